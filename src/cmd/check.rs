@@ -1,0 +1,55 @@
+//! `kith check [PATH…]`
+
+use crate::cli::CheckArgs;
+use crate::ctx::{Ctx, emit, emit_json};
+use crate::diag::Diagnostic;
+use crate::error::{Result, exit};
+use std::path::{Path, PathBuf};
+
+pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
+    let root = ctx.root()?;
+    let vault = crate::vault::Vault::load(&root)?;
+    let filters: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .map(|p| {
+            let abs = if p.is_absolute() {
+                p.clone()
+            } else {
+                ctx.cwd.join(p)
+            };
+            let abs = abs.canonicalize().unwrap_or(abs);
+            let root = root.canonicalize().unwrap_or(root.clone());
+            abs.strip_prefix(&root).map_or(p.clone(), Path::to_path_buf)
+        })
+        .collect();
+    let diags: Vec<Diagnostic> = vault
+        .all_diagnostics()
+        .into_iter()
+        .filter(|d| {
+            filters.is_empty()
+                || filters
+                    .iter()
+                    .any(|f| f.as_os_str().is_empty() || d.path.starts_with(f))
+        })
+        .collect();
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if ctx.json {
+        emit_json(&diags)?;
+    } else {
+        let mut out = String::new();
+        for d in &diags {
+            out.push_str(&d.render(&ctx.shown(&vault.root, &d.path), ctx.color));
+            out.push('\n');
+        }
+        emit(&out)?;
+        eprintln!(
+            "{} notes checked: {errors} error{}, {warnings} warning{}",
+            vault.notes.len(),
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        );
+    }
+    Ok(if errors > 0 { exit::PROBLEMS } else { exit::OK })
+}

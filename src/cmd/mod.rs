@@ -1,0 +1,19 @@
+//! One module per command: each turns parsed arguments into library calls and
+//! output. The logic lives in the library modules; these stay thin.
+
+pub mod check;
+pub mod digest;
+pub mod export;
+pub mod history;
+pub mod hook;
+pub mod import;
+pub mod index;
+pub mod init;
+pub mod intros;
+pub mod log;
+pub mod new;
+pub mod news;
+pub mod plugin;
+pub mod search;
+pub mod show;
+pub mod watch;

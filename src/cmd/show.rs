@@ -1,0 +1,165 @@
+//! `kith show PERSON`
+
+use crate::cli::ShowArgs;
+use crate::ctx::{Ctx, emit, emit_json};
+use crate::error::{Result, exit};
+use crate::vault::TouchSource;
+use serde_json::json;
+
+pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
+    let vault = ctx.load()?;
+    let idx = vault.find_person(&args.person)?;
+    let note = &vault.notes[idx];
+    let Some(p) = note.person.as_ref() else {
+        return Ok(exit::ERROR);
+    };
+    let today = ctx.today();
+    let last = vault.last_contact(idx, today);
+    let promises: Vec<_> = vault
+        .promises()
+        .into_iter()
+        .filter(|(who, _, pr)| *who == idx && !pr.done)
+        .collect();
+    let touches = vault.touches(idx);
+    let recent: Vec<_> = touches.iter().rev().take(args.entries).collect();
+    let shown = |rel: &std::path::Path| ctx.shown(&vault.root, rel).display().to_string();
+    let entry_text = |path: &std::path::Path, line: usize| -> String {
+        vault
+            .note_index(path)
+            .and_then(|i| vault.notes[i].entries.iter().find(|e| e.line == line))
+            .map(|e| e.text.clone())
+            .unwrap_or_default()
+    };
+    if ctx.json {
+        let v = json!({
+            "name": p.name,
+            "path": note.path,
+            "person": p,
+            "last_contact": last,
+            "promises": promises.iter().map(|(_, n, pr)| json!({
+                "text": pr.text, "due": pr.due, "path": vault.notes[*n].path, "line": pr.line,
+            })).collect::<Vec<_>>(),
+            "entries": recent.iter().map(|t| json!({
+                "date": t.date, "title": t.title, "path": t.path, "line": t.line,
+                "text": entry_text(&t.path, t.line),
+            })).collect::<Vec<_>>(),
+        });
+        emit_json(&v)?;
+        return Ok(exit::OK);
+    }
+    let mut o = String::new();
+    o.push_str(&ctx.paint("1", &p.name));
+    o.push_str(&format!("  ({})\n", shown(&note.path)));
+    let work = match (&p.role, &p.org) {
+        (Some(r), Some(org)) => Some(format!("{r} at {org}")),
+        (Some(r), None) => Some(r.clone()),
+        (None, Some(org)) => Some(org.clone()),
+        _ => None,
+    };
+    let mut field = |k: &str, v: String| {
+        if !v.is_empty() {
+            o.push_str(&format!("  {:<13}{v}\n", format!("{k}:")));
+        }
+    };
+    field("work", work.unwrap_or_default());
+    field("location", p.location.clone().unwrap_or_default());
+    field("aliases", p.aliases.join(", "));
+    field("emails", p.emails.join(", "));
+    field("phones", p.phones.join(", "));
+    field(
+        "circle",
+        p.circle.map(|c| c.as_str().to_string()).unwrap_or_default(),
+    );
+    field(
+        "cadence",
+        p.cadence.map(|c| c.to_string()).unwrap_or_default(),
+    );
+    field(
+        "birthday",
+        p.birthday.map(|b| b.to_string()).unwrap_or_default(),
+    );
+    field("tags", p.tags.join(", "));
+    field("interests", p.interests.join(", "));
+    field("values", p.values.join(", "));
+    field("needs", p.needs.join("; "));
+    field("offers", p.offers.join("; "));
+    if let Some(m) = &p.met {
+        let mut s = m.date.map(|d| d.to_string()).unwrap_or_default();
+        if let Some(e) = &m.event {
+            s.push_str(&format!(" at {e}"));
+        }
+        field("met", s.trim().to_string());
+    }
+    if let Some(by) = &p.introduced_by {
+        field("introduced by", by.clone());
+    }
+    match &last {
+        Some(t) => {
+            let days = (today - t.date).num_days();
+            let from = match t.source {
+                TouchSource::Log => "log entry".to_string(),
+                TouchSource::Mention => format!(
+                    "mentioned in {}",
+                    vault
+                        .notes
+                        .iter()
+                        .find(|n| n.path == t.path)
+                        .map_or(String::new(), |n| n.title.clone())
+                ),
+                TouchSource::LastContact => "`last_contact`".to_string(),
+                TouchSource::Met => "`met`".to_string(),
+            };
+            field(
+                "last contact",
+                format!(
+                    "{} ({days} days ago; {from}, {}:{})",
+                    t.date,
+                    shown(&t.path),
+                    t.line
+                ),
+            );
+        }
+        None => field("last contact", "never logged".to_string()),
+    }
+    if !promises.is_empty() {
+        o.push_str(&format!("\n{}\n", ctx.paint("1", "Open promises")));
+        for (_, n, pr) in &promises {
+            let due = pr.due.map(|d| format!(" (due {d})")).unwrap_or_default();
+            o.push_str(&format!(
+                "  - [ ] {}{due}  {}:{}\n",
+                pr.text,
+                shown(&vault.notes[*n].path),
+                pr.line
+            ));
+        }
+    }
+    if !recent.is_empty() {
+        o.push_str(&format!("\n{}\n", ctx.paint("1", "Recent")));
+        for t in &recent {
+            let title = if t.title.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", t.title)
+            };
+            o.push_str(&format!(
+                "  {}{title}  {}:{}\n",
+                t.date,
+                shown(&t.path),
+                t.line
+            ));
+            let text = entry_text(&t.path, t.line);
+            let first: String = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .chars()
+                .take(100)
+                .collect();
+            if !first.is_empty() {
+                o.push_str(&format!("    {}\n", first.trim()));
+            }
+        }
+    }
+    emit(&o)?;
+    Ok(exit::OK)
+}

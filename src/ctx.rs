@@ -1,0 +1,118 @@
+//! The validated context every command runs in: where the vault is, how to
+//! print, what day it is. Built once from the raw [`Cli`](crate::cli::Cli).
+
+use crate::cli::{Cli, ColorChoice};
+use crate::date::Date;
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::vault::{self, Vault};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+pub struct Ctx {
+    pub cwd: PathBuf,
+    vault_arg: Option<PathBuf>,
+    pub color: bool,
+    pub json: bool,
+}
+
+impl Ctx {
+    pub fn new(cli: &Cli) -> Result<Ctx> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let color = match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        };
+        Ok(Ctx {
+            cwd,
+            vault_arg: cli.vault.clone(),
+            color,
+            json: cli.json,
+        })
+    }
+
+    /// The vault root, found from `--vault`, `KITH_VAULT` or the working folder.
+    pub fn root(&self) -> Result<PathBuf> {
+        vault::find_root(self.vault_arg.as_deref(), &self.cwd)
+    }
+
+    /// Loads the vault and warns once on stderr if some notes have errors.
+    pub fn load(&self) -> Result<Vault> {
+        let v = Vault::load(&self.root()?)?;
+        self.warn_broken(&v);
+        Ok(v)
+    }
+
+    /// One stderr line when notes have errors, so other commands carry on.
+    pub fn warn_broken(&self, v: &Vault) {
+        let errs: Vec<&Diagnostic> = v
+            .problems
+            .iter()
+            .chain(v.notes.iter().flat_map(|n| n.diagnostics.iter()))
+            .filter(|d| d.is_error())
+            .collect();
+        if let Some(first) = errs.first() {
+            let shown = self.shown(&v.root, &first.path);
+            let more = if errs.len() > 1 {
+                format!(" (and {} more)", errs.len() - 1)
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "warning: {}:{}:{}: {}{more}; run `kith check` for details",
+                shown.display(),
+                first.line,
+                first.column,
+                first.message
+            );
+        }
+    }
+
+    /// A vault-relative path as the user should see it: relative to the working
+    /// folder when the vault is below it, else absolute.
+    pub fn shown(&self, root: &Path, rel: &Path) -> PathBuf {
+        let full = root.join(rel);
+        match full.strip_prefix(&self.cwd) {
+            Ok(p) => p.to_path_buf(),
+            Err(_) => full,
+        }
+    }
+
+    pub fn today(&self) -> Date {
+        chrono::Local::now().date_naive()
+    }
+
+    pub fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// Prints to stdout; a closed pipe (`kith … | head`) is not an error.
+pub fn emit(s: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}
+
+/// Prints a value as pretty JSON with a final newline.
+pub fn emit_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::Other(e.to_string()))?;
+    s.push('\n');
+    emit(&s)
+}
+
+/// Parses a user-given date argument.
+pub fn arg_date(s: &str, flag: &str) -> Result<Date> {
+    crate::date::parse_date(s).map_err(|e| Error::Usage(format!("{flag}: {e}")))
+}

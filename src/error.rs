@@ -1,0 +1,66 @@
+//! Library errors and the exit codes they map to.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Exit codes (docs/cli.md): 0 ok, 1 problems found, 2 usage or runtime error.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const PROBLEMS: u8 = 1;
+    pub const ERROR: u8 = 2;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "no vault found: {0} has no `.kith/` folder, nor has any folder above it\n  hint: run `kith init` to make one here, pass `--vault DIR`, or set KITH_VAULT"
+    )]
+    NoVault(PathBuf),
+
+    #[error("vault folder {0} does not exist or is not a folder")]
+    VaultMissing(PathBuf),
+
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(
+        "{} changed on disk while kith was writing it; nothing was written\n  hint: run the command again",
+        .0.display()
+    )]
+    ChangedUnderUs(PathBuf),
+
+    #[error("{message}")]
+    UnknownPerson { message: String },
+
+    /// The command refused to do what was asked (exit 1), e.g. a name already taken.
+    #[error("{0}")]
+    Refused(String),
+
+    /// Bad arguments or bad configuration (exit 2).
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Refused(_) => exit::PROBLEMS,
+            _ => exit::ERROR,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The domain: people, their log entries, promises, events and resources.
+//!
+//! These types are plain data, free of any adapter crate (tantivy, git2,
+//! notify, processes), so every other module can build on them.
+
+use crate::date::{Birthday, Cadence, Date};
+use serde::Serialize;
+use std::fmt;
+
+/// What a note is about, from its folder or its `type:` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    Person,
+    Event,
+    Resource,
+    Journal,
+    Other,
+}
+
+impl NoteKind {
+    pub fn parse(s: &str) -> Option<NoteKind> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "person" | "people" => Some(NoteKind::Person),
+            "event" | "events" => Some(NoteKind::Event),
+            "resource" | "resources" => Some(NoteKind::Resource),
+            "journal" => Some(NoteKind::Journal),
+            "other" | "note" => Some(NoteKind::Other),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::Person => "person",
+            NoteKind::Event => "event",
+            NoteKind::Resource => "resource",
+            NoteKind::Journal => "journal",
+            NoteKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for NoteKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How close someone is; sets the default keep-in-touch cadence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Circle {
+    Close,
+    Active,
+    Acquaintance,
+    Dormant,
+}
+
+impl Circle {
+    pub const NAMES: &'static str = "close, active, acquaintance or dormant";
+
+    pub fn parse(s: &str) -> Option<Circle> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "close" => Some(Circle::Close),
+            "active" => Some(Circle::Active),
+            "acquaintance" => Some(Circle::Acquaintance),
+            "dormant" => Some(Circle::Dormant),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Circle::Close => "close",
+            Circle::Active => "active",
+            Circle::Acquaintance => "acquaintance",
+            Circle::Dormant => "dormant",
+        }
+    }
+}
+
+/// `met: 2026-11-14` or `met: {date: 2026-11-14, event: "[[Rust Meetup]]"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Met {
+    pub date: Option<Date>,
+    /// The event's link target, without brackets.
+    pub event: Option<String>,
+}
+
+/// A person note's typed front matter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub org: Option<String>,
+    pub role: Option<String>,
+    pub location: Option<String>,
+    pub tags: Vec<String>,
+    pub interests: Vec<String>,
+    pub values: Vec<String>,
+    pub needs: Vec<String>,
+    pub offers: Vec<String>,
+    pub met: Option<Met>,
+    /// Link target of `introduced_by`, without brackets.
+    pub introduced_by: Option<String>,
+    pub circle: Option<Circle>,
+    #[serde(serialize_with = "ser_display_opt")]
+    pub cadence: Option<Cadence>,
+    #[serde(serialize_with = "ser_display_opt")]
+    pub birthday: Option<Birthday>,
+    pub last_contact: Option<Date>,
+    pub intro_ok: bool,
+    pub snooze_until: Option<Date>,
+    pub links: Vec<(String, String)>,
+}
+
+fn ser_display_opt<T: fmt::Display, S: serde::Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_str(&v.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// An event note's fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub name: String,
+    pub date: Option<Date>,
+    pub location: Option<String>,
+    /// Link targets of `attendees`.
+    pub attendees: Vec<String>,
+}
+
+/// A resource note's fields: something worth sharing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    pub title: String,
+    pub url: Option<String>,
+    pub tags: Vec<String>,
+    pub added: Option<Date>,
+}
+
+/// A dated heading and the text under it: one conversation, one touch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogEntry {
+    pub date: Date,
+    pub title: String,
+    /// 1-based line of the heading.
+    pub line: usize,
+    /// Heading level (1–6).
+    pub level: u8,
+    /// The Markdown under the heading, trimmed.
+    pub text: String,
+    /// Link targets mentioned in the entry.
+    pub links: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+impl LogEntry {
+    pub fn gave(&self) -> bool {
+        self.tags.iter().any(|t| t.eq_ignore_ascii_case("gave"))
+    }
+    pub fn asked(&self) -> bool {
+        self.tags.iter().any(|t| t.eq_ignore_ascii_case("asked"))
+    }
+}
+
+/// A task item `- [ ] …`: something promised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Promise {
+    pub text: String,
+    pub done: bool,
+    /// `📅 YYYY-MM-DD` or `due:YYYY-MM-DD`.
+    pub due: Option<Date>,
+    /// `➕ YYYY-MM-DD`, else the date of the log entry it sits in.
+    pub created: Option<Date>,
+    pub line: usize,
+    /// Link targets in the item.
+    pub links: Vec<String>,
+}
+
+/// A `[[wikilink]]`, in the body or in a front-matter value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// Target without `|label` or `#heading`, trimmed.
+    pub target: String,
+    pub line: usize,
+    pub column: usize,
+    /// Index into the note's entries when the link sits inside one.
+    pub entry: Option<usize>,
+    /// The front-matter key holding it, when it is a property.
+    pub key: Option<String>,
+}

@@ -1,0 +1,130 @@
+//! Text helpers shared by every module: accent folding, slugs, fuzzy distance.
+//!
+//! Names are compared "folded": accents removed, case ignored, spaces squeezed, so
+//! `Tomás Müller`, `tomas muller` and `TOMAS  MULLER` are the same person.
+
+use deunicode::deunicode;
+
+/// Folds a string for comparison: transliterate to ASCII, lowercase, squeeze whitespace.
+pub fn fold(s: &str) -> String {
+    let ascii = if s.is_ascii() {
+        s.to_string()
+    } else {
+        deunicode(s)
+    };
+    let mut out = String::with_capacity(ascii.len());
+    for word in ascii.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word.to_ascii_lowercase());
+    }
+    out
+}
+
+/// A file-name slug: folded, every run of non-alphanumerics becomes one `-`.
+/// Never empty: a name with no letters at all becomes `person`.
+pub fn slugify(s: &str) -> String {
+    let folded = fold(s);
+    let mut slug = String::with_capacity(folded.len());
+    let mut dash = false;
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    if slug.is_empty() {
+        slug.push_str("person");
+    }
+    slug
+}
+
+/// Levenshtein distance on chars, bounded: returns `None` once it exceeds `max`.
+pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
+/// 1-based line number and 1-based byte column of `offset` in `text`, given the
+/// byte offsets of line starts (see [`line_starts`]).
+pub fn line_col(starts: &[usize], offset: usize) -> (usize, usize) {
+    let idx = match starts.binary_search(&offset) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    };
+    (idx + 1, offset - starts.get(idx).copied().unwrap_or(0) + 1)
+}
+
+/// Byte offsets at which each line of `text` starts.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut v = vec![0];
+    v.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    v
+}
+
+fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    hay.iter()
+        .enumerate()
+        .filter(move |(_, b)| **b == needle)
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_and_case() {
+        assert_eq!(fold("Tomás  Müller"), "tomas muller");
+        assert_eq!(fold("ZOË"), "zoe");
+        assert_eq!(fold("Łukasz Øster"), "lukasz oster");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Lena Fischer"), "lena-fischer");
+        assert_eq!(slugify("Zoë O'Brien-Smith"), "zoe-o-brien-smith");
+        assert_eq!(slugify("  --  "), "person");
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("lena", "lina", 2), Some(1));
+        assert_eq!(edit_distance("lena", "omar", 2), None);
+    }
+
+    #[test]
+    fn lines_and_columns() {
+        let t = "ab\ncd\n\nx";
+        let s = line_starts(t);
+        assert_eq!(line_col(&s, 0), (1, 1));
+        assert_eq!(line_col(&s, 4), (2, 2));
+        assert_eq!(line_col(&s, 7), (4, 1));
+    }
+}

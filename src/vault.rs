@@ -1,0 +1,573 @@
+//! The vault: finding it, walking it, loading every note, resolving links,
+//! finding people, and the cross-note facts (touches, duplicates, dangling links).
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::model::{NoteKind, Person};
+use crate::note::{self, Note};
+use crate::text::{edit_distance, fold, slugify};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Folders never walked (besides every hidden folder).
+const SKIP_DIRS: &[&str] = &["node_modules"];
+
+/// Finds the vault root: `explicit` (from `--vault` or `KITH_VAULT`), else the
+/// nearest ancestor of `cwd` holding `.kith/`.
+pub fn find_root(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
+    if let Some(dir) = explicit {
+        let dir = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            cwd.join(dir)
+        };
+        if !dir.is_dir() {
+            return Err(Error::VaultMissing(dir));
+        }
+        return Ok(dir);
+    }
+    cwd.ancestors()
+        .find(|a| a.join(".kith").is_dir())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Error::NoVault(cwd.to_path_buf()))
+}
+
+/// Is this relative path one kith reads as a note? (`*.md`, no hidden part.)
+pub fn is_note_path(rel: &Path) -> bool {
+    let md = rel
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    md && rel.components().all(|c| match c {
+        Component::Normal(s) => {
+            let s = s.to_string_lossy();
+            !s.starts_with('.') && !SKIP_DIRS.contains(&s.as_ref())
+        }
+        _ => false,
+    })
+}
+
+/// Every note file under `root`, relative, sorted. Hidden folders are skipped,
+/// symlinked folders are not followed (no loops); walk errors become warnings.
+pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut paths = Vec::new();
+    let mut diags = Vec::new();
+    let it = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || {
+                let name = e.file_name().to_string_lossy();
+                !(name.starts_with('.')
+                    || e.file_type().is_dir() && SKIP_DIRS.contains(&name.as_ref()))
+            }
+        });
+    for entry in it {
+        match entry {
+            Ok(e) => {
+                if e.file_type().is_dir() {
+                    continue;
+                }
+                let Ok(rel) = e.path().strip_prefix(root) else {
+                    continue;
+                };
+                if is_note_path(rel) {
+                    paths.push(rel.to_path_buf());
+                }
+            }
+            Err(err) => {
+                let p = err
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+                diags.push(
+                    Diagnostic::warning(&p, 1, 1, format!("could not read: {err}"))
+                        .hint("check the permissions of this file or folder"),
+                );
+            }
+        }
+    }
+    paths.sort();
+    (paths, diags)
+}
+
+/// Reads and parses one note; a read error becomes a note with a diagnostic.
+pub fn load_note(root: &Path, rel: &Path) -> Note {
+    match std::fs::read(root.join(rel)) {
+        Ok(bytes) => note::parse(rel, &bytes),
+        Err(e) => {
+            let mut n = note::parse(rel, b"");
+            n.diagnostics.push(
+                Diagnostic::warning(rel, 1, 1, format!("could not read this note: {e}"))
+                    .hint("a dangling symlink or a permissions problem; fix or remove it"),
+            );
+            n
+        }
+    }
+}
+
+/// Where someone's last contact came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TouchSource {
+    /// A log entry in the person's own note.
+    Log,
+    /// A dated entry, or a whole journal note, in another note that links them.
+    Mention,
+    /// The `last_contact` property.
+    LastContact,
+    /// The `met` property.
+    Met,
+}
+
+/// One dated contact with a person.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Touch {
+    pub date: Date,
+    pub path: PathBuf,
+    pub line: usize,
+    pub source: TouchSource,
+    pub title: String,
+}
+
+/// Result of resolving a link target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    None,
+    One(usize),
+    Many(Vec<usize>),
+}
+
+/// All notes of a vault, with the lookups built once.
+pub struct Vault {
+    pub root: PathBuf,
+    pub config: Config,
+    pub notes: Vec<Note>,
+    /// Walk and config problems (not tied to a parsed note).
+    pub problems: Vec<Diagnostic>,
+    by_key: HashMap<String, Vec<usize>>,
+    /// For each note, the notes it links to (resolved once).
+    pub out_links: Vec<Vec<usize>>,
+    /// Touches per person note index (dated contacts from anywhere).
+    touches: HashMap<usize, Vec<Touch>>,
+}
+
+impl Vault {
+    /// Walks and parses every note (in parallel).
+    pub fn load(root: &Path) -> Result<Vault> {
+        if !root.is_dir() {
+            return Err(Error::VaultMissing(root.to_path_buf()));
+        }
+        let (paths, mut problems) = walk(root);
+        let notes: Vec<Note> = paths.par_iter().map(|rel| load_note(root, rel)).collect();
+        let (config, cfg_diag) = Config::load(root);
+        problems.extend(cfg_diag);
+        Ok(Vault::from_notes(
+            root.to_path_buf(),
+            config,
+            notes,
+            problems,
+        ))
+    }
+
+    pub fn from_notes(
+        root: PathBuf,
+        config: Config,
+        notes: Vec<Note>,
+        problems: Vec<Diagnostic>,
+    ) -> Vault {
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, n) in notes.iter().enumerate() {
+            let mut keys = vec![fold(&n.title), fold(&n.stem())];
+            let rel_no_ext = n.path.with_extension("");
+            keys.push(fold(&rel_no_ext.to_string_lossy()));
+            keys.extend(n.aliases.iter().map(|a| fold(a)));
+            keys.sort();
+            keys.dedup();
+            for k in keys.into_iter().filter(|k| !k.is_empty()) {
+                by_key.entry(k).or_default().push(i);
+            }
+        }
+        let mut v = Vault {
+            root,
+            config,
+            notes,
+            problems,
+            by_key,
+            out_links: Vec::new(),
+            touches: HashMap::new(),
+        };
+        v.out_links = (0..v.notes.len())
+            .map(|i| {
+                let mut out: Vec<usize> = v.notes[i]
+                    .links
+                    .iter()
+                    .filter_map(|l| v.resolve_one(&l.target))
+                    .filter(|j| *j != i)
+                    .collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            })
+            .collect();
+        v.touches = v.compute_touches();
+        v
+    }
+
+    /// Resolves a link target by name, alias, file stem or path, ignoring case
+    /// and accents.
+    pub fn resolve(&self, target: &str) -> Resolved {
+        match self.by_key.get(&fold(target)) {
+            None => Resolved::None,
+            Some(v) if v.len() == 1 => Resolved::One(v[0]),
+            Some(v) => Resolved::Many(v.clone()),
+        }
+    }
+
+    /// Like [`resolve`](Self::resolve), choosing a person note when several match.
+    pub fn resolve_one(&self, target: &str) -> Option<usize> {
+        match self.resolve(target) {
+            Resolved::None => None,
+            Resolved::One(i) => Some(i),
+            Resolved::Many(v) => v
+                .iter()
+                .copied()
+                .find(|i| self.notes[*i].kind == NoteKind::Person)
+                .or(v.first().copied()),
+        }
+    }
+
+    /// Person notes: (note index, note, person).
+    pub fn people(&self) -> impl Iterator<Item = (usize, &Note, &Person)> {
+        self.notes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.person.as_ref().map(|p| (i, n, p)))
+    }
+
+    pub fn person(&self, idx: usize) -> Option<&Person> {
+        self.notes.get(idx).and_then(|n| n.person.as_ref())
+    }
+
+    /// Finds a person by name, alias, email or slug (case- and accent-insensitive).
+    pub fn find_person(&self, query: &str) -> Result<usize> {
+        let q = fold(query);
+        let q_slug = slugify(query);
+        let q_mail = query.trim().to_lowercase();
+        let mut hits: Vec<usize> = self
+            .people()
+            .filter(|(_, n, p)| {
+                fold(&p.name) == q
+                    || p.aliases.iter().any(|a| fold(a) == q)
+                    || p.emails.iter().any(|e| e.to_lowercase() == q_mail)
+                    || n.stem() == q_slug
+                    || n.stem().to_lowercase() == query.trim().to_lowercase()
+            })
+            .map(|(i, _, _)| i)
+            .collect();
+        hits.dedup();
+        if hits.is_empty() && !q.is_empty() {
+            // A unique start of a name or alias ("lena", "tomas m") is enough.
+            hits = self
+                .people()
+                .filter(|(_, _, p)| {
+                    std::iter::once(&p.name).chain(&p.aliases).any(|n| {
+                        let f = fold(n);
+                        f.starts_with(&q) && f[q.len()..].chars().next().is_none_or(|c| c == ' ')
+                            || f.split(' ').any(|w| w == q)
+                    })
+                })
+                .map(|(i, _, _)| i)
+                .collect();
+        }
+        match hits.len() {
+            1 => Ok(hits[0]),
+            0 => {
+                let sugg = self.suggest_people(query, 5);
+                let message = if sugg.is_empty() {
+                    format!(
+                        "no person matches `{query}`\n  hint: create them with `kith new \"{query}\"`"
+                    )
+                } else {
+                    format!(
+                        "no person matches `{query}`; did you mean {}?",
+                        sugg.iter()
+                            .map(|i| format!("`{}`", self.notes[*i].title))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                Err(Error::UnknownPerson { message })
+            }
+            _ => {
+                let list = hits
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "  {} ({})",
+                            self.notes[*i].title,
+                            self.notes[*i].path.display()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                Err(Error::UnknownPerson {
+                    message: format!(
+                        "`{query}` matches several people:\n{list}\n  hint: use the full name, an email or the file name"
+                    ),
+                })
+            }
+        }
+    }
+
+    /// People whose name or alias is close to `query` (substring or small typo).
+    pub fn suggest_people(&self, query: &str, max: usize) -> Vec<usize> {
+        let q = fold(query);
+        let mut scored: Vec<(usize, usize)> = Vec::new();
+        for (i, n, p) in self.people() {
+            let mut best = usize::MAX;
+            for name in std::iter::once(&p.name).chain(&p.aliases) {
+                let f = fold(name);
+                if !q.is_empty() && (f.contains(&q) || f.split(' ').any(|w| w == q)) {
+                    best = 0;
+                }
+                let limit = (q.len() / 4).clamp(1, 3);
+                if let Some(d) = edit_distance(&f, &q, limit) {
+                    best = best.min(d + 1);
+                }
+                for w in f.split(' ') {
+                    if let Some(d) = edit_distance(w, &q, limit.min(2)) {
+                        best = best.min(d + 1);
+                    }
+                }
+            }
+            if n.stem() == slugify(query) {
+                best = 0;
+            }
+            if best != usize::MAX {
+                scored.push((best, i));
+            }
+        }
+        scored.sort();
+        scored.into_iter().take(max).map(|(_, i)| i).collect()
+    }
+
+    fn compute_touches(&self) -> HashMap<usize, Vec<Touch>> {
+        let mut t: HashMap<usize, Vec<Touch>> = HashMap::new();
+        for (i, n) in self.notes.iter().enumerate() {
+            if n.person.is_some() {
+                for e in &n.entries {
+                    t.entry(i).or_default().push(Touch {
+                        date: e.date,
+                        path: n.path.clone(),
+                        line: e.line,
+                        source: TouchSource::Log,
+                        title: e.title.clone(),
+                    });
+                }
+            }
+            if !matches!(n.kind, NoteKind::Journal | NoteKind::Event) {
+                continue;
+            }
+            for l in &n.links {
+                let Some(j) = self.resolve_one(&l.target) else {
+                    continue;
+                };
+                if j == i || self.notes[j].person.is_none() {
+                    continue;
+                }
+                let touch = match l.entry {
+                    Some(e) => {
+                        let e = &n.entries[e];
+                        Some((e.date, e.line, e.title.clone()))
+                    }
+                    None if n.kind == NoteKind::Journal
+                        && l.key.as_deref() != Some("attendees") =>
+                    {
+                        n.date.map(|d| (d, l.line, n.title.clone()))
+                    }
+                    None => None,
+                };
+                if let Some((date, line, title)) = touch {
+                    let list = t.entry(j).or_default();
+                    if !list
+                        .iter()
+                        .any(|x| x.date == date && x.path == n.path && x.line == line)
+                    {
+                        list.push(Touch {
+                            date,
+                            path: n.path.clone(),
+                            line,
+                            source: TouchSource::Mention,
+                            title,
+                        });
+                    }
+                }
+            }
+        }
+        t
+    }
+
+    /// Every dated contact with the person at note `idx`, oldest first.
+    pub fn touches(&self, idx: usize) -> Vec<Touch> {
+        let mut v = self.touches.get(&idx).cloned().unwrap_or_default();
+        v.sort_by(|a, b| (a.date, &a.path, a.line).cmp(&(b.date, &b.path, b.line)));
+        v
+    }
+
+    /// The last contact on or before `as_of`: the latest of touches,
+    /// `last_contact` and `met.date`.
+    pub fn last_contact(&self, idx: usize, as_of: Date) -> Option<Touch> {
+        let n = &self.notes[idx];
+        let p = n.person.as_ref()?;
+        let mut best: Option<Touch> = self
+            .touches
+            .get(&idx)
+            .into_iter()
+            .flatten()
+            .filter(|t| t.date <= as_of)
+            .max_by(|a, b| {
+                (a.date, std::cmp::Reverse(&a.path)).cmp(&(b.date, std::cmp::Reverse(&b.path)))
+            })
+            .cloned();
+        let fm = n.front.as_ref();
+        let mut consider = |date: Option<Date>, key: &str, source: TouchSource| {
+            if let Some(d) = date.filter(|d| *d <= as_of)
+                && best.as_ref().is_none_or(|b| d > b.date)
+            {
+                best = Some(Touch {
+                    date: d,
+                    path: n.path.clone(),
+                    line: fm.map_or(1, |f| f.pos(key).0),
+                    source,
+                    title: String::new(),
+                });
+            }
+        };
+        consider(p.last_contact, "last_contact", TouchSource::LastContact);
+        consider(p.met.as_ref().and_then(|m| m.date), "met", TouchSource::Met);
+        best
+    }
+
+    /// Every promise with the person it is owed to: (person note, note holding
+    /// the promise, promise). In a person note a promise is owed to that person;
+    /// elsewhere to each person the item links.
+    pub fn promises(&self) -> Vec<(usize, usize, &crate::model::Promise)> {
+        let mut out = Vec::new();
+        for (i, n) in self.notes.iter().enumerate() {
+            for p in &n.promises {
+                if n.person.is_some() {
+                    out.push((i, i, p));
+                    continue;
+                }
+                let mut owed: Vec<usize> = p
+                    .links
+                    .iter()
+                    .filter_map(|t| self.resolve_one(t))
+                    .filter(|j| self.notes[*j].person.is_some())
+                    .collect();
+                owed.sort_unstable();
+                owed.dedup();
+                out.extend(owed.into_iter().map(|j| (j, i, p)));
+            }
+        }
+        out
+    }
+
+    /// Errors for names, aliases and emails used by more than one person note,
+    /// reported on each of the notes involved.
+    pub fn duplicate_diagnostics(&self) -> Vec<Diagnostic> {
+        // key -> [(note, field, as written)]
+        let mut owners: HashMap<String, Vec<(usize, &'static str, String)>> = HashMap::new();
+        for (i, _, p) in self.people() {
+            let mut mine: Vec<(String, &'static str, String)> = Vec::new();
+            mine.push((format!("n:{}", fold(&p.name)), "name", p.name.clone()));
+            for a in &p.aliases {
+                mine.push((format!("n:{}", fold(a)), "aliases", a.clone()));
+            }
+            for e in &p.emails {
+                mine.push((format!("e:{}", e.to_lowercase()), "emails", e.clone()));
+            }
+            mine.sort();
+            mine.dedup_by(|a, b| a.0 == b.0);
+            for (key, field, shown) in mine {
+                owners.entry(key).or_default().push((i, field, shown));
+            }
+        }
+        let mut out = Vec::new();
+        for (key, list) in owners.iter().filter(|(_, l)| l.len() > 1) {
+            let what = if key.starts_with("e:") {
+                "email"
+            } else {
+                "name"
+            };
+            for (i, field, shown) in list {
+                let Some((j, _, _)) = list.iter().find(|(j, _, _)| j != i) else {
+                    continue;
+                };
+                let (n, other) = (&self.notes[*i], &self.notes[*j]);
+                let (line, col) = n.front.as_ref().map_or((1, 1), |f| f.pos(field));
+                out.push(
+                    Diagnostic::error(
+                        &n.path,
+                        line,
+                        col,
+                        format!(
+                            "duplicate {what} `{shown}`: {} ({}) has it too",
+                            other.title,
+                            other.path.display()
+                        ),
+                    )
+                    .hint("merge the two notes, or tell them apart with a distinct name or alias"),
+                );
+            }
+        }
+        out
+    }
+
+    /// Warnings for links that match no note.
+    pub fn dangling_link_diagnostics(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for n in &self.notes {
+            for l in &n.links {
+                if self.resolve(&l.target) != Resolved::None {
+                    continue;
+                }
+                let sugg = self.suggest_people(&l.target, 1);
+                let hint = match sugg.first() {
+                    Some(i) => format!("did you mean [[{}]]?", self.notes[*i].title),
+                    None => format!("create the note, e.g. `kith new \"{}\"`", l.target),
+                };
+                out.push(
+                    Diagnostic::warning(
+                        &n.path,
+                        l.line,
+                        l.column,
+                        format!("link [[{}]] matches no note", l.target),
+                    )
+                    .hint(hint),
+                );
+            }
+        }
+        out
+    }
+
+    /// Every finding: per-note, walk/config problems, duplicates, dangling links.
+    pub fn all_diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self.problems.clone();
+        for n in &self.notes {
+            all.extend(n.diagnostics.iter().cloned());
+        }
+        all.extend(self.duplicate_diagnostics());
+        all.extend(self.dangling_link_diagnostics());
+        crate::diag::sort(&mut all);
+        all
+    }
+
+    /// Index of the note at a relative path.
+    pub fn note_index(&self, rel: &Path) -> Option<usize> {
+        self.notes.iter().position(|n| n.path == rel)
+    }
+}

@@ -1,0 +1,385 @@
+//! The one module that knows about the YAML crate.
+//!
+//! serde_yaml is published as deprecated; it is kept here, behind a small value
+//! type of our own ([`Yaml`]), so that swapping it for a maintained fork
+//! (serde_norway has the same API) touches only this file. It was kept because
+//! it behaves exactly like its forks on every case we test (alias bombs are cut
+//! off by its repetition limit, deep nesting by its recursion limit, duplicate
+//! keys are errors, `NO`/`yes`/`01234` stay strings).
+//!
+//! kith never re-serialises a user's front matter: writes are surgical byte
+//! edits (see `write`). This module only reads, and quotes new scalars.
+
+use std::fmt::Write as _;
+
+/// A parsed YAML value. Numbers keep the spelling they had in the file
+/// (`+4712345678` stays `+4712345678`, `1.10` stays `1.10`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Yaml {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    List(Vec<Yaml>),
+    Map(Vec<(String, Yaml)>),
+}
+
+impl Yaml {
+    /// The value as text if it is a scalar (string, number or bool).
+    pub fn as_scalar(&self) -> Option<String> {
+        match self {
+            Yaml::String(s) | Yaml::Number(s) => Some(s.clone()),
+            Yaml::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Yaml::Null => "empty",
+            Yaml::Bool(_) => "true/false",
+            Yaml::Number(_) => "a number",
+            Yaml::String(_) => "text",
+            Yaml::List(_) => "a list",
+            Yaml::Map(_) => "a map",
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Yaml> {
+        match self {
+            Yaml::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Yaml::Null => J::Null,
+            Yaml::Bool(b) => J::Bool(*b),
+            Yaml::Number(s) | Yaml::String(s) => J::String(s.clone()),
+            Yaml::List(v) => J::Array(v.iter().map(Yaml::to_json).collect()),
+            Yaml::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+        }
+    }
+}
+
+/// A YAML syntax error at a 1-based line and column of the YAML text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// A top-level key as it appears in the source: its 0-based line within the YAML
+/// text, the column where its value starts, and the raw text after the colon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySpan {
+    pub key: String,
+    pub line: usize,
+    pub value_column: usize,
+}
+
+/// Parses a YAML document. An empty or comment-only document is `Yaml::Null`.
+pub fn parse(src: &str) -> Result<Yaml, YamlError> {
+    let value: serde_yaml::Value = serde_yaml::from_str(src).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        let message = e.to_string();
+        // serde_yaml appends " at line X column Y"; we report the place ourselves.
+        let message = match message.find(" at line ") {
+            Some(i) => message[..i].to_string(),
+            None => message,
+        };
+        let (line, column) = duplicate_key_position(src, &message).unwrap_or((line, column));
+        YamlError {
+            line: line.max(1),
+            column: column.max(1),
+            message,
+        }
+    })?;
+    let spans = key_spans(src);
+    let lines: Vec<&str> = src.lines().collect();
+    Ok(convert_top(value, &spans, &lines))
+}
+
+/// serde_yaml places a duplicate-key error at the mapping; point at the second key.
+fn duplicate_key_position(src: &str, message: &str) -> Option<(usize, usize)> {
+    let rest = message.split("duplicate entry with key ").nth(1)?;
+    let key = rest.trim().trim_matches('"');
+    let span = key_spans(src).into_iter().filter(|s| s.key == key).nth(1)?;
+    Some((span.line + 1, 1))
+}
+
+fn convert_top(v: serde_yaml::Value, spans: &[KeySpan], lines: &[&str]) -> Yaml {
+    match v {
+        serde_yaml::Value::Mapping(m) => Yaml::Map(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let key = key_text(&k);
+                    let raw = RawSource::for_key(&key, spans, lines);
+                    (key, convert(v, raw.as_ref(), 0))
+                })
+                .collect(),
+        ),
+        other => convert(other, None, 0),
+    }
+}
+
+fn key_text(k: &serde_yaml::Value) -> String {
+    match k {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Null => "null".to_string(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+/// The raw source text of a top-level key's value: its inline text and its
+/// block list items, used to recover the spelling of numbers.
+struct RawSource {
+    inline: String,
+    items: Vec<String>,
+}
+
+impl RawSource {
+    fn for_key(key: &str, spans: &[KeySpan], lines: &[&str]) -> Option<RawSource> {
+        let pos = spans.iter().position(|s| s.key == key)?;
+        let span = &spans[pos];
+        let end = spans.get(pos + 1).map_or(lines.len(), |s| s.line);
+        let line = lines.get(span.line)?;
+        let inline = line.get(span.value_column - 1..).unwrap_or("");
+        let items = lines
+            .get(span.line + 1..end)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|l| l.trim_start().strip_prefix("- ").map(clean_raw))
+            .collect();
+        Some(RawSource {
+            inline: clean_raw(inline),
+            items,
+        })
+    }
+}
+
+fn clean_raw(s: &str) -> String {
+    let s = match s.find(" #") {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    s.trim().to_string()
+}
+
+fn convert(v: serde_yaml::Value, raw: Option<&RawSource>, depth: usize) -> Yaml {
+    use serde_yaml::Value as V;
+    match v {
+        V::Null => Yaml::Null,
+        V::Bool(b) => Yaml::Bool(b),
+        V::Number(n) => {
+            let spelled = raw
+                .map(|r| r.inline.clone())
+                .filter(|s| !s.is_empty() && number_matches(s, &n));
+            Yaml::Number(spelled.unwrap_or_else(|| n.to_string()))
+        }
+        V::String(s) => Yaml::String(s),
+        V::Sequence(seq) => {
+            let items = raw.map(|r| &r.items[..]).unwrap_or(&[]);
+            let aligned = items.len() == seq.len() && depth == 0;
+            Yaml::List(
+                seq.into_iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let item_raw = aligned.then(|| RawSource {
+                            inline: items[i].clone(),
+                            items: Vec::new(),
+                        });
+                        convert(v, item_raw.as_ref(), depth + 1)
+                    })
+                    .collect(),
+            )
+        }
+        V::Mapping(m) => Yaml::Map(
+            m.into_iter()
+                .map(|(k, v)| (key_text(&k), convert(v, None, depth + 1)))
+                .collect(),
+        ),
+        V::Tagged(t) => convert(t.value, raw, depth),
+    }
+}
+
+fn number_matches(raw: &str, n: &serde_yaml::Number) -> bool {
+    let parsed: Result<serde_yaml::Value, _> = serde_yaml::from_str(raw);
+    matches!(parsed, Ok(serde_yaml::Value::Number(m)) if &m == n)
+}
+
+/// Finds the top-level keys of a block mapping: lines at column 0 of the form
+/// `key:` or `"key":`.
+pub fn key_spans(src: &str) -> Vec<KeySpan> {
+    let mut spans = Vec::new();
+    for (i, line) in src.lines().enumerate() {
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
+        if first.is_whitespace() || matches!(first, '#' | '-' | '{' | '[' | '}' | ']') {
+            continue;
+        }
+        let (key, after) = if first == '"' || first == '\'' {
+            let Some(close) = line[1..].find(first) else {
+                continue;
+            };
+            (line[1..=close].to_string(), close + 2)
+        } else {
+            let Some(colon) = line.find(':') else {
+                continue;
+            };
+            (line[..colon].trim_end().to_string(), colon)
+        };
+        let Some(rest) = line.get(after..) else {
+            continue;
+        };
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
+        if !(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t')) {
+            continue;
+        }
+        let lead = rest.len() - rest.trim_start().len();
+        spans.push(KeySpan {
+            key,
+            line: i,
+            value_column: after + 1 + lead + 1,
+        });
+    }
+    spans
+}
+
+/// Writes `s` as a YAML scalar that reads back as exactly this string: plain
+/// when that is safe, double-quoted otherwise (`NO`, `01234`, `+47…`, `yes`,
+/// `1.10`, anything with `: ` or `#`, leading/trailing spaces...).
+pub fn quote(s: &str) -> String {
+    if plain_is_safe(s) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn plain_is_safe(s: &str) -> bool {
+    if s.is_empty() || s.trim() != s {
+        return false;
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    if !(first.is_alphabetic()) {
+        return false;
+    }
+    if s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.chars()
+            .any(|c| c.is_control() || matches!(c, '"' | '\'' | '[' | ']' | '{' | '}' | '`' | '|'))
+    {
+        return false;
+    }
+    // Whatever a YAML 1.1 or 1.2 parser might read as something other than a
+    // string must be quoted; the simplest test is to ask ours.
+    matches!(serde_yaml::from_str::<serde_yaml::Value>(s), Ok(serde_yaml::Value::String(ref t)) if t == s)
+        && !is_yaml11_special(s)
+}
+
+fn is_yaml11_special(s: &str) -> bool {
+    matches!(
+        s.to_ascii_lowercase().as_str(),
+        "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "~"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_their_spelling() {
+        let y = parse("phones:\n  - +4712345678\n  - 01234\nver: 1.10\ncountry: NO\n").unwrap();
+        assert_eq!(
+            y.get("phones"),
+            Some(&Yaml::List(vec![
+                Yaml::Number("+4712345678".into()),
+                Yaml::String("01234".into())
+            ]))
+        );
+        assert_eq!(y.get("ver"), Some(&Yaml::Number("1.10".into())));
+        assert_eq!(y.get("country"), Some(&Yaml::String("NO".into())));
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        let e = parse("name: Lena\ntags: [a, b\n").unwrap_err();
+        assert!(e.line >= 2, "{e:?}");
+        let e = parse("name: a\nname: b\n").unwrap_err();
+        assert!(e.message.contains("duplicate"), "{e:?}");
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_quickly() {
+        let bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+";
+        assert!(parse(bomb).is_err());
+    }
+
+    #[test]
+    fn quoting_round_trips() {
+        for s in [
+            "NO",
+            "01234",
+            "+4712345678",
+            "yes",
+            "1.10",
+            "Lena Fischer",
+            "a: b",
+            "#tag",
+            " x",
+            "O'Brien",
+            "line\nbreak",
+            "2026-11-21",
+            "[[Lena]]",
+            "null",
+            "",
+        ] {
+            let q = quote(s);
+            let back: serde_yaml::Value = serde_yaml::from_str(&format!("k: {q}")).unwrap();
+            assert_eq!(back["k"].as_str(), Some(s), "{s:?} quoted as {q}");
+        }
+        assert_eq!(quote("Lena Fischer"), "Lena Fischer");
+    }
+}

@@ -1,0 +1,1 @@
+//! Tests for this feature live here (see the open issue).
