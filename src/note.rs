@@ -175,6 +175,18 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
         Some(rest) => (true, rest),
         None => (false, bytes),
     };
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        diags.push(
+            Diagnostic::error(
+                rel,
+                1,
+                1,
+                "this looks like a binary file, not a Markdown note",
+            )
+            .hint("move it out of the vault or give it another extension than .md"),
+        );
+        return empty_note(rel, has_bom, diags);
+    }
     let owned;
     let text: &str = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -191,18 +203,6 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
             &owned
         }
     };
-    if text.as_bytes().iter().take(8192).any(|b| *b == 0) {
-        diags.push(
-            Diagnostic::error(
-                rel,
-                1,
-                1,
-                "this looks like a binary file, not a Markdown note",
-            )
-            .hint("move it out of the vault or give it another extension than .md"),
-        );
-        return empty_note(rel, has_bom, diags);
-    }
     let crlf = uses_crlf(text);
     let mut kind = kind_from_path(rel);
     let mut front = None;
@@ -364,6 +364,7 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
             note.tags.insert(0, t);
         }
     }
+    diags.sort_by_key(|d| (d.line, d.column));
     note.diagnostics = diags;
     note
 }
@@ -525,7 +526,9 @@ impl Fields<'_> {
         let name = match self.text("name") {
             Some(n) => n,
             None => {
-                if has_front && self.get("name").is_none() {
+                if has_front && self.front.is_none() {
+                    // The front matter did not parse; that error is reported already.
+                } else if has_front && self.get("name").is_none() {
                     self.err(
                         "name",
                         "this person note has no `name`".into(),

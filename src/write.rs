@@ -157,6 +157,12 @@ pub fn plan_log_append(bytes: &[u8], date: Date, title: Option<&str>, body: &str
     };
     let before = &bytes[..offset];
     let mut insert = String::new();
+    // A fence left open at the end of the file would swallow the new entry.
+    let open_fence = if offset == bytes.len() {
+        unclosed_fence(bytes)
+    } else {
+        None
+    };
     // Make sure what comes before ends with a blank line.
     let ends_nl = before.ends_with(b"\n");
     let ends_blank = before.ends_with(b"\n\n") || before.ends_with(b"\n\r\n");
@@ -164,6 +170,11 @@ pub fn plan_log_append(bytes: &[u8], date: Date, title: Option<&str>, body: &str
     } else if ends_nl {
         insert.push_str(nl);
     } else {
+        insert.push_str(nl);
+        insert.push_str(nl);
+    }
+    if let Some(fence) = open_fence {
+        insert.push_str(&fence);
         insert.push_str(nl);
         insert.push_str(nl);
     }
@@ -200,6 +211,11 @@ pub fn plan_log_append(bytes: &[u8], date: Date, title: Option<&str>, body: &str
     }
 }
 
+/// The fence (```` ``` ```` or `~~~`) still open at the end of the file, if any.
+fn unclosed_fence(bytes: &[u8]) -> Option<String> {
+    scan(bytes).1
+}
+
 struct RawHeading {
     level: u8,
     text: String,
@@ -208,6 +224,11 @@ struct RawHeading {
 
 /// ATX headings outside fenced code blocks and outside the front matter.
 fn atx_headings(bytes: &[u8]) -> Vec<RawHeading> {
+    scan(bytes).0
+}
+
+/// Headings, and the fence left open at the end (if any).
+fn scan(bytes: &[u8]) -> (Vec<RawHeading>, Option<String>) {
     let text = String::from_utf8_lossy(bytes);
     let mut out = Vec::new();
     let mut pos = 0;
@@ -241,13 +262,18 @@ fn atx_headings(bytes: &[u8]) -> Vec<RawHeading> {
             continue;
         }
         if let Some(f) = &fence {
-            if t.starts_with(f.as_str()) {
+            // A closing fence: the same character, at least as many, nothing else.
+            let c = f.as_bytes()[0];
+            let run = t.bytes().take_while(|b| *b == c).count();
+            if run >= f.len() && t[run..].trim().is_empty() {
                 fence = None;
             }
             continue;
         }
-        if t.starts_with("```") || t.starts_with("~~~") {
-            fence = Some(t[..3].to_string());
+        let ticks = t.bytes().take_while(|b| *b == b'`').count();
+        let tildes = t.bytes().take_while(|b| *b == b'~').count();
+        if ticks >= 3 || tildes >= 3 {
+            fence = Some(t[..ticks.max(tildes)].to_string());
             continue;
         }
         let hashes = t.bytes().take_while(|b| *b == b'#').count();
@@ -263,7 +289,7 @@ fn atx_headings(bytes: &[u8]) -> Vec<RawHeading> {
             }
         }
     }
-    out
+    (out, fence)
 }
 
 #[cfg(test)]

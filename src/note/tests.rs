@@ -1,5 +1,480 @@
 use super::*;
+use crate::diag::Severity;
 
 fn p(rel: &str, s: &str) -> Note {
     parse(Path::new(rel), s.as_bytes())
+}
+
+fn d(s: &str) -> Date {
+    date::parse_date(s).unwrap()
+}
+
+/// (line, column, severity, message start) of every diagnostic.
+fn found(n: &Note) -> Vec<(usize, usize, Severity, String)> {
+    n.diagnostics
+        .iter()
+        .map(|d| (d.line, d.column, d.severity, d.message.clone()))
+        .collect()
+}
+
+fn only_error_at(n: &Note, line: usize, column: usize, starts: &str) {
+    let f = found(n);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].0, f[0].1, f[0].2),
+        (line, column, Severity::Error),
+        "{f:#?}"
+    );
+    assert!(f[0].3.starts_with(starts), "{f:#?}");
+}
+
+const FULL: &str = "---
+name: Lena Fischer
+aliases: [Lenny]
+emails:
+  - lena@example.com
+phones: +4712345678
+org: Acme
+role: CTO
+location: Berlin
+tags: [rust, '#hiring']
+interests: climbing
+values: [candour]
+needs:
+  - hiring a senior Rust engineer
+offers: [intros to investors]
+met: {date: 2026-11-14, event: \"[[Rust Meetup|the meetup]]\"}
+introduced_by: \"[[Omar Haddad]]\"
+circle: active
+cadence: 2m
+birthday: --02-29
+last_contact: 2026-10-01
+intro_ok: false
+snooze_until: 2026-12-01
+links:
+  linkedin: https://example.com/lena
+favourite_tea: rooibos # unknown keys are kept
+---
+Bio with [[Tomás]] and #climbing.
+
+## Log
+
+### 2026-11-14 · met at the meetup
+
+Talked about [[Omar Haddad#Work]] and hiring. #gave
+
+- [ ] send her the structured interviews article 📅 2026-11-25
+- [x] intro to [[Omar Haddad]]
+- [ ] book recommendation
+
+```
+### 2026-01-01 not an entry [[Nobody]] #nottag
+```
+
+### 2026-11-20: coffee
+
+Short. #asked
+
+## Notes
+
+- [ ] ask about the offsite due:2026-12-01 ➕ 2026-11-01
+";
+
+#[test]
+fn full_person_note() {
+    let n = p("people/lena.md", FULL);
+    assert!(n.diagnostics.is_empty(), "{:#?}", n.diagnostics);
+    assert_eq!(n.kind, NoteKind::Person);
+    let pe = n.person.as_ref().unwrap();
+    assert_eq!(pe.name, "Lena Fischer");
+    assert_eq!(pe.aliases, ["Lenny"]);
+    assert_eq!(pe.phones, ["+4712345678"]);
+    assert_eq!(pe.tags, ["rust", "hiring"]);
+    assert_eq!(pe.interests, ["climbing"]);
+    assert_eq!(pe.needs, ["hiring a senior Rust engineer"]);
+    let met = pe.met.as_ref().unwrap();
+    assert_eq!(met.date, Some(d("2026-11-14")));
+    assert_eq!(met.event.as_deref(), Some("Rust Meetup"));
+    assert_eq!(pe.introduced_by.as_deref(), Some("Omar Haddad"));
+    assert_eq!(pe.circle, Some(Circle::Active));
+    assert_eq!(pe.cadence, Some(Cadence::Months(2)));
+    assert_eq!(pe.birthday.unwrap().to_string(), "--02-29");
+    assert!(!pe.intro_ok);
+    assert_eq!(
+        pe.links,
+        [(
+            "linkedin".to_string(),
+            "https://example.com/lena".to_string()
+        )]
+    );
+
+    assert_eq!(n.entries.len(), 2);
+    let e = &n.entries[0];
+    assert_eq!(
+        (e.date, e.title.as_str(), e.line, e.level),
+        (d("2026-11-14"), "met at the meetup", 32, 3)
+    );
+    assert_eq!(e.links, ["Omar Haddad"]);
+    assert!(e.gave() && !e.asked());
+    assert!(e.text.starts_with("Talked about"));
+    assert!(
+        e.text.contains("### 2026-01-01 not an entry"),
+        "code stays in the entry text"
+    );
+    let e2 = &n.entries[1];
+    assert_eq!((e2.title.as_str(), e2.line), ("coffee", 44));
+    assert!(e2.asked());
+
+    assert_eq!(n.promises.len(), 4);
+    let pr = &n.promises[0];
+    assert_eq!(
+        (pr.line, pr.done, pr.due, pr.created),
+        (36, false, Some(d("2026-11-25")), Some(d("2026-11-14")))
+    );
+    assert!(n.promises[1].done);
+    assert_eq!(n.promises[1].links, ["Omar Haddad"]);
+    assert_eq!(n.promises[2].due, None);
+    let last = &n.promises[3];
+    assert_eq!(
+        (last.due, last.created, last.line),
+        (Some(d("2026-12-01")), Some(d("2026-11-01")), 50)
+    );
+
+    let targets: Vec<&str> = n.links.iter().map(|l| l.target.as_str()).collect();
+    assert!(
+        targets.contains(&"Rust Meetup") && targets.contains(&"Tomás"),
+        "{targets:?}"
+    );
+    assert!(
+        !targets.contains(&"Nobody"),
+        "links in code blocks do not count"
+    );
+    assert!(n.tags.iter().any(|t| t == "climbing"));
+    assert!(!n.tags.iter().any(|t| t == "nottag"));
+    let body_link = n.links.iter().find(|l| l.target == "Tomás").unwrap();
+    assert_eq!((body_link.line, body_link.column), (28, 10));
+}
+
+#[test]
+fn kinds_by_folder_date_and_type() {
+    assert_eq!(p("people/a.md", "").kind, NoteKind::Person);
+    assert_eq!(p("events/x.md", "").kind, NoteKind::Event);
+    assert_eq!(p("resources/x.md", "").kind, NoteKind::Resource);
+    assert_eq!(p("journal/2026-11-20.md", "").kind, NoteKind::Journal);
+    assert_eq!(p("2026-11-20 thoughts.md", "").kind, NoteKind::Journal);
+    assert_eq!(p("notes/x.md", "").kind, NoteKind::Other);
+    assert_eq!(p("people.md", "").kind, NoteKind::Other);
+    let typed = p("notes/x.md", "---\ntype: person\nname: Ann\n---\n");
+    assert_eq!(typed.kind, NoteKind::Person);
+    assert_eq!(typed.person.unwrap().name, "Ann");
+    let j = p("journal/2026-11-20.md", "Saw [[Ann]].");
+    assert_eq!(j.date, Some(d("2026-11-20")));
+    let ev = p(
+        "events/meetup.md",
+        "---\nname: Rust Meetup\ndate: 2026-11-14\nattendees: [\"[[Ann]]\", \"[[Bo|Bo B]]\"]\n---\n",
+    );
+    let e = ev.event.unwrap();
+    assert_eq!(e.attendees, ["Ann", "Bo"]);
+    assert_eq!(ev.date, Some(d("2026-11-14")));
+    let r = p(
+        "resources/article.md",
+        "---\ntitle: Structured interviews\nurl: https://x\nadded: 2026-11-01\ntags: hiring\n---\n",
+    );
+    assert_eq!(r.resource.unwrap().tags, ["hiring"]);
+}
+
+#[test]
+fn bom_crlf_and_fence_variants() {
+    let n = p(
+        "people/a.md",
+        "\u{feff}---  \r\nname: Ann\r\n---\t\r\n## Log\r\n### 2026-01-02 - x\r\n",
+    );
+    assert!(n.has_bom && n.crlf);
+    assert!(n.diagnostics.is_empty(), "{:#?}", n.diagnostics);
+    assert_eq!(n.entries[0].title, "x");
+    assert_eq!(n.entries[0].line, 5);
+    // `...` closes too; `----` is not front matter.
+    assert_eq!(p("people/a.md", "---\nname: Ann\n...\nbody").title, "Ann");
+    let four = p("people/a.md", "----\nname: Ann\n----\n");
+    only_error_at(&four, 1, 1, "this person note has no front matter");
+    // Empty and comment-only front matter are an empty record.
+    assert!(p("notes/a.md", "---\n---\nbody").diagnostics.is_empty());
+    assert!(
+        p("notes/a.md", "---\n# just a comment\n---\n")
+            .diagnostics
+            .is_empty()
+    );
+    // Front matter only, without final newline.
+    assert_eq!(p("people/a.md", "---\nname: Ann\n---").title, "Ann");
+}
+
+#[test]
+fn bad_yaml_syntax_points_at_the_line() {
+    only_error_at(
+        &p("people/a.md", "---\nname: Ann\ntags: [a, b\nrole: x\n---\n"),
+        4,
+        5,
+        "front matter is not valid YAML",
+    );
+    only_error_at(
+        &p("people/a.md", "---\nname: Ann\nname: Bo\n---\n"),
+        3,
+        1,
+        "front matter is not valid YAML: duplicate",
+    );
+    let tab = p("people/a.md", "---\nname: Ann\nlinks:\n\tx: y\n---\n");
+    assert_eq!(found(&tab)[0].0, 4, "{:#?}", found(&tab));
+}
+
+#[test]
+fn unclosed_front_matter_is_never_read_as_yaml() {
+    let n = p("people/a.md", "---\nname: Ann\n\nBody: looks like yaml\n");
+    only_error_at(&n, 1, 1, "the front matter opened here is never closed");
+    assert!(n.front.is_none());
+}
+
+#[test]
+fn front_matter_that_is_a_list_or_scalar() {
+    only_error_at(
+        &p("people/a.md", "---\n- a\n- b\n---\n"),
+        2,
+        1,
+        "front matter must be a set of `key: value`",
+    );
+    only_error_at(
+        &p("people/a.md", "---\njust text\n---\n"),
+        2,
+        1,
+        "front matter must be a set of `key: value`",
+    );
+}
+
+#[test]
+fn mistyped_fields_and_impossible_dates() {
+    let n = p(
+        "people/a.md",
+        "---\nname: Ann\nemails: {a: b}\norg: [x, y]\nmet: 2026-13-45\ncadence: 30\nbirthday: --02-30\nsnooze_until: soon\nlinks: [a]\n---\n",
+    );
+    let f = found(&n);
+    let at: Vec<(usize, usize)> = f.iter().map(|x| (x.0, x.1)).collect();
+    assert_eq!(
+        at,
+        [(3, 9), (4, 6), (5, 6), (6, 10), (7, 11), (8, 15), (9, 8)],
+        "{f:#?}"
+    );
+    assert!(f[2].3.contains("there is no month 13"));
+    assert!(f[3].3.contains("has no unit"));
+    assert!(f[4].3.contains("February has 29 days"));
+    assert!(n.diagnostics.iter().all(|d| d.hint.is_some()));
+    // The person is still usable.
+    assert_eq!(n.person.unwrap().name, "Ann");
+}
+
+#[test]
+fn missing_or_empty_name() {
+    only_error_at(
+        &p("people/a.md", "---\norg: X\n---\n"),
+        1,
+        1,
+        "this person note has no `name`",
+    );
+    only_error_at(
+        &p("people/a.md", "---\nname:\n---\n"),
+        2,
+        6,
+        "`name` is empty",
+    );
+    let n = p("people/ann-lee.md", "---\norg: X\n---\n");
+    assert_eq!(n.title, "ann-lee", "falls back to the file name");
+}
+
+#[test]
+fn misspelt_keys_are_warnings() {
+    let n = p(
+        "people/a.md",
+        "---\nname: Ann\nintrests: [x]\nmy_own_key: 1\n---\n",
+    );
+    let f = found(&n);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].0, f[0].2), (3, Severity::Warning));
+    assert!(f[0].3.contains("did you mean `interests`"));
+}
+
+#[test]
+fn invalid_utf8_is_located_and_the_rest_is_read() {
+    let n = parse(
+        Path::new("people/a.md"),
+        b"---\nname: Jos\xe9\n---\n[[Ann]]\n",
+    );
+    only_error_at(&n, 2, 10, "the file is not valid UTF-8");
+    assert_eq!(n.links[0].target, "Ann");
+}
+
+#[test]
+fn binary_junk_and_empty_files() {
+    only_error_at(
+        &parse(Path::new("notes/a.md"), b"\x00\x01\x02\xff"),
+        1,
+        1,
+        "this looks like a binary file",
+    );
+    assert!(p("notes/a.md", "").diagnostics.is_empty());
+    only_error_at(
+        &p("people/a.md", ""),
+        1,
+        1,
+        "this person note has no front matter",
+    );
+}
+
+#[test]
+fn deep_nesting_and_alias_bombs_are_errors_not_crashes() {
+    let deep = format!(
+        "---\nname: {}{}\n---\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let n = p("people/a.md", &deep);
+    assert_eq!(found(&n)[0].0, 2);
+    let mut block = String::from("---\nname: Ann\nx:\n");
+    for i in 0..2000 {
+        block.push_str(&" ".repeat(i + 1));
+        block.push_str("y:\n");
+    }
+    block.push_str("---\n");
+    let n = p("people/a.md", &block);
+    assert!(
+        found(&n).iter().any(|f| f.3.contains("recursion")),
+        "{:#?}",
+        found(&n)
+    );
+    let mut bomb = String::from("---\nname: Bomb\na: &a [x,x,x,x,x,x,x,x,x]\n");
+    for (prev, cur) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+        .iter()
+        .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+    {
+        bomb.push_str(&format!(
+            "{cur}: &{cur} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
+    }
+    bomb.push_str("---\n");
+    let started = std::time::Instant::now();
+    let n = p("people/a.md", &bomb);
+    assert_eq!(found(&n).len(), 1);
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "alias bomb must be cut off"
+    );
+    // Deeply nested Markdown is fine too.
+    let md = format!("{}x\n", "> ".repeat(5_000));
+    assert!(p("notes/a.md", &md).diagnostics.is_empty());
+    let list = format!("{}- x\n", "  ".repeat(5_000));
+    let _ = p("notes/a.md", &list);
+}
+
+#[test]
+fn two_megabyte_single_line() {
+    let mut s = String::from("---\nname: Ann\n---\n");
+    s.push_str(&"word #tag [[Bo]] ".repeat(120_000));
+    let n = p("people/a.md", &s);
+    assert!(n.diagnostics.is_empty());
+    assert!(n.links.len() == 120_000);
+}
+
+#[test]
+fn entry_titles_and_levels() {
+    let n = p(
+        "notes/x.md",
+        "# 2026-01-01\n## 2026-01-02 — long dash\n# 2026-01-03 | pipe\n## 2026-01-04 2026 plan\n#### 2026-01-05: colon\n# Later\ntext\n",
+    );
+    let t: Vec<(&str, usize)> = n
+        .entries
+        .iter()
+        .map(|e| (e.title.as_str(), e.line))
+        .collect();
+    assert_eq!(
+        t,
+        [
+            ("", 1),
+            ("long dash", 2),
+            ("pipe", 3),
+            ("2026 plan", 4),
+            ("colon", 5)
+        ]
+    );
+    // An entry runs to the next heading of the same or a higher level.
+    let n = p(
+        "notes/x.md",
+        "## 2026-01-01\na\n### sub\nb [[X]]\n## next\nc [[Y]]\n",
+    );
+    assert_eq!(n.entries[0].links, ["X"]);
+    assert!(n.entries[0].text.contains("### sub"));
+    assert_eq!(
+        n.links.iter().find(|l| l.target == "Y").unwrap().entry,
+        None
+    );
+    // A heading that starts with an impossible date is not an entry.
+    assert!(p("notes/x.md", "## 2026-02-30 x\n").entries.is_empty());
+}
+
+#[test]
+fn hashtags_rules() {
+    let tags: Vec<String> = hashtags("#a x#b (#c) #1 #1a #tag/sub- https://x/#frag")
+        .into_iter()
+        .map(|t| t.0)
+        .collect();
+    assert_eq!(tags, ["a", "c", "1a", "tag/sub"]);
+}
+
+mod props {
+    use super::*;
+    use crate::write::plan_log_append;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn parsing_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            let n = parse(Path::new("people/x.md"), &bytes);
+            for d in &n.diagnostics {
+                prop_assert!(d.line >= 1 && d.column >= 1);
+            }
+        }
+
+        #[test]
+        fn parsing_markdownish_text_never_panics(s in "(---\n|name: |\\[\\[|\\]\\]|#|- \\[ \\] |\n|### 2026-11-2[0-9] |[a-zé ]{0,8}|:|\r\n|`{3}|\\{|\\}|&a |\\*a){0,60}") {
+            let _ = p("people/x.md", &s);
+        }
+
+        #[test]
+        fn append_keeps_original_bytes_and_round_trips(
+            front in "(name: Ann\n|org: \"NO\"\n|# comment\n|zz: [1, 2]\n){0,4}",
+            body in "([a-z ]{0,20}\n|## Log\n|## Notes\n|### 2026-01-0[1-9] · x\n|```\n|\n){0,12}",
+            crlf in any::<bool>(),
+            bom in any::<bool>(),
+            text in "[a-zA-Z ,.]{1,40}",
+        ) {
+            let mut src = format!("---\nname: Ann\n{front}---\n{body}");
+            if crlf { src = src.replace('\n', "\r\n"); }
+            if bom { src.insert(0, '\u{feff}'); }
+            let before = parse(Path::new("people/ann.md"), src.as_bytes());
+            let splice = plan_log_append(src.as_bytes(), d("2026-12-24"), Some("xmas"), &text);
+            let out = splice.apply(src.as_bytes());
+            // Only bytes were inserted: what was before and after the splice is intact.
+            prop_assert_eq!(&out[..splice.offset], &src.as_bytes()[..splice.offset]);
+            prop_assert_eq!(&out[splice.offset + splice.insert.len()..], &src.as_bytes()[splice.offset..]);
+            let after = parse(Path::new("people/ann.md"), &out);
+            prop_assert_eq!(after.person.as_ref().map(|p| &p.name), before.person.as_ref().map(|p| &p.name));
+            let new_entry = after.entries.iter().find(|e| e.date == d("2026-12-24"));
+            prop_assert!(new_entry.is_some(), "entry not found in {:?}", String::from_utf8_lossy(&out));
+            let e = new_entry.unwrap();
+            prop_assert_eq!(e.line, splice.heading_line);
+            prop_assert_eq!(e.title.as_str(), "xmas");
+            prop_assert_eq!(e.text.as_str(), text.trim());
+            prop_assert_eq!(after.entries.len(), before.entries.len() + 1);
+            if crlf { prop_assert!(!String::from_utf8_lossy(&out).replace("\r\n", "").contains('\n')); }
+        }
+    }
 }
