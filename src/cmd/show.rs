@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     };
     let mut field = |k: &str, v: String| {
         if !v.is_empty() {
-            o.push_str(&format!("  {:<13}{v}\n", format!("{k}:")));
+            o.push_str(&format!("  {:<14}{v}\n", format!("{k}:")));
         }
     };
     field("work", work.unwrap_or_default());
@@ -124,7 +124,11 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     if !promises.is_empty() {
         o.push_str(&format!("\n{}\n", ctx.paint("1", "Open promises")));
         for (_, n, pr) in &promises {
-            let due = pr.due.map(|d| format!(" (due {d})")).unwrap_or_default();
+            let due = pr
+                .due
+                .filter(|d| !pr.text.contains(&d.to_string()))
+                .map(|d| format!(" (due {d})"))
+                .unwrap_or_default();
             o.push_str(&format!(
                 "  - [ ] {}{due}  {}:{}\n",
                 pr.text,
