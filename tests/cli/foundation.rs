@@ -328,3 +328,21 @@ fn completions_and_usage_errors() {
         .code(2)
         .stderr_has("no month 13");
 }
+
+#[test]
+fn new_and_log_commit_just_that_note() {
+    let v = TestVault::new();
+    v.git_init();
+    v.note("notes/other.md", "staged but not ours\n");
+    v.git(&["add", "notes/other.md"]);
+    v.kith(["new", "Omar Haddad", "--commit"]).ok();
+    v.kith(["log", "omar", "dinner talk", "--title", "dinner", "--date", "2026-11-20", "--commit"]).ok();
+    let log = v.git(&["log", "--format=%s"]);
+    assert_eq!(log.lines().collect::<Vec<_>>(), ["log: Omar Haddad — dinner", "new: Omar Haddad"]);
+    let files = v.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files.trim(), "people/omar-haddad.md");
+    // The other staged file is still staged, and was not committed.
+    let status = v.git(&["status", "--porcelain"]);
+    assert!(status.contains("A  notes/other.md"), "{status}");
+    assert!(!status.contains("people/"), "{status}");
+}
