@@ -18,6 +18,7 @@ pub mod model;
 pub mod note;
 pub mod text;
 pub mod vault;
+pub mod watch;
 pub mod write;
 pub mod yaml;
 

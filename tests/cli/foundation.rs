@@ -336,9 +336,22 @@ fn new_and_log_commit_just_that_note() {
     v.note("notes/other.md", "staged but not ours\n");
     v.git(&["add", "notes/other.md"]);
     v.kith(["new", "Omar Haddad", "--commit"]).ok();
-    v.kith(["log", "omar", "dinner talk", "--title", "dinner", "--date", "2026-11-20", "--commit"]).ok();
+    v.kith([
+        "log",
+        "omar",
+        "dinner talk",
+        "--title",
+        "dinner",
+        "--date",
+        "2026-11-20",
+        "--commit",
+    ])
+    .ok();
     let log = v.git(&["log", "--format=%s"]);
-    assert_eq!(log.lines().collect::<Vec<_>>(), ["log: Omar Haddad — dinner", "new: Omar Haddad"]);
+    assert_eq!(
+        log.lines().collect::<Vec<_>>(),
+        ["log: Omar Haddad — dinner", "new: Omar Haddad"]
+    );
     let files = v.git(&["show", "--name-only", "--format=", "HEAD"]);
     assert_eq!(files.trim(), "people/omar-haddad.md");
     // The other staged file is still staged, and was not committed.

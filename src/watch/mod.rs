@@ -1,0 +1,415 @@
+//! `kith watch`: keep the index (and a digest file) fresh while notes change.
+//!
+//! Every file-system event is only a hint that a path *may* have changed: the
+//! watcher collects dirty paths, waits for a quiet moment (the debounce), and
+//! hands them to a [`Sink`] that re-stats and re-reads them. Event kinds and
+//! order are never trusted (a vim save is a rename plus a create, VS Code
+//! truncates then writes, `git checkout` unlinks and recreates). An overflow,
+//! a watcher error or a change to a folder falls back to a full walk-and-compare.
+//!
+//! While it runs and is healthy, the watcher advertises it in
+//! `.kith/cache/watch.json` (pid, heartbeat, sequence number). Another command
+//! may then skip its own stat walk, after a *flush handshake*: it drops a cookie
+//! file into `.kith/cache/cookies/`; the watcher, on seeing it, has by then
+//! received every earlier event (inotify keeps one ordered queue), syncs what is
+//! pending at once, and deletes the cookie. A dead, stale or slow watcher is
+//! ignored and the command walks, as git does with an fsmonitor.
+
+pub mod filter;
+
+use crate::error::{Error, Result};
+use filter::{Relevance, classify};
+use notify::{RecursiveMode, Watcher};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Where the watcher's changes go: normally the search index.
+pub trait Sink {
+    /// Re-reads these vault-relative note paths (present or gone) and commits
+    /// once. Returns how many documents changed.
+    fn sync_paths(&mut self, paths: &[PathBuf]) -> Result<usize>;
+    /// Walks the whole vault and brings the index level with it.
+    fn full_sync(&mut self) -> Result<usize>;
+    /// Called after a batch that changed something (e.g. rewrite a digest file).
+    fn after_change(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Called once on shutdown (e.g. wait for merges).
+    fn shutdown(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Poll the file system instead of native events (network and synced folders).
+    pub poll: bool,
+    pub poll_interval: Duration,
+    /// Quiet time after the last event before a batch is synced.
+    pub debounce: Duration,
+    /// A batch is synced at the latest this long after its first event, even
+    /// while events keep coming.
+    pub max_delay: Duration,
+    /// Absolute paths whose events are ignored (our own digest file).
+    pub ignore: Vec<PathBuf>,
+    pub quiet: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            poll: false,
+            poll_interval: Duration::from_millis(500),
+            debounce: Duration::from_millis(200),
+            max_delay: Duration::from_millis(800),
+            ignore: Vec::new(),
+            quiet: false,
+        }
+    }
+}
+
+/// The watcher's advertisement, `.kith/cache/watch.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Status {
+    pub pid: u32,
+    /// Milliseconds since the Unix epoch of the last heartbeat.
+    pub heartbeat_ms: u64,
+    /// Incremented after every synced batch.
+    pub seq: u64,
+    /// False while recovering from an overflow or error, and in poll mode.
+    pub healthy: bool,
+    pub mode: String,
+}
+
+/// How old a heartbeat may be before the watcher counts as dead.
+const STALE_AFTER: Duration = Duration::from_secs(3);
+/// How long a command waits for the watcher to answer a flush.
+const FLUSH_WAIT: Duration = Duration::from_millis(500);
+/// A file seen empty is re-read once after this delay (truncate-then-write saves).
+const EMPTY_RETRY: Duration = Duration::from_millis(250);
+
+pub fn status_path(root: &Path) -> PathBuf {
+    root.join(".kith/cache/watch.json")
+}
+
+fn cookie_dir(root: &Path) -> PathBuf {
+    root.join(".kith/cache/cookies")
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn pid_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        // Signal 0 checks existence; EPERM still means "alive".
+        let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        false
+    }
+}
+
+/// Reads the watcher's status, if a live, recent, healthy watcher wrote it.
+pub fn live_status(root: &Path) -> Option<Status> {
+    let text = std::fs::read(status_path(root)).ok()?;
+    let s: Status = serde_json::from_slice(&text).ok()?;
+    let age = now_ms().saturating_sub(s.heartbeat_ms);
+    (s.healthy && age <= STALE_AFTER.as_millis() as u64 && pid_alive(s.pid)).then_some(s)
+}
+
+/// True when a healthy watcher has just synced every change made before this
+/// call, so the index may be trusted without a walk.
+pub fn flush(root: &Path) -> bool {
+    if live_status(root).is_none() {
+        return false;
+    }
+    let dir = cookie_dir(root);
+    if std::fs::create_dir_all(&dir).is_err() {
+        return false;
+    }
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let cookie = dir.join(format!("{}-{nanos}", std::process::id()));
+    if std::fs::write(&cookie, b"").is_err() {
+        return false;
+    }
+    let start = Instant::now();
+    while start.elapsed() < FLUSH_WAIT {
+        if !cookie.exists() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    let _ = std::fs::remove_file(&cookie);
+    false
+}
+
+struct Advert {
+    root: PathBuf,
+    status: Status,
+    last: Instant,
+}
+
+impl Advert {
+    fn write(&mut self) {
+        self.status.heartbeat_ms = now_ms();
+        self.last = Instant::now();
+        if let Ok(bytes) = serde_json::to_vec(&self.status) {
+            let _ = crate::write::write_if_changed(&status_path(&self.root), &bytes);
+        }
+    }
+
+    fn remove(&self) {
+        let _ = std::fs::remove_file(status_path(&self.root));
+    }
+}
+
+fn say(opts: &Options, msg: &str) {
+    if !opts.quiet {
+        eprintln!("{msg}");
+    }
+}
+
+const LIMIT_HINT: &str = "the system's inotify limits are too low to watch this vault\n  hint: raise them, e.g. `sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512` (add the same to /etc/sysctl.d/ to keep it), or run `kith watch --poll`";
+
+type Events = mpsc::Receiver<notify::Result<notify::Event>>;
+
+fn start_watcher(root: &Path, opts: &mut Options) -> Result<(Box<dyn Watcher>, Events)> {
+    let (tx, rx) = mpsc::channel();
+    if !opts.poll {
+        let native = notify::recommended_watcher(tx.clone()).and_then(|mut w| {
+            w.watch(root, RecursiveMode::Recursive)?;
+            Ok(w)
+        });
+        match native {
+            Ok(w) => return Ok((Box::new(w), rx)),
+            Err(e) => {
+                if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
+                    eprintln!("warning: {LIMIT_HINT}\nwarning: falling back to polling");
+                } else {
+                    eprintln!(
+                        "warning: native file watching failed ({e}); falling back to polling"
+                    );
+                }
+                opts.poll = true;
+            }
+        }
+    }
+    let cfg = notify::Config::default().with_poll_interval(opts.poll_interval);
+    let mut w = notify::PollWatcher::new(tx, cfg)
+        .map_err(|e| Error::Other(format!("cannot poll {}: {e}", root.display())))?;
+    w.watch(root, RecursiveMode::Recursive)
+        .map_err(|e| Error::Other(format!("cannot poll {}: {e}", root.display())))?;
+    Ok((Box::new(w), rx))
+}
+
+/// Runs until `stop` is set (SIGINT/SIGTERM), then syncs what is pending,
+/// shuts the sink down and withdraws the advertisement.
+pub fn run(
+    root: &Path,
+    mut opts: Options,
+    sink: &mut dyn Sink,
+    stop: Arc<AtomicBool>,
+) -> Result<()> {
+    let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    let cookies = cookie_dir(&root);
+    std::fs::create_dir_all(&cookies).map_err(|e| Error::io(&cookies, e))?;
+    // Stale cookies from a crashed command are removed.
+    if let Ok(rd) = std::fs::read_dir(&cookies) {
+        for e in rd.flatten() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    let (watcher, rx) = start_watcher(&root, &mut opts)?;
+    let started = Instant::now();
+    let n = sink.full_sync()?;
+    say(
+        &opts,
+        &format!(
+            "watching {} ({}; {n} changes synced at start in {} ms); Ctrl-C to stop",
+            root.display(),
+            if opts.poll {
+                "polling"
+            } else {
+                "native events"
+            },
+            started.elapsed().as_millis()
+        ),
+    );
+    sink.after_change()?;
+    let mut advert = Advert {
+        root: root.clone(),
+        status: Status {
+            pid: std::process::id(),
+            heartbeat_ms: 0,
+            seq: 0,
+            healthy: !opts.poll,
+            mode: if opts.poll { "poll" } else { "native" }.into(),
+        },
+        last: Instant::now(),
+    };
+    advert.write();
+
+    let mut dirty: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut rescan = false;
+    let mut first_event: Option<Instant> = None;
+    let mut last_event = Instant::now();
+    let mut pending_cookies: Vec<PathBuf> = Vec::new();
+    let mut retry_empty: HashMap<PathBuf, Instant> = HashMap::new();
+    let result = loop {
+        if stop.load(Ordering::Relaxed) {
+            break Ok(());
+        }
+        match rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(Ok(ev)) => {
+                if ev.need_rescan() {
+                    rescan = true;
+                    advert.status.healthy = false;
+                }
+                for p in &ev.paths {
+                    if p.starts_with(&cookies) {
+                        if p.parent() == Some(cookies.as_path()) && p.exists() {
+                            pending_cookies.push(p.clone());
+                        }
+                        continue;
+                    }
+                    if opts.ignore.iter().any(|i| i == p) {
+                        continue;
+                    }
+                    let Ok(rel) = p.strip_prefix(&root) else {
+                        continue;
+                    };
+                    match classify(rel) {
+                        Relevance::Note => {
+                            dirty.insert(rel.to_path_buf());
+                        }
+                        Relevance::Folder => rescan = true,
+                        Relevance::Ignore => continue,
+                    }
+                    first_event.get_or_insert_with(Instant::now);
+                    last_event = Instant::now();
+                }
+            }
+            Ok(Err(e)) => {
+                if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
+                    eprintln!("warning: {LIMIT_HINT}");
+                } else {
+                    say(
+                        &opts,
+                        &format!("warning: watcher error ({e}); re-checking the whole vault"),
+                    );
+                }
+                rescan = true;
+                advert.status.healthy = false;
+                first_event.get_or_insert_with(Instant::now);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                break Err(Error::Other("the file watcher stopped unexpectedly".into()));
+            }
+        }
+        // Files seen empty get one more look after a short delay.
+        let now = Instant::now();
+        let due: Vec<PathBuf> = retry_empty
+            .iter()
+            .filter(|(_, t)| now >= **t)
+            .map(|(p, _)| p.clone())
+            .collect();
+        for p in due {
+            retry_empty.remove(&p);
+            dirty.insert(p);
+            first_event.get_or_insert_with(Instant::now);
+        }
+        let quiet = last_event.elapsed() >= opts.debounce;
+        let overdue = first_event.is_some_and(|t| t.elapsed() >= opts.max_delay);
+        let flush = !pending_cookies.is_empty();
+        if (!dirty.is_empty() || rescan) && (quiet || overdue || flush) {
+            let mut batch: Vec<PathBuf> = std::mem::take(&mut dirty).into_iter().collect();
+            // A note that is empty right now may be mid-save (truncate, then write):
+            // keep the indexed version and look again shortly, once.
+            batch.retain(|rel| {
+                let empty = std::fs::metadata(root.join(rel)).is_ok_and(|m| m.len() == 0);
+                if empty && !retry_empty.contains_key(rel) && !flush {
+                    retry_empty.insert(rel.clone(), Instant::now() + EMPTY_RETRY);
+                    false
+                } else {
+                    true
+                }
+            });
+            let changed = if rescan {
+                rescan = false;
+                let r = sink.full_sync();
+                if r.is_ok() {
+                    advert.status.healthy = !opts.poll;
+                }
+                r
+            } else if batch.is_empty() {
+                Ok(0)
+            } else {
+                sink.sync_paths(&batch)
+            };
+            match changed {
+                Ok(n) => {
+                    if n > 0 {
+                        if let Err(e) = sink.after_change() {
+                            eprintln!("warning: {e}");
+                        }
+                        if !opts.quiet {
+                            eprintln!("synced {n} change{}", if n == 1 { "" } else { "s" });
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("warning: sync failed ({e}); will re-check the whole vault");
+                    rescan = true;
+                    advert.status.healthy = false;
+                }
+            }
+            first_event = None;
+            advert.status.seq += 1;
+            advert.write();
+        }
+        if !pending_cookies.is_empty() && dirty.is_empty() && !rescan {
+            for c in pending_cookies.drain(..) {
+                let _ = std::fs::remove_file(c);
+            }
+        }
+        if advert.last.elapsed() >= Duration::from_secs(1) {
+            advert.write();
+        }
+    };
+    // Shut down: withdraw the advert first so no command trusts a stopping watcher.
+    advert.status.healthy = false;
+    advert.write();
+    drop(watcher);
+    if !dirty.is_empty() || !retry_empty.is_empty() {
+        let batch: Vec<PathBuf> = dirty.into_iter().chain(retry_empty.into_keys()).collect();
+        let _ = sink.sync_paths(&batch);
+    }
+    let shut = sink.shutdown();
+    advert.remove();
+    result.and(shut)
+}
+
+/// A stop flag set by SIGINT or SIGTERM.
+pub fn stop_on_signals() -> Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| Error::Other(format!("cannot handle signals: {e}")))?;
+    }
+    Ok(stop)
+}
