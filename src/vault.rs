@@ -529,13 +529,20 @@ impl Vault {
 
     /// Warnings for links that match no note.
     pub fn dangling_link_diagnostics(&self) -> Vec<Diagnostic> {
+        // Fuzzy suggestions cost a pass over all people each: offer them for
+        // the first few dangling links only, so a big vault stays linear.
+        const SUGGEST_AT_MOST: usize = 50;
         let mut out = Vec::new();
         for n in &self.notes {
             for l in &n.links {
                 if self.resolve(&l.target) != Resolved::None {
                     continue;
                 }
-                let sugg = self.suggest_people(&l.target, 1);
+                let sugg = if out.len() < SUGGEST_AT_MOST {
+                    self.suggest_people(&l.target, 1)
+                } else {
+                    Vec::new()
+                };
                 let hint = match sugg.first() {
                     Some(i) => format!("did you mean [[{}]]?", self.notes[*i].title),
                     None => format!("create the note, e.g. `kith new \"{}\"`", l.target),
