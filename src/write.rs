@@ -11,6 +11,35 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// Writes `bytes` to a new temporary file in `dir`, synced, with `perms`
+/// (or the usual 0644 for new files, not tempfile's private 0600).
+fn temp_with(
+    dir: &Path,
+    bytes: &[u8],
+    perms: Option<fs::Permissions>,
+) -> Result<tempfile::NamedTempFile> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kith-tmp-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    let perms = match perms {
+        Some(p) => p,
+        #[cfg(unix)]
+        None => {
+            use std::os::unix::fs::PermissionsExt;
+            fs::Permissions::from_mode(0o644)
+        }
+        #[cfg(not(unix))]
+        None => return Ok(tmp),
+    };
+    fs::set_permissions(tmp.path(), perms).map_err(|e| Error::io(tmp.path(), e))?;
+    Ok(tmp)
+}
+
 /// A note as read before an edit, to detect changes made meanwhile.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -32,15 +61,7 @@ impl Snapshot {
         let perms = fs::metadata(&self.path)
             .map_err(|e| Error::io(&self.path, e))?
             .permissions();
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".kith-tmp-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
-        tmp.write_all(new).map_err(|e| Error::io(tmp.path(), e))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(tmp.path(), e))?;
-        fs::set_permissions(tmp.path(), perms).map_err(|e| Error::io(tmp.path(), e))?;
+        let tmp = temp_with(dir, new, Some(perms))?;
         let now = fs::read(&self.path).map_err(|e| Error::io(&self.path, e))?;
         if now != self.bytes {
             return Err(Error::ChangedUnderUs(self.path.clone()));
@@ -55,20 +76,7 @@ impl Snapshot {
 pub fn create_new(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".kith-tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    // New notes get the usual permissions, not tempfile's private 0600.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644));
-    }
+    let tmp = temp_with(dir, bytes, None)?;
     tmp.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             Error::Refused(format!(
@@ -93,20 +101,7 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let perms = fs::metadata(path).ok().map(|m| m.permissions());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".kith-tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let p = perms.unwrap_or_else(|| fs::Permissions::from_mode(0o644));
-        let _ = fs::set_permissions(tmp.path(), p);
-    }
+    let tmp = temp_with(dir, bytes, perms)?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(true)
 }
