@@ -14,6 +14,7 @@ pub mod diag;
 pub mod digest;
 pub mod error;
 pub mod git;
+pub mod index;
 pub mod model;
 pub mod note;
 pub mod text;

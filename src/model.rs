@@ -155,6 +155,9 @@ pub struct LogEntry {
     pub line: usize,
     /// Heading level (1–6).
     pub level: u8,
+    /// 1-based line just past the entry (the next heading of the same or a
+    /// higher level, or the line after the end of the file).
+    pub end_line: usize,
     /// The Markdown under the heading, trimmed.
     pub text: String,
     /// Link targets mentioned in the entry.

@@ -959,11 +959,17 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
             .trim()
             .to_string();
         let (line, _) = line_col(starts, h.start);
+        let end_line = if end >= text.len() {
+            starts.len() + 1
+        } else {
+            line_col(starts, end).0
+        };
         note.entries.push(LogEntry {
             date,
             title: entry_title(rest),
             line,
             level: h.level,
+            end_line,
             text: body_text,
             links: Vec::new(),
             tags: Vec::new(),

@@ -1,15 +1,45 @@
-//! `kith index` — not built yet (see the open issues).
+//! `kith index [--rebuild]`
 
-use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::ctx::{Ctx, emit, emit_json};
+use crate::error::{Error, Result, exit};
+use crate::index::{Index, index_dir};
+use std::io::IsTerminal;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Arguments, until this command is built.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
+    /// Throw the index away and build it again from the notes.
+    #[arg(long)]
+    pub rebuild: bool,
 }
 
-pub fn run(_ctx: &Ctx, _args: &Args) -> Result<u8> {
-    Err(Error::Usage("`kith index` is not available yet".into()))
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let root = ctx.root()?;
+    if args.rebuild {
+        let dir = index_dir(&root);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+    }
+    let started = std::time::Instant::now();
+    let mut idx = Index::open(&root)?;
+    let report = idx.sync(std::io::stderr().is_terminal())?;
+    if ctx.json {
+        emit_json(&report)?;
+        return Ok(exit::OK);
+    }
+    if report.locked {
+        eprintln!(
+            "note: another kith process (e.g. `kith watch`) is writing the index; it keeps it fresh"
+        );
+    }
+    emit(&format!(
+        "{} notes: {} indexed, {} removed, {} documents written; {} documents in the index ({} ms)\n",
+        report.notes,
+        report.indexed,
+        report.removed,
+        report.documents,
+        idx.num_docs(),
+        started.elapsed().as_millis()
+    ))?;
+    Ok(exit::OK)
 }

@@ -1,1 +1,209 @@
-//! Tests for this feature live here (see the open issue).
+//! Search: always fresh with no index command, self-healing, lock-tolerant.
+
+use crate::support::TestVault;
+
+fn hits(v: &TestVault, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut a = vec!["search"];
+    a.extend_from_slice(args);
+    a.push("--json");
+    let run = v.kith(a).run();
+    match run.code {
+        0 => run.json().as_array().unwrap().clone(),
+        1 => {
+            assert_eq!(run.stdout.trim(), "[]", "exit 1 means no results");
+            Vec::new()
+        }
+        c => panic!("search exited {c}: {}", run.stderr),
+    }
+}
+
+fn paths(h: &[serde_json::Value]) -> Vec<String> {
+    h.iter()
+        .map(|x| x["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn vault() -> TestVault {
+    let v = TestVault::new();
+    v.person(
+        "tomas",
+        "Tomás Müller",
+        "org: Acme\ntags: [rust]\nlocation: Berlin",
+        "\nBio: builds robots.\n\n## Log\n\n### 2026-11-20 · interviews\n\nWe discussed structured interviews and mentoring juniors.\n\n### 2026-10-01 · lunch\n\nTalked about sailing in Kiel. #gave\n",
+    );
+    v.person(
+        "lena",
+        "Lena Fischer",
+        "aliases: [Lenny]\norg: Globex\nlocation: Hamburg",
+        "\n## Log\n\n### 2026-11-02 · call\n\nInterviews are unstructured at Globex; she wants a mentor.\n",
+    );
+    v.note(
+        "journal/2026-11-05.md",
+        "Coffee with [[Lenny]] about sailing boats.\n",
+    );
+    v
+}
+
+#[test]
+fn finds_entries_with_path_line_and_json_shape() {
+    let v = vault();
+    let h = hits(&v, &["structured interviews"]);
+    assert_eq!(h.len(), 1, "{h:#?}");
+    let hit = &h[0];
+    assert_eq!(hit["name"], "Tomás Müller");
+    assert_eq!(hit["path"], "people/tomas.md");
+    assert_eq!(hit["line"], 12);
+    assert_eq!(hit["date"], "2026-11-20");
+    assert_eq!(hit["title"], "interviews");
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("structured interviews")
+    );
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    // Human output: header, snippet, path:line.
+    v.kith(["search", "structured", "interviews"])
+        .ok()
+        .stdout_has("Tomás Müller · 2026-11-20 · interviews")
+        .stdout_has("people/tomas.md:12");
+    // No result: exit 1, like grep.
+    v.kith(["search", "xylophone"]).code(1);
+    v.kith(["search", "x", "--since", "2026-13-01"]).code(2);
+}
+
+#[test]
+fn stemming_accents_phrases_exclusion_or_and_fuzzy_names() {
+    let v = vault();
+    // "mentor" finds "mentoring" (stemming), and "mentor".
+    let p = paths(&hits(&v, &["mentor"]));
+    assert!(
+        p.contains(&"people/tomas.md".into()) && p.contains(&"people/lena.md".into()),
+        "{p:?}"
+    );
+    // Accents folded both ways.
+    assert!(paths(&hits(&v, &["Tomas", "Muller"])).contains(&"people/tomas.md".into()));
+    // Phrase: "structured interviews" is not in Lena's "unstructured" entry.
+    assert_eq!(
+        paths(&hits(&v, &["\"structured interviews\""])),
+        ["people/tomas.md"]
+    );
+    // Exclusion.
+    let p = paths(&hits(&v, &["interviews -structured"]));
+    assert_eq!(p, ["people/lena.md"], "{p:?}");
+    let dashed = v
+        .kith(["search", "--json", "--", "interviews", "-structured"])
+        .ok()
+        .json();
+    let p = paths(dashed.as_array().unwrap());
+    assert_eq!(p, ["people/lena.md"], "{p:?}");
+    // All words must match by default; OR widens.
+    assert!(hits(&v, &["sailing", "unstructured"]).is_empty());
+    assert_eq!(hits(&v, &["robots", "OR", "unstructured"]).len(), 2);
+    // field:value.
+    assert_eq!(paths(&hits(&v, &["org:globex"])), ["people/lena.md"]);
+    assert_eq!(paths(&hits(&v, &["location:berlin"])), ["people/tomas.md"]);
+    assert!(paths(&hits(&v, &["tag:rust"])).contains(&"people/tomas.md".into()));
+    // A misspelt name still finds the person.
+    assert!(paths(&hits(&v, &["Fishcer"])).contains(&"people/lena.md".into()));
+}
+
+#[test]
+fn filters_person_tag_dates_kind() {
+    let v = vault();
+    // --person matches by name or alias, and finds journal mentions of an alias.
+    let p = paths(&hits(&v, &["sailing", "--person", "lena fischer"]));
+    assert_eq!(p, ["journal/2026-11-05.md"], "{p:?}");
+    let p = paths(&hits(&v, &["sailing", "--person", "Tomas"]));
+    assert_eq!(p, ["people/tomas.md"]);
+    assert_eq!(
+        paths(&hits(&v, &["sailing", "--tag", "gave"])),
+        ["people/tomas.md"]
+    );
+    assert_eq!(hits(&v, &["interviews", "--since", "2026-11-10"]).len(), 1);
+    assert_eq!(hits(&v, &["interviews", "--until", "2026-11-10"]).len(), 1);
+    assert_eq!(
+        paths(&hits(&v, &["sailing", "--kind", "journal"])),
+        ["journal/2026-11-05.md"]
+    );
+    v.kith(["search", "x", "--kind", "planet"]).code(2);
+}
+
+#[test]
+fn always_fresh_after_edit_delete_and_rename() {
+    let v = vault();
+    assert_eq!(hits(&v, &["kayaking"]).len(), 0);
+    let text = v.read("people/lena.md") + "\n### 2026-11-21 · weekend\n\nWent kayaking.\n";
+    v.note("people/lena.md", &text);
+    assert_eq!(paths(&hits(&v, &["kayaking"])), ["people/lena.md"]);
+    std::fs::rename(v.path("people/lena.md"), v.path("people/lena-fischer.md")).unwrap();
+    assert_eq!(paths(&hits(&v, &["kayaking"])), ["people/lena-fischer.md"]);
+    std::fs::remove_file(v.path("people/lena-fischer.md")).unwrap();
+    assert!(hits(&v, &["kayaking"]).is_empty());
+    assert!(hits(&v, &["Globex"]).is_empty());
+}
+
+fn index_dir(v: &TestVault) -> std::path::PathBuf {
+    v.path(".kith/cache/index")
+}
+
+#[test]
+fn a_damaged_or_missing_index_is_rebuilt_transparently() {
+    let v = vault();
+    v.kith(["index"]).ok().stdout_has("notes");
+    // Deleted meta.json.
+    std::fs::remove_file(index_dir(&v).join("meta.json")).unwrap();
+    let run = v.kith(["search", "sailing", "--json"]).ok();
+    assert!(
+        run.stderr.contains("rebuilt the search index"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.json().as_array().unwrap().len(), 2);
+    // Said once: the next search is quiet.
+    let again = v.kith(["search", "sailing"]).ok();
+    assert!(!again.stderr.contains("rebuilt"), "{}", again.stderr);
+    // Truncated segment files.
+    for e in std::fs::read_dir(index_dir(&v)).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".idx") || name.ends_with(".term") || name.ends_with(".store") {
+            std::fs::write(&p, b"").unwrap();
+        }
+    }
+    let run = v.kith(["search", "sailing", "--json"]).ok();
+    assert_eq!(run.json().as_array().unwrap().len(), 2, "{}", run.stderr);
+    // The whole cache folder deleted.
+    std::fs::remove_dir_all(v.path(".kith/cache")).unwrap();
+    assert_eq!(hits(&v, &["sailing"]).len(), 2);
+    // An index from another schema version.
+    std::fs::write(index_dir(&v).join("kith-schema-version"), "0").unwrap();
+    let run = v.kith(["search", "sailing"]).ok();
+    assert!(run.stderr.contains("another version"), "{}", run.stderr);
+}
+
+#[test]
+fn search_answers_while_another_process_holds_the_writer() {
+    let v = vault();
+    v.kith(["index"]).ok();
+    // Hold the writer lock the way another kith process would.
+    let index = tantivy::Index::open_in_dir(index_dir(&v)).unwrap();
+    let writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    let text = v.read("people/lena.md") + "\n### 2026-11-21 · weekend\n\nWent kayaking.\n";
+    v.note("people/lena.md", &text);
+    let started = std::time::Instant::now();
+    let run = v.kith(["search", "sailing", "--json"]).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        !run.stderr.to_lowercase().contains("error"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "must not block on the lock"
+    );
+    drop(writer);
+    // Once the lock is free, the edit is picked up.
+    assert_eq!(paths(&hits(&v, &["kayaking"])), ["people/lena.md"]);
+}

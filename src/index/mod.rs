@@ -1,0 +1,404 @@
+//! The search index: a tantivy index in `.kith/cache/index/`, a disposable cache.
+//!
+//! One document per note and one per log entry. Every read command syncs it
+//! first: a walk of the vault is compared with the indexed (size, mtime) of
+//! each note, and only what changed is re-parsed (in parallel) and re-added,
+//! in one commit. The index is never a problem the user has to fix: missing,
+//! built by an older schema, or corrupt, it is rebuilt (and kith says so once).
+//! If another process holds the writer (e.g. `kith watch`), commands answer
+//! from the index as it is.
+//!
+//! This is the only module that imports tantivy.
+
+mod schema;
+pub mod search;
+
+use crate::error::{Error, Result};
+use crate::note::{self, Note};
+use crate::vault;
+use rayon::prelude::*;
+use schema::Fields;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, UNIX_EPOCH};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index as TIndex, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use search::{Hit, SearchQuery};
+
+/// Bump when the schema or what goes into documents changes: the index is
+/// then rebuilt on next use.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Writer memory for large builds; small syncs use the minimum.
+const BIG_WRITER_BYTES: usize = 120_000_000;
+const SMALL_WRITER_BYTES: usize = 20_000_000;
+
+pub fn index_dir(root: &Path) -> PathBuf {
+    root.join(".kith/cache/index")
+}
+
+fn version_file(root: &Path) -> PathBuf {
+    index_dir(root).join("kith-schema-version")
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SyncReport {
+    /// Notes walked.
+    pub notes: usize,
+    /// Notes (re-)indexed.
+    pub indexed: usize,
+    /// Notes removed from the index.
+    pub removed: usize,
+    /// Documents (notes and entries) written.
+    pub documents: usize,
+    /// Why the index was rebuilt from scratch, if it was.
+    pub rebuilt: Option<String>,
+    /// The writer was held by another process: the index was read as it is.
+    pub locked: bool,
+    pub millis: u128,
+}
+
+/// One indexed note's change key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    size: u64,
+    mtime_ns: i64,
+}
+
+pub struct Index {
+    root: PathBuf,
+    index: TIndex,
+    reader: IndexReader,
+    fields: Fields,
+    /// Set when the index had to be rebuilt on open.
+    rebuilt: Option<String>,
+}
+
+impl Index {
+    /// Opens the vault's index, creating or rebuilding it when missing, built by
+    /// another schema version, or unreadable.
+    pub fn open(root: &Path) -> Result<Index> {
+        match Index::try_open(root) {
+            Ok(i) => Ok(i),
+            Err(reason) => Index::recreate(root, reason),
+        }
+    }
+
+    fn try_open(root: &Path) -> std::result::Result<Index, String> {
+        let dir = index_dir(root);
+        if !dir.join("meta.json").exists() {
+            return Err(if dir.exists() {
+                "its meta.json was missing".into()
+            } else {
+                String::new()
+            });
+        }
+        let version = std::fs::read_to_string(version_file(root)).unwrap_or_default();
+        if version.trim() != SCHEMA_VERSION.to_string() {
+            return Err("it was built by another version of kith".into());
+        }
+        let mmap =
+            MmapDirectory::open(&dir).map_err(|e| format!("it could not be opened ({e})"))?;
+        let index = TIndex::open(mmap).map_err(|e| format!("it could not be opened ({e})"))?;
+        let fields = Fields::from_schema(&index.schema()).ok_or("its schema was unexpected")?;
+        schema::register_tokenizer(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| format!("it could not be read ({e})"))?;
+        Ok(Index {
+            root: root.to_path_buf(),
+            index,
+            reader,
+            fields,
+            rebuilt: None,
+        })
+    }
+
+    fn recreate(root: &Path, reason: String) -> Result<Index> {
+        let dir = index_dir(root);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let (schema, fields) = schema::build();
+        let mmap =
+            MmapDirectory::open(&dir).map_err(|e| Error::Other(format!("search index: {e}")))?;
+        let index =
+            TIndex::create(mmap, schema, tantivy::IndexSettings::default()).map_err(tantivy_err)?;
+        schema::register_tokenizer(&index);
+        std::fs::write(version_file(root), SCHEMA_VERSION.to_string())
+            .map_err(|e| Error::io(version_file(root), e))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tantivy_err)?;
+        Ok(Index {
+            root: root.to_path_buf(),
+            index,
+            reader,
+            fields,
+            rebuilt: (!reason.is_empty()).then_some(reason),
+        })
+    }
+
+    /// Opens the index and brings it level with the vault, unless a healthy
+    /// `kith watch` has just flushed (then the walk is skipped). A corrupt
+    /// index is rebuilt once, transparently; the reason is printed once.
+    pub fn open_synced(root: &Path, progress: bool) -> Result<(Index, SyncReport)> {
+        let mut idx = Index::open(root)?;
+        if idx.rebuilt.is_none() && crate::watch::flush(root) {
+            return Ok((idx, SyncReport::default()));
+        }
+        let report = match idx.sync(progress) {
+            Ok(r) => r,
+            Err(e) => {
+                // Unreadable segments and the like: start again from the notes.
+                let mut fresh = Index::recreate(root, format!("it was damaged ({e})"))?;
+                let r = fresh.sync(progress)?;
+                idx = fresh;
+                r
+            }
+        };
+        if let Some(why) = &report.rebuilt {
+            eprintln!("kith: rebuilt the search index because {why}");
+        }
+        Ok((idx, report))
+    }
+
+    fn writer(&self, bytes: usize) -> Result<Option<IndexWriter<TantivyDocument>>> {
+        let threads = if bytes >= BIG_WRITER_BYTES { 2 } else { 1 };
+        match self.index.writer_with_num_threads(threads, bytes) {
+            Ok(w) => Ok(Some(w)),
+            Err(tantivy::TantivyError::LockFailure(..)) => Ok(None),
+            Err(e) => Err(tantivy_err(e)),
+        }
+    }
+
+    /// The (size, mtime) of every indexed note, read from fast fields.
+    fn stamps(&self) -> Result<HashMap<PathBuf, Stamp>> {
+        let searcher = self.reader.searcher();
+        let mut out = HashMap::new();
+        for seg in searcher.segment_readers() {
+            let ff = seg.fast_fields();
+            let sizes = ff.u64("size").map_err(tantivy_err)?;
+            let mtimes = ff.i64("mtime").map_err(tantivy_err)?;
+            let Some(paths) = ff.str("path").map_err(tantivy_err)? else {
+                continue;
+            };
+            // Read the path dictionary once, in ordinal order.
+            let mut names: Vec<String> = Vec::with_capacity(paths.num_terms());
+            let mut stream = paths
+                .dictionary()
+                .stream()
+                .map_err(|e| Error::Other(e.to_string()))?;
+            while stream.advance() {
+                names.push(String::from_utf8_lossy(stream.key()).into_owned());
+            }
+            let alive = seg.alive_bitset();
+            for doc in 0..seg.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let (Some(size), Some(mtime), Some(ord)) =
+                    (sizes.first(doc), mtimes.first(doc), paths.ords().first(doc))
+                else {
+                    continue;
+                };
+                if let Some(p) = names.get(ord as usize) {
+                    out.insert(
+                        PathBuf::from(p),
+                        Stamp {
+                            size,
+                            mtime_ns: mtime,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Walks the vault and re-indexes what changed since the last sync.
+    pub fn sync(&mut self, progress: bool) -> Result<SyncReport> {
+        let started = Instant::now();
+        let walked = walk_stamps(&self.root);
+        let indexed = self.stamps()?;
+        let mut changed: Vec<PathBuf> = Vec::new();
+        for (rel, st) in &walked {
+            if indexed.get(rel) != Some(st) {
+                changed.push(rel.clone());
+            }
+        }
+        let walked_set: std::collections::HashSet<&PathBuf> =
+            walked.iter().map(|(p, _)| p).collect();
+        let removed: Vec<PathBuf> = indexed
+            .keys()
+            .filter(|p| !walked_set.contains(p))
+            .cloned()
+            .collect();
+        let mut report = SyncReport {
+            notes: walked.len(),
+            rebuilt: self.rebuilt.take(),
+            ..SyncReport::default()
+        };
+        if !changed.is_empty() || !removed.is_empty() {
+            let big = changed.len() > 2000;
+            let stamps: HashMap<PathBuf, Stamp> = walked.into_iter().collect();
+            let n = self.write_changes(&changed, &removed, &stamps, progress && big, big)?;
+            match n {
+                None => report.locked = true,
+                Some(docs) => {
+                    report.indexed = changed.len();
+                    report.removed = removed.len();
+                    report.documents = docs;
+                }
+            }
+        }
+        report.millis = started.elapsed().as_millis();
+        Ok(report)
+    }
+
+    /// Re-indexes just these vault-relative paths (present: re-read; gone:
+    /// removed), in one commit. For the watcher. Returns the number of paths
+    /// changed, or `None` if another process holds the writer.
+    pub fn sync_paths(&mut self, rels: &[PathBuf]) -> Result<Option<usize>> {
+        let mut present = Vec::new();
+        let mut gone = Vec::new();
+        let mut stamps = HashMap::new();
+        for rel in rels {
+            match std::fs::metadata(self.root.join(rel)) {
+                Ok(m) if m.is_file() && vault::is_note_path(rel) => {
+                    stamps.insert(rel.clone(), stamp_of(&m));
+                    present.push(rel.clone());
+                }
+                _ => gone.push(rel.clone()),
+            }
+        }
+        Ok(self
+            .write_changes(&present, &gone, &stamps, false, false)?
+            .map(|_| present.len() + gone.len()))
+    }
+
+    /// Deletes and re-adds documents; `None` when the writer is locked.
+    fn write_changes(
+        &mut self,
+        changed: &[PathBuf],
+        removed: &[PathBuf],
+        stamps: &HashMap<PathBuf, Stamp>,
+        progress: bool,
+        big: bool,
+    ) -> Result<Option<usize>> {
+        let Some(mut writer) = self.writer(if big {
+            BIG_WRITER_BYTES
+        } else {
+            SMALL_WRITER_BYTES
+        })?
+        else {
+            return Ok(None);
+        };
+        let bar = progress.then(|| {
+            let b = indicatif::ProgressBar::new(changed.len() as u64);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "indexing {bar:40} {pos}/{len} notes {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        });
+        for rel in changed.iter().chain(removed) {
+            writer.delete_term(Term::from_field_text(
+                self.fields.path,
+                &rel.to_string_lossy(),
+            ));
+        }
+        let f = &self.fields;
+        let root = &self.root;
+        let mut docs = 0usize;
+        // Parse in parallel, in chunks, so memory stays bounded on big builds.
+        for chunk in changed.chunks(4096) {
+            let built: Vec<Vec<TantivyDocument>> = chunk
+                .par_iter()
+                .map(|rel| {
+                    let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
+                    let note = note::parse(rel, &bytes);
+                    let text = String::from_utf8_lossy(&bytes);
+                    schema::documents(
+                        f,
+                        &note,
+                        &text,
+                        stamps.get(rel).copied().map(|s| (s.size, s.mtime_ns)),
+                    )
+                })
+                .collect();
+            for ds in built {
+                for d in ds {
+                    writer.add_document(d).map_err(tantivy_err)?;
+                    docs += 1;
+                }
+            }
+            if let Some(b) = &bar {
+                b.inc(chunk.len() as u64);
+            }
+        }
+        writer.commit().map_err(tantivy_err)?;
+        // Let the merges it scheduled finish, so segments do not pile up.
+        writer.wait_merging_threads().map_err(tantivy_err)?;
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        self.reader.reload().map_err(tantivy_err)?;
+        Ok(Some(docs))
+    }
+
+    /// Number of documents (notes and entries) in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+fn stamp_of(m: &std::fs::Metadata) -> Stamp {
+    let mtime_ns = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64);
+    Stamp {
+        size: m.len(),
+        mtime_ns,
+    }
+}
+
+/// Every note with its change key. The directory walk is cheap (file types
+/// come from readdir); the stats run in parallel.
+fn walk_stamps(root: &Path) -> Vec<(PathBuf, Stamp)> {
+    let (paths, _) = vault::walk(root);
+    paths
+        .into_par_iter()
+        .filter_map(|rel| {
+            let m = std::fs::metadata(root.join(&rel)).ok()?;
+            m.is_file().then(|| {
+                let s = stamp_of(&m);
+                (rel, s)
+            })
+        })
+        .collect()
+}
+
+fn tantivy_err(e: tantivy::TantivyError) -> Error {
+    Error::Other(format!("search index: {e}"))
+}
+
+/// Note kind of a parsed note, as stored.
+fn kind_str(n: &Note) -> &'static str {
+    n.kind.as_str()
+}

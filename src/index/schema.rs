@@ -1,0 +1,272 @@
+//! The index schema, its analyzer, and how a note becomes documents.
+
+use crate::note::Note;
+use crate::text::fold;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{Index, TantivyDocument};
+
+/// English stemming and accent folding: "mentoring" finds "mentor", "Tomas"
+/// finds "Tomás".
+pub const ANALYZER: &str = "kith_en";
+
+pub fn register_tokenizer(index: &Index) {
+    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    index.tokenizers().register(ANALYZER, analyzer);
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// `path` for a note, `path#line` for an entry.
+    pub id: Field,
+    pub path: Field,
+    /// `note` or `entry`.
+    pub doc: Field,
+    pub kind: Field,
+    pub name: Field,
+    pub aliases: Field,
+    pub title: Field,
+    pub body: Field,
+    pub org: Field,
+    pub role: Field,
+    pub location: Field,
+    pub tag: Field,
+    pub tag_exact: Field,
+    pub interests: Field,
+    pub values: Field,
+    pub needs: Field,
+    pub offers: Field,
+    /// Folded names of the note's person and of every link in the document.
+    pub people: Field,
+    /// YYYYMMDD.
+    pub date: Field,
+    pub line: Field,
+    pub size: Field,
+    pub mtime: Field,
+}
+
+const NAMES: [&str; 22] = [
+    "id",
+    "path",
+    "doc",
+    "kind",
+    "name",
+    "aliases",
+    "title",
+    "body",
+    "org",
+    "role",
+    "location",
+    "tag",
+    "tag_exact",
+    "interests",
+    "values",
+    "needs",
+    "offers",
+    "people",
+    "date",
+    "line",
+    "size",
+    "mtime",
+];
+
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let o = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { o.set_stored() } else { o }
+    };
+    b.add_text_field("id", STRING | STORED);
+    b.add_text_field("path", STRING | STORED | FAST);
+    b.add_text_field("doc", STRING | STORED);
+    b.add_text_field("kind", STRING | STORED);
+    b.add_text_field("name", text(true));
+    b.add_text_field("aliases", text(true));
+    b.add_text_field("title", text(true));
+    b.add_text_field("body", text(false));
+    for f in ["org", "role", "location", "tag"] {
+        b.add_text_field(f, text(false));
+    }
+    b.add_text_field("tag_exact", STRING);
+    for f in ["interests", "values", "needs", "offers"] {
+        b.add_text_field(f, text(false));
+    }
+    b.add_text_field("people", STRING);
+    b.add_u64_field("date", NumericOptions::from(INDEXED | STORED | FAST));
+    b.add_u64_field("line", STORED);
+    b.add_u64_field("size", FAST);
+    b.add_i64_field("mtime", FAST);
+    let schema = b.build();
+    let fields = Fields::from_schema(&schema)
+        .unwrap_or_else(|| unreachable!("schema built above has every field"));
+    (schema, fields)
+}
+
+impl Fields {
+    pub fn from_schema(s: &Schema) -> Option<Fields> {
+        let f: Vec<Field> = NAMES
+            .iter()
+            .map(|n| s.get_field(n).ok())
+            .collect::<Option<_>>()?;
+        Some(Fields {
+            id: f[0],
+            path: f[1],
+            doc: f[2],
+            kind: f[3],
+            name: f[4],
+            aliases: f[5],
+            title: f[6],
+            body: f[7],
+            org: f[8],
+            role: f[9],
+            location: f[10],
+            tag: f[11],
+            tag_exact: f[12],
+            interests: f[13],
+            values: f[14],
+            needs: f[15],
+            offers: f[16],
+            people: f[17],
+            date: f[18],
+            line: f[19],
+            size: f[20],
+            mtime: f[21],
+        })
+    }
+}
+
+pub fn date_num(d: crate::date::Date) -> u64 {
+    d.format("%Y%m%d").to_string().parse().unwrap_or(0)
+}
+
+/// The body of a note without its front matter and without its log entries
+/// (each entry is a document of its own).
+pub fn body_of(note: &Note, text: &str) -> String {
+    // Lines covered by entries, as sorted, merged ranges.
+    let mut ranges: Vec<(usize, usize)> =
+        note.entries.iter().map(|e| (e.line, e.end_line)).collect();
+    ranges.sort_unstable();
+    let mut out = String::new();
+    let mut r = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        let line = i + 1;
+        while r < ranges.len() && ranges[r].1 <= line {
+            r += 1;
+        }
+        let in_entry = ranges[r..]
+            .iter()
+            .take_while(|(s, _)| *s <= line)
+            .any(|(_, e)| line < *e);
+        if line >= note.body_line && !in_entry {
+            out.push_str(l);
+        }
+    }
+    out
+}
+
+/// The documents for one note: the note itself, then one per log entry.
+pub fn documents(
+    f: &Fields,
+    note: &Note,
+    text: &str,
+    stamp: Option<(u64, i64)>,
+) -> Vec<TantivyDocument> {
+    let path = note.path.to_string_lossy().replace('\\', "/");
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = Vec::with_capacity(1 + note.entries.len());
+    let person_name = note.person.as_ref().map(|p| p.name.clone());
+    let mut d = TantivyDocument::default();
+    d.add_text(f.id, &path);
+    d.add_text(f.path, &path);
+    d.add_text(f.doc, "note");
+    d.add_text(f.kind, super::kind_str(note));
+    d.add_text(f.name, &note.title);
+    for a in &note.aliases {
+        d.add_text(f.aliases, a);
+    }
+    d.add_text(f.body, body_of(note, text));
+    for t in &note.tags {
+        d.add_text(f.tag, t);
+        d.add_text(f.tag_exact, fold(t));
+    }
+    if let Some(p) = &note.person {
+        for (field, v) in [
+            (f.org, &p.org),
+            (f.role, &p.role),
+            (f.location, &p.location),
+        ] {
+            if let Some(v) = v {
+                d.add_text(field, v);
+            }
+        }
+        for (field, list) in [
+            (f.interests, &p.interests),
+            (f.values, &p.values),
+            (f.needs, &p.needs),
+            (f.offers, &p.offers),
+        ] {
+            for v in list {
+                d.add_text(field, v);
+            }
+        }
+        d.add_text(f.people, fold(&p.name));
+        for e in &p.emails {
+            d.add_text(f.body, e);
+        }
+    } else if let Some(ev) = &note.event
+        && let Some(l) = &ev.location
+    {
+        d.add_text(f.location, l);
+    }
+    for l in &note.links {
+        d.add_text(f.people, fold(&l.target));
+    }
+    if let Some(date) = note.date {
+        d.add_u64(f.date, date_num(date));
+    }
+    d.add_u64(f.line, 1);
+    if let Some((size, mtime)) = stamp {
+        d.add_u64(f.size, size);
+        d.add_i64(f.mtime, mtime);
+    }
+    out.push(d);
+    for e in &note.entries {
+        let mut d = TantivyDocument::default();
+        d.add_text(f.id, format!("{path}#{}", e.line));
+        d.add_text(f.path, &path);
+        d.add_text(f.doc, "entry");
+        d.add_text(f.kind, super::kind_str(note));
+        d.add_text(f.name, &note.title);
+        d.add_text(f.title, &e.title);
+        d.add_text(f.body, &e.text);
+        for t in &e.tags {
+            d.add_text(f.tag, t);
+            d.add_text(f.tag_exact, fold(t));
+        }
+        if let Some(n) = &person_name {
+            d.add_text(f.people, fold(n));
+        }
+        for l in &e.links {
+            d.add_text(f.people, fold(l));
+        }
+        d.add_u64(f.date, date_num(e.date));
+        d.add_u64(f.line, e.line as u64);
+        out.push(d);
+    }
+    out
+}

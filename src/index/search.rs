@@ -1,0 +1,241 @@
+//! Queries: words (all must match), "phrases", -exclusion, OR, field:value,
+//! fuzzy names; filters by person, tag, date and kind; snippets cut from the
+//! notes themselves (the index stores no text, so snippets are always exact).
+
+use super::schema::{self, date_num};
+use super::{Index, tantivy_err};
+use crate::date::Date;
+use crate::error::Result;
+use crate::model::NoteKind;
+use crate::note;
+use crate::text::fold;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::path::PathBuf;
+use tantivy::collector::TopDocs;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub person: Option<String>,
+    pub tag: Option<String>,
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+    pub kind: Option<NoteKind>,
+    pub limit: usize,
+}
+
+/// One result: a log entry or a note.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub name: String,
+    /// Vault-relative.
+    pub path: PathBuf,
+    pub line: usize,
+    pub date: Option<String>,
+    pub title: String,
+    pub snippet: String,
+    /// Byte ranges of `snippet` that matched.
+    #[serde(skip)]
+    pub highlights: Vec<std::ops::Range<usize>>,
+    pub score: f32,
+    /// `entry` or `note`.
+    pub kind: String,
+}
+
+impl Index {
+    fn parser(&self) -> QueryParser {
+        let f = &self.fields;
+        let mut p = QueryParser::for_index(
+            &self.index,
+            vec![
+                f.name,
+                f.aliases,
+                f.title,
+                f.body,
+                f.org,
+                f.role,
+                f.location,
+                f.tag,
+                f.interests,
+                f.values,
+                f.needs,
+                f.offers,
+            ],
+        );
+        p.set_conjunction_by_default();
+        p.set_field_boost(f.name, 3.0);
+        p.set_field_boost(f.aliases, 2.0);
+        p.set_field_boost(f.title, 2.0);
+        p.set_field_boost(f.tag, 1.5);
+        // A misspelt name still finds the person.
+        p.set_field_fuzzy(f.name, false, 1, true);
+        p.set_field_fuzzy(f.aliases, false, 1, true);
+        p
+    }
+
+    /// Names (folded) of the person `who` refers to: the best person note by
+    /// name or alias, with all its aliases; else `who` itself.
+    fn person_terms(&self, searcher: &Searcher, who: &str) -> Result<Vec<String>> {
+        let f = &self.fields;
+        let mut p = QueryParser::for_index(&self.index, vec![f.name, f.aliases]);
+        p.set_conjunction_by_default();
+        p.set_field_fuzzy(f.name, false, 1, true);
+        let (q, _) = p.parse_query_lenient(&quote_words(who));
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, q),
+            (Occur::Must, term(f.kind, "person")),
+            (Occur::Must, term(f.doc, "note")),
+        ]);
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())
+            .map_err(tantivy_err)?;
+        let mut names = vec![fold(who)];
+        if let Some((_, addr)) = top.first() {
+            let d: TantivyDocument = searcher.doc(*addr).map_err(tantivy_err)?;
+            for field in [f.name, f.aliases] {
+                for v in d.get_all(field) {
+                    if let Some(s) = v.as_str() {
+                        names.push(fold(s));
+                    }
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let text_query: Box<dyn Query> = if q.text.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            let (parsed, _errors) = self.parser().parse_query_lenient(&q.text);
+            parsed
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
+        if let Some(who) = &q.person {
+            let names = self.person_terms(&searcher, who)?;
+            let any: Vec<(Occur, Box<dyn Query>)> = names
+                .iter()
+                .map(|n| (Occur::Should, term(f.people, n)))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(t) = &q.tag {
+            clauses.push((
+                Occur::Must,
+                term(f.tag_exact, &fold(t.trim_start_matches('#'))),
+            ));
+        }
+        if q.since.is_some() || q.until.is_some() {
+            let lo = q.since.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_u64(f.date, date_num(d)))
+            });
+            let hi = q.until.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_u64(f.date, date_num(d)))
+            });
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        }
+        if let Some(k) = q.kind {
+            clauses.push((Occur::Must, term(f.kind, k.as_str())));
+        }
+        let query = BooleanQuery::new(clauses);
+        let limit = q.limit.max(1);
+        let top: Vec<(Score, DocAddress)> = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(tantivy_err)?;
+        let mut snippets =
+            SnippetGenerator::create(&searcher, &*text_query, f.body).map_err(tantivy_err)?;
+        snippets.set_max_num_chars(160);
+        let mut files: HashMap<PathBuf, Option<(note::Note, String)>> = HashMap::new();
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
+            let s = |field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let path = PathBuf::from(s(f.path));
+            let line = d.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
+            let date = d.get_first(f.date).and_then(|v| v.as_u64()).map(fmt_date);
+            let kind = s(f.doc);
+            let loaded = files.entry(path.clone()).or_insert_with(|| {
+                let bytes = std::fs::read(self.root.join(&path)).ok()?;
+                let n = note::parse(&path, &bytes);
+                Some((n, String::from_utf8_lossy(&bytes).into_owned()))
+            });
+            let text = match loaded {
+                Some((n, t)) if kind == "entry" => {
+                    let e = n.entries.iter().find(|e| e.line == line);
+                    e.map(|e| e.text.clone()).unwrap_or_default()
+                }
+                Some((n, t)) => schema::body_of(n, t.strip_prefix('\u{feff}').unwrap_or(t)),
+                None => String::new(),
+            };
+            let snip = snippets.snippet(&text);
+            let (snippet, highlights) = if snip.fragment().trim().is_empty() {
+                (first_words(&text, 160), Vec::new())
+            } else {
+                let frag = snip.fragment();
+                let lead = frag.len() - frag.trim_start().len();
+                let hl = snip
+                    .highlighted()
+                    .iter()
+                    .filter(|r| r.start >= lead)
+                    .map(|r| r.start - lead..r.end - lead)
+                    .collect();
+                (frag.trim().to_string(), hl)
+            };
+            hits.push(Hit {
+                name: s(f.name),
+                path,
+                line,
+                date,
+                title: s(f.title),
+                snippet,
+                highlights,
+                score,
+                kind,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// Words of a name, safe for the query parser (no operators).
+fn quote_words(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fmt_date(n: u64) -> String {
+    format!("{:04}-{:02}-{:02}", n / 10000, (n / 100) % 100, n % 100)
+}
+
+fn first_words(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = flat.chars().take(max).collect();
+    if flat.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
