@@ -1013,7 +1013,15 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
     }
     for (mut p, off) in promises {
         if p.created.is_none() {
-            p.created = entry_of(off).map(|i| note.entries[i].date);
+            // Else the entry it sits in, else the journal's own date.
+            p.created =
+                entry_of(off)
+                    .map(|i| note.entries[i].date)
+                    .or(if note.kind == NoteKind::Journal {
+                        note.date
+                    } else {
+                        None
+                    });
         }
         note.promises.push(p);
     }

@@ -1,15 +1,76 @@
-//! `kith intros` — not built yet (see the open issues).
+//! `kith intros [--for PERSON] [--all]` and `kith intros dismiss A B`.
 
-use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::ctx::{Ctx, arg_date, emit, emit_json};
+use crate::digest;
+use crate::error::{Result, exit};
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
-    /// Arguments, until this command is built.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
+    #[command(subcommand)]
+    pub action: Option<Action>,
+    /// Only suggestions that include this person.
+    #[arg(long = "for", value_name = "PERSON")]
+    pub person: Option<String>,
+    /// Every candidate, without the limit or the two-per-person rule.
+    #[arg(long)]
+    pub all: bool,
+    /// How many to show.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Compute as of this date (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
-pub fn run(_ctx: &Ctx, _args: &Args) -> Result<u8> {
-    Err(Error::Usage("`kith intros` is not available yet".into()))
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Never suggest introducing these two again (kept in .kith/intros.yaml).
+    Dismiss { a: String, b: String },
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let vault = ctx.load()?;
+    if let Some(Action::Dismiss { a, b }) = &args.action {
+        let (ia, ib) = (vault.find_person(a)?, vault.find_person(b)?);
+        let (na, nb) = (&vault.notes[ia].title, &vault.notes[ib].title);
+        let added = digest::dismiss(&vault.root, na, nb)?;
+        emit(&if added {
+            format!("dismissed {na} ↔ {nb} (in {})\n", digest::DISMISSED_FILE)
+        } else {
+            format!("{na} ↔ {nb} was already dismissed\n")
+        })?;
+        return Ok(exit::OK);
+    }
+    let as_of = match &args.as_of {
+        Some(d) => arg_date(d, "--as-of")?,
+        None => ctx.today(),
+    };
+    let who = args
+        .person
+        .as_deref()
+        .map(|p| vault.find_person(p))
+        .transpose()?;
+    let list = digest::intro_suggestions(&vault, as_of, who, args.limit, args.all)?;
+    if ctx.json {
+        emit_json(&list)?;
+    } else {
+        let mut o = String::new();
+        for s in &list {
+            o.push_str(&format!(
+                "{} ↔ {}  (score {:.2})\n  {}\n  {}:1, {}:1\n\n",
+                ctx.paint("1", &s.a),
+                ctx.paint("1", &s.b),
+                s.score,
+                s.reasons.join("\n  "),
+                ctx.shown(&vault.root, &s.a_path).display(),
+                ctx.shown(&vault.root, &s.b_path).display()
+            ));
+        }
+        if list.is_empty() {
+            o.push_str("no introductions to suggest\n");
+        }
+        emit(&o)?;
+    }
+    Ok(exit::OK)
 }

@@ -1,13 +1,24 @@
-//! The digest: reminders, introduction suggestions and share suggestions,
-//! computed from a loaded vault as of a date. (Being built: issue "The digest".)
+//! The digest: one short page of the day's generous actions, each with its
+//! reason — reminders (follow up, keep in touch, promises, birthdays, events),
+//! introductions worth making, and things worth sharing. Everything is computed
+//! from a loaded vault as of a date. Rules and defaults: docs/digest.md.
+
+mod intros;
+mod reminders;
+mod render;
+
+pub use intros::{DISMISSED_FILE, IntroSuggestion, dismiss, intro_suggestions, select};
+pub use reminders::reminders;
+pub use render::{markdown, mermaid};
 
 use crate::date::Date;
+use crate::error::Result;
 use crate::vault::Vault;
 use serde::Serialize;
 use std::path::PathBuf;
 
 /// What a reminder is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderKind {
     FollowUp,
@@ -28,9 +39,115 @@ pub struct Reminder {
     pub line: usize,
     pub due: Date,
     pub reason: String,
+    /// Conversation starters or things to talk about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub starters: Vec<String>,
+    /// For follow-ups: the event where you met. For events: its attendees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<String>,
+    /// Ranking key within its kind (higher first).
+    #[serde(skip)]
+    pub urgency: f64,
 }
 
-/// Every reminder as of `as_of` (unbudgeted), ordered by kind then urgency.
-pub fn reminders(_vault: &Vault, _as_of: Date) -> Vec<Reminder> {
+/// Something worth sharing with someone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShareSuggestion {
+    pub resource: String,
+    pub resource_path: PathBuf,
+    pub name: String,
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// An extra section, e.g. from a plugin.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Section {
+    pub title: String,
+    pub items: Vec<SectionItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct SectionItem {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// The whole digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Digest {
+    pub as_of: Date,
+    pub reminders: Vec<Reminder>,
+    pub intros: Vec<IntroSuggestion>,
+    pub shares: Vec<ShareSuggestion>,
+    /// Check-ins left out by the budget.
+    pub more_check_ins: usize,
+    /// Introductions left out by the limit.
+    pub more_intros: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
+}
+
+/// Limits on what the digest shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub check_ins: usize,
+    pub intros: usize,
+    pub shares: usize,
+}
+
+impl Limits {
+    pub fn from_config(v: &Vault, all: bool) -> Limits {
+        if all {
+            return Limits {
+                check_ins: usize::MAX,
+                intros: usize::MAX,
+                shares: usize::MAX,
+            };
+        }
+        Limits {
+            check_ins: v.config.usize_or("digest.check_in_budget", 5),
+            intros: v.config.usize_or("digest.intros", 5),
+            shares: v.config.usize_or("digest.shares", 5),
+        }
+    }
+}
+
+/// Computes the digest as of a date.
+pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
+    let mut all = reminders(vault, as_of);
+    let check_ins = all
+        .iter()
+        .filter(|r| r.kind == ReminderKind::CheckIn)
+        .count();
+    let mut kept = 0;
+    all.retain(|r| {
+        if r.kind != ReminderKind::CheckIn {
+            return true;
+        }
+        kept += 1;
+        kept <= limits.check_ins
+    });
+    let (intros, shares) = intros::suggestions(vault, as_of)?;
+    let (intros, more_intros) = select(intros, limits.intros, 2);
+    let shares = shares.into_iter().take(limits.shares).collect();
+    Ok(Digest {
+        as_of,
+        reminders: all,
+        intros,
+        shares,
+        more_check_ins: check_ins.saturating_sub(limits.check_ins),
+        more_intros,
+        sections: Vec::new(),
+    })
+}
+
+/// Sections from elsewhere (plugins serving the `digest` hook).
+pub fn extra_sections(_vault: &Vault, _as_of: Date) -> Vec<Section> {
     Vec::new()
 }

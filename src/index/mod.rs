@@ -10,6 +10,7 @@
 //!
 //! This is the only module that imports tantivy.
 
+pub mod matcher;
 mod schema;
 pub mod search;
 

@@ -1,0 +1,162 @@
+//! The digest as Markdown: short lines, each ending with `path:line`, and a
+//! Mermaid graph of the suggested introductions.
+
+use super::{Digest, IntroSuggestion, ReminderKind};
+use std::fmt::Write as _;
+use std::path::Path;
+
+const SECTIONS: [(ReminderKind, &str); 5] = [
+    (ReminderKind::FollowUp, "Follow up"),
+    (ReminderKind::CheckIn, "Keep in touch"),
+    (ReminderKind::Promise, "Promises"),
+    (ReminderKind::Birthday, "Birthdays"),
+    (ReminderKind::Event, "Upcoming events"),
+];
+
+/// Renders the digest. `shown` turns a vault-relative path into what the user
+/// should see (relative to their working folder).
+pub fn markdown(d: &Digest, shown: &dyn Fn(&Path) -> String) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# kith digest — {}\n", d.as_of);
+    let mut any = false;
+    for (kind, title) in SECTIONS {
+        let items: Vec<_> = d.reminders.iter().filter(|r| r.kind == kind).collect();
+        let more = if kind == ReminderKind::CheckIn {
+            d.more_check_ins
+        } else {
+            0
+        };
+        if items.is_empty() {
+            continue;
+        }
+        any = true;
+        let _ = writeln!(o, "## {title}\n");
+        let mut group: Option<&str> = None;
+        for r in items {
+            if kind == ReminderKind::FollowUp && r.group.as_deref() != group {
+                group = r.group.as_deref();
+                if let Some(g) = group {
+                    if !o.ends_with("\n\n") {
+                        o.push('\n');
+                    }
+                    let _ = writeln!(o, "**{g}**\n");
+                }
+            }
+            let due = match kind {
+                ReminderKind::FollowUp | ReminderKind::CheckIn => format!(" (due {})", r.due),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                o,
+                "- **{}** — {}{due} — {}:{}",
+                r.name,
+                r.reason,
+                shown(&r.path),
+                r.line
+            );
+            for s in r
+                .starters
+                .iter()
+                .take(if kind == ReminderKind::Event { 4 } else { 2 })
+            {
+                let _ = writeln!(o, "  - {s}");
+            }
+        }
+        if more > 0 {
+            let _ = writeln!(o, "- …and {more} more — `kith digest --all`");
+        }
+        o.push('\n');
+    }
+    if !d.intros.is_empty() {
+        any = true;
+        let _ = writeln!(o, "## Introductions\n");
+        for s in &d.intros {
+            let _ = writeln!(
+                o,
+                "- **{}** ↔ **{}** — {} — {}:1, {}:1",
+                s.a,
+                s.b,
+                s.reasons.join("; "),
+                shown(&s.a_path),
+                shown(&s.b_path)
+            );
+        }
+        if d.more_intros > 0 {
+            let _ = writeln!(o, "- …and {} more — `kith intros --all`", d.more_intros);
+        }
+        o.push('\n');
+    }
+    if !d.shares.is_empty() {
+        any = true;
+        let _ = writeln!(o, "## Share\n");
+        for s in &d.shares {
+            let _ = writeln!(
+                o,
+                "- **{}** → {}: {} — {}:1",
+                s.resource,
+                s.name,
+                s.reason,
+                shown(&s.path)
+            );
+        }
+        o.push('\n');
+    }
+    for sec in &d.sections {
+        if sec.items.is_empty() {
+            continue;
+        }
+        any = true;
+        let _ = writeln!(o, "## {}\n", sec.title);
+        for it in &sec.items {
+            let at = match (&it.path, it.line) {
+                (Some(p), Some(l)) => format!(" — {}:{l}", shown(p)),
+                (Some(p), None) => format!(" — {}", shown(p)),
+                _ => String::new(),
+            };
+            let _ = writeln!(o, "- {}{at}", it.text);
+        }
+        o.push('\n');
+    }
+    if !any {
+        o.push_str("Nothing due today. A good day to reach out to someone just because.\n\n");
+    }
+    if !d.intros.is_empty() {
+        o.push_str(&mermaid(&d.intros));
+    }
+    o
+}
+
+/// A Mermaid graph of introductions (renders on GitHub and in Obsidian).
+pub fn mermaid(intros: &[IntroSuggestion]) -> String {
+    let id = |s: &str| -> String {
+        let mut x: String = crate::text::slugify(s).replace('-', "_");
+        x.insert(0, 'p');
+        x
+    };
+    let label = |s: &str| s.replace('"', "'");
+    let mut o = String::from("```mermaid\ngraph LR\n");
+    for s in intros {
+        let why = s
+            .reasons
+            .first()
+            .map(|r| {
+                r.split(';')
+                    .next()
+                    .unwrap_or(r)
+                    .replace(['"', '“', '”'], "'")
+            })
+            .unwrap_or_default();
+        let why: String = why.chars().take(40).collect();
+        let _ = writeln!(
+            o,
+            "  {}[\"{}\"] ---|\"{}\"| {}[\"{}\"]",
+            id(&s.a),
+            label(&s.a),
+            why,
+            id(&s.b),
+            label(&s.b)
+        );
+    }
+    o.push_str("```\n");
+    o
+}
