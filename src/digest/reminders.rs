@@ -34,8 +34,13 @@ pub fn reminders(vault: &Vault, as_of: Date) -> Vec<Reminder> {
     birthdays(vault, as_of, &mut out);
     events(vault, as_of, &mut out);
     out.sort_by(|a, b| {
+        // Follow-ups are grouped by the event where you met, events first.
+        let group = |r: &Reminder| {
+            (r.kind == ReminderKind::FollowUp).then(|| (r.group.is_none(), r.group.clone()))
+        };
         a.kind
             .cmp(&b.kind)
+            .then(group(a).cmp(&group(b)))
             .then(b.urgency.total_cmp(&a.urgency))
             .then(a.due.cmp(&b.due))
             .then(a.name.cmp(&b.name))
