@@ -1,15 +1,113 @@
-//! `kith watch` — not built yet (see the open issues).
+//! `kith watch [--digest FILE] [--poll] [--quiet]`
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::digest::{self, Limits};
+use crate::error::{Result, exit};
+use crate::index::Index;
+use crate::vault::Vault;
+use crate::watch::{self, Options, Sink};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Arguments, until this command is built.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
+    /// Also keep this file holding today's digest (rewritten only when it changes).
+    #[arg(long, value_name = "FILE")]
+    pub digest: Option<PathBuf>,
+    /// Poll the file system instead of using native events (network and synced folders).
+    #[arg(long)]
+    pub poll: bool,
+    /// Print nothing but warnings.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Quiet time after the last change before syncing, in milliseconds.
+    #[arg(long, default_value_t = 200, value_name = "MS")]
+    pub debounce: u64,
 }
 
-pub fn run(_ctx: &Ctx, _args: &Args) -> Result<u8> {
-    Err(Error::Usage("`kith watch` is not available yet".into()))
+struct IndexSink<'a> {
+    ctx: &'a Ctx,
+    index: Index,
+    digest: Option<PathBuf>,
+}
+
+impl Sink for IndexSink<'_> {
+    fn sync_paths(&mut self, paths: &[PathBuf]) -> Result<usize> {
+        match self.index.sync_paths(paths)? {
+            Some(n) => Ok(n),
+            None => Err(crate::Error::Other(
+                "another process holds the index writer".into(),
+            )),
+        }
+    }
+
+    fn full_sync(&mut self) -> Result<usize> {
+        let r = self.index.sync(false)?;
+        if r.locked {
+            return Err(crate::Error::Other(
+                "another process holds the index writer".into(),
+            ));
+        }
+        Ok(r.indexed + r.removed)
+    }
+
+    fn after_change(&mut self) -> Result<()> {
+        let Some(out) = &self.digest else {
+            return Ok(());
+        };
+        let vault = Vault::load(self.index.root())?;
+        let d = digest::build(&vault, self.ctx.today(), Limits::from_config(&vault, false))?;
+        let dir = out.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let text = digest::markdown(&d, &|p| {
+            let full = vault.root.join(p);
+            full.strip_prefix(&dir)
+                .unwrap_or(&full)
+                .display()
+                .to_string()
+        });
+        crate::write::write_if_changed(out, text.as_bytes())?;
+        Ok(())
+    }
+
+    fn shutdown(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let root = ctx
+        .root()?
+        .canonicalize()
+        .map_err(|e| crate::Error::io(".", e))?;
+    let digest = args.digest.as_ref().map(|p| {
+        let abs = if p.is_absolute() {
+            p.clone()
+        } else {
+            ctx.cwd.join(p)
+        };
+        let parent = abs.parent().and_then(|d| d.canonicalize().ok());
+        match (parent, abs.file_name()) {
+            (Some(d), Some(n)) => d.join(n),
+            _ => abs,
+        }
+    });
+    let mut index = Index::open(&root)?;
+    if let Some(d) = &digest
+        && let Ok(rel) = d.strip_prefix(&root)
+    {
+        index.skip(rel.to_path_buf());
+    }
+    let opts = Options {
+        poll: args.poll,
+        debounce: std::time::Duration::from_millis(args.debounce),
+        ignore: digest.iter().cloned().collect(),
+        quiet: args.quiet,
+        ..Options::default()
+    };
+    let stop = watch::stop_on_signals()?;
+    let mut sink = IndexSink { ctx, index, digest };
+    watch::run(&root, opts, &mut sink, stop)?;
+    if !args.quiet {
+        eprintln!("stopped; the index is consistent");
+    }
+    Ok(exit::OK)
 }

@@ -75,6 +75,8 @@ pub struct Index {
     fields: Fields,
     /// Set when the index had to be rebuilt on open.
     rebuilt: Option<String>,
+    /// Vault-relative paths never indexed (e.g. the watcher's own digest file).
+    skip: std::collections::HashSet<PathBuf>,
 }
 
 impl Index {
@@ -116,6 +118,7 @@ impl Index {
             reader,
             fields,
             rebuilt: None,
+            skip: Default::default(),
         })
     }
 
@@ -144,6 +147,7 @@ impl Index {
             reader,
             fields,
             rebuilt: (!reason.is_empty()).then_some(reason),
+            skip: Default::default(),
         })
     }
 
@@ -153,6 +157,8 @@ impl Index {
     pub fn open_synced(root: &Path, progress: bool) -> Result<(Index, SyncReport)> {
         let mut idx = Index::open(root)?;
         if idx.rebuilt.is_none() && crate::watch::flush(root) {
+            // The watcher committed what was pending: read its latest commit.
+            idx.reader.reload().map_err(tantivy_err)?;
             return Ok((idx, SyncReport::default()));
         }
         let report = match idx.sync(progress) {
@@ -227,7 +233,8 @@ impl Index {
     /// Walks the vault and re-indexes what changed since the last sync.
     pub fn sync(&mut self, progress: bool) -> Result<SyncReport> {
         let started = Instant::now();
-        let walked = walk_stamps(&self.root);
+        let mut walked = walk_stamps(&self.root);
+        walked.retain(|(p, _)| !self.skip.contains(p));
         let indexed = self.stamps()?;
         let mut changed: Vec<PathBuf> = Vec::new();
         for (rel, st) in &walked {
@@ -273,7 +280,7 @@ impl Index {
         let mut stamps = HashMap::new();
         for rel in rels {
             match std::fs::metadata(self.root.join(rel)) {
-                Ok(m) if m.is_file() && vault::is_note_path(rel) => {
+                Ok(m) if m.is_file() && vault::is_note_path(rel) && !self.skip.contains(rel) => {
                     stamps.insert(rel.clone(), stamp_of(&m));
                     present.push(rel.clone());
                 }
@@ -355,6 +362,11 @@ impl Index {
         }
         self.reader.reload().map_err(tantivy_err)?;
         Ok(Some(docs))
+    }
+
+    /// Never index this vault-relative path (it is removed if indexed).
+    pub fn skip(&mut self, rel: PathBuf) {
+        self.skip.insert(rel);
     }
 
     /// Number of documents (notes and entries) in the index.
