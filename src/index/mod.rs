@@ -230,12 +230,68 @@ impl Index {
         Ok(out)
     }
 
+    fn stamp_file(&self) -> PathBuf {
+        index_dir(&self.root).join("kith-stamps")
+    }
+
+    /// The change keys as saved after the last commit, if they belong to the
+    /// commit the index is at now (else `None`, and fast fields are read).
+    fn cached_stamps(&self) -> Option<HashMap<PathBuf, Stamp>> {
+        let text = std::fs::read_to_string(self.stamp_file()).ok()?;
+        let mut lines = text.lines();
+        let opstamp: u64 = lines.next()?.parse().ok()?;
+        if self.index.load_metas().ok()?.opstamp != opstamp {
+            return None;
+        }
+        let mut map = HashMap::new();
+        for l in lines {
+            let mut parts = l.splitn(3, '\t');
+            let size = parts.next()?.parse().ok()?;
+            let mtime_ns = parts.next()?.parse().ok()?;
+            map.insert(PathBuf::from(parts.next()?), Stamp { size, mtime_ns });
+        }
+        Some(map)
+    }
+
+    fn save_stamps(&self, map: &HashMap<PathBuf, Stamp>) {
+        let Ok(metas) = self.index.load_metas() else {
+            return;
+        };
+        let mut out = String::with_capacity(map.len() * 48);
+        out.push_str(&metas.opstamp.to_string());
+        out.push('\n');
+        for (p, st) in map {
+            let p = p.to_string_lossy();
+            if p.contains('\n') {
+                continue;
+            }
+            out.push_str(&format!("{}\t{}\t{p}\n", st.size, st.mtime_ns));
+        }
+        // A cache of a cache: failing to write it only costs speed.
+        let _ = crate::write::write_if_changed(&self.stamp_file(), out.as_bytes());
+    }
+
+    fn current_stamps(&self) -> Result<(HashMap<PathBuf, Stamp>, bool)> {
+        match self.cached_stamps() {
+            Some(m) => Ok((m, true)),
+            None => Ok((self.stamps()?, false)),
+        }
+    }
+
     /// Walks the vault and re-indexes what changed since the last sync.
     pub fn sync(&mut self, progress: bool) -> Result<SyncReport> {
         let started = Instant::now();
         let mut walked = walk_stamps(&self.root);
         walked.retain(|(p, _)| !self.skip.contains(p));
-        let indexed = self.stamps()?;
+        let t_walk = started.elapsed();
+        let (mut indexed, cached) = self.current_stamps()?;
+        if std::env::var_os("KITH_TRACE").is_some() {
+            eprintln!(
+                "trace: walk {:?}, stamps {:?}",
+                t_walk,
+                started.elapsed() - t_walk
+            );
+        }
         let mut changed: Vec<PathBuf> = Vec::new();
         for (rel, st) in &walked {
             if indexed.get(rel) != Some(st) {
@@ -264,8 +320,19 @@ impl Index {
                     report.indexed = changed.len();
                     report.removed = removed.len();
                     report.documents = docs;
+                    for p in &removed {
+                        indexed.remove(p);
+                    }
+                    for p in &changed {
+                        if let Some(st) = stamps.get(p) {
+                            indexed.insert(p.clone(), *st);
+                        }
+                    }
+                    self.save_stamps(&indexed);
                 }
             }
+        } else if !cached {
+            self.save_stamps(&indexed);
         }
         report.millis = started.elapsed().as_millis();
         Ok(report)
@@ -287,9 +354,16 @@ impl Index {
                 _ => gone.push(rel.clone()),
             }
         }
-        Ok(self
-            .write_changes(&present, &gone, &stamps, false, false)?
-            .map(|_| present.len() + gone.len()))
+        let (mut indexed, _) = self.current_stamps()?;
+        let written = self.write_changes(&present, &gone, &stamps, false, false)?;
+        if written.is_some() {
+            for p in &gone {
+                indexed.remove(p);
+            }
+            indexed.extend(stamps);
+            self.save_stamps(&indexed);
+        }
+        Ok(written.map(|_| present.len() + gone.len()))
     }
 
     /// Deletes and re-adds documents; `None` when the writer is locked.
@@ -391,20 +465,59 @@ fn stamp_of(m: &std::fs::Metadata) -> Stamp {
     }
 }
 
-/// Every note with its change key. The directory walk is cheap (file types
-/// come from readdir); the stats run in parallel.
+/// Every note with its change key, walking folders in parallel. Each file is
+/// stat'ed relative to its folder's handle (`fstatat`), the cheap way; the
+/// rules are those of [`vault::walk`] (hidden folders skipped, symlinked
+/// folders not followed, symlinked notes read through).
 fn walk_stamps(root: &Path) -> Vec<(PathBuf, Stamp)> {
-    let (paths, _) = vault::walk(root);
-    paths
-        .into_par_iter()
-        .filter_map(|rel| {
-            let m = std::fs::metadata(root.join(&rel)).ok()?;
-            m.is_file().then(|| {
-                let s = stamp_of(&m);
-                (rel, s)
+    fn scan(root: &Path, rel: &Path, out: &mut Vec<(PathBuf, Stamp)>) {
+        let Ok(rd) = std::fs::read_dir(root.join(rel)) else {
+            return;
+        };
+        let mut dirs = Vec::new();
+        let mut files = Vec::new();
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let n = name.to_string_lossy();
+            if n.starts_with('.') {
+                continue;
+            }
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                if n != "node_modules" {
+                    dirs.push(rel.join(&*name));
+                }
+            } else if n.len() > 3 && n[n.len() - 3..].eq_ignore_ascii_case(".md") {
+                files.push((e, ft.is_symlink()));
+            }
+        }
+        let mut mine: Vec<(PathBuf, Stamp)> = files
+            .par_iter()
+            .filter_map(|(e, link)| {
+                let m = if *link {
+                    std::fs::metadata(e.path()).ok()?
+                } else {
+                    e.metadata().ok()?
+                };
+                m.is_file().then(|| (rel.join(e.file_name()), stamp_of(&m)))
             })
-        })
-        .collect()
+            .collect();
+        out.append(&mut mine);
+        let nested: Vec<Vec<(PathBuf, Stamp)>> = dirs
+            .par_iter()
+            .map(|d| {
+                let mut v = Vec::new();
+                scan(root, d, &mut v);
+                v
+            })
+            .collect();
+        for mut v in nested {
+            out.append(&mut v);
+        }
+    }
+    let mut out = Vec::new();
+    scan(root, Path::new(""), &mut out);
+    out
 }
 
 fn tantivy_err(e: tantivy::TantivyError) -> Error {
