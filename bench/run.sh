@@ -13,8 +13,8 @@ mkdir -p "$dir"
 cargo build --release --quiet --examples
 cargo build --release --quiet
 K=$PWD/target/release/kith
-median() { # hyperfine JSON -> median seconds of each command, in ms
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(f"{r[\"median\"]*1000:.0f}" for r in d["results"]))' "$1"
+median() { # hyperfine JSON -> median of each command, in ms
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join("%.0f" % (r["median"]*1000) for r in d["results"]))' "$1"
 }
 peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 echo "| people | vault MB | full build s | build peak MB | no-change sync ms | one-changed sync ms | digest s | digest peak MB |"

@@ -1,10 +1,20 @@
-//! git: discovering the repository and committing notes.
+//! git: the vault's history and save points. The only module that imports git2.
+//!
+//! The vault is a git repository or a folder inside one. History questions
+//! (a person's history, news about people) are answered with one walk of the
+//! history, never one walk per file. If libgit2 cannot open the repository
+//! (e.g. an extension it does not know), `history` falls back to the `git`
+//! command and the rest say clearly what is unsupported.
 
+use crate::date::Date;
 use crate::error::{Error, Result};
+use crate::note;
+use chrono::TimeZone;
+use serde::Serialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// The repository holding `dir`, if any.
-/// Honours `GIT_CEILING_DIRECTORIES` like git does.
+/// The repository holding `dir`, if any. Honours `GIT_CEILING_DIRECTORIES` like git does.
 pub fn discover(dir: &Path) -> Option<git2::Repository> {
     let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
         .map(|v| {
@@ -27,25 +37,140 @@ fn git_err(e: git2::Error) -> Error {
     Error::Other(format!("git: {}", e.message()))
 }
 
+/// A vault inside a repository.
+pub struct VaultRepo {
+    pub repo: git2::Repository,
+    /// The vault root relative to the repository's working folder ("" at the top).
+    pub prefix: PathBuf,
+}
+
+impl VaultRepo {
+    pub fn open(root: &Path) -> Result<VaultRepo> {
+        let repo = match discover(root) {
+            Some(r) => r,
+            None => {
+                // libgit2 may not understand the repository even though git does.
+                let is_git = std::process::Command::new("git")
+                    .args(["rev-parse", "--git-dir"])
+                    .current_dir(root)
+                    .output()
+                    .is_ok_and(|o| o.status.success());
+                return Err(if is_git {
+                    Error::Other(format!(
+                        "{} is a git repository that libgit2 cannot open (perhaps an extension it does not support)\n  hint: `kith history` still works through the git command; other git features need a repository libgit2 can read",
+                        root.display()
+                    ))
+                } else {
+                    Error::Usage(format!(
+                        "{} is not inside a git repository\n  hint: run `git init` (or `kith init`) there first",
+                        root.display()
+                    ))
+                });
+            }
+        };
+        let workdir = repo
+            .workdir()
+            .ok_or_else(|| {
+                Error::Usage("the repository is bare; kith needs a working tree".into())
+            })?
+            .canonicalize()
+            .map_err(|e| Error::io(root, e))?;
+        let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+        let prefix = root
+            .strip_prefix(&workdir)
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        Ok(VaultRepo { repo, prefix })
+    }
+
+    /// Repository path of a vault-relative path.
+    pub fn repo_path(&self, rel: &Path) -> PathBuf {
+        self.prefix.join(rel)
+    }
+
+    /// Vault-relative path of a repository path, if it is inside the vault.
+    pub fn vault_path(&self, repo_path: &Path) -> Option<PathBuf> {
+        repo_path
+            .strip_prefix(&self.prefix)
+            .ok()
+            .map(Path::to_path_buf)
+    }
+
+    /// The index git is committing: `GIT_INDEX_FILE` when set (git sets it for
+    /// `commit -a` and `commit <paths>`), else the repository's own.
+    fn index(&self) -> Result<git2::Index> {
+        match std::env::var_os("GIT_INDEX_FILE") {
+            Some(p) => {
+                let p = PathBuf::from(p);
+                let p = if p.is_absolute() {
+                    p
+                } else {
+                    // Relative to the repository's top folder, as git runs hooks there.
+                    self.repo.workdir().map_or(p.clone(), |w| w.join(&p))
+                };
+                git2::Index::open(&p).map_err(git_err)
+            }
+            None => self.repo.index().map_err(git_err),
+        }
+    }
+
+    /// The staged content of every note added or modified by the commit being
+    /// made: (vault-relative path, bytes of the index blob).
+    pub fn staged_notes(&self) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+        let index = self.index()?;
+        let head_tree = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        let diff = self
+            .repo
+            .diff_tree_to_index(head_tree.as_ref(), Some(&index), None)
+            .map_err(git_err)?;
+        let mut out = Vec::new();
+        for d in diff.deltas() {
+            if matches!(d.status(), git2::Delta::Deleted) {
+                continue;
+            }
+            let file = d.new_file();
+            let Some(p) = file.path() else { continue };
+            let Some(rel) = self.vault_path(p) else {
+                continue;
+            };
+            if !crate::vault::is_note_path(&rel) {
+                continue;
+            }
+            let blob = self.repo.find_blob(file.id()).map_err(git_err)?;
+            out.push((rel, blob.content().to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Every note in the index being committed (for vault-wide checks when no
+    /// search index is available).
+    pub fn indexed_note_paths(&self) -> Result<Vec<PathBuf>> {
+        let index = self.index()?;
+        Ok(index
+            .iter()
+            .filter_map(|e| {
+                let p = PathBuf::from(String::from_utf8_lossy(&e.path).into_owned());
+                self.vault_path(&p)
+                    .filter(|r| crate::vault::is_note_path(r))
+            })
+            .collect())
+    }
+
+    fn hooks_dir(&self) -> Result<PathBuf> {
+        let cfg = self.repo.config().map_err(git_err)?;
+        if let Ok(p) = cfg.get_path("core.hooksPath") {
+            let base = self.repo.workdir().unwrap_or(self.repo.path());
+            return Ok(if p.is_absolute() { p } else { base.join(p) });
+        }
+        Ok(self.repo.path().join("hooks"))
+    }
+}
+
 /// Commits exactly `paths` (relative to the vault `root`) with `message`,
 /// leaving anything else that is staged out of the commit.
 pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &str) -> Result<()> {
-    let repo = discover(root).ok_or_else(|| {
-        Error::Usage(format!(
-            "--commit: {} is not inside a git repository\n  hint: run `git init` (or `kith init`) there first",
-            root.display()
-        ))
-    })?;
-    let workdir = repo
-        .workdir()
-        .ok_or_else(|| Error::Usage("--commit: the repository is bare".into()))?
-        .to_path_buf();
-    let root_abs = root.canonicalize().map_err(|e| Error::io(root, e))?;
-    let workdir = workdir.canonicalize().map_err(|e| Error::io(&workdir, e))?;
-    let prefix = root_abs
-        .strip_prefix(&workdir)
-        .unwrap_or(Path::new(""))
-        .to_path_buf();
+    let vr = VaultRepo::open(root).map_err(|e| Error::Usage(format!("--commit: {e}")))?;
+    let repo = &vr.repo;
     let head_commit = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     // Build the tree from HEAD's tree plus just these files, so other staged
     // changes stay staged and out of this commit.
@@ -57,16 +182,15 @@ pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &str) -> Result<()>
     }
     let mut repo_index = repo.index().map_err(git_err)?;
     for rel in paths {
-        let in_repo = prefix.join(rel);
+        let in_repo = vr.repo_path(rel);
         let bytes = std::fs::read(root.join(rel)).map_err(|e| Error::io(root.join(rel), e))?;
         let oid = repo.blob(&bytes).map_err(git_err)?;
-        let mode = 0o100644;
         let entry = git2::IndexEntry {
             ctime: git2::IndexTime::new(0, 0),
             mtime: git2::IndexTime::new(0, 0),
             dev: 0,
             ino: 0,
-            mode,
+            mode: 0o100644,
             uid: 0,
             gid: 0,
             file_size: bytes.len() as u32,
@@ -79,7 +203,7 @@ pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &str) -> Result<()>
         repo_index.add_path(&in_repo).map_err(git_err)?;
     }
     repo_index.write().map_err(git_err)?;
-    let tree_id = index.write_tree_to(&repo).map_err(git_err)?;
+    let tree_id = index.write_tree_to(repo).map_err(git_err)?;
     let tree = repo.find_tree(tree_id).map_err(git_err)?;
     let sig = repo
         .signature()
@@ -89,4 +213,380 @@ pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &str) -> Result<()>
     repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
         .map_err(git_err)?;
     Ok(())
+}
+
+const HOOK_MARK: &str = "# kith pre-commit hook";
+const CHAINED: &str = "pre-commit.kith-chained";
+
+/// What `install_hook` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum HookInstall {
+    Installed(PathBuf),
+    AlreadyInstalled(PathBuf),
+    /// Installed, and the existing hook was kept and is run first.
+    Chained(PathBuf, PathBuf),
+}
+
+/// Installs the pre-commit hook (respecting `core.hooksPath`). An existing
+/// hook is kept and run first; installing twice changes nothing.
+pub fn install_hook(root: &Path, kith_exe: &Path) -> Result<HookInstall> {
+    let vr = VaultRepo::open(root)?;
+    let dir = vr.hooks_dir()?;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let hook = dir.join("pre-commit");
+    let vault_arg = if vr.prefix.as_os_str().is_empty() {
+        "\"$top\"".to_string()
+    } else {
+        format!("\"$top/{}\"", vr.prefix.display())
+    };
+    let script = format!(
+        "#!/bin/sh\n{HOOK_MARK} (installed by `kith hook install`; safe to edit around)\n\
+         hookdir=$(dirname \"$0\")\n\
+         if [ -x \"$hookdir/{CHAINED}\" ]; then \"$hookdir/{CHAINED}\" \"$@\" || exit $?; fi\n\
+         top=$(git rev-parse --show-toplevel) || exit 1\n\
+         kith={exe}\n\
+         [ -x \"$kith\" ] || kith=kith\n\
+         exec \"$kith\" --vault {vault_arg} hook run pre-commit\n",
+        exe = shell_quote(&kith_exe.to_string_lossy()),
+    );
+    let mut chained = None;
+    if let Ok(existing) = std::fs::read_to_string(&hook) {
+        if existing.contains(HOOK_MARK) {
+            if existing == script {
+                return Ok(HookInstall::AlreadyInstalled(hook));
+            }
+        } else {
+            let keep = dir.join(CHAINED);
+            if keep.exists() {
+                return Err(Error::Refused(format!(
+                    "{} exists and so does {}; kith will not overwrite either\n  hint: merge them by hand, then run `kith hook install` again",
+                    hook.display(),
+                    keep.display()
+                )));
+            }
+            std::fs::rename(&hook, &keep).map_err(|e| Error::io(&hook, e))?;
+            chained = Some(keep);
+        }
+    }
+    crate::write::write_if_changed(&hook, script.as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io(&hook, e))?;
+    }
+    Ok(match chained {
+        Some(k) => HookInstall::Chained(hook, k),
+        None => HookInstall::Installed(hook),
+    })
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// One commit in a person's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub commit: String,
+    pub date: String,
+    pub author: String,
+    pub message: String,
+    /// The note's path at that commit (vault-relative).
+    pub path: PathBuf,
+    /// Lines the commit added to the note (log lines first).
+    pub added: Vec<String>,
+}
+
+fn commit_date(c: &git2::Commit) -> String {
+    let t = c.time();
+    chrono::FixedOffset::east_opt(t.offset_minutes() * 60)
+        .and_then(|tz| tz.timestamp_opt(t.seconds(), 0).single())
+        .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+}
+
+fn added_lines(repo: &git2::Repository, old: Option<git2::Oid>, new: git2::Oid) -> Vec<String> {
+    let (Ok(new_blob), old_blob) = (
+        repo.find_blob(new),
+        old.and_then(|o| repo.find_blob(o).ok()),
+    ) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    let Some(old_blob) = old_blob else {
+        // A new note: every line is added.
+        return String::from_utf8_lossy(new_blob.content())
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.trim_end().to_string())
+            .collect();
+    };
+    if let Ok(patch) = git2::Patch::from_blobs(&old_blob, None, &new_blob, None, None) {
+        for h in 0..patch.num_hunks() {
+            let n = patch.num_lines_in_hunk(h).unwrap_or(0);
+            for l in 0..n {
+                if let Ok(line) = patch.line_in_hunk(h, l)
+                    && line.origin() == '+'
+                {
+                    let t = String::from_utf8_lossy(line.content())
+                        .trim_end()
+                        .to_string();
+                    if !t.trim().is_empty() {
+                        lines.push(t);
+                    }
+                }
+            }
+        }
+    }
+    // Log lines first: dated headings and the text under them.
+    let dated = |l: &String| crate::date::leading_date(l.trim_start_matches('#').trim()).is_some();
+    let mut out: Vec<String> = lines.iter().filter(|l| dated(l)).cloned().collect();
+    out.extend(lines.into_iter().filter(|l| !dated(l)));
+    out
+}
+
+impl VaultRepo {
+    /// The commits that touched a note, newest first, following renames —
+    /// one walk of the history.
+    pub fn history(&self, rel: &Path) -> Result<Vec<HistoryEntry>> {
+        let repo = &self.repo;
+        let mut walk = repo.revwalk().map_err(git_err)?;
+        if walk.push_head().is_err() {
+            return Ok(Vec::new());
+        }
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+            .map_err(git_err)?;
+        let mut path = self.repo_path(rel);
+        let mut out = Vec::new();
+        for oid in walk {
+            let oid = oid.map_err(git_err)?;
+            let c = repo.find_commit(oid).map_err(git_err)?;
+            let tree = c.tree().map_err(git_err)?;
+            let Ok(entry) = tree.get_path(&path) else {
+                continue;
+            };
+            let parent_tree = c.parent(0).ok().and_then(|p| p.tree().ok());
+            let before = parent_tree
+                .as_ref()
+                .and_then(|t| t.get_path(&path).ok())
+                .map(|e| e.id());
+            if before == Some(entry.id()) {
+                continue;
+            }
+            let mut old_id = before;
+            let mut renamed_from = None;
+            if before.is_none()
+                && let Some(pt) = &parent_tree
+            {
+                // Added here, or renamed from somewhere: ask a diff with rename detection.
+                let mut diff = repo
+                    .diff_tree_to_tree(Some(pt), Some(&tree), None)
+                    .map_err(git_err)?;
+                let mut opts = git2::DiffFindOptions::new();
+                opts.renames(true);
+                diff.find_similar(Some(&mut opts)).map_err(git_err)?;
+                for d in diff.deltas() {
+                    if d.status() == git2::Delta::Renamed
+                        && d.new_file().path() == Some(path.as_path())
+                    {
+                        renamed_from = d.old_file().path().map(Path::to_path_buf);
+                        old_id = Some(d.old_file().id());
+                    }
+                }
+            }
+            out.push(HistoryEntry {
+                commit: oid.to_string()[..10].to_string(),
+                date: commit_date(&c),
+                author: c.author().name().unwrap_or("").to_string(),
+                message: c.summary().ok().flatten().unwrap_or("").to_string(),
+                path: self.vault_path(&path).unwrap_or_else(|| path.clone()),
+                added: added_lines(repo, old_id, entry.id()),
+            });
+            if let Some(from) = renamed_from {
+                path = from;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `kith history` through the git command, for repositories libgit2 cannot open.
+pub fn history_cli(root: &Path, rel: &Path) -> Result<Vec<HistoryEntry>> {
+    let out = std::process::Command::new("git")
+        .args([
+            "log",
+            "--follow",
+            "--date=short",
+            "--format=%x1e%H%x1f%ad%x1f%an%x1f%s",
+            "-p",
+            "--no-color",
+            "--",
+        ])
+        .arg(rel)
+        .current_dir(root)
+        .output()
+        .map_err(|e| Error::Other(format!("running git: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Other(format!(
+            "git log failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut v = Vec::new();
+    for rec in text.split('\u{1e}').filter(|r| !r.trim().is_empty()) {
+        let (head, patch) = rec.split_once('\n').unwrap_or((rec, ""));
+        let f: Vec<&str> = head.split('\u{1f}').collect();
+        if f.len() < 4 {
+            continue;
+        }
+        let added = patch
+            .lines()
+            .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+            .map(|l| l[1..].trim_end().to_string())
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        v.push(HistoryEntry {
+            commit: f[0].chars().take(10).collect(),
+            date: f[1].to_string(),
+            author: f[2].to_string(),
+            message: f[3].to_string(),
+            path: rel.to_path_buf(),
+            added,
+        });
+    }
+    Ok(v)
+}
+
+/// A change to a person's front matter found in history.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewsItem {
+    pub date: String,
+    pub commit: String,
+    pub name: String,
+    pub path: PathBuf,
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+impl VaultRepo {
+    /// Changes to people's org, role, location, needs and offers in commits
+    /// since `since` (one walk of the history), newest first.
+    pub fn news(&self, since: Option<Date>) -> Result<Vec<NewsItem>> {
+        let repo = &self.repo;
+        let mut walk = repo.revwalk().map_err(git_err)?;
+        if walk.push_head().is_err() {
+            return Ok(Vec::new());
+        }
+        walk.set_sorting(git2::Sort::TIME).map_err(git_err)?;
+        let since = since.map(|d| d.format("%Y-%m-%d").to_string());
+        let mut out = Vec::new();
+        for oid in walk {
+            let oid = oid.map_err(git_err)?;
+            let c = repo.find_commit(oid).map_err(git_err)?;
+            let date = commit_date(&c);
+            if since.as_ref().is_some_and(|s| &date < s) {
+                break;
+            }
+            let tree = c.tree().map_err(git_err)?;
+            let parent = c.parent(0).ok().and_then(|p| p.tree().ok());
+            let mut diff = repo
+                .diff_tree_to_tree(parent.as_ref(), Some(&tree), None)
+                .map_err(git_err)?;
+            let mut opts = git2::DiffFindOptions::new();
+            opts.renames(true);
+            diff.find_similar(Some(&mut opts)).map_err(git_err)?;
+            for d in diff.deltas() {
+                if d.status() != git2::Delta::Modified && d.status() != git2::Delta::Renamed {
+                    continue;
+                }
+                let Some(p) = d.new_file().path() else {
+                    continue;
+                };
+                let Some(rel) = self.vault_path(p) else {
+                    continue;
+                };
+                if !crate::vault::is_note_path(&rel) {
+                    continue;
+                }
+                let parse = |id: git2::Oid| {
+                    repo.find_blob(id)
+                        .ok()
+                        .map(|b| note::parse(&rel, b.content()))
+                };
+                let (Some(old), Some(new)) = (parse(d.old_file().id()), parse(d.new_file().id()))
+                else {
+                    continue;
+                };
+                let (Some(po), Some(pn)) = (old.person, new.person) else {
+                    continue;
+                };
+                let mut push = |field: &str, before: String, after: String| {
+                    if before != after {
+                        out.push(NewsItem {
+                            date: date.clone(),
+                            commit: oid.to_string()[..10].to_string(),
+                            name: pn.name.clone(),
+                            path: rel.clone(),
+                            field: field.to_string(),
+                            before,
+                            after,
+                        });
+                    }
+                };
+                let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+                push("org", opt(&po.org), opt(&pn.org));
+                push("role", opt(&po.role), opt(&pn.role));
+                push("location", opt(&po.location), opt(&pn.location));
+                for (field, a, b) in [
+                    ("needs", &po.needs, &pn.needs),
+                    ("offers", &po.offers, &pn.offers),
+                ] {
+                    let added: Vec<&String> = b.iter().filter(|x| !a.contains(x)).collect();
+                    let gone: Vec<&String> = a.iter().filter(|x| !b.contains(x)).collect();
+                    if !added.is_empty() || !gone.is_empty() {
+                        push(
+                            field,
+                            gone.iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                            added
+                                .iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Names, aliases and emails (folded) of person notes, keyed to their paths:
+/// for duplicate checks against notes that are not staged.
+pub fn person_keys(notes: &[note::Note]) -> HashMap<String, Vec<PathBuf>> {
+    let mut m: HashMap<String, Vec<PathBuf>> = HashMap::new();
+    for n in notes {
+        let Some(p) = &n.person else { continue };
+        for k in keys_of(p) {
+            m.entry(k).or_default().push(n.path.clone());
+        }
+    }
+    m
+}
+
+/// The duplicate-check keys of a person: `n:` folded names and aliases, `e:` emails.
+pub fn keys_of(p: &crate::model::Person) -> Vec<String> {
+    let mut v: Vec<String> = std::iter::once(&p.name)
+        .chain(&p.aliases)
+        .map(|n| format!("n:{}", crate::text::fold(n)))
+        .chain(p.emails.iter().map(|e| format!("e:{}", e.to_lowercase())))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
 }

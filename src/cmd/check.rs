@@ -23,8 +23,13 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
             abs.strip_prefix(&root).map_or(p.clone(), Path::to_path_buf)
         })
         .collect();
-    let diags: Vec<Diagnostic> = vault
-        .all_diagnostics()
+    let mut all = vault.all_diagnostics();
+    let notes: Vec<&crate::note::Note> = vault.notes.iter().collect();
+    all.extend(
+        crate::plugin::run_hook(&root, "check", ctx.today(), &vault.config, &notes).diagnostics,
+    );
+    crate::diag::sort(&mut all);
+    let diags: Vec<Diagnostic> = all
         .into_iter()
         .filter(|d| {
             filters.is_empty()

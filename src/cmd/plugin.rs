@@ -1,15 +1,121 @@
-//! `kith plugin` — not built yet (see the open issues).
+//! `kith plugin list | trust NAME | run NAME HOOK`
 
-use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::ctx::{Ctx, emit, emit_json};
+use crate::error::{Error, Result, exit};
+use crate::note::Note;
+use crate::plugin::{self, Plugin, Trust};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Arguments, until this command is built.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
+    #[command(subcommand)]
+    pub action: Action,
 }
 
-pub fn run(_ctx: &Ctx, _args: &Args) -> Result<u8> {
-    Err(Error::Usage("`kith plugin` is not available yet".into()))
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Each plugin, its hooks, and whether it is trusted.
+    List,
+    /// Trust a plugin (records a hash of its files in your config folder).
+    Trust { name: String },
+    /// Run one plugin by hand, for debugging; prints its response.
+    Run { name: String, hook: String },
+}
+
+fn find(ps: &[Plugin], name: &str) -> Result<Plugin> {
+    ps.iter().find(|p| p.name == name).cloned().ok_or_else(|| {
+        let names: Vec<&str> = ps.iter().map(|p| p.name.as_str()).collect();
+        Error::Usage(format!(
+            "no plugin `{name}` in plugins/; there are: {}",
+            if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            }
+        ))
+    })
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let root = ctx.root()?;
+    let (plugins, problems) = plugin::discover(&root);
+    for d in &problems {
+        eprintln!("{}", d.render(&ctx.shown(&root, &d.path), ctx.color));
+    }
+    match &args.action {
+        Action::List => {
+            if ctx.json {
+                let v: Vec<_> = plugins
+                    .iter()
+                    .map(|p| serde_json::json!({"name": p.name, "description": p.description, "hooks": p.hooks, "trust": plugin::trust_state(p)}))
+                    .collect();
+                emit_json(&v)?;
+            } else {
+                let mut o = String::new();
+                for p in &plugins {
+                    let t = match plugin::trust_state(p) {
+                        Trust::Trusted => "trusted",
+                        Trust::Untrusted => "NOT TRUSTED",
+                        Trust::Changed => "CHANGED since trusted",
+                    };
+                    o.push_str(&format!(
+                        "{:<20} {:<28} {t}\n    {}\n",
+                        p.name,
+                        p.hooks.join(", "),
+                        p.description
+                    ));
+                }
+                if plugins.is_empty() {
+                    o.push_str("no plugins in plugins/\n");
+                }
+                emit(&o)?;
+            }
+            Ok(exit::OK)
+        }
+        Action::Trust { name } => {
+            let p = find(&plugins, name)?;
+            let file = plugin::trust(&p)?;
+            emit(&format!(
+                "trusted `{}` ({}); recorded in {}\n",
+                p.name,
+                p.dir.display(),
+                file.display()
+            ))?;
+            Ok(exit::OK)
+        }
+        Action::Run { name, hook } => {
+            let p = find(&plugins, name)?;
+            if !plugin::HOOKS.contains(&hook.as_str()) {
+                return Err(Error::Usage(format!(
+                    "unknown hook `{hook}`; use {}",
+                    plugin::HOOKS.join(", ")
+                )));
+            }
+            if plugin::trust_state(&p) != Trust::Trusted {
+                return Err(Error::Refused(format!(
+                    "plugin `{}` is not trusted (or changed since)\n  hint: read {} and run `kith plugin trust {}`",
+                    p.name,
+                    p.dir.display(),
+                    p.name
+                )));
+            }
+            let vault = ctx.load()?;
+            let notes: Vec<&Note> = vault.notes.iter().collect();
+            let out = plugin::run(
+                &p,
+                hook,
+                &root,
+                ctx.today(),
+                vault.config.plugin_settings(&p.name),
+                &notes,
+            )?;
+            emit_json(
+                &serde_json::json!({"diagnostics": out.diagnostics, "sections": out.sections}),
+            )?;
+            Ok(if out.diagnostics.iter().any(|d| d.is_error()) {
+                exit::PROBLEMS
+            } else {
+                exit::OK
+            })
+        }
+    }
 }

@@ -147,7 +147,14 @@ pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
     })
 }
 
-/// Sections from elsewhere (plugins serving the `digest` hook).
-pub fn extra_sections(_vault: &Vault, _as_of: Date) -> Vec<Section> {
-    Vec::new()
+/// Sections from trusted plugins serving the `digest` hook; plugin failures
+/// are reported on stderr and do not stop the digest.
+pub fn extra_sections(vault: &Vault, as_of: Date) -> Vec<Section> {
+    let people: Vec<&crate::note::Note> =
+        vault.notes.iter().filter(|n| n.person.is_some()).collect();
+    let out = crate::plugin::run_hook(&vault.root, "digest", as_of, &vault.config, &people);
+    for d in &out.diagnostics {
+        eprintln!("warning: {}", d.message);
+    }
+    out.sections
 }

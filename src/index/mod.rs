@@ -29,7 +29,7 @@ pub use search::{Hit, SearchQuery};
 
 /// Bump when the schema or what goes into documents changes: the index is
 /// then rebuilt on next use.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Writer memory for large builds; small syncs use the minimum.
 const BIG_WRITER_BYTES: usize = 120_000_000;
@@ -441,6 +441,29 @@ impl Index {
     /// Never index this vault-relative path (it is removed if indexed).
     pub fn skip(&mut self, rel: PathBuf) {
         self.skip.insert(rel);
+    }
+
+    /// Person notes holding a duplicate-check key (see `git::keys_of`).
+    pub fn paths_with_key(&self, key: &str) -> Result<Vec<PathBuf>> {
+        use tantivy::collector::TopDocs;
+        use tantivy::query::TermQuery;
+        use tantivy::schema::{IndexRecordOption, Value};
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.key, key),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(50).order_by_score())
+            .map_err(tantivy_err)?;
+        let mut out = Vec::new();
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
+            if let Some(p) = d.get_first(self.fields.path).and_then(|v| v.as_str()) {
+                out.push(PathBuf::from(p));
+            }
+        }
+        Ok(out)
     }
 
     /// Number of documents (notes and entries) in the index.

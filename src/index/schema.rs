@@ -54,9 +54,11 @@ pub struct Fields {
     pub line: Field,
     pub size: Field,
     pub mtime: Field,
+    /// Duplicate-check keys of a person note (`n:` folded names, `e:` emails).
+    pub key: Field,
 }
 
-const NAMES: [&str; 22] = [
+const NAMES: [&str; 23] = [
     "id",
     "path",
     "doc",
@@ -79,6 +81,7 @@ const NAMES: [&str; 22] = [
     "line",
     "size",
     "mtime",
+    "key",
 ];
 
 pub fn build() -> (Schema, Fields) {
@@ -111,6 +114,7 @@ pub fn build() -> (Schema, Fields) {
     b.add_u64_field("line", STORED);
     b.add_u64_field("size", FAST);
     b.add_i64_field("mtime", FAST);
+    b.add_text_field("key", STRING);
     let schema = b.build();
     let fields = Fields::from_schema(&schema)
         .unwrap_or_else(|| unreachable!("schema built above has every field"));
@@ -146,6 +150,7 @@ impl Fields {
             line: f[19],
             size: f[20],
             mtime: f[21],
+            key: f[22],
         })
     }
 }
@@ -225,6 +230,9 @@ pub fn documents(
             }
         }
         d.add_text(f.people, fold(&p.name));
+        for k in crate::git::keys_of(p) {
+            d.add_text(f.key, k);
+        }
         for e in &p.emails {
             d.add_text(f.body, e);
         }
