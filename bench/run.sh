@@ -30,8 +30,8 @@ for n in "${sizes[@]}"; do
   build_s=$(python3 -c "import time;print(f'{time.time()-$start:.1f}')")
   hyperfine -N -w 2 -r 10 --export-json /tmp/kb.json "$K --vault $v index" >/dev/null 2>&1
   nochange=$(median /tmp/kb.json)
-  f=$(ls "$v/people" | head -1)
-  hyperfine -N -w 1 -r 10 --export-json /tmp/kb.json --prepare "sh -c 'echo edit >> $v/people/$f'" "$K --vault $v index" >/dev/null 2>&1
+  for f in "$v"/people/*.md; do break; done
+  hyperfine -N -w 1 -r 10 --export-json /tmp/kb.json --prepare "sh -c 'echo edit >> $f'" "$K --vault $v index" >/dev/null 2>&1
   onechange=$(median /tmp/kb.json)
   start=$(date +%s.%N)
   dig_kb=$(peak "$K" --vault "$v" digest --as-of 2026-11-22)

@@ -148,3 +148,15 @@ pub struct CheckArgs {
 pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// clap's own consistency checks over every command and flag.
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

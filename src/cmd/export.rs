@@ -1,15 +1,63 @@
-//! `kith export` — not built yet (see the open issues).
+//! `kith export vcard|ics`
 
-use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::ctx::{Ctx, arg_date, emit};
+use crate::error::{Error, Result, exit};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
+#[command(disable_version_flag = true)]
 pub struct Args {
-    /// Arguments, until this command is built.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
+    /// vcard or ics.
+    pub format: String,
+    /// vCard version: 3 (default; what Android and most servers accept) or 4.
+    #[arg(long, default_value_t = 3)]
+    pub version: u8,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Leave out emails and phone numbers.
+    #[arg(long)]
+    pub redact: bool,
+    /// ics: reminders as of this date (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// ics: all-day events instead of to-dos (Google Calendar shows no to-dos).
+    #[arg(long)]
+    pub as_events: bool,
 }
 
-pub fn run(_ctx: &Ctx, _args: &Args) -> Result<u8> {
-    Err(Error::Usage("`kith export` is not available yet".into()))
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let vault = ctx.load()?;
+    let text = match args.format.as_str() {
+        "vcard" | "vcf" => {
+            if !matches!(args.version, 3 | 4) {
+                return Err(Error::Usage("--version: use 3 or 4".into()));
+            }
+            crate::export::vcards(&vault, args.version, args.redact)
+        }
+        "ics" | "ical" => {
+            let as_of = match &args.as_of {
+                Some(d) => arg_date(d, "--as-of")?,
+                None => ctx.today(),
+            };
+            crate::export::ics(&vault, as_of, args.as_events, chrono::Utc::now())
+        }
+        other => {
+            return Err(Error::Usage(format!(
+                "unknown export format `{other}`; use vcard or ics"
+            )));
+        }
+    };
+    match &args.out {
+        Some(p) => {
+            let p = if p.is_absolute() {
+                p.clone()
+            } else {
+                ctx.cwd.join(p)
+            };
+            crate::write::write_if_changed(&p, text.as_bytes())?;
+        }
+        None => emit(&text)?,
+    }
+    Ok(exit::OK)
 }

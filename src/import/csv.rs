@@ -1,0 +1,187 @@
+//! LinkedIn's `Connections.csv` and Google Contacts CSV, as downloaded.
+
+use super::Contact;
+use super::vcard::guess_label;
+use std::collections::HashMap;
+
+fn text(bytes: &[u8]) -> String {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn rows(body: &str) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(body.as_bytes());
+    let header: Vec<String> = r
+        .headers()
+        .map_err(|e| format!("cannot read the CSV header: {e}"))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| format!("CSV: {e}"))?;
+        out.push(rec.iter().map(|s| s.to_string()).collect());
+    }
+    Ok((header, out))
+}
+
+fn col<'a>(header: &[String], row: &'a [String], name: &str) -> Option<&'a str> {
+    let i = header.iter().position(|h| h.eq_ignore_ascii_case(name))?;
+    row.get(i).map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+/// `15 Mar 2024` (LinkedIn) or ISO `2024-03-15`.
+fn connected_on(s: &str) -> Option<String> {
+    if let Ok(d) = crate::date::parse_date(s) {
+        return Some(d.to_string());
+    }
+    chrono::NaiveDate::parse_from_str(s.trim(), "%d %b %Y")
+        .ok()
+        .map(|d| d.to_string())
+}
+
+/// LinkedIn's export: a BOM, a `Notes:` preamble and a blank line before the
+/// header (older exports have none, and lack some columns).
+pub fn linkedin(bytes: &[u8]) -> Result<Vec<Contact>, String> {
+    let t = text(bytes);
+    let start = t
+        .lines()
+        .take(30)
+        .position(|l| l.trim_start_matches('"').starts_with("First Name"))
+        .ok_or("this does not look like LinkedIn's Connections.csv: no `First Name` header in its first lines")?;
+    let body: String = t.lines().skip(start).collect::<Vec<_>>().join("\n");
+    let (h, rs) = rows(&body)?;
+    let mut out = Vec::new();
+    for (i, r) in rs.iter().enumerate() {
+        let name = [col(&h, r, "First Name"), col(&h, r, "Last Name")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if name.trim().is_empty() && col(&h, r, "Email Address").is_none() {
+            continue; // blank padding rows
+        }
+        let mut c = Contact {
+            name,
+            source: format!("row {}", start + i + 2),
+            ..Contact::default()
+        };
+        if let Some(e) = col(&h, r, "Email Address") {
+            c.emails.push(e.to_string());
+        }
+        c.org = col(&h, r, "Company").map(str::to_string);
+        c.role = col(&h, r, "Position").map(str::to_string);
+        c.met = col(&h, r, "Connected On").and_then(connected_on);
+        if let Some(u) = col(&h, r, "URL") {
+            c.links.push(("linkedin".into(), u.to_string()));
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+fn multi(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(" ::: ")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// Google Contacts CSV (current "Google CSV" and the legacy header): BOM,
+/// multi-line quoted notes, several values in a cell joined by ` ::: `,
+/// labels with `* ` markers.
+pub fn google(bytes: &[u8]) -> Result<Vec<Contact>, String> {
+    let t = text(bytes);
+    let (h, rs) = rows(&t)?;
+    if !h
+        .iter()
+        .any(|x| x == "First Name" || x == "Name" || x == "Given Name")
+    {
+        return Err(
+            "this does not look like a Google Contacts CSV: no `First Name` or `Name` column"
+                .into(),
+        );
+    }
+    // Numbered groups: `E-mail 1 - Value`, `Phone 2 - Value`, `Website 1 - Label`…
+    let numbered = |prefix: &str, suffix: &str| -> Vec<usize> {
+        h.iter()
+            .enumerate()
+            .filter(|(_, x)| x.starts_with(prefix) && x.ends_with(suffix))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let emails = numbered("E-mail ", " - Value");
+    let phones = numbered("Phone ", " - Value");
+    let sites = numbered("Website ", " - Value");
+    let mut out = Vec::new();
+    for (i, r) in rs.iter().enumerate() {
+        let get = |name: &str| col(&h, r, name);
+        let name = match get("Name") {
+            Some(n) => n.to_string(),
+            None => [
+                get("First Name").or(get("Given Name")),
+                get("Middle Name").or(get("Additional Name")),
+                get("Last Name").or(get("Family Name")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+        };
+        let mut c = Contact {
+            name,
+            source: format!("row {}", i + 2),
+            ..Contact::default()
+        };
+        let cell = |j: &usize| r.get(*j).map(String::as_str).unwrap_or("");
+        for j in &emails {
+            c.emails.extend(multi(cell(j)));
+        }
+        for j in &phones {
+            c.phones.extend(multi(cell(j)));
+        }
+        for j in &sites {
+            let label_col = h[*j].replace(" - Value", " - Label");
+            let label = col(&h, r, &label_col).map(|l| l.trim_start_matches("* ").to_lowercase());
+            for u in multi(cell(j)) {
+                let l = label
+                    .clone()
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or_else(|| guess_label(&u));
+                c.links.push((l, u));
+            }
+        }
+        c.org = get("Organization Name")
+            .or(get("Organization 1 - Name"))
+            .map(str::to_string);
+        c.role = get("Organization Title")
+            .or(get("Organization 1 - Title"))
+            .map(str::to_string);
+        c.birthday = get("Birthday")
+            .and_then(|b| crate::date::Birthday::parse(b).ok())
+            .map(|b| b.to_string());
+        c.bio = get("Notes").map(|n| n.replace("\r\n", "\n"));
+        let labels = get("Labels").or(get("Group Membership")).unwrap_or("");
+        for l in multi(labels) {
+            let l = l.trim_start_matches("* ").trim().to_string();
+            let lower = l.to_lowercase();
+            if !matches!(
+                lower.as_str(),
+                "mycontacts" | "my contacts" | "starred" | "other contacts" | "othercontacts" | ""
+            ) {
+                c.tags.push(l);
+            }
+        }
+        let mut seen = HashMap::new();
+        c.emails
+            .retain(|e| seen.insert(e.to_lowercase(), ()).is_none());
+        if c.name.trim().is_empty() && c.emails.is_empty() && c.phones.is_empty() {
+            continue;
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
