@@ -76,7 +76,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     }
     let root = ctx.root()?;
     let (index, _) = Index::open_synced(&root, std::io::stderr().is_terminal())?;
+    let t = std::time::Instant::now();
     let hits = index.search(&q)?;
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!("trace: search {:?}", t.elapsed());
+    }
     if ctx.json {
         emit_json(&hits)?;
     } else {

@@ -32,7 +32,7 @@ pub use search::{Hit, SearchQuery};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Writer memory for large builds; small syncs use the minimum.
-const BIG_WRITER_BYTES: usize = 120_000_000;
+const BIG_WRITER_BYTES: usize = 64_000_000;
 const SMALL_WRITER_BYTES: usize = 20_000_000;
 
 pub fn index_dir(root: &Path) -> PathBuf {
@@ -155,8 +155,17 @@ impl Index {
     /// `kith watch` has just flushed (then the walk is skipped). A corrupt
     /// index is rebuilt once, transparently; the reason is printed once.
     pub fn open_synced(root: &Path, progress: bool) -> Result<(Index, SyncReport)> {
+        let t0 = Instant::now();
         let mut idx = Index::open(root)?;
-        if idx.rebuilt.is_none() && crate::watch::flush(root) {
+        let t_open = t0.elapsed();
+        let flushed = idx.rebuilt.is_none() && crate::watch::flush(root);
+        if std::env::var_os("KITH_TRACE").is_some() {
+            eprintln!(
+                "trace: open {t_open:?}, flush {:?} ({flushed})",
+                t0.elapsed() - t_open
+            );
+        }
+        if flushed {
             // The watcher committed what was pending: read its latest commit.
             idx.reader.reload().map_err(tantivy_err)?;
             return Ok((idx, SyncReport::default()));

@@ -236,19 +236,6 @@ pub fn run(
     let (watcher, rx) = start_watcher(&root, &mut opts)?;
     let started = Instant::now();
     let n = sink.full_sync()?;
-    say(
-        &opts,
-        &format!(
-            "watching {} ({}; {n} changes synced at start in {} ms); Ctrl-C to stop",
-            root.display(),
-            if opts.poll {
-                "polling"
-            } else {
-                "native events"
-            },
-            started.elapsed().as_millis()
-        ),
-    );
     sink.after_change()?;
     let mut advert = Advert {
         root: root.clone(),
@@ -262,6 +249,19 @@ pub fn run(
         last: Instant::now(),
     };
     advert.write();
+    say(
+        &opts,
+        &format!(
+            "watching {} ({}; {n} changes synced at start in {} ms); Ctrl-C to stop",
+            root.display(),
+            if opts.poll {
+                "polling"
+            } else {
+                "native events"
+            },
+            started.elapsed().as_millis()
+        ),
+    );
 
     let mut dirty: BTreeSet<PathBuf> = BTreeSet::new();
     let mut rescan = false;
@@ -275,6 +275,14 @@ pub fn run(
         }
         match rx.recv_timeout(Duration::from_millis(20)) {
             Ok(Ok(ev)) => {
+                // Reading a file or listing a folder changes nothing (and our own
+                // walks cause such events: reacting to them would loop). Closing
+                // a file that was open for writing does count.
+                if let notify::EventKind::Access(a) = ev.kind
+                    && a != notify::event::AccessKind::Close(notify::event::AccessMode::Write)
+                {
+                    continue;
+                }
                 if ev.need_rescan() {
                     rescan = true;
                     advert.status.healthy = false;

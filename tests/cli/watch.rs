@@ -330,6 +330,34 @@ fn commands_trust_a_healthy_watcher_and_never_see_lock_errors() {
     w.stop();
 }
 
+/// Commands read the vault (folders are listed, notes opened): an idle watcher
+/// must not take those reads for changes and rescan in a loop.
+#[test]
+fn an_idle_watcher_stays_idle_while_commands_read() {
+    let v = vault_with_ann();
+    let w = Watch::start(&v, &[]);
+    let seq = || -> u64 {
+        let s: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(v.path(".kith/cache/watch.json")).unwrap(),
+        )
+        .unwrap();
+        s["seq"].as_u64().unwrap()
+    };
+    let before = seq();
+    for _ in 0..3 {
+        v.kith(["search", "aardvarks", "--json"]).ok();
+        v.kith(["check"]).ok();
+    }
+    // Give a spurious batch the time it would take to happen (debounce + margin).
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(
+        seq(),
+        before,
+        "no change was made, so no batch should have run"
+    );
+    w.stop();
+}
+
 #[test]
 fn digest_file_is_written_only_when_it_changes() {
     let v = vault_with_ann();
