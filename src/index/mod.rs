@@ -245,45 +245,100 @@ impl Index {
 
     /// The change keys as saved after the last commit, if they belong to the
     /// commit the index is at now (else `None`, and fast fields are read).
-    fn cached_stamps(&self) -> Option<HashMap<PathBuf, Stamp>> {
+    /// The file is a log: `size\tmtime\tpath` adds or updates, `-\tpath`
+    /// removes, `@opstamp` marks a commit; it is compacted when it grows.
+    fn cached_stamps(&self) -> Option<(HashMap<PathBuf, Stamp>, usize)> {
         let text = std::fs::read_to_string(self.stamp_file()).ok()?;
-        let mut lines = text.lines();
-        let opstamp: u64 = lines.next()?.parse().ok()?;
-        if self.index.load_metas().ok()?.opstamp != opstamp {
-            return None;
-        }
         let mut map = HashMap::new();
-        for l in lines {
-            let mut parts = l.splitn(3, '\t');
-            let size = parts.next()?.parse().ok()?;
-            let mtime_ns = parts.next()?.parse().ok()?;
-            map.insert(PathBuf::from(parts.next()?), Stamp { size, mtime_ns });
-        }
-        Some(map)
-    }
-
-    fn save_stamps(&self, map: &HashMap<PathBuf, Stamp>) {
-        let Ok(metas) = self.index.load_metas() else {
-            return;
-        };
-        let mut out = String::with_capacity(map.len() * 48);
-        out.push_str(&metas.opstamp.to_string());
-        out.push('\n');
-        for (p, st) in map {
-            let p = p.to_string_lossy();
-            if p.contains('\n') {
-                continue;
+        let mut last_op = None;
+        let mut lines = 0;
+        for l in text.lines() {
+            lines += 1;
+            if let Some(op) = l.strip_prefix('@') {
+                last_op = op.parse::<u64>().ok();
+            } else if let Some(p) = l.strip_prefix("-\t") {
+                map.remove(Path::new(p));
+            } else {
+                let mut parts = l.splitn(3, '\t');
+                let size = parts.next()?.parse().ok()?;
+                let mtime_ns = parts.next()?.parse().ok()?;
+                map.insert(PathBuf::from(parts.next()?), Stamp { size, mtime_ns });
             }
-            out.push_str(&format!("{}\t{}\t{p}\n", st.size, st.mtime_ns));
         }
-        // A cache of a cache: failing to write it only costs speed.
-        let _ = crate::write::write_if_changed(&self.stamp_file(), out.as_bytes());
+        (last_op? == self.index.load_metas().ok()?.opstamp).then_some((map, lines))
     }
 
-    fn current_stamps(&self) -> Result<(HashMap<PathBuf, Stamp>, bool)> {
+    fn opstamp(&self) -> Option<u64> {
+        self.index.load_metas().ok().map(|m| m.opstamp)
+    }
+
+    /// Rewrites the whole stamp log.
+    fn save_stamps(&self, map: &HashMap<PathBuf, Stamp>) {
+        let Some(op) = self.opstamp() else { return };
+        let mut out = String::with_capacity(map.len() * 64);
+        for (p, st) in map {
+            push_stamp(&mut out, p, *st);
+        }
+        out.push_str(&format!("@{op}\n"));
+        // A cache of a cache, checked against the index's commit when read:
+        // no fsync, and failing to write it only costs speed.
+        let file = self.stamp_file();
+        let tmp = file.with_extension("tmp");
+        if std::fs::write(&tmp, out).is_ok() {
+            let _ = std::fs::rename(&tmp, &file);
+        }
+    }
+
+    /// Appends one commit's changes to a stamp log that was valid before it.
+    fn append_stamps(
+        &self,
+        changed: &HashMap<PathBuf, Stamp>,
+        changed_paths: &[PathBuf],
+        removed: &[PathBuf],
+    ) {
+        use std::io::Write as _;
+        let Some(op) = self.opstamp() else { return };
+        let mut out = String::new();
+        for p in removed {
+            out.push_str(&format!("-\t{}\n", p.to_string_lossy()));
+        }
+        for p in changed_paths {
+            if let Some(st) = changed.get(p) {
+                push_stamp(&mut out, p, *st);
+            }
+        }
+        out.push_str(&format!("@{op}\n"));
+        let ok = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.stamp_file())
+            .and_then(|mut f| f.write_all(out.as_bytes()));
+        if ok.is_err() {
+            let _ = std::fs::remove_file(self.stamp_file());
+        }
+    }
+
+    /// Records the stamps after a commit: appended when the log was valid and
+    /// the change small, else rewritten (which also compacts it).
+    fn record_stamps(
+        &self,
+        all: &HashMap<PathBuf, Stamp>,
+        log_lines: Option<usize>,
+        new: &HashMap<PathBuf, Stamp>,
+        changed: &[PathBuf],
+        removed: &[PathBuf],
+    ) {
+        match log_lines {
+            Some(lines) if lines + changed.len() + removed.len() < 2 * all.len() + 1000 => {
+                self.append_stamps(new, changed, removed)
+            }
+            _ => self.save_stamps(all),
+        }
+    }
+
+    fn current_stamps(&self) -> Result<(HashMap<PathBuf, Stamp>, Option<usize>)> {
         match self.cached_stamps() {
-            Some(m) => Ok((m, true)),
-            None => Ok((self.stamps()?, false)),
+            Some((m, lines)) => Ok((m, Some(lines))),
+            None => Ok((self.stamps()?, None)),
         }
     }
 
@@ -337,10 +392,10 @@ impl Index {
                             indexed.insert(p.clone(), *st);
                         }
                     }
-                    self.save_stamps(&indexed);
+                    self.record_stamps(&indexed, cached, &stamps, &changed, &removed);
                 }
             }
-        } else if !cached {
+        } else if cached.is_none() {
             self.save_stamps(&indexed);
         }
         report.millis = started.elapsed().as_millis();
@@ -363,14 +418,14 @@ impl Index {
                 _ => gone.push(rel.clone()),
             }
         }
-        let (mut indexed, _) = self.current_stamps()?;
+        let (mut indexed, log) = self.current_stamps()?;
         let written = self.write_changes(&present, &gone, &stamps, false, false)?;
         if written.is_some() {
             for p in &gone {
                 indexed.remove(p);
             }
-            indexed.extend(stamps);
-            self.save_stamps(&indexed);
+            indexed.extend(stamps.iter().map(|(p, s)| (p.clone(), *s)));
+            self.record_stamps(&indexed, log, &stamps, &present, &gone);
         }
         Ok(written.map(|_| present.len() + gone.len()))
     }
@@ -437,9 +492,17 @@ impl Index {
                 b.inc(chunk.len() as u64);
             }
         }
+        let t = Instant::now();
         writer.commit().map_err(tantivy_err)?;
+        let t_commit = t.elapsed();
         // Let the merges it scheduled finish, so segments do not pile up.
         writer.wait_merging_threads().map_err(tantivy_err)?;
+        if std::env::var_os("KITH_TRACE").is_some() {
+            eprintln!(
+                "trace: commit {t_commit:?}, merges {:?}",
+                t.elapsed() - t_commit
+            );
+        }
         if let Some(b) = bar {
             b.finish_and_clear();
         }
@@ -482,6 +545,14 @@ impl Index {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+}
+
+fn push_stamp(out: &mut String, p: &Path, st: Stamp) {
+    use std::fmt::Write as _;
+    let p = p.to_string_lossy();
+    if !p.contains('\n') {
+        let _ = writeln!(out, "{}\t{}\t{p}", st.size, st.mtime_ns);
     }
 }
 
