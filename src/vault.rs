@@ -239,6 +239,30 @@ impl Vault {
         }
     }
 
+    /// The notes one log entry links (resolved, without duplicates), at most
+    /// `max` of them; with `owner`, the note holding the entry too when it is
+    /// a person note.
+    pub fn entry_links(
+        &self,
+        note: usize,
+        entry: &crate::model::LogEntry,
+        max: usize,
+        owner: bool,
+    ) -> Vec<usize> {
+        let mut who: Vec<usize> = entry
+            .links
+            .iter()
+            .take(max)
+            .filter_map(|t| self.resolve_one(t))
+            .collect();
+        if owner && self.notes[note].person.is_some() {
+            who.push(note);
+        }
+        who.sort_unstable();
+        who.dedup();
+        who
+    }
+
     /// Person notes: (note index, note, person).
     pub fn people(&self) -> impl Iterator<Item = (usize, &Note, &Person)> {
         self.notes

@@ -23,8 +23,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         Some(d) => arg_date(d, "--as-of")?,
         None => ctx.today(),
     };
+    let t = std::time::Instant::now();
     let vault = ctx.load()?;
+    let t_load = t.elapsed();
     let mut d = digest::build(&vault, as_of, Limits::from_config(&vault, args.all))?;
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!("trace: load {t_load:?}, digest {:?}", t.elapsed() - t_load);
+    }
     d.sections
         .extend(crate::digest::extra_sections(&vault, as_of));
     let text = if ctx.json {

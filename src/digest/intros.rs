@@ -97,17 +97,13 @@ fn connected(vault: &Vault) -> HashSet<Pair> {
             set.insert(pair(i, j));
         }
     }
-    for n in &vault.notes {
+    for (i, n) in vault.notes.iter().enumerate() {
         for e in &n.entries {
-            let mut who: Vec<usize> = e
-                .links
-                .iter()
-                .take(20)
-                .filter_map(|t| vault.resolve_one(t))
+            let who: Vec<usize> = vault
+                .entry_links(i, e, 20, false)
+                .into_iter()
                 .filter(|j| is_person(*j))
                 .collect();
-            who.sort_unstable();
-            who.dedup();
             for (x, &a) in who.iter().enumerate() {
                 for &b in &who[x + 1..] {
                     set.insert(pair(a, b));
@@ -183,7 +179,12 @@ pub fn suggestions(
             })
         })
         .collect();
+    let t = std::time::Instant::now();
+    let trace = std::env::var_os("KITH_TRACE").is_some();
     let mut matcher = Matcher::build(&profiles)?;
+    if trace {
+        eprintln!("trace: matcher built in {:?}", t.elapsed());
+    }
     let synonyms = vault.config.synonyms();
     let mut cands: HashMap<Pair, Cand> = HashMap::new();
 
@@ -230,6 +231,9 @@ pub fn suggestions(
         }
     }
 
+    if trace {
+        eprintln!("trace: needs matched at {:?}", t.elapsed());
+    }
     // 2. Rare shared interests, values and tags, weighted by rarity.
     let n = eligible.len().max(2) as f64;
     let mut holders: HashMap<String, (String, &'static str, Vec<usize>)> = HashMap::new();
@@ -339,7 +343,13 @@ pub fn suggestions(
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
+    if trace {
+        eprintln!("trace: pairs scored at {:?}", t.elapsed());
+    }
     let shares = shares(vault, as_of, &mut matcher)?;
+    if trace {
+        eprintln!("trace: shares at {:?}", t.elapsed());
+    }
     Ok((out, shares))
 }
 
@@ -392,17 +402,7 @@ fn shares(vault: &Vault, as_of: Date, matcher: &mut Matcher) -> Result<Vec<Share
             linked.insert(pair(i, j));
         }
         for e in &n.entries {
-            let mut who: Vec<usize> = e
-                .links
-                .iter()
-                .take(20)
-                .filter_map(|t| vault.resolve_one(t))
-                .collect();
-            if n.person.is_some() {
-                who.push(i);
-            }
-            who.sort_unstable();
-            who.dedup();
+            let who = vault.entry_links(i, e, 20, true);
             for (x, &a) in who.iter().enumerate() {
                 for &b in &who[x + 1..] {
                     linked.insert(pair(a, b));

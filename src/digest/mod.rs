@@ -120,7 +120,11 @@ impl Limits {
 
 /// Computes the digest as of a date.
 pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
+    let t = std::time::Instant::now();
     let mut all = reminders(vault, as_of);
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!("trace: reminders {:?}", t.elapsed());
+    }
     let check_ins = all
         .iter()
         .filter(|r| r.kind == ReminderKind::CheckIn)
