@@ -47,6 +47,17 @@ impl Ctx {
         Ok(v)
     }
 
+    /// Brings the search index level with the notes, best-effort: commands
+    /// that read the notes themselves (show, digest) keep the cache warm for
+    /// the next search, but never fail because of it.
+    pub fn warm_index(&self, root: &Path) {
+        if let Err(e) = crate::index::Index::open_synced(root, false) {
+            if std::env::var_os("KITH_TRACE").is_some() {
+                eprintln!("trace: index not synced: {e}");
+            }
+        }
+    }
+
     /// One stderr line when notes have errors, so other commands carry on.
     pub fn warn_broken(&self, v: &Vault) {
         let errs: Vec<&Diagnostic> = v

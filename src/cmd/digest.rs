@@ -25,6 +25,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     };
     let t = std::time::Instant::now();
     let vault = ctx.load()?;
+    ctx.warm_index(&vault.root);
     let t_load = t.elapsed();
     let mut d = digest::build(&vault, as_of, Limits::from_config(&vault, args.all))?;
     if std::env::var_os("KITH_TRACE").is_some() {

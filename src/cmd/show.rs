@@ -8,6 +8,7 @@ use serde_json::json;
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     let vault = ctx.load()?;
+    ctx.warm_index(&vault.root);
     let idx = vault.find_person(&args.person)?;
     let note = &vault.notes[idx];
     let Some(p) = note.person.as_ref() else {
