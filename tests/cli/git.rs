@@ -485,3 +485,45 @@ fn commits_through_the_pre_commit_framework() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// A repository libgit2 cannot open (reftable refs, which git 2.45+ writes):
+/// history falls back to the git command, other features say so clearly.
+#[test]
+fn history_falls_back_to_git_when_libgit2_cannot_open_the_repository() {
+    let v = TestVault::new();
+    let init = Command::new("git")
+        .args(["init", "-q", "-b", "main", "--ref-format=reftable"])
+        .current_dir(&v.root)
+        .env("HOME", v.home())
+        .output()
+        .unwrap();
+    if !init.status.success() {
+        eprintln!(
+            "this git cannot make reftable repositories; skipping: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        return;
+    }
+    v.git(&["config", "user.name", "Test"]);
+    v.git(&["config", "user.email", "test@example.com"]);
+    v.person(
+        "ann",
+        "Ann Lee",
+        "",
+        "\n## Log\n\n### 2026-11-01 · tea\n\nTea.\n",
+    );
+    v.git(&["add", "-A"]);
+    v.git(&["commit", "-q", "-m", "ann arrives"]);
+    let run = v.kith(["history", "ann", "--json"]).ok();
+    assert!(run.stderr.contains("libgit2 cannot open"), "{}", run.stderr);
+    let h = run.json();
+    assert_eq!(h[0]["message"], "ann arrives");
+    assert!(
+        h[0]["added"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("### 2026-11-01 · tea"))
+    );
+    v.kith(["news"]).code(2).stderr_has("libgit2 cannot open");
+}

@@ -203,6 +203,22 @@ fn vim_save_is_seen() {
 }
 
 #[test]
+fn polling_mode_sees_edits_too() {
+    let v = vault_with_ann();
+    let w = Watch::start(&v, &["--poll"]);
+    let text = v.read("people/ann.md") + "\npangolins polled\n";
+    std::fs::write(v.path("people/ann.md"), text).unwrap();
+    eventually(&v, "pangolins", "poll mode", found_in("people/ann.md"));
+    // A polling watcher does not advertise itself as trusted.
+    let status = std::fs::read_to_string(v.path(".kith/cache/watch.json")).unwrap();
+    assert!(
+        status.contains("\"healthy\":false") && status.contains("\"mode\":\"poll\""),
+        "{status}"
+    );
+    w.stop();
+}
+
+#[test]
 fn truncate_then_write_never_drops_the_person() {
     let v = vault_with_ann();
     let w = Watch::start(&v, &[]);
