@@ -29,7 +29,7 @@ pub use search::{Hit, SearchQuery};
 
 /// Bump when the schema or what goes into documents changes: the index is
 /// then rebuilt on next use.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Writer memory for large builds; small syncs use the minimum.
 const BIG_WRITER_BYTES: usize = 64_000_000;
@@ -52,6 +52,8 @@ pub struct SyncReport {
     pub indexed: usize,
     /// Notes removed from the index.
     pub removed: usize,
+    /// Notes whose size or time changed but whose content did not (not re-indexed).
+    pub touched: usize,
     /// Documents (notes and entries) written.
     pub documents: usize,
     /// Why the index was rebuilt from scratch, if it was.
@@ -61,11 +63,30 @@ pub struct SyncReport {
     pub millis: u128,
 }
 
-/// One indexed note's change key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One indexed note's change key: (size, mtime) decide whether to look
+/// closer; the content hash whether it really changed.
+#[derive(Debug, Clone, Copy)]
 struct Stamp {
     size: u64,
     mtime_ns: i64,
+    /// FNV-1a of the file's bytes; 0 when not known.
+    hash: u64,
+}
+
+impl Stamp {
+    fn same_file(&self, other: &Stamp) -> bool {
+        self.size == other.size && self.mtime_ns == other.mtime_ns
+    }
+}
+
+/// FNV-1a, 64 bits: fast, and only has to tell "same bytes" from "changed".
+fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h.max(1)
 }
 
 pub struct Index {
@@ -203,6 +224,7 @@ impl Index {
             let ff = seg.fast_fields();
             let sizes = ff.u64("size").map_err(tantivy_err)?;
             let mtimes = ff.i64("mtime").map_err(tantivy_err)?;
+            let hashes = ff.u64("hash").map_err(tantivy_err)?;
             let Some(paths) = ff.str("path").map_err(tantivy_err)? else {
                 continue;
             };
@@ -231,6 +253,7 @@ impl Index {
                         Stamp {
                             size,
                             mtime_ns: mtime,
+                            hash: hashes.first(doc).unwrap_or(0),
                         },
                     );
                 }
@@ -259,10 +282,18 @@ impl Index {
             } else if let Some(p) = l.strip_prefix("-\t") {
                 map.remove(Path::new(p));
             } else {
-                let mut parts = l.splitn(3, '\t');
+                let mut parts = l.splitn(4, '\t');
                 let size = parts.next()?.parse().ok()?;
                 let mtime_ns = parts.next()?.parse().ok()?;
-                map.insert(PathBuf::from(parts.next()?), Stamp { size, mtime_ns });
+                let hash = parts.next()?.parse().ok()?;
+                map.insert(
+                    PathBuf::from(parts.next()?),
+                    Stamp {
+                        size,
+                        mtime_ns,
+                        hash,
+                    },
+                );
             }
         }
         (last_op? == self.index.load_metas().ok()?.opstamp).then_some((map, lines))
@@ -356,10 +387,26 @@ impl Index {
                 started.elapsed() - t_walk
             );
         }
+        let candidates: Vec<PathBuf> = walked
+            .iter()
+            .filter(|(rel, st)| indexed.get(rel).is_none_or(|old| !old.same_file(st)))
+            .map(|(rel, _)| rel.clone())
+            .collect();
+        // Size or time changed: hash the content (in parallel) to see whether
+        // it really did; a touched-but-identical note is not re-indexed.
+        let hashes = self.hash_files(&candidates);
         let mut changed: Vec<PathBuf> = Vec::new();
-        for (rel, st) in &walked {
-            if indexed.get(rel) != Some(st) {
-                changed.push(rel.clone());
+        let mut touched: Vec<PathBuf> = Vec::new();
+        for rel in candidates {
+            let h = hashes.get(&rel).copied().unwrap_or(0);
+            match indexed.get(&rel) {
+                Some(old) if old.hash != 0 && old.hash == h => touched.push(rel),
+                _ => changed.push(rel),
+            }
+        }
+        for (rel, st) in walked.iter_mut() {
+            if let Some(h) = hashes.get(rel) {
+                st.hash = *h;
             }
         }
         let walked_set: std::collections::HashSet<&PathBuf> =
@@ -372,9 +419,19 @@ impl Index {
         let mut report = SyncReport {
             notes: walked.len(),
             rebuilt: self.rebuilt.take(),
+            touched: touched.len(),
             ..SyncReport::default()
         };
-        if !changed.is_empty() || !removed.is_empty() {
+        if changed.is_empty() && removed.is_empty() && !touched.is_empty() {
+            // Only times moved: record the new stamps, no index write.
+            let stamps: HashMap<PathBuf, Stamp> = walked.into_iter().collect();
+            for p in &touched {
+                if let Some(st) = stamps.get(p) {
+                    indexed.insert(p.clone(), *st);
+                }
+            }
+            self.record_stamps(&indexed, cached, &stamps, &touched, &[]);
+        } else if !changed.is_empty() || !removed.is_empty() {
             let big = changed.len() > 2000;
             let stamps: HashMap<PathBuf, Stamp> = walked.into_iter().collect();
             let n = self.write_changes(&changed, &removed, &stamps, progress && big, big)?;
@@ -387,12 +444,14 @@ impl Index {
                     for p in &removed {
                         indexed.remove(p);
                     }
-                    for p in &changed {
+                    let mut updated = changed.clone();
+                    updated.extend(touched.iter().cloned());
+                    for p in &updated {
                         if let Some(st) = stamps.get(p) {
                             indexed.insert(p.clone(), *st);
                         }
                     }
-                    self.record_stamps(&indexed, cached, &stamps, &changed, &removed);
+                    self.record_stamps(&indexed, cached, &stamps, &updated, &removed);
                 }
             }
         } else if cached.is_none() {
@@ -416,6 +475,11 @@ impl Index {
                     present.push(rel.clone());
                 }
                 _ => gone.push(rel.clone()),
+            }
+        }
+        for (rel, h) in self.hash_files(&present) {
+            if let Some(st) = stamps.get_mut(&rel) {
+                st.hash = h;
             }
         }
         let (mut indexed, log) = self.current_stamps()?;
@@ -478,7 +542,10 @@ impl Index {
                         f,
                         &note,
                         &text,
-                        stamps.get(rel).copied().map(|s| (s.size, s.mtime_ns)),
+                        stamps
+                            .get(rel)
+                            .copied()
+                            .map(|s| (s.size, s.mtime_ns, s.hash)),
                     )
                 })
                 .collect();
@@ -508,6 +575,17 @@ impl Index {
         }
         self.reader.reload().map_err(tantivy_err)?;
         Ok(Some(docs))
+    }
+
+    /// Content hashes of these notes, read in parallel (unreadable ones left out).
+    fn hash_files(&self, rels: &[PathBuf]) -> HashMap<PathBuf, u64> {
+        rels.par_iter()
+            .filter_map(|rel| {
+                std::fs::read(self.root.join(rel))
+                    .ok()
+                    .map(|b| (rel.clone(), content_hash(&b)))
+            })
+            .collect()
     }
 
     /// Never index this vault-relative path (it is removed if indexed).
@@ -552,7 +630,7 @@ fn push_stamp(out: &mut String, p: &Path, st: Stamp) {
     use std::fmt::Write as _;
     let p = p.to_string_lossy();
     if !p.contains('\n') {
-        let _ = writeln!(out, "{}\t{}\t{p}", st.size, st.mtime_ns);
+        let _ = writeln!(out, "{}\t{}\t{}\t{p}", st.size, st.mtime_ns, st.hash);
     }
 }
 
@@ -565,6 +643,7 @@ fn stamp_of(m: &std::fs::Metadata) -> Stamp {
     Stamp {
         size: m.len(),
         mtime_ns,
+        hash: 0,
     }
 }
 

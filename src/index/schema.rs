@@ -56,9 +56,11 @@ pub struct Fields {
     pub mtime: Field,
     /// Duplicate-check keys of a person note (`n:` folded names, `e:` emails).
     pub key: Field,
+    /// Content hash of the note's file (note documents only).
+    pub hash: Field,
 }
 
-const NAMES: [&str; 23] = [
+const NAMES: [&str; 24] = [
     "id",
     "path",
     "doc",
@@ -82,6 +84,7 @@ const NAMES: [&str; 23] = [
     "size",
     "mtime",
     "key",
+    "hash",
 ];
 
 pub fn build() -> (Schema, Fields) {
@@ -115,6 +118,7 @@ pub fn build() -> (Schema, Fields) {
     b.add_u64_field("size", FAST);
     b.add_i64_field("mtime", FAST);
     b.add_text_field("key", STRING);
+    b.add_u64_field("hash", FAST);
     let schema = b.build();
     let fields = Fields::from_schema(&schema)
         .unwrap_or_else(|| unreachable!("schema built above has every field"));
@@ -151,6 +155,7 @@ impl Fields {
             size: f[20],
             mtime: f[21],
             key: f[22],
+            hash: f[23],
         })
     }
 }
@@ -189,7 +194,7 @@ pub fn documents(
     f: &Fields,
     note: &Note,
     text: &str,
-    stamp: Option<(u64, i64)>,
+    stamp: Option<(u64, i64, u64)>,
 ) -> Vec<TantivyDocument> {
     let path = note.path.to_string_lossy().replace('\\', "/");
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -248,9 +253,10 @@ pub fn documents(
         d.add_u64(f.date, date_num(date));
     }
     d.add_u64(f.line, 1);
-    if let Some((size, mtime)) = stamp {
+    if let Some((size, mtime, hash)) = stamp {
         d.add_u64(f.size, size);
         d.add_i64(f.mtime, mtime);
+        d.add_u64(f.hash, hash);
     }
     out.push(d);
     for e in &note.entries {

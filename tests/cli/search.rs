@@ -207,3 +207,35 @@ fn search_answers_while_another_process_holds_the_writer() {
     // Once the lock is free, the edit is picked up.
     assert_eq!(paths(&hits(&v, &["kayaking"])), ["people/lena.md"]);
 }
+
+/// A note whose time changes but whose content does not (a `touch`, a git
+/// checkout of identical content) is not re-indexed.
+#[test]
+fn touched_but_identical_notes_are_not_reindexed() {
+    let v = vault();
+    v.kith(["index"]).ok();
+    let st = std::process::Command::new("touch")
+        .args(["-d", "2030-01-01 00:00"])
+        .arg(v.path("people/lena.md"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let r = v.kith(["index", "--json"]).ok().json();
+    assert_eq!(
+        (r["indexed"].as_u64(), r["touched"].as_u64()),
+        (Some(0), Some(1)),
+        "{r}"
+    );
+    // And it is remembered: the next sync has nothing to look at.
+    let r = v.kith(["index", "--json"]).ok().json();
+    assert_eq!(
+        (r["indexed"].as_u64(), r["touched"].as_u64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
+    // A real change still is re-indexed.
+    v.note("people/lena.md", &(v.read("people/lena.md") + "\nkayaks\n"));
+    let r = v.kith(["index", "--json"]).ok().json();
+    assert_eq!(r["indexed"].as_u64(), Some(1), "{r}");
+    assert_eq!(paths(&hits(&v, &["kayaks"])), ["people/lena.md"]);
+}
