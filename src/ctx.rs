@@ -97,6 +97,14 @@ impl Ctx {
         chrono::Local::now().date_naive()
     }
 
+    /// The date an `--as-of` flag names, else today.
+    pub fn as_of(&self, flag: &Option<String>) -> Result<Date> {
+        match flag {
+            Some(d) => arg_date(d, "--as-of"),
+            None => Ok(self.today()),
+        }
+    }
+
     pub fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")

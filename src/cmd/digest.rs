@@ -1,6 +1,6 @@
 //! `kith digest`: today's generous actions.
 
-use crate::ctx::{Ctx, arg_date, emit, emit_json};
+use crate::ctx::{Ctx, emit, emit_json};
 use crate::digest::{self, Limits};
 use crate::error::{Result, exit};
 use std::path::PathBuf;
@@ -19,10 +19,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let as_of = match &args.as_of {
-        Some(d) => arg_date(d, "--as-of")?,
-        None => ctx.today(),
-    };
+    let as_of = ctx.as_of(&args.as_of)?;
     let t = std::time::Instant::now();
     let vault = ctx.load()?;
     ctx.warm_index(&vault.root);

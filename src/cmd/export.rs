@@ -1,6 +1,6 @@
 //! `kith export vcard|ics`
 
-use crate::ctx::{Ctx, arg_date, emit};
+use crate::ctx::{Ctx, emit};
 use crate::error::{Error, Result, exit};
 use std::path::PathBuf;
 
@@ -36,10 +36,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             crate::export::vcards(&vault, args.version, args.redact)
         }
         "ics" | "ical" => {
-            let as_of = match &args.as_of {
-                Some(d) => arg_date(d, "--as-of")?,
-                None => ctx.today(),
-            };
+            let as_of = ctx.as_of(&args.as_of)?;
             crate::export::ics(&vault, as_of, args.as_events, chrono::Utc::now())
         }
         other => {

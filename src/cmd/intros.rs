@@ -1,6 +1,6 @@
 //! `kith intros [--for PERSON] [--all]` and `kith intros dismiss A B`.
 
-use crate::ctx::{Ctx, arg_date, emit, emit_json};
+use crate::ctx::{Ctx, emit, emit_json};
 use crate::digest;
 use crate::error::{Result, exit};
 
@@ -42,10 +42,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         })?;
         return Ok(exit::OK);
     }
-    let as_of = match &args.as_of {
-        Some(d) => arg_date(d, "--as-of")?,
-        None => ctx.today(),
-    };
+    let as_of = ctx.as_of(&args.as_of)?;
     let who = args
         .person
         .as_deref()
