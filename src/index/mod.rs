@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::note::{self, Note};
 use crate::vault;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use schema::Fields;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -268,35 +269,17 @@ impl Index {
 
     /// The change keys as saved after the last commit, if they belong to the
     /// commit the index is at now (else `None`, and fast fields are read).
-    /// The file is a log: `size\tmtime\tpath` adds or updates, `-\tpath`
-    /// removes, `@opstamp` marks a commit; it is compacted when it grows.
+    /// The file is a log: `size\tmtime\thash\tpath` adds or updates,
+    /// `-\tpath` removes, `@opstamp` marks a commit; it is compacted when it
+    /// grows. Returns the text; [`parse_stamp_log`] borrows from it.
+    fn stamp_log(&self) -> Option<String> {
+        std::fs::read_to_string(self.stamp_file()).ok()
+    }
+
     fn cached_stamps(&self) -> Option<(HashMap<PathBuf, Stamp>, usize)> {
-        let text = std::fs::read_to_string(self.stamp_file()).ok()?;
-        let mut map = HashMap::new();
-        let mut last_op = None;
-        let mut lines = 0;
-        for l in text.lines() {
-            lines += 1;
-            if let Some(op) = l.strip_prefix('@') {
-                last_op = op.parse::<u64>().ok();
-            } else if let Some(p) = l.strip_prefix("-\t") {
-                map.remove(Path::new(p));
-            } else {
-                let mut parts = l.splitn(4, '\t');
-                let size = parts.next()?.parse().ok()?;
-                let mtime_ns = parts.next()?.parse().ok()?;
-                let hash = parts.next()?.parse().ok()?;
-                map.insert(
-                    PathBuf::from(parts.next()?),
-                    Stamp {
-                        size,
-                        mtime_ns,
-                        hash,
-                    },
-                );
-            }
-        }
-        (last_op? == self.index.load_metas().ok()?.opstamp).then_some((map, lines))
+        let text = self.stamp_log()?;
+        let log = parse_stamp_log(&text)?;
+        (log.opstamp == self.opstamp()?).then(|| (log.owned(), log.lines))
     }
 
     fn opstamp(&self) -> Option<u64> {
@@ -379,14 +362,33 @@ impl Index {
         let mut walked = walk_stamps(&self.root);
         walked.retain(|(p, _)| !self.skip.contains(p));
         let t_walk = started.elapsed();
-        let (mut indexed, cached) = self.current_stamps()?;
-        if std::env::var_os("KITH_TRACE").is_some() {
+        // The common case, nothing changed: compare with the saved log as
+        // read, borrowing its paths, and stop there.
+        let text = self.stamp_log();
+        let log = text
+            .as_deref()
+            .and_then(parse_stamp_log)
+            .filter(|log| Some(log.opstamp) == self.opstamp());
+        let trace = std::env::var_os("KITH_TRACE").is_some();
+        if trace {
             eprintln!(
                 "trace: walk {:?}, stamps {:?}",
                 t_walk,
                 started.elapsed() - t_walk
             );
         }
+        if self.rebuilt.is_none() && log.as_ref().is_some_and(|l| l.matches(&walked)) {
+            return Ok(SyncReport {
+                notes: walked.len(),
+                millis: started.elapsed().as_millis(),
+                ..SyncReport::default()
+            });
+        }
+        let (mut indexed, cached) = match log {
+            Some(log) => (log.owned(), Some(log.lines)),
+            None => (self.stamps()?, None),
+        };
+        drop(text);
         let candidates: Vec<PathBuf> = walked
             .iter()
             .filter(|(rel, st)| indexed.get(rel).is_none_or(|old| !old.same_file(st)))
@@ -647,6 +649,65 @@ fn stamp_of(m: &std::fs::Metadata) -> Stamp {
     }
 }
 
+/// A stamp log as read: the latest stamp of each path, borrowing the text.
+struct StampLog<'a> {
+    map: FxHashMap<&'a str, Stamp>,
+    opstamp: u64,
+    lines: usize,
+}
+
+impl StampLog<'_> {
+    /// Whether this walk found exactly the logged notes, none changed.
+    fn matches(&self, walked: &[(PathBuf, Stamp)]) -> bool {
+        walked.len() == self.map.len()
+            && walked.iter().all(|(rel, st)| {
+                rel.to_str()
+                    .and_then(|p| self.map.get(p))
+                    .is_some_and(|old| old.same_file(st))
+            })
+    }
+
+    fn owned(&self) -> HashMap<PathBuf, Stamp> {
+        self.map
+            .iter()
+            .map(|(p, st)| (PathBuf::from(p), *st))
+            .collect()
+    }
+}
+
+/// Parses a stamp log; `None` if any line is malformed or no commit is marked.
+fn parse_stamp_log(text: &str) -> Option<StampLog<'_>> {
+    let mut map = FxHashMap::with_capacity_and_hasher(text.len() / 64, Default::default());
+    let mut opstamp = None;
+    let mut lines = 0;
+    for l in text.lines() {
+        lines += 1;
+        if let Some(op) = l.strip_prefix('@') {
+            opstamp = op.parse::<u64>().ok();
+        } else if let Some(p) = l.strip_prefix("-\t") {
+            map.remove(p);
+        } else {
+            let mut parts = l.splitn(4, '\t');
+            let size = parts.next()?.parse().ok()?;
+            let mtime_ns = parts.next()?.parse().ok()?;
+            let hash = parts.next()?.parse().ok()?;
+            map.insert(
+                parts.next()?,
+                Stamp {
+                    size,
+                    mtime_ns,
+                    hash,
+                },
+            );
+        }
+    }
+    Some(StampLog {
+        map,
+        opstamp: opstamp?,
+        lines,
+    })
+}
+
 /// Every note with its change key, walking folders in parallel. Each file is
 /// stat'ed relative to its folder's handle (`fstatat`), the cheap way; the
 /// rules are those of [`vault::walk`] (hidden folders skipped, symlinked
@@ -709,4 +770,43 @@ fn tantivy_err(e: tantivy::TantivyError) -> Error {
 /// Note kind of a parsed note, as stored.
 fn kind_str(n: &Note) -> &'static str {
     n.kind.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(size: u64, mtime_ns: i64) -> Stamp {
+        Stamp {
+            size,
+            mtime_ns,
+            hash: 7,
+        }
+    }
+
+    #[test]
+    fn stamp_log_replays_updates_and_removals() {
+        let text = "1\t10\t7\tpeople/a.md\n2\t20\t7\tpeople/b.md\n@5\n\
+                    -\tpeople/b.md\n3\t30\t7\tpeople/a.md\n4\t40\t7\tpeople/c.md\n@6\n";
+        let log = parse_stamp_log(text).unwrap();
+        assert_eq!(log.opstamp, 6);
+        assert_eq!(log.lines, 7);
+        let walked = |v: &[(&str, Stamp)]| -> Vec<(PathBuf, Stamp)> {
+            v.iter().map(|(p, s)| (PathBuf::from(p), *s)).collect()
+        };
+        let now = [("people/a.md", st(3, 30)), ("people/c.md", st(4, 40))];
+        assert!(log.matches(&walked(&now)));
+        // One note touched, one swapped for another, one more: not unchanged.
+        assert!(!log.matches(&walked(&[now[0], ("people/c.md", st(4, 41))])));
+        assert!(!log.matches(&walked(&[now[0], ("people/b.md", st(4, 40))])));
+        assert!(!log.matches(&walked(&[now[0], now[1], ("people/d.md", st(1, 1))])));
+        assert_eq!(log.owned().len(), 2);
+    }
+
+    #[test]
+    fn a_malformed_or_unmarked_stamp_log_is_not_trusted() {
+        assert!(parse_stamp_log("1\t10\tpeople/a.md\n@3\n").is_none());
+        assert!(parse_stamp_log("1\t10\t7\tpeople/a.md\n").is_none());
+        assert!(parse_stamp_log("").is_none());
+    }
 }
