@@ -32,8 +32,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             "note: another kith process (e.g. `kith watch`) is writing the index; it keeps it fresh"
         );
     }
+    let touched = if report.touched > 0 {
+        format!(" ({} touched but unchanged)", report.touched)
+    } else {
+        String::new()
+    };
     emit(&format!(
-        "{} notes: {} indexed, {} removed, {} documents written; {} documents in the index ({} ms)\n",
+        "{} notes: {} indexed{touched}, {} removed, {} documents written; {} documents in the index ({} ms)\n",
         report.notes,
         report.indexed,
         report.removed,

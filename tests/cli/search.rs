@@ -233,6 +233,15 @@ fn touched_but_identical_notes_are_not_reindexed() {
         (Some(0), Some(0)),
         "{r}"
     );
+    // The plain report says so too.
+    let st = std::process::Command::new("touch")
+        .args(["-d", "2031-01-01 00:00"])
+        .arg(v.path("people/lena.md"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = v.kith(["index"]).ok().stdout;
+    assert!(out.contains("0 indexed (1 touched but unchanged)"), "{out}");
     // A real change still is re-indexed.
     v.note("people/lena.md", &(v.read("people/lena.md") + "\nkayaks\n"));
     let r = v.kith(["index", "--json"]).ok().json();
