@@ -12,7 +12,7 @@ use crate::text::fold;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::ops::Bound;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
@@ -80,7 +80,8 @@ impl Index {
     }
 
     /// Names (folded) of the person `who` refers to: the best person note by
-    /// name or alias, with all its aliases; else `who` itself.
+    /// name or alias, with all its aliases and its file name (links may use
+    /// any of them); else `who` itself.
     fn person_terms(&self, searcher: &Searcher, who: &str) -> Result<Vec<String>> {
         let f = &self.fields;
         let mut p = QueryParser::for_index(&self.index, vec![f.name, f.aliases]);
@@ -104,6 +105,14 @@ impl Index {
                         names.push(fold(s));
                     }
                 }
+            }
+            let stem = d
+                .get_first(f.path)
+                .and_then(|v| v.as_str())
+                .and_then(|p| Path::new(p).file_stem())
+                .and_then(|s| s.to_str());
+            if let Some(stem) = stem {
+                names.push(fold(stem));
             }
         }
         names.sort();

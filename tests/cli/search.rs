@@ -116,6 +116,13 @@ fn filters_person_tag_dates_kind() {
     assert_eq!(p, ["journal/2026-11-05.md"], "{p:?}");
     let p = paths(&hits(&v, &["sailing", "--person", "Tomas"]));
     assert_eq!(p, ["people/tomas.md"]);
+    // A link by file name (`[[tomas]]`) is a mention too.
+    v.note(
+        "journal/2026-11-06.md",
+        "Regatta plans with [[tomas|him]].\n",
+    );
+    let p = paths(&hits(&v, &["regatta", "--person", "Tomás Müller"]));
+    assert_eq!(p, ["journal/2026-11-06.md"], "{p:?}");
     assert_eq!(
         paths(&hits(&v, &["sailing", "--tag", "gave"])),
         ["people/tomas.md"]
