@@ -17,11 +17,19 @@ const WAIT: Duration = Duration::from_secs(20);
 struct Watch {
     child: Child,
     lines: mpsc::Receiver<String>,
+    /// Every stderr line read so far.
+    seen: std::cell::RefCell<Vec<String>>,
 }
 
 impl Watch {
     fn start(v: &TestVault, extra: &[&str]) -> Watch {
-        let mut child = Command::new(KITH)
+        Watch::start_with(v, Command::new(KITH), extra)
+    }
+
+    /// Starts `kith watch` through `cmd` (kith itself, or a wrapper that
+    /// execs the arguments that follow).
+    fn start_with(v: &TestVault, mut cmd: Command, extra: &[&str]) -> Watch {
+        let mut child = cmd
             .arg("--vault")
             .arg(&v.root)
             .arg("watch")
@@ -40,7 +48,11 @@ impl Watch {
                 let _ = tx.send(line);
             }
         });
-        let w = Watch { child, lines: rx };
+        let w = Watch {
+            child,
+            lines: rx,
+            seen: Default::default(),
+        };
         w.wait_line("watching");
         w
     }
@@ -48,10 +60,11 @@ impl Watch {
     fn wait_line(&self, needle: &str) -> String {
         let start = Instant::now();
         while start.elapsed() < WAIT {
-            if let Ok(l) = self.lines.recv_timeout(Duration::from_millis(100))
-                && l.contains(needle)
-            {
-                return l;
+            if let Ok(l) = self.lines.recv_timeout(Duration::from_millis(100)) {
+                self.seen.borrow_mut().push(l.clone());
+                if l.contains(needle) {
+                    return l;
+                }
             }
         }
         panic!("kith watch never printed {needle:?}");
@@ -215,6 +228,42 @@ fn polling_mode_sees_edits_too() {
         status.contains("\"healthy\":false") && status.contains("\"mode\":\"poll\""),
         "{status}"
     );
+    w.stop();
+}
+
+/// Too few inotify watches (set low in a user namespace of its own, so the
+/// machine's limits are untouched): the watcher says how to raise them, falls
+/// back to polling, and still sees edits.
+#[test]
+fn inotify_limit_falls_back_to_polling_with_a_hint() {
+    const LOWER: &str = "echo 3 > /proc/sys/user/max_inotify_watches && exec \"$0\" \"$@\"";
+    let can = Command::new("unshare")
+        .args(["-Ur", "sh", "-c", LOWER, "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !can {
+        eprintln!("no unprivileged user namespaces here (unshare -Ur); skipping");
+        return;
+    }
+    let v = vault_with_ann();
+    for i in 0..8 {
+        v.note(&format!("area-{i}/note.md"), "plain note\n");
+    }
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-Ur", "sh", "-c", LOWER, KITH]);
+    let w = Watch::start_with(&v, cmd, &[]);
+    let said = w.seen.borrow().join("\n");
+    assert!(
+        said.contains("inotify limits are too low")
+            && said.contains("fs.inotify.max_user_watches")
+            && said.contains("falling back to polling"),
+        "{said}"
+    );
+    let text = v.read("people/ann.md") + "\nokapis despite limits\n";
+    std::fs::write(v.path("people/ann.md"), text).unwrap();
+    eventually(&v, "okapis", "inotify fallback", found_in("people/ann.md"));
+    let status = std::fs::read_to_string(v.path(".kith/cache/watch.json")).unwrap();
+    assert!(status.contains("\"mode\":\"poll\""), "{status}");
     w.stop();
 }
 
