@@ -35,6 +35,12 @@ const COMMON_TOPIC: usize = 50;
 const OFFERS_PER_NEED: usize = 8;
 const NEED_MATCH_WEIGHT: f64 = 3.0;
 const LOCATION_WEIGHT: f64 = 0.5;
+/// A tag is how you file someone ("friends", "investor") more than what they
+/// care about: it counts half as much as a shared interest or value.
+const TAG_FACTOR: f64 = 0.5;
+/// A pair found only through shared topics needs at least this much from
+/// them (before location): one rare interest, or several shared topics.
+const TOPICS_ALONE: f64 = 0.6;
 /// Share suggestions look at resources added within this many days.
 pub const SHARE_DAYS: i64 = 30;
 /// At most this many people per resource, so several resources get a turn.
@@ -261,7 +267,12 @@ pub fn suggestions(
         if !(2..=COMMON_TOPIC).contains(&k) {
             continue;
         }
-        let weight = (n / k as f64).ln() / n.ln().max(1.0);
+        let rarity = (n / k as f64).ln() / n.ln().max(1.0);
+        let weight = if *what == "tag" {
+            rarity * TAG_FACTOR
+        } else {
+            rarity
+        };
         for (x, &a) in who.iter().enumerate() {
             for &b in &who[x + 1..] {
                 let c = cands.entry(pair(a, b)).or_default();
@@ -308,15 +319,15 @@ pub fn suggestions(
             };
             c.reasons.push(format!("{t}{rare}"));
         }
+        // Shared topics alone must be strong enough; a shared city only adds.
+        if !c.need_match && c.score < TOPICS_ALONE {
+            continue;
+        }
         if let (Some(la), Some(lb)) = (&pa.location, &pb.location)
             && fold(la) == fold(lb)
         {
             c.score += LOCATION_WEIGHT;
             c.reasons.push(format!("both in {la}"));
-        }
-        // A shared topic alone is a weak reason: keep it only when rare enough.
-        if !c.need_match && c.score < 0.35 {
-            continue;
         }
         // Put the one with the need first.
         let (a, b, pa, pb) = if c

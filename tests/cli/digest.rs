@@ -555,6 +555,17 @@ fn rare_shared_interests_count_more_and_each_person_appears_twice_at_most() {
         score("Extra 0", "Extra 1").is_none(),
         "a shared interest that is too common is not"
     );
+    // A shared tag is how you file people, not a reason on its own, and a
+    // shared city only adds to a reason.
+    v.person("t1", "Tag One", "tags: [friends]\nlocation: Oslo", "");
+    v.person("t2", "Tag Two", "tags: [friends]\nlocation: Oslo", "");
+    let d = digest(&v, "2026-11-22", &["--all"]);
+    assert!(
+        !intro_pairs(&d).contains(&pair("Tag One", "Tag Two")),
+        "{:?}",
+        intro_pairs(&d)
+    );
+    assert!(intro_pairs(&d).contains(&pair("Ann A", "Bo B")));
     let d = digest(&v, "2026-11-22", &[]);
     let hub = intro_pairs(&d)
         .iter()
