@@ -2,7 +2,8 @@
 //!
 //! The vault is a git repository or a folder inside one. History questions
 //! (a person's history, news about people) are answered with one walk of the
-//! history, never one walk per file. If libgit2 cannot open the repository
+//! history, never one walk per file; when each note last changed comes from
+//! one walk cached by HEAD. If libgit2 cannot open the repository
 //! (e.g. an extension it does not know), `history` falls back to the `git`
 //! command and the rest say clearly what is unsupported.
 
@@ -10,7 +11,7 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::note;
 use chrono::TimeZone;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -68,6 +69,16 @@ impl VaultRepo {
                 });
             }
         };
+        VaultRepo::from_repo(repo, root)
+    }
+
+    /// The vault's repository, or `None` when it is in none libgit2 can open
+    /// (for features that are extras outside git).
+    pub fn try_open(root: &Path) -> Option<VaultRepo> {
+        VaultRepo::from_repo(discover(root)?, root).ok()
+    }
+
+    fn from_repo(repo: git2::Repository, root: &Path) -> Result<VaultRepo> {
         let workdir = repo
             .workdir()
             .ok_or_else(|| {
@@ -405,6 +416,118 @@ impl VaultRepo {
             if let Some(from) = renamed_from {
                 path = from;
             }
+        }
+        Ok(out)
+    }
+}
+
+/// The last commit that changed a note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastCommit {
+    pub commit: String,
+    pub date: String,
+    pub message: String,
+}
+
+/// What `.kith/cache/git-last-commits.json` holds: valid while HEAD and the
+/// vault's place in the repository are the same.
+#[derive(Serialize, Deserialize)]
+struct LastCommitCache {
+    head: String,
+    prefix: PathBuf,
+    notes: HashMap<PathBuf, LastCommit>,
+}
+
+impl VaultRepo {
+    /// For every note committed at HEAD (vault-relative path), the last commit
+    /// that changed it. One walk of the history, first parents only, which
+    /// stops once every note is accounted for; the answer is cached in the
+    /// vault's cache folder by HEAD, so it is walked again only after HEAD moves.
+    pub fn last_commits(&self, root: &Path) -> Result<HashMap<PathBuf, LastCommit>> {
+        let Ok(head) = self.repo.head().and_then(|h| h.peel_to_commit()) else {
+            return Ok(HashMap::new()); // no commits yet
+        };
+        let head_id = head.id().to_string();
+        let file = crate::vault::cache_dir(root).join("git-last-commits.json");
+        if let Ok(bytes) = std::fs::read(&file)
+            && let Ok(c) = serde_json::from_slice::<LastCommitCache>(&bytes)
+            && c.head == head_id
+            && c.prefix == self.prefix
+        {
+            return Ok(c.notes);
+        }
+        let notes = self.walk_last_commits(&head)?;
+        let cache = LastCommitCache {
+            head: head_id,
+            prefix: self.prefix.clone(),
+            notes,
+        };
+        // A cache: failing to save it only costs the next walk.
+        if let Ok(json) = serde_json::to_vec(&cache)
+            && std::fs::create_dir_all(crate::vault::cache_dir(root)).is_ok()
+        {
+            let tmp = file.with_extension("tmp");
+            if std::fs::write(&tmp, json).is_ok() {
+                let _ = std::fs::rename(&tmp, &file);
+            }
+        }
+        Ok(cache.notes)
+    }
+
+    fn walk_last_commits(&self, head: &git2::Commit) -> Result<HashMap<PathBuf, LastCommit>> {
+        let repo = &self.repo;
+        // The notes at HEAD, by repository path.
+        let mut pending: std::collections::HashSet<PathBuf> = Default::default();
+        head.tree()
+            .map_err(git_err)?
+            .walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+                if e.kind() == Some(git2::ObjectType::Blob)
+                    && let Ok(name) = e.name()
+                {
+                    let p = Path::new(dir).join(name);
+                    if let Some(rel) = self.vault_path(&p)
+                        && crate::vault::is_note_path(&rel)
+                    {
+                        pending.insert(p);
+                    }
+                }
+                git2::TreeWalkResult::Ok
+            })
+            .map_err(git_err)?;
+        let mut out = HashMap::new();
+        let mut commit = Some(head.clone());
+        let mut opts = git2::DiffOptions::new();
+        if !self.prefix.as_os_str().is_empty() {
+            opts.pathspec(&self.prefix);
+        }
+        while let Some(c) = commit {
+            if pending.is_empty() {
+                break;
+            }
+            let parent = c.parent(0).ok();
+            let parent_tree = parent.as_ref().and_then(|p| p.tree().ok());
+            let tree = c.tree().map_err(git_err)?;
+            let diff = repo
+                .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))
+                .map_err(git_err)?;
+            for d in diff.deltas() {
+                let Some(p) = d.new_file().path() else {
+                    continue;
+                };
+                if pending.remove(p)
+                    && let Some(rel) = self.vault_path(p)
+                {
+                    out.insert(
+                        rel,
+                        LastCommit {
+                            commit: c.id().to_string()[..10].to_string(),
+                            date: commit_date(&c),
+                            message: c.summary().ok().flatten().unwrap_or("").to_string(),
+                        },
+                    );
+                }
+            }
+            commit = parent;
         }
         Ok(out)
     }

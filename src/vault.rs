@@ -35,6 +35,11 @@ pub fn find_root(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
         .ok_or_else(|| Error::NoVault(cwd.to_path_buf()))
 }
 
+/// The vault's disposable cache folder (`.kith/cache/`): deleting it loses nothing.
+pub fn cache_dir(root: &Path) -> PathBuf {
+    root.join(".kith").join("cache")
+}
+
 /// Is this relative path one kith reads as a note? (`*.md`, no hidden part.)
 pub fn is_note_path(rel: &Path) -> bool {
     let md = rel

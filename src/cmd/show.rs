@@ -23,6 +23,10 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
         .collect();
     let touches = vault.touches(idx);
     let recent: Vec<_> = touches.iter().rev().take(args.entries).collect();
+    // When the note last changed in git: an extra, so any git trouble leaves it out.
+    let last_commit = crate::git::VaultRepo::try_open(&vault.root)
+        .and_then(|r| r.last_commits(&vault.root).ok())
+        .and_then(|mut m| m.remove(&note.path));
     let shown = |rel: &std::path::Path| ctx.shown(&vault.root, rel).display().to_string();
     let entry_text = |path: &std::path::Path, line: usize| -> String {
         vault
@@ -37,6 +41,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
             "path": note.path,
             "person": p,
             "last_contact": last,
+            "last_commit": last_commit,
             "promises": promises.iter().map(|(_, n, pr)| json!({
                 "text": pr.text, "due": pr.due, "path": vault.notes[*n].path, "line": pr.line,
             })).collect::<Vec<_>>(),
@@ -121,6 +126,17 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
             );
         }
         None => field("last contact", "never logged".to_string()),
+    }
+    if let Some(c) = &last_commit {
+        field(
+            "in git",
+            format!(
+                "last changed {} ({} {})",
+                c.date,
+                c.commit.get(..7).unwrap_or(&c.commit),
+                c.message
+            ),
+        );
     }
     if !promises.is_empty() {
         o.push_str(&format!("\n{}\n", ctx.paint("1", "Open promises")));

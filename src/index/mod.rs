@@ -37,7 +37,7 @@ const BIG_WRITER_BYTES: usize = 64_000_000;
 const SMALL_WRITER_BYTES: usize = 20_000_000;
 
 pub fn index_dir(root: &Path) -> PathBuf {
-    root.join(".kith/cache/index")
+    crate::vault::cache_dir(root).join("index")
 }
 
 fn version_file(root: &Path) -> PathBuf {

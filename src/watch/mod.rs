@@ -94,11 +94,11 @@ const FLUSH_WAIT: Duration = Duration::from_millis(500);
 const EMPTY_RETRY: Duration = Duration::from_millis(250);
 
 pub fn status_path(root: &Path) -> PathBuf {
-    root.join(".kith/cache/watch.json")
+    crate::vault::cache_dir(root).join("watch.json")
 }
 
 fn cookie_dir(root: &Path) -> PathBuf {
-    root.join(".kith/cache/cookies")
+    crate::vault::cache_dir(root).join("cookies")
 }
 
 fn now_ms() -> u64 {

@@ -527,3 +527,54 @@ fn history_falls_back_to_git_when_libgit2_cannot_open_the_repository() {
     );
     v.kith(["news"]).code(2).stderr_has("libgit2 cannot open");
 }
+
+/// `kith show` says when a note last changed in git, from one walk of the
+/// history cached by HEAD, for a vault in a folder of a larger repository.
+#[test]
+fn show_says_when_a_note_last_changed_in_git() {
+    let v = TestVault::new();
+    v.git_init();
+    v.note(".gitignore", ".kith/cache/\n");
+    v.note("notes/people/ann.md", "---\nname: Ann Lee\n---\n");
+    v.note("notes/people/bo.md", "---\nname: Bo Park\n---\n");
+    // Outside the vault, with the same vault-relative path.
+    v.note("elsewhere/people/ann.md", "---\nname: Ann Lee\n---\n");
+    v.git(&["add", "-A"]);
+    v.git(&["commit", "-q", "-m", "start"]);
+    v.note(
+        "notes/people/bo.md",
+        "---\nname: Bo Park\norg: Globex\n---\n",
+    );
+    v.note("elsewhere/people/ann.md", "changed elsewhere\n");
+    v.git(&["commit", "-q", "-am", "Bo joined Globex"]);
+    let show = |who: &str| {
+        v.kith_here(["--vault", "notes", "show", who, "--json"])
+            .ok()
+            .json()["last_commit"]
+            .clone()
+    };
+    assert_eq!(show("ann")["message"], "start");
+    assert_eq!(show("bo")["message"], "Bo joined Globex");
+    // While HEAD stays, the answer comes from the cache, not a new walk.
+    let cache = v.path("notes/.kith/cache/git-last-commits.json");
+    let text = std::fs::read_to_string(&cache).unwrap();
+    assert!(text.contains("Bo joined Globex"), "{text}");
+    std::fs::write(&cache, text.replace("Bo joined Globex", "from the cache")).unwrap();
+    assert_eq!(show("bo")["message"], "from the cache");
+    // HEAD moves: the history is walked again.
+    v.note(
+        "notes/people/ann.md",
+        "---\nname: Ann Lee\nrole: CTO\n---\n",
+    );
+    v.git(&["commit", "-q", "-am", "Ann is CTO"]);
+    assert_eq!(show("ann")["message"], "Ann is CTO");
+    assert_eq!(show("bo")["message"], "Bo joined Globex");
+    v.kith_here(["--vault", "notes", "show", "ann"])
+        .ok()
+        .stdout_has("last changed")
+        .stdout_has("Ann is CTO");
+    // Outside git there is nothing to say, and no error.
+    let plain = TestVault::new();
+    plain.person("cy", "Cy Cole", "", "");
+    assert!(plain.kith(["show", "cy", "--json"]).ok().json()["last_commit"].is_null());
+}
