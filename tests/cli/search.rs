@@ -221,12 +221,16 @@ fn search_answers_while_another_process_holds_the_writer() {
 fn touched_but_identical_notes_are_not_reindexed() {
     let v = vault();
     v.kith(["index"]).ok();
-    let st = std::process::Command::new("touch")
-        .args(["-d", "2030-01-01 00:00"])
-        .arg(v.path("people/lena.md"))
-        .status()
-        .unwrap();
-    assert!(st.success());
+    // Sets the note's time with the real `touch`, content untouched.
+    let touch = |when: &str| {
+        let st = std::process::Command::new("touch")
+            .args(["-d", when])
+            .arg(v.path("people/lena.md"))
+            .status()
+            .unwrap();
+        assert!(st.success());
+    };
+    touch("2030-01-01 00:00");
     let r = v.kith(["index", "--json"]).ok().json();
     assert_eq!(
         (r["indexed"].as_u64(), r["touched"].as_u64()),
@@ -241,12 +245,7 @@ fn touched_but_identical_notes_are_not_reindexed() {
         "{r}"
     );
     // The plain report says so too.
-    let st = std::process::Command::new("touch")
-        .args(["-d", "2031-01-01 00:00"])
-        .arg(v.path("people/lena.md"))
-        .status()
-        .unwrap();
-    assert!(st.success());
+    touch("2031-01-01 00:00");
     let out = v.kith(["index"]).ok().stdout;
     assert!(out.contains("0 indexed (1 touched but unchanged)"), "{out}");
     // A real change still is re-indexed.
