@@ -31,6 +31,8 @@ pub const PROTOCOL: u32 = 1;
 pub const HOOKS: &[&str] = &["pre-commit", "check", "digest"];
 /// Responses larger than this are refused.
 pub const MAX_OUTPUT: usize = 4 * 1024 * 1024;
+/// A plugin's stderr passes through up to this much; the rest is cut.
+pub const MAX_STDERR: usize = 64 * 1024;
 const DEFAULT_TIMEOUT: f64 = 10.0;
 
 /// A plugin as described by its `plugin.yaml`.
@@ -45,6 +47,11 @@ pub struct Plugin {
     pub files: Option<String>,
     pub timeout: Duration,
     pub dir: PathBuf,
+    /// The folder relative to the vault (`plugins/<folder>`).
+    pub rel: PathBuf,
+    /// Why kith will neither trust nor run this plugin, if it will not
+    /// (a name another folder declares too, a command that leaves the folder).
+    pub refused: Option<String>,
 }
 
 /// Trust state of a plugin.
@@ -55,12 +62,18 @@ pub enum Trust {
     Untrusted,
     /// Trusted once, but its files changed since.
     Changed,
+    /// Trusted by an older kith whose hash did not cover symlinks and could
+    /// collide: it must be trusted again.
+    Outdated,
+    /// kith will not run it at all (see [`verdict`]).
+    Refused,
 }
 
 /// Lists the vault's plugins. Broken `plugin.yaml` files are reported as
-/// diagnostics and skipped.
+/// diagnostics and skipped; plugins that can never be trusted (two folders
+/// with one name, a command leaving the folder) are listed with the reason.
 pub fn discover(root: &Path) -> (Vec<Plugin>, Vec<Diagnostic>) {
-    let mut out = Vec::new();
+    let mut out: Vec<Plugin> = Vec::new();
     let mut diags = Vec::new();
     let Ok(rd) = std::fs::read_dir(root.join("plugins")) else {
         return (out, diags);
@@ -73,15 +86,48 @@ pub fn discover(root: &Path) -> (Vec<Plugin>, Vec<Diagnostic>) {
     dirs.sort();
     for dir in dirs {
         let file = dir.join("plugin.yaml");
-        let rel = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
+        let rel_dir = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+        let rel = rel_dir.join("plugin.yaml");
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(&rel, 1, 1, format!("could not read: {e}"))
+                        .hint("a plugin folder needs a readable plugin.yaml"),
+                );
+                continue;
+            }
         };
         match parse_manifest(&text, &dir) {
-            Ok(p) => out.push(p),
+            Ok(mut p) => {
+                p.rel = rel_dir;
+                p.refused = check_command(&p.command, &p.dir).err();
+                out.push(p);
+            }
             Err(msg) => diags.push(
                 Diagnostic::error(&rel, 1, 1, msg).hint("see docs/plugins.md for the fields"),
             ),
+        }
+    }
+    // Two folders declaring one name: a trust by name could land on either,
+    // so neither runs until one is renamed.
+    let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in &out {
+        by_name
+            .entry(p.name.clone())
+            .or_default()
+            .push(p.rel.display().to_string());
+    }
+    for p in &mut out {
+        let folders = &by_name[&p.name];
+        if folders.len() > 1 {
+            p.refused = Some(format!(
+                "{} plugin folders declare the name `{}`: {}; neither runs until each has its own `name:`",
+                folders.len(),
+                p.name,
+                folders.join(" and ")
+            ));
         }
     }
     (out, diags)
@@ -115,7 +161,66 @@ fn parse_manifest(text: &str, dir: &Path) -> std::result::Result<Plugin, String>
         files: s("files"),
         timeout: Duration::from_secs_f64(timeout.clamp(0.05, 3600.0)),
         dir: dir.to_path_buf(),
+        rel: PathBuf::new(),
+        refused: None,
     })
+}
+
+/// Characters that would let a `command:` do more than run one program with
+/// plain arguments (and so reach code the trust does not cover).
+const SHELL_SPECIAL: &[char] = &[
+    ';', '&', '|', '$', '`', '(', ')', '<', '>', '{', '}', '*', '?', '[', ']', '~', '\\', '\'',
+    '"', '#', '!',
+];
+
+/// The rule for `command:` (docs/plugins.md, "What a trust covers"): a plain
+/// list of words; the first is a program on PATH (no `/`) or a path inside the
+/// plugin folder; every word with a `/` names something that exists inside the
+/// folder; no word contains `..`. So `sh ../../x.sh`, `python3 ../x.py` and
+/// `/tmp/x` are refused, whatever the interpreter.
+pub fn check_command(command: &str, dir: &Path) -> std::result::Result<(), String> {
+    let plain = "kith runs `command:` as a plain program and arguments, so that a trust covers exactly the code that runs; put anything more in a script inside the plugin folder";
+    if let Some(c) = command
+        .chars()
+        .find(|c| SHELL_SPECIAL.contains(c) || (c.is_control()))
+    {
+        return Err(format!("`command:` contains {c:?}; {plain}"));
+    }
+    let words: Vec<&str> = command.split(' ').filter(|w| !w.is_empty()).collect();
+    let Some(first) = words.first() else {
+        return Err("`command:` is empty".into());
+    };
+    if first.contains('=') {
+        return Err(format!(
+            "`command:` starts with an environment assignment `{first}`; {plain}"
+        ));
+    }
+    let canon = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot read the plugin folder: {e}"))?;
+    for w in &words {
+        if w.contains("..") {
+            return Err(format!(
+                "`command:` argument `{w}` points outside the plugin folder; only files inside {} are covered by a trust",
+                dir.display()
+            ));
+        }
+        if w.contains('/') {
+            let inside = w
+                .strip_prefix('/')
+                .is_none()
+                .then(|| dir.join(w).canonicalize().ok())
+                .flatten()
+                .is_some_and(|p| p.starts_with(&canon));
+            if !inside {
+                return Err(format!(
+                    "`command:` argument `{w}` is not a file inside the plugin folder; only files inside {} are covered by a trust",
+                    dir.display()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The user's config folder for kith (outside any vault).
@@ -137,29 +242,122 @@ fn load_trust() -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// A hash of every file in the plugin folder (names and contents).
-pub fn hash(p: &Plugin) -> String {
-    let mut files = Vec::new();
-    for e in walkdir::WalkDir::new(&p.dir)
+/// Marks hashes made with the length-prefixed framing; entries without it
+/// come from older kiths and are asked again, never carried over.
+const HASH_SCHEME: &str = "v2:";
+
+/// A hash of everything in the plugin folder, or why it cannot be trusted.
+///
+/// Every entry (folder, file, symlink) is framed as kind, path length, path,
+/// content length, content — so no two different sets of files hash alike.
+/// A file's kind records whether it is executable; a symlink's content is its
+/// target, and a symlink leaving the folder is refused, as is the plugin
+/// folder being a symlink itself, any other kind of file, and anything
+/// kith cannot read (an unreadable entry would be code the hash misses).
+pub fn fingerprint(dir: &Path) -> std::result::Result<String, String> {
+    let meta = std::fs::symlink_metadata(dir).map_err(|e| format!("cannot read it: {e}"))?;
+    if meta.file_type().is_symlink() {
+        return Err("the plugin folder is a symlink; kith trusts only a real folder".into());
+    }
+    let canon = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    let mut h = Sha256::new();
+    for e in walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
+        .min_depth(1)
     {
-        let Ok(e) = e else { continue };
-        if e.file_type().is_file() {
-            files.push(e.path().to_path_buf());
-        }
+        let e = e.map_err(|e| format!("cannot read everything in it: {e}"))?;
+        let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+        let shown = rel.display();
+        let ft = e.file_type();
+        let (kind, content): (u8, Vec<u8>) = if ft.is_dir() {
+            (b'd', Vec::new())
+        } else if ft.is_symlink() {
+            let target = std::fs::read_link(e.path())
+                .map_err(|err| format!("cannot read {shown}: {err}"))?;
+            if !link_stays_inside(rel, &target)
+                || e.path()
+                    .canonicalize()
+                    .is_ok_and(|p| !p.starts_with(&canon))
+            {
+                return Err(format!(
+                    "{shown} is a symlink to {} outside the plugin folder; a trust covers only what is inside it",
+                    target.display()
+                ));
+            }
+            (b'l', os_bytes(target.as_os_str()))
+        } else if ft.is_file() {
+            let bytes =
+                std::fs::read(e.path()).map_err(|err| format!("cannot read {shown}: {err}"))?;
+            (if is_executable(&e) { b'x' } else { b'f' }, bytes)
+        } else {
+            return Err(format!(
+                "{shown} is not a file, folder or symlink (a FIFO or device?)"
+            ));
+        };
+        let path = os_bytes(rel.as_os_str());
+        h.update([kind]);
+        h.update((path.len() as u64).to_le_bytes());
+        h.update(&path);
+        h.update((content.len() as u64).to_le_bytes());
+        h.update(&content);
     }
-    let mut h = Sha256::new();
-    for f in files {
-        let rel = f.strip_prefix(&p.dir).unwrap_or(&f);
-        h.update(rel.to_string_lossy().as_bytes());
-        h.update([0]);
-        h.update(std::fs::read(&f).unwrap_or_default());
-        h.update([0]);
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{HASH_SCHEME}{hex}"))
 }
 
+/// Does a symlink at `rel` (inside the folder) with this target stay inside,
+/// judged on the text of the target alone?
+fn link_stays_inside(rel: &Path, target: &Path) -> bool {
+    use std::path::Component;
+    if target.is_absolute() {
+        return false;
+    }
+    let mut depth: i64 = rel.components().count() as i64 - 1;
+    for c in target.components() {
+        match c {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            _ => return false,
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    true
+}
+
+fn is_executable(e: &walkdir::DirEntry) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        e.metadata()
+            .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+fn os_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        s.as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        s.to_string_lossy().into_owned().into_bytes()
+    }
+}
+
+/// A trust is for one folder (the vault's absolute path plus `plugins/<folder>`),
+/// never for a name.
 fn trust_key(p: &Plugin) -> String {
     p.dir
         .canonicalize()
@@ -168,21 +366,51 @@ fn trust_key(p: &Plugin) -> String {
         .into_owned()
 }
 
-pub fn trust_state(p: &Plugin) -> Trust {
-    match load_trust().get(&trust_key(p)) {
-        None => Trust::Untrusted,
-        Some(h) if *h == hash(p) => Trust::Trusted,
-        Some(_) => Trust::Changed,
+/// Whether the plugin may run now, judged on its files as they are now; with
+/// the reason when it is refused.
+pub fn verdict(p: &Plugin) -> (Trust, Option<String>) {
+    if let Some(why) = &p.refused {
+        return (Trust::Refused, Some(why.clone()));
     }
+    let now = match fingerprint(&p.dir) {
+        Ok(h) => h,
+        Err(why) => return (Trust::Refused, Some(why)),
+    };
+    let state = match load_trust().get(&trust_key(p)) {
+        None => Trust::Untrusted,
+        Some(h) if *h == now => Trust::Trusted,
+        Some(h) if !h.starts_with(HASH_SCHEME) => Trust::Outdated,
+        Some(_) => Trust::Changed,
+    };
+    (state, None)
 }
 
-/// Records the plugin's current hash as trusted.
+pub fn trust_state(p: &Plugin) -> Trust {
+    verdict(p).0
+}
+
+/// Records the plugin's current hash as trusted; refuses a plugin that can
+/// never be trusted.
 pub fn trust(p: &Plugin) -> Result<PathBuf> {
+    if let Some(why) = &p.refused {
+        return Err(Error::Refused(format!(
+            "will not trust plugin `{}` ({}): {why}",
+            p.name,
+            p.rel.display()
+        )));
+    }
+    let hash = fingerprint(&p.dir).map_err(|why| {
+        Error::Refused(format!(
+            "will not trust plugin `{}` ({}): {why}",
+            p.name,
+            p.rel.display()
+        ))
+    })?;
     let file = trust_file().ok_or_else(|| {
         Error::Other("no HOME or XDG_CONFIG_HOME to keep trusted plugins in".into())
     })?;
     let mut map = load_trust();
-    map.insert(trust_key(p), hash(p));
+    map.insert(trust_key(p), hash);
     let bytes = serde_json::to_vec_pretty(&map).map_err(|e| Error::Other(e.to_string()))?;
     if let Some(d) = file.parent() {
         std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
@@ -334,7 +562,7 @@ pub fn run(
         .env("KITH_PROTOCOL", PROTOCOL.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .stderr(Stdio::piped());
     for keep in ["HOME", "LANG", "LC_ALL", "TMPDIR"] {
         if let Some(v) = std::env::var_os(keep) {
             cmd.env(keep, v);
@@ -349,49 +577,114 @@ pub fn run(
         .spawn()
         .map_err(|e| fail(format!("could not start `{}`: {e}", p.command)))?;
     let pid = child.id();
-    let mut stdin = child.stdin.take();
-    let writer = std::thread::spawn(move || {
-        if let Some(s) = stdin.as_mut() {
+    let started = Instant::now();
+    let deadline = started + p.timeout;
+    // The pipes are served on threads that are never joined blindly: a
+    // process that escaped the group could hold them open for ever.
+    if let Some(mut s) = child.stdin.take() {
+        std::thread::spawn(move || {
             // A plugin that does not read its input is not an error.
             let _ = s.write_all(&input);
-        }
-    });
-    let mut stdout = child.stdout.take();
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.take((MAX_OUTPUT + 1) as u64).read_to_end(&mut buf);
-        }
-        buf
-    });
-    let started = Instant::now();
+        });
+    }
+    let (out_tx, out_rx) = std::sync::mpsc::channel::<(Vec<u8>, bool)>();
+    if let Some(mut s) = child.stdout.take() {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 64 * 1024];
+            let mut over = false;
+            loop {
+                match s.read(&mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) if buf.len() + n > MAX_OUTPUT => {
+                        // Stop it now rather than read (or pipe-break) the rest.
+                        over = true;
+                        kill_group(pid);
+                        break;
+                    }
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            let _ = out_tx.send((buf, over));
+        });
+    }
+    let (err_tx, err_rx) = std::sync::mpsc::channel::<()>();
+    if let Some(mut s) = child.stderr.take() {
+        let name = p.name.clone();
+        std::thread::spawn(move || {
+            let mut passed = 0usize;
+            let mut chunk = [0u8; 8 * 1024];
+            let mut err = std::io::stderr();
+            loop {
+                match s.read(&mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) if passed < MAX_STDERR => {
+                        let n2 = n.min(MAX_STDERR - passed);
+                        let _ = err.write_all(&chunk[..n2]);
+                        passed += n;
+                        if passed >= MAX_STDERR {
+                            let _ = writeln!(
+                                err,
+                                "\n[plugin `{name}`: the rest of its stderr is cut, over {} KiB]",
+                                MAX_STDERR / 1024
+                            );
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            let _ = err_tx.send(());
+        });
+    }
+    let timed_out = || {
+        fail(format!(
+            "timed out after {:.1} s and was stopped (raise `timeout` in its plugin.yaml if it needs longer)",
+            p.timeout.as_secs_f64()
+        ))
+    };
     let status = loop {
         match child.try_wait() {
             Ok(Some(st)) => break st,
-            Ok(None) if started.elapsed() >= p.timeout => {
+            Ok(None) if Instant::now() >= deadline => {
                 kill_group(pid);
                 let _ = child.wait();
-                return Err(fail(format!(
-                    "timed out after {:.1} s and was stopped (raise `timeout` in its plugin.yaml if it needs longer)",
-                    p.timeout.as_secs_f64()
-                )));
+                return Err(timed_out());
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(fail(format!("wait failed: {e}"))),
+            Err(e) => {
+                kill_group(pid);
+                return Err(fail(format!("wait failed: {e}")));
+            }
         }
     };
-    let _ = writer.join();
-    let out = reader.join().unwrap_or_default();
-    // Children the plugin left behind are stopped too.
+    // Children the plugin left behind are stopped at once: they must not hold
+    // kith (through the pipes) past the plugin's own end.
     kill_group(pid);
-    if !status.success() {
-        return Err(fail(format!("exited with {status}")));
-    }
-    if out.len() > MAX_OUTPUT {
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(500));
+    let (out, over) = match out_rx.recv_timeout(left) {
+        Ok(x) => x,
+        Err(_) => {
+            return Err(fail(
+                "exited, but a process it started (outside its process group) kept its output open; kith stopped waiting".into(),
+            ));
+        }
+    };
+    // Let its last words reach the terminal before kith's own report.
+    let _ = err_rx.recv_timeout(Duration::from_millis(200));
+    if over {
         return Err(fail(format!(
-            "printed more than {} MiB",
+            "output over the {} MiB limit; it was stopped (a response must be smaller)",
             MAX_OUTPUT / (1024 * 1024)
         )));
+    }
+    if !status.success() {
+        return Err(fail(format!("exited with {status}")));
     }
     let resp: Response = serde_json::from_slice(&out).map_err(|e| {
         let start: String = String::from_utf8_lossy(&out).chars().take(80).collect();
@@ -444,17 +737,31 @@ pub fn run_hook(
     let (plugins, mut diags) = discover(root);
     let mut out = Outcome::default();
     for p in plugins.iter().filter(|p| p.hooks.iter().any(|h| h == hook)) {
-        match trust_state(p) {
-            Trust::Trusted => {}
-            state => {
-                let why = if state == Trust::Changed {
-                    "changed since you trusted it"
-                } else {
-                    "not trusted"
-                };
+        // Judged on the files as they are now, right before running: a plugin
+        // changed after it was trusted does not run.
+        match verdict(p) {
+            (Trust::Trusted, _) => {}
+            (Trust::Refused, why) => {
+                diags.push(
+                    Diagnostic::error(
+                        &p.rel.join("plugin.yaml"),
+                        1,
+                        1,
+                        format!(
+                            "plugin `{}` ({hook}) refused: {}",
+                            p.name,
+                            why.unwrap_or_default()
+                        ),
+                    )
+                    .hint("see “What a trust covers” in docs/plugins.md"),
+                );
+                continue;
+            }
+            (state, _) => {
                 eprintln!(
-                    "warning: skipped plugin `{}`: {why}\n  hint: read {} and run `kith plugin trust {}`",
+                    "warning: skipped plugin `{}`: {}\n  hint: read {} and run `kith plugin trust {}`",
                     p.name,
+                    untrusted_why(state),
                     p.dir.display(),
                     p.name
                 );
@@ -483,9 +790,20 @@ pub fn run_hook(
     out
 }
 
+/// Why a plugin that is not trusted is skipped, in words.
+pub fn untrusted_why(state: Trust) -> &'static str {
+    match state {
+        Trust::Changed => "changed since you trusted it",
+        Trust::Outdated => {
+            "trusted by an older kith whose hash missed symlinks; trust it again after reading it"
+        }
+        _ => "not trusted",
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::*;
 
     #[test]
     fn globs() {
@@ -494,5 +812,68 @@ mod tests {
         assert!(glob_match("**/*.md", "people/x/ann.md"));
         assert!(glob_match("**/*.md", "ann.md"));
         assert!(glob_match("journal/2026-??-*.md", "journal/2026-11-20.md"));
+    }
+
+    #[test]
+    fn framing_tells_one_file_from_two() {
+        let a = tempfile::tempdir().unwrap();
+        std::fs::write(a.path().join("run.sh"), b"SAFE\0zz.sh\0EVIL").unwrap();
+        let b = tempfile::tempdir().unwrap();
+        std::fs::write(b.path().join("run.sh"), b"SAFE").unwrap();
+        std::fs::write(b.path().join("zz.sh"), b"EVIL").unwrap();
+        assert_ne!(fingerprint(a.path()), fingerprint(b.path()));
+    }
+
+    #[test]
+    fn symlinks_count_and_may_not_leave() {
+        assert!(link_stays_inside(Path::new("a/b"), Path::new("../c")));
+        assert!(!link_stays_inside(Path::new("a/b"), Path::new("../../c")));
+        assert!(!link_stays_inside(Path::new("b"), Path::new("/etc/passwd")));
+        assert!(!link_stays_inside(Path::new("b"), Path::new("x/../../y")));
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.sh"), b"x").unwrap();
+        std::fs::write(d.path().join("b.sh"), b"y").unwrap();
+        std::os::unix::fs::symlink("a.sh", d.path().join("l.sh")).unwrap();
+        let first = fingerprint(d.path()).unwrap();
+        std::fs::remove_file(d.path().join("l.sh")).unwrap();
+        std::os::unix::fs::symlink("b.sh", d.path().join("l.sh")).unwrap();
+        assert_ne!(first, fingerprint(d.path()).unwrap());
+        std::os::unix::fs::symlink("../elsewhere", d.path().join("out")).unwrap();
+        assert!(fingerprint(d.path()).unwrap_err().contains("outside"));
+    }
+
+    #[test]
+    fn commands_stay_in_the_folder() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("lib")).unwrap();
+        std::fs::write(d.path().join("run.sh"), b"x").unwrap();
+        std::fs::write(d.path().join("lib/x.py"), b"x").unwrap();
+        for ok in [
+            "sh run.sh",
+            "python3 lib/x.py",
+            "./run.sh",
+            "node  run.sh --flag",
+        ] {
+            assert!(check_command(ok, d.path()).is_ok(), "{ok}");
+        }
+        for bad in [
+            "sh ../../scripts/run.sh",
+            "python3 ../x.py",
+            "/tmp/x",
+            "sh /tmp/x.sh",
+            "sh run.sh; sh ../x",
+            "sh $(echo x)",
+            "sh `x`",
+            "PATH=.. run",
+            "perl -I/tmp/evil run.sh",
+            "perl -I.. run.sh",
+            "sh lib/../../x",
+            "sh ~/x.sh",
+            "sh 'a b'",
+            "sh run.sh\nsh x",
+            "",
+        ] {
+            assert!(check_command(bad, d.path()).is_err(), "{bad}");
+        }
     }
 }

@@ -46,16 +46,24 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             if ctx.json {
                 let v: Vec<_> = plugins
                     .iter()
-                    .map(|p| serde_json::json!({"name": p.name, "description": p.description, "hooks": p.hooks, "trust": plugin::trust_state(p)}))
+                    .map(|p| {
+                        let (trust, why) = plugin::verdict(p);
+                        serde_json::json!({"name": p.name, "folder": p.rel, "description": p.description, "hooks": p.hooks, "trust": trust, "refused": why})
+                    })
                     .collect();
                 emit_json(&v)?;
             } else {
                 let mut o = String::new();
                 for p in &plugins {
-                    let t = match plugin::trust_state(p) {
-                        Trust::Trusted => "trusted",
-                        Trust::Untrusted => "NOT TRUSTED",
-                        Trust::Changed => "CHANGED since trusted",
+                    let (state, why) = plugin::verdict(p);
+                    let t = match state {
+                        Trust::Trusted => "trusted".to_string(),
+                        Trust::Untrusted => "NOT TRUSTED".to_string(),
+                        Trust::Changed => "CHANGED since trusted".to_string(),
+                        Trust::Outdated => "TRUST AGAIN (trusted by an older kith)".to_string(),
+                        Trust::Refused => {
+                            format!("REFUSED: {}", why.unwrap_or_default())
+                        }
                     };
                     o.push_str(&format!(
                         "{:<20} {:<28} {t}\n    {}\n",
@@ -75,9 +83,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             let p = find(&plugins, name)?;
             let file = plugin::trust(&p)?;
             emit(&format!(
-                "trusted `{}` ({}); recorded in {}\n",
+                "trusted `{}` (folder {}, as it is now); recorded in {}\n",
                 p.name,
-                p.dir.display(),
+                p.rel.display(),
                 file.display()
             ))?;
             Ok(exit::OK)
@@ -90,13 +98,24 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                     plugin::HOOKS.join(", ")
                 )));
             }
-            if plugin::trust_state(&p) != Trust::Trusted {
-                return Err(Error::Refused(format!(
-                    "plugin `{}` is not trusted (or changed since)\n  hint: read {} and run `kith plugin trust {}`",
-                    p.name,
-                    p.dir.display(),
-                    p.name
-                )));
+            match plugin::verdict(&p) {
+                (Trust::Trusted, _) => {}
+                (Trust::Refused, why) => {
+                    return Err(Error::Refused(format!(
+                        "plugin `{}` refused: {}",
+                        p.name,
+                        why.unwrap_or_default()
+                    )));
+                }
+                (state, _) => {
+                    return Err(Error::Refused(format!(
+                        "plugin `{}`: {}\n  hint: read {} and run `kith plugin trust {}`",
+                        p.name,
+                        plugin::untrusted_why(state),
+                        p.dir.display(),
+                        p.name
+                    )));
+                }
             }
             let vault = ctx.load()?;
             let notes: Vec<&Note> = vault.notes.iter().collect();

@@ -8,4 +8,5 @@ mod foundation;
 mod git;
 mod import_export;
 mod search;
+mod trust;
 mod watch;
