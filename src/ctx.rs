@@ -35,6 +35,11 @@ impl Ctx {
         })
     }
 
+    /// The folder `--vault` or `KITH_VAULT` named, if any.
+    pub fn vault_arg(&self) -> Option<&Path> {
+        self.vault_arg.as_deref()
+    }
+
     /// The vault root, found from `--vault`, `KITH_VAULT` or the working folder.
     pub fn root(&self) -> Result<PathBuf> {
         vault::find_root(self.vault_arg.as_deref(), &self.cwd)

@@ -126,15 +126,18 @@ impl VaultRepo {
     }
 
     /// The staged content of every note added or modified by the commit being
-    /// made: (vault-relative path, bytes of the index blob).
-    pub fn staged_notes(&self) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    /// made: (vault-relative path, bytes of the index blob). A staged symlink
+    /// is not note text: one pointing at another note in the index is that
+    /// note (judged on its own account), one pointing elsewhere is read
+    /// through the link in the working tree.
+    pub fn staged_notes(&self, root: &Path) -> Result<Staged> {
         let index = self.index()?;
         let head_tree = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
         let diff = self
             .repo
             .diff_tree_to_index(head_tree.as_ref(), Some(&index), None)
             .map_err(git_err)?;
-        let mut out = Vec::new();
+        let mut out = Staged::default();
         for d in diff.deltas() {
             if matches!(d.status(), git2::Delta::Deleted) {
                 continue;
@@ -144,27 +147,90 @@ impl VaultRepo {
             let Some(rel) = self.vault_path(p) else {
                 continue;
             };
+            if rel == Path::new(".kith/config.yaml") {
+                let blob = self.repo.find_blob(file.id()).map_err(git_err)?;
+                out.config = Some(blob.content().to_vec());
+                continue;
+            }
             if !crate::vault::is_note_path(&rel) {
                 continue;
             }
             let blob = self.repo.find_blob(file.id()).map_err(git_err)?;
-            out.push((rel, blob.content().to_vec()));
+            if file.mode() == git2::FileMode::Link {
+                if let Some(b) =
+                    self.symlinked_note(root, &index, p, &rel, blob.content(), &mut out.warnings)
+                {
+                    out.notes.push((rel, b));
+                }
+                continue;
+            }
+            out.notes.push((rel, blob.content().to_vec()));
         }
         Ok(out)
     }
 
-    /// Every note in the index being committed (for vault-wide checks when no
-    /// search index is available).
-    pub fn indexed_note_paths(&self) -> Result<Vec<PathBuf>> {
+    /// What to check for a staged symlink `p` (repository path) whose blob is
+    /// its target: nothing when it points at a note in the index, else the
+    /// file it points at in the working tree.
+    fn symlinked_note(
+        &self,
+        root: &Path,
+        index: &git2::Index,
+        p: &Path,
+        rel: &Path,
+        target: &[u8],
+        warnings: &mut Vec<crate::diag::Diagnostic>,
+    ) -> Option<Vec<u8>> {
+        let target = PathBuf::from(String::from_utf8_lossy(target).into_owned());
+        if let Some(resolved) = normalize(&p.parent().unwrap_or(Path::new("")).join(&target))
+            && index.get_path(&resolved, 0).is_some()
+        {
+            return None;
+        }
+        match std::fs::metadata(root.join(rel)) {
+            Ok(m) if m.is_file() => std::fs::read(root.join(rel)).ok(),
+            _ => {
+                warnings.push(
+                    crate::diag::Diagnostic::warning(
+                        rel,
+                        1,
+                        1,
+                        format!(
+                            "a symlink to {} that is neither in the repository nor a readable file; not checked",
+                            target.display()
+                        ),
+                    )
+                    .hint("point it at a note, or commit the note itself"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Every note in the index being committed except `skip` (vault-relative
+    /// path, blob bytes); symlinks are left out, as they are the note they
+    /// point at. This is the staged state of the whole vault.
+    pub fn index_notes(
+        &self,
+        skip: &std::collections::HashSet<&PathBuf>,
+    ) -> Result<Vec<(PathBuf, Vec<u8>)>> {
         let index = self.index()?;
-        Ok(index
-            .iter()
-            .filter_map(|e| {
-                let p = PathBuf::from(String::from_utf8_lossy(&e.path).into_owned());
-                self.vault_path(&p)
-                    .filter(|r| crate::vault::is_note_path(r))
-            })
-            .collect())
+        let mut out = Vec::new();
+        for e in index.iter() {
+            if e.mode == 0o120000 {
+                continue;
+            }
+            let p = PathBuf::from(String::from_utf8_lossy(&e.path).into_owned());
+            let Some(rel) = self.vault_path(&p) else {
+                continue;
+            };
+            if !crate::vault::is_note_path(&rel) || skip.contains(&rel) {
+                continue;
+            }
+            let blob = self.repo.find_blob(e.id).map_err(git_err)?;
+            out.push((rel, blob.content().to_vec()));
+        }
+        Ok(out)
     }
 
     fn hooks_dir(&self) -> Result<PathBuf> {
@@ -226,73 +292,148 @@ pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &str) -> Result<()>
     Ok(())
 }
 
-const HOOK_MARK: &str = "# kith pre-commit hook";
-const CHAINED: &str = "pre-commit.kith-chained";
+/// What the commit being made stages, as the hook needs it.
+#[derive(Default)]
+pub struct Staged {
+    /// Notes added or modified: vault-relative path and content.
+    pub notes: Vec<(PathBuf, Vec<u8>)>,
+    /// The staged `.kith/config.yaml`, when the commit changes it.
+    pub config: Option<Vec<u8>>,
+    pub warnings: Vec<crate::diag::Diagnostic>,
+}
 
-/// What `install_hook` did.
+/// `a/./b/../c` → `a/c`; `None` when it climbs above its start.
+fn normalize(p: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(s) => out.push(s),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The git hooks kith installs: `git merge` runs `pre-merge-commit`, not
+/// `pre-commit`, so both are needed to keep bad notes out of history.
+pub const HOOKS: &[&str] = &["pre-commit", "pre-merge-commit"];
+
+const HOOK_MARK: &str = "(installed by `kith hook install`; safe to edit around)";
+
+/// What `install_hook` did, for one hook.
 #[derive(Debug, PartialEq, Eq)]
 pub enum HookInstall {
     Installed(PathBuf),
     AlreadyInstalled(PathBuf),
-    /// Installed, and the existing hook was kept and is run first.
-    Chained(PathBuf, PathBuf),
+    /// Installed, and the existing hook was kept and is run first. The flag
+    /// says the kept hook is not executable (so commits stop until fixed).
+    Chained(PathBuf, PathBuf, bool),
 }
 
-/// Installs the pre-commit hook (respecting `core.hooksPath`). An existing
-/// hook is kept and run first; installing twice changes nothing.
-pub fn install_hook(root: &Path, kith_exe: &Path) -> Result<HookInstall> {
-    let vr = VaultRepo::open(root)?;
-    let dir = vr.hooks_dir()?;
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let hook = dir.join("pre-commit");
-    let vault_arg = if vr.prefix.as_os_str().is_empty() {
+/// The hook script. Nothing from the vault's path is pasted into shell code
+/// unquoted: the subfolder is one single-quoted word, the top folder is
+/// found when the hook runs.
+pub fn hook_script(hook: &str, kith_exe: &Path, prefix: &Path) -> String {
+    let vault_arg = if prefix.as_os_str().is_empty() {
         "\"$top\"".to_string()
     } else {
-        format!("\"$top/{}\"", vr.prefix.display())
+        format!("\"$top\"/{}", shell_quote(&prefix.to_string_lossy()))
     };
-    let script = format!(
-        "#!/bin/sh\n{HOOK_MARK} (installed by `kith hook install`; safe to edit around)\n\
-         hookdir=$(dirname \"$0\")\n\
-         if [ -x \"$hookdir/{CHAINED}\" ]; then \"$hookdir/{CHAINED}\" \"$@\" || exit $?; fi\n\
+    format!(
+        "#!/bin/sh\n\
+         # kith {hook} hook {HOOK_MARK}\n\
+         chained=\"$(dirname \"$0\")/{hook}.kith-chained\"\n\
+         if [ -e \"$chained\" ]; then\n\
+         \x20 if [ ! -x \"$chained\" ]; then\n\
+         \x20   echo \"kith: your earlier {hook} hook, $chained, is not executable, so it cannot run; kith stops here rather than skip it\" >&2\n\
+         \x20   echo \"  hint: make it executable (chmod +x) to run it first again, or delete it if it is no longer wanted\" >&2\n\
+         \x20   exit 1\n\
+         \x20 fi\n\
+         \x20 \"$chained\" \"$@\" || exit $?\n\
+         fi\n\
          top=$(git rev-parse --show-toplevel) || exit 1\n\
          kith={exe}\n\
          [ -x \"$kith\" ] || kith=kith\n\
-         exec \"$kith\" --vault {vault_arg} hook run pre-commit\n",
+         exec \"$kith\" --vault {vault_arg} hook run {hook}\n",
         exe = shell_quote(&kith_exe.to_string_lossy()),
-    );
-    let mut chained = None;
-    if let Ok(existing) = std::fs::read_to_string(&hook) {
-        if existing.contains(HOOK_MARK) {
-            if existing == script {
-                return Ok(HookInstall::AlreadyInstalled(hook));
-            }
-        } else {
-            let keep = dir.join(CHAINED);
-            if keep.exists() {
-                return Err(Error::Refused(format!(
-                    "{} exists and so does {}; kith will not overwrite either\n  hint: merge them by hand, then run `kith hook install` again",
-                    hook.display(),
-                    keep.display()
-                )));
-            }
-            std::fs::rename(&hook, &keep).map_err(|e| Error::io(&hook, e))?;
-            chained = Some(keep);
+    )
+}
+
+/// Installs the pre-commit and pre-merge-commit hooks (respecting
+/// `core.hooksPath`). An existing hook is kept and run first; installing
+/// twice changes nothing.
+pub fn install_hook(root: &Path, kith_exe: &Path) -> Result<Vec<HookInstall>> {
+    let vr = VaultRepo::open(root)?;
+    let dir = vr.hooks_dir()?;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    // Refuse before touching anything, so a refusal leaves both hooks as they were.
+    for name in HOOKS {
+        let hook = dir.join(name);
+        let keep = dir.join(format!("{name}.kith-chained"));
+        let ours = std::fs::read_to_string(&hook).is_ok_and(|t| t.contains(HOOK_MARK));
+        if hook.exists() && !ours && keep.exists() {
+            return Err(Error::Refused(format!(
+                "{} exists and so does {}; kith will not overwrite either\n  hint: merge them by hand, then run `kith hook install` again",
+                hook.display(),
+                keep.display()
+            )));
         }
     }
-    crate::write::write_if_changed(&hook, script.as_bytes())?;
+    let mut done = Vec::new();
+    for name in HOOKS {
+        let hook = dir.join(name);
+        let script = hook_script(name, kith_exe, &vr.prefix);
+        let mut chained = None;
+        if std::fs::symlink_metadata(&hook).is_ok() {
+            let existing = std::fs::read_to_string(&hook).unwrap_or_default();
+            if existing.contains(HOOK_MARK) {
+                if existing == script {
+                    done.push(HookInstall::AlreadyInstalled(hook));
+                    continue;
+                }
+            } else {
+                let keep = dir.join(format!("{name}.kith-chained"));
+                std::fs::rename(&hook, &keep).map_err(|e| Error::io(&hook, e))?;
+                let runnable = is_executable(&keep);
+                chained = Some((keep, runnable));
+            }
+        }
+        crate::write::write_if_changed(&hook, script.as_bytes())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+                .map_err(|e| Error::io(&hook, e))?;
+        }
+        done.push(match chained {
+            Some((k, runnable)) => HookInstall::Chained(hook, k, !runnable),
+            None => HookInstall::Installed(hook),
+        });
+    }
+    Ok(done)
+}
+
+fn is_executable(p: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| Error::io(&hook, e))?;
+        std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
     }
-    Ok(match chained {
-        Some(k) => HookInstall::Chained(hook, k),
-        None => HookInstall::Installed(hook),
-    })
+    #[cfg(not(unix))]
+    {
+        p.exists()
+    }
 }
 
-fn shell_quote(s: &str) -> String {
+/// One word for `/bin/sh`: single quotes, each `'` written as `'\''`.
+pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 

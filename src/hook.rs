@@ -1,62 +1,140 @@
-//! The pre-commit hook: checks the **staged** notes (the blobs in git's index,
-//! not the working tree), the duplicates the commit would bring into the vault,
-//! and runs the trusted plugins registered for `pre-commit`.
+//! The pre-commit (and pre-merge-commit) hook: checks the **staged** notes
+//! (the blobs in git's index, not the working tree) or, under the pre-commit
+//! framework, exactly the files it names; a staged `.kith/config.yaml`; the
+//! duplicates the commit would bring into the vault, judged against the
+//! staged state of every other note; and runs the trusted plugins registered
+//! for `pre-commit`.
 
 use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::error::Result;
 use crate::git::{VaultRepo, keys_of};
-use crate::index::Index;
 use crate::note::{self, Note};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Every finding about the commit being made; errors block it.
-pub fn pre_commit(root: &Path, as_of: Date) -> Result<Vec<Diagnostic>> {
-    let vr = VaultRepo::open(root)?;
-    let staged: Vec<Note> = vr
-        .staged_notes()?
-        .into_iter()
-        .map(|(rel, bytes)| note::parse(&rel, &bytes))
-        .collect();
-    let mut diags: Vec<Diagnostic> = staged
-        .iter()
-        .flat_map(|n| n.diagnostics.iter().cloned())
-        .collect();
-    if staged.is_empty() {
+/// Every finding about the commit being made; errors block it. `files`
+/// (vault-relative) are the files the pre-commit framework passed: then
+/// exactly those are checked, as they are in the working tree (the
+/// framework stashes what is not staged); else the staged notes.
+pub fn pre_commit(root: &Path, as_of: Date, files: Option<&[PathBuf]>) -> Result<Vec<Diagnostic>> {
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let config_rel = Path::new(".kith/config.yaml");
+    let mut config_text: Option<Vec<u8>> = None;
+    let (vr, checked): (Option<VaultRepo>, Vec<Note>) = match files {
+        None => {
+            let vr = VaultRepo::open(root)?;
+            let staged = vr.staged_notes(root)?;
+            diags.extend(staged.warnings);
+            config_text = staged.config;
+            let notes = staged
+                .notes
+                .par_iter()
+                .map(|(rel, bytes)| note::parse(rel, bytes))
+                .collect();
+            (Some(vr), notes)
+        }
+        Some(files) => {
+            let mut notes = Vec::new();
+            for rel in files {
+                if rel == config_rel {
+                    config_text = Some(std::fs::read(root.join(rel)).unwrap_or_default());
+                } else if crate::vault::is_note_path(rel) && !links_to_a_note(root, rel) {
+                    notes.push(crate::vault::load_note(root, rel));
+                }
+            }
+            (VaultRepo::try_open(root), notes)
+        }
+    };
+    if let Some(bytes) = config_text {
+        let text = String::from_utf8_lossy(&bytes);
+        if let (_, Some(d)) = crate::config::Config::parse(config_rel, &text) {
+            diags.push(d);
+        }
+    }
+    diags.extend(checked.iter().flat_map(|n| n.diagnostics.iter().cloned()));
+    if checked.is_empty() {
+        crate::diag::sort(&mut diags);
         return Ok(diags);
     }
-    diags.extend(duplicates(root, &staged)?);
+    diags.extend(duplicates(root, vr.as_ref(), &checked)?);
     let (config, _) = crate::config::Config::load(root);
-    let refs: Vec<&Note> = staged.iter().collect();
+    let refs: Vec<&Note> = checked.iter().collect();
     diags.extend(crate::plugin::run_hook(root, "pre-commit", as_of, &config, &refs).diagnostics);
     crate::diag::sort(&mut diags);
     Ok(diags)
 }
 
-/// Names, aliases and emails of staged person notes that another note already
-/// has: among the staged notes, and against the rest of the vault, taken from
-/// the search index (synced first) rather than parsed again.
-fn duplicates(root: &Path, staged: &[Note]) -> Result<Vec<Diagnostic>> {
-    let staged_paths: HashSet<&PathBuf> = staged.iter().map(|n| &n.path).collect();
+/// A symlinked note pointing at another note of the vault is that note, not
+/// a second person with the same name.
+fn links_to_a_note(root: &Path, rel: &Path) -> bool {
+    let full = root.join(rel);
+    let is_link = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink());
+    is_link
+        && match (full.canonicalize(), root.canonicalize()) {
+            (Ok(t), Ok(r)) => t
+                .strip_prefix(&r)
+                .is_ok_and(|rel| crate::vault::is_note_path(rel)),
+            _ => false,
+        }
+}
+
+/// Identity keys (names, aliases, emails) of every note the commit leaves
+/// untouched, from the staged state (git's index) — or the working tree
+/// outside git — with the path of a note holding each. Parsed afresh, with no
+/// search index, so the check can never be skipped because a cache is broken.
+/// (One function, so a faster cache of these keys can replace it.)
+fn keys_elsewhere(
+    root: &Path,
+    vr: Option<&VaultRepo>,
+    skip: &HashSet<&PathBuf>,
+) -> Result<HashMap<String, PathBuf>> {
+    let others: Vec<(PathBuf, Vec<u8>)> = match vr {
+        Some(vr) => vr.index_notes(skip)?,
+        None => crate::vault::walk(root)
+            .0
+            .into_iter()
+            .filter(|p| !skip.contains(p) && !links_to_a_note(root, p))
+            .filter_map(|p| std::fs::read(root.join(&p)).ok().map(|b| (p, b)))
+            .collect(),
+    };
+    let keyed: Vec<(PathBuf, Vec<String>)> = others
+        .par_iter()
+        .filter_map(|(rel, bytes)| {
+            let n = note::parse(rel, bytes);
+            n.person.as_ref().map(|p| (rel.clone(), keys_of(p)))
+        })
+        .collect();
+    let mut out = HashMap::new();
+    for (rel, keys) in keyed {
+        for k in keys {
+            out.entry(k).or_insert_with(|| rel.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Names, aliases and emails of checked person notes that another note
+/// already has: among the checked notes, and against the staged state of the
+/// rest of the vault.
+fn duplicates(root: &Path, vr: Option<&VaultRepo>, checked: &[Note]) -> Result<Vec<Diagnostic>> {
+    if checked.iter().all(|n| n.person.is_none()) {
+        return Ok(Vec::new());
+    }
+    let checked_paths: HashSet<&PathBuf> = checked.iter().map(|n| &n.path).collect();
+    let elsewhere = keys_elsewhere(root, vr, &checked_paths)?;
     let mut seen: HashMap<String, &Note> = HashMap::new();
     let mut out = Vec::new();
-    let index = Index::open_synced(root, false).ok().map(|(i, _)| i);
-    for n in staged {
+    for n in checked {
         let Some(p) = &n.person else { continue };
         for key in keys_of(p) {
             let (field, what, shown) = describe(&key, p);
             let (line, col) = n.front.as_ref().map_or((1, 1), |f| f.pos(field));
-            let mut other: Option<String> = seen.get(&key).map(|o| o.path.display().to_string());
-            if other.is_none()
-                && let Some(idx) = &index
-            {
-                other = idx
-                    .paths_with_key(&key)?
-                    .into_iter()
-                    .find(|q| !staged_paths.contains(q))
-                    .map(|q| q.display().to_string());
-            }
+            let other = seen
+                .get(&key)
+                .map(|o| o.path.display().to_string())
+                .or_else(|| elsewhere.get(&key).map(|q| q.display().to_string()));
             match other {
                 Some(o) => out.push(
                     Diagnostic::error(
