@@ -73,9 +73,7 @@ fn links_to_a_note(root: &Path, rel: &Path) -> bool {
     let is_link = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink());
     is_link
         && match (full.canonicalize(), root.canonicalize()) {
-            (Ok(t), Ok(r)) => t
-                .strip_prefix(&r)
-                .is_ok_and(|rel| crate::vault::is_note_path(rel)),
+            (Ok(t), Ok(r)) => t.strip_prefix(&r).is_ok_and(crate::vault::is_note_path),
             _ => false,
         }
 }
