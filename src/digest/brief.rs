@@ -308,10 +308,15 @@ fn known_one(vault: &Vault, i: usize, as_of: Date) -> Known {
     let last = vault.last_contact(i, as_of);
     let mut questions = Vec::new();
     if let Some(e) = n.last_entry().filter(|e| e.date <= as_of) {
-        let t = topic(e);
-        if !t.is_empty() {
+        let what = topic(e);
+        let kind = if e.title.is_empty() || what == e.title {
+            String::new()
+        } else {
+            format!(", {}", e.title)
+        };
+        if !what.is_empty() {
             questions.push(format!(
-                "Last time ({}) it was “{t}” — how did that turn out?",
+                "Last time ({}{kind}): “{what}” — what happened since?",
                 e.date
             ));
         }

@@ -96,7 +96,7 @@ pub fn exchanges(vault: &Vault) -> HashMap<usize, Vec<Exchange>> {
                         date: e.date,
                         path: n.path.clone(),
                         line: e.line,
-                        what: topic(e),
+                        what: tagged_sentence(&e.text, *d).unwrap_or_else(|| topic(e)),
                     });
                 }
             }
@@ -131,14 +131,62 @@ pub fn exchanges(vault: &Vault) -> HashMap<usize, Vec<Exchange>> {
     out
 }
 
-/// The entry's title, else its first sentence (at most 90 characters, cut at a word).
-pub fn topic(e: &LogEntry) -> String {
-    if !e.title.is_empty() {
-        return e.title.clone();
+/// The sentence that carries the deed's tag, without its tags and link
+/// brackets: "He reviewed my parser code. #helped-me" → "He reviewed my parser code."
+fn tagged_sentence(text: &str, d: Deed) -> Option<String> {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut start = 0;
+    let mut sentences = Vec::new();
+    for (i, c) in flat.char_indices() {
+        if matches!(c, '.' | '!' | '?') && flat[i + 1..].starts_with(' ') {
+            sentences.push(&flat[start..=i]);
+            start = i + 2;
+        }
     }
-    let flat: String = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    sentences.push(&flat[start.min(flat.len())..]);
+    // A tag right after a full stop belongs to the sentence before it.
+    let mut prev = "";
+    for s in sentences {
+        let has = crate::note::hashtags(s)
+            .iter()
+            .any(|(t, _)| Deed::from_tag(t) == Some(d));
+        if has {
+            let body = if s.starts_with('#') && !prev.is_empty() {
+                prev
+            } else {
+                s
+            };
+            let clean: String = body
+                .split_whitespace()
+                .filter(|w| !w.starts_with('#'))
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace("[[", "")
+                .replace("]]", "");
+            let clean = crate::digest::graph::cut_at_word(&clean, 100);
+            return (!clean.is_empty()).then_some(clean);
+        }
+        prev = s;
+    }
+    None
+}
+
+/// What an entry was about: its first sentence (task items and link brackets
+/// left out, at most 100 characters, cut at a word), else its title. The
+/// title is often only the kind of meeting ("lunch").
+pub fn topic(e: &LogEntry) -> String {
+    let flat: String = e
+        .text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("- ["))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("[[", "")
+        .replace("]]", "");
     let end = flat.find(['.', '!', '?']).map_or(flat.len(), |i| i + 1);
-    crate::digest::graph::cut_at_word(&flat[..end], 90)
+    let s = crate::digest::graph::cut_at_word(&flat[..end], 100);
+    if s.is_empty() { e.title.clone() } else { s }
 }
 
 /// Someone who helped you recently and has not heard back since.
@@ -159,6 +207,14 @@ pub struct GiveBack {
 /// no `#gave` or `#thanks` entry on or after it. Most recent help first.
 pub fn give_back(vault: &Vault, as_of: Date, days: i64) -> Vec<GiveBack> {
     let ex = exchanges(vault);
+    // A promise to them you have kept is a return favour too, dated by its
+    // creation (`➕`, its entry) or the journal note it sits in.
+    let mut kept: HashMap<usize, Vec<Date>> = HashMap::new();
+    for (who, at, pr) in vault.promises() {
+        if let Some(d) = pr.created.or(vault.notes[at].date).filter(|_| pr.done) {
+            kept.entry(who).or_default().push(d);
+        }
+    }
     let mut out = Vec::new();
     for (i, n, p) in vault.people() {
         let Some(list) = ex.get(&i) else { continue };
@@ -171,12 +227,15 @@ pub fn give_back(vault: &Vault, as_of: Date, days: i64) -> Vec<GiveBack> {
         }
         let answered = past
             .iter()
-            .any(|x| matches!(x.deed, Deed::Gave | Deed::Thanks) && x.date >= got.date);
+            .any(|x| matches!(x.deed, Deed::Gave | Deed::Thanks) && x.date >= got.date)
+            || kept
+                .get(&i)
+                .is_some_and(|ds| ds.iter().any(|d| *d >= got.date && *d <= as_of));
         if answered {
             continue;
         }
         let first = first_name(&p.name);
-        let mut action = format!("thank {first} for “{}”", got.what);
+        let mut action = format!("thank {first} for this");
         if let Some(need) = p.needs.first() {
             action.push_str(&format!(", or return the favour: they need “{need}”"));
         } else {
@@ -336,12 +395,45 @@ pub(crate) mod tests {
         let g = give_back(&v, d("2026-03-10"), GIVE_BACK_DAYS);
         let names: Vec<&str> = g.iter().map(|x| x.name.as_str()).collect();
         assert_eq!(names, ["Dee D", "Ann A"]);
-        assert!(g[1].action.contains("thank Ann for “intro to Bo”"), "{g:?}");
+        assert_eq!(g[1].what, "Introduced me to an investor.");
+        assert!(g[1].action.contains("thank Ann for this"), "{g:?}");
         assert!(g[1].action.contains("they need “a flat”"));
         // Before the help happened, nothing.
         assert!(give_back(&v, d("2026-02-28"), GIVE_BACK_DAYS).is_empty());
         // Outside the window, gone.
         assert!(give_back(&v, d("2026-06-01"), 90).is_empty());
+    }
+
+    #[test]
+    fn the_tagged_sentence_says_what_happened() {
+        assert_eq!(
+            tagged_sentence(
+                "Tired. He reviewed my [[parser]] code. #helped-me Then beer.",
+                Deed::Received
+            ),
+            Some("He reviewed my parser code.".into())
+        );
+        assert_eq!(
+            tagged_sentence("Gave a talk. I offered help. #gave", Deed::Gave),
+            Some("I offered help.".into())
+        );
+        assert_eq!(tagged_sentence("Nothing here.", Deed::Gave), None);
+    }
+
+    #[test]
+    fn a_kept_promise_after_the_help_answers_it() {
+        let v = vault(&[
+            (
+                "people/a.md",
+                "---\nname: Ann A\n---\n## Log\n### 2026-02-01 · help\nShe helped. #received\n",
+            ),
+            (
+                "journal/2026-02-03.md",
+                "- [x] thank [[Ann A]] with a book\n",
+            ),
+        ]);
+        assert!(give_back(&v, d("2026-02-10"), 90).is_empty());
+        assert_eq!(give_back(&v, d("2026-02-02"), 90).len(), 1);
     }
 
     #[test]
