@@ -58,6 +58,14 @@ pub enum Command {
     Digest(crate::cmd::digest::Args),
     /// Introduction suggestions, and dismissing them.
     Intros(crate::cmd::intros::Args),
+    /// Before an event: who you know there, what to ask, whom to introduce.
+    Brief(crate::cmd::brief::Args),
+    /// Who helped you and has not heard back; whose needs you can meet now.
+    Give(crate::cmd::give::Args),
+    /// Your circles: people, cadences, who is overdue, and the load.
+    Circle(crate::cmd::circle::Args),
+    /// Who knows whom, as a Mermaid or Graphviz picture.
+    Graph(crate::cmd::graph::Args),
     /// The git history of a person's note.
     History(crate::cmd::history::Args),
     /// What changed in people's front matter, from git history.

@@ -1,9 +1,13 @@
 //! One module per command: each turns parsed arguments into library calls and
 //! output. The logic lives in the library modules; these stay thin.
 
+pub mod brief;
 pub mod check;
+pub mod circle;
 pub mod digest;
 pub mod export;
+pub mod give;
+pub mod graph;
 pub mod history;
 pub mod hook;
 pub mod import;

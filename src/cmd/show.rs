@@ -9,7 +9,14 @@ use serde_json::json;
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     let vault = ctx.load()?;
     ctx.warm_index(&vault.root);
-    let idx = vault.find_person(&args.person)?;
+    let idx = match vault.find_person(&args.person) {
+        Ok(i) => i,
+        // Not a person: an event is shown briefly, pointing to its brief.
+        Err(e) => match crate::digest::brief::find_event(&vault, &args.person) {
+            Ok(ev) => return show_event(ctx, &vault, ev),
+            Err(_) => return Err(e),
+        },
+    };
     let note = &vault.notes[idx];
     let Some(p) = note.person.as_ref() else {
         return Ok(exit::ERROR);
@@ -181,6 +188,41 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
             }
         }
     }
+    emit(&o)?;
+    Ok(exit::OK)
+}
+
+/// `kith show EVENT`: the event's fields and who goes, and the brief to run.
+fn show_event(ctx: &Ctx, vault: &crate::vault::Vault, ev: usize) -> Result<u8> {
+    let n = &vault.notes[ev];
+    let e = n.event.clone().unwrap_or_default();
+    let brief = format!("kith brief \"{}\"", n.title);
+    if ctx.json {
+        emit_json(&json!({
+            "name": n.title, "path": n.path, "kind": "event", "event": e, "brief": brief,
+        }))?;
+        return Ok(exit::OK);
+    }
+    let mut o = String::new();
+    o.push_str(&ctx.paint("1", &n.title));
+    o.push_str(&format!(
+        "  ({})\n",
+        ctx.shown(&vault.root, &n.path).display()
+    ));
+    if let Some(d) = e.date.or(n.date) {
+        o.push_str(&format!("  {:<14}{d}\n", "date:"));
+    }
+    if let Some(l) = &e.location {
+        o.push_str(&format!("  {:<14}{l}\n", "location:"));
+    }
+    if !e.attendees.is_empty() {
+        o.push_str(&format!(
+            "  {:<14}{}\n",
+            "attendees:",
+            e.attendees.join(", ")
+        ));
+    }
+    o.push_str(&format!("\nBefore you go: `{brief}`\n"));
     emit(&o)?;
     Ok(exit::OK)
 }

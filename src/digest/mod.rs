@@ -3,7 +3,11 @@
 //! introductions worth making, and things worth sharing. Everything is computed
 //! from a loaded vault as of a date. Rules and defaults: docs/digest.md.
 
+pub mod brief;
+pub mod circle;
+pub mod graph;
 mod intros;
+pub mod reciprocity;
 mod reminders;
 mod render;
 
@@ -147,7 +151,8 @@ pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
         shares,
         more_check_ins: check_ins.saturating_sub(limits.check_ins),
         more_intros,
-        sections: Vec::new(),
+        // Said on Mondays only (docs/give.md): at most once a week, no state.
+        sections: circle::notice(vault, as_of).into_iter().collect(),
     })
 }
 

@@ -108,6 +108,8 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
 }
 
 fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
+    // People who helped you, and people you helped, come a little earlier.
+    let boosts = super::reciprocity::boosts(vault, as_of);
     for (i, n, p) in vault.people() {
         let cadence = match p.cadence {
             Some(c) => c,
@@ -165,7 +167,7 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             starters,
             group: None,
             people: Vec::new(),
-            urgency: since as f64 / cadence.approx_days(),
+            urgency: since as f64 / cadence.approx_days() + boosts.get(&i).copied().unwrap_or(0.0),
         });
     }
 }

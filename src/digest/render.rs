@@ -61,6 +61,9 @@ pub fn markdown(d: &Digest, shown: &dyn Fn(&Path) -> String) -> String {
             {
                 let _ = writeln!(o, "  - {s}");
             }
+            if kind == ReminderKind::Event {
+                let _ = writeln!(o, "  - before you go: `kith brief \"{}\"`", r.name);
+            }
         }
         if more > 0 {
             let _ = writeln!(o, "- …and {more} more — `kith digest --all`");

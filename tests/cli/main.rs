@@ -6,6 +6,7 @@ mod support;
 mod digest;
 mod foundation;
 mod git;
+mod give;
 mod import_export;
 mod search;
 mod trust;
