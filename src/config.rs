@@ -212,8 +212,11 @@ impl Config {
                                 Kind::Count => (MAX_COUNT, "a count"),
                                 Kind::Days => (MAX_DAYS, "a number of days"),
                             };
-                            let shown =
-                                dv.as_scalar().unwrap_or_else(|| dv.type_name().to_string());
+                            // As written: YAML spells `1e9` back as `1000000000.0`.
+                            let shown = pos
+                                .raw(&path)
+                                .or_else(|| dv.as_scalar())
+                                .unwrap_or_else(|| dv.type_name().to_string());
                             let n = match dv {
                                 Yaml::Number(s) | Yaml::String(s) => s.trim().parse::<usize>().ok(),
                                 _ => None,
@@ -445,6 +448,14 @@ impl<'a> Positions<'a> {
             }
         }
         (span.line, 1, span.value_column)
+    }
+
+    /// The value text written on the path's own line, without a comment.
+    fn raw(&self, path: &str) -> Option<String> {
+        let (l, _, c) = self.find(path);
+        let line = self.lines.get(l)?.get(c - 1..)?;
+        let line = line.split(" #").next().unwrap_or(line).trim();
+        (!line.is_empty() && !line.starts_with(['{', '[', '|', '>'])).then(|| line.to_string())
     }
 
     fn key(&self, path: &str) -> (usize, usize) {

@@ -6,6 +6,7 @@ mod support;
 mod digest;
 mod foundation;
 mod git;
+mod hostile;
 mod import_export;
 mod search;
 mod watch;
