@@ -8,6 +8,8 @@ use crate::diag::Diagnostic;
 use crate::model::Circle;
 use crate::yaml::{self, Yaml};
 use std::path::Path;
+#[cfg(test)]
+use std::path::PathBuf;
 
 /// The file written by `kith init`: every default, commented.
 pub const DEFAULT_CONFIG: &str = "\
@@ -466,5 +468,75 @@ impl<'a> Positions<'a> {
     fn value(&self, path: &str) -> (usize, usize) {
         let (l, _, c) = self.find(path);
         (l + 1, c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn vault(config: Config) -> crate::vault::Vault {
+        let note = crate::note::parse(
+            Path::new("people/ann.md"),
+            b"---\nname: Ann\ncircle: close\nmet: 2026-11-20\nbirthday: --02-29\n---\n### 2026-01-01 x\n- [ ] call [[Ann]] \xF0\x9F\x93\x85 2026-11-25\n- [ ] undated\n",
+        );
+        crate::vault::Vault::from_notes(PathBuf::from("/nonexistent"), config, vec![note], vec![])
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            (0usize..=MAX_DAYS + 1).prop_map(|n| n.to_string()),
+            Just("99999999999999999999999".to_string()),
+            Just("five".to_string()),
+            Just("1e9".to_string()),
+            Just("[1, 2]".to_string()),
+            Just("{a: 1}".to_string()),
+            Just("~".to_string()),
+            Just("\"7\"".to_string()),
+            "[0-9]{1,6}[dwmy]",
+            Just("none".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever the settings, loading them and computing every reminder
+        /// (the date arithmetic they feed) never panics, and every bad value
+        /// has a diagnostic on a real line.
+        #[test]
+        fn any_setting_values_never_panic(
+            vals in proptest::collection::vec(value(), 11),
+            as_of in (-300_000i64..300_000).prop_map(|n| crate::date::add_days(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default(), n)),
+        ) {
+            let mut text = String::from("digest:\n");
+            for ((k, _), v) in DIGEST_KEYS.iter().zip(&vals) {
+                text.push_str(&format!("  {k}: {v}\n"));
+            }
+            text.push_str("cadence:\n");
+            for (c, v) in CIRCLES.iter().zip(&vals[7..]) {
+                text.push_str(&format!("  {c}: {v}\n"));
+            }
+            let lines = text.lines().count();
+            let (config, diags) = Config::parse(Config::rel_path(), &text);
+            for d in &diags {
+                prop_assert!(d.line >= 1 && d.line <= lines && d.column >= 1, "{d:?}");
+            }
+            for (k, _) in DIGEST_KEYS {
+                let n = config.usize_or(&format!("digest.{k}"), 1);
+                prop_assert!(n <= MAX_COUNT, "{} = {}", k, n);
+            }
+            let v = vault(config);
+            let _ = crate::digest::reminders(&v, as_of);
+            let _ = crate::export::ics(&v, as_of, true, chrono::Utc::now());
+        }
+
+        #[test]
+        fn any_config_text_never_panics(s in "(digest:\n|cadence:\n|  |intros: |close: |-|\\[|\\]|\\{|\\}|[a-z0-9]{0,6}|: |\n|#|'|\"){0,40}") {
+            let _ = Config::parse(Config::rel_path(), &s);
+        }
     }
 }
