@@ -8,6 +8,8 @@ use crate::diag::Diagnostic;
 use crate::model::Circle;
 use crate::yaml::{self, Yaml};
 use std::path::Path;
+#[cfg(test)]
+use std::path::PathBuf;
 
 /// The file written by `kith init`: every default, commented.
 pub const DEFAULT_CONFIG: &str = "\
@@ -39,47 +41,128 @@ pub const DEFAULT_CONFIG: &str = "\
 #     days: 60
 ";
 
+/// The settings kith knows, by section, with the largest value each accepts.
+/// A count is how many items a list shows; days are a span of days.
+const DIGEST_KEYS: &[(&str, Kind)] = &[
+    ("check_in_budget", Kind::Count),
+    ("intros", Kind::Count),
+    ("shares", Kind::Count),
+    ("follow_up_due_days", Kind::Days),
+    ("follow_up_expire_days", Kind::Days),
+    ("promise_ahead_days", Kind::Days),
+    ("undated_promise_days", Kind::Days),
+];
+const TOP_KEYS: &[&str] = &["cadence", "digest", "synonyms", "plugins"];
+const CIRCLES: &[&str] = &["close", "active", "acquaintance", "dormant"];
+
+/// The most a count setting may be: far more than a digest can show.
+pub const MAX_COUNT: usize = 100_000;
+/// The most a days setting may be: a hundred years.
+pub const MAX_DAYS: usize = 36_500;
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Count,
+    Days,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The whole file, for sections owned by other modules.
     pub raw: Yaml,
+    /// Dotted paths whose value was rejected: their getters give the
+    /// default, the rest of the file still counts.
+    rejected: Vec<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             raw: Yaml::Map(Vec::new()),
+            rejected: Vec::new(),
         }
     }
 }
 
 impl Config {
-    /// Reads `.kith/config.yaml` under `root`. A missing file is the defaults; a
-    /// broken one is the defaults plus a diagnostic.
-    pub fn load(root: &Path) -> (Config, Option<Diagnostic>) {
-        let rel = Path::new(".kith/config.yaml");
-        let Ok(text) = std::fs::read_to_string(root.join(rel)) else {
-            return (Config::default(), None);
+    /// The config file, relative to the vault root.
+    pub fn rel_path() -> &'static Path {
+        Path::new(".kith/config.yaml")
+    }
+
+    /// Reads `.kith/config.yaml` under `root`. A missing file is the defaults;
+    /// a broken one is the defaults plus diagnostics; a bad value is the
+    /// default for that value only, plus a diagnostic.
+    pub fn load(root: &Path) -> (Config, Vec<Diagnostic>) {
+        let rel = Config::rel_path();
+        let path = root.join(rel);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return (Config::default(), Vec::new());
+        }
+        let bytes = match crate::vault::read_note_bytes(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                let why = match e {
+                    crate::vault::NoteReadError::NotRegular(kind) => format!("it is {kind}"),
+                    crate::vault::NoteReadError::TooBig => "it is far too big".to_string(),
+                    crate::vault::NoteReadError::Io(e) => e.to_string(),
+                };
+                return (
+                    Config::default(),
+                    vec![
+                        Diagnostic::error(
+                            rel,
+                            1,
+                            1,
+                            format!("could not read the config ({why}); using defaults"),
+                        )
+                        .hint("make .kith/config.yaml a readable text file, or remove it"),
+                    ],
+                );
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                return (
+                    Config::default(),
+                    vec![
+                        Diagnostic::error(rel, 1, 1, "config is not UTF-8 text; using defaults")
+                            .hint("save .kith/config.yaml as UTF-8"),
+                    ],
+                );
+            }
         };
         Config::parse(rel, &text)
     }
 
-    pub fn parse(rel: &Path, text: &str) -> (Config, Option<Diagnostic>) {
+    pub fn parse(rel: &Path, text: &str) -> (Config, Vec<Diagnostic>) {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         match yaml::parse(text) {
-            Ok(Yaml::Null) => (Config::default(), None),
-            Ok(raw @ Yaml::Map(_)) => (Config { raw }, None),
+            Ok(Yaml::Null) => (Config::default(), Vec::new()),
+            Ok(raw @ Yaml::Map(_)) => {
+                let mut c = Config {
+                    raw,
+                    rejected: Vec::new(),
+                };
+                let diags = c.validate(rel, text);
+                (c, diags)
+            }
             Ok(_) => (
                 Config::default(),
-                Some(Diagnostic::error(
-                    rel,
-                    1,
-                    1,
-                    "config must be a map of settings; using defaults",
-                )),
+                vec![
+                    Diagnostic::error(
+                        rel,
+                        1,
+                        1,
+                        "config must be a map of settings; using defaults",
+                    )
+                    .hint("compare with the commented defaults that `kith init` writes"),
+                ],
             ),
             Err(e) => (
                 Config::default(),
-                Some(
+                vec![
                     Diagnostic::error(
                         rel,
                         e.line,
@@ -87,16 +170,179 @@ impl Config {
                         format!("config is not valid YAML: {}; using defaults", e.message),
                     )
                     .hint("compare with the commented defaults that `kith init` writes"),
-                ),
+                ],
             ),
         }
     }
 
+    /// Checks every known key's type and range; unknown keys are warnings
+    /// (a typo is the likely cause), bad values errors that reject that
+    /// value only.
+    fn validate(&mut self, rel: &Path, text: &str) -> Vec<Diagnostic> {
+        let pos = Positions::new(text);
+        let mut out = Vec::new();
+        let reject = |path: String, out: &mut Vec<Diagnostic>, msg: String, hint: &str| {
+            let (l, c) = pos.value(&path);
+            out.push(
+                Diagnostic::error(rel, l, c, format!("{msg}; using the default"))
+                    .hint(hint.to_string()),
+            );
+            path
+        };
+        let mut rejected = Vec::new();
+        let Yaml::Map(top) = &self.raw else {
+            return out;
+        };
+        for (k, v) in top {
+            match k.as_str() {
+                "digest" => match v {
+                    Yaml::Null => {}
+                    Yaml::Map(m) => {
+                        for (dk, dv) in m {
+                            let path = format!("digest.{dk}");
+                            let Some((_, kind)) = DIGEST_KEYS.iter().find(|(n, _)| n == dk) else {
+                                out.push(unknown(
+                                    rel,
+                                    &pos,
+                                    &path,
+                                    dk,
+                                    DIGEST_KEYS.iter().map(|(n, _)| *n),
+                                ));
+                                continue;
+                            };
+                            let (max, what) = match kind {
+                                Kind::Count => (MAX_COUNT, "a count"),
+                                Kind::Days => (MAX_DAYS, "a number of days"),
+                            };
+                            // As written: YAML spells `1e9` back as `1000000000.0`.
+                            let shown = pos
+                                .raw(&path)
+                                .or_else(|| dv.as_scalar())
+                                .unwrap_or_else(|| dv.type_name().to_string());
+                            let n = match dv {
+                                Yaml::Number(s) | Yaml::String(s) => s.trim().parse::<usize>().ok(),
+                                _ => None,
+                            };
+                            match n {
+                                Some(n) if n <= max => {}
+                                Some(_) => rejected.push(reject(
+                                    path.clone(),
+                                    &mut out,
+                                    format!("`{path}: {shown}` is too large: at most {max}"),
+                                    &format!("{path} is {what}; write a whole number from 0 to {max}"),
+                                )),
+                                None => rejected.push(reject(
+                                    path.clone(),
+                                    &mut out,
+                                    format!("`{path}` must be a whole number, not `{shown}`"),
+                                    &format!("{path} is {what}; write a whole number from 0 to {max}, like `{path}: 5`"),
+                                )),
+                            }
+                        }
+                    }
+                    other => rejected.push(reject(
+                        "digest".into(),
+                        &mut out,
+                        format!(
+                            "`digest` must be a map of settings, not {}",
+                            other.type_name()
+                        ),
+                        "write `digest:` then indented lines like `  intros: 5`",
+                    )),
+                },
+                "cadence" => match v {
+                    Yaml::Null => {}
+                    Yaml::Map(m) => {
+                        for (ck, cv) in m {
+                            let path = format!("cadence.{ck}");
+                            if !CIRCLES.contains(&ck.as_str()) {
+                                out.push(unknown(rel, &pos, &path, ck, CIRCLES.iter().copied()));
+                                continue;
+                            }
+                            let ok = match cv {
+                                Yaml::Null => true,
+                                Yaml::String(s) if s.trim().eq_ignore_ascii_case("none") => true,
+                                Yaml::String(s) => Cadence::parse(s).is_ok(),
+                                _ => false,
+                            };
+                            if !ok {
+                                let shown =
+                                    cv.as_scalar().unwrap_or_else(|| cv.type_name().to_string());
+                                rejected.push(reject(
+                                    path.clone(),
+                                    &mut out,
+                                    format!("`{path}: {shown}` is not a cadence"),
+                                    "write a whole number and a unit (14d, 2w, 3m, 1y), or `none`",
+                                ));
+                            }
+                        }
+                    }
+                    other => rejected.push(reject(
+                        "cadence".into(),
+                        &mut out,
+                        format!(
+                            "`cadence` must be a map of circle to cadence, not {}",
+                            other.type_name()
+                        ),
+                        "write `cadence:` then indented lines like `  close: 30d`",
+                    )),
+                },
+                "synonyms" => {
+                    let ok = match v {
+                        Yaml::Null => true,
+                        Yaml::List(groups) => groups.iter().all(|g| match g {
+                            Yaml::List(items) => items.iter().all(|i| i.as_scalar().is_some()),
+                            _ => false,
+                        }),
+                        _ => false,
+                    };
+                    if !ok {
+                        rejected.push(reject(
+                            "synonyms".into(),
+                            &mut out,
+                            "`synonyms` must be a list of lists of words".into(),
+                            "write lines like `  - [hiring, open to new roles]`",
+                        ));
+                    }
+                }
+                "plugins" => {
+                    if !matches!(v, Yaml::Null | Yaml::Map(_)) {
+                        rejected.push(reject(
+                            "plugins".into(),
+                            &mut out,
+                            format!(
+                                "`plugins` must be a map of plugin name to settings, not {}",
+                                v.type_name()
+                            ),
+                            "write `plugins:` then indented lines like `  stale-needs: {days: 60}`",
+                        ));
+                    }
+                }
+                _ => out.push(unknown(rel, &pos, k, k, TOP_KEYS.iter().copied())),
+            }
+        }
+        self.rejected = rejected;
+        out
+    }
+
+    fn is_rejected(&self, path: &str) -> bool {
+        self.rejected.iter().any(|r| {
+            r == path
+                || path
+                    .strip_prefix(r.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
     /// A value at a dotted path, e.g. `digest.intros`.
     pub fn get(&self, path: &str) -> Option<&Yaml> {
+        if self.is_rejected(path) {
+            return None;
+        }
         path.split('.').try_fold(&self.raw, |v, k| v.get(k))
     }
 
+    /// A whole-number setting, or `default` when absent or rejected.
     pub fn usize_or(&self, path: &str, default: usize) -> usize {
         self.get(path)
             .and_then(Yaml::as_scalar)
@@ -141,5 +387,156 @@ impl Config {
         self.get("plugins")
             .and_then(|p| p.get(name))
             .map_or(serde_json::Value::Null, Yaml::to_json)
+    }
+}
+
+/// An unknown key: a warning, with the nearest known key when there is one.
+fn unknown<'a>(
+    rel: &Path,
+    pos: &Positions,
+    path: &str,
+    key: &str,
+    known: impl Iterator<Item = &'a str>,
+) -> Diagnostic {
+    let (l, c) = pos.key(path);
+    let near = known
+        .filter_map(|k| crate::text::edit_distance(&key.to_ascii_lowercase(), k, 3).map(|d| (d, k)))
+        .min();
+    let hint = match near {
+        Some((_, k)) => format!("did you mean `{k}`? kith ignores keys it does not know"),
+        None => "kith ignores keys it does not know; see docs/digest.md for the settings".into(),
+    };
+    Diagnostic::warning(rel, l, c, format!("unknown setting `{path}`")).hint(hint)
+}
+
+/// Where keys sit in the config text, for `section.key` paths written in
+/// block style (a flow map `{…}` points at its section).
+struct Positions<'a> {
+    lines: Vec<&'a str>,
+    spans: Vec<yaml::KeySpan>,
+}
+
+impl<'a> Positions<'a> {
+    fn new(text: &'a str) -> Self {
+        Positions {
+            lines: text.lines().collect(),
+            spans: yaml::key_spans(text),
+        }
+    }
+
+    /// (0-based line, 1-based key column, 1-based value column) of a path.
+    fn find(&self, path: &str) -> (usize, usize, usize) {
+        let mut parts = path.splitn(2, '.');
+        let top = parts.next().unwrap_or("");
+        let Some(i) = self.spans.iter().position(|s| s.key == top) else {
+            return (0, 1, 1);
+        };
+        let span = &self.spans[i];
+        let Some(sub) = parts.next() else {
+            return (span.line, 1, span.value_column);
+        };
+        let end = self.spans.get(i + 1).map_or(self.lines.len(), |s| s.line);
+        for (n, line) in self.lines.iter().enumerate().take(end).skip(span.line + 1) {
+            let t = line.trim_start();
+            let indent = line.len() - t.len();
+            let t = t.trim_start_matches(['"', '\'']);
+            if let Some(rest) = t.strip_prefix(sub) {
+                let rest = rest.trim_start_matches(['"', '\'']);
+                if let Some(after) = rest.strip_prefix(':') {
+                    let lead = after.len() - after.trim_start().len();
+                    let value_col = line.len() - after.len() + lead + 1;
+                    return (n, indent + 1, value_col);
+                }
+            }
+        }
+        (span.line, 1, span.value_column)
+    }
+
+    /// The value text written on the path's own line, without a comment.
+    fn raw(&self, path: &str) -> Option<String> {
+        let (l, _, c) = self.find(path);
+        let line = self.lines.get(l)?.get(c - 1..)?;
+        let line = line.split(" #").next().unwrap_or(line).trim();
+        (!line.is_empty() && !line.starts_with(['{', '[', '|', '>'])).then(|| line.to_string())
+    }
+
+    fn key(&self, path: &str) -> (usize, usize) {
+        let (l, c, _) = self.find(path);
+        (l + 1, c)
+    }
+
+    fn value(&self, path: &str) -> (usize, usize) {
+        let (l, _, c) = self.find(path);
+        (l + 1, c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn vault(config: Config) -> crate::vault::Vault {
+        let note = crate::note::parse(
+            Path::new("people/ann.md"),
+            b"---\nname: Ann\ncircle: close\nmet: 2026-11-20\nbirthday: --02-29\n---\n### 2026-01-01 x\n- [ ] call [[Ann]] \xF0\x9F\x93\x85 2026-11-25\n- [ ] undated\n",
+        );
+        crate::vault::Vault::from_notes(PathBuf::from("/nonexistent"), config, vec![note], vec![])
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            (0usize..=MAX_DAYS + 1).prop_map(|n| n.to_string()),
+            Just("99999999999999999999999".to_string()),
+            Just("five".to_string()),
+            Just("1e9".to_string()),
+            Just("[1, 2]".to_string()),
+            Just("{a: 1}".to_string()),
+            Just("~".to_string()),
+            Just("\"7\"".to_string()),
+            "[0-9]{1,6}[dwmy]",
+            Just("none".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever the settings, loading them and computing every reminder
+        /// (the date arithmetic they feed) never panics, and every bad value
+        /// has a diagnostic on a real line.
+        #[test]
+        fn any_setting_values_never_panic(
+            vals in proptest::collection::vec(value(), 11),
+            as_of in (-300_000i64..300_000).prop_map(|n| crate::date::add_days(chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default(), n)),
+        ) {
+            let mut text = String::from("digest:\n");
+            for ((k, _), v) in DIGEST_KEYS.iter().zip(&vals) {
+                text.push_str(&format!("  {k}: {v}\n"));
+            }
+            text.push_str("cadence:\n");
+            for (c, v) in CIRCLES.iter().zip(&vals[7..]) {
+                text.push_str(&format!("  {c}: {v}\n"));
+            }
+            let lines = text.lines().count();
+            let (config, diags) = Config::parse(Config::rel_path(), &text);
+            for d in &diags {
+                prop_assert!(d.line >= 1 && d.line <= lines && d.column >= 1, "{d:?}");
+            }
+            for (k, _) in DIGEST_KEYS {
+                let n = config.usize_or(&format!("digest.{k}"), 1);
+                prop_assert!(n <= MAX_COUNT, "{} = {}", k, n);
+            }
+            let v = vault(config);
+            let _ = crate::digest::reminders(&v, as_of);
+            let _ = crate::export::ics(&v, as_of, true, chrono::Utc::now());
+        }
+
+        #[test]
+        fn any_config_text_never_panics(s in "(digest:\n|cadence:\n|  |intros: |close: |-|\\[|\\]|\\{|\\}|[a-z0-9]{0,6}|: |\n|#|'|\"){0,40}") {
+            let _ = Config::parse(Config::rel_path(), &s);
+        }
     }
 }

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::vault::{self, Vault};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct Ctx {
     pub cwd: PathBuf,
@@ -58,16 +59,35 @@ impl Ctx {
     pub fn warm_index(&self, root: &Path) {
         if let Err(e) = crate::index::Index::open_synced(root, false) {
             if std::env::var_os("KITH_TRACE").is_some() {
-                eprintln!("trace: index not synced: {e}");
+                eprint_line(&format!("trace: index not synced: {e}"));
             }
         }
     }
 
-    /// One stderr line when notes have errors, so other commands carry on.
+    /// One stderr line when the config has problems (each bad value falls
+    /// back to its default), and one when notes have errors, so other
+    /// commands carry on.
     pub fn warn_broken(&self, v: &Vault) {
+        let config = crate::config::Config::rel_path();
+        let cfg: Vec<&Diagnostic> = v.problems.iter().filter(|d| d.path == config).collect();
+        if let Some(first) = cfg.first() {
+            let more = if cfg.len() > 1 {
+                format!(" (and {} more)", cfg.len() - 1)
+            } else {
+                String::new()
+            };
+            eprint_line(&format!(
+                "warning: {}:{}:{}: {}{more}; run `kith check` for details",
+                self.shown(&v.root, &first.path).display(),
+                first.line,
+                first.column,
+                first.message
+            ));
+        }
         let errs: Vec<&Diagnostic> = v
             .problems
             .iter()
+            .filter(|d| d.path != config)
             .chain(v.notes.iter().flat_map(|n| n.diagnostics.iter()))
             .filter(|d| d.is_error())
             .collect();
@@ -78,13 +98,13 @@ impl Ctx {
             } else {
                 String::new()
             };
-            eprintln!(
+            eprint_line(&format!(
                 "warning: {}:{}:{}: {}{more}; run `kith check` for details",
                 shown.display(),
                 first.line,
                 first.column,
                 first.message
-            );
+            ));
         }
     }
 
@@ -119,13 +139,44 @@ impl Ctx {
     }
 }
 
+/// Set once stdout or stderr turned out to be a closed pipe: the reader has
+/// all it wants, so kith ends quietly with exit 0 (as ripgrep does).
+static PIPE_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Did a write meet a closed pipe?
+pub fn pipe_closed() -> bool {
+    PIPE_CLOSED.load(Ordering::Relaxed)
+}
+
 /// Prints to stdout; a closed pipe (`kith … | head`) is not an error.
 pub fn emit(s: &str) -> Result<()> {
+    if pipe_closed() {
+        return Ok(());
+    }
     let mut out = std::io::stdout().lock();
     match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            PIPE_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
         Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}
+
+/// Prints a line to stderr. Unlike `eprintln!`, which panics when stderr is
+/// a closed pipe (`kith check 2>&1 | head -1`), a failed write is dropped:
+/// there is nobody left to tell.
+pub fn eprint_line(s: &str) {
+    let mut err = std::io::stderr().lock();
+    let r = err
+        .write_all(s.as_bytes())
+        .and_then(|()| err.write_all(b"\n"))
+        .and_then(|()| err.flush());
+    if let Err(e) = r
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        PIPE_CLOSED.store(true, Ordering::Relaxed);
     }
 }
 

@@ -109,6 +109,17 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
         .ok_or_else(|| DateError(format!("impossible date `{date_part}`")))
 }
 
+/// `d` plus `n` days (minus, when negative), clamped to the calendar's ends:
+/// date arithmetic on user settings must never overflow (`+` panics).
+pub fn add_days(d: Date, n: i64) -> Date {
+    let magnitude = chrono::Days::new(n.unsigned_abs());
+    if n >= 0 {
+        d.checked_add_days(magnitude).unwrap_or(NaiveDate::MAX)
+    } else {
+        d.checked_sub_days(magnitude).unwrap_or(NaiveDate::MIN)
+    }
+}
+
 /// Finds a `YYYY-MM-DD` at the very start of `s` and returns it with the rest.
 pub fn leading_date(s: &str) -> Option<(Date, &str)> {
     let head = s.get(..10)?;

@@ -202,7 +202,7 @@ pub fn ics(
             line(format!("DTSTART;VALUE=DATE:{}", ics_date(r.due)));
             line(format!(
                 "DTEND;VALUE=DATE:{}",
-                ics_date(r.due + chrono::Duration::days(1))
+                ics_date(crate::date::add_days(r.due, 1))
             ));
             line(format!("SUMMARY:{}", escape(&summary)));
             line(format!("DESCRIPTION:{}", escape(&desc)));
@@ -250,7 +250,7 @@ fn birthday_event(
     line(format!("DTSTART;VALUE=DATE:{}", ics_date(start)));
     line(format!(
         "DTEND;VALUE=DATE:{}",
-        ics_date(start + chrono::Duration::days(1))
+        ics_date(crate::date::add_days(start, 1))
     ));
     // 29 February still reminds every year: on the last day of February.
     line(if b.month == 2 && b.day == 29 {

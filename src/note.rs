@@ -9,6 +9,7 @@ use crate::model::{Circle, Event, Link, LogEntry, Met, NoteKind, Person, Promise
 use crate::text::{self, line_col, line_starts};
 use crate::yaml::{self, KeySpan, Yaml};
 use pulldown_cmark::{Event as Md, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Front-matter keys of a person note (docs/format.md).
@@ -46,18 +47,40 @@ pub struct FrontMatter {
     pub first_line: usize,
     /// 1-based file line of the closing `---`.
     pub close_line: usize,
+    /// Each key's first span in `spans`, so a position is found without a
+    /// scan (a scan per key is quadratic in the number of keys).
+    key_index: HashMap<String, usize>,
 }
 
 impl FrontMatter {
+    pub fn new(value: Yaml, spans: Vec<KeySpan>, first_line: usize, close_line: usize) -> Self {
+        let mut key_index = HashMap::with_capacity(spans.len());
+        for (i, s) in spans.iter().enumerate() {
+            key_index.entry(s.key.clone()).or_insert(i);
+        }
+        FrontMatter {
+            value,
+            spans,
+            first_line,
+            close_line,
+            key_index,
+        }
+    }
+
+    /// Is this key written at the top level?
+    pub fn has_key(&self, key: &str) -> bool {
+        self.key_index.contains_key(key)
+    }
+
     pub fn get(&self, key: &str) -> Option<&Yaml> {
         self.value.get(key)
     }
 
     /// 1-based file line and column of a key's value (line 1 if the key is absent).
     pub fn pos(&self, key: &str) -> (usize, usize) {
-        self.spans
-            .iter()
-            .find(|s| s.key == key)
+        self.key_index
+            .get(key)
+            .and_then(|i| self.spans.get(*i))
             .map_or((self.first_line.saturating_sub(1).max(1), 1), |s| {
                 (self.first_line + s.line, s.value_column)
             })
@@ -254,12 +277,12 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
                         }
                     };
                     if let Some(value) = value {
-                        front = Some(FrontMatter {
-                            spans: yaml::key_spans(yaml_text),
+                        front = Some(FrontMatter::new(
                             value,
+                            yaml::key_spans(yaml_text),
                             first_line,
                             close_line,
-                        });
+                        ));
                     }
                 }
             }
@@ -358,12 +381,20 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
     }
     let starts = line_starts(text);
     scan_body(text, body_offset, &starts, &mut note);
+    diags.append(&mut note.diagnostics);
+    // Front-matter tags go first, unless the body has them already; of a tag
+    // written twice in the front matter the last one counts.
+    let mut seen: HashSet<String> = note.tags.iter().map(|t| t.to_ascii_lowercase()).collect();
+    let mut front_tags: Vec<String> = Vec::new();
     for t in tags.into_iter().rev() {
         let t = t.trim_start_matches('#').to_string();
-        if !t.is_empty() && !note.tags.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
-            note.tags.insert(0, t);
+        if !t.is_empty() && seen.insert(t.to_ascii_lowercase()) {
+            front_tags.push(t);
         }
     }
+    front_tags.reverse();
+    front_tags.append(&mut note.tags);
+    note.tags = front_tags;
     diags.sort_by_key(|d| (d.line, d.column));
     note.diagnostics = diags;
     note
@@ -398,7 +429,10 @@ fn empty_note(rel: &Path, has_bom: bool, diags: Vec<Diagnostic>) -> Note {
 fn yaml_hint(msg: &str) -> &'static str {
     if msg.contains("duplicate") {
         "each property may appear only once; merge the two"
-    } else if msg.contains("recursion limit") || msg.contains("repetition limit") {
+    } else if msg.contains("recursion limit")
+        || msg.contains("repetition limit")
+        || msg.contains("levels deep")
+    {
         "the front matter nests or repeats too deeply; keep properties flat"
     } else if msg.contains("tab") {
         "indent with spaces, not tabs"
@@ -724,14 +758,19 @@ impl Fields<'_> {
     fn unknown_keys(&mut self) {
         let Some(fm) = self.front else { return };
         let mut found = Vec::new();
+        // The known keys this note does not use, computed once.
+        let absent: Vec<&str> = PERSON_KEYS
+            .iter()
+            .copied()
+            .filter(|known| !fm.has_key(known))
+            .collect();
         for span in &fm.spans {
             if PERSON_KEYS.contains(&span.key.as_str()) || span.key.len() < 4 {
                 continue;
             }
             let k = span.key.to_ascii_lowercase();
-            if let Some(best) = PERSON_KEYS
+            if let Some(best) = absent
                 .iter()
-                .filter(|known| !fm.spans.iter().any(|s| s.key == **known))
                 .filter_map(|known| text::edit_distance(&k, known, 2).map(|d| (d, *known)))
                 .min()
             {
@@ -943,16 +982,48 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
     }
 
     // Log entries: dated headings, each running to the next heading of the same
-    // or a higher level.
+    // or a higher level. That next heading is found for all headings in one
+    // backward pass with a stack (a forward search per heading is quadratic).
+    let mut ends = vec![text.len(); headings.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, h) in headings.iter().enumerate().rev() {
+        while stack.last().is_some_and(|&j| headings[j].level > h.level) {
+            stack.pop();
+        }
+        if let Some(&j) = stack.last() {
+            ends[i] = headings[j].start;
+        }
+        stack.push(i);
+    }
     let mut entry_ranges: Vec<(usize, usize)> = Vec::new();
     for (i, h) in headings.iter().enumerate() {
-        let Some((date, rest)) = date::leading_date(h.text.trim_start()) else {
+        let head = h.text.trim_start();
+        let Some((date, rest)) = date::leading_date(head) else {
+            if let Some(shaped) = date_shaped(head)
+                && let Err(e) = date::parse_date(shaped)
+            {
+                // Looks like a dated entry but the date does not exist: say
+                // so rather than silently not counting it.
+                let line_end = text[h.start..]
+                    .find('\n')
+                    .map_or(text.len(), |k| h.start + k);
+                let at = text[h.start..line_end]
+                    .find(shaped)
+                    .map_or(h.start, |k| h.start + k);
+                let (line, column) = line_col(starts, at);
+                note.diagnostics.push(
+                    Diagnostic::error(
+                        &note.path,
+                        line,
+                        column,
+                        format!("log entry heading: {e}"),
+                    )
+                    .hint("fix the date (YYYY-MM-DD, a day that exists); until then this is not a log entry"),
+                );
+            }
             continue;
         };
-        let end = headings[i + 1..]
-            .iter()
-            .find(|n| n.level <= h.level)
-            .map_or(text.len(), |n| n.start);
+        let end = ends[i];
         let body_text = text
             .get(h.content_start.min(end)..end)
             .unwrap_or("")
@@ -976,20 +1047,36 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
         });
         entry_ranges.push((h.start, end));
     }
+    // Entry ranges are sorted by start and nest (one ends no later than any
+    // entry that contains it), so each one's parent is found with a stack, and
+    // the innermost entry holding an offset is the last one starting at or
+    // before it, or one of its few (at most six levels of) parents.
+    let mut parent: Vec<Option<usize>> = vec![None; entry_ranges.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (i, (s, _)) in entry_ranges.iter().enumerate() {
+        while open.last().is_some_and(|&j| entry_ranges[j].1 <= *s) {
+            open.pop();
+        }
+        parent[i] = open.last().copied();
+        open.push(i);
+    }
     let entry_of = |off: usize| -> Option<usize> {
-        // Innermost (latest-starting) entry containing the offset.
-        entry_ranges
-            .iter()
-            .enumerate()
-            .filter(|(_, (s, e))| *s <= off && off < *e)
-            .max_by_key(|(_, (s, _))| *s)
-            .map(|(i, _)| i)
+        let after = entry_ranges.partition_point(|(s, _)| *s <= off);
+        let mut cur = after.checked_sub(1);
+        while let Some(i) = cur {
+            if off < entry_ranges[i].1 {
+                return Some(i);
+            }
+            cur = parent[i];
+        }
+        None
     };
+    let mut entry_links: Vec<HashSet<String>> = vec![HashSet::new(); note.entries.len()];
     for (t, off) in links {
         let (line, column) = line_col(starts, off);
         let entry = entry_of(off);
         if let Some(i) = entry
-            && !note.entries[i].links.contains(&t)
+            && entry_links[i].insert(t.clone())
         {
             note.entries[i].links.push(t.clone());
         }
@@ -1001,13 +1088,15 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
             key: None,
         });
     }
+    let mut entry_tags: Vec<HashSet<String>> = vec![HashSet::new(); note.entries.len()];
+    let mut note_tags: HashSet<String> = note.tags.iter().map(|t| t.to_ascii_lowercase()).collect();
     for (t, off) in tags {
         if let Some(i) = entry_of(off)
-            && !note.entries[i].tags.contains(&t)
+            && entry_tags[i].insert(t.clone())
         {
             note.entries[i].tags.push(t.clone());
         }
-        if !note.tags.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
+        if note_tags.insert(t.to_ascii_lowercase()) {
             note.tags.push(t);
         }
     }
@@ -1026,6 +1115,19 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
         note.promises.push(p);
     }
     note.promises.sort_by_key(|p| p.line);
+}
+
+/// The `YYYY-MM-DD` a heading starts with, by shape only (digits and dashes,
+/// not followed by another digit), whether or not that day exists.
+fn date_shaped(s: &str) -> Option<&str> {
+    let head = s.get(..10)?;
+    let b = head.as_bytes();
+    let shaped = b.iter().enumerate().all(|(i, c)| match i {
+        4 | 7 => *c == b'-',
+        _ => c.is_ascii_digit(),
+    });
+    let digit_next = s.as_bytes().get(10).is_some_and(u8::is_ascii_digit);
+    (shaped && !digit_next).then_some(head)
 }
 
 fn entry_title(rest: &str) -> String {

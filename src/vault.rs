@@ -98,19 +98,122 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     (paths, diags)
 }
 
-/// Reads and parses one note; a read error becomes a note with a diagnostic.
-pub fn load_note(root: &Path, rel: &Path) -> Note {
-    match std::fs::read(root.join(rel)) {
-        Ok(bytes) => note::parse(rel, &bytes),
-        Err(e) => {
+/// The largest note kith reads (16 MiB). A bigger `*.md` file is reported and
+/// skipped: notes are hand-written text, and an unbounded read of, say, a
+/// symlink to `/dev/zero` would eat all memory.
+pub const MAX_NOTE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a note file was not read.
+#[derive(Debug)]
+pub enum NoteReadError {
+    /// Not a regular file once symlinks are followed: a FIFO, device, socket
+    /// or folder. Reading one could block forever or never end.
+    NotRegular(&'static str),
+    /// Larger than [`MAX_NOTE_BYTES`].
+    TooBig,
+    Io(std::io::Error),
+}
+
+fn file_kind(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if ft.is_char_device() || ft.is_block_device() {
+            return "a device file";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a note file, the one way every reader of notes should: regular files
+/// only (after following a symlink), never blocking on a FIFO, and at most
+/// [`MAX_NOTE_BYTES`], whatever the metadata claims.
+pub fn read_note_bytes(path: &Path) -> std::result::Result<Vec<u8>, NoteReadError> {
+    use std::io::Read;
+    // Cheap first look: never even open a FIFO or device found by the walk.
+    let meta = std::fs::metadata(path).map_err(NoteReadError::Io)?;
+    if !meta.is_file() {
+        return Err(NoteReadError::NotRegular(file_kind(meta.file_type())));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // The file may have been swapped for a FIFO since the look above: a
+        // non-blocking open never waits for a writer, and fstat below says
+        // what was really opened.
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = opts.open(path).map_err(NoteReadError::Io)?;
+    let meta = file.metadata().map_err(NoteReadError::Io)?;
+    if !meta.is_file() {
+        return Err(NoteReadError::NotRegular(file_kind(meta.file_type())));
+    }
+    // Read one byte past the cap rather than trusting the size in the
+    // metadata: files in /proc and friends claim 0 and are not.
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_NOTE_BYTES) as usize + 1);
+    file.take(MAX_NOTE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(NoteReadError::Io)?;
+    if bytes.len() as u64 > MAX_NOTE_BYTES {
+        return Err(NoteReadError::TooBig);
+    }
+    Ok(bytes)
+}
+
+/// Reads and parses one note. A file that is not a note at all (a FIFO, a
+/// device, a folder, over the size cap) is `Err` with its diagnostic, so it
+/// never becomes a note that later code would read again; a note that exists
+/// but could not be read (permissions) is an empty note with a warning.
+pub fn try_load_note(root: &Path, rel: &Path) -> std::result::Result<Note, Diagnostic> {
+    match read_note_bytes(&root.join(rel)) {
+        Ok(bytes) => Ok(note::parse(rel, &bytes)),
+        Err(NoteReadError::NotRegular(kind)) => Err(Diagnostic::error(
+            rel,
+            1,
+            1,
+            format!("this is {kind}, not a note file; kith did not read it"),
+        )
+        .hint("notes must be regular files; remove it or rename it without `.md`")),
+        Err(NoteReadError::TooBig) => Err(Diagnostic::error(
+            rel,
+            1,
+            1,
+            format!(
+                "this file is over {} MiB, the most kith reads of a note; kith skipped it",
+                MAX_NOTE_BYTES / (1024 * 1024)
+            ),
+        )
+        .hint("split it into smaller notes, or move it out of the vault")),
+        Err(NoteReadError::Io(e)) => {
             let mut n = note::parse(rel, b"");
             n.diagnostics.push(
                 Diagnostic::warning(rel, 1, 1, format!("could not read this note: {e}"))
                     .hint("a dangling symlink or a permissions problem; fix or remove it"),
             );
-            n
+            Ok(n)
         }
     }
+}
+
+/// Reads and parses one note; anything unreadable becomes a note with a diagnostic.
+pub fn load_note(root: &Path, rel: &Path) -> Note {
+    try_load_note(root, rel).unwrap_or_else(|d| {
+        let mut n = note::parse(rel, b"");
+        n.diagnostics = vec![d];
+        n
+    })
 }
 
 /// Where someone's last contact came from.
@@ -166,7 +269,17 @@ impl Vault {
             return Err(Error::VaultMissing(root.to_path_buf()));
         }
         let (paths, mut problems) = walk(root);
-        let notes: Vec<Note> = paths.par_iter().map(|rel| load_note(root, rel)).collect();
+        let loaded: Vec<std::result::Result<Note, Diagnostic>> = paths
+            .par_iter()
+            .map(|rel| try_load_note(root, rel))
+            .collect();
+        let mut notes = Vec::with_capacity(loaded.len());
+        for l in loaded {
+            match l {
+                Ok(n) => notes.push(n),
+                Err(d) => problems.push(d),
+            }
+        }
         let (config, cfg_diag) = Config::load(root);
         problems.extend(cfg_diag);
         Ok(Vault::from_notes(

@@ -83,6 +83,16 @@ pub struct KeySpan {
 
 /// Parses a YAML document. An empty or comment-only document is `Yaml::Null`.
 pub fn parse(src: &str) -> Result<Yaml, YamlError> {
+    // libyaml's cost grows with the square of the nesting depth, and
+    // serde_yaml only applies its recursion limit after the whole document
+    // was scanned: cut deep documents off here, in one linear pass.
+    if let Some((line, column)) = too_deep(src, MAX_DEPTH) {
+        return Err(YamlError {
+            line,
+            column,
+            message: format!("nested more than {MAX_DEPTH} levels deep"),
+        });
+    }
     let value: serde_yaml::Value = serde_yaml::from_str(src).map_err(|e| {
         let (line, column) = e
             .location()
@@ -106,6 +116,124 @@ pub fn parse(src: &str) -> Result<Yaml, YamlError> {
     Ok(convert_top(value, &spans, &lines))
 }
 
+/// The deepest nesting of lists and maps kith reads (docs/format.md).
+pub const MAX_DEPTH: usize = 128;
+
+/// Where (1-based line, column) the nesting of `src` first exceeds `limit`:
+/// block levels by indentation (plus `- - ` on one line), flow levels by
+/// brackets outside quotes and comments. An estimate that never counts more
+/// levels than a YAML parser sees, except for rare multi-line plain scalars
+/// indented ever deeper, and is linear in the text.
+pub fn too_deep(src: &str, limit: usize) -> Option<(usize, usize)> {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut block_scalar: Option<usize> = None;
+    for (i, line) in src.lines().enumerate() {
+        let b = line.as_bytes();
+        let indent = b.iter().take_while(|c| **c == b' ').count();
+        let blank = b[indent..].iter().all(|c| c.is_ascii_whitespace());
+        if let Some(parent) = block_scalar {
+            if blank || indent > parent {
+                continue;
+            }
+            block_scalar = None;
+        }
+        if blank {
+            continue;
+        }
+        let mut j = indent;
+        let mut block = indents.len();
+        if quote.is_none() && flow == 0 {
+            if b[indent] == b'#' {
+                continue;
+            }
+            while indents.last().is_some_and(|t| *t > indent) {
+                indents.pop();
+            }
+            if indents.last().is_none_or(|t| *t < indent) {
+                indents.push(indent);
+            }
+            block = indents.len();
+            // `- - - x`: each further dash on the line is one more list.
+            let mut dashes = 0usize;
+            while j < b.len() && b[j] == b'-' && b.get(j + 1).is_none_or(|c| *c == b' ') {
+                dashes += 1;
+                j += 2;
+                while j < b.len() && b[j] == b' ' {
+                    j += 1;
+                }
+            }
+            block += dashes.saturating_sub(1);
+            if block > limit {
+                return Some((i + 1, indent + 1));
+            }
+        }
+        // The last significant byte before `j`, to tell a bracket that opens
+        // a collection from one inside plain text (`a[1]`).
+        let mut prev: Option<u8> = None;
+        while j < b.len() {
+            let c = b[j];
+            match quote {
+                Some(b'"') => {
+                    if c == b'\\' {
+                        j += 1;
+                    } else if c == b'"' {
+                        quote = None;
+                    }
+                }
+                Some(_) => {
+                    if c == b'\'' {
+                        quote = None;
+                    }
+                }
+                None => {
+                    let opens_node =
+                        prev.is_none_or(|p| matches!(p, b':' | b'-' | b'[' | b'{' | b',' | b'?'));
+                    match c {
+                        b'#' if j == 0 || b[j - 1] == b' ' || b[j - 1] == b'\t' => break,
+                        b'"' | b'\'' if opens_node => quote = Some(c),
+                        b'[' | b'{' if opens_node => {
+                            flow += 1;
+                            if block + flow > limit {
+                                return Some((i + 1, j + 1));
+                            }
+                        }
+                        b']' | b'}' if flow > 0 => flow -= 1,
+                        _ => {}
+                    }
+                    if c != b' ' && c != b'\t' {
+                        prev = Some(c);
+                    }
+                }
+            }
+            j += 1;
+        }
+        if quote.is_none()
+            && flow == 0
+            && matches!(prev, Some(b'|' | b'>'))
+            && block_scalar_header(line)
+        {
+            block_scalar = Some(indent);
+        }
+    }
+    None
+}
+
+/// Does the line end with a block scalar header (`key: |`, `- >-`, `|2+`)?
+fn block_scalar_header(line: &str) -> bool {
+    let t = match line.find(" #") {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    let t = t.trim_end();
+    let head = t.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+    let Some(before) = head.strip_suffix('|').or_else(|| head.strip_suffix('>')) else {
+        return false;
+    };
+    before.is_empty() || before.ends_with(' ')
+}
+
 /// serde_yaml places a duplicate-key error at the mapping; point at the second key.
 fn duplicate_key_position(src: &str, message: &str) -> Option<(usize, usize)> {
     let rest = message.split("duplicate entry with key ").nth(1)?;
@@ -115,12 +243,21 @@ fn duplicate_key_position(src: &str, message: &str) -> Option<(usize, usize)> {
 }
 
 fn convert_top(v: serde_yaml::Value, spans: &[KeySpan], lines: &[&str]) -> Yaml {
+    // Each key's first span, looked up once: a scan per key is quadratic in
+    // the number of keys.
+    let mut first: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(spans.len());
+    for (i, s) in spans.iter().enumerate() {
+        first.entry(s.key.as_str()).or_insert(i);
+    }
     match v {
         serde_yaml::Value::Mapping(m) => Yaml::Map(
             m.into_iter()
                 .map(|(k, v)| {
                     let key = key_text(&k);
-                    let raw = RawSource::for_key(&key, spans, lines);
+                    let raw = first
+                        .get(key.as_str())
+                        .and_then(|pos| RawSource::at(*pos, spans, lines));
                     (key, convert(v, raw.as_ref(), 0))
                 })
                 .collect(),
@@ -150,8 +287,7 @@ struct RawSource {
 }
 
 impl RawSource {
-    fn for_key(key: &str, spans: &[KeySpan], lines: &[&str]) -> Option<RawSource> {
-        let pos = spans.iter().position(|s| s.key == key)?;
+    fn at(pos: usize, spans: &[KeySpan], lines: &[&str]) -> Option<RawSource> {
         let span = &spans[pos];
         let end = spans.get(pos + 1).map_or(lines.len(), |s| s.line);
         let line = lines.get(span.line)?;

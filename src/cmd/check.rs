@@ -49,12 +49,12 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
             out.push('\n');
         }
         emit(&out)?;
-        eprintln!(
+        crate::ctx::eprint_line(&format!(
             "{} notes checked: {errors} error{}, {warnings} warning{}",
             vault.notes.len(),
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" }
-        );
+        ));
     }
     Ok(if errors > 0 { exit::PROBLEMS } else { exit::OK })
 }

@@ -17,10 +17,6 @@ pub const UNDATED_PROMISE_DAYS: i64 = 14;
 /// Birthdays and events within this many days are shown.
 pub const AHEAD_DAYS: i64 = 14;
 
-fn days(n: i64) -> chrono::Duration {
-    chrono::Duration::days(n)
-}
-
 fn plural(n: i64, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
@@ -58,7 +54,7 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
     for (i, n, p) in vault.people() {
         let Some(met) = &p.met else { continue };
         let Some(m) = met.date else { continue };
-        if as_of < m || as_of >= m + days(expire) {
+        if as_of < m || as_of >= crate::date::add_days(m, expire) {
             continue;
         }
         let touched = vault
@@ -69,7 +65,7 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         if touched {
             continue;
         }
-        let due = m + days(due_days);
+        let due = crate::date::add_days(m, due_days);
         let event = met.event.as_ref().map(|e| {
             vault
                 .resolve_one(e)
@@ -209,7 +205,7 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         let name = names.join(" & ");
         let note = &vault.notes[at];
         let (due, reason) = match pr.due {
-            Some(d) if d <= as_of + days(ahead) => {
+            Some(d) if d <= crate::date::add_days(as_of, ahead) => {
                 let delta = (d - as_of).num_days();
                 let when = match delta {
                     0 => "due today".to_string(),
@@ -223,8 +219,8 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             }
             Some(_) => continue,
             None => match pr.created {
-                Some(c) if c + days(undated) <= as_of => (
-                    c + days(undated),
+                Some(c) if crate::date::add_days(c, undated) <= as_of => (
+                    crate::date::add_days(c, undated),
                     format!(
                         "you promised: {} (open since {c}, {} ago)",
                         clean_task(&pr.text),
@@ -322,7 +318,7 @@ fn events(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         let (Some(ev), Some(date)) = (&n.event, n.date) else {
             continue;
         };
-        if date < as_of || date > as_of + days(AHEAD_DAYS) {
+        if date < as_of || date > crate::date::add_days(as_of, AHEAD_DAYS) {
             continue;
         }
         let mut who: Vec<usize> = ev

@@ -335,7 +335,10 @@ fn deep_nesting_and_alias_bombs_are_errors_not_crashes() {
         "]".repeat(10_000)
     );
     let n = p("people/a.md", &deep);
+    // Cut off at the bracket that goes one level too deep (the map is level 1).
     assert_eq!(found(&n)[0].0, 2);
+    assert_eq!(found(&n)[0].1, "name: ".len() + 128);
+    assert!(found(&n)[0].3.contains("nested more than 128 levels deep"));
     let mut block = String::from("---\nname: Ann\nx:\n");
     for i in 0..2000 {
         block.push_str(&" ".repeat(i + 1));
@@ -343,10 +346,13 @@ fn deep_nesting_and_alias_bombs_are_errors_not_crashes() {
     }
     block.push_str("---\n");
     let n = p("people/a.md", &block);
-    assert!(
-        found(&n).iter().any(|f| f.3.contains("recursion")),
-        "{:#?}",
+    // `x:` is level 1 on line 3; ` y:` on line 4 is level 2, so line 131 is 129.
+    assert_eq!(
         found(&n)
+            .iter()
+            .map(|f| (f.0, f.1, f.3.contains("nested more than 128")))
+            .collect::<Vec<_>>(),
+        vec![(131, 129, true)]
     );
     let mut bomb = String::from("---\nname: Bomb\na: &a [x,x,x,x,x,x,x,x,x]\n");
     for (prev, cur) in ["a", "b", "c", "d", "e", "f", "g", "h"]
@@ -425,6 +431,71 @@ fn hashtags_rules() {
         .map(|t| t.0)
         .collect();
     assert_eq!(tags, ["a", "c", "1a", "tag/sub"]);
+}
+
+#[test]
+fn an_impossible_date_in_a_log_heading_is_an_error_not_an_entry() {
+    let n = p(
+        "people/a.md",
+        "---\nname: Ann\n---\n## Log\n### 2026-02-30 · call\n### 2026-02-28 · ok\n#### 2026-1-01 not a date shape\n",
+    );
+    only_error_at(&n, 5, 5, "log entry heading: impossible date `2026-02-30`");
+    assert_eq!(n.entries.len(), 1);
+    // In a journal note too, and with the date indented after the hashes.
+    let n = p("journal/2026-01-01.md", "#   2026-04-31\n");
+    only_error_at(&n, 1, 5, "log entry heading: impossible date `2026-04-31`");
+}
+
+#[test]
+fn entries_links_and_tags_find_their_innermost_entry() {
+    let n = p(
+        "people/a.md",
+        "---\nname: Ann\ntags: [b, A, b]\n---\n#a top\n## 2026-01-01 · outer\n#x [[P]]\n### 2026-01-02 · inner\n#y [[Q]] #x\n#### sub\n#z\n## Notes\n#w [[R]]\n## 2026-01-03\n#X\n",
+    );
+    let e: Vec<_> = n
+        .entries
+        .iter()
+        .map(|e| (e.date.to_string(), e.tags.clone(), e.links.clone()))
+        .collect();
+    assert_eq!(
+        e,
+        vec![
+            (
+                "2026-01-01".into(),
+                vec!["x".to_string()],
+                vec!["P".to_string()]
+            ),
+            (
+                "2026-01-02".into(),
+                vec!["y".to_string(), "x".into(), "z".into()],
+                vec!["Q".to_string()]
+            ),
+            ("2026-01-03".into(), vec!["X".to_string()], vec![]),
+        ]
+    );
+    // Front-matter tags first (the last of a repeated one counts), then the
+    // body's, each once whatever its case.
+    // (`A` is in the body already, as `#a`, so it keeps that place.)
+    assert_eq!(n.tags, vec!["b", "a", "x", "y", "z", "w"]);
+    assert_eq!(n.entries[0].end_line, 12);
+    assert_eq!(n.entries[1].end_line, 12);
+}
+
+#[test]
+fn many_keys_and_tags_are_read_whole() {
+    let mut s = String::from("---\nname: Ann\n");
+    for i in 0..5000 {
+        s.push_str(&format!("k{i}: \"[[P{i}]]\"\n"));
+    }
+    s.push_str("---\n");
+    for i in 0..5000 {
+        s.push_str(&format!("#t{i} "));
+    }
+    let n = p("people/a.md", &s);
+    assert_eq!(found(&n), vec![]);
+    assert_eq!(n.tags.len(), 5000);
+    assert_eq!(n.links.len(), 5000);
+    assert_eq!((n.links[4999].line, n.links[4999].column), (5002, 8));
 }
 
 mod props {

@@ -7,6 +7,7 @@ mod digest;
 mod foundation;
 mod git;
 mod give;
+mod hostile;
 mod import_export;
 mod search;
 mod trust;
