@@ -235,15 +235,24 @@ pub fn run(
     }
     let (watcher, rx) = start_watcher(&root, &mut opts)?;
     let started = Instant::now();
-    let n = sink.full_sync()?;
-    sink.after_change()?;
+    // Another command may be syncing right now: never die of it, retry later.
+    let (n, mut rescan) = match sink.full_sync() {
+        Ok(n) => (n, false),
+        Err(e) => {
+            eprintln!("warning: first sync failed ({e}); will re-check the whole vault");
+            (0, true)
+        }
+    };
+    if let Err(e) = sink.after_change() {
+        eprintln!("warning: {e}");
+    }
     let mut advert = Advert {
         root: root.clone(),
         status: Status {
             pid: std::process::id(),
             heartbeat_ms: 0,
             seq: 0,
-            healthy: !opts.poll,
+            healthy: !opts.poll && !rescan,
             mode: if opts.poll { "poll" } else { "native" }.into(),
         },
         last: Instant::now(),
@@ -264,7 +273,6 @@ pub fn run(
     );
 
     let mut dirty: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut rescan = false;
     let mut first_event: Option<Instant> = None;
     let mut last_event = Instant::now();
     let mut pending_cookies: Vec<PathBuf> = Vec::new();
@@ -403,13 +411,19 @@ pub fn run(
     advert.status.healthy = false;
     advert.write();
     drop(watcher);
-    if !dirty.is_empty() || !retry_empty.is_empty() {
+    // The last sync's failure is the command's failure: the index is then
+    // not known to be consistent.
+    let last = if rescan {
+        sink.full_sync().map(|_| ())
+    } else if !dirty.is_empty() || !retry_empty.is_empty() {
         let batch: Vec<PathBuf> = dirty.into_iter().chain(retry_empty.into_keys()).collect();
-        let _ = sink.sync_paths(&batch);
-    }
+        sink.sync_paths(&batch).map(|_| ())
+    } else {
+        Ok(())
+    };
     let shut = sink.shutdown();
     advert.remove();
-    result.and(shut)
+    result.and(last).and(shut)
 }
 
 /// A stop flag set by SIGINT or SIGTERM.
