@@ -375,7 +375,10 @@ impl Index {
         let threads = if bytes >= BIG_WRITER_BYTES { 2 } else { 1 };
         match self.index.writer_with_num_threads(threads, bytes) {
             Ok(w) => Ok(Some(w)),
-            Err(tantivy::TantivyError::LockFailure(..)) => Ok(None),
+            Err(tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            )) => Ok(None),
             Err(e) => Err(tantivy_err(e)),
         }
     }

@@ -7,5 +7,6 @@ mod digest;
 mod foundation;
 mod git;
 mod import_export;
+mod index_repair;
 mod search;
 mod watch;
