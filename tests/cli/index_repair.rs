@@ -139,7 +139,8 @@ fn a_meta_json_that_lost_its_segments_is_not_silently_empty() {
 
 #[test]
 fn a_cache_path_that_is_a_file_or_a_dangling_symlink_is_replaced() {
-    let cases: [(&str, fn(&Path)); 4] = [
+    type Make = fn(&Path);
+    let cases: [(&str, Make); 4] = [
         ("index", |p| std::fs::write(p, "x").unwrap()),
         ("index", |p| {
             std::os::unix::fs::symlink("/nonexistent/kith-index", p).unwrap()
