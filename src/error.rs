@@ -45,6 +45,10 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// The search index (a disposable cache) could not be opened, read or written.
+    #[error("search index: {0}")]
+    Index(String),
+
     #[error("{0}")]
     Other(String),
 }

@@ -1,8 +1,8 @@
 //! `kith index [--rebuild]`
 
 use crate::ctx::{Ctx, emit, emit_json};
-use crate::error::{Error, Result, exit};
-use crate::index::{Index, index_dir};
+use crate::error::{Result, exit};
+use crate::index::Index;
 use std::io::IsTerminal;
 
 #[derive(Debug, clap::Args)]
@@ -14,23 +14,11 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let root = ctx.root()?;
-    if args.rebuild {
-        let dir = index_dir(&root);
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        }
-    }
     let started = std::time::Instant::now();
-    let mut idx = Index::open(&root)?;
-    let report = idx.sync(std::io::stderr().is_terminal())?;
+    let (idx, report) = Index::sync_verified(&root, args.rebuild, std::io::stderr().is_terminal())?;
     if ctx.json {
         emit_json(&report)?;
         return Ok(exit::OK);
-    }
-    if report.locked {
-        eprintln!(
-            "note: another kith process (e.g. `kith watch`) is writing the index; it keeps it fresh"
-        );
     }
     let touched = if report.touched > 0 {
         format!(" ({} touched but unchanged)", report.touched)

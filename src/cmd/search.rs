@@ -75,9 +75,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         ));
     }
     let root = ctx.root()?;
-    let (index, _) = Index::open_synced(&root, std::io::stderr().is_terminal())?;
+    let progress = std::io::stderr().is_terminal();
+    let (index, _) = Index::open_synced(&root, progress)?;
     let t = std::time::Instant::now();
-    let hits = index.search(&q)?;
+    let hits = index.search_repairing(&q, progress)?;
     if std::env::var_os("KITH_TRACE").is_some() {
         eprintln!("trace: search {:?}", t.elapsed());
     }

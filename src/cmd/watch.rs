@@ -34,17 +34,17 @@ impl Sink for IndexSink<'_> {
     fn sync_paths(&mut self, paths: &[PathBuf]) -> Result<usize> {
         match self.index.sync_paths(paths)? {
             Some(n) => Ok(n),
-            None => Err(crate::Error::Other(
-                "another process holds the index writer".into(),
+            None => Err(crate::Error::Index(
+                "another process kept the index writer busy; will try again".into(),
             )),
         }
     }
 
     fn full_sync(&mut self) -> Result<usize> {
-        let r = self.index.sync(false)?;
+        let r = self.index.sync_waiting(false, crate::index::WATCHER_WAIT)?;
         if r.locked {
-            return Err(crate::Error::Other(
-                "another process holds the index writer".into(),
+            return Err(crate::Error::Index(
+                "another process kept the index writer busy; will try again".into(),
             ));
         }
         Ok(r.indexed + r.removed)
@@ -105,7 +105,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     };
     let stop = watch::stop_on_signals()?;
     let mut sink = IndexSink { ctx, index, digest };
-    watch::run(&root, opts, &mut sink, stop)?;
+    if let Err(e) = watch::run(&root, opts, &mut sink, stop) {
+        eprintln!(
+            "kith: watch stopped with an error: {e}; the search index may not be level with the notes\n  hint: run `kith index`"
+        );
+        return Ok(exit::ERROR);
+    }
     if !args.quiet {
         eprintln!("stopped; the index is consistent");
     }

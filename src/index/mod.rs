@@ -10,6 +10,7 @@
 //!
 //! This is the only module that imports tantivy.
 
+mod lifecycle;
 pub mod matcher;
 mod schema;
 pub mod search;
@@ -22,8 +23,9 @@ use rustc_hash::FxHashMap;
 use schema::Fields;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
 use tantivy::{Index as TIndex, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use search::{Hit, SearchQuery};
@@ -40,8 +42,26 @@ pub fn index_dir(root: &Path) -> PathBuf {
     crate::vault::cache_dir(root).join("index")
 }
 
-fn version_file(root: &Path) -> PathBuf {
-    index_dir(root).join("kith-schema-version")
+const VERSION_FILE: &str = "kith-schema-version";
+/// A fresh id written into every index kith builds: a process that found the
+/// index damaged rebuilds it only if nobody replaced it meanwhile.
+const BUILD_FILE: &str = "kith-build";
+
+fn read_build(root: &Path) -> Option<String> {
+    std::fs::read_to_string(index_dir(root).join(BUILD_FILE)).ok()
+}
+
+/// How long a command waits for another process's index write before it
+/// answers from the index as it is (and says the results may be stale).
+const COMMAND_WAIT: Duration = Duration::from_secs(3);
+/// The watcher waits longer: it has nobody waiting on it.
+pub const WATCHER_WAIT: Duration = Duration::from_secs(30);
+
+/// For tests only: `KITH_TEST_TRUST_WATCHER=1` makes commands skip their own
+/// freshness walk and read the index as the watcher left it, so a test can
+/// tell a working watcher from one that does nothing.
+fn trust_watcher_only() -> bool {
+    std::env::var_os("KITH_TEST_TRUST_WATCHER").is_some_and(|v| v == "1")
 }
 
 /// What a sync did.
@@ -61,7 +81,23 @@ pub struct SyncReport {
     pub rebuilt: Option<String>,
     /// The writer was held by another process: the index was read as it is.
     pub locked: bool,
+    /// Notes that could not be read: their previous version (if any) stays.
+    pub unreadable: Vec<PathBuf>,
     pub millis: u128,
+}
+
+impl SyncReport {
+    /// Says on stderr what a user of the answer should know.
+    fn tell(&self) {
+        if let Some(why) = &self.rebuilt {
+            eprintln!("kith: rebuilt the search index because {why}");
+        }
+        if self.locked {
+            eprintln!(
+                "kith: another kith process is still updating the search index; these results may be stale"
+            );
+        }
+    }
 }
 
 /// One indexed note's change key: (size, mtime) decide whether to look
@@ -99,20 +135,33 @@ pub struct Index {
     rebuilt: Option<String>,
     /// Vault-relative paths never indexed (e.g. the watcher's own digest file).
     skip: std::collections::HashSet<PathBuf>,
+    /// The build id of the folder opened (see [`BUILD_FILE`]).
+    build: Option<String>,
+    /// The commit the reader was opened at, when known for sure.
+    opened_at: Option<u64>,
 }
 
 impl Index {
     /// Opens the vault's index, creating or rebuilding it when missing, built by
-    /// another schema version, or unreadable.
+    /// another schema version, or unreadable (a panic inside tantivy included).
     pub fn open(root: &Path) -> Result<Index> {
-        match Index::try_open(root) {
-            Ok(i) => Ok(i),
-            Err(reason) => Index::recreate(root, reason),
+        let build = read_build(root);
+        match lifecycle::quietly(|| Index::try_open(root)) {
+            Ok(Ok(i)) => Ok(i),
+            Ok(Err(reason)) => Index::recreate(root, reason, build),
+            Err(panic) => Index::recreate(root, format!("it was damaged ({panic})"), build),
         }
     }
 
     fn try_open(root: &Path) -> std::result::Result<Index, String> {
+        let cache = vault::cache_dir(root);
+        if std::fs::symlink_metadata(&cache).is_ok() && !cache.is_dir() {
+            return Err(format!("{} was not a folder", cache.display()));
+        }
         let dir = index_dir(root);
+        if std::fs::symlink_metadata(&dir).is_ok() && !dir.is_dir() {
+            return Err("its folder was a file or a dangling symlink".into());
+        }
         if !dir.join("meta.json").exists() {
             return Err(if dir.exists() {
                 "its meta.json was missing".into()
@@ -120,7 +169,7 @@ impl Index {
                 String::new()
             });
         }
-        let version = std::fs::read_to_string(version_file(root)).unwrap_or_default();
+        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).unwrap_or_default();
         if version.trim() != SCHEMA_VERSION.to_string() {
             return Err("it was built by another version of kith".into());
         }
@@ -129,6 +178,7 @@ impl Index {
         let index = TIndex::open(mmap).map_err(|e| format!("it could not be opened ({e})"))?;
         let fields = Fields::from_schema(&index.schema()).ok_or("its schema was unexpected")?;
         schema::register_tokenizer(&index);
+        let opened_at = index.load_metas().ok().map(|m| m.opstamp);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -141,45 +191,70 @@ impl Index {
             fields,
             rebuilt: None,
             skip: Default::default(),
+            build: read_build(root),
+            opened_at,
         })
     }
 
-    fn recreate(root: &Path, reason: String) -> Result<Index> {
-        let dir = index_dir(root);
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    /// Builds an empty index in a private folder and renames it into place,
+    /// under a lock, so no process ever sees a half-made index and two
+    /// processes never rebuild at once. `damaged` is the build id of the
+    /// index judged unusable: if another process replaced it meanwhile, that
+    /// one is used instead.
+    fn recreate(root: &Path, reason: String, damaged: Option<String>) -> Result<Index> {
+        let cache = vault::cache_dir(root);
+        lifecycle::ensure_dir(&cache)?;
+        let _lock = lifecycle::FileLock::exclusive(&cache.join("index.lock"))?;
+        let now = read_build(root);
+        if now.is_some()
+            && now != damaged
+            && let Ok(Ok(i)) = lifecycle::quietly(|| Index::try_open(root))
+        {
+            return Ok(i);
         }
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let (schema, fields) = schema::build();
-        let mmap =
-            MmapDirectory::open(&dir).map_err(|e| Error::Other(format!("search index: {e}")))?;
-        let index =
+        lifecycle::remove_leftovers(&cache);
+        let tmp = cache.join(lifecycle::unique("index.new-"));
+        std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        {
+            let (schema, _) = schema::build();
+            let mmap = MmapDirectory::open(&tmp).map_err(|e| Error::Index(e.to_string()))?;
             TIndex::create(mmap, schema, tantivy::IndexSettings::default()).map_err(tantivy_err)?;
-        schema::register_tokenizer(&index);
-        std::fs::write(version_file(root), SCHEMA_VERSION.to_string())
-            .map_err(|e| Error::io(version_file(root), e))?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(tantivy_err)?;
-        Ok(Index {
-            root: root.to_path_buf(),
-            index,
-            reader,
-            fields,
-            rebuilt: (!reason.is_empty()).then_some(reason),
-            skip: Default::default(),
-        })
+        }
+        for (name, text) in [
+            (VERSION_FILE, SCHEMA_VERSION.to_string()),
+            (BUILD_FILE, lifecycle::unique("")),
+        ] {
+            std::fs::write(tmp.join(name), text).map_err(|e| Error::io(tmp.join(name), e))?;
+        }
+        let dir = index_dir(root);
+        lifecycle::remove_aside(&dir, &cache)?;
+        std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+        let mut i = Index::try_open(root).map_err(Error::Index)?;
+        i.rebuilt = (!reason.is_empty()).then_some(reason);
+        Ok(i)
+    }
+
+    /// Throws the index away and builds it again from the notes.
+    pub fn rebuild(root: &Path) -> Result<Index> {
+        Index::recreate(root, String::new(), read_build(root))
     }
 
     /// Opens the index and brings it level with the vault, unless a healthy
-    /// `kith watch` has just flushed (then the walk is skipped). A corrupt
-    /// index is rebuilt once, transparently; the reason is printed once.
+    /// `kith watch` has just flushed (then the walk is skipped). A damaged
+    /// index (an error or a panic while syncing) is rebuilt once; the reason is
+    /// printed once. If another process keeps the writer longer than a
+    /// command waits, the index is read as it is and stderr says so.
     pub fn open_synced(root: &Path, progress: bool) -> Result<(Index, SyncReport)> {
         let t0 = Instant::now();
         let mut idx = Index::open(root)?;
         let t_open = t0.elapsed();
+        if trust_watcher_only() {
+            if !crate::watch::flush(root) {
+                eprintln!("kith: no watcher answered the flush; the index was read as it is");
+            }
+            idx.reader.reload().map_err(tantivy_err)?;
+            return Ok((idx, SyncReport::default()));
+        }
         let flushed = idx.rebuilt.is_none() && crate::watch::flush(root);
         if std::env::var_os("KITH_TRACE").is_some() {
             eprintln!(
@@ -192,29 +267,206 @@ impl Index {
             idx.reader.reload().map_err(tantivy_err)?;
             return Ok((idx, SyncReport::default()));
         }
-        let report = match idx.sync(progress) {
-            Ok(r) => r,
-            Err(e) => {
-                // Unreadable segments and the like: start again from the notes.
-                let mut fresh = Index::recreate(root, format!("it was damaged ({e})"))?;
-                let r = fresh.sync(progress)?;
-                idx = fresh;
+        let report = match lifecycle::quietly(|| idx.sync(progress)) {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                let build = idx.build.take();
+                let r;
+                (idx, r) =
+                    Index::rebuild_synced(root, format!("it was damaged ({e})"), build, progress)?;
+                r
+            }
+            Err(panic) => {
+                let build = idx.build.take();
+                let r;
+                (idx, r) = Index::rebuild_synced(
+                    root,
+                    format!("it was damaged ({panic})"),
+                    build,
+                    progress,
+                )?;
                 r
             }
         };
-        if let Some(why) = &report.rebuilt {
-            eprintln!("kith: rebuilt the search index because {why}");
-        }
+        report.tell();
         Ok((idx, report))
     }
 
-    fn writer(&self, bytes: usize) -> Result<Option<IndexWriter<TantivyDocument>>> {
+    /// For `kith index`: syncs by walking (never trusting a watcher), then
+    /// checks the whole index while holding the writer (so no other process
+    /// changes files under the check); a damaged index is rebuilt once. Never
+    /// reports success on a broken index.
+    pub fn sync_verified(
+        root: &Path,
+        rebuild: bool,
+        progress: bool,
+    ) -> Result<(Index, SyncReport)> {
+        let mut idx = if rebuild {
+            Index::rebuild(root)?
+        } else {
+            Index::open(root)?
+        };
+        let mut report = match lifecycle::quietly(|| idx.sync(progress)) {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                let build = idx.build.take();
+                let r;
+                (idx, r) =
+                    Index::rebuild_synced(root, format!("it was damaged ({e})"), build, progress)?;
+                r
+            }
+            Err(panic) => {
+                let build = idx.build.take();
+                let r;
+                (idx, r) = Index::rebuild_synced(
+                    root,
+                    format!("it was damaged ({panic})"),
+                    build,
+                    progress,
+                )?;
+                r
+            }
+        };
+        if !report.locked {
+            let problem = match idx.wait_writer(COMMAND_WAIT)? {
+                Some(guard) => {
+                    idx.opened_at = idx.opstamp();
+                    idx.reader.reload().map_err(tantivy_err)?;
+                    let r = idx.verify();
+                    drop(guard);
+                    r.err()
+                }
+                None => {
+                    report.locked = true;
+                    None
+                }
+            };
+            if let Some(e) = problem {
+                let build = idx.build.take();
+                drop(idx);
+                let (fresh, mut r) =
+                    Index::rebuild_synced(root, format!("it was damaged ({e})"), build, progress)?;
+                fresh.verify()?;
+                r.rebuilt
+                    .get_or_insert_with(|| format!("it was damaged ({e})"));
+                report = r;
+                idx = fresh;
+            }
+        }
+        report.tell();
+        Ok((idx, report))
+    }
+
+    /// Rebuilds a damaged index (unless another process already did) and syncs it.
+    fn rebuild_synced(
+        root: &Path,
+        reason: String,
+        damaged: Option<String>,
+        progress: bool,
+    ) -> Result<(Index, SyncReport)> {
+        let mut fresh = Index::recreate(root, reason, damaged)?;
+        let r = lifecycle::quietly(|| fresh.sync(progress))
+            .map_err(|p| Error::Index(format!("even a fresh index failed ({p})")))??;
+        Ok((fresh, r))
+    }
+
+    /// The writer, or `None` at once if another process holds it.
+    fn try_writer(&self, bytes: usize) -> Result<Option<IndexWriter<TantivyDocument>>> {
         let threads = if bytes >= BIG_WRITER_BYTES { 2 } else { 1 };
         match self.index.writer_with_num_threads(threads, bytes) {
             Ok(w) => Ok(Some(w)),
-            Err(tantivy::TantivyError::LockFailure(..)) => Ok(None),
+            Err(tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            )) => Ok(None),
             Err(e) => Err(tantivy_err(e)),
         }
+    }
+
+    /// The writer, waiting (with back-off) at most `wait` for another process
+    /// to release it.
+    fn wait_writer(&self, wait: Duration) -> Result<Option<IndexWriter<TantivyDocument>>> {
+        lifecycle::with_backoff(wait, || self.try_writer(SMALL_WRITER_BYTES))
+    }
+
+    /// Searches, and if the index turns out damaged while answering (an error
+    /// or a panic inside tantivy), rebuilds it once, says so and answers again.
+    pub fn search_repairing(self, q: &SearchQuery, progress: bool) -> Result<Vec<Hit>> {
+        let first = lifecycle::quietly(|| self.search(q));
+        let reason = match first {
+            Ok(Ok(hits)) => return Ok(hits),
+            Ok(Err(e)) => format!("it was damaged ({e})"),
+            Err(panic) => format!("it was damaged ({panic})"),
+        };
+        let root = self.root.clone();
+        let build = self.build.clone();
+        drop(self);
+        let (fresh, report) = Index::rebuild_synced(&root, reason, build, progress)?;
+        report.tell();
+        lifecycle::quietly(|| fresh.search(q))
+            .map_err(|p| Error::Index(format!("even a fresh index failed ({p})")))?
+    }
+
+    /// Checks every file of the index against its checksum and the number of
+    /// notes against the stamp log; an error names what is wrong. For
+    /// `kith index`, which must never report success on a broken index.
+    pub fn verify(&self) -> Result<()> {
+        let bad = lifecycle::quietly(|| self.index.validate_checksum())
+            .map_err(Error::Index)?
+            .map_err(tantivy_err)?;
+        if let Some(f) = bad.iter().next() {
+            return Err(Error::Index(format!("{} failed its checksum", f.display())));
+        }
+        let text = self.stamp_log();
+        if let Some(log) = text.as_deref().and_then(parse_stamp_log) {
+            self.check_complete(&log, self.opstamp())?;
+        }
+        // Read every segment once: a missing or unreadable file shows here.
+        let searcher = self.reader.searcher();
+        lifecycle::quietly(|| -> Result<()> {
+            for seg in searcher.segment_readers() {
+                for (field, entry) in self.index.schema().fields() {
+                    if entry.is_indexed() {
+                        seg.inverted_index(field).map_err(tantivy_err)?;
+                    }
+                }
+                if seg.max_doc() > 0 {
+                    let store = seg
+                        .get_store_reader(1)
+                        .map_err(|e| Error::io(index_dir(&self.root), e))?;
+                    store
+                        .get::<TantivyDocument>(seg.max_doc() - 1)
+                        .map_err(tantivy_err)?;
+                }
+            }
+            Ok(())
+        })
+        .map_err(Error::Index)??;
+        Ok(())
+    }
+
+    /// When the stamp log and the reader are at the same commit, the index must
+    /// hold one note document per logged note; fewer (a `meta.json` that lost
+    /// segments) would silently answer with nothing.
+    fn check_complete(&self, log: &StampLog<'_>, now: Option<u64>) -> Result<()> {
+        if self.opened_at.is_none() || now != self.opened_at || Some(log.opstamp) != now {
+            return Ok(());
+        }
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.doc, "note"),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let n = searcher
+            .search(&q, &tantivy::collector::Count)
+            .map_err(tantivy_err)?;
+        if n != log.map.len() {
+            return Err(Error::Index(format!(
+                "it holds {n} notes where {} were indexed",
+                log.map.len()
+            )));
+        }
+        Ok(())
     }
 
     /// The (size, mtime) of every indexed note, read from fast fields.
@@ -234,7 +486,7 @@ impl Index {
             let mut stream = paths
                 .dictionary()
                 .stream()
-                .map_err(|e| Error::Other(e.to_string()))?;
+                .map_err(|e| Error::Index(e.to_string()))?;
             while stream.advance() {
                 names.push(String::from_utf8_lossy(stream.key()).into_owned());
             }
@@ -287,8 +539,8 @@ impl Index {
     }
 
     /// Rewrites the whole stamp log.
-    fn save_stamps(&self, map: &HashMap<PathBuf, Stamp>) {
-        let Some(op) = self.opstamp() else { return };
+    fn save_stamps(&self, map: &HashMap<PathBuf, Stamp>, op: Option<u64>) {
+        let Some(op) = op else { return };
         let mut out = String::with_capacity(map.len() * 64);
         for (p, st) in map {
             push_stamp(&mut out, p, *st);
@@ -297,9 +549,9 @@ impl Index {
         // A cache of a cache, checked against the index's commit when read:
         // no fsync, and failing to write it only costs speed.
         let file = self.stamp_file();
-        let tmp = file.with_extension("tmp");
-        if std::fs::write(&tmp, out).is_ok() {
-            let _ = std::fs::rename(&tmp, &file);
+        let tmp = file.with_file_name(lifecycle::unique("kith-stamps.tmp-"));
+        if std::fs::write(&tmp, out).is_err() || std::fs::rename(&tmp, &file).is_err() {
+            let _ = std::fs::remove_file(&tmp);
         }
     }
 
@@ -309,9 +561,10 @@ impl Index {
         changed: &HashMap<PathBuf, Stamp>,
         changed_paths: &[PathBuf],
         removed: &[PathBuf],
+        op: Option<u64>,
     ) {
         use std::io::Write as _;
-        let Some(op) = self.opstamp() else { return };
+        let Some(op) = op else { return };
         let mut out = String::new();
         for p in removed {
             out.push_str(&format!("-\t{}\n", p.to_string_lossy()));
@@ -331,7 +584,9 @@ impl Index {
         }
     }
 
-    /// Records the stamps after a commit: appended when the log was valid and
+    /// Records the stamps after commit `op` (the one this process made, or
+    /// the one its reader saw: a log labelled with another process's later
+    /// commit is then simply not trusted): appended when the log was valid and
     /// the change small, else rewritten (which also compacts it).
     fn record_stamps(
         &self,
@@ -340,12 +595,13 @@ impl Index {
         new: &HashMap<PathBuf, Stamp>,
         changed: &[PathBuf],
         removed: &[PathBuf],
+        op: Option<u64>,
     ) {
         match log_lines {
             Some(lines) if lines + changed.len() + removed.len() < 2 * all.len() + 1000 => {
-                self.append_stamps(new, changed, removed)
+                self.append_stamps(new, changed, removed, op)
             }
-            _ => self.save_stamps(all),
+            _ => self.save_stamps(all, op),
         }
     }
 
@@ -356,8 +612,41 @@ impl Index {
         }
     }
 
-    /// Walks the vault and re-indexes what changed since the last sync.
+    /// Walks the vault and re-indexes what changed since the last sync. If
+    /// another process holds the writer, waits for it (a command briefly, see
+    /// [`COMMAND_WAIT`]) and looks again: that process has usually done the
+    /// work already.
     pub fn sync(&mut self, progress: bool) -> Result<SyncReport> {
+        self.sync_waiting(progress, COMMAND_WAIT)
+    }
+
+    /// [`Index::sync`] with a chosen wait for the writer.
+    pub fn sync_waiting(&mut self, progress: bool, wait: Duration) -> Result<SyncReport> {
+        let started = Instant::now();
+        let mut held = None;
+        loop {
+            let mut r = self.sync_once(progress, &mut held)?;
+            if r.locked {
+                let left = wait.saturating_sub(started.elapsed());
+                if let Some(w) = self.wait_writer(left)? {
+                    // The other process committed: read its commit, then look again.
+                    held = Some(w);
+                    self.opened_at = self.opstamp();
+                    self.reader.reload().map_err(tantivy_err)?;
+                    continue;
+                }
+            }
+            r.millis = started.elapsed().as_millis();
+            return Ok(r);
+        }
+    }
+
+    fn sync_once(
+        &mut self,
+        progress: bool,
+        held: &mut Option<IndexWriter<TantivyDocument>>,
+    ) -> Result<SyncReport> {
+        let held = held.take();
         let started = Instant::now();
         let mut walked = walk_stamps(&self.root);
         walked.retain(|(p, _)| !self.skip.contains(p));
@@ -365,10 +654,11 @@ impl Index {
         // The common case, nothing changed: compare with the saved log as
         // read, borrowing its paths, and stop there.
         let text = self.stamp_log();
+        let now = self.opstamp();
         let log = text
             .as_deref()
             .and_then(parse_stamp_log)
-            .filter(|log| Some(log.opstamp) == self.opstamp());
+            .filter(|log| Some(log.opstamp) == now);
         let trace = std::env::var_os("KITH_TRACE").is_some();
         if trace {
             eprintln!(
@@ -377,10 +667,12 @@ impl Index {
                 started.elapsed() - t_walk
             );
         }
+        if let Some(log) = &log {
+            self.check_complete(log, now)?;
+        }
         if self.rebuilt.is_none() && log.as_ref().is_some_and(|l| l.matches(&walked)) {
             return Ok(SyncReport {
                 notes: walked.len(),
-                millis: started.elapsed().as_millis(),
                 ..SyncReport::default()
             });
         }
@@ -396,11 +688,14 @@ impl Index {
             .collect();
         // Size or time changed: hash the content (in parallel) to see whether
         // it really did; a touched-but-identical note is not re-indexed.
-        let hashes = self.hash_files(&candidates);
+        let (hashes, unreadable) = self.hash_files(&candidates);
         let mut changed: Vec<PathBuf> = Vec::new();
         let mut touched: Vec<PathBuf> = Vec::new();
         for rel in candidates {
-            let h = hashes.get(&rel).copied().unwrap_or(0);
+            let Some(h) = hashes.get(&rel).copied() else {
+                // Unreadable (or gone since the walk): keep what is indexed.
+                continue;
+            };
             match indexed.get(&rel) {
                 Some(old) if old.hash != 0 && old.hash == h => touched.push(rel),
                 _ => changed.push(rel),
@@ -422,6 +717,7 @@ impl Index {
             notes: walked.len(),
             rebuilt: self.rebuilt.take(),
             touched: touched.len(),
+            unreadable,
             ..SyncReport::default()
         };
         if changed.is_empty() && removed.is_empty() && !touched.is_empty() {
@@ -432,41 +728,52 @@ impl Index {
                     indexed.insert(p.clone(), *st);
                 }
             }
-            self.record_stamps(&indexed, cached, &stamps, &touched, &[]);
+            self.record_stamps(&indexed, cached, &stamps, &touched, &[], self.opened_at);
         } else if !changed.is_empty() || !removed.is_empty() {
             let big = changed.len() > 2000;
             let stamps: HashMap<PathBuf, Stamp> = walked.into_iter().collect();
-            let n = self.write_changes(&changed, &removed, &stamps, progress && big, big)?;
+            let n = self.write_changes(held, &changed, &removed, &stamps, progress && big, big)?;
             match n {
                 None => report.locked = true,
-                Some(docs) => {
-                    report.indexed = changed.len();
+                Some(w) => {
+                    report.indexed = changed.len() - w.skipped.len();
                     report.removed = removed.len();
-                    report.documents = docs;
+                    report.documents = w.docs;
+                    report.unreadable.extend(w.skipped.iter().cloned());
                     for p in &removed {
                         indexed.remove(p);
                     }
-                    let mut updated = changed.clone();
+                    let mut updated: Vec<PathBuf> = changed
+                        .iter()
+                        .filter(|p| !w.skipped.contains(p))
+                        .cloned()
+                        .collect();
                     updated.extend(touched.iter().cloned());
                     for p in &updated {
                         if let Some(st) = stamps.get(p) {
                             indexed.insert(p.clone(), *st);
                         }
                     }
-                    self.record_stamps(&indexed, cached, &stamps, &updated, &removed);
+                    self.record_stamps(&indexed, cached, &stamps, &updated, &removed, w.opstamp);
                 }
             }
         } else if cached.is_none() {
-            self.save_stamps(&indexed);
+            self.save_stamps(&indexed, self.opened_at);
         }
-        report.millis = started.elapsed().as_millis();
         Ok(report)
     }
 
     /// Re-indexes just these vault-relative paths (present: re-read; gone:
-    /// removed), in one commit. For the watcher. Returns the number of paths
-    /// changed, or `None` if another process holds the writer.
+    /// removed), in one commit. For the watcher, which waits up to
+    /// [`WATCHER_WAIT`] for a command holding the writer. Returns the number of
+    /// paths changed, or `None` if the writer stayed busy.
     pub fn sync_paths(&mut self, rels: &[PathBuf]) -> Result<Option<usize>> {
+        let Some(writer) = self.wait_writer(WATCHER_WAIT)? else {
+            return Ok(None);
+        };
+        // Holding the writer, the reader and stamp log are those of the last commit.
+        self.opened_at = self.opstamp();
+        self.reader.reload().map_err(tantivy_err)?;
         let mut present = Vec::new();
         let mut gone = Vec::new();
         let mut stamps = HashMap::new();
@@ -479,38 +786,51 @@ impl Index {
                 _ => gone.push(rel.clone()),
             }
         }
-        for (rel, h) in self.hash_files(&present) {
+        let (hashes, unreadable) = self.hash_files(&present);
+        present.retain(|p| !unreadable.contains(p));
+        for (rel, h) in hashes {
             if let Some(st) = stamps.get_mut(&rel) {
                 st.hash = h;
             }
         }
         let (mut indexed, log) = self.current_stamps()?;
-        let written = self.write_changes(&present, &gone, &stamps, false, false)?;
-        if written.is_some() {
+        let written = self.write_changes(Some(writer), &present, &gone, &stamps, false, false)?;
+        if let Some(w) = &written {
+            present.retain(|p| !w.skipped.contains(p));
             for p in &gone {
                 indexed.remove(p);
             }
-            indexed.extend(stamps.iter().map(|(p, s)| (p.clone(), *s)));
-            self.record_stamps(&indexed, log, &stamps, &present, &gone);
+            for p in &present {
+                if let Some(s) = stamps.get(p) {
+                    indexed.insert(p.clone(), *s);
+                }
+            }
+            self.record_stamps(&indexed, log, &stamps, &present, &gone, w.opstamp);
         }
         Ok(written.map(|_| present.len() + gone.len()))
     }
 
-    /// Deletes and re-adds documents; `None` when the writer is locked.
+    /// Deletes and re-adds documents, with `held` or a writer taken now;
+    /// `None` when another process holds it. A note that cannot be read is
+    /// left as indexed (reported in `skipped`), never indexed as empty.
     fn write_changes(
         &mut self,
+        held: Option<IndexWriter<TantivyDocument>>,
         changed: &[PathBuf],
         removed: &[PathBuf],
         stamps: &HashMap<PathBuf, Stamp>,
         progress: bool,
         big: bool,
-    ) -> Result<Option<usize>> {
-        let Some(mut writer) = self.writer(if big {
-            BIG_WRITER_BYTES
-        } else {
-            SMALL_WRITER_BYTES
-        })?
-        else {
+    ) -> Result<Option<Written>> {
+        let writer = match held {
+            Some(w) => Some(w),
+            None => self.try_writer(if big {
+                BIG_WRITER_BYTES
+            } else {
+                SMALL_WRITER_BYTES
+            })?,
+        };
+        let Some(mut writer) = writer else {
             return Ok(None);
         };
         let bar = progress.then(|| {
@@ -523,24 +843,24 @@ impl Index {
             );
             b
         });
-        for rel in changed.iter().chain(removed) {
-            writer.delete_term(Term::from_field_text(
-                self.fields.path,
-                &rel.to_string_lossy(),
-            ));
+        let path_term =
+            |rel: &Path| Term::from_field_text(self.fields.path, &rel.to_string_lossy());
+        for rel in removed {
+            writer.delete_term(path_term(rel));
         }
         let f = &self.fields;
         let root = &self.root;
         let mut docs = 0usize;
+        let mut skipped = Vec::new();
         // Parse in parallel, in chunks, so memory stays bounded on big builds.
         for chunk in changed.chunks(4096) {
-            let built: Vec<Vec<TantivyDocument>> = chunk
+            let built: Vec<std::io::Result<Vec<TantivyDocument>>> = chunk
                 .par_iter()
                 .map(|rel| {
-                    let bytes = std::fs::read(root.join(rel)).unwrap_or_default();
+                    let bytes = std::fs::read(root.join(rel))?;
                     let note = note::parse(rel, &bytes);
                     let text = String::from_utf8_lossy(&bytes);
-                    schema::documents(
+                    Ok(schema::documents(
                         f,
                         &note,
                         &text,
@@ -548,13 +868,22 @@ impl Index {
                             .get(rel)
                             .copied()
                             .map(|s| (s.size, s.mtime_ns, s.hash)),
-                    )
+                    ))
                 })
                 .collect();
-            for ds in built {
-                for d in ds {
-                    writer.add_document(d).map_err(tantivy_err)?;
-                    docs += 1;
+            for (rel, ds) in chunk.iter().zip(built) {
+                match ds {
+                    Ok(ds) => {
+                        writer.delete_term(path_term(rel));
+                        for d in ds {
+                            writer.add_document(d).map_err(tantivy_err)?;
+                            docs += 1;
+                        }
+                    }
+                    Err(e) => {
+                        warn_unreadable(rel, &e);
+                        skipped.push(rel.clone());
+                    }
                 }
             }
             if let Some(b) = &bar {
@@ -562,7 +891,7 @@ impl Index {
             }
         }
         let t = Instant::now();
-        writer.commit().map_err(tantivy_err)?;
+        let opstamp = writer.commit().map_err(tantivy_err)?;
         let t_commit = t.elapsed();
         // Let the merges it scheduled finish, so segments do not pile up.
         writer.wait_merging_threads().map_err(tantivy_err)?;
@@ -575,19 +904,40 @@ impl Index {
         if let Some(b) = bar {
             b.finish_and_clear();
         }
+        self.opened_at = Some(opstamp);
         self.reader.reload().map_err(tantivy_err)?;
-        Ok(Some(docs))
+        Ok(Some(Written {
+            docs,
+            skipped,
+            opstamp: Some(opstamp),
+        }))
     }
 
-    /// Content hashes of these notes, read in parallel (unreadable ones left out).
-    fn hash_files(&self, rels: &[PathBuf]) -> HashMap<PathBuf, u64> {
-        rels.par_iter()
-            .filter_map(|rel| {
-                std::fs::read(self.root.join(rel))
-                    .ok()
-                    .map(|b| (rel.clone(), content_hash(&b)))
+    /// Content hashes of these notes, read in parallel, and the notes that
+    /// could not be read (warned about; a note gone since the walk is not).
+    fn hash_files(&self, rels: &[PathBuf]) -> (HashMap<PathBuf, u64>, Vec<PathBuf>) {
+        let read: Vec<(PathBuf, std::io::Result<u64>)> = rels
+            .par_iter()
+            .map(|rel| {
+                let h = std::fs::read(self.root.join(rel)).map(|b| content_hash(&b));
+                (rel.clone(), h)
             })
-            .collect()
+            .collect();
+        let mut hashes = HashMap::with_capacity(read.len());
+        let mut unreadable = Vec::new();
+        for (rel, h) in read {
+            match h {
+                Ok(h) => {
+                    hashes.insert(rel, h);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    warn_unreadable(&rel, &e);
+                    unreadable.push(rel);
+                }
+            }
+        }
+        (hashes, unreadable)
     }
 
     /// Never index this vault-relative path (it is removed if indexed).
@@ -626,6 +976,21 @@ impl Index {
     pub fn root(&self) -> &Path {
         &self.root
     }
+}
+
+/// What one index write did.
+struct Written {
+    docs: usize,
+    /// Notes that could not be read, left as they were indexed.
+    skipped: Vec<PathBuf>,
+    opstamp: Option<u64>,
+}
+
+fn warn_unreadable(rel: &Path, e: &std::io::Error) {
+    eprintln!(
+        "warning: cannot read {} ({e}); the search index keeps its previous version\n  hint: check the file's permissions",
+        rel.display()
+    );
 }
 
 fn push_stamp(out: &mut String, p: &Path, st: Stamp) {
@@ -730,7 +1095,7 @@ fn walk_stamps(root: &Path) -> Vec<(PathBuf, Stamp)> {
                 if n != "node_modules" {
                     dirs.push(rel.join(&*name));
                 }
-            } else if n.len() > 3 && n[n.len() - 3..].eq_ignore_ascii_case(".md") {
+            } else if is_md_name(name.as_encoded_bytes()) {
                 files.push((e, ft.is_symlink()));
             }
         }
@@ -763,8 +1128,14 @@ fn walk_stamps(root: &Path) -> Vec<(PathBuf, Stamp)> {
     out
 }
 
+/// `x.md` (any case): compared as bytes, so a name ending in an emoji or
+/// in invalid UTF-8 is simply not a note (slicing text there would panic).
+fn is_md_name(name: &[u8]) -> bool {
+    name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(b".md")
+}
+
 fn tantivy_err(e: tantivy::TantivyError) -> Error {
-    Error::Other(format!("search index: {e}"))
+    Error::Index(e.to_string())
 }
 
 /// Note kind of a parsed note, as stored.

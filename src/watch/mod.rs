@@ -187,7 +187,21 @@ const LIMIT_HINT: &str = "the system's inotify limits are too low to watch this 
 
 type Events = mpsc::Receiver<notify::Result<notify::Event>>;
 
-fn start_watcher(root: &Path, opts: &mut Options) -> Result<(Box<dyn Watcher>, Events)> {
+/// What delivers change hints: native events, or (polling) nothing — the
+/// loop then walks and compares every `poll_interval` by itself. notify's
+/// own poller is not used: it compares modification times in whole seconds
+/// and not sizes, so an edit within a second of its last scan is never seen.
+enum Source {
+    Native {
+        _watcher: Box<dyn Watcher>,
+    },
+    /// Keeps the channel open; no events come.
+    Polling {
+        _open: mpsc::Sender<notify::Result<notify::Event>>,
+    },
+}
+
+fn start_watcher(root: &Path, opts: &mut Options) -> Result<(Source, Events)> {
     let (tx, rx) = mpsc::channel();
     if !opts.poll {
         let native = notify::recommended_watcher(tx.clone()).and_then(|mut w| {
@@ -195,7 +209,14 @@ fn start_watcher(root: &Path, opts: &mut Options) -> Result<(Box<dyn Watcher>, E
             Ok(w)
         });
         match native {
-            Ok(w) => return Ok((Box::new(w), rx)),
+            Ok(w) => {
+                return Ok((
+                    Source::Native {
+                        _watcher: Box::new(w),
+                    },
+                    rx,
+                ));
+            }
             Err(e) => {
                 if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
                     eprintln!("warning: {LIMIT_HINT}\nwarning: falling back to polling");
@@ -208,12 +229,7 @@ fn start_watcher(root: &Path, opts: &mut Options) -> Result<(Box<dyn Watcher>, E
             }
         }
     }
-    let cfg = notify::Config::default().with_poll_interval(opts.poll_interval);
-    let mut w = notify::PollWatcher::new(tx, cfg)
-        .map_err(|e| Error::Other(format!("cannot poll {}: {e}", root.display())))?;
-    w.watch(root, RecursiveMode::Recursive)
-        .map_err(|e| Error::Other(format!("cannot poll {}: {e}", root.display())))?;
-    Ok((Box::new(w), rx))
+    Ok((Source::Polling { _open: tx }, rx))
 }
 
 /// Runs until `stop` is set (SIGINT/SIGTERM), then syncs what is pending,
@@ -235,15 +251,24 @@ pub fn run(
     }
     let (watcher, rx) = start_watcher(&root, &mut opts)?;
     let started = Instant::now();
-    let n = sink.full_sync()?;
-    sink.after_change()?;
+    // Another command may be syncing right now: never die of it, retry later.
+    let (n, mut rescan) = match sink.full_sync() {
+        Ok(n) => (n, false),
+        Err(e) => {
+            eprintln!("warning: first sync failed ({e}); will re-check the whole vault");
+            (0, true)
+        }
+    };
+    if let Err(e) = sink.after_change() {
+        eprintln!("warning: {e}");
+    }
     let mut advert = Advert {
         root: root.clone(),
         status: Status {
             pid: std::process::id(),
             heartbeat_ms: 0,
             seq: 0,
-            healthy: !opts.poll,
+            healthy: !opts.poll && !rescan,
             mode: if opts.poll { "poll" } else { "native" }.into(),
         },
         last: Instant::now(),
@@ -264,49 +289,33 @@ pub fn run(
     );
 
     let mut dirty: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut rescan = false;
     let mut first_event: Option<Instant> = None;
     let mut last_event = Instant::now();
     let mut pending_cookies: Vec<PathBuf> = Vec::new();
     let mut retry_empty: HashMap<PathBuf, Instant> = HashMap::new();
+    let mut last_poll = Instant::now();
     let result = loop {
         if stop.load(Ordering::Relaxed) {
             break Ok(());
         }
+        if matches!(watcher, Source::Polling { .. }) && last_poll.elapsed() >= opts.poll_interval {
+            last_poll = Instant::now();
+            rescan = true;
+            first_event.get_or_insert_with(Instant::now);
+        }
         match rx.recv_timeout(Duration::from_millis(20)) {
             Ok(Ok(ev)) => {
-                // Reading a file or listing a folder changes nothing (and our own
-                // walks cause such events: reacting to them would loop). Closing
-                // a file that was open for writing does count.
-                if let notify::EventKind::Access(a) = ev.kind
-                    && a != notify::event::AccessKind::Close(notify::event::AccessMode::Write)
-                {
-                    continue;
-                }
                 if ev.need_rescan() {
-                    rescan = true;
                     advert.status.healthy = false;
                 }
-                for p in &ev.paths {
-                    if p.starts_with(&cookies) {
-                        if p.parent() == Some(cookies.as_path()) && p.exists() {
-                            pending_cookies.push(p.clone());
-                        }
-                        continue;
-                    }
-                    if opts.ignore.iter().any(|i| i == p) {
-                        continue;
-                    }
-                    let Ok(rel) = p.strip_prefix(&root) else {
-                        continue;
-                    };
-                    match classify(rel) {
-                        Relevance::Note => {
-                            dirty.insert(rel.to_path_buf());
-                        }
-                        Relevance::Folder => rescan = true,
-                        Relevance::Ignore => continue,
-                    }
+                if absorb(
+                    &ev,
+                    &root,
+                    &opts,
+                    &mut dirty,
+                    &mut rescan,
+                    &mut pending_cookies,
+                ) {
                     first_event.get_or_insert_with(Instant::now);
                     last_event = Instant::now();
                 }
@@ -402,14 +411,81 @@ pub fn run(
     // Shut down: withdraw the advert first so no command trusts a stopping watcher.
     advert.status.healthy = false;
     advert.write();
-    drop(watcher);
-    if !dirty.is_empty() || !retry_empty.is_empty() {
-        let batch: Vec<PathBuf> = dirty.into_iter().chain(retry_empty.into_keys()).collect();
-        let _ = sink.sync_paths(&batch);
+    // Changes made before the stop may still be on their way from the kernel:
+    // a last cookie marks the end of them (one ordered queue), bounded.
+    let last_cookie = cookies.join(format!("stop-{}", std::process::id()));
+    if std::fs::write(&last_cookie, b"").is_ok() {
+        let until = Instant::now() + FLUSH_WAIT;
+        let mut seen = Vec::new();
+        while Instant::now() < until && !seen.contains(&last_cookie) {
+            if let Ok(Ok(ev)) = rx.recv_timeout(Duration::from_millis(20)) {
+                absorb(&ev, &root, &opts, &mut dirty, &mut rescan, &mut seen);
+            }
+        }
+        let _ = std::fs::remove_file(&last_cookie);
     }
+    drop(watcher);
+    // The last sync's failure is the command's failure: the index is then
+    // not known to be consistent.
+    let last = if rescan {
+        sink.full_sync().map(|_| ())
+    } else if !dirty.is_empty() || !retry_empty.is_empty() {
+        let batch: Vec<PathBuf> = dirty.into_iter().chain(retry_empty.into_keys()).collect();
+        sink.sync_paths(&batch).map(|_| ())
+    } else {
+        Ok(())
+    };
     let shut = sink.shutdown();
     advert.remove();
-    result.and(shut)
+    result.and(last).and(shut)
+}
+
+/// Notes what one event says may have changed; true if it concerned the
+/// vault (not only a cookie or an ignored path).
+fn absorb(
+    ev: &notify::Event,
+    root: &Path,
+    opts: &Options,
+    dirty: &mut BTreeSet<PathBuf>,
+    rescan: &mut bool,
+    cookies_seen: &mut Vec<PathBuf>,
+) -> bool {
+    // Reading a file or listing a folder changes nothing (and our own walks
+    // cause such events: reacting to them would loop). Closing a file that
+    // was open for writing does count.
+    if let notify::EventKind::Access(a) = ev.kind
+        && a != notify::event::AccessKind::Close(notify::event::AccessMode::Write)
+    {
+        return false;
+    }
+    if ev.need_rescan() {
+        *rescan = true;
+    }
+    let cookies = cookie_dir(root);
+    let mut relevant = false;
+    for p in &ev.paths {
+        if p.starts_with(&cookies) {
+            if p.parent() == Some(cookies.as_path()) && p.exists() {
+                cookies_seen.push(p.clone());
+            }
+            continue;
+        }
+        if opts.ignore.iter().any(|i| i == p) {
+            continue;
+        }
+        let Ok(rel) = p.strip_prefix(root) else {
+            continue;
+        };
+        match classify(rel) {
+            Relevance::Note => {
+                dirty.insert(rel.to_path_buf());
+            }
+            Relevance::Folder => *rescan = true,
+            Relevance::Ignore => continue,
+        }
+        relevant = true;
+    }
+    relevant
 }
 
 /// A stop flag set by SIGINT or SIGTERM.

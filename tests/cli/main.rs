@@ -9,6 +9,7 @@ mod git;
 mod give;
 mod hostile;
 mod import_export;
+mod index_repair;
 mod search;
 mod trust;
 mod watch;

@@ -210,6 +210,8 @@ fn search_answers_while_another_process_holds_the_writer() {
         started.elapsed() < std::time::Duration::from_secs(30),
         "must not block on the lock"
     );
+    // It waited briefly, then answered from the index as it is: and says so.
+    assert!(run.stderr.contains("may be stale"), "{}", run.stderr);
     drop(writer);
     // Once the lock is free, the edit is picked up.
     assert_eq!(paths(&hits(&v, &["kayaking"])), ["people/lena.md"]);

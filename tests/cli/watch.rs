@@ -4,6 +4,11 @@
 //! place under /tmp and would never exercise its rename-on-save path there.
 //! Every wait is bounded and polls `kith search --json`; no sleep is used as an
 //! assertion.
+//!
+//! Searches here run with `KITH_TEST_TRUST_WATCHER=1`: they skip their own
+//! freshness walk and read the index as the watcher left it, so every test
+//! fails with a watcher that does nothing (a plain search would re-sync by
+//! itself and hide it).
 
 use crate::support::{KITH, TestVault};
 use std::io::{BufRead, BufReader};
@@ -99,9 +104,20 @@ unsafe extern "C" {
     fn libc_kill(pid: i32, sig: i32) -> i32;
 }
 
-/// Paths of the search hits for `query` (empty when none).
+/// Fails when a tool a test needs is missing and `CI` is set; else says why
+/// the test is skipped.
+fn missing_tool(what: &str) {
+    assert!(std::env::var_os("CI").is_none(), "CI must provide {what}");
+    eprintln!("{what} is not available here; skipping");
+}
+
+/// Paths of the search hits for `query` (empty when none), as the watcher
+/// indexed them (the search does not sync by itself).
 fn hits(v: &TestVault, query: &str) -> Vec<String> {
-    let run = v.kith(["search", query, "--json", "--limit", "1000"]).run();
+    let run = v
+        .kith(["search", query, "--json", "--limit", "1000"])
+        .env("KITH_TEST_TRUST_WATCHER", "1")
+        .run();
     if run.code == 1 {
         return Vec::new();
     }
@@ -191,6 +207,7 @@ fn vim_save_is_seen() {
             .unwrap();
         assert!(st.success());
     } else {
+        missing_tool("vim");
         // vim's sequence by hand: rename to a backup, create anew, delete the backup.
         let text = v.read("people/ann.md") + "quokkas are vimmed\n";
         std::fs::write(v.path("people/4913"), "").unwrap();
@@ -242,7 +259,7 @@ fn inotify_limit_falls_back_to_polling_with_a_hint() {
         .status()
         .is_ok_and(|s| s.success());
     if !can {
-        eprintln!("no unprivileged user namespaces here (unshare -Ur); skipping");
+        missing_tool("unprivileged user namespaces (unshare -Ur)");
         return;
     }
     let v = vault_with_ann();
@@ -377,8 +394,17 @@ fn commands_trust_a_healthy_watcher_and_never_see_lock_errors() {
     for i in 0..5 {
         let text = v.read("people/ann.md") + &format!("\nsloth{i}\n");
         std::fs::write(&file, text).unwrap();
-        // Right after the edit, with the watcher running: fresh and no lock error.
-        let run = v.kith(["search", &format!("sloth{i}"), "--json"]).run();
+        // Right after the edit, with the watcher running: fresh (the watcher
+        // answered the flush: the search did not walk) and no lock error.
+        let run = v
+            .kith(["search", &format!("sloth{i}"), "--json"])
+            .env("KITH_TEST_TRUST_WATCHER", "1")
+            .run();
+        assert!(
+            !run.stderr.contains("no watcher answered"),
+            "{}",
+            run.stderr
+        );
         assert!(
             !run.stderr.to_lowercase().contains("lock"),
             "{}",
@@ -413,8 +439,18 @@ fn an_idle_watcher_stays_idle_while_commands_read() {
         v.kith(["search", "aardvarks", "--json"]).ok();
         v.kith(["check"]).ok();
     }
-    // Give a spurious batch the time it would take to happen (debounce + margin).
-    std::thread::sleep(Duration::from_millis(600));
+    // A flush answered by the watcher is a barrier: it has handled every event
+    // the reads above caused (one ordered queue), and a pending batch is synced
+    // before a flush is answered, so a spurious batch would show in `seq`.
+    let run = v
+        .kith(["search", "aardvarks", "--json"])
+        .env("KITH_TEST_TRUST_WATCHER", "1")
+        .ok();
+    assert!(
+        !run.stderr.contains("no watcher answered"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         seq(),
         before,
@@ -450,4 +486,42 @@ fn digest_file_is_written_only_when_it_changes() {
             .any(|p| Path::new(p) == Path::new("digest.md"))
     );
     w.stop();
+}
+
+/// A failed final sync is reported and the exit is non-zero, never "the
+/// index is consistent".
+#[test]
+fn a_failed_final_sync_is_an_error_not_consistent() {
+    let v = vault_with_ann();
+    // A long debounce keeps the edit pending until the stop.
+    let w = Watch::start(&v, &["--debounce", "60000"]);
+    let text = v.read("people/ann.md") + "\nmarmots pending\n";
+    std::fs::write(v.path("people/ann.md"), text).unwrap();
+    // Wait until the edit is pending in the watcher: a flush would sync it,
+    // so look at the advert instead (it is written on every heartbeat).
+    std::fs::remove_dir_all(v.path(".kith/cache/index")).unwrap();
+    std::fs::write(v.path(".kith/cache/index"), "not an index").unwrap();
+    let mut w = w;
+    unsafe {
+        libc_kill(w.child.id() as i32, 15);
+    }
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = w.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < WAIT, "kith watch did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut said = w.seen.borrow().join("\n");
+    while let Ok(l) = w.lines.recv_timeout(Duration::from_millis(500)) {
+        said.push('\n');
+        said.push_str(&l);
+    }
+    assert!(!status.success(), "exit must be non-zero: {said}");
+    assert!(!said.contains("consistent"), "{said}");
+    assert!(
+        said.contains("search index"),
+        "the error is printed: {said}"
+    );
 }
