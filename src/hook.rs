@@ -39,7 +39,7 @@ pub fn pre_commit(root: &Path, as_of: Date, files: Option<&[PathBuf]>) -> Result
             let mut notes = Vec::new();
             for rel in files {
                 if rel == config_rel {
-                    config_text = Some(std::fs::read(root.join(rel)).unwrap_or_default());
+                    config_text = Some(crate::vault::read_note_bytes(&root.join(rel)).unwrap_or_default());
                 } else if crate::vault::is_note_path(rel) && !links_to_a_note(root, rel) {
                     notes.push(crate::vault::load_note(root, rel));
                 }
@@ -49,9 +49,7 @@ pub fn pre_commit(root: &Path, as_of: Date, files: Option<&[PathBuf]>) -> Result
     };
     if let Some(bytes) = config_text {
         let text = String::from_utf8_lossy(&bytes);
-        if let (_, Some(d)) = crate::config::Config::parse(config_rel, &text) {
-            diags.push(d);
-        }
+        diags.extend(crate::config::Config::parse(config_rel, &text).1);
     }
     diags.extend(checked.iter().flat_map(|n| n.diagnostics.iter().cloned()));
     if checked.is_empty() {

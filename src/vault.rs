@@ -114,6 +114,23 @@ pub enum NoteReadError {
     Io(std::io::Error),
 }
 
+impl From<NoteReadError> for std::io::Error {
+    /// For callers that only report the failure (the index keeps the old
+    /// version of a note it cannot read).
+    fn from(e: NoteReadError) -> std::io::Error {
+        match e {
+            NoteReadError::Io(e) => e,
+            NoteReadError::NotRegular(kind) => {
+                std::io::Error::other(format!("not a regular file but {kind}"))
+            }
+            NoteReadError::TooBig => std::io::Error::other(format!(
+                "larger than the {} MiB a note may be",
+                MAX_NOTE_BYTES >> 20
+            )),
+        }
+    }
+}
+
 fn file_kind(ft: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {

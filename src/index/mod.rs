@@ -857,7 +857,7 @@ impl Index {
             let built: Vec<std::io::Result<Vec<TantivyDocument>>> = chunk
                 .par_iter()
                 .map(|rel| {
-                    let bytes = std::fs::read(root.join(rel))?;
+                    let bytes = crate::vault::read_note_bytes(&root.join(rel))?;
                     let note = note::parse(rel, &bytes);
                     let text = String::from_utf8_lossy(&bytes);
                     Ok(schema::documents(
@@ -919,7 +919,9 @@ impl Index {
         let read: Vec<(PathBuf, std::io::Result<u64>)> = rels
             .par_iter()
             .map(|rel| {
-                let h = std::fs::read(self.root.join(rel)).map(|b| content_hash(&b));
+                let h = crate::vault::read_note_bytes(&self.root.join(rel))
+                    .map(|b| content_hash(&b))
+                    .map_err(std::io::Error::from);
                 (rel.clone(), h)
             })
             .collect();

@@ -179,7 +179,7 @@ impl Index {
             let date = d.get_first(f.date).and_then(|v| v.as_u64()).map(fmt_date);
             let kind = s(f.doc);
             let loaded = files.entry(path.clone()).or_insert_with(|| {
-                let bytes = std::fs::read(self.root.join(&path)).ok()?;
+                let bytes = crate::vault::read_note_bytes(&self.root.join(&path)).ok()?;
                 let n = note::parse(&path, &bytes);
                 Some((n, String::from_utf8_lossy(&bytes).into_owned()))
             });
