@@ -253,12 +253,24 @@ impl LockedNote {
         let tmp_path = tmp_path.keep().map_err(|e| Error::io(dir, e.error))?;
         let mut guard = RemoveOnDrop(Some(tmp_path.clone()));
         self.unchanged()?;
-        match swap(&tmp_path, &self.path) {
+        test_hooks::before_swap(&self.path);
+        let swapped = if test_hooks::no_exchange() {
+            Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+        } else {
+            swap(&tmp_path, &self.path)
+        };
+        match swapped {
             Ok(()) => {
                 // The old inode is now at `tmp_path`, our content at the note's path.
                 if self.unchanged_inode().is_err() {
                     // An editor wrote into the old file during the swap: give it back.
                     swap(&tmp_path, &self.path).map_err(|e| Error::io(&self.path, e))?;
+                    if std::env::var_os("KITH_TRACE").is_some() {
+                        eprintln!(
+                            "trace: {} was written into during the swap; swapped back",
+                            self.path.display()
+                        );
+                    }
                     if !same_as(&tmp_file, new) {
                         // Someone saved into our version in the moment it was
                         // visible: keep it for the user rather than delete it.
@@ -299,6 +311,7 @@ impl LockedNote {
         let linked = fs::hard_link(&self.path, &backup).is_ok();
         let backup_guard = RemoveOnDrop(linked.then(|| backup.clone()));
         self.unchanged()?;
+        test_hooks::before_swap(&self.path);
         fs::rename(tmp_path, &self.path).map_err(|e| Error::io(&self.path, e))?;
         if self.unchanged_inode().is_err() {
             if linked {
@@ -335,6 +348,35 @@ impl LockedNote {
             return Err(Error::ChangedUnderUs(self.path.clone()));
         }
         Ok(())
+    }
+}
+
+/// Seams for unit tests to act in the moment between the last check and the
+/// swap, which real races hit only now and then. No-ops outside tests.
+mod test_hooks {
+    use std::path::Path;
+
+    #[cfg(test)]
+    thread_local! {
+        pub static BEFORE_SWAP: std::cell::RefCell<Option<Box<dyn Fn(&Path)>>> =
+            std::cell::RefCell::new(None);
+        pub static NO_EXCHANGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    pub fn before_swap(_path: &Path) {
+        #[cfg(test)]
+        BEFORE_SWAP.with(|h| {
+            if let Some(f) = &*h.borrow() {
+                f(_path)
+            }
+        });
+    }
+
+    pub fn no_exchange() -> bool {
+        #[cfg(test)]
+        return NO_EXCHANGE.with(|c| c.get());
+        #[cfg(not(test))]
+        false
     }
 }
 
@@ -718,6 +760,62 @@ mod tests {
         ));
         drop(locked);
         assert_eq!(fs::read_to_string(&p).unwrap(), "editor");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "temporary files left behind");
+    }
+
+    /// An editor truncates the note (open with O_TRUNC) after kith's last
+    /// check but before the swap, and writes its save into that same inode
+    /// after kith's swap: the save must end up in the note, by exchange and by
+    /// the link-and-rename fallback alike.
+    #[cfg(unix)]
+    #[test]
+    fn an_editor_save_landing_during_the_swap_is_swapped_back() {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        for fallback in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("a.md");
+            fs::write(&p, "---\nname: A\n---\nold\n").unwrap();
+            let editor: Rc<RefCell<Option<File>>> = Rc::new(RefCell::new(None));
+            let e = editor.clone();
+            test_hooks::BEFORE_SWAP.with(|h| {
+                *h.borrow_mut() = Some(Box::new(move |path: &Path| {
+                    *e.borrow_mut() = Some(File::create(path).unwrap());
+                }))
+            });
+            test_hooks::NO_EXCHANGE.with(|c| c.set(fallback));
+            let locked = lock_note(&p).unwrap();
+            let r = locked.replace(b"---\nname: A\n---\nold\nkith\n");
+            test_hooks::BEFORE_SWAP.with(|h| *h.borrow_mut() = None);
+            test_hooks::NO_EXCHANGE.with(|c| c.set(false));
+            assert!(matches!(r, Err(Error::ChangedUnderUs(_))), "{r:?}");
+            drop(locked);
+            // The editor's write, after the swap, into the inode it opened.
+            let mut f = editor.borrow_mut().take().unwrap();
+            f.write_all(b"---\nname: A\n---\nsaved\n").unwrap();
+            drop(f);
+            assert_eq!(
+                fs::read_to_string(&p).unwrap(),
+                "---\nname: A\n---\nsaved\n",
+                "fallback: {fallback}"
+            );
+            let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+            assert_eq!(left.len(), 1, "temporary files left behind");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_fallback_without_exchange_writes_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        fs::write(&p, "one").unwrap();
+        test_hooks::NO_EXCHANGE.with(|c| c.set(true));
+        let r = lock_note(&p).unwrap().replace(b"two");
+        test_hooks::NO_EXCHANGE.with(|c| c.set(false));
+        r.unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "two");
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "temporary files left behind");
     }

@@ -9,3 +9,4 @@ mod git;
 mod import_export;
 mod search;
 mod watch;
+mod writes;
