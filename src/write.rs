@@ -357,9 +357,11 @@ mod test_hooks {
     use std::path::Path;
 
     #[cfg(test)]
+    pub type Hook = Option<Box<dyn Fn(&Path)>>;
+
+    #[cfg(test)]
     thread_local! {
-        pub static BEFORE_SWAP: std::cell::RefCell<Option<Box<dyn Fn(&Path)>>> =
-            std::cell::RefCell::new(None);
+        pub static BEFORE_SWAP: std::cell::RefCell<Hook> = std::cell::RefCell::new(None);
         pub static NO_EXCHANGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
 
