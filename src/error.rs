@@ -34,6 +34,15 @@ pub enum Error {
     )]
     ChangedUnderUs(PathBuf),
 
+    /// kith will not write into a note (write-protected, another owner, not
+    /// a regular file, lost its front matter, a lock held too long…); exit 1.
+    #[error("{}: {why}; nothing was written\n  hint: {hint}", path.display())]
+    WriteRefused {
+        path: PathBuf,
+        why: String,
+        hint: String,
+    },
+
     #[error("{message}")]
     UnknownPerson { message: String },
 
@@ -63,7 +72,7 @@ impl Error {
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Refused(_) => exit::PROBLEMS,
+            Error::Refused(_) | Error::WriteRefused { .. } => exit::PROBLEMS,
             _ => exit::ERROR,
         }
     }

@@ -18,6 +18,7 @@ pub mod git;
 pub mod hook;
 pub mod import;
 pub mod index;
+pub mod markdown;
 pub mod model;
 pub mod note;
 pub mod plugin;

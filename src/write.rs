@@ -1,18 +1,89 @@
 //! Writing notes without harming them.
 //!
-//! Every write goes to a temporary file in the same folder and is renamed over
-//! the note, keeping its permissions; it is refused if the note changed between
-//! the read and the write. Edits are byte splices: everything kith did not mean
-//! to change stays byte-identical (front matter, comments, CRLF, BOM).
+//! Every edit of an existing note follows one protocol (docs/reliability.md):
+//! under an advisory lock on the note's real folder, read the note through a
+//! descriptor kept open; refuse if it is not writable; write the new content
+//! to a temporary file beside it with the note's owner, group and mode; check
+//! that the note is still the file and the bytes that were read; swap the two
+//! atomically (`renameat2(RENAME_EXCHANGE)` on Linux); then check the old file
+//! once more — an editor that truncated it before the swap and writes into it
+//! now would lose its save — and swap back if it changed. Edits are byte
+//! splices: everything kith did not mean to change stays byte-identical.
 
 use crate::date::Date;
 use crate::error::{Error, Result};
-use std::fs;
+use crate::markdown;
+use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-/// Writes `bytes` to a new temporary file in `dir`, synced, with `perms`
-/// (or the usual 0644 for new files, not tempfile's private 0600).
+/// How long a write waits for another kith process writing in the same folder.
+pub const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// An exclusive advisory lock on a folder, held until dropped.
+///
+/// The lock is taken on the folder itself, not on the note: the note's inode
+/// is replaced by every write, so a lock on it would not exclude the next
+/// writer, who opens the new inode. The folder's inode outlives any number of
+/// renames inside it, is the same whichever symlink led to the note, exists
+/// for vaults without `.kith/`, and cannot be removed by deleting the cache.
+#[derive(Debug)]
+pub struct FolderLock {
+    _dir: File,
+}
+
+impl FolderLock {
+    /// Waits (up to [`LOCK_WAIT`]) for the lock on `dir`.
+    pub fn acquire(dir: &Path) -> Result<FolderLock> {
+        let f = File::open(dir).map_err(|e| Error::io(dir, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            let started = Instant::now();
+            let mut pause = Duration::from_millis(1);
+            loop {
+                // SAFETY: flock on a descriptor we own; no memory is passed.
+                let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+                if r == 0 {
+                    break;
+                }
+                let e = std::io::Error::last_os_error();
+                match e.raw_os_error() {
+                    Some(libc::EWOULDBLOCK) | Some(libc::EINTR) => {}
+                    // No flock here (some network file systems): say so, do not guess.
+                    _ => return Err(Error::io(dir, e)),
+                }
+                if started.elapsed() >= LOCK_WAIT {
+                    return Err(Error::WriteRefused {
+                        path: dir.to_path_buf(),
+                        why: format!(
+                            "another kith process has been writing in this folder for {} s",
+                            LOCK_WAIT.as_secs()
+                        ),
+                        hint: "run the command again when the other kith command has finished"
+                            .into(),
+                    });
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(16));
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = Instant::now();
+        Ok(FolderLock { _dir: f })
+    }
+}
+
+/// The folder a file lives in ("." for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A temporary file in `dir` with `bytes`, synced, with `perms` (or the usual
+/// 0644 for new files, not tempfile's private 0600). Removed on drop.
 fn temp_with(
     dir: &Path,
     bytes: &[u8],
@@ -23,9 +94,6 @@ fn temp_with(
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
     let perms = match perms {
         Some(p) => p,
         #[cfg(unix)]
@@ -34,13 +102,396 @@ fn temp_with(
             fs::Permissions::from_mode(0o644)
         }
         #[cfg(not(unix))]
-        None => return Ok(tmp),
+        None => fs::metadata(tmp.path())
+            .map_err(|e| Error::io(tmp.path(), e))?
+            .permissions(),
     };
-    fs::set_permissions(tmp.path(), perms).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .set_permissions(perms)
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
     Ok(tmp)
 }
 
-/// A note as read before an edit, to detect changes made meanwhile.
+/// What identifies one version of a file: the inode, and its size and mtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: (i64, i64),
+}
+
+impl Stamp {
+    #[cfg(unix)]
+    fn of(m: &fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            size: m.size(),
+            mtime: (m.mtime(), m.mtime_nsec()),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn of(m: &fs::Metadata) -> Stamp {
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos() as i64));
+        Stamp {
+            dev: 0,
+            ino: 0,
+            size: m.len(),
+            mtime,
+        }
+    }
+}
+
+/// A note opened for an edit: its folder locked, the file open, its bytes read
+/// through that descriptor. Plan the edit from [`LockedNote::bytes`] and hand
+/// the result to [`LockedNote::replace`]: the bytes planned from are the bytes
+/// compared before the write. The lock is released on drop.
+#[derive(Debug)]
+pub struct LockedNote {
+    /// The real file (symlinks resolved, so a symlinked note stays a symlink).
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    file: File,
+    meta: fs::Metadata,
+    _lock: FolderLock,
+}
+
+/// Locks the folder of the note at `path` (its real folder) and reads it.
+/// Refuses a note that is not a regular file or is not writable by this user.
+pub fn lock_note(path: &Path) -> Result<LockedNote> {
+    let real = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+    let lock = FolderLock::acquire(folder_of(&real))?;
+    let mut file = File::open(&real).map_err(|e| Error::io(&real, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(&real, e))?;
+    if !meta.is_file() {
+        return Err(Error::WriteRefused {
+            path: real,
+            why: "is not a regular file".into(),
+            hint: "kith only writes into plain files".into(),
+        });
+    }
+    check_writable(&real, &meta)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| Error::io(&real, e))?;
+    Ok(LockedNote {
+        path: real,
+        bytes,
+        file,
+        meta,
+        _lock: lock,
+    })
+}
+
+/// Refuses a note the user may not write, or that nobody may write (mode
+/// without any `w` bit) — the latter even for root, who could: a read-only
+/// note says "do not change me" to every program, as it does to `rm` and vim.
+fn check_writable(path: &Path, meta: &fs::Metadata) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o7777;
+        let mut ok = mode & 0o222 != 0;
+        if ok && let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) {
+            // SAFETY: a valid NUL-terminated path; faccessat only reads it.
+            ok = unsafe {
+                libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS)
+            } == 0;
+        }
+        if !ok {
+            return Err(Error::WriteRefused {
+                path: path.to_path_buf(),
+                why: format!("is write-protected (mode {mode:04o})"),
+                hint: format!(
+                    "make it writable if kith may change it: chmod u+w '{}'",
+                    path.display()
+                ),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    if meta.permissions().readonly() {
+        return Err(Error::WriteRefused {
+            path: path.to_path_buf(),
+            why: "is read-only".into(),
+            hint: "clear the read-only flag if kith may change it".into(),
+        });
+    }
+    Ok(())
+}
+
+impl LockedNote {
+    /// The note's bytes as read under the lock.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Replaces the note with `new` (see the module docs for the protocol).
+    /// Refuses with [`Error::ChangedUnderUs`], writing nothing, if the note
+    /// changed since it was read, including during the swap.
+    pub fn replace(&self, new: &[u8]) -> Result<()> {
+        let dir = folder_of(&self.path);
+        let tmp = temp_with(dir, new, Some(self.meta.permissions()))?;
+        keep_owner(&self.path, &self.meta, tmp.as_file())?;
+        // Re-apply the mode: a chown may clear set-id bits.
+        tmp.as_file()
+            .set_permissions(self.meta.permissions())
+            .map_err(|e| Error::io(tmp.path(), e))?;
+        // From here the temporary path may hold the note's old inode: remove
+        // it only when it is known to hold nothing anyone wrote.
+        let (tmp_file, tmp_path) = tmp.into_parts();
+        let tmp_path = tmp_path.keep().map_err(|e| Error::io(dir, e.error))?;
+        let mut guard = RemoveOnDrop(Some(tmp_path.clone()));
+        self.unchanged()?;
+        test_hooks::before_swap(&self.path);
+        let swapped = if test_hooks::no_exchange() {
+            Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+        } else {
+            swap(&tmp_path, &self.path)
+        };
+        match swapped {
+            Ok(()) => {
+                // The old inode is now at `tmp_path`, our content at the note's path.
+                if self.unchanged_inode().is_err() {
+                    // An editor wrote into the old file during the swap: give it back.
+                    swap(&tmp_path, &self.path).map_err(|e| Error::io(&self.path, e))?;
+                    if std::env::var_os("KITH_TRACE").is_some() {
+                        eprintln!(
+                            "trace: {} was written into during the swap; swapped back",
+                            self.path.display()
+                        );
+                    }
+                    if !same_as(&tmp_file, new) {
+                        // Someone saved into our version in the moment it was
+                        // visible: keep it for the user rather than delete it.
+                        guard.0 = None;
+                        return Err(Error::WriteRefused {
+                            path: self.path.clone(),
+                            why: format!(
+                                "was saved by another program twice while kith wrote it; the other save is kept as {}",
+                                tmp_path.display()
+                            ),
+                            hint: "compare the two files and keep what you want".into(),
+                        });
+                    }
+                    return Err(Error::ChangedUnderUs(self.path.clone()));
+                }
+            }
+            Err(e) if exchange_unsupported(&e) => self.replace_by_rename(&tmp_path)?,
+            Err(e) => return Err(Error::io(&self.path, e)),
+        }
+        drop(guard);
+        // The new name must survive a crash too.
+        let _ = File::open(dir).and_then(|d| d.sync_all());
+        Ok(())
+    }
+
+    /// Where the file system cannot exchange two names: keep the old inode
+    /// under a second name (a hard link), rename the new file over the note,
+    /// check the old one, and put it back if it changed.
+    fn replace_by_rename(&self, tmp_path: &Path) -> Result<()> {
+        let dir = folder_of(&self.path);
+        let backup = dir.join(format!(
+            ".kith-old-{}",
+            tmp_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let linked = fs::hard_link(&self.path, &backup).is_ok();
+        let backup_guard = RemoveOnDrop(linked.then(|| backup.clone()));
+        self.unchanged()?;
+        test_hooks::before_swap(&self.path);
+        fs::rename(tmp_path, &self.path).map_err(|e| Error::io(&self.path, e))?;
+        if self.unchanged_inode().is_err() {
+            if linked {
+                fs::rename(&backup, &self.path).map_err(|e| Error::io(&self.path, e))?;
+            } else {
+                // No second name to restore: write back what the old file holds now.
+                let now = read_all(&self.file).map_err(|e| Error::io(&self.path, e))?;
+                let back = temp_with(dir, &now, Some(self.meta.permissions()))?;
+                back.persist(&self.path)
+                    .map_err(|e| Error::io(&self.path, e.error))?;
+            }
+            return Err(Error::ChangedUnderUs(self.path.clone()));
+        }
+        drop(backup_guard);
+        Ok(())
+    }
+
+    /// The note's path still names the file that was read, and that file
+    /// still holds the bytes that were read.
+    fn unchanged(&self) -> Result<()> {
+        let at_path = fs::symlink_metadata(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        let (a, b) = (Stamp::of(&at_path), Stamp::of(&self.meta));
+        if (a.dev, a.ino) != (b.dev, b.ino) {
+            return Err(Error::ChangedUnderUs(self.path.clone()));
+        }
+        self.unchanged_inode()
+    }
+
+    /// The file that was read (wherever its name is now) has the same size,
+    /// mtime and bytes as when it was read.
+    fn unchanged_inode(&self) -> Result<()> {
+        let now = self.file.metadata().map_err(|e| Error::io(&self.path, e))?;
+        if Stamp::of(&now) != Stamp::of(&self.meta) || !same_as(&self.file, &self.bytes) {
+            return Err(Error::ChangedUnderUs(self.path.clone()));
+        }
+        Ok(())
+    }
+}
+
+/// Seams for unit tests to act in the moment between the last check and the
+/// swap, which real races hit only now and then. No-ops outside tests.
+mod test_hooks {
+    use std::path::Path;
+
+    #[cfg(test)]
+    pub type Hook = Option<Box<dyn Fn(&Path)>>;
+
+    #[cfg(test)]
+    thread_local! {
+        pub static BEFORE_SWAP: std::cell::RefCell<Hook> = std::cell::RefCell::new(None);
+        pub static NO_EXCHANGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    pub fn before_swap(_path: &Path) {
+        #[cfg(test)]
+        BEFORE_SWAP.with(|h| {
+            if let Some(f) = &*h.borrow() {
+                f(_path)
+            }
+        });
+    }
+
+    pub fn no_exchange() -> bool {
+        #[cfg(test)]
+        return NO_EXCHANGE.with(|c| c.get());
+        #[cfg(not(test))]
+        false
+    }
+}
+
+/// Removes a path on drop unless disarmed (`.0 = None`).
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+/// The whole content of an open file, read from its start.
+fn read_all(f: &File) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = f;
+    f.seek(SeekFrom::Start(0))?;
+    let mut out = Vec::new();
+    f.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+fn same_as(f: &File, bytes: &[u8]) -> bool {
+    read_all(f).is_ok_and(|b| b == bytes)
+}
+
+/// Gives the new file the note's owner and group; refuses rather than take
+/// a note over from another user (or drop its group) when that is not allowed.
+#[cfg(unix)]
+fn keep_owner(path: &Path, meta: &fs::Metadata, tmp: &File) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let mine = tmp.metadata().map_err(|e| Error::io(path, e))?;
+    if (mine.uid(), mine.gid()) == (meta.uid(), meta.gid()) {
+        return Ok(());
+    }
+    match std::os::unix::fs::fchown(tmp, Some(meta.uid()), Some(meta.gid())) {
+        Ok(()) => Ok(()),
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EPERM) | Some(libc::EINVAL)) => {
+            let why = if mine.uid() != meta.uid() {
+                format!(
+                    "belongs to user {} and kith runs as user {}: rewriting it would take it over",
+                    meta.uid(),
+                    mine.uid()
+                )
+            } else {
+                format!(
+                    "belongs to group {}, which kith (user {}) cannot give a new file",
+                    meta.gid(),
+                    mine.uid()
+                )
+            };
+            Err(Error::WriteRefused {
+                path: path.to_path_buf(),
+                why,
+                hint: "run kith as the note's owner, or change its owner (chown) first".into(),
+            })
+        }
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &Path, _: &fs::Metadata, _: &File) -> Result<()> {
+    Ok(())
+}
+
+/// Exchanges two names in one step: both always exist, each naming the other's file.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn swap(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let ca = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let cb = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: two valid NUL-terminated paths; the kernel only reads them.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn swap(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// The file system or kernel has no `RENAME_EXCHANGE` (old kernels, some
+/// network and FUSE file systems): fall back to link-and-rename.
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    if matches!(
+        e.raw_os_error(),
+        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP)
+    ) {
+        return true;
+    }
+    e.kind() == std::io::ErrorKind::Unsupported
+}
+
+/// A note as read before an edit, to detect changes made meanwhile. Prefer
+/// [`lock_note`], which reads under the lock; this is for callers that read
+/// first and decide later.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     /// The real file (symlinks resolved, so a symlinked note stays a symlink).
@@ -55,27 +506,22 @@ impl Snapshot {
         Ok(Snapshot { path: real, bytes })
     }
 
-    /// Replaces the file with `new`, atomically, if it still holds `self.bytes`.
+    /// Replaces the file with `new` if it still holds `self.bytes`, by the
+    /// locked protocol of [`LockedNote::replace`].
     pub fn replace(&self, new: &[u8]) -> Result<()> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        let perms = fs::metadata(&self.path)
-            .map_err(|e| Error::io(&self.path, e))?
-            .permissions();
-        let tmp = temp_with(dir, new, Some(perms))?;
-        let now = fs::read(&self.path).map_err(|e| Error::io(&self.path, e))?;
-        if now != self.bytes {
+        let locked = lock_note(&self.path)?;
+        if locked.bytes != self.bytes {
             return Err(Error::ChangedUnderUs(self.path.clone()));
         }
-        tmp.persist(&self.path)
-            .map_err(|e| Error::io(&self.path, e.error))?;
-        Ok(())
+        locked.replace(new)
     }
 }
 
 /// Creates a new file atomically; refuses (without touching it) if one exists.
 pub fn create_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = folder_of(path);
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let _lock = FolderLock::acquire(dir)?;
     let tmp = temp_with(dir, bytes, None)?;
     tmp.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
@@ -93,13 +539,11 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Writes a whole file atomically (for files kith owns, like a digest).
 /// Returns false, without writing, when the content is already `bytes`.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    let dir = folder_of(path);
+    let _lock = FolderLock::acquire(dir)?;
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let perms = fs::metadata(path).ok().map(|m| m.permissions());
     let tmp = temp_with(dir, bytes, perms)?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
@@ -126,26 +570,23 @@ impl Splice {
 }
 
 /// Plans appending a dated entry at the end of the note's `Log` section
-/// (a heading whose text is `Log`), creating `## Log` at the end if absent.
-/// `bytes` is the whole file (BOM included); the file's line ending is kept.
+/// (a top-level heading whose text is `Log`, ATX or setext), creating `## Log`
+/// at the end if absent. `bytes` is the whole file (BOM included); the file's
+/// line ending (`\n`, `\r\n` or `\r`) is kept.
 pub fn plan_log_append(bytes: &[u8], date: Date, title: Option<&str>, body: &str) -> Splice {
-    let text = String::from_utf8_lossy(bytes);
-    let nl = if crate::note::uses_crlf(&text) {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    let headings = atx_headings(bytes);
+    let nl = markdown::line_ending(bytes);
+    let md = markdown::structure(bytes);
+    let headings = &md.headings;
     let log = headings
         .iter()
         .enumerate()
-        .find(|(_, h)| h.text.trim().eq_ignore_ascii_case("log"));
+        .find(|(_, h)| h.text.eq_ignore_ascii_case("log"));
     let (offset, level, create) = match log {
         Some((i, h)) => {
             let end = headings[i + 1..]
                 .iter()
                 .find(|n| n.level <= h.level)
-                .map_or(bytes.len(), |n| n.start);
+                .map_or(bytes.len(), |n| n.range.start);
             (end, (h.level + 1).min(6), false)
         }
         None => (bytes.len(), 3, true),
@@ -154,19 +595,16 @@ pub fn plan_log_append(bytes: &[u8], date: Date, title: Option<&str>, body: &str
     let mut insert = String::new();
     // A fence left open at the end of the file would swallow the new entry.
     let open_fence = if offset == bytes.len() {
-        unclosed_fence(bytes)
+        md.open_fence
     } else {
         None
     };
     // Make sure what comes before ends with a blank line.
-    let ends_nl = before.ends_with(b"\n");
-    let ends_blank = before.ends_with(b"\n\n") || before.ends_with(b"\n\r\n");
-    if before.is_empty() || before == b"\xEF\xBB\xBF" || ends_blank {
-    } else if ends_nl {
-        insert.push_str(nl);
-    } else {
-        insert.push_str(nl);
-        insert.push_str(nl);
+    let breaks = markdown::trailing_breaks(before);
+    if !(before.is_empty() || before == b"\xEF\xBB\xBF" || breaks >= 2) {
+        for _ in breaks..2 {
+            insert.push_str(nl);
+        }
     }
     if let Some(fence) = open_fence {
         insert.push_str(&fence);
@@ -178,8 +616,9 @@ pub fn plan_log_append(bytes: &[u8], date: Date, title: Option<&str>, body: &str
         insert.push_str(nl);
         insert.push_str(nl);
     }
-    let heading_line =
-        String::from_utf8_lossy(before).matches('\n').count() + insert.matches('\n').count() + 1;
+    let mut upto = before.to_vec();
+    upto.extend_from_slice(insert.as_bytes());
+    let heading_line = markdown::count_breaks(&upto) + 1;
     insert.push_str(&"#".repeat(level as usize));
     insert.push(' ');
     insert.push_str(&date.format("%Y-%m-%d").to_string());
@@ -191,8 +630,8 @@ pub fn plan_log_append(bytes: &[u8], date: Date, title: Option<&str>, body: &str
     let body = body.trim_matches(['\r', '\n']);
     if !body.is_empty() {
         insert.push_str(nl);
-        for line in body.lines() {
-            insert.push_str(line.trim_end_matches('\r'));
+        for (s, e, _) in markdown::lines(body) {
+            insert.push_str(&body[s..e]);
             insert.push_str(nl);
         }
     }
@@ -204,87 +643,6 @@ pub fn plan_log_append(bytes: &[u8], date: Date, title: Option<&str>, body: &str
         insert,
         heading_line,
     }
-}
-
-/// The fence (```` ``` ```` or `~~~`) still open at the end of the file, if any.
-fn unclosed_fence(bytes: &[u8]) -> Option<String> {
-    scan(bytes).1
-}
-
-struct RawHeading {
-    level: u8,
-    text: String,
-    start: usize,
-}
-
-/// ATX headings outside fenced code blocks and outside the front matter.
-fn atx_headings(bytes: &[u8]) -> Vec<RawHeading> {
-    scan(bytes).0
-}
-
-/// Headings, and the fence left open at the end (if any).
-fn scan(bytes: &[u8]) -> (Vec<RawHeading>, Option<String>) {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = Vec::new();
-    let mut pos = 0;
-    let mut fence: Option<String> = None;
-    let mut in_front = false;
-    let mut first = true;
-    for line in text.split_inclusive('\n') {
-        let start = pos;
-        pos += line.len();
-        let l = line.trim_end_matches(['\n', '\r']);
-        let l = if first {
-            l.trim_start_matches('\u{feff}')
-        } else {
-            l
-        };
-        if first {
-            first = false;
-            if l.trim_end() == "---" {
-                in_front = true;
-                continue;
-            }
-        }
-        if in_front {
-            if matches!(l.trim_end(), "---" | "...") {
-                in_front = false;
-            }
-            continue;
-        }
-        let t = l.trim_start_matches(' ');
-        if l.len() - t.len() > 3 {
-            continue;
-        }
-        if let Some(f) = &fence {
-            // A closing fence: the same character, at least as many, nothing else.
-            let c = f.as_bytes()[0];
-            let run = t.bytes().take_while(|b| *b == c).count();
-            if run >= f.len() && t[run..].trim().is_empty() {
-                fence = None;
-            }
-            continue;
-        }
-        let ticks = t.bytes().take_while(|b| *b == b'`').count();
-        let tildes = t.bytes().take_while(|b| *b == b'~').count();
-        if ticks >= 3 || tildes >= 3 {
-            fence = Some(t[..ticks.max(tildes)].to_string());
-            continue;
-        }
-        let hashes = t.bytes().take_while(|b| *b == b'#').count();
-        if (1..=6).contains(&hashes) {
-            let rest = &t[hashes..];
-            if rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t') {
-                let text = rest.trim().trim_end_matches('#').trim().to_string();
-                out.push(RawHeading {
-                    level: hashes as u8,
-                    text,
-                    start,
-                });
-            }
-        }
-    }
-    (out, fence)
 }
 
 #[cfg(test)]
@@ -325,6 +683,161 @@ mod tests {
         let s = plan_log_append(src.as_bytes(), d("2026-02-01"), None, "t");
         assert!(s.insert.contains("## Log"));
         assert_eq!(s.offset, src.len());
+    }
+
+    #[test]
+    fn setext_log_heading_is_the_log_section() {
+        // Entries sit one level below the `Log` heading, as with ATX headings.
+        for (underline, entry) in [("===", "##"), ("---", "###")] {
+            let src =
+                format!("---\nname: A\n---\n\nLog\n{underline}\n\n### 2026-01-01 · one\n\nhi\n");
+            let s = plan_log_append(src.as_bytes(), d("2026-02-01"), None, "two");
+            let out = String::from_utf8(s.apply(src.as_bytes())).unwrap();
+            assert_eq!(out.matches("Log").count(), 1, "{out}");
+            let tail = format!("hi\n\n{entry} 2026-02-01\n\ntwo\n");
+            assert!(out.ends_with(&tail), "{out}");
+            assert_eq!(s.heading_line, 12);
+        }
+        // Inside a section: before the next heading of the same level (setext too).
+        let src = "Log\n---\n\n### 2026-01-01\n\nNotes\n-----\nx\n";
+        let s = plan_log_append(src.as_bytes(), d("2026-02-01"), None, "two");
+        let out = String::from_utf8(s.apply(src.as_bytes())).unwrap();
+        assert_eq!(
+            out,
+            "Log\n---\n\n### 2026-01-01\n\n### 2026-02-01\n\ntwo\n\nNotes\n-----\nx\n"
+        );
+    }
+
+    #[test]
+    fn cr_only_note_keeps_its_line_ending_and_log_section() {
+        let src = "---\rname: A\r---\rbio\r\r## Log\r\r### 2026-01-01\r\rhi\r";
+        let s = plan_log_append(src.as_bytes(), d("2026-02-01"), Some("t"), "a\nb");
+        let out = String::from_utf8(s.apply(src.as_bytes())).unwrap();
+        assert_eq!(
+            out,
+            "---\rname: A\r---\rbio\r\r## Log\r\r### 2026-01-01\r\rhi\r\r### 2026-02-01 · t\r\ra\rb\r"
+        );
+        assert!(!out.contains('\n'));
+        assert_eq!(s.heading_line, 12);
+    }
+
+    #[test]
+    fn closes_an_unclosed_fence_before_appending() {
+        let src = "---\nname: A\n---\n## Log\n\n~~~~\ncode\n";
+        let s = plan_log_append(src.as_bytes(), d("2026-02-01"), None, "t");
+        let out = String::from_utf8(s.apply(src.as_bytes())).unwrap();
+        assert_eq!(
+            out,
+            "---\nname: A\n---\n## Log\n\n~~~~\ncode\n\n~~~~\n\n### 2026-02-01\n\nt\n"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_only_note_is_refused_and_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        fs::write(&p, "one").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).unwrap();
+        let err = lock_note(&p).unwrap_err();
+        assert!(matches!(err, Error::WriteRefused { .. }), "{err}");
+        assert!(err.to_string().contains("write-protected (mode 0444)"));
+        assert_eq!(fs::read_to_string(&p).unwrap(), "one");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_write_into_the_old_file_after_the_read_is_not_lost() {
+        // The editor's save lands in the inode kith read (as with open(O_TRUNC)
+        // then write): the pre-swap check refuses and the save stays.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        fs::write(&p, "one").unwrap();
+        let locked = lock_note(&p).unwrap();
+        fs::write(&p, "editor").unwrap();
+        assert!(matches!(
+            locked.replace(b"kith"),
+            Err(Error::ChangedUnderUs(_))
+        ));
+        drop(locked);
+        assert_eq!(fs::read_to_string(&p).unwrap(), "editor");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "temporary files left behind");
+    }
+
+    /// An editor truncates the note (open with O_TRUNC) after kith's last
+    /// check but before the swap, and writes its save into that same inode
+    /// after kith's swap: the save must end up in the note, by exchange and by
+    /// the link-and-rename fallback alike.
+    #[cfg(unix)]
+    #[test]
+    fn an_editor_save_landing_during_the_swap_is_swapped_back() {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        for fallback in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("a.md");
+            fs::write(&p, "---\nname: A\n---\nold\n").unwrap();
+            let editor: Rc<RefCell<Option<File>>> = Rc::new(RefCell::new(None));
+            let e = editor.clone();
+            test_hooks::BEFORE_SWAP.with(|h| {
+                *h.borrow_mut() = Some(Box::new(move |path: &Path| {
+                    *e.borrow_mut() = Some(File::create(path).unwrap());
+                }))
+            });
+            test_hooks::NO_EXCHANGE.with(|c| c.set(fallback));
+            let locked = lock_note(&p).unwrap();
+            let r = locked.replace(b"---\nname: A\n---\nold\nkith\n");
+            test_hooks::BEFORE_SWAP.with(|h| *h.borrow_mut() = None);
+            test_hooks::NO_EXCHANGE.with(|c| c.set(false));
+            assert!(matches!(r, Err(Error::ChangedUnderUs(_))), "{r:?}");
+            drop(locked);
+            // The editor's write, after the swap, into the inode it opened.
+            let mut f = editor.borrow_mut().take().unwrap();
+            f.write_all(b"---\nname: A\n---\nsaved\n").unwrap();
+            drop(f);
+            assert_eq!(
+                fs::read_to_string(&p).unwrap(),
+                "---\nname: A\n---\nsaved\n",
+                "fallback: {fallback}"
+            );
+            let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+            assert_eq!(left.len(), 1, "temporary files left behind");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_fallback_without_exchange_writes_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        fs::write(&p, "one").unwrap();
+        test_hooks::NO_EXCHANGE.with(|c| c.set(true));
+        let r = lock_note(&p).unwrap().replace(b"two");
+        test_hooks::NO_EXCHANGE.with(|c| c.set(false));
+        r.unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "two");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "temporary files left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_note_stays_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.md");
+        let link = dir.path().join("link.md");
+        fs::write(&real, "one").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        lock_note(&link).unwrap().replace(b"two").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).unwrap(), "two");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::cli::LogArgs;
 use crate::ctx::{Ctx, arg_date, emit};
 use crate::error::{Error, Result, exit};
-use crate::write::{Snapshot, plan_log_append};
+use crate::write::{lock_note, plan_log_append};
 use std::io::Read;
 
 pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<u8> {
@@ -24,15 +24,50 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<u8> {
     let idx = vault.find_person(&args.person)?;
     let note = &vault.notes[idx];
     let path = vault.root.join(&note.path);
-    let snap = Snapshot::read(&path)?;
-    if std::str::from_utf8(&snap.bytes).is_err() {
-        return Err(Error::Refused(format!(
-            "{} is not valid UTF-8; kith will not write into it\n  hint: save it as UTF-8 first",
-            ctx.shown(&vault.root, &note.path).display()
-        )));
+    // Plan the edit from the bytes read under the lock — the same bytes the
+    // write compares against — not from the vault load above, which an editor
+    // or another kith may have overtaken since.
+    let locked = lock_note(&path)?;
+    let shown = ctx.shown(&vault.root, &note.path);
+    let refuse = |why: String, hint: &str| Error::WriteRefused {
+        path: shown.clone(),
+        why,
+        hint: hint.into(),
+    };
+    if std::str::from_utf8(&locked.bytes).is_err() {
+        return Err(refuse(
+            "is not valid UTF-8; kith will not write into it".into(),
+            "save it as UTF-8 first",
+        ));
     }
-    let splice = plan_log_append(&snap.bytes, date, args.title.as_deref(), &text);
-    snap.replace(&splice.apply(&snap.bytes))?;
+    let again = crate::note::parse(&note.path, &locked.bytes);
+    let blank = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .trim_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+            .is_empty()
+    };
+    if blank(&locked.bytes) {
+        return Err(refuse(
+            "is empty now (an editor may be saving it)".into(),
+            "run the command again once the note is saved",
+        ));
+    }
+    if note.front.is_some() && again.front.is_none() {
+        return Err(refuse(
+            "has no readable front matter now (an editor may be saving it)".into(),
+            "run the command again once the note is saved; `kith check` shows what is wrong",
+        ));
+    }
+    let name = |n: &crate::note::Note| n.person.as_ref().map(|p| p.name.clone());
+    if name(&again) != name(note) {
+        return Err(refuse(
+            format!("is no longer the note of {}", note.title),
+            "run the command again; it looks the person up afresh",
+        ));
+    }
+    let splice = plan_log_append(&locked.bytes, date, args.title.as_deref(), &text);
+    locked.replace(&splice.apply(&locked.bytes))?;
+    drop(locked);
     if args.commit {
         let title = args.title.clone().unwrap_or_else(|| {
             let first = text.lines().next().unwrap_or("").trim();

@@ -13,3 +13,4 @@ mod index_repair;
 mod search;
 mod trust;
 mod watch;
+mod writes;
