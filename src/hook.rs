@@ -39,7 +39,8 @@ pub fn pre_commit(root: &Path, as_of: Date, files: Option<&[PathBuf]>) -> Result
             let mut notes = Vec::new();
             for rel in files {
                 if rel == config_rel {
-                    config_text = Some(crate::vault::read_note_bytes(&root.join(rel)).unwrap_or_default());
+                    config_text =
+                        Some(crate::vault::read_note_bytes(&root.join(rel)).unwrap_or_default());
                 } else if crate::vault::is_note_path(rel) && !links_to_a_note(root, rel) {
                     notes.push(crate::vault::load_note(root, rel));
                 }
