@@ -88,7 +88,7 @@ pub fn discover(root: &Path) -> (Vec<Plugin>, Vec<Diagnostic>) {
         let file = dir.join("plugin.yaml");
         let rel_dir = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
         let rel = rel_dir.join("plugin.yaml");
-        let text = match std::fs::read_to_string(&file) {
+        let text = match read_manifest(&file) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
@@ -131,6 +131,47 @@ pub fn discover(root: &Path) -> (Vec<Plugin>, Vec<Diagnostic>) {
         }
     }
     (out, diags)
+}
+
+/// A `plugin.yaml` larger than this is refused unread.
+const MAX_MANIFEST: u64 = 64 * 1024;
+
+/// Reads a `plugin.yaml` only when it is a regular file of a sane size: a
+/// FIFO would block every command that looks at plugins, and a link to
+/// `/dev/zero` would fill memory — and a cloned vault can ship either.
+fn read_manifest(file: &Path) -> std::io::Result<String> {
+    use std::io::{Error as IoError, ErrorKind};
+    let meta = std::fs::metadata(file)?;
+    if !meta.is_file() {
+        return Err(IoError::new(
+            ErrorKind::InvalidInput,
+            "it is not a regular file (a FIFO, a device or a folder?)",
+        ));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        // Swapped for a FIFO after the check above, it must not block.
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut f = opts.open(file)?;
+    if !f.metadata()?.is_file() {
+        return Err(IoError::new(
+            ErrorKind::InvalidInput,
+            "it is not a regular file (a FIFO, a device or a folder?)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    (&mut f).take(MAX_MANIFEST + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_MANIFEST {
+        return Err(IoError::new(
+            ErrorKind::InvalidInput,
+            format!("it is over {} KiB", MAX_MANIFEST / 1024),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| IoError::new(ErrorKind::InvalidData, "it is not UTF-8"))
 }
 
 fn parse_manifest(text: &str, dir: &Path) -> std::result::Result<Plugin, String> {
@@ -607,6 +648,12 @@ pub fn run(
         .env("KITH_PLUGIN", &p.name)
         .env("KITH_HOOK", hook)
         .env("KITH_PROTOCOL", PROTOCOL.to_string())
+        // Python would write `__pycache__/` into the plugin folder on its
+        // first run (so the folder no longer matches its trust), and would
+        // load compiled files shipped there instead of the sources the user
+        // read: it neither writes nor reads them beside the plugin.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONPYCACHEPREFIX", "/nonexistent/kith-no-pycache")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -213,3 +213,69 @@ fn a_vault_folder_named_with_non_utf8_bytes_still_commits() {
     assert!(!ok, "a broken note was committed: {out}");
     assert!(out.contains("commit blocked"), "{out}");
 }
+
+/// A cloned vault could ship `plugin.yaml` as a FIFO (every `kith check`,
+/// `digest` and commit hung for ever) or as a link to `/dev/zero` (read until
+/// memory ran out).
+#[test]
+fn a_plugin_manifest_that_is_a_fifo_or_a_device_is_an_error_not_a_hang() {
+    let v = TestVault::new();
+    v.person("ann", "Ann", "", "");
+    std::fs::create_dir_all(v.path("plugins/fifo")).unwrap();
+    let status = Command::new("mkfifo")
+        .arg(v.path("plugins/fifo/plugin.yaml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::create_dir_all(v.path("plugins/zero")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", v.path("plugins/zero/plugin.yaml")).unwrap();
+    // Run under a bound: on the old code this never returned.
+    let mut child = Command::new(KITH)
+        .args(["--vault", v.root.to_str().unwrap(), "check"])
+        .env("HOME", v.home())
+        .env("XDG_CONFIG_HOME", v.home().join(".config"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kith check hung on a FIFO or /dev/zero plugin.yaml");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("plugins/fifo/plugin.yaml"), "{text}");
+    assert!(text.contains("plugins/zero/plugin.yaml"), "{text}");
+    assert!(text.contains("not a regular file"), "{text}");
+}
+
+/// Python writes `__pycache__/` beside the modules a plugin imports, so a
+/// trusted Python plugin with a second module became "changed since you
+/// trusted it" after its first run, and never ran again.
+#[test]
+fn a_trusted_python_plugin_with_a_module_stays_trusted_after_it_runs() {
+    let v = TestVault::new();
+    v.person("ann", "Ann", "", "");
+    v.note(
+        "plugins/py/plugin.yaml",
+        "command: python3 main.py\nhooks: [check]\n",
+    );
+    v.note(
+        "plugins/py/main.py",
+        "import sys, helper\nsys.stdin.read()\nprint(helper.ANSWER)\n",
+    );
+    v.note("plugins/py/helper.py", "ANSWER = '{}'\n");
+    v.kith(["plugin", "trust", "py"]).ok();
+    for _ in 0..2 {
+        let run = v.kith(["check"]).ok();
+        assert!(!run.stderr.contains("skipped plugin"), "{}", run.stderr);
+    }
+    assert!(!v.path("plugins/py/__pycache__").exists());
+    v.kith(["plugin", "list"]).ok().stdout_lacks("CHANGED");
+}
