@@ -279,3 +279,86 @@ fn a_trusted_python_plugin_with_a_module_stays_trusted_after_it_runs() {
     assert!(!v.path("plugins/py/__pycache__").exists());
     v.kith(["plugin", "list"]).ok().stdout_lacks("CHANGED");
 }
+
+/// The pre-commit framework appends file names to the shipped `entry:`; a
+/// note at the top named `-rf.md` was read by kith as options, and every
+/// commit touching it failed with a usage error instead of being checked.
+#[test]
+fn a_note_named_like_an_option_is_checked_under_the_framework_entry() {
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let entries: Vec<&str> = shipped
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: "))
+        .collect();
+    assert_eq!(entries.len(), 2, "{shipped}");
+    let v = TestVault::new();
+    v.note("-rf.md", "---\nname: [unclosed\n---\n");
+    for entry in entries {
+        // As the framework runs it: the entry's words, then the file names.
+        let mut args: Vec<&str> = entry.split_whitespace().skip(1).collect();
+        args.push("-rf.md");
+        v.kith_here(args)
+            .code(1)
+            .stderr_has("-rf.md:2:")
+            .stderr_has("commit blocked");
+    }
+}
+
+/// Files named to `kith hook run pre-commit FILE...` were read whatever they
+/// were: a FIFO note or config hung the commit, and a config that could not
+/// be read (a folder) passed as empty, so the commit went through unchecked.
+#[test]
+fn named_files_that_are_not_regular_files_neither_hang_nor_pass() {
+    let v = TestVault::new();
+    let mkfifo = |rel: &str| {
+        assert!(
+            Command::new("mkfifo")
+                .arg(v.path(rel))
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    std::fs::create_dir_all(v.path("people")).unwrap();
+    mkfifo("people/pipe.md");
+    mkfifo(".kith/config.yaml");
+    let mut child = Command::new(KITH)
+        .args([
+            "hook",
+            "run",
+            "pre-commit",
+            "people/pipe.md",
+            ".kith/config.yaml",
+        ])
+        .current_dir(&v.root)
+        .env("HOME", v.home())
+        .env("XDG_CONFIG_HOME", v.home().join(".config"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the hook hung on a FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("people/pipe.md:1:1: warning"), "{err}");
+    assert!(err.contains(".kith/config.yaml:1:1: error"), "{err}");
+
+    let v = TestVault::new();
+    std::fs::remove_dir_all(v.path(".kith")).unwrap();
+    std::fs::create_dir_all(v.path(".kith/config.yaml")).unwrap();
+    v.kith_here(["hook", "run", "pre-commit", ".kith/config.yaml"])
+        .code(1)
+        .stderr_has("not a regular file");
+}
