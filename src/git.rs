@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::note;
 use chrono::TimeZone;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The repository holding `dir`, if any. Honours `GIT_CEILING_DIRECTORIES` like git does.
@@ -183,9 +183,21 @@ impl VaultRepo {
     ) -> Option<Vec<u8>> {
         let target = PathBuf::from(String::from_utf8_lossy(target).into_owned());
         if let Some(resolved) = normalize(&p.parent().unwrap_or(Path::new("")).join(&target))
-            && index.get_path(&resolved, 0).is_some()
+            && let Some(entry) = index.get_path(&resolved, 0)
         {
-            return None;
+            // Only a note of this vault is checked on its own account; any
+            // other staged file (outside the vault, or not a note path) is
+            // never checked there, so its staged text is checked as this note.
+            if self.is_vault_note(&resolved) {
+                return None;
+            }
+            if entry.mode != 0o120000 {
+                return self
+                    .repo
+                    .find_blob(entry.id)
+                    .ok()
+                    .map(|b| b.content().to_vec());
+            }
         }
         match std::fs::metadata(root.join(rel)) {
             Ok(m) if m.is_file() => std::fs::read(root.join(rel)).ok(),
@@ -217,20 +229,41 @@ impl VaultRepo {
         let index = self.index()?;
         let mut out = Vec::new();
         for e in index.iter() {
-            if e.mode == 0o120000 {
-                continue;
-            }
             let p = PathBuf::from(String::from_utf8_lossy(&e.path).into_owned());
+            let mut id = e.id;
+            if e.mode == 0o120000 {
+                // A link to a note of the vault is that note; a link to any
+                // other staged file is a person of its own, with that text.
+                let Ok(link) = self.repo.find_blob(e.id) else {
+                    continue;
+                };
+                let target = PathBuf::from(String::from_utf8_lossy(link.content()).into_owned());
+                match normalize(&p.parent().unwrap_or(Path::new("")).join(&target)) {
+                    Some(resolved) if !self.is_vault_note(&resolved) => {
+                        match index.get_path(&resolved, 0) {
+                            Some(t) if t.mode != 0o120000 => id = t.id,
+                            _ => continue,
+                        }
+                    }
+                    _ => continue,
+                }
+            }
             let Some(rel) = self.vault_path(&p) else {
                 continue;
             };
             if !crate::vault::is_note_path(&rel) || skip.contains(&rel) {
                 continue;
             }
-            let blob = self.repo.find_blob(e.id).map_err(git_err)?;
+            let blob = self.repo.find_blob(id).map_err(git_err)?;
             out.push((rel, blob.content().to_vec()));
         }
         Ok(out)
+    }
+
+    /// Is this repository path a note of the vault?
+    fn is_vault_note(&self, repo_path: &Path) -> bool {
+        self.vault_path(repo_path)
+            .is_some_and(|rel| crate::vault::is_note_path(&rel))
     }
 
     fn hooks_dir(&self) -> Result<PathBuf> {
@@ -335,18 +368,29 @@ pub enum HookInstall {
     /// Installed, and the existing hook was kept and is run first. The flag
     /// says the kept hook is not executable (so commits stop until fixed).
     Chained(PathBuf, PathBuf, bool),
+    /// Already installed, with lines the user added around it: left as is.
+    KeptEdited(PathBuf),
+    /// A hook kith installed once, edited so that it no longer holds this
+    /// kith's script: kept under the second name, and the new one installed.
+    ReplacedEdited(PathBuf, PathBuf),
 }
 
 /// The hook script. Nothing from the vault's path is pasted into shell code
-/// unquoted: the subfolder is one single-quoted word, the top folder is
-/// found when the hook runs.
-pub fn hook_script(hook: &str, kith_exe: &Path, prefix: &Path) -> String {
+/// unquoted: the subfolder is one single-quoted word (its raw bytes, so a
+/// folder name that is not UTF-8 is still the same folder), the top folder is
+/// found when the hook runs (keeping any newline at the end of its name,
+/// which `$(...)` would strip).
+pub fn hook_script(hook: &str, kith_exe: &Path, prefix: &Path) -> Vec<u8> {
     let vault_arg = if prefix.as_os_str().is_empty() {
-        "\"$top\"".to_string()
+        b"\"$top\"".to_vec()
     } else {
-        format!("\"$top\"/{}", shell_quote(&prefix.to_string_lossy()))
+        [
+            b"\"$top\"/".as_slice(),
+            &shell_quote_bytes(&os_bytes(prefix)),
+        ]
+        .concat()
     };
-    format!(
+    let head = format!(
         "#!/bin/sh\n\
          # kith {hook} hook {HOOK_MARK}\n\
          chained=\"$(dirname \"$0\")/{hook}.kith-chained\"\n\
@@ -358,12 +402,45 @@ pub fn hook_script(hook: &str, kith_exe: &Path, prefix: &Path) -> String {
          \x20 fi\n\
          \x20 \"$chained\" \"$@\" || exit $?\n\
          fi\n\
-         top=$(git rev-parse --show-toplevel) || exit 1\n\
-         kith={exe}\n\
-         [ -x \"$kith\" ] || kith=kith\n\
-         exec \"$kith\" --vault {vault_arg} hook run {hook}\n",
-        exe = shell_quote(&kith_exe.to_string_lossy()),
-    )
+         top=$(git rev-parse --show-toplevel && echo .) || exit 1\n\
+         top=${{top%??}}\n\
+         kith="
+    );
+    [
+        head.as_bytes(),
+        &shell_quote_bytes(&os_bytes(kith_exe)),
+        b"\n[ -x \"$kith\" ] || kith=kith\nexec \"$kith\" --vault ",
+        &vault_arg,
+        format!(" hook run {hook}\n").as_bytes(),
+    ]
+    .concat()
+}
+
+fn os_bytes(p: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        p.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        p.to_string_lossy().into_owned().into_bytes()
+    }
+}
+
+fn has_mark(text: &[u8]) -> bool {
+    let mark = HOOK_MARK.as_bytes();
+    text.windows(mark.len()).any(|w| w == mark)
+}
+
+/// Does an edited hook still hold every line of kith's script (the user
+/// only added lines around it)?
+fn holds_every_line(existing: &[u8], script: &[u8]) -> bool {
+    let have: HashSet<&[u8]> = existing.split(|b| *b == b'\n').collect();
+    script
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .all(|l| have.contains(l))
 }
 
 /// Installs the pre-commit and pre-merge-commit hooks (respecting
@@ -377,7 +454,7 @@ pub fn install_hook(root: &Path, kith_exe: &Path) -> Result<Vec<HookInstall>> {
     for name in HOOKS {
         let hook = dir.join(name);
         let keep = dir.join(format!("{name}.kith-chained"));
-        let ours = std::fs::read_to_string(&hook).is_ok_and(|t| t.contains(HOOK_MARK));
+        let ours = std::fs::read(&hook).is_ok_and(|t| has_mark(&t));
         if hook.exists() && !ours && keep.exists() {
             return Err(Error::Refused(format!(
                 "{} exists and so does {}; kith will not overwrite either\n  hint: merge them by hand, then run `kith hook install` again",
@@ -391,13 +468,31 @@ pub fn install_hook(root: &Path, kith_exe: &Path) -> Result<Vec<HookInstall>> {
         let hook = dir.join(name);
         let script = hook_script(name, kith_exe, &vr.prefix);
         let mut chained = None;
+        let mut edited = None;
         if std::fs::symlink_metadata(&hook).is_ok() {
-            let existing = std::fs::read_to_string(&hook).unwrap_or_default();
-            if existing.contains(HOOK_MARK) {
+            let existing = std::fs::read(&hook).unwrap_or_default();
+            if has_mark(&existing) {
                 if existing == script {
                     done.push(HookInstall::AlreadyInstalled(hook));
                     continue;
                 }
+                // The mark says "safe to edit around": lines the user added
+                // are kept, never silently dropped by a second install.
+                if holds_every_line(&existing, &script) {
+                    done.push(HookInstall::KeptEdited(hook));
+                    continue;
+                }
+                let old = dir.join(format!("{name}.kith-old"));
+                if std::fs::symlink_metadata(&old).is_ok() {
+                    return Err(Error::Refused(format!(
+                        "{} was edited and differs from the hook this kith installs, and {} exists already; kith will not overwrite either\n  hint: merge your edits by hand, delete {}, then run `kith hook install` again",
+                        hook.display(),
+                        old.display(),
+                        old.display()
+                    )));
+                }
+                std::fs::rename(&hook, &old).map_err(|e| Error::io(&hook, e))?;
+                edited = Some(old);
             } else {
                 let keep = dir.join(format!("{name}.kith-chained"));
                 std::fs::rename(&hook, &keep).map_err(|e| Error::io(&hook, e))?;
@@ -405,16 +500,17 @@ pub fn install_hook(root: &Path, kith_exe: &Path) -> Result<Vec<HookInstall>> {
                 chained = Some((keep, runnable));
             }
         }
-        crate::write::write_if_changed(&hook, script.as_bytes())?;
+        crate::write::write_if_changed(&hook, &script)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
                 .map_err(|e| Error::io(&hook, e))?;
         }
-        done.push(match chained {
-            Some((k, runnable)) => HookInstall::Chained(hook, k, !runnable),
-            None => HookInstall::Installed(hook),
+        done.push(match (chained, edited) {
+            (Some((k, runnable)), _) => HookInstall::Chained(hook, k, !runnable),
+            (None, Some(old)) => HookInstall::ReplacedEdited(hook, old),
+            (None, None) => HookInstall::Installed(hook),
         });
     }
     Ok(done)
@@ -435,6 +531,20 @@ fn is_executable(p: &Path) -> bool {
 /// One word for `/bin/sh`: single quotes, each `'` written as `'\''`.
 pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// [`shell_quote`] on raw bytes (a path need not be UTF-8).
+pub fn shell_quote_bytes(s: &[u8]) -> Vec<u8> {
+    let mut out = vec![b'\''];
+    for &b in s {
+        if b == b'\'' {
+            out.extend_from_slice(b"'\\''");
+        } else {
+            out.push(b);
+        }
+    }
+    out.push(b'\'');
+    out
 }
 
 /// One commit in a person's history.

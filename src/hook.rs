@@ -38,10 +38,49 @@ pub fn pre_commit(root: &Path, as_of: Date, files: Option<&[PathBuf]>) -> Result
         Some(files) => {
             let mut notes = Vec::new();
             for rel in files {
-                if rel == config_rel {
-                    config_text =
-                        Some(crate::vault::read_note_bytes(&root.join(rel)).unwrap_or_default());
-                } else if crate::vault::is_note_path(rel) && !links_to_a_note(root, rel) {
+                let is_config = rel == config_rel;
+                if !is_config && !crate::vault::is_note_path(rel) {
+                    continue;
+                }
+                // Only regular files are read: a FIFO would hang the commit,
+                // and a config that cannot be read must not pass as empty.
+                match std::fs::metadata(root.join(rel)) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && !is_config => {
+                        // A deleted note is not part of what gets committed.
+                        continue;
+                    }
+                    Ok(m) if m.is_file() => {}
+                    other => {
+                        let why = match other {
+                            Err(e) => format!("could not read it: {e}"),
+                            Ok(_) => "it is not a regular file (a FIFO, a device or a folder?)"
+                                .to_string(),
+                        };
+                        let d = Diagnostic::error(rel, 1, 1, format!("{why}; not checked")).hint(
+                            "make it a regular file kith can read, or leave it out of the commit",
+                        );
+                        diags.push(if is_config {
+                            d
+                        } else {
+                            Diagnostic {
+                                severity: crate::diag::Severity::Warning,
+                                ..d
+                            }
+                        });
+                        continue;
+                    }
+                }
+                if is_config {
+                    match crate::vault::read_note_bytes(&root.join(rel))
+                        .map_err(std::io::Error::from)
+                    {
+                        Ok(b) => config_text = Some(b),
+                        Err(e) => diags.push(
+                            Diagnostic::error(rel, 1, 1, format!("could not read it: {e}"))
+                                .hint("make it readable, so the commit can be checked"),
+                        ),
+                    }
+                } else if !links_to_a_note(root, rel) {
                     notes.push(crate::vault::load_note(root, rel));
                 }
             }

@@ -88,7 +88,7 @@ pub fn discover(root: &Path) -> (Vec<Plugin>, Vec<Diagnostic>) {
         let file = dir.join("plugin.yaml");
         let rel_dir = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
         let rel = rel_dir.join("plugin.yaml");
-        let text = match std::fs::read_to_string(&file) {
+        let text = match read_manifest(&file) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
@@ -133,6 +133,47 @@ pub fn discover(root: &Path) -> (Vec<Plugin>, Vec<Diagnostic>) {
     (out, diags)
 }
 
+/// A `plugin.yaml` larger than this is refused unread.
+const MAX_MANIFEST: u64 = 64 * 1024;
+
+/// Reads a `plugin.yaml` only when it is a regular file of a sane size: a
+/// FIFO would block every command that looks at plugins, and a link to
+/// `/dev/zero` would fill memory — and a cloned vault can ship either.
+fn read_manifest(file: &Path) -> std::io::Result<String> {
+    use std::io::{Error as IoError, ErrorKind};
+    let meta = std::fs::metadata(file)?;
+    if !meta.is_file() {
+        return Err(IoError::new(
+            ErrorKind::InvalidInput,
+            "it is not a regular file (a FIFO, a device or a folder?)",
+        ));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        // Swapped for a FIFO after the check above, it must not block.
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut f = opts.open(file)?;
+    if !f.metadata()?.is_file() {
+        return Err(IoError::new(
+            ErrorKind::InvalidInput,
+            "it is not a regular file (a FIFO, a device or a folder?)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    (&mut f).take(MAX_MANIFEST + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_MANIFEST {
+        return Err(IoError::new(
+            ErrorKind::InvalidInput,
+            format!("it is over {} KiB", MAX_MANIFEST / 1024),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| IoError::new(ErrorKind::InvalidData, "it is not UTF-8"))
+}
+
 fn parse_manifest(text: &str, dir: &Path) -> std::result::Result<Plugin, String> {
     let y = yaml::parse(text).map_err(|e| format!("plugin.yaml line {}: {}", e.line, e.message))?;
     let s = |k: &str| y.get(k).and_then(Yaml::as_scalar);
@@ -173,11 +214,31 @@ const SHELL_SPECIAL: &[char] = &[
     '"', '#', '!',
 ];
 
+/// Interpreters `command:` may name as its first word, followed by a script
+/// inside the plugin folder. Each of them runs the script named first and
+/// hands every later word to that script, so no word can become code the
+/// trust does not cover. Other programs (`env`, `find`, `xargs`, ...) may
+/// treat later words as code or as programs to start, and are refused.
+const INTERPRETERS: &[&str] = &[
+    "sh", "bash", "dash", "zsh", "ksh", "python", "python3", "perl", "ruby", "node", "lua", "php",
+];
+
+fn is_interpreter(word: &str) -> bool {
+    INTERPRETERS.contains(&word)
+        || word
+            .strip_prefix("python3.")
+            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The rule for `command:` (docs/plugins.md, "What a trust covers"): a plain
-/// list of words; the first is a program on PATH (no `/`) or a path inside the
-/// plugin folder; every word with a `/` names something that exists inside the
-/// folder; no word contains `..`. So `sh ../../x.sh`, `python3 ../x.py` and
-/// `/tmp/x` are refused, whatever the interpreter.
+/// list of words — either a program inside the plugin folder (`./run`), or an
+/// interpreter from [`INTERPRETERS`] followed by a script inside the folder —
+/// then plain arguments for that program. Every word with a `/` names
+/// something that exists inside the folder; no word contains `..`. So
+/// `sh ../../x.sh`, `python3 ../x.py` and `/tmp/x` are refused, and so are
+/// options before the script (`perl -e CODE`, `sh -s`, which would run the
+/// request itself as code, `python3 -c`) and programs such as `env` or
+/// `find` that start other programs named in their arguments.
 pub fn check_command(command: &str, dir: &Path) -> std::result::Result<(), String> {
     let plain = "kith runs `command:` as a plain program and arguments, so that a trust covers exactly the code that runs; put anything more in a script inside the plugin folder";
     if let Some(c) = command
@@ -198,6 +259,13 @@ pub fn check_command(command: &str, dir: &Path) -> std::result::Result<(), Strin
     let canon = dir
         .canonicalize()
         .map_err(|e| format!("cannot read the plugin folder: {e}"))?;
+    let inside = |w: &str| {
+        w.strip_prefix('/')
+            .is_none()
+            .then(|| dir.join(w).canonicalize().ok())
+            .flatten()
+            .is_some_and(|p| p.starts_with(&canon))
+    };
     for w in &words {
         if w.contains("..") {
             return Err(format!(
@@ -205,22 +273,42 @@ pub fn check_command(command: &str, dir: &Path) -> std::result::Result<(), Strin
                 dir.display()
             ));
         }
-        if w.contains('/') {
-            let inside = w
-                .strip_prefix('/')
-                .is_none()
-                .then(|| dir.join(w).canonicalize().ok())
-                .flatten()
-                .is_some_and(|p| p.starts_with(&canon));
-            if !inside {
-                return Err(format!(
-                    "`command:` argument `{w}` is not a file inside the plugin folder; only files inside {} are covered by a trust",
-                    dir.display()
-                ));
-            }
+        if w.contains('/') && !inside(w) {
+            return Err(format!(
+                "`command:` argument `{w}` is not a file inside the plugin folder; only files inside {} are covered by a trust",
+                dir.display()
+            ));
         }
     }
-    Ok(())
+    if first.contains('/') {
+        // A program inside the folder (`./run`): its own bytes, hashed.
+        return Ok(());
+    }
+    if !is_interpreter(first) {
+        return Err(format!(
+            "`command:` starts with `{first}`, which is neither a program inside the plugin folder (`./{first}`) nor one of the interpreters {}; other programs can run code named in their arguments, which a trust does not cover. {plain}",
+            INTERPRETERS.join(", ")
+        ));
+    }
+    match words.get(1) {
+        // An entry of the folder: the hash covers it, and refuses it
+        // when it is a symlink leaving the folder.
+        Some(script)
+            if !script.starts_with('-') && std::fs::symlink_metadata(dir.join(script)).is_ok() =>
+        {
+            Ok(())
+        }
+        Some(script) if script.starts_with('-') => Err(format!(
+            "`command:` gives `{first}` the option `{script}` before its script; options such as `-c`, `-e` or `-s` run code that is not in a file of the folder (`-s` runs the request itself). Name the script right after `{first}`, or put the options in the script's `#!` line"
+        )),
+        Some(script) => Err(format!(
+            "`command:` runs `{first} {script}`, but `{script}` is not a file inside the plugin folder; only files inside {} are covered by a trust",
+            dir.display()
+        )),
+        None => Err(format!(
+            "`command:` is `{first}` with no script: it would read its program from the request on stdin, which holds the vault's note text. Name a script inside the plugin folder, e.g. `{first} run`"
+        )),
+    }
 }
 
 /// The user's config folder for kith (outside any vault).
@@ -560,6 +648,12 @@ pub fn run(
         .env("KITH_PLUGIN", &p.name)
         .env("KITH_HOOK", hook)
         .env("KITH_PROTOCOL", PROTOCOL.to_string())
+        // Python would write `__pycache__/` into the plugin folder on its
+        // first run (so the folder no longer matches its trust), and would
+        // load compiled files shipped there instead of the sources the user
+        // read: it neither writes nor reads them beside the plugin.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONPYCACHEPREFIX", "/nonexistent/kith-no-pycache")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -853,6 +947,8 @@ mod tests {
             "python3 lib/x.py",
             "./run.sh",
             "node  run.sh --flag",
+            "python3.11 run.sh -c x",
+            "lib/x.py",
         ] {
             assert!(check_command(ok, d.path()).is_ok(), "{ok}");
         }
@@ -867,6 +963,16 @@ mod tests {
             "PATH=.. run",
             "perl -I/tmp/evil run.sh",
             "perl -I.. run.sh",
+            "sh -s",
+            "sh",
+            "perl -esystem+q,sh,,q,.,.q,.,.v47.q,x.sh,",
+            "python3 -c print",
+            "node -e x",
+            "bash --rcfile run.sh",
+            "env python3 run.sh",
+            "find run.sh -exec perl -ex +",
+            "python3 missing.py",
+            "python3 - run.sh",
             "sh lib/../../x",
             "sh ~/x.sh",
             "sh 'a b'",

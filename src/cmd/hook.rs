@@ -45,6 +45,15 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                         p.display(),
                         old.display()
                     ),
+                    HookInstall::KeptEdited(p) => format!(
+                        "{} is already installed, with lines you added; left as it is\n",
+                        p.display()
+                    ),
+                    HookInstall::ReplacedEdited(p, old) => format!(
+                        "installed {}; your edited copy of kith's earlier hook no longer matched it and was kept as {}\n",
+                        p.display(),
+                        old.display()
+                    ),
                     HookInstall::Chained(p, old, true) => format!(
                         "installed {}; your existing hook was kept as {} but it is not executable, so commits stop until you `chmod +x` it (or delete it)\n",
                         p.display(),

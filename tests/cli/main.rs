@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attack_trust;
 mod digest;
 mod foundation;
 mod git;
