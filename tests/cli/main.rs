@@ -3,6 +3,7 @@
 
 mod support;
 
+mod daily;
 mod digest;
 mod foundation;
 mod git;
