@@ -67,7 +67,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  kith new \"Lena Fischer\" --org \"Acme Robotics\" --met-at \"Rust Meetup\" --circle active\n  kith new \"Omar Haddad\" --need \"a first sales hire\" --offer \"intros to climate VCs\"\n  kith new \"Ana Costa\" --email ana@example.com --phone +4712345678 --birthday --03-14"
     )]
-    New(NewArgs),
+    New(Box<NewArgs>),
     /// Append a dated entry to a person's log.
     #[command(
         after_help = "Examples:\n  kith log lena \"Coffee. She is hiring. #asked\" --title coffee\n  kith log lena \"- [ ] send the guide 📅 friday\"\n  kith log \"tomas m\" --date yesterday < notes.txt"
