@@ -187,7 +187,10 @@ pub fn emit_json<T: serde::Serialize>(v: &T) -> Result<()> {
     emit(&s)
 }
 
-/// Parses a user-given date argument.
+/// Parses a user-given date argument, relative dates included (`yesterday`, `+7d`).
 pub fn arg_date(s: &str, flag: &str) -> Result<Date> {
-    crate::date::parse_date(s).map_err(|e| Error::Usage(format!("{flag}: {e}")))
+    crate::date::parse_relative(s, chrono::Local::now().date_naive())
+        .ok_or(())
+        .or_else(|()| crate::date::parse_date(s))
+        .map_err(|e| Error::Usage(format!("{flag}: {e}\n  hint: or say today, yesterday, tomorrow, friday, last friday, +3d, -2w")))
 }

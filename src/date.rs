@@ -260,6 +260,69 @@ impl fmt::Display for Birthday {
     }
 }
 
+/// Resolves a date as people say it, relative to `today`: `today`,
+/// `yesterday`, `tomorrow`, a weekday (`friday`, `fri`: the next one after
+/// today; `last friday`: the latest one before today), `+3d`, `+2w`, `-1d`,
+/// `-2w`, or an ISO `YYYY-MM-DD`. Case is ignored; anything else is `None`.
+pub fn parse_relative(s: &str, today: Date) -> Option<Date> {
+    let t = s.trim().to_ascii_lowercase();
+    match t.as_str() {
+        "today" => return Some(today),
+        "yesterday" => return today.pred_opt(),
+        "tomorrow" => return today.succ_opt(),
+        _ => {}
+    }
+    if let Some(rest) = t.strip_prefix('+').or_else(|| t.strip_prefix('-')) {
+        let unit = rest.chars().last()?;
+        let n = i64::from(digits(&rest[..rest.len() - unit.len_utf8()])?);
+        let days = match unit {
+            'd' => n,
+            'w' => n.checked_mul(7)?,
+            _ => return None,
+        };
+        let delta = chrono::Duration::try_days(days)?;
+        return if t.starts_with('-') {
+            today.checked_sub_signed(delta)
+        } else {
+            today.checked_add_signed(delta)
+        };
+    }
+    let (back, day) = match t.strip_prefix("last ") {
+        Some(d) => (true, d.trim()),
+        None => (false, t.as_str()),
+    };
+    if let Some(wd) = weekday(day) {
+        let now = i64::from(today.weekday().num_days_from_monday());
+        let want = i64::from(wd.num_days_from_monday());
+        let step = if back {
+            -((now - want + 6).rem_euclid(7) + 1)
+        } else {
+            (want - now + 6).rem_euclid(7) + 1
+        };
+        return today.checked_add_signed(chrono::Duration::days(step));
+    }
+    if back {
+        return None;
+    }
+    parse_date(&t).ok()
+}
+
+fn weekday(s: &str) -> Option<chrono::Weekday> {
+    use chrono::Weekday::*;
+    const DAYS: [(&str, chrono::Weekday); 7] = [
+        ("monday", Mon),
+        ("tuesday", Tue),
+        ("wednesday", Wed),
+        ("thursday", Thu),
+        ("friday", Fri),
+        ("saturday", Sat),
+        ("sunday", Sun),
+    ];
+    DAYS.iter()
+        .find(|(name, _)| s.len() >= 3 && name.starts_with(s))
+        .map(|(_, d)| *d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +378,34 @@ mod tests {
         let full = Birthday::parse("1990-12-01").unwrap();
         assert_eq!(full.next_on_or_after(d("2026-12-02")), d("2027-12-01"));
         assert_eq!(full.to_string(), "1990-12-01");
+    }
+
+    #[test]
+    fn relative_dates() {
+        let today = d("2026-11-20"); // a Friday
+        let r = |s: &str| parse_relative(s, today);
+        assert_eq!(r("today"), Some(today));
+        assert_eq!(r("Yesterday"), Some(d("2026-11-19")));
+        assert_eq!(r("tomorrow"), Some(d("2026-11-21")));
+        assert_eq!(r("friday"), Some(d("2026-11-27")));
+        assert_eq!(r("mon"), Some(d("2026-11-23")));
+        assert_eq!(r("last friday"), Some(d("2026-11-13")));
+        assert_eq!(r("last thu"), Some(d("2026-11-19")));
+        assert_eq!(r("+3d"), Some(d("2026-11-23")));
+        assert_eq!(r("+2w"), Some(d("2026-12-04")));
+        assert_eq!(r("-1d"), Some(d("2026-11-19")));
+        assert_eq!(r("2026-12-01"), Some(d("2026-12-01")));
+        for bad in [
+            "",
+            "fr",
+            "someday",
+            "+d",
+            "+3x",
+            "3d",
+            "2026-02-30",
+            "+99999999999d",
+        ] {
+            assert_eq!(r(bad), None, "{bad}");
+        }
     }
 }

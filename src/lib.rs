@@ -12,23 +12,26 @@ pub mod ctx;
 pub mod date;
 pub mod diag;
 pub mod digest;
+pub mod editor;
 pub mod error;
 pub mod export;
 pub mod git;
 pub mod hook;
 pub mod import;
 pub mod index;
+pub mod logtext;
+pub mod lookup;
 pub mod markdown;
 pub mod model;
 pub mod note;
 pub mod plugin;
+pub mod template;
 pub mod text;
 pub mod vault;
 pub mod watch;
 pub mod write;
 pub mod yaml;
 
-use clap::CommandFactory;
 use cli::{Cli, Command};
 pub use error::{Error, Result};
 
@@ -56,11 +59,12 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Import(a) => cmd::import::run(&ctx, a),
         Command::Export(a) => cmd::export::run(&ctx, a),
         Command::Watch(a) => cmd::watch::run(&ctx, a),
-        Command::Completions(a) => {
-            let mut out = Vec::new();
-            clap_complete::generate(a.shell, &mut Cli::command(), "kith", &mut out);
-            ctx::emit(&String::from_utf8_lossy(&out))?;
-            Ok(error::exit::OK)
-        }
+        Command::Done(a) => cmd::done::run(&ctx, a),
+        Command::Edit(a) => cmd::edit::run(&ctx, a),
+        Command::List(a) => cmd::list::run(&ctx, a),
+        Command::Event(a) => cmd::event::run(&ctx, a),
+        Command::Resource(a) => cmd::resource::run(&ctx, a),
+        Command::Completions(a) => cmd::completions::run(a),
+        Command::Man(a) => cmd::completions::man(a),
     }
 }

@@ -2,7 +2,18 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = kith::cli::Cli::parse();
+    let cli = match kith::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // Bare `kith` (or only global flags): where to start, not clap's error.
+        Err(e)
+            if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                && std::env::args_os().len() <= 1 =>
+        {
+            kith::ctx::emit(kith::cli::START_HERE).ok();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => e.exit(),
+    };
     // `eprintln!`/`println!` panic when their pipe is closed (`kith … 2>&1 |
     // head -1`). kith's own output goes through `ctx::emit` and
     // `ctx::eprint_line`, which never panic; this net catches any print left

@@ -410,37 +410,26 @@ impl Vault {
         self.notes.get(idx).and_then(|n| n.person.as_ref())
     }
 
-    /// Finds a person by name, alias, email or slug (case- and accent-insensitive).
+    /// Finds a person by name, alias, email or slug, or by the starts of
+    /// their name's words (`tomas m`, `len`), ignoring case and accents; the
+    /// rules are [`crate::lookup::find`]. Only a real ambiguity is an error
+    /// that lists the candidates.
     pub fn find_person(&self, query: &str) -> Result<usize> {
-        let q = fold(query);
-        let q_slug = slugify(query);
-        let q_mail = query.trim().to_lowercase();
-        let mut hits: Vec<usize> = self
-            .people()
-            .filter(|(_, n, p)| {
-                fold(&p.name) == q
-                    || p.aliases.iter().any(|a| fold(a) == q)
-                    || p.emails.iter().any(|e| e.to_lowercase() == q_mail)
-                    || n.stem() == q_slug
-                    || n.stem().to_lowercase() == query.trim().to_lowercase()
-            })
-            .map(|(i, _, _)| i)
-            .collect();
-        hits.dedup();
-        if hits.is_empty() && !q.is_empty() {
-            // A unique start of a name or alias ("lena", "tomas m") is enough.
-            hits = self
-                .people()
-                .filter(|(_, _, p)| {
-                    std::iter::once(&p.name).chain(&p.aliases).any(|n| {
-                        let f = fold(n);
-                        f.starts_with(&q) && f[q.len()..].chars().next().is_none_or(|c| c == ' ')
-                            || f.split(' ').any(|w| w == q)
-                    })
-                })
-                .map(|(i, _, _)| i)
-                .collect();
-        }
+        let found = crate::lookup::find(
+            query,
+            self.people().map(|(i, n, p)| crate::lookup::Candidate {
+                id: i,
+                name: &p.name,
+                aliases: &p.aliases,
+                emails: &p.emails,
+                stem: n.path.file_stem().and_then(|s| s.to_str()).unwrap_or(""),
+            }),
+        );
+        let hits = match found {
+            crate::lookup::Lookup::One(i) => vec![i],
+            crate::lookup::Lookup::Many(v) => v,
+            crate::lookup::Lookup::None => Vec::new(),
+        };
         match hits.len() {
             1 => Ok(hits[0]),
             0 => {
@@ -451,7 +440,7 @@ impl Vault {
                     )
                 } else {
                     format!(
-                        "no person matches `{query}`; did you mean {}?",
+                        "no person matches `{query}`; did you mean {}?\n  hint: `kith list` shows everyone",
                         sugg.iter()
                             .map(|i| format!("`{}`", self.notes[*i].title))
                             .collect::<Vec<_>>()
@@ -474,7 +463,7 @@ impl Vault {
                     .join("\n");
                 Err(Error::UnknownPerson {
                     message: format!(
-                        "`{query}` matches several people:\n{list}\n  hint: use the full name, an email or the file name"
+                        "`{query}` fits several people; did you mean one of these?\n{list}\n  hint: type more of the name (`lena f`), or use an email or the file name"
                     ),
                 })
             }
@@ -704,7 +693,7 @@ impl Vault {
                 };
                 let hint = match sugg.first() {
                     Some(i) => format!("did you mean [[{}]]?", self.notes[*i].title),
-                    None => format!("create the note, e.g. `kith new \"{}\"`", l.target),
+                    None => new_note_hint(l.key.as_deref(), &l.target),
                 };
                 out.push(
                     Diagnostic::warning(
@@ -736,4 +725,14 @@ impl Vault {
     pub fn note_index(&self, rel: &Path) -> Option<usize> {
         self.notes.iter().position(|n| n.path == rel)
     }
+}
+
+/// How to create the note a dangling link wants: an event when the link sits
+/// where an event goes (`met.event`, `met_at`, `event`), else a person.
+fn new_note_hint(key: Option<&str>, target: &str) -> String {
+    let command = match key {
+        Some("met" | "met_at" | "event" | "events") => "kith event new",
+        _ => "kith new",
+    };
+    format!("create the note, e.g. `{command} \"{target}\"`")
 }

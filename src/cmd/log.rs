@@ -4,22 +4,13 @@ use crate::cli::LogArgs;
 use crate::ctx::{Ctx, arg_date, emit};
 use crate::error::{Error, Result, exit};
 use crate::write::{lock_note, plan_log_append};
-use std::io::Read;
 
 pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<u8> {
     let date = match &args.date {
         Some(d) => arg_date(d, "--date")?,
         None => ctx.today(),
     };
-    let text = if args.text == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| Error::io("<stdin>", e))?;
-        s
-    } else {
-        args.text.clone()
-    };
+    let text = crate::cmd::log_input::entry_text(ctx, args.text.as_deref(), &args.person)?;
     let vault = ctx.load()?;
     let idx = vault.find_person(&args.person)?;
     let note = &vault.notes[idx];

@@ -2,11 +2,12 @@
 
 use crate::cli::NewArgs;
 use crate::ctx::{Ctx, arg_date, emit};
+use crate::date::{Birthday, Cadence};
 use crate::error::{Error, Result, exit};
-use crate::model::Circle;
+use crate::model::{Circle, NoteKind};
+use crate::template::{self, Attendee, EventNote, PersonNote};
 use crate::text::{fold, slugify};
-use crate::yaml::quote;
-use std::path::PathBuf;
+use crate::vault::Resolved;
 
 pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
     let name = args.name.trim();
@@ -22,6 +23,28 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
         })?),
         None => None,
     };
+    let cadence = args
+        .cadence
+        .as_deref()
+        .map(|c| {
+            Cadence::parse(c).map_err(|e| {
+                Error::Usage(format!(
+                    "--cadence: {e}\n  hint: a number and d, w, m or y: 14d, 6w, 3m, 1y"
+                ))
+            })
+        })
+        .transpose()?;
+    let birthday = args
+        .birthday
+        .as_deref()
+        .map(|b| {
+            Birthday::parse(b).map_err(|e| {
+                Error::Usage(format!(
+                    "--birthday: {e}\n  hint: YYYY-MM-DD, or --MM-DD without the year"
+                ))
+            })
+        })
+        .transpose()?;
     let met_on = args
         .met_on
         .as_deref()
@@ -29,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
         .transpose()?;
     let vault = ctx.load()?;
     let slug = slugify(name);
-    let rel = PathBuf::from("people").join(format!("{slug}.md"));
+    let rel = template::person_path(name);
     let folded = fold(name);
     for (_, n, p) in vault.people() {
         let taken = if fold(&p.name) == folded {
@@ -56,58 +79,101 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
             ctx.shown(&vault.root, &rel).display()
         )));
     }
-    let met_on = match (&args.met_at, met_on) {
-        (Some(ev), None) => vault
-            .resolve_one(ev)
-            .and_then(|i| vault.notes[i].date)
-            .or(Some(ctx.today())),
-        (_, d) => d,
-    };
-    let mut fm = format!("---\nname: {}\n", quote(name));
-    for (k, v) in [
-        ("org", &args.org),
-        ("role", &args.role),
-        ("location", &args.location),
-    ] {
-        if let Some(v) = v {
-            fm.push_str(&format!("{k}: {}\n", quote(v.trim())));
-        }
-    }
-    for (k, list) in [("emails", &args.emails), ("tags", &args.tags)] {
-        if !list.is_empty() {
-            fm.push_str(&format!("{k}:\n"));
-            for t in list {
-                fm.push_str(&format!(
-                    "  - {}\n",
-                    quote(t.trim().trim_start_matches('#'))
+    // The event where you met: an existing note (its name and date), or a
+    // new one made alongside, unless --no-create-event.
+    let mut new_event = None;
+    let met = match &args.met_at {
+        Some(ev) => {
+            let ev = ev.trim();
+            if ev.is_empty() || ev.contains(['\n', '\r', '[', ']', '|']) {
+                return Err(Error::Usage(
+                    "--met-at: the event must be one line without [ ] or |".into(),
                 ));
             }
+            let existing = match vault.resolve(ev) {
+                Resolved::One(i) => Some(i),
+                Resolved::Many(v) => v
+                    .iter()
+                    .copied()
+                    .find(|i| vault.notes[*i].kind == NoteKind::Event)
+                    .or(v.first().copied()),
+                Resolved::None => None,
+            };
+            match existing {
+                Some(i) => {
+                    let n = &vault.notes[i];
+                    let date = met_on.or(n.date).unwrap_or_else(|| ctx.today());
+                    Some((date, Some(n.title.clone())))
+                }
+                None => {
+                    let date = met_on.unwrap_or_else(|| ctx.today());
+                    if !args.no_create_event {
+                        let ev_rel = template::event_path(ev);
+                        if vault.root.join(&ev_rel).exists() {
+                            return Err(Error::Refused(format!(
+                                "{} exists but is not the event `{ev}`\n  hint: pass the event's name as written in that note, or --no-create-event",
+                                ctx.shown(&vault.root, &ev_rel).display()
+                            )));
+                        }
+                        new_event = Some((
+                            ev_rel,
+                            template::event_note(&EventNote {
+                                name: ev.to_string(),
+                                date: Some(date),
+                                attendees: vec![Attendee::Linked(name.to_string())],
+                                ..Default::default()
+                            }),
+                        ));
+                    }
+                    Some((date, Some(ev.to_string())))
+                }
+            }
         }
+        None => met_on.map(|d| (d, None)),
+    };
+    let person = PersonNote {
+        name: name.to_string(),
+        org: args.org.clone(),
+        role: args.role.clone(),
+        location: args.location.clone(),
+        emails: args.emails.clone(),
+        phones: args.phones.clone(),
+        tags: args.tags.clone(),
+        interests: args.interests.clone(),
+        values: args.values.clone(),
+        needs: args.needs.clone(),
+        offers: args.offers.clone(),
+        met,
+        circle,
+        cadence,
+        birthday,
+        ..Default::default()
+    };
+    let mut written = Vec::new();
+    if let Some((ev_rel, text)) = &new_event {
+        crate::write::create_new(&vault.root.join(ev_rel), text.as_bytes())?;
+        written.push(ev_rel.clone());
     }
-    if let Some(c) = circle {
-        fm.push_str(&format!("circle: {}\n", c.as_str()));
-    }
-    match (&args.met_at, met_on) {
-        (Some(ev), Some(d)) => fm.push_str(&format!(
-            "met:\n  date: {d}\n  event: {}\n",
-            quote(&format!("[[{}]]", ev.trim()))
-        )),
-        (None, Some(d)) => fm.push_str(&format!("met: {d}\n")),
-        _ => {}
-    }
-    fm.push_str("---\n\n## Log\n");
-    let path = vault.root.join(&rel);
-    crate::write::create_new(&path, fm.as_bytes())?;
+    crate::write::create_new(
+        &vault.root.join(&rel),
+        template::person_note(&person).as_bytes(),
+    )?;
+    written.push(rel.clone());
     if args.commit {
-        crate::git::commit_paths(
-            &vault.root,
-            std::slice::from_ref(&rel),
-            &format!("new: {name}"),
-        )?;
+        crate::git::commit_paths(&vault.root, &written, &format!("new: {name}"))?;
     }
-    emit(&format!(
+    let mut out = String::new();
+    if let Some((ev_rel, _)) = &new_event {
+        out.push_str(&format!(
+            "created {} (the event `{}` had no note yet)\n",
+            ctx.shown(&vault.root, ev_rel).display(),
+            args.met_at.as_deref().unwrap_or("").trim()
+        ));
+    }
+    out.push_str(&format!(
         "created {}\n",
         ctx.shown(&vault.root, &rel).display()
-    ))?;
+    ));
+    emit(&out)?;
     Ok(exit::OK)
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod attack_trust;
+mod daily;
 mod digest;
 mod foundation;
 mod git;

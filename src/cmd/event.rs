@@ -1,0 +1,94 @@
+//! `kith event new "Name" [--date D] [--location L] [--attendee NAME…]`
+
+use crate::cli::{EventAction, EventArgs};
+use crate::ctx::{Ctx, arg_date, emit};
+use crate::error::{Error, Result, exit};
+use crate::model::NoteKind;
+use crate::template::{self, Attendee, EventNote};
+use crate::text::fold;
+
+pub fn run(ctx: &Ctx, args: &EventArgs) -> Result<u8> {
+    let EventAction::New(a) = &args.action;
+    let name = a.name.trim();
+    if name.is_empty() || name.contains(['\n', '\r', '[', ']', '|']) {
+        return Err(Error::Usage(
+            "the event's name must be one non-empty line without [ ] or |".into(),
+        ));
+    }
+    let date = a
+        .date
+        .as_deref()
+        .map(|d| arg_date(d, "--date"))
+        .transpose()?;
+    let vault = ctx.load()?;
+    let rel = template::event_path(name);
+    if let Some(n) = vault
+        .notes
+        .iter()
+        .find(|n| n.kind == NoteKind::Event && fold(&n.title) == fold(name))
+        .or_else(|| vault.notes.iter().find(|n| n.path == rel))
+    {
+        return Err(Error::Refused(format!(
+            "`{name}` is taken: {} ({})\n  hint: see it with `kith show \"{}\"`, or pick a distinct name",
+            n.title,
+            ctx.shown(&vault.root, &n.path).display(),
+            n.title
+        )));
+    }
+    // People you know become links; anyone else is written as text, which
+    // `kith brief` reads as someone you have yet to meet. A name that fits
+    // several people is an error, not a guess.
+    let mut attendees = Vec::new();
+    let mut unknown = Vec::new();
+    for raw in &a.attendees {
+        let who = raw.trim();
+        if who.is_empty() {
+            continue;
+        }
+        match crate::lookup::find(
+            who,
+            vault.people().map(|(i, n, p)| crate::lookup::Candidate {
+                id: i,
+                name: &p.name,
+                aliases: &p.aliases,
+                emails: &p.emails,
+                stem: n.path.file_stem().and_then(|s| s.to_str()).unwrap_or(""),
+            }),
+        ) {
+            crate::lookup::Lookup::One(i) => {
+                attendees.push(Attendee::Linked(vault.notes[i].title.clone()))
+            }
+            crate::lookup::Lookup::Many(_) => {
+                vault.find_person(who)?;
+            }
+            crate::lookup::Lookup::None => {
+                unknown.push(who.to_string());
+                attendees.push(Attendee::Text(who.to_string()));
+            }
+        }
+    }
+    let text = template::event_note(&EventNote {
+        name: name.to_string(),
+        date,
+        location: a.location.clone(),
+        attendees,
+        tags: a.tags.clone(),
+    });
+    crate::write::create_new(&vault.root.join(&rel), text.as_bytes())?;
+    if a.commit {
+        crate::git::commit_paths(
+            &vault.root,
+            std::slice::from_ref(&rel),
+            &format!("event: {name}"),
+        )?;
+    }
+    let mut out = format!("created {}\n", ctx.shown(&vault.root, &rel).display());
+    if !unknown.is_empty() {
+        out.push_str(&format!(
+            "not in your vault yet (written as text): {}\n",
+            unknown.join(", ")
+        ));
+    }
+    emit(&out)?;
+    Ok(exit::OK)
+}

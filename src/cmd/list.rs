@@ -1,0 +1,136 @@
+//! `kith list` (`kith people`): who is in the vault.
+
+use crate::cli::ListArgs;
+use crate::ctx::{Ctx, emit, emit_json};
+use crate::date::Date;
+use crate::digest::ReminderKind;
+use crate::error::{Error, Result, exit};
+use crate::model::Circle;
+use crate::text::fold;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// One person in `kith list --json` (docs/cli.md).
+#[derive(Debug, Serialize)]
+pub struct Listed {
+    pub name: String,
+    /// Vault-relative.
+    pub path: PathBuf,
+    pub circle: Option<Circle>,
+    pub org: Option<String>,
+    pub role: Option<String>,
+    pub location: Option<String>,
+    pub tags: Vec<String>,
+    pub last_contact: Option<Date>,
+    /// When the check-in fell due, if it has as of `--as-of` (the digest's rule).
+    pub check_in_due: Option<Date>,
+}
+
+pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
+    let circle = match &args.circle {
+        Some(c) => Some(Circle::parse(c).ok_or_else(|| {
+            Error::Usage(format!(
+                "--circle: unknown circle `{c}`\n  hint: use {}",
+                Circle::NAMES
+            ))
+        })?),
+        None => None,
+    };
+    let as_of = ctx.as_of(&args.as_of)?;
+    if args.names {
+        // For shell completion: quiet, and nothing at all outside a vault.
+        let Ok(root) = ctx.root() else {
+            return Ok(exit::OK);
+        };
+        let vault = crate::vault::Vault::load(&root)?;
+        let mut names: Vec<&str> = vault.people().map(|(_, _, p)| p.name.as_str()).collect();
+        names.sort_unstable();
+        let mut out = names.join("\n");
+        out.push('\n');
+        emit(if names.is_empty() { "" } else { &out })?;
+        return Ok(exit::OK);
+    }
+    let vault = ctx.load()?;
+    let due: HashMap<PathBuf, Date> = crate::digest::reminders(&vault, as_of)
+        .into_iter()
+        .filter(|r| r.kind == ReminderKind::CheckIn)
+        .map(|r| (r.path, r.due))
+        .collect();
+    let tag = args.tag.as_deref().map(|t| fold(t.trim_start_matches('#')));
+    let place = args.location.as_deref().map(fold);
+    let mut people: Vec<Listed> = vault
+        .people()
+        .filter(|(_, _, p)| circle.is_none() || p.circle == circle)
+        .filter(|(_, _, p)| {
+            tag.as_ref()
+                .is_none_or(|t| p.tags.iter().any(|x| fold(x.trim_start_matches('#')) == *t))
+        })
+        .filter(|(_, _, p)| {
+            place.as_ref().is_none_or(|l| {
+                p.location
+                    .as_deref()
+                    .is_some_and(|x| fold(x).contains(l.as_str()))
+            })
+        })
+        .map(|(i, n, p)| Listed {
+            name: p.name.clone(),
+            path: n.path.clone(),
+            circle: p.circle,
+            org: p.org.clone(),
+            role: p.role.clone(),
+            location: p.location.clone(),
+            tags: p.tags.clone(),
+            last_contact: vault.last_contact(i, as_of).map(|t| t.date),
+            check_in_due: due.get(&n.path).copied(),
+        })
+        .filter(|l| !args.overdue || l.check_in_due.is_some())
+        .collect();
+    people.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)).then(a.path.cmp(&b.path)));
+    if ctx.json {
+        emit_json(&people)?;
+        return Ok(exit::OK);
+    }
+    if people.is_empty() {
+        eprintln!("no person fits");
+        return Ok(exit::OK);
+    }
+    let width = people
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for p in &people {
+        let mut facts = Vec::new();
+        if let Some(c) = p.circle {
+            facts.push(c.as_str().to_string());
+        }
+        let work = [p.role.as_deref(), p.org.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !work.is_empty() {
+            facts.push(work);
+        }
+        if let Some(l) = &p.location {
+            facts.push(l.clone());
+        }
+        if let Some(d) = p.check_in_due {
+            facts.push(format!("check-in due {d}"));
+        }
+        let pad = width - p.name.chars().count();
+        out.push_str(&format!(
+            "{}{}  {}  {}\n",
+            ctx.paint("1", &p.name),
+            " ".repeat(pad),
+            ctx.shown(&vault.root, &p.path).display(),
+            facts.join(" · ")
+        ));
+    }
+    let n = people.len();
+    eprintln!("{n} {}", if n == 1 { "person" } else { "people" });
+    emit(&out)?;
+    Ok(exit::OK)
+}
