@@ -670,5 +670,70 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        // Every kind of line break is one escaped newline; other controls go.
+        assert_eq!(escape("a\r\nb\rc\u{7}\u{1b}d\u{2028}"), "a\\nb\\ncd");
+        assert_eq!(
+            uri("https://x.example/\r\nEND:VCARD a"),
+            "https://x.example/END:VCARDa"
+        );
+    }
+
+    #[test]
+    fn uids_are_one_per_path_and_one_line() {
+        assert_eq!(vcard_uid(Path::new("people/lena.md")), "kith-lena");
+        assert_eq!(
+            vcard_uid(Path::new("people/team/lena.md")),
+            "kith-team/lena"
+        );
+        assert_eq!(
+            vcard_uid(Path::new("contacts/lena.md")),
+            "kith-/contacts/lena"
+        );
+        assert_eq!(
+            vcard_uid(Path::new("people/a\nb 🎉.md")),
+            "kith-a%0Ab%20%F0%9F%8E%89"
+        );
+        assert_ne!(
+            vcard_uid(Path::new("people/a b.md")),
+            vcard_uid(Path::new("people/a%20b.md"))
+        );
+    }
+
+    fn n(name: &str) -> [String; 5] {
+        let p = split_name(name);
+        [p.family, p.given, p.additional, p.prefix, p.suffix]
+    }
+
+    #[test]
+    fn names_split_the_way_clients_expect() {
+        assert_eq!(
+            n("Ludwig van Beethoven"),
+            ["van Beethoven", "Ludwig", "", "", ""]
+        );
+        assert_eq!(
+            n("Vincent van der Berg"),
+            ["van der Berg", "Vincent", "", "", ""]
+        );
+        assert_eq!(n("山田 太郎"), ["山田", "太郎", "", "", ""]);
+        assert_eq!(n("山田太郎"), ["山田太郎", "", "", "", ""]);
+        assert_eq!(n("Smith, John; Jr."), ["Smith", "John", "", "", "Jr."]);
+        assert_eq!(n("Smith, Jane; PhD"), ["Smith", "Jane", "", "", "PhD"]);
+        assert_eq!(n("Madonna"), ["", "Madonna", "", "", ""]);
+        assert_eq!(
+            n("Anna Maria Schmidt"),
+            ["Schmidt", "Anna", "Maria", "", ""]
+        );
+        assert_eq!(n("Dr. Jane Doe III"), ["Doe", "Jane", "", "Dr.", "III"]);
+        assert_eq!(n("  "), ["", "", "", "", ""]);
+    }
+
+    #[test]
+    fn promise_identity_ignores_dates_ticks_and_spacing() {
+        let open = promise_identity("send the article 📅 2026-11-19");
+        assert_eq!(
+            open,
+            promise_identity("Send  the article 📅 2026-12-01 ✅ 2026-11-21")
+        );
+        assert_ne!(open, promise_identity("send the article (the short one)"));
     }
 }

@@ -978,3 +978,183 @@ fn export_options_are_checked_against_the_format() {
     let bash = v.kith(["completions", "bash"]).ok().stdout;
     assert!(bash.contains("vcard ics"), "completions list the formats");
 }
+
+// ---------------------------------------------------------------------------
+// Calendars that stay true (issue 15)
+
+/// The to-dos and events icalendar reads, as JSON.
+fn ical_items(path: &Path) -> Value {
+    let code = r#"
+import json, sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+out = []
+for c in cal.walk():
+    if c.name not in ("VTODO", "VEVENT"):
+        continue
+    d = {"kind": c.name}
+    for k in ("UID", "SUMMARY", "DESCRIPTION", "STATUS"):
+        if c.get(k) is not None:
+            d[k.lower()] = str(c.get(k))
+    for k in ("DUE", "DTSTART", "COMPLETED"):
+        if c.get(k) is not None:
+            d[k.lower()] = c.get(k).dt.isoformat()
+    out.append(d)
+print(json.dumps(out))
+"#;
+    serde_json::from_str(&python(code, &[path.to_str().unwrap()])).unwrap()
+}
+
+fn promise_vault(done: bool) -> TestVault {
+    let v = TestVault::new();
+    let tick = if done { "x" } else { " " };
+    let done_on = if done { " ✅ 2026-11-21" } else { "" };
+    v.person(
+        "ann",
+        "Ann Lee",
+        "met: 2026-11-20\ncircle: close\ncadence: 2w",
+        &format!(
+            "\n## Log\n\n### 2026-09-01 · tea\n\n- [{tick}] send the article (the long one) 📅 2026-11-19{done_on}\n- [ ] send the article (the short one) 📅 2026-11-25\n"
+        ),
+    );
+    v
+}
+
+fn ics_of(v: &TestVault, as_of: &str, extra: &[&str]) -> Value {
+    let out = v.home().join(format!("cal-{as_of}-{}.ics", extra.join("")));
+    let mut args = vec![
+        "export",
+        "ics",
+        "--as-of",
+        as_of,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    v.kith(args).ok();
+    ical_items(&out)
+}
+
+fn by_desc<'a>(items: &'a Value, needle: &str) -> &'a Value {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["description"].as_str().unwrap_or("").contains(needle))
+        .unwrap_or_else(|| panic!("no item with {needle:?} in {items:#}"))
+}
+
+#[test]
+fn done_promises_are_completed_with_the_uid_they_had_while_open() {
+    if !have_python_validators() {
+        return;
+    }
+    let open = ics_of(&promise_vault(false), "2026-11-22", &[]);
+    let done = ics_of(&promise_vault(true), "2026-11-22", &[]);
+    let long_open = by_desc(&open, "(the long one)");
+    let long_done = by_desc(&done, "(the long one)");
+    let short = by_desc(&open, "(the short one)");
+    // Ticking keeps the UID; two promises differing after a parenthesis differ.
+    assert_eq!(long_open["uid"], long_done["uid"], "{open:#}\n{done:#}");
+    assert_ne!(long_open["uid"], short["uid"]);
+    assert_eq!(long_open["status"], "NEEDS-ACTION");
+    assert_eq!(long_done["status"], "COMPLETED", "{done:#}");
+    assert_eq!(long_done["completed"], "2026-11-21T00:00:00+00:00");
+    // The check-in and follow-up keep their UIDs whatever is logged meanwhile.
+    assert_eq!(
+        by_desc(&open, "no follow-up")["uid"],
+        by_desc(&done, "no follow-up")["uid"]
+    );
+}
+
+#[test]
+fn descriptions_carry_dates_never_relative_words() {
+    if !have_python_validators() {
+        return;
+    }
+    let v = promise_vault(false);
+    let a = ics_of(&v, "2026-11-20", &[]);
+    let b = ics_of(&v, "2026-11-23", &[]);
+    let re_rel = [
+        "today",
+        "yesterday",
+        " ago",
+        "due in",
+        "overdue",
+        "tomorrow",
+    ];
+    for items in [&a, &b] {
+        for i in items.as_array().unwrap() {
+            let d = i["description"].as_str().unwrap();
+            assert!(!re_rel.iter().any(|w| d.contains(w)), "{d:?}");
+        }
+    }
+    assert!(
+        by_desc(&b, "no follow-up")["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("met on 2026-11-20; no follow-up logged since"),
+        "{b:#}"
+    );
+    assert!(
+        by_desc(&b, "(the long one)")["description"]
+            .as_str()
+            .unwrap()
+            .contains("(due 2026-11-19)")
+    );
+    // What a reminder says does not change from one day to the next.
+    let descs = |x: &Value| {
+        let mut d: Vec<String> = x
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["description"].to_string())
+            .collect();
+        d.sort();
+        d
+    };
+    let c = ics_of(&v, "2026-11-24", &[]);
+    assert_eq!(descs(&b), descs(&c));
+}
+
+#[test]
+fn overdue_events_sit_on_today_and_done_ones_leave() {
+    if !have_python_validators() {
+        return;
+    }
+    let v = promise_vault(false);
+    let ev = ics_of(&v, "2026-11-23", &["--as-events"]);
+    assert!(ev.as_array().unwrap().iter().all(|i| i["kind"] == "VEVENT"));
+    assert_eq!(
+        by_desc(&ev, "(the long one)")["dtstart"],
+        "2026-11-23",
+        "{ev:#}"
+    );
+    assert_eq!(by_desc(&ev, "(the short one)")["dtstart"], "2026-11-25");
+    let ev = ics_of(&promise_vault(true), "2026-11-23", &["--as-events"]);
+    assert!(
+        !ev.to_string().contains("the long one"),
+        "an event cannot be ticked; a done promise leaves: {ev:#}"
+    );
+}
+
+#[test]
+fn an_ics_out_file_is_rewritten_only_when_something_changed() {
+    let v = promise_vault(false);
+    let out = v.home().join("kith.ics");
+    let export = || {
+        v.kith([
+            "export",
+            "ics",
+            "--as-of",
+            "2026-11-22",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .ok();
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&out).unwrap())
+    };
+    let first = export();
+    assert_eq!(export(), first, "same content: the file is left alone");
+    v.person("bo", "Bo Ek", "birthday: 1990-01-02", "");
+    assert_ne!(export(), first, "a new birthday: rewritten");
+}
