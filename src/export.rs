@@ -215,13 +215,24 @@ pub fn vcards(vault: &Vault, version: VcardVersion, redact: Redact) -> String {
         let bio = if redact.private {
             String::new()
         } else {
-            let text = std::fs::read_to_string(vault.root.join(&n.path)).unwrap_or_default();
+            let text = read_note_text(&vault.root.join(&n.path));
             let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
             bio(n, text)
         };
         card(&mut out, n, p, &bio, version, redact);
     }
     out
+}
+
+/// A note's text for its bio: only a regular file of a sane size (a note
+/// swapped for a FIFO or a device since the vault was read must not hang or
+/// flood the export).
+fn read_note_text(path: &Path) -> String {
+    const MAX: u64 = 16 * 1024 * 1024;
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() <= MAX => std::fs::read_to_string(path).unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 fn card(out: &mut String, n: &Note, p: &Person, bio: &str, version: VcardVersion, redact: Redact) {
