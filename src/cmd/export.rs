@@ -2,20 +2,47 @@
 
 use crate::ctx::{Ctx, emit};
 use crate::error::{Error, Result, exit};
+use crate::export::{Redact, VcardVersion};
 use std::path::PathBuf;
 
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// People as vCards.
+    #[value(alias = "vcf")]
+    Vcard,
+    /// Reminders and birthdays as iCalendar.
+    #[value(alias = "ical")]
+    Ics,
+}
+
+/// The vCard version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VersionArg {
+    /// vCard 3.0: what Android and most servers accept.
+    #[value(name = "3")]
+    V3,
+    /// vCard 4.0 (RFC 6350).
+    #[value(name = "4")]
+    V4,
+}
+
 #[derive(Debug, clap::Args)]
+// `--version` here would be the program's version; the vCard's is `--vcard-version`.
 #[command(disable_version_flag = true)]
 pub struct Args {
-    /// vcard or ics.
-    pub format: String,
-    /// vCard version: 3 (default; what Android and most servers accept) or 4.
-    #[arg(long, default_value_t = 3)]
-    pub version: u8,
-    /// Write to this file (atomically) instead of standard output.
+    pub format: Format,
+    /// vcard: the vCard version (default 3).
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub vcard_version: Option<VersionArg>,
+    /// Renamed to --vcard-version (it clashed with the program's --version).
+    #[arg(long = "version", hide = true, num_args = 0..=1, value_name = "VERSION")]
+    pub old_version: Option<Option<String>>,
+    /// Write to this file (atomically, and only when its content changes)
+    /// instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Leave out emails and phone numbers.
+    /// vcard: leave out emails, phone numbers and the note's private prose.
     #[arg(long)]
     pub redact: bool,
     /// ics: reminders as of this date (default: today).
@@ -26,23 +53,56 @@ pub struct Args {
     pub as_events: bool,
 }
 
+/// Refuses an option that means nothing for the chosen format, rather than
+/// ignoring it and exporting something else than the user asked for.
+fn refuse(format: &str, option: &str, other: &str) -> Error {
+    Error::Usage(format!(
+        "{option} applies to `kith export {other}`, not to `kith export {format}`\n  hint: drop {option}, or export {other}"
+    ))
+}
+
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let vault = ctx.load()?;
-    let text = match args.format.as_str() {
-        "vcard" | "vcf" => {
-            if !matches!(args.version, 3 | 4) {
-                return Err(Error::Usage("--version: use 3 or 4".into()));
+    if args.old_version.is_some() {
+        return Err(Error::Usage(
+            "--version is the program's version; the vCard version is --vcard-version 3|4".into(),
+        ));
+    }
+    match args.format {
+        Format::Vcard => {
+            if args.as_of.is_some() {
+                return Err(refuse("vcard", "--as-of", "ics"));
             }
-            crate::export::vcards(&vault, args.version, args.redact)
+            if args.as_events {
+                return Err(refuse("vcard", "--as-events", "ics"));
+            }
         }
-        "ics" | "ical" => {
+        Format::Ics => {
+            if args.vcard_version.is_some() {
+                return Err(refuse("ics", "--vcard-version", "vcard"));
+            }
+            if args.redact {
+                return Err(refuse("ics", "--redact", "vcard"));
+            }
+        }
+    }
+    let vault = ctx.load()?;
+    let text = match args.format {
+        Format::Vcard => {
+            let version = match args.vcard_version {
+                Some(VersionArg::V4) => VcardVersion::V4,
+                _ => VcardVersion::V3,
+            };
+            crate::export::vcards(
+                &vault,
+                version,
+                Redact {
+                    private: args.redact,
+                },
+            )
+        }
+        Format::Ics => {
             let as_of = ctx.as_of(&args.as_of)?;
             crate::export::ics(&vault, as_of, args.as_events, chrono::Utc::now())
-        }
-        other => {
-            return Err(Error::Usage(format!(
-                "unknown export format `{other}`; use vcard or ics"
-            )));
         }
     };
     match &args.out {

@@ -1,14 +1,27 @@
-//! `kith import vcard|linkedin|google FILE…`
+//! `kith import vcard|linkedin|google|outlook FILE…`
 
 use crate::ctx::{Ctx, emit, emit_json};
 use crate::error::{Error, Result, exit};
 use crate::import::{self, Contact, Options};
 use std::path::PathBuf;
 
+/// Where the contacts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// vCard 2.1, 3.0 or 4.0 (Google, Apple, Outlook, Android…).
+    #[value(alias = "vcf")]
+    Vcard,
+    /// LinkedIn's Connections.csv.
+    Linkedin,
+    /// Google Contacts CSV (an Outlook CSV is recognised and read as one).
+    Google,
+    /// Outlook CSV (Outlook.com, desktop Outlook).
+    Outlook,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// vcard, linkedin or google.
-    pub format: String,
+    pub format: Format,
     /// The exported file(s).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -29,15 +42,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             ctx.cwd.join(f)
         };
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let read = match args.format.as_str() {
-            "vcard" | "vcf" => Ok(import::vcard::parse(&bytes)),
-            "linkedin" => import::csv::linkedin(&bytes),
-            "google" => import::csv::google(&bytes),
-            other => {
-                return Err(Error::Usage(format!(
-                    "unknown import format `{other}`; use vcard, linkedin or google"
-                )));
-            }
+        let read = match args.format {
+            Format::Vcard => Ok(import::vcard::parse(&bytes)),
+            Format::Linkedin => import::csv::linkedin(&bytes),
+            Format::Google => import::csv::google(&bytes),
+            Format::Outlook => import::csv::outlook(&bytes),
         };
         let mut cs = read.map_err(|e| Error::Usage(format!("{}: {e}", f.display())))?;
         for c in &mut cs {
@@ -54,9 +63,16 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             merge: args.merge,
         },
     )?;
+    // Some contacts could not be written: the summary says which and why,
+    // and the exit status says something went wrong.
+    let code = if report.failed.is_empty() {
+        exit::OK
+    } else {
+        exit::PROBLEMS
+    };
     if ctx.json {
         emit_json(&report)?;
-        return Ok(exit::OK);
+        return Ok(code);
     }
     let mut o = String::new();
     let verb = if args.dry_run { "would be " } else { "" };
@@ -64,7 +80,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         ("created", &report.created),
         ("merged", &report.merged),
         ("skipped", &report.skipped),
+        ("failed", &report.failed),
     ] {
+        if title == "failed" && list.is_empty() {
+            continue;
+        }
         o.push_str(&format!("{} {verb}{title}\n", list.len()));
         for x in list {
             let at = x
@@ -76,5 +96,5 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         }
     }
     emit(&o)?;
-    Ok(exit::OK)
+    Ok(code)
 }

@@ -96,14 +96,13 @@ fn multi(s: &str) -> impl Iterator<Item = String> + '_ {
 pub fn google(bytes: &[u8]) -> Result<Vec<Contact>, String> {
     let t = text(bytes);
     let (h, rs) = rows(&t)?;
-    if !h
-        .iter()
-        .any(|x| x == "First Name" || x == "Name" || x == "Given Name")
-    {
-        return Err(
-            "this does not look like a Google Contacts CSV: no `First Name` or `Name` column"
-                .into(),
-        );
+    match detect(&h) {
+        Some(Flavor::Google) => {}
+        // Its columns are Outlook's: reading them as Google's would drop
+        // emails, phones, company, title and birthday.
+        Some(Flavor::Outlook) => return Ok(outlook_rows(&h, &rs)),
+        Some(Flavor::LinkedIn) => return linkedin(bytes),
+        None => return Err(unrecognised(&h)),
     }
     // Numbered groups: `E-mail 1 - Value`, `Phone 2 - Value`, `Website 1 - Label`…
     let numbered = |prefix: &str, suffix: &str| -> Vec<usize> {
@@ -164,6 +163,10 @@ pub fn google(bytes: &[u8]) -> Result<Vec<Contact>, String> {
             .and_then(|b| crate::date::Birthday::parse(b).ok())
             .map(|b| b.to_string());
         c.bio = get("Notes").map(|n| n.replace("\r\n", "\n"));
+        if let Some(n) = get("Nickname") {
+            c.aliases.extend(multi(n));
+        }
+        c.location = address(&h, r);
         let labels = get("Labels").or(get("Group Membership")).unwrap_or("");
         for l in multi(labels) {
             let l = l.trim_start_matches("* ").trim().to_string();
@@ -184,4 +187,192 @@ pub fn google(bytes: &[u8]) -> Result<Vec<Contact>, String> {
         out.push(c);
     }
     Ok(out)
+}
+
+/// The CSV flavours kith reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Google,
+    Outlook,
+    LinkedIn,
+}
+
+/// Columns that tell the flavours apart.
+const GOOGLE_SIGNS: &[&str] = &[
+    "E-mail 1 - Value",
+    "Phone 1 - Value",
+    "Organization Name",
+    "Organization 1 - Name",
+    "Labels",
+    "Group Membership",
+    "Given Name",
+    "Name",
+];
+const OUTLOOK_SIGNS: &[&str] = &[
+    "E-mail Address",
+    "Mobile Phone",
+    "Business Phone",
+    "Home Phone",
+    "Job Title",
+    "Web Page",
+];
+const LINKEDIN_SIGNS: &[&str] = &["Connected On", "Email Address", "Position"];
+
+fn has(h: &[String], name: &str) -> bool {
+    h.iter().any(|x| x.eq_ignore_ascii_case(name))
+}
+
+/// Which export a header comes from, if kith knows it.
+pub fn detect(h: &[String]) -> Option<Flavor> {
+    let count = |signs: &[&str]| signs.iter().filter(|s| has(h, s)).count();
+    let named = has(h, "First Name") || has(h, "Last Name");
+    let (g, o, l) = (
+        count(GOOGLE_SIGNS),
+        count(OUTLOOK_SIGNS),
+        count(LINKEDIN_SIGNS),
+    );
+    if o > 0 && named && o >= g {
+        Some(Flavor::Outlook)
+    } else if l > 0 && named && l >= g {
+        Some(Flavor::LinkedIn)
+    } else if g > 0 && (named || has(h, "Name") || has(h, "Given Name")) {
+        Some(Flavor::Google)
+    } else {
+        None
+    }
+}
+
+/// The refusal for a header kith does not know, naming what it expected.
+pub fn unrecognised(h: &[String]) -> String {
+    let shown: Vec<&str> = h.iter().take(8).map(String::as_str).collect();
+    format!(
+        "kith does not recognise this CSV's header ({}{}); nothing was imported\n  hint: kith reads Google Contacts CSV (First Name, Last Name, E-mail 1 - Value, Phone 1 - Value, Organization Name, Birthday, Labels…), Outlook CSV (First Name, Last Name, E-mail Address, Mobile Phone, Company, Job Title, Birthday…) and LinkedIn's Connections.csv (First Name, Last Name, URL, Email Address, Company, Position, Connected On); rename the columns to these, or export vCards instead",
+        shown.join(", "),
+        if h.len() > 8 { ", …" } else { "" }
+    )
+}
+
+/// One address from Google's `Address 1 - Formatted`, or its parts.
+fn address(h: &[String], r: &[String]) -> Option<String> {
+    if let Some(f) = col(h, r, "Address 1 - Formatted") {
+        let one = f
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Some(one).filter(|s| !s.is_empty());
+    }
+    let parts: Vec<&str> = [
+        "Address 1 - Street",
+        "Address 1 - City",
+        "Address 1 - Region",
+        "Address 1 - Postal Code",
+        "Address 1 - Country",
+    ]
+    .iter()
+    .filter_map(|k| col(h, r, k))
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Outlook's "Outlook CSV" (Outlook.com and desktop Outlook export).
+pub fn outlook(bytes: &[u8]) -> Result<Vec<Contact>, String> {
+    let t = text(bytes);
+    let (h, rs) = rows(&t)?;
+    match detect(&h) {
+        Some(Flavor::Outlook) => Ok(outlook_rows(&h, &rs)),
+        Some(Flavor::Google) => google(bytes),
+        Some(Flavor::LinkedIn) => linkedin(bytes),
+        None => Err(unrecognised(&h)),
+    }
+}
+
+/// Outlook writes `3/15/1990` (or `0/0/00` for none), sometimes ISO.
+fn outlook_birthday(s: &str) -> Option<String> {
+    if let Ok(b) = crate::date::Birthday::parse(s) {
+        return Some(b.to_string());
+    }
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%m/%d/%Y").ok()?;
+    use chrono::Datelike;
+    (d.year() > 1900).then(|| d.to_string())
+}
+
+fn outlook_rows(h: &[String], rs: &[Vec<String>]) -> Vec<Contact> {
+    const EMAILS: &[&str] = &["E-mail Address", "E-mail 2 Address", "E-mail 3 Address"];
+    const PHONES: &[&str] = &[
+        "Mobile Phone",
+        "Primary Phone",
+        "Business Phone",
+        "Business Phone 2",
+        "Home Phone",
+        "Home Phone 2",
+        "Other Phone",
+        "Car Phone",
+        "Company Main Phone",
+    ];
+    let mut out = Vec::new();
+    for (i, r) in rs.iter().enumerate() {
+        let get = |name: &str| col(h, r, name);
+        let name = [
+            get("First Name"),
+            get("Middle Name"),
+            get("Last Name"),
+            get("Suffix"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        let mut c = Contact {
+            name,
+            source: format!("row {} (Outlook CSV)", i + 2),
+            ..Contact::default()
+        };
+        for k in EMAILS {
+            if let Some(e) = get(k) {
+                c.emails.push(e.to_string());
+            }
+        }
+        for k in PHONES {
+            if let Some(p) = get(k)
+                && !c.phones.iter().any(|x| x == p)
+            {
+                c.phones.push(p.to_string());
+            }
+        }
+        c.org = get("Company").map(str::to_string);
+        c.role = get("Job Title").map(str::to_string);
+        c.birthday = get("Birthday").and_then(outlook_birthday);
+        c.bio = get("Notes").map(|n| n.replace("\r\n", "\n"));
+        if let Some(n) = get("Nickname") {
+            c.aliases.push(n.to_string());
+        }
+        if let Some(u) = get("Web Page") {
+            c.links.push((guess_label(u), u.to_string()));
+        }
+        for k in ["Home City", "Business City", "Other City"] {
+            if let Some(city) = get(k) {
+                let country = get(&k.replace("City", "Country/Region"));
+                c.location = Some(match country {
+                    Some(co) => format!("{city}, {co}"),
+                    None => city.to_string(),
+                });
+                break;
+            }
+        }
+        if let Some(cats) = get("Categories") {
+            c.tags.extend(
+                cats.split(';')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string),
+            );
+        }
+        if c.name.trim().is_empty() && c.emails.is_empty() && c.phones.is_empty() {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }

@@ -23,10 +23,16 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Contact {
     pub name: String,
+    /// Other names (vCard `NICKNAME`, Google's `Nickname`).
+    pub aliases: Vec<String>,
     pub emails: Vec<String>,
     pub phones: Vec<String>,
     pub org: Option<String>,
     pub role: Option<String>,
+    /// Free text: a city, or an address on one line.
+    pub location: Option<String>,
+    /// The card describes an organisation (Apple's `X-ABShowAs:COMPANY`).
+    pub is_org: bool,
     /// `YYYY-MM-DD` or `--MM-DD`.
     pub birthday: Option<String>,
     pub bio: Option<String>,
@@ -51,6 +57,8 @@ pub struct Report {
     pub created: Vec<Outcome>,
     pub merged: Vec<Outcome>,
     pub skipped: Vec<Outcome>,
+    /// Contacts that could not be written, with the reason.
+    pub failed: Vec<Outcome>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -68,13 +76,20 @@ fn field_lines(c: &Contact, has: &dyn Fn(&str) -> bool) -> Vec<(String, String)>
             .map(|e| format!("\n  - {}", quote(e)))
             .collect::<String>()
     };
+    if !c.aliases.is_empty() && !has("aliases") {
+        v.push(("aliases".into(), format!("aliases:{}", list(&c.aliases))));
+    }
     if !c.emails.is_empty() && !has("emails") {
         v.push(("emails".into(), format!("emails:{}", list(&c.emails))));
     }
     if !c.phones.is_empty() && !has("phones") {
         v.push(("phones".into(), format!("phones:{}", list(&c.phones))));
     }
-    for (k, val) in [("org", &c.org), ("role", &c.role)] {
+    for (k, val) in [
+        ("org", &c.org),
+        ("role", &c.role),
+        ("location", &c.location),
+    ] {
         if let Some(val) = val
             && !has(k)
         {
@@ -138,10 +153,133 @@ pub fn note_text(c: &Contact) -> String {
     s
 }
 
-/// Imports contacts into the vault.
+/// The text of an organisation's note (`orgs/…`): not a person, so it gets
+/// a `title:` (the note's name for links) and no person fields kith would
+/// check as one; contact details stay in the front matter.
+pub fn org_note_text(c: &Contact) -> String {
+    let mut s = format!("---\ntitle: {}\ntype: other\n", quote(c.name.trim()));
+    let d = Contact {
+        org: None,
+        role: None,
+        ..c.clone()
+    };
+    for (_, l) in field_lines(&d, &|k| k == "birthday" || k == "met") {
+        s.push_str(&l);
+        s.push('\n');
+    }
+    s.push_str("---\n\n");
+    if let Some(bio) = &c.bio {
+        s.push_str(bio.trim());
+        s.push('\n');
+    }
+    s
+}
+
+/// Group labels exporters add to every contact (Google's `myContacts`,
+/// `starred`): not the user's tags.
+pub fn is_system_label(l: &str) -> bool {
+    let l = l.trim().trim_start_matches("* ").trim().to_lowercase();
+    matches!(
+        l.as_str(),
+        "mycontacts" | "my contacts" | "starred" | "other contacts" | "othercontacts" | ""
+    )
+}
+
+/// One line of text: control characters (a newline from a crafted card
+/// among them) become a space, runs of spaces collapse, so a value can never
+/// carry a line break into a note or, later, an export.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A URL: no whitespace or control character at all.
+fn clean_url(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() && !c.is_whitespace())
+        .collect()
+}
+
+/// Strips what no note should hold from every value of a contact.
+pub fn sanitize(c: &mut Contact) {
+    let lines = |v: &mut Vec<String>| {
+        for x in v.iter_mut() {
+            *x = one_line(x);
+        }
+        v.retain(|x| !x.is_empty());
+    };
+    c.name = one_line(&c.name);
+    lines(&mut c.aliases);
+    lines(&mut c.emails);
+    lines(&mut c.phones);
+    lines(&mut c.tags);
+    for f in [
+        &mut c.org,
+        &mut c.role,
+        &mut c.location,
+        &mut c.birthday,
+        &mut c.met,
+    ] {
+        *f = f.as_deref().map(one_line).filter(|s| !s.is_empty());
+    }
+    for (label, url) in c.links.iter_mut() {
+        *label = one_line(label);
+        *url = clean_url(url);
+    }
+    c.links.retain(|(_, u)| !u.is_empty());
+    if let Some(b) = c.bio.as_mut() {
+        // Prose keeps its line breaks, nothing else invisible.
+        *b = b
+            .replace("\r\n", "\n")
+            .chars()
+            .filter(|&ch| ch == '\n' || ch == '\t' || !ch.is_control())
+            .collect();
+    }
+    let alias_of_name = fold(&c.name);
+    c.aliases.retain(|a| fold(a) != alias_of_name);
+}
+
+/// Longest file-name stem kith makes from a name (file systems allow 255
+/// bytes; a 300-character name must still import).
+const MAX_SLUG: usize = 80;
+
+fn short_slug(name: &str) -> String {
+    let slug = slugify(name);
+    if slug.len() <= MAX_SLUG {
+        return slug;
+    }
+    // slugify's output is ASCII, so any byte index is a character boundary.
+    let cut = &slug[..MAX_SLUG];
+    cut.rsplit_once('-')
+        .map_or(cut, |(a, _)| a)
+        .trim_end_matches('-')
+        .to_string()
+}
+
+/// A path for a new note that nothing occupies — not a file, not a folder,
+/// not a symlink (dangling ones included).
+fn free_path(root: &std::path::Path, folder: &str, base: &str) -> PathBuf {
+    let taken = |rel: &PathBuf| root.join(rel).symlink_metadata().is_ok();
+    let mut rel = PathBuf::from(folder).join(format!("{base}.md"));
+    let mut n = 2;
+    while taken(&rel) {
+        rel = PathBuf::from(folder).join(format!("{base}-{n}.md"));
+        n += 1;
+    }
+    rel
+}
+
+/// Imports contacts into the vault. A contact that cannot be written (a
+/// folder that is not writable, a path taken meanwhile) is reported under
+/// `failed` with the reason, and the rest are still imported.
 pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Report> {
     let mut by_email: HashMap<String, usize> = HashMap::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut orgs: HashMap<String, usize> = HashMap::new();
     for (i, _, p) in vault.people() {
         for e in &p.emails {
             by_email.insert(e.to_lowercase(), i);
@@ -150,11 +288,17 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
             by_name.insert(fold(n), i);
         }
     }
+    for (i, n) in vault.notes.iter().enumerate() {
+        if n.person.is_none() && n.path.starts_with("orgs") {
+            orgs.insert(fold(&n.title), i);
+        }
+    }
     // Contacts created in this run, so a file listing someone twice makes one note.
     let mut made_email: HashMap<String, PathBuf> = HashMap::new();
     let mut made_name: HashMap<String, PathBuf> = HashMap::new();
     let mut report = Report::default();
-    for c in contacts {
+    for mut c in contacts {
+        sanitize(&mut c);
         let name = c.name.trim().to_string();
         if name.is_empty() {
             report.skipped.push(Outcome {
@@ -168,14 +312,31 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
             });
             continue;
         }
-        let existing = c
-            .emails
-            .iter()
-            .find_map(|e| by_email.get(&e.to_lowercase()).map(|i| (*i, "email")))
-            .or_else(|| by_name.get(&fold(&name)).map(|i| (*i, "name")));
-        if let Some((i, how)) = existing {
-            report_existing(vault, i, how, &c, opts, &mut report)?;
-            continue;
+        if c.is_org {
+            if let Some(&i) = orgs.get(&fold(&name)) {
+                report.skipped.push(Outcome {
+                    name,
+                    path: Some(vault.notes[i].path.clone()),
+                    reason: "organisation already in the vault (same name)".into(),
+                });
+                continue;
+            }
+        } else {
+            let existing = c
+                .emails
+                .iter()
+                .find_map(|e| by_email.get(&e.to_lowercase()).map(|i| (*i, "email")))
+                .or_else(|| by_name.get(&fold(&name)).map(|i| (*i, "name")));
+            if let Some((i, how)) = existing {
+                if let Err(e) = report_existing(vault, i, how, &c, opts, &mut report) {
+                    report.failed.push(Outcome {
+                        name,
+                        path: Some(vault.notes[i].path.clone()),
+                        reason: e.to_string(),
+                    });
+                }
+                continue;
+            }
         }
         let dup = c
             .emails
@@ -190,15 +351,25 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
             });
             continue;
         }
-        let base = slugify(&name);
-        let mut rel = PathBuf::from("people").join(format!("{base}.md"));
-        let mut n = 2;
-        while vault.root.join(&rel).exists() {
-            rel = PathBuf::from("people").join(format!("{base}-{n}.md"));
-            n += 1;
-        }
-        if !opts.dry_run {
-            write::create_new(&vault.root.join(&rel), note_text(&c).as_bytes())?;
+        let (folder, text, what) = if c.is_org {
+            (
+                "orgs",
+                org_note_text(&c),
+                "new organisation (a company card: a note in orgs/, not a person)",
+            )
+        } else {
+            ("people", note_text(&c), "new")
+        };
+        let rel = free_path(&vault.root, folder, &short_slug(&name));
+        if !opts.dry_run
+            && let Err(e) = write::create_new(&vault.root.join(&rel), text.as_bytes())
+        {
+            report.failed.push(Outcome {
+                name,
+                path: Some(rel),
+                reason: format!("{e} ({})", c.source),
+            });
+            continue;
         }
         for e in &c.emails {
             made_email.insert(e.to_lowercase(), rel.clone());
@@ -207,7 +378,7 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
         report.created.push(Outcome {
             name,
             path: Some(rel),
-            reason: format!("new ({})", c.source),
+            reason: format!("{what} ({})", c.source),
         });
     }
     Ok(report)
@@ -237,6 +408,17 @@ fn report_existing(
     for ph in &c.phones {
         if has("phones") && !p.phones.contains(ph) {
             extra.push(format!("phone {ph}"));
+        }
+    }
+    for (what, mine, theirs) in [
+        ("org", &p.org, &c.org),
+        ("role", &p.role, &c.role),
+        ("location", &p.location, &c.location),
+    ] {
+        if let (Some(mine), Some(theirs)) = (mine, theirs)
+            && fold(mine) != fold(theirs)
+        {
+            extra.push(format!("{what} {theirs:?} (the note has {mine:?})"));
         }
     }
     let keys: Vec<&str> = missing.iter().map(|(k, _)| k.as_str()).collect();

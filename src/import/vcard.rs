@@ -320,6 +320,55 @@ fn finish(mut c: Contact, props: Vec<Prop>) -> Contact {
                 }
             }
             "TITLE" => c.role = Some(unescape(raw.trim())).filter(|s| !s.is_empty()),
+            "NICKNAME" => {
+                for a in split_unescaped(&raw, ',') {
+                    push_unique(&mut c.aliases, unescape(&a).trim());
+                }
+            }
+            "CATEGORIES" => {
+                for t in split_unescaped(&raw, ',') {
+                    let t = unescape(&t);
+                    if !super::is_system_label(&t) {
+                        push_unique(&mut c.tags, t.trim());
+                    }
+                }
+            }
+            "ADR" if c.location.is_none() => {
+                // PO box; extended; street; locality; region; code; country.
+                let parts: Vec<String> = split_unescaped(&raw, ';')
+                    .iter()
+                    .map(|s| unescape(s).replace('\n', ", ").trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                if !parts.is_empty() {
+                    c.location = Some(parts.join(", "));
+                }
+            }
+            "X-ABSHOWAS" => c.is_org = raw.trim().eq_ignore_ascii_case("COMPANY"),
+            "X-SOCIALPROFILE" => {
+                let v = unescape(raw.trim()).trim().to_string();
+                let user = p.param("X-USER").map(str::to_string);
+                let url = if v.contains("://") {
+                    v.clone()
+                } else if let Some(u) = user
+                    .as_ref()
+                    .filter(|_| v.is_empty() || v.starts_with("x-apple:"))
+                {
+                    u.clone()
+                } else {
+                    v.trim_start_matches("x-apple:").to_string()
+                };
+                if url.is_empty() {
+                    continue;
+                }
+                let label = p
+                    .types
+                    .iter()
+                    .find(|t| !matches!(t.as_str(), "pref" | "internet"))
+                    .cloned()
+                    .unwrap_or_else(|| guess_label(&url));
+                c.links.push((label.to_lowercase(), url));
+            }
             "BDAY" => c.birthday = birthday(&raw, p.param("X-APPLE-OMIT-YEAR")),
             "NOTE" => {
                 let note = unescape(&raw).replace("\r\n", "\n").trim().to_string();
@@ -351,6 +400,9 @@ fn finish(mut c: Contact, props: Vec<Prop>) -> Contact {
     }
     if c.name.is_empty() {
         c.name = n_name.unwrap_or_default();
+    }
+    if c.is_org && c.name.is_empty() {
+        c.name = c.org.clone().unwrap_or_default();
     }
     c
 }

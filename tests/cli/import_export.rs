@@ -68,9 +68,13 @@ fn vcards_from_google_apple_outlook_android_and_v4() {
         tomas["emails"],
         serde_json::json!(["tomas@mueller.example"])
     );
+    // X-SOCIALPROFILE is a link too (it was dropped before).
     assert_eq!(
         tomas["links"],
-        serde_json::json!([["homepage", "https://mueller.example"]])
+        serde_json::json!([
+            ["homepage", "https://mueller.example"],
+            ["linkedin", "https://linkedin.com/in/tomas"]
+        ])
     );
     assert!(!v.read("people/tomas-muller.md").contains("/9j/"));
     // Outlook 2.1: quoted-printable soft break, basic-format birthday.
@@ -256,19 +260,67 @@ fn values_read_back_verbatim_and_twice_listed_contacts_make_one_note() {
     assert_eq!(nora["phones"], serde_json::json!(["01234", "+4712345678"]));
 }
 
-fn have_python_validators() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import vobject, icalendar"])
+/// Whether a tool the test needs is here; with CI set its absence fails the
+/// test (`.ci/run` installs them into a venv), it never skips silently.
+fn have(cmd: &str, args: &[&str], what: &str) -> bool {
+    let ok = Command::new(cmd)
+        .args(args)
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
         assert!(
             std::env::var("CI").is_err(),
-            "CI must install vobject and icalendar (pip)"
+            "CI must install {what} (.ci/run puts it in target/ci-venv)"
         );
-        eprintln!("python vobject/icalendar not installed here; skipping (CI installs them)");
+        eprintln!("{what} is not installed here; skipping (CI installs it)");
     }
     ok
+}
+
+fn have_python_validators() -> bool {
+    have(
+        "python3",
+        &["-c", "import vobject, icalendar"],
+        "Python's vobject and icalendar",
+    )
+}
+
+/// Runs a Python snippet with `args` as sys.argv[1:]; returns its stdout.
+fn python(code: &str, args: &[&str]) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(code)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The cards vobject reads from a vCard file, as JSON: FN, UID, N parts,
+/// NICKNAME, CATEGORIES, URLs, NOTE, BDAY.
+fn vobject_cards(path: &Path) -> Value {
+    let code = r#"
+import json, sys, vobject
+out = []
+for c in vobject.readComponents(open(sys.argv[1], encoding="utf-8").read()):
+    d = {"fn": c.fn.value, "uid": c.uid.value if hasattr(c, "uid") else None}
+    n = c.n.value
+    d["n"] = [n.family, n.given, n.additional, n.prefix, n.suffix]
+    for key in ("nickname", "categories", "note", "bday", "org", "adr"):
+        if hasattr(c, key):
+            v = getattr(c, key).value
+            d[key] = str(v) if key == "adr" else v
+    d["urls"] = [u.value for u in c.contents.get("url", [])]
+    out.append(d)
+print(json.dumps(out))
+"#;
+    serde_json::from_str(&python(code, &[path.to_str().unwrap()])).unwrap()
 }
 
 fn tricky_vault() -> TestVault {
@@ -363,7 +415,10 @@ fn exports_are_read_back_by_independent_parsers() {
         String::from_utf8_lossy(&out.stdout)
     );
     // vCard 4.0 and --as-events, and --redact.
-    let v4 = v.kith(["export", "vcard", "--version", "4"]).ok().stdout;
+    let v4 = v
+        .kith(["export", "vcard", "--vcard-version", "4"])
+        .ok()
+        .stdout;
     assert!(
         v4.contains("VERSION:4.0\r\n") && v4.contains("BDAY:--0229\r\n"),
         "{v4}"
@@ -402,4 +457,713 @@ fn round_trip_export_then_import_into_an_empty_vault() {
         text.contains("Line one, with a comma; and a semicolon."),
         "{text}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// vCard injection (issue 11.6)
+
+#[test]
+fn a_newline_in_a_link_a_name_or_a_file_name_never_injects_a_card() {
+    if !have_python_validators() {
+        return;
+    }
+    let v = TestVault::new();
+    // A link and a name holding line breaks, as YAML allows.
+    v.person(
+        "eve",
+        "\"Eve\\r\\nEND:VCARD\\r\\nBEGIN:VCARD\\r\\nFN:Injected Name\"",
+        "links:\n  web: \"https://evil.example/\\r\\nEND:VCARD\\r\\nBEGIN:VCARD\\r\\nVERSION:3.0\\r\\nFN:Injected Link\"\n  \"x\\nEND:VCARD\": https://ok.example\naliases: [\"Evie\\nFN:Injected Alias\"]\ntags: [\"t\\r\\nEND:VCARD\"]",
+        "",
+    );
+    // A file name with a line break: it goes into the UID.
+    v.person(
+        "mallory\r\nEND:VCARD\r\nBEGIN:VCARD\r\nFN:Injected File",
+        "Mallory",
+        "",
+        "",
+    );
+    // And a crafted card imported first, then exported.
+    v.kith(["import", "vcard", &fixture("crafted.vcf")]).ok();
+    let vcf = v.home().join("out.vcf");
+    v.kith(["export", "vcard", "--out", vcf.to_str().unwrap()])
+        .ok();
+    let text = std::fs::read_to_string(&vcf).unwrap();
+    assert_eq!(
+        text.split("\r\n").filter(|l| *l == "BEGIN:VCARD").count(),
+        3,
+        "{text}"
+    );
+    for l in text.split("\r\n") {
+        assert!(
+            !l.chars().any(|c| c.is_control()),
+            "a control character in {l:?}"
+        );
+    }
+    let cards = vobject_cards(&vcf);
+    let names: Vec<&str> = cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["fn"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{cards:#}");
+    assert!(
+        !names.iter().any(|n| n.starts_with("Injected")),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"Eve\nEND:VCARD\nBEGIN:VCARD\nFN:Injected Name"),
+        "the name survives as text: {names:?}"
+    );
+    let uids: Vec<&str> = cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["uid"].as_str().unwrap())
+        .collect();
+    assert!(
+        uids.iter()
+            .any(|u| u.starts_with("kith-mallory%0D%0AEND%3AVCARD")),
+        "{uids:?}"
+    );
+    // The imported crafted card: its values were cleaned on import.
+    let eve = show(&v, "Eve Crafted");
+    let links = eve["links"].to_string();
+    assert!(!links.contains('\n') && !links.contains("\\n"), "{links}");
+    assert_eq!(eve["aliases"], serde_json::json!(["Evie FN:Injected Nick"]));
+    assert_eq!(eve["tags"], serde_json::json!(["ok tag", "x"]));
+    assert!(!eve["org"].as_str().unwrap().contains('\u{1b}'));
+}
+
+// ---------------------------------------------------------------------------
+// Imports never abort half-way (issue 11.16)
+
+#[test]
+fn a_long_name_or_a_dangling_symlink_never_aborts_an_import() {
+    let v = TestVault::new();
+    let long = "Ana ".repeat(75).trim().to_string(); // 299 characters
+    let mut cards = String::new();
+    for name in [long.as_str(), "Bob Stone", "Cleo Park"] {
+        cards.push_str(&format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nEND:VCARD\r\n"
+        ));
+    }
+    v.note("in.vcf", &cards);
+    std::fs::create_dir_all(v.path("people")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/kith-target", v.path("people/bob-stone.md")).unwrap();
+    std::fs::create_dir(v.path("people/cleo-park.md")).unwrap();
+    let rep = v
+        .kith([
+            "import",
+            "vcard",
+            v.path("in.vcf").to_str().unwrap(),
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(rep["created"].as_array().unwrap().len(), 3, "{rep:#}");
+    assert_eq!(rep["failed"].as_array().unwrap().len(), 0, "{rep:#}");
+    // The symlink and the folder are left as they were.
+    assert!(
+        v.path("people/bob-stone.md")
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(v.path("people/cleo-park.md").is_dir());
+    assert_eq!(show(&v, "bob-stone-2")["name"], "Bob Stone");
+    assert_eq!(show(&v, "cleo-park-2")["name"], "Cleo Park");
+    let long_path = rep["created"][0]["path"].as_str().unwrap().to_string();
+    assert!(long_path.len() < 100, "{long_path}");
+    assert_eq!(
+        v.read(&long_path).lines().nth(1).unwrap(),
+        format!("name: {long}")
+    );
+}
+
+#[test]
+fn an_unwritable_folder_is_reported_per_contact_with_a_summary() {
+    let v = TestVault::new();
+    v.note(
+        "in.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada One\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ben Two\r\nEMAIL:ben@two.example\r\nEND:VCARD\r\n",
+    );
+    v.person("zed", "Zed", "emails: [ben@two.example]", "");
+    std::fs::create_dir_all(v.path("people")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let input = v.path("in.vcf");
+    // Root writes anywhere: run kith as `nobody` then, in a folder it may read.
+    let as_root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let run = |extra: &[&str]| {
+        let mut args: Vec<String> = Vec::new();
+        if as_root {
+            for dir in [v.root.parent().unwrap(), &v.root, &v.path(".kith")] {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+            std::fs::set_permissions(
+                v.path("people/zed.md"),
+                std::fs::Permissions::from_mode(0o644),
+            )
+            .unwrap();
+            std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).unwrap();
+            args.extend(
+                [
+                    "setpriv",
+                    "--reuid=65534",
+                    "--regid=65534",
+                    "--clear-groups",
+                ]
+                .map(String::from),
+            );
+        }
+        args.push(crate::support::KITH.to_string());
+        args.extend(["--vault".to_string(), v.root.to_string_lossy().into_owned()]);
+        args.extend(["import", "vcard", input.to_str().unwrap()].map(String::from));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Command::new(&args[0])
+            .args(&args[1..])
+            .env("HOME", v.home())
+            .output()
+            .unwrap()
+    };
+    std::fs::set_permissions(v.path("people"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = run(&[]);
+    std::fs::set_permissions(v.path("people"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("0 created"), "{stdout}");
+    assert!(
+        stdout.contains("1 failed") && stdout.contains("Ada One"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Permission denied") || stdout.contains("permission"),
+        "{stdout}"
+    );
+    // Ben matched Zed's email: skipped, reported, never lost in the failure.
+    assert!(
+        stdout.contains("1 skipped") && stdout.contains("same email"),
+        "{stdout}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// CSV headers: Outlook, and anything unknown refused
+
+#[test]
+fn an_outlook_csv_is_read_whole_and_an_unknown_header_is_refused() {
+    for format in ["outlook", "google"] {
+        let v = TestVault::new();
+        let rep = v
+            .kith(["import", format, &fixture("outlook.csv"), "--json"])
+            .ok()
+            .json();
+        assert_eq!(
+            rep["created"].as_array().unwrap().len(),
+            2,
+            "{format}: {rep:#}"
+        );
+        let h = show(&v, "Hannah Berg");
+        assert_eq!(
+            h["emails"],
+            serde_json::json!(["hannah.berg@fjord.example", "hb@mail.example"]),
+            "{format}"
+        );
+        assert_eq!(
+            h["phones"],
+            serde_json::json!(["+47 900 11 222", "+47 22 33 44 55"])
+        );
+        assert_eq!(h["org"], "Fjord Labs");
+        assert_eq!(h["role"], "Head of Research");
+        assert_eq!(h["birthday"], "1990-03-15");
+        assert_eq!(h["aliases"], serde_json::json!(["Hanni"]));
+        assert_eq!(h["location"], "Oslo, Norway");
+        assert_eq!(
+            h["links"],
+            serde_json::json!([["fjord", "https://fjord.example/hannah"]])
+        );
+        assert!(
+            v.read("people/hannah-berg.md")
+                .contains("Wants a co-author")
+        );
+        assert_eq!(
+            show(&v, "Karl Lund")["birthday"],
+            Value::Null,
+            "0/0/00 is no birthday"
+        );
+        v.kith(["check"]).ok();
+    }
+    let v = TestVault::new();
+    for format in ["google", "outlook"] {
+        v.kith(["import", format, &fixture("unknown.csv")])
+            .code(2)
+            .stderr_has("does not recognise this CSV's header (Full Name, Mail, Mobile, Employer)")
+            .stderr_has("E-mail 1 - Value");
+    }
+    assert!(!v.path("people").exists(), "nothing imported");
+}
+
+// ---------------------------------------------------------------------------
+// Imports that lose nothing (issue 16)
+
+#[test]
+fn nicknames_categories_addresses_social_profiles_and_company_cards_are_kept() {
+    let v = TestVault::new();
+    let rep = v
+        .kith(["import", "vcard", &fixture("apple-company.vcf"), "--json"])
+        .ok()
+        .json();
+    assert_eq!(rep["created"].as_array().unwrap().len(), 2, "{rep:#}");
+    let aiko = show(&v, "Aiko Nakamura");
+    assert_eq!(aiko["aliases"], serde_json::json!(["Ai", "Nako"]));
+    assert_eq!(aiko["tags"], serde_json::json!(["Tokyo friends", "Rust"]));
+    assert_eq!(aiko["location"], "1-2-3 Shibuya, Tokyo, 150-0002, Japan");
+    assert_eq!(
+        aiko["links"],
+        serde_json::json!([
+            ["twitter", "aiko_n"],
+            ["mastodon", "https://hachyderm.io/@aiko"]
+        ])
+    );
+    // The company card is an organisation: a note in orgs/, not a person.
+    let org = &rep["created"][0];
+    assert_eq!(org["path"], "orgs/fjord-labs-as.md", "{rep:#}");
+    let text = v.read("orgs/fjord-labs-as.md");
+    assert!(
+        text.starts_with("---\ntitle: Fjord Labs AS\ntype: other\n"),
+        "{text}"
+    );
+    assert!(text.contains("hello@fjord.example") && text.contains("https://fjord.example"));
+    v.kith(["show", "Fjord Labs AS"]).code(2);
+    v.kith(["check"]).ok();
+    // Importing it again: the organisation is found, not duplicated.
+    v.kith(["import", "vcard", &fixture("apple-company.vcf")])
+        .ok()
+        .stdout_has("0 created")
+        .stdout_has("organisation already in the vault");
+
+    let rep = v
+        .kith([
+            "import",
+            "google",
+            &fixture("google-nickname-address.csv"),
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(rep["created"].as_array().unwrap().len(), 1, "{rep:#}");
+    let rafa = show(&v, "Rafael Costa");
+    assert_eq!(rafa["aliases"], serde_json::json!(["Rafa"]));
+    assert_eq!(
+        rafa["location"],
+        "Rua das Flores 12, 1200-195 Lisboa, Portugal"
+    );
+    assert_eq!(rafa["tags"], serde_json::json!(["Design"]));
+}
+
+#[test]
+fn a_different_org_or_role_on_re_import_is_reported() {
+    let v = TestVault::new();
+    v.person("aiko", "Aiko Nakamura", "org: Old Corp\nrole: Intern", "");
+    let rep = v
+        .kith(["import", "vcard", &fixture("apple-company.vcf"), "--json"])
+        .ok()
+        .json();
+    let reason = rep["skipped"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("org \"Fjord Labs AS\" (the note has \"Old Corp\")")
+            && reason.contains("role \"Staff Engineer\" (the note has \"Intern\")"),
+        "{rep:#}"
+    );
+    assert!(
+        v.read("people/aiko.md").contains("org: Old Corp"),
+        "never overwritten"
+    );
+}
+
+fn exported_cards(v: &TestVault, args: &[&str]) -> (PathBuf, String) {
+    let vcf = v.home().join(format!("cards-{}.vcf", args.join("_")));
+    let mut all = vec!["export", "vcard", "--out", vcf.to_str().unwrap()];
+    all.extend(args);
+    v.kith(all).ok();
+    let text = std::fs::read_to_string(&vcf).unwrap();
+    (vcf, text)
+}
+
+#[test]
+fn export_then_import_keeps_tags_aliases_and_location() {
+    let v = TestVault::new();
+    v.person(
+        "priya",
+        "Priya Raman",
+        "aliases: [PR, \"Raman, P.\"]\ntags: [rust, \"climate, tech\"]\nlocation: Berlin, Germany\nemails: [priya@example.com]",
+        "",
+    );
+    let (vcf, _) = exported_cards(&v, &[]);
+    let w = TestVault::new();
+    w.kith(["import", "vcard", vcf.to_str().unwrap()])
+        .ok()
+        .stdout_has("1 created");
+    let (a, b) = (show(&v, "Priya Raman"), show(&w, "Priya Raman"));
+    for field in ["name", "aliases", "tags", "location", "emails"] {
+        assert_eq!(a[field], b[field], "{field}");
+    }
+}
+
+#[test]
+fn vcard_uids_are_unique_per_note_path() {
+    let v = TestVault::new();
+    v.person("a-b", "Ann Bee", "", "");
+    v.note("people/team/a-b.md", "---\nname: Anders Berg\n---\n");
+    v.note("contacts/a-b.md", "---\ntype: person\nname: Abe Bo\n---\n");
+    let (_, text) = exported_cards(&v, &[]);
+    let mut uids: Vec<&str> = text
+        .split("\r\n")
+        .filter_map(|l| l.strip_prefix("UID:"))
+        .collect();
+    uids.sort();
+    assert_eq!(
+        uids,
+        ["kith-/contacts/a-b", "kith-a-b", "kith-team/a-b"],
+        "{text}"
+    );
+}
+
+#[test]
+fn year_less_birthdays_are_read_as_year_less_by_khard() {
+    if !have("khard", &["--version"], "khard") {
+        return;
+    }
+    let v = TestVault::new();
+    v.person("zoe", "Zoe Martin", "birthday: \"--08-02\"", "");
+    v.person("ann", "Ann Lee", "birthday: 1990-03-14", "");
+    for version in ["3", "4"] {
+        let book = v.home().join(format!("book{version}"));
+        std::fs::create_dir_all(&book).unwrap();
+        let out = book.join("all.vcf");
+        // The default is 3.0; 4.0 is asked for.
+        let mut args = vec!["export", "vcard", "--out", out.to_str().unwrap()];
+        if version == "4" {
+            args.extend(["--vcard-version", "4"]);
+        }
+        v.kith(args).ok();
+        // khard reads one card per file.
+        let text = std::fs::read_to_string(&out).unwrap();
+        std::fs::remove_file(&out).unwrap();
+        for (i, card) in text.split_inclusive("END:VCARD\r\n").enumerate() {
+            std::fs::write(book.join(format!("{i}.vcf")), card).unwrap();
+        }
+        let cfg = v.home().join(format!("khard{version}"));
+        std::fs::create_dir_all(cfg.join("khard")).unwrap();
+        std::fs::write(
+            cfg.join("khard/khard.conf"),
+            format!(
+                "[addressbooks]\n[[book]]\npath = {}\n[general]\ndefault_action = list\n",
+                book.display()
+            ),
+        )
+        .unwrap();
+        let khard = |args: &[&str]| {
+            let out = Command::new("khard")
+                .args(args)
+                .env("XDG_CONFIG_HOME", &cfg)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                out.status.success(),
+                "{text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            text
+        };
+        // khard shows a year-less birthday as `--08-02`; Apple's 3.0 form
+        // (what kith wrote before) came out as 1604.
+        let shown = khard(&["birthdays"]);
+        let zoe = shown
+            .lines()
+            .find(|l| l.contains("Zoe Martin"))
+            .unwrap_or("");
+        assert!(zoe.contains("--08-02"), "vCard {version}: {shown}");
+        let parsable = khard(&["birthdays", "--parsable"]);
+        assert!(
+            parsable.contains("1990.03.14\tAnn Lee"),
+            "vCard {version}: {parsable}"
+        );
+        assert!(!parsable.contains("1604"), "vCard {version}: {parsable}");
+    }
+}
+
+#[test]
+fn names_split_into_family_and_given_as_clients_expect() {
+    if !have_python_validators() {
+        return;
+    }
+    let v = TestVault::new();
+    v.person("ludwig", "Ludwig van Beethoven", "", "");
+    v.person("taro", "山田 太郎", "", "");
+    v.person("smith", "\"Smith, John; Jr.\"", "", "");
+    v.person("mlk", "Dr. Martin Luther King Jr.", "", "");
+    let (vcf, _) = exported_cards(&v, &[]);
+    let cards = vobject_cards(&vcf);
+    let n_of = |fname: &str| {
+        cards
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["fn"] == fname)
+            .map(|c| c["n"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        n_of("Ludwig van Beethoven"),
+        serde_json::json!(["van Beethoven", "Ludwig", "", "", ""])
+    );
+    assert_eq!(
+        n_of("山田 太郎"),
+        serde_json::json!(["山田", "太郎", "", "", ""])
+    );
+    assert_eq!(
+        n_of("Smith, John; Jr."),
+        serde_json::json!(["Smith", "John", "", "", "Jr."])
+    );
+    assert_eq!(
+        n_of("Dr. Martin Luther King Jr."),
+        serde_json::json!(["King", "Martin", "Luther", "Dr.", "Jr."])
+    );
+}
+
+#[test]
+fn redact_drops_contact_details_and_private_prose() {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann Lee",
+        "emails: [ann@example.com]\nphones: [\"+4712345678\"]\norg: Acme",
+        "\nGoing through a divorce; do not mention.\n\n## Log\n",
+    );
+    let (_, full) = exported_cards(&v, &[]);
+    assert!(full.contains("NOTE:Going through a divorce"), "{full}");
+    let (_, red) = exported_cards(&v, &["--redact"]);
+    assert!(!red.contains("divorce") && !red.contains("NOTE"), "{red}");
+    assert!(
+        !red.contains("ann@example.com") && !red.contains("TEL"),
+        "{red}"
+    );
+    assert!(red.contains("ORG:Acme"), "{red}");
+}
+
+#[test]
+fn export_options_are_checked_against_the_format() {
+    let v = TestVault::new();
+    v.person("ann", "Ann Lee", "birthday: \"--03-14\"", "");
+    let out = v
+        .kith(["export", "vcard", "--vcard-version", "4"])
+        .ok()
+        .stdout;
+    assert!(out.contains("VERSION:4.0\r\n"), "{out}");
+    v.kith(["export", "vcf"]).ok().stdout_has("VERSION:3.0\r\n");
+    v.kith(["export", "vcard", "--version", "4"])
+        .code(2)
+        .stderr_has("--vcard-version");
+    v.kith(["export", "ics", "--vcard-version", "4"])
+        .code(2)
+        .stderr_has("--vcard-version applies to `kith export vcard`, not to `kith export ics`");
+    v.kith(["export", "ics", "--redact"]).code(2);
+    v.kith(["export", "vcard", "--as-events"]).code(2);
+    v.kith(["export", "vcard", "--vcard-version", "5"])
+        .code(2)
+        .stderr_has("possible values: 3, 4");
+    v.kith(["export", "pdf"])
+        .code(2)
+        .stderr_has("possible values: vcard, ics");
+    // Completion offers the formats.
+    let bash = v.kith(["completions", "bash"]).ok().stdout;
+    assert!(bash.contains("vcard ics"), "completions list the formats");
+}
+
+// ---------------------------------------------------------------------------
+// Calendars that stay true (issue 15)
+
+/// The to-dos and events icalendar reads, as JSON.
+fn ical_items(path: &Path) -> Value {
+    let code = r#"
+import json, sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+out = []
+for c in cal.walk():
+    if c.name not in ("VTODO", "VEVENT"):
+        continue
+    d = {"kind": c.name}
+    for k in ("UID", "SUMMARY", "DESCRIPTION", "STATUS"):
+        if c.get(k) is not None:
+            d[k.lower()] = str(c.get(k))
+    for k in ("DUE", "DTSTART", "COMPLETED"):
+        if c.get(k) is not None:
+            d[k.lower()] = c.get(k).dt.isoformat()
+    out.append(d)
+print(json.dumps(out))
+"#;
+    serde_json::from_str(&python(code, &[path.to_str().unwrap()])).unwrap()
+}
+
+fn promise_vault(done: bool) -> TestVault {
+    let v = TestVault::new();
+    let tick = if done { "x" } else { " " };
+    let done_on = if done { " ✅ 2026-11-21" } else { "" };
+    v.person(
+        "ann",
+        "Ann Lee",
+        "met: 2026-11-20\ncircle: close\ncadence: 2w",
+        &format!(
+            "\n## Log\n\n### 2026-09-01 · tea\n\n- [{tick}] send the article (the long one) 📅 2026-11-19{done_on}\n- [ ] send the article (the short one) 📅 2026-11-25\n"
+        ),
+    );
+    v
+}
+
+fn ics_of(v: &TestVault, as_of: &str, extra: &[&str]) -> Value {
+    let out = v.home().join(format!("cal-{as_of}-{}.ics", extra.join("")));
+    let mut args = vec![
+        "export",
+        "ics",
+        "--as-of",
+        as_of,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    v.kith(args).ok();
+    ical_items(&out)
+}
+
+fn by_desc<'a>(items: &'a Value, needle: &str) -> &'a Value {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["description"].as_str().unwrap_or("").contains(needle))
+        .unwrap_or_else(|| panic!("no item with {needle:?} in {items:#}"))
+}
+
+#[test]
+fn done_promises_are_completed_with_the_uid_they_had_while_open() {
+    if !have_python_validators() {
+        return;
+    }
+    let open = ics_of(&promise_vault(false), "2026-11-22", &[]);
+    let done = ics_of(&promise_vault(true), "2026-11-22", &[]);
+    let long_open = by_desc(&open, "(the long one)");
+    let long_done = by_desc(&done, "(the long one)");
+    let short = by_desc(&open, "(the short one)");
+    // Ticking keeps the UID; two promises differing after a parenthesis differ.
+    assert_eq!(long_open["uid"], long_done["uid"], "{open:#}\n{done:#}");
+    assert_ne!(long_open["uid"], short["uid"]);
+    assert_eq!(long_open["status"], "NEEDS-ACTION");
+    assert_eq!(long_done["status"], "COMPLETED", "{done:#}");
+    assert_eq!(long_done["completed"], "2026-11-21T00:00:00+00:00");
+    // The check-in and follow-up keep their UIDs whatever is logged meanwhile.
+    assert_eq!(
+        by_desc(&open, "no follow-up")["uid"],
+        by_desc(&done, "no follow-up")["uid"]
+    );
+}
+
+#[test]
+fn descriptions_carry_dates_never_relative_words() {
+    if !have_python_validators() {
+        return;
+    }
+    let v = promise_vault(false);
+    let a = ics_of(&v, "2026-11-20", &[]);
+    let b = ics_of(&v, "2026-11-23", &[]);
+    let re_rel = [
+        "today",
+        "yesterday",
+        " ago",
+        "due in",
+        "overdue",
+        "tomorrow",
+    ];
+    for items in [&a, &b] {
+        for i in items.as_array().unwrap() {
+            let d = i["description"].as_str().unwrap();
+            assert!(!re_rel.iter().any(|w| d.contains(w)), "{d:?}");
+        }
+    }
+    assert!(
+        by_desc(&b, "no follow-up")["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("met on 2026-11-20; no follow-up logged since"),
+        "{b:#}"
+    );
+    assert!(
+        by_desc(&b, "(the long one)")["description"]
+            .as_str()
+            .unwrap()
+            .contains("(due 2026-11-19)")
+    );
+    // What a reminder says does not change from one day to the next.
+    let descs = |x: &Value| {
+        let mut d: Vec<String> = x
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["description"].to_string())
+            .collect();
+        d.sort();
+        d
+    };
+    let c = ics_of(&v, "2026-11-24", &[]);
+    assert_eq!(descs(&b), descs(&c));
+}
+
+#[test]
+fn overdue_events_sit_on_today_and_done_ones_leave() {
+    if !have_python_validators() {
+        return;
+    }
+    let v = promise_vault(false);
+    let ev = ics_of(&v, "2026-11-23", &["--as-events"]);
+    assert!(ev.as_array().unwrap().iter().all(|i| i["kind"] == "VEVENT"));
+    assert_eq!(
+        by_desc(&ev, "(the long one)")["dtstart"],
+        "2026-11-23",
+        "{ev:#}"
+    );
+    assert_eq!(by_desc(&ev, "(the short one)")["dtstart"], "2026-11-25");
+    let ev = ics_of(&promise_vault(true), "2026-11-23", &["--as-events"]);
+    assert!(
+        !ev.to_string().contains("the long one"),
+        "an event cannot be ticked; a done promise leaves: {ev:#}"
+    );
+}
+
+#[test]
+fn an_ics_out_file_is_rewritten_only_when_something_changed() {
+    let v = promise_vault(false);
+    let out = v.home().join("kith.ics");
+    let export = || {
+        v.kith([
+            "export",
+            "ics",
+            "--as-of",
+            "2026-11-22",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .ok();
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&out).unwrap())
+    };
+    let first = export();
+    assert_eq!(export(), first, "same content: the file is left alone");
+    v.person("bo", "Bo Ek", "birthday: 1990-01-02", "");
+    assert_ne!(export(), first, "a new birthday: rewritten");
 }
