@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attack_writes;
 mod digest;
 mod foundation;
 mod git;
