@@ -267,6 +267,9 @@ impl LockedNote {
         let tmp_path = tmp_path.keep().map_err(|e| Error::io(dir, e.error))?;
         let mut guard = RemoveOnDrop(Some(tmp_path.clone()));
         self.unchanged()?;
+        // A probe only, given up at once: held across the swap, it would make
+        // an editor's truncating open wait and then land in the removed file.
+        drop(self.nobody_else_has_it_open()?);
         test_hooks::before_swap(&self.path);
         let swapped = if test_hooks::no_exchange() {
             Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
@@ -360,6 +363,41 @@ impl LockedNote {
         Ok(())
     }
 
+    /// Refuses when another process holds the note open (a program that
+    /// keeps one descriptor for many saves — `ftruncate` plus `pwrite` — would
+    /// write every later save into the file kith replaces, where nobody sees
+    /// it). Asked with a write lease (Linux), which the kernel grants only to
+    /// the sole opener.
+    /// Where leases are not available (other systems, NFS, FUSE, a note owned
+    /// by another user) nothing is asked.
+    fn nobody_else_has_it_open(&self) -> Result<Option<Lease<'_>>> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use std::os::fd::AsRawFd;
+            /// `F_SETSIG` from <fcntl.h> (Linux), which the libc crate lacks.
+            const F_SETSIG: libc::c_int = 10;
+            let fd = self.file.as_raw_fd();
+            // A lease break is announced by a signal (SIGIO by default, which
+            // would kill kith): announce it with one ignored by default.
+            // SAFETY: fcntl on a descriptor we own; no memory is passed.
+            unsafe { libc::fcntl(fd, F_SETSIG, libc::SIGWINCH) };
+            // SAFETY: as above.
+            let r = unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_WRLCK) };
+            if r == 0 {
+                return Ok(Some(Lease(&self.file)));
+            }
+            let e = std::io::Error::last_os_error();
+            if matches!(e.raw_os_error(), Some(libc::EAGAIN) | Some(libc::EBUSY)) {
+                return Err(Error::WriteRefused {
+                    path: self.path.clone(),
+                    why: "is open in another program, which may save into it".into(),
+                    hint: "run the command again; if it keeps failing, close the note in the program that has it open (`fuser` names it)".into(),
+                });
+            }
+        }
+        Ok(None)
+    }
+
     /// The file now at `displaced` (after the exchange) is the note's file
     /// that was read, not one another program renamed into the note's place.
     fn displaced_is_ours(&self, displaced: &Path) -> bool {
@@ -389,6 +427,20 @@ impl LockedNote {
             return Err(Error::ChangedUnderUs(self.path.clone()));
         }
         Ok(())
+    }
+}
+
+/// A write lease on the note's old file, given up on drop.
+struct Lease<'a>(#[allow(dead_code)] &'a File);
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: fcntl on a descriptor still open (borrowed).
+            unsafe { libc::fcntl(self.0.as_raw_fd(), libc::F_SETLEASE, libc::F_UNLCK) };
+        }
     }
 }
 
@@ -977,6 +1029,33 @@ mod tests {
             .recv_timeout(Duration::from_secs(10))
             .expect("lock_note blocked on a FIFO");
         assert!(r.unwrap_err().contains("not a regular file"));
+    }
+
+    /// A program that keeps one descriptor for many saves (`ftruncate` plus
+    /// `pwrite`) would write every later save into the file kith replaced:
+    /// while it holds the note open, kith refuses.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn a_note_held_open_by_another_program_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        fs::write(&p, "---\nname: A\n---\nold\n").unwrap();
+        let held = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&p)
+            .unwrap();
+        let locked = lock_note(&p).unwrap();
+        let r = locked.replace(b"---\nname: A\n---\nold\nkith\n");
+        drop(locked);
+        let err = r.unwrap_err().to_string();
+        assert!(err.contains("is open in another program"), "{err}");
+        drop(held);
+        lock_note(&p)
+            .unwrap()
+            .replace(b"---\nname: A\n---\nnew\n")
+            .unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "---\nname: A\n---\nnew\n");
     }
 
     #[cfg(unix)]
