@@ -71,6 +71,7 @@ impl FolderLock {
         }
         #[cfg(not(unix))]
         let _ = Instant::now();
+        sweep_leftovers(dir, LEFTOVER_AGE);
         Ok(FolderLock { _dir: f })
     }
 }
@@ -171,7 +172,9 @@ pub struct LockedNote {
 pub fn lock_note(path: &Path) -> Result<LockedNote> {
     let real = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
     let lock = FolderLock::acquire(folder_of(&real))?;
-    let mut file = File::open(&real).map_err(|e| Error::io(&real, e))?;
+    // Non-blocking: a FIFO put in the note's place after the vault was read
+    // must not hang kith while it holds the folder's lock.
+    let mut file = open_nonblocking(&real).map_err(|e| Error::io(&real, e))?;
     let meta = file.metadata().map_err(|e| Error::io(&real, e))?;
     if !meta.is_file() {
         return Err(Error::WriteRefused {
@@ -190,6 +193,17 @@ pub fn lock_note(path: &Path) -> Result<LockedNote> {
         meta,
         _lock: lock,
     })
+}
+
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut o = fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    o.open(path)
 }
 
 /// Refuses a note the user may not write, or that nobody may write (mode
@@ -253,6 +267,9 @@ impl LockedNote {
         let tmp_path = tmp_path.keep().map_err(|e| Error::io(dir, e.error))?;
         let mut guard = RemoveOnDrop(Some(tmp_path.clone()));
         self.unchanged()?;
+        // A probe only, given up at once: held across the swap, it would make
+        // an editor's truncating open wait and then land in the removed file.
+        drop(self.nobody_else_has_it_open()?);
         test_hooks::before_swap(&self.path);
         let swapped = if test_hooks::no_exchange() {
             Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
@@ -261,10 +278,26 @@ impl LockedNote {
         };
         match swapped {
             Ok(()) => {
-                // The old inode is now at `tmp_path`, our content at the note's path.
-                if self.unchanged_inode().is_err() {
-                    // An editor wrote into the old file during the swap: give it back.
-                    swap(&tmp_path, &self.path).map_err(|e| Error::io(&self.path, e))?;
+                // The note's old file should now be at `tmp_path`, our content
+                // at the note's path. If another file is at `tmp_path`, a
+                // program renamed its save over the note (vim, sed -i,
+                // JetBrains) after the last check: deleting `tmp_path` would
+                // delete that save. If the old file changed, an editor wrote
+                // into it during the swap. Either way: give it back.
+                if !self.displaced_is_ours(&tmp_path) || self.unchanged_inode().is_err() {
+                    if let Err(e) = swap(&tmp_path, &self.path) {
+                        // `tmp_path` may hold someone's save: never delete it.
+                        guard.0 = None;
+                        let kept = keep_aside(&self.path, &tmp_path);
+                        return Err(Error::WriteRefused {
+                            path: self.path.clone(),
+                            why: format!(
+                                "was saved by another program while kith wrote it, and kith could not put that save back ({e}); it is kept as {}",
+                                kept.display()
+                            ),
+                            hint: "compare the two files and keep what you want".into(),
+                        });
+                    }
                     if std::env::var_os("KITH_TRACE").is_some() {
                         eprintln!(
                             "trace: {} was written into during the swap; swapped back",
@@ -275,11 +308,12 @@ impl LockedNote {
                         // Someone saved into our version in the moment it was
                         // visible: keep it for the user rather than delete it.
                         guard.0 = None;
+                        let kept = keep_aside(&self.path, &tmp_path);
                         return Err(Error::WriteRefused {
                             path: self.path.clone(),
                             why: format!(
                                 "was saved by another program twice while kith wrote it; the other save is kept as {}",
-                                tmp_path.display()
+                                kept.display()
                             ),
                             hint: "compare the two files and keep what you want".into(),
                         });
@@ -329,6 +363,51 @@ impl LockedNote {
         Ok(())
     }
 
+    /// Refuses when another process holds the note open (a program that
+    /// keeps one descriptor for many saves — `ftruncate` plus `pwrite` — would
+    /// write every later save into the file kith replaces, where nobody sees
+    /// it). Asked with a write lease (Linux), which the kernel grants only to
+    /// the sole opener.
+    /// Where leases are not available (other systems, NFS, FUSE, a note owned
+    /// by another user) nothing is asked.
+    fn nobody_else_has_it_open(&self) -> Result<Option<Lease<'_>>> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use std::os::fd::AsRawFd;
+            /// `F_SETSIG` from <fcntl.h> (Linux), which the libc crate lacks.
+            const F_SETSIG: libc::c_int = 10;
+            let fd = self.file.as_raw_fd();
+            // A lease break is announced by a signal (SIGIO by default, which
+            // would kill kith): announce it with one ignored by default.
+            // SAFETY: fcntl on a descriptor we own; no memory is passed.
+            unsafe { libc::fcntl(fd, F_SETSIG, libc::SIGWINCH) };
+            // SAFETY: as above.
+            let r = unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_WRLCK) };
+            if r == 0 {
+                return Ok(Some(Lease(&self.file)));
+            }
+            let e = std::io::Error::last_os_error();
+            if matches!(e.raw_os_error(), Some(libc::EAGAIN) | Some(libc::EBUSY)) {
+                return Err(Error::WriteRefused {
+                    path: self.path.clone(),
+                    why: "is open in another program, which may save into it".into(),
+                    hint: "run the command again; if it keeps failing, close the note in the program that has it open (`fuser` names it)".into(),
+                });
+            }
+        }
+        Ok(None)
+    }
+
+    /// The file now at `displaced` (after the exchange) is the note's file
+    /// that was read, not one another program renamed into the note's place.
+    fn displaced_is_ours(&self, displaced: &Path) -> bool {
+        let Ok(m) = fs::symlink_metadata(displaced) else {
+            return false;
+        };
+        let (a, b) = (Stamp::of(&m), Stamp::of(&self.meta));
+        (a.dev, a.ino) == (b.dev, b.ino)
+    }
+
     /// The note's path still names the file that was read, and that file
     /// still holds the bytes that were read.
     fn unchanged(&self) -> Result<()> {
@@ -348,6 +427,20 @@ impl LockedNote {
             return Err(Error::ChangedUnderUs(self.path.clone()));
         }
         Ok(())
+    }
+}
+
+/// A write lease on the note's old file, given up on drop.
+struct Lease<'a>(#[allow(dead_code)] &'a File);
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: fcntl on a descriptor still open (borrowed).
+            unsafe { libc::fcntl(self.0.as_raw_fd(), libc::F_SETLEASE, libc::F_UNLCK) };
+        }
     }
 }
 
@@ -379,6 +472,65 @@ mod test_hooks {
         return NO_EXCHANGE.with(|c| c.get());
         #[cfg(not(test))]
         false
+    }
+}
+
+/// Gives a file that may hold someone's save a visible name beside the note
+/// (`NOTE.kith-kept-…`, not a `.md`, so not a second note) that the sweep of
+/// stale temporary files leaves alone. Returns where it is.
+fn keep_aside(note: &Path, file: &Path) -> PathBuf {
+    let stem = note
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let suffix = file
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .trim_start_matches(".kith-tmp-")
+                .to_string()
+        })
+        .unwrap_or_default();
+    let kept = folder_of(note).join(format!("{stem}.kith-kept-{suffix}"));
+    match fs::rename(file, &kept) {
+        Ok(()) => kept,
+        Err(_) => file.to_path_buf(),
+    }
+}
+
+/// How old a leftover temporary file must be (since its last rename) before a
+/// write in its folder removes it.
+const LEFTOVER_AGE: Duration = Duration::from_secs(10);
+
+/// Removes the temporary files (`.kith-tmp-…`, `.kith-old-…`) a kith process
+/// killed in the middle of a write left in `dir`. Called under the folder's
+/// lock, so no kith process is using them; the age is a margin for older kiths.
+/// Such a file holds either content kith never reported as written or the
+/// note's previous version, which a finished write would have removed too.
+fn sweep_leftovers(dir: &Path, age: Duration) {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let n = name.as_encoded_bytes();
+        if !(n.starts_with(b".kith-tmp-") || n.starts_with(b".kith-old-")) {
+            continue;
+        }
+        let Ok(m) = e.path().symlink_metadata() else {
+            continue;
+        };
+        #[cfg(unix)]
+        let changed = {
+            use std::os::unix::fs::MetadataExt;
+            std::time::UNIX_EPOCH + Duration::new(m.ctime().max(0) as u64, 0)
+        };
+        #[cfg(not(unix))]
+        let changed = m.modified().unwrap_or(std::time::SystemTime::now());
+        let old = changed.elapsed().is_ok_and(|a| a >= age);
+        if m.is_file() && old {
+            let _ = fs::remove_file(e.path());
+        }
     }
 }
 
@@ -538,14 +690,35 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Writes a whole file atomically (for files kith owns, like a digest).
 /// Returns false, without writing, when the content is already `bytes`.
+/// An existing file is replaced only if it may be written (as `>` would
+/// refuse a 0444 file, kith refuses instead of renaming over it), keeps its
+/// mode, owner and group, and a symlink stays a symlink: the file it names is
+/// written.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    let path = &fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = folder_of(path);
     let _lock = FolderLock::acquire(dir)?;
+    let meta = fs::metadata(path).ok();
+    if let Some(m) = &meta {
+        if !m.is_file() {
+            return Err(Error::WriteRefused {
+                path: path.clone(),
+                why: "is not a regular file".into(),
+                hint: "give kith the name of a plain file to write".into(),
+            });
+        }
+        check_writable(path, m)?;
+    }
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
-    let perms = fs::metadata(path).ok().map(|m| m.permissions());
-    let tmp = temp_with(dir, bytes, perms)?;
+    let tmp = temp_with(dir, bytes, meta.as_ref().map(|m| m.permissions()))?;
+    if let Some(m) = &meta {
+        keep_owner(path, m, tmp.as_file())?;
+        tmp.as_file()
+            .set_permissions(m.permissions())
+            .map_err(|e| Error::io(tmp.path(), e))?;
+    }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(true)
 }
@@ -805,6 +978,141 @@ mod tests {
             let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
             assert_eq!(left.len(), 1, "temporary files left behind");
         }
+    }
+
+    /// A program saves by renaming its own file over the note (vim, `sed -i`,
+    /// JetBrains) after kith's last check but before the swap: the exchange
+    /// then moves that save, not the file kith read, to the temporary name.
+    /// It must be put back, not deleted with the temporary file.
+    #[cfg(unix)]
+    #[test]
+    fn a_save_renamed_over_the_note_before_the_swap_is_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        fs::write(&p, "---\nname: A\n---\nold\n").unwrap();
+        test_hooks::BEFORE_SWAP.with(|h| {
+            *h.borrow_mut() = Some(Box::new(|path: &Path| {
+                let t = path.with_extension("md.swp");
+                fs::write(&t, "---\nname: A\n---\nold\nvim save\n").unwrap();
+                fs::rename(&t, path).unwrap();
+            }))
+        });
+        let locked = lock_note(&p).unwrap();
+        let r = locked.replace(b"---\nname: A\n---\nold\nkith\n");
+        test_hooks::BEFORE_SWAP.with(|h| *h.borrow_mut() = None);
+        drop(locked);
+        assert!(matches!(r, Err(Error::ChangedUnderUs(_))), "{r:?}");
+        assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            "---\nname: A\n---\nold\nvim save\n"
+        );
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "temporary files left behind");
+    }
+
+    /// A FIFO put in the note's place after the vault was read must not block
+    /// kith (which would hold the folder's lock, stalling every other write).
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_the_notes_place_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
+        // SAFETY: a valid path; mkfifo only reads it.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let q = p.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(lock_note(&q).map(|_| ()).map_err(|e| e.to_string()));
+        });
+        let r = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("lock_note blocked on a FIFO");
+        assert!(r.unwrap_err().contains("not a regular file"));
+    }
+
+    /// A program that keeps one descriptor for many saves (`ftruncate` plus
+    /// `pwrite`) would write every later save into the file kith replaced:
+    /// while it holds the note open, kith refuses.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn a_note_held_open_by_another_program_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        fs::write(&p, "---\nname: A\n---\nold\n").unwrap();
+        let held = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&p)
+            .unwrap();
+        let locked = lock_note(&p).unwrap();
+        let r = locked.replace(b"---\nname: A\n---\nold\nkith\n");
+        drop(locked);
+        let err = r.unwrap_err().to_string();
+        assert!(err.contains("is open in another program"), "{err}");
+        drop(held);
+        lock_note(&p)
+            .unwrap()
+            .replace(b"---\nname: A\n---\nnew\n")
+            .unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "---\nname: A\n---\nnew\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn leftovers_of_a_killed_write_are_swept_and_kept_saves_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in [
+            ".kith-tmp-abc",
+            ".kith-old-.kith-tmp-x",
+            "a.md.kith-kept-abc",
+            "a.md",
+        ] {
+            fs::write(dir.path().join(n), n).unwrap();
+        }
+        sweep_leftovers(dir.path(), Duration::from_secs(3600));
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            4,
+            "too young to sweep"
+        );
+        sweep_leftovers(dir.path(), Duration::ZERO);
+        let mut left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a.md", "a.md.kith-kept-abc"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn write_if_changed_refuses_a_write_protected_file_and_follows_symlinks() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.md");
+        fs::write(&p, "mine").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).unwrap();
+        assert!(matches!(
+            write_if_changed(&p, b"digest"),
+            Err(Error::WriteRefused { .. })
+        ));
+        assert_eq!(fs::read_to_string(&p).unwrap(), "mine");
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink(&p, &link).unwrap();
+        assert!(write_if_changed(&link, b"digest").unwrap());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&p).unwrap(), "digest");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
     }
 
     #[cfg(unix)]

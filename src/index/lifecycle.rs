@@ -42,12 +42,18 @@ impl FileLock {
 
 /// Makes `dir` a real folder: a file or a dangling symlink in its place (the
 /// cache is disposable) is removed first.
+/// Another process may create the folder at any moment (two searches on a
+/// cold cache): a folder found where a file was expected is success, not
+/// "Is a directory".
 pub fn ensure_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    if std::fs::symlink_metadata(dir).is_ok() {
-        std::fs::remove_file(dir).map_err(|e| Error::io(dir, e))?;
+    if std::fs::symlink_metadata(dir).is_ok()
+        && let Err(e) = std::fs::remove_file(dir)
+        && !dir.is_dir()
+    {
+        return Err(Error::io(dir, e));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
 }

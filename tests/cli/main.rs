@@ -5,6 +5,7 @@ mod support;
 
 mod attack_trust;
 mod daily;
+mod attack_writes;
 mod digest;
 mod foundation;
 mod git;
