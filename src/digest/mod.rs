@@ -4,10 +4,16 @@
 //! from a loaded vault as of a date. Rules and defaults: docs/digest.md.
 
 mod intros;
+pub mod lexicon;
+pub mod lifecycle;
+pub mod matcher;
 mod reminders;
 mod render;
 
-pub use intros::{DISMISSED_FILE, IntroSuggestion, dismiss, intro_suggestions, select};
+pub use intros::{
+    DISMISSED_FILE, IntroSuggestion, Matching, connections, dismiss, intro_suggestions, select,
+};
+pub use lifecycle::{IntroRecord, IntroState, records as intro_records};
 pub use reminders::reminders;
 pub use render::{markdown, mermaid};
 

@@ -10,7 +10,6 @@
 //!
 //! This is the only module that imports tantivy.
 
-pub mod matcher;
 mod schema;
 pub mod search;
 
