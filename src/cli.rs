@@ -58,6 +58,8 @@ pub enum Command {
     Digest(crate::cmd::digest::Args),
     /// Introduction suggestions, and dismissing them.
     Intros(crate::cmd::intros::Args),
+    /// Record a step of an introduction in both notes (proposed, asked, agreed, made, followed-up).
+    Intro(crate::cmd::intro::Args),
     /// The git history of a person's note.
     History(crate::cmd::history::Args),
     /// What changed in people's front matter, from git history.

@@ -184,7 +184,7 @@ pub fn ics(
             ReminderKind::CheckIn => (format!("Check in with {}", r.name), String::new()),
             ReminderKind::Promise => (format!("Promise to {}", r.name), r.reason.clone()),
             // Birthdays are exported as yearly events below; events are already events.
-            ReminderKind::Birthday | ReminderKind::Event => continue,
+            ReminderKind::Birthday | ReminderKind::Event | ReminderKind::Intro => continue,
         };
         let kind = format!("{:?}", r.kind);
         let path = r.path.to_string_lossy();

@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Index(a) => cmd::index::run(&ctx, a),
         Command::Digest(a) => cmd::digest::run(&ctx, a),
         Command::Intros(a) => cmd::intros::run(&ctx, a),
+        Command::Intro(a) => cmd::intro::run(&ctx, a),
         Command::History(a) => cmd::history::run(&ctx, a),
         Command::News(a) => cmd::news::run(&ctx, a),
         Command::Hook(a) => cmd::hook::run(&ctx, a),

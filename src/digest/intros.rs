@@ -55,6 +55,9 @@ const TOPICS_ALONE: f64 = 0.6;
 const COMMON_SHARE: f64 = 0.1;
 /// Share suggestions look at resources added within this many days.
 pub const SHARE_DAYS: i64 = 30;
+/// A resource need not meet the whole need, only speak to it (a guide to
+/// structured interviews for "hiring engineers with structured interviews").
+const SHARE_COVERAGE: f64 = 0.35;
 /// At most this many people per resource, so several resources get a turn.
 const SHARES_PER_RESOURCE: usize = 2;
 
@@ -480,7 +483,7 @@ pub fn suggestions_with(
                 let reason = need_reason(
                     &pa.name,
                     need,
-                    &vault.notes[b].title,
+                    first_name(&vault.notes[b].title),
                     &nm,
                     &m.fields[nm.profile],
                 );
@@ -689,7 +692,7 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
                 continue;
             };
             for (r, prof) in &profiles {
-                if let Some(nm) = m.index.score(prof, &q) {
+                if let Some(nm) = m.index.score_at(prof, &q, SHARE_COVERAGE) {
                     found.entry(*r).or_default().push((
                         5.0 + nm.coverage,
                         i,

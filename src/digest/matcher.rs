@@ -714,6 +714,11 @@ impl Index {
 
     /// Whether a profile meets a prepared need; `profile` in the answer is 0.
     pub fn score(&self, p: &Profile, q: &Prepared) -> Option<NeedMatch> {
+        self.score_at(p, q, MIN_COVERAGE)
+    }
+
+    /// Like [`score`](Self::score) with another coverage floor.
+    pub fn score_at(&self, p: &Profile, q: &Prepared, min: f64) -> Option<NeedMatch> {
         let Prepared {
             toks,
             words,
@@ -763,7 +768,7 @@ impl Index {
             }
         }
         let coverage = got / total;
-        (coverage >= MIN_COVERAGE && specific && (key_covered || !any_key)).then_some(NeedMatch {
+        (coverage >= min && specific && (key_covered || !any_key)).then_some(NeedMatch {
             profile: c,
             coverage,
             covered,

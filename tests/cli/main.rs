@@ -7,5 +7,6 @@ mod digest;
 mod foundation;
 mod git;
 mod import_export;
+mod intros;
 mod search;
 mod watch;
