@@ -52,6 +52,26 @@ impl Lexicon {
             lex.add(y.get("concepts"));
         }
         lex.add(config_concepts(config));
+        // The older `synonyms:` groups: each is a concept on both sides.
+        for group in config.synonyms() {
+            let ps: Vec<Phrase> = group
+                .iter()
+                .filter_map(|t| {
+                    let stems = stem_words(t);
+                    (!stems.is_empty()).then(|| Phrase {
+                        stems,
+                        text: t.clone(),
+                    })
+                })
+                .collect();
+            if ps.len() >= 2 {
+                lex.concepts.push(Concept {
+                    name: ps[0].text.clone(),
+                    need: ps.clone(),
+                    offer: ps,
+                });
+            }
+        }
         lex
     }
 
