@@ -51,8 +51,10 @@ const TAG_FACTOR: f64 = 0.5;
 /// A pair found only through shared topics needs at least this much from
 /// them (before location): one rare interest, or several shared topics.
 const TOPICS_ALONE: f64 = 0.6;
-/// A topic held by more than this share of people is too common to pair on.
+/// A topic held by more than this share of people (and never more than
+/// `COMMON_TOPIC` people) is too common to pair on.
 const COMMON_SHARE: f64 = 0.1;
+const COMMON_TOPIC: usize = 50;
 /// Share suggestions look at resources added within this many days.
 pub const SHARE_DAYS: i64 = 30;
 /// A resource need not meet the whole need, only speak to it (a guide to
@@ -246,6 +248,12 @@ fn planned(vault: &Vault) -> HashMap<Pair, Vec<String>> {
     out
 }
 
+fn trace(what: &str, since: std::time::Instant) {
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!("trace: {what} at {:?}", since.elapsed());
+    }
+}
+
 fn first_name(s: &str) -> &str {
     s.split_whitespace().next().unwrap_or(s)
 }
@@ -399,7 +407,8 @@ impl Matching {
             .filter(|(_, _, p)| p.intro_ok && p.circle != Some(Circle::Dormant))
             .map(|(i, _, _)| i)
             .collect();
-        let fields: Vec<Vec<Field>> = people.iter().map(|&i| fields_of(vault, i)).collect();
+        use rayon::prelude::*;
+        let fields: Vec<Vec<Field>> = people.par_iter().map(|&i| fields_of(vault, i)).collect();
         let index = Index::new(Lexicon::load(&vault.config), fields.clone());
         Matching {
             index,
@@ -439,7 +448,9 @@ pub fn suggestions(
     vault: &Vault,
     as_of: Date,
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    let t = std::time::Instant::now();
     let m = Matching::build(vault);
+    trace("matcher built", t);
     suggestions_with(vault, as_of, &m)
 }
 
@@ -448,7 +459,9 @@ pub fn suggestions_with(
     as_of: Date,
     m: &Matching,
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    let t = std::time::Instant::now();
     let conn = connections(vault);
+    trace("connections", t);
     let dismissed = dismissed(&vault.root);
     let in_progress: HashSet<Pair> = lifecycle::records(vault)
         .iter()
@@ -466,11 +479,17 @@ pub fn suggestions_with(
     let mut cands: HashMap<Pair, Cand> = HashMap::new();
 
     // 1. A's need is met by B's offers or by what B is.
+    let mut cache: HashMap<&str, Vec<NeedMatch>> = HashMap::new();
     for (ai, &a) in m.people.iter().enumerate() {
         let Some(pa) = vault.person(a) else { continue };
         for need in &pa.needs {
             let mut taken = 0;
-            for nm in m.index.meet(need, Some(ai), OFFERS_PER_NEED * 4) {
+            // Many people ask for the same thing in the same words: match
+            // each distinct need once.
+            let found = cache
+                .entry(need.as_str())
+                .or_insert_with(|| m.index.meet(need, None, OFFERS_PER_NEED * 4 + 1));
+            for nm in found.iter().filter(|nm| nm.profile != ai).cloned() {
                 let b = m.people[nm.profile];
                 if excluded(a, b) {
                     continue;
@@ -493,9 +512,10 @@ pub fn suggestions_with(
         }
     }
 
+    trace("needs matched", t);
     // 2. Rare shared interests and values (tags half), weighted by rarity.
     let n = m.people.len().max(2) as f64;
-    let common = ((n * COMMON_SHARE) as usize).max(3);
+    let common = ((n * COMMON_SHARE) as usize).clamp(3, COMMON_TOPIC);
     let mut holders: HashMap<String, (String, &'static str, Vec<usize>)> = HashMap::new();
     let mut everyone: HashMap<String, usize> = HashMap::new();
     for (i, _, p) in vault.people() {
@@ -546,6 +566,7 @@ pub fn suggestions_with(
         }
     }
 
+    trace("topics paired", t);
     // 3. Exclusions, location, and the reasons in order.
     let plans = planned(vault);
     let mut out: Vec<IntroSuggestion> = Vec::new();

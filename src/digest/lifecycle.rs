@@ -121,7 +121,7 @@ pub fn records(vault: &Vault) -> Vec<IntroRecord> {
     let mut out: Vec<IntroRecord> = by_pair
         .into_iter()
         .map(|((a, b), mut steps)| {
-            steps.sort_by(|x, y| (x.date, x.state, x.line).cmp(&(y.date, y.state, y.line)));
+            steps.sort_by_key(|x| (x.date, x.state, x.line));
             let last = steps.last().map(|s| (s.state, s.date));
             let (state, date) = last.unwrap_or((IntroState::Proposed, Date::MIN));
             IntroRecord {

@@ -426,15 +426,14 @@ impl Profile {
         if let Some(&(w, f)) = self.words.get(stem) {
             return Some((w, f));
         }
-        let chars: Vec<char> = stem.chars().collect();
+        // Stems are ASCII (folded), so byte prefixes are char prefixes.
         let mut best: Option<(f64, usize)> = None;
-        if chars.len() >= MIN_PREFIX {
+        if stem.len() >= MIN_PREFIX && stem.is_ascii() {
             if let Some(&(w, f)) = self.prefixes.get(stem) {
                 best = Some((w * PREFIX_FACTOR, f));
             }
-            for n in MIN_PREFIX..chars.len() {
-                let pre: String = chars[..n].iter().collect();
-                if let Some(&(w, f)) = self.words.get(&pre)
+            for n in MIN_PREFIX..stem.len() {
+                if let Some(&(w, f)) = self.words.get(&stem[..n])
                     && best.is_none_or(|b| w * PREFIX_FACTOR > b.0)
                 {
                     best = Some((w * PREFIX_FACTOR, f));
@@ -563,8 +562,9 @@ pub struct NeedMatch {
 impl Index {
     pub fn new(lexicon: Lexicon, profiles: Vec<Vec<Field>>) -> Index {
         let starts = PhraseStarts::new(&lexicon);
+        use rayon::prelude::*;
         let profiles: Vec<Profile> = profiles
-            .into_iter()
+            .into_par_iter()
             .map(|f| Profile::new(f, &lexicon, &starts))
             .collect();
         let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
@@ -615,17 +615,18 @@ impl Index {
         // them coverage cannot reach the floor.
         let mut by_weight = words.to_vec();
         by_weight.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mut cands: HashSet<usize> = HashSet::new();
+        let mut cands: Vec<usize> = Vec::new();
         let mut acc = 0.0;
         for &(pos, w, _) in &by_weight {
             if let Some(list) = self.postings.get(&toks[pos].stem) {
                 cands.extend(list.iter().copied());
             }
-            let chars: Vec<char> = toks[pos].stem.chars().collect();
-            for n in MIN_PREFIX..chars.len() {
-                let pre: String = chars[..n].iter().collect();
-                if let Some(list) = self.postings.get(&pre) {
-                    cands.extend(list.iter().copied());
+            let stem = toks[pos].stem.as_str();
+            if stem.is_ascii() {
+                for n in MIN_PREFIX..stem.len() {
+                    if let Some(list) = self.postings.get(&stem[..n]) {
+                        cands.extend(list.iter().copied());
+                    }
                 }
             }
             for (c, ps, _) in concepts {
@@ -640,6 +641,8 @@ impl Index {
                 break;
             }
         }
+        cands.sort_unstable();
+        cands.dedup();
         let mut out: Vec<NeedMatch> = Vec::new();
         for c in cands {
             if Some(c) == skip {
@@ -725,10 +728,10 @@ impl Index {
             total,
             concepts,
         } = q;
-        let total = *total;
-        let c = 0;
+        // First without allocating: most candidates fall short.
+        // Per word: (factor, field, concept index into `concepts`).
+        let mut best_of: Vec<Option<(f64, usize, Option<usize>)>> = Vec::with_capacity(words.len());
         let mut got = 0.0;
-        let mut covered = Vec::new();
         let mut any_key = false;
         let mut key_covered = false;
         let mut specific = false;
@@ -736,40 +739,56 @@ impl Index {
             any_key |= key;
             let t = &toks[pos];
             let mut best = p.cover(&t.stem).map(|(f, fi)| (f, fi, None));
-            for (ci, ps, need_text) in concepts.iter() {
+            for (k, (ci, ps, need_text)) in concepts.iter().enumerate() {
                 if !ps.contains(&pos) {
                     continue;
                 }
-                if let Some((fw, fi, offer_text)) = p.concepts.get(ci) {
+                if let Some((fw, fi, _)) = p.concepts.get(ci) {
                     let f = fw * CONCEPT_FACTOR;
                     // On a tie the narrower (longer) phrase is the better evidence.
-                    let longer = |b: &(f64, usize, Option<(String, String)>)| {
-                        b.2.as_ref().is_none_or(|(n, _)| need_text.len() > n.len()) && b.2.is_some()
+                    let longer = |b: &(f64, usize, Option<usize>)| {
+                        b.2.is_some_and(|o: usize| need_text.len() > concepts[o].2.len())
                     };
                     if best
                         .as_ref()
                         .is_none_or(|b| f > b.0 || (f == b.0 && longer(b)))
                     {
-                        best = Some((f, *fi, Some((need_text.clone(), offer_text.clone()))));
+                        best = Some((f, *fi, Some(k)));
                     }
                 }
             }
-            if let Some((f, fi, concept)) = best {
+            if let Some((f, _, concept)) = best {
                 got += w * f;
                 key_covered |= key;
                 // A word most people have is no evidence on its own.
                 let df = self.df.get(&t.stem).copied().unwrap_or(0);
                 specific |= concept.is_some() || df * 5 <= self.profiles.len().max(10);
-                covered.push(Covered {
-                    word: t.word.to_lowercase(),
+            }
+            best_of.push(best);
+        }
+        let coverage = got / *total;
+        if !(coverage >= min && specific && (key_covered || !any_key)) {
+            return None;
+        }
+        let covered = words
+            .iter()
+            .zip(best_of)
+            .filter_map(|(&(pos, _, _), best)| {
+                let (_, fi, k) = best?;
+                let concept = k.and_then(|k| {
+                    let (ci, _, need_text) = &concepts[k];
+                    let offer = &p.concepts.get(ci)?.2;
+                    Some((need_text.clone(), offer.clone()))
+                });
+                Some(Covered {
+                    word: toks[pos].word.to_lowercase(),
                     field: fi,
                     concept,
-                });
-            }
-        }
-        let coverage = got / total;
-        (coverage >= min && specific && (key_covered || !any_key)).then_some(NeedMatch {
-            profile: c,
+                })
+            })
+            .collect();
+        Some(NeedMatch {
+            profile: 0,
             coverage,
             covered,
         })
