@@ -131,6 +131,11 @@ pub enum Command {
         after_help = "Examples:\n  kith graph > graph.md\n  kith graph --around lena --depth 1 --format dot | dot -Tsvg > lena.svg"
     )]
     Graph(crate::cmd::graph::Args),
+    /// Record a step of an introduction in both notes (proposed, asked, agreed, made, followed-up).
+    #[command(
+        after_help = "Examples:\n  kith intro lena omar --note \"both hiring Rust people\"\n  kith intro priya zoe --state asked\n  kith intro lena omar --state made --date yesterday"
+    )]
+    Intro(crate::cmd::intro::Args),
     /// The git history of a person's note.
     #[command(after_help = "Examples:\n  kith history lena\n  kith history lena --json")]
     History(crate::cmd::history::Args),

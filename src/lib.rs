@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Give(a) => cmd::give::run(&ctx, a),
         Command::Circle(a) => cmd::circle::run(&ctx, a),
         Command::Graph(a) => cmd::graph::run(&ctx, a),
+        Command::Intro(a) => cmd::intro::run(&ctx, a),
         Command::History(a) => cmd::history::run(&ctx, a),
         Command::News(a) => cmd::news::run(&ctx, a),
         Command::Hook(a) => cmd::hook::run(&ctx, a),

@@ -18,6 +18,9 @@ pub struct Args {
     /// How many to show.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// List the introductions recorded with `kith intro` and their state.
+    #[arg(long)]
+    pub made: bool,
     /// Compute as of this date (default: today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
@@ -42,6 +45,48 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         })?;
         return Ok(exit::OK);
     }
+    if args.made {
+        let mut list = digest::intro_records(&vault);
+        if let Some(p) = &args.person {
+            let i = vault.find_person(p)?;
+            list.retain(|r| r.ia == i || r.ib == i);
+        }
+        if ctx.json {
+            emit_json(&list)?;
+            return Ok(exit::OK);
+        }
+        let mut o = String::new();
+        for r in &list {
+            let steps: Vec<String> = r
+                .steps
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} {} ({}:{})",
+                        s.date,
+                        s.state.as_str(),
+                        ctx.shown(&vault.root, &s.path).display(),
+                        s.line
+                    )
+                })
+                .collect();
+            o.push_str(&format!(
+                "{} ↔ {}  {} since {}
+  {}
+\n",
+                ctx.paint("1", &r.a),
+                ctx.paint("1", &r.b),
+                r.state.as_str(),
+                r.date,
+                steps.join("\n  ")
+            ));
+        }
+        if list.is_empty() {
+            o.push_str("no introductions recorded yet — `kith intro A B` records one\n");
+        }
+        emit(&o)?;
+        return Ok(exit::OK);
+    }
     let as_of = ctx.as_of(&args.as_of)?;
     let who = args
         .person
@@ -59,7 +104,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                 ctx.paint("1", &s.a),
                 ctx.paint("1", &s.b),
                 s.score,
-                s.reasons.join("\n  "),
+                s.reasons
+                    .iter()
+                    .chain(&s.planned)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n  "),
                 ctx.shown(&vault.root, &s.a_path).display(),
                 ctx.shown(&vault.root, &s.b_path).display()
             ));

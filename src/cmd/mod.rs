@@ -17,6 +17,7 @@ pub mod hook;
 pub mod import;
 pub mod index;
 pub mod init;
+pub mod intro;
 pub mod intros;
 pub mod list;
 pub mod log;

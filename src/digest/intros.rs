@@ -1,15 +1,18 @@
 //! Introduction and share suggestions.
 //!
-//! Candidate pairs come from an index, never from all pairs of people: each
-//! need is queried against everyone's offers (BM25 with stemming, widened by
-//! the synonyms in config), and people are paired on a shared interest, value
-//! or tag only when it is rare (held by few people). Scores add up; rarer
-//! shared topics count more; the same location adds a little.
+//! Each open need is matched on meaning against everyone's offers and what
+//! they are (role, org, tags, interests, the prose of their note) — see
+//! [`super::matcher`]. People are also paired on a shared interest or value
+//! when it is rare. A need met ranks above shared hobbies; every reason quotes
+//! the fields and names the words or concepts that matched. Pairs who already
+//! know each other (from evidence: [`connections`]) are never suggested.
 
 use super::ShareSuggestion;
+use super::lexicon::Lexicon;
+use super::lifecycle::{self, IntroState};
+use super::matcher::{Field, FieldKind, Index, NeedMatch};
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::index::matcher::{Matcher, Profile};
 use crate::model::{Circle, NoteKind};
 use crate::text::fold;
 use crate::vault::Vault;
@@ -21,28 +24,54 @@ use std::path::{Path, PathBuf};
 /// A pair of people who ought to meet, with the reasons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntroSuggestion {
+    /// The one with the need when a need is met.
     pub a: String,
     pub b: String,
     pub a_path: PathBuf,
     pub b_path: PathBuf,
     pub score: f64,
     pub reasons: Vec<String>,
+    /// When `a`'s need is met by `b`: the need and the field of `b` that
+    /// meets it, as structured data (the reasons are for people to read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need: Option<NeedMet>,
+    /// A task or plan in one note that mentions the other: not a connection,
+    /// shown so you see you meant to do it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub planned: Vec<String>,
 }
 
-/// A shared topic held by more people than this is too common to pair on.
-const COMMON_TOPIC: usize = 50;
-/// Offers considered per need.
-const OFFERS_PER_NEED: usize = 8;
+/// A need of the suggestion's `a`, and what of `b` meets it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NeedMet {
+    pub need: String,
+    /// The text of `b`'s best matching field (an offer, role, org, …).
+    pub offer: String,
+}
+
+/// Offers considered per need (after leaving out connected pairs).
+const OFFERS_PER_NEED: usize = 5;
 const NEED_MATCH_WEIGHT: f64 = 3.0;
+/// How well the need is met decides the order among needs met.
+const COVERAGE_WEIGHT: f64 = 4.0;
 const LOCATION_WEIGHT: f64 = 0.5;
+/// The same city only breaks ties between needs met.
+const NEED_LOCATION_WEIGHT: f64 = 0.1;
 /// A tag is how you file someone ("friends", "investor") more than what they
 /// care about: it counts half as much as a shared interest or value.
 const TAG_FACTOR: f64 = 0.5;
 /// A pair found only through shared topics needs at least this much from
 /// them (before location): one rare interest, or several shared topics.
 const TOPICS_ALONE: f64 = 0.6;
+/// A topic held by more than this share of people (and never more than
+/// `COMMON_TOPIC` people) is too common to pair on.
+const COMMON_SHARE: f64 = 0.1;
+const COMMON_TOPIC: usize = 50;
 /// Share suggestions look at resources added within this many days.
 pub const SHARE_DAYS: i64 = 30;
+/// A resource need not meet the whole need, only speak to it (a guide to
+/// structured interviews for "hiring engineers with structured interviews").
+const SHARE_COVERAGE: f64 = 0.35;
 /// At most this many people per resource, so several resources get a turn.
 const SHARES_PER_RESOURCE: usize = 2;
 
@@ -57,59 +86,115 @@ fn pair(a: usize, b: usize) -> Pair {
 #[derive(Default)]
 struct Cand {
     score: f64,
-    reasons: Vec<String>,
-    need_match: bool,
+    /// Need reasons: (asker, text, what was met).
+    needs: Vec<(usize, String, NeedMet)>,
     /// Shared topics with how many people hold each (rarest are quoted).
     topics: Vec<(usize, String)>,
 }
 
-/// The dismissed pairs, as folded names.
+/// The dismissed pairs, as folded names. A file kith cannot read is a
+/// warning, never a silent "nothing dismissed".
 fn dismissed(root: &Path) -> HashSet<(String, String)> {
     let mut out = HashSet::new();
-    let Ok(text) = std::fs::read_to_string(root.join(DISMISSED_FILE)) else {
-        return out;
+    let path = root.join(DISMISSED_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return out,
+        Err(e) => {
+            eprintln!(
+                "warning: {DISMISSED_FILE}: {e}; dismissed introductions may be suggested again"
+            );
+            return out;
+        }
     };
-    if let Ok(y) = yaml::parse(&text)
-        && let Some(Yaml::List(items)) = y.get("dismissed")
-    {
-        for it in items {
-            if let Yaml::List(two) = it
-                && let [a, b] = &two[..]
-                && let (Some(a), Some(b)) = (a.as_scalar(), b.as_scalar())
-            {
-                let (a, b) = (fold(&a), fold(&b));
-                out.insert(if a < b { (a, b) } else { (b, a) });
+    let y = match yaml::parse(&text) {
+        Ok(y) => y,
+        Err(e) => {
+            eprintln!(
+                "warning: {DISMISSED_FILE}:{}:{}: {}; dismissed introductions may be suggested again\n  hint: fix the YAML; it should be `dismissed:` with a list of [A, B] pairs",
+                e.line, e.column, e.message
+            );
+            return out;
+        }
+    };
+    match y.get("dismissed") {
+        Some(Yaml::List(items)) => {
+            for it in items {
+                if let Yaml::List(two) = it
+                    && let [a, b] = &two[..]
+                    && let (Some(a), Some(b)) = (a.as_scalar(), b.as_scalar())
+                {
+                    let (a, b) = (fold(&a), fold(&b));
+                    out.insert(if a < b { (a, b) } else { (b, a) });
+                } else {
+                    eprintln!(
+                        "warning: {DISMISSED_FILE}: an item of `dismissed` is not a pair [A, B]; it is ignored"
+                    );
+                }
             }
         }
+        None | Some(Yaml::Null) => {}
+        Some(_) => eprintln!(
+            "warning: {DISMISSED_FILE}: `dismissed` is not a list; dismissed introductions may be suggested again"
+        ),
     }
     out
 }
 
-/// Pairs already connected: either note links the other, `introduced_by`, or
-/// both linked from one log entry.
-fn connected(vault: &Vault) -> HashSet<Pair> {
+/// Lines of a note that are task items (`- [ ]`, `- [x]`).
+fn task_lines(n: &crate::note::Note) -> HashSet<usize> {
+    n.promises.iter().map(|p| p.line).collect()
+}
+
+/// Whether the same org makes two people colleagues (default yes).
+fn same_org_connects(vault: &Vault) -> bool {
+    vault
+        .config
+        .get("intros.same_org_connected")
+        .and_then(Yaml::as_scalar)
+        .is_none_or(|v| v != "false")
+}
+
+/// Pairs who know each other, from evidence: `introduced_by`, `knows:`, a log
+/// entry (not a task line, not an `#intro/…` entry) that records both, an
+/// introduction recorded as made, and colleagues at the same org. A task or
+/// plan that mentions someone is not a connection.
+pub fn connections(vault: &Vault) -> HashSet<Pair> {
     let mut set = HashSet::new();
     let is_person = |i: usize| vault.notes[i].person.is_some();
-    for (i, _, p) in vault.people() {
-        for &j in &vault.out_links[i] {
-            if is_person(j) {
-                set.insert(pair(i, j));
-            }
-        }
+    let mut by_org: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, n, p) in vault.people() {
         if let Some(by) = &p.introduced_by
             && let Some(j) = vault.resolve_one(by)
             && j != i
+            && is_person(j)
         {
             set.insert(pair(i, j));
         }
+        if let Some(k) = n.front.as_ref().and_then(|f| f.get("knows")) {
+            let names: Vec<String> = match k {
+                Yaml::List(xs) => xs.iter().filter_map(Yaml::as_scalar).collect(),
+                other => other.as_scalar().into_iter().collect(),
+            };
+            for name in names {
+                let target = crate::note::first_link(&name).unwrap_or(name);
+                if let Some(j) = vault.resolve_one(&target)
+                    && j != i
+                    && is_person(j)
+                {
+                    set.insert(pair(i, j));
+                }
+            }
+        }
+        if let Some(org) = &p.org {
+            let o = fold(org);
+            if !o.is_empty() {
+                by_org.entry(o).or_default().push(i);
+            }
+        }
     }
-    for (i, n) in vault.notes.iter().enumerate() {
-        for e in &n.entries {
-            let who: Vec<usize> = vault
-                .entry_links(i, e, 20, false)
-                .into_iter()
-                .filter(|j| is_person(*j))
-                .collect();
+    if same_org_connects(vault) {
+        for who in by_org.values().filter(|w| w.len() <= 200) {
             for (x, &a) in who.iter().enumerate() {
                 for &b in &who[x + 1..] {
                     set.insert(pair(a, b));
@@ -117,43 +202,257 @@ fn connected(vault: &Vault) -> HashSet<Pair> {
             }
         }
     }
+    for (i, n) in vault.notes.iter().enumerate() {
+        let tasks = task_lines(n);
+        for (ei, e) in n.entries.iter().enumerate() {
+            if e.tags.iter().any(|t| IntroState::from_tag(t).is_some()) {
+                continue;
+            }
+            let mut who: Vec<usize> = n
+                .links
+                .iter()
+                .filter(|l| l.entry == Some(ei) && !tasks.contains(&l.line))
+                .filter_map(|l| vault.resolve_one(&l.target))
+                .filter(|&j| j != i && is_person(j))
+                .take(20)
+                .collect();
+            if n.person.is_some() {
+                who.push(i);
+            }
+            who.sort_unstable();
+            who.dedup();
+            for (x, &a) in who.iter().enumerate() {
+                for &b in &who[x + 1..] {
+                    set.insert(pair(a, b));
+                }
+            }
+        }
+    }
+    for r in lifecycle::records(vault) {
+        if r.state.is_made() {
+            set.insert(pair(r.ia, r.ib));
+        }
+    }
     set
+}
+
+/// Task lines in one person's note that mention another person: planned
+/// introductions or promises, keyed by pair.
+fn planned(vault: &Vault) -> HashMap<Pair, Vec<String>> {
+    let mut out: HashMap<Pair, Vec<String>> = HashMap::new();
+    for (i, n, _) in vault.people() {
+        for p in n.promises.iter().filter(|p| !p.done) {
+            for t in &p.links {
+                if let Some(j) = vault.resolve_one(t)
+                    && j != i
+                    && vault.notes[j].person.is_some()
+                {
+                    out.entry(pair(i, j)).or_default().push(format!(
+                        "planned: “{}” ({}:{})",
+                        p.text.replace("[[", "").replace("]]", ""),
+                        n.path.display(),
+                        p.line
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn trace(what: &str, since: std::time::Instant) {
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!("trace: {what} at {:?}", since.elapsed());
+    }
 }
 
 fn first_name(s: &str) -> &str {
     s.split_whitespace().next().unwrap_or(s)
 }
 
-/// The need with the phrases of every synonym group it mentions added.
-fn widen(need: &str, synonyms: &[Vec<String>]) -> (String, Vec<usize>) {
-    let f = fold(need);
-    let mut out = need.to_string();
-    let mut groups = Vec::new();
-    for (g, group) in synonyms.iter().enumerate() {
-        if group.iter().any(|p| contains_phrase(&f, &fold(p))) {
-            groups.push(g);
-            for p in group {
-                out.push(' ');
-                out.push_str(p);
-            }
+/// The prose of a person note: body lines outside log entries, headings and
+/// task items, with links removed (a name is not what someone is).
+fn prose(vault: &Vault, i: usize) -> String {
+    let n = &vault.notes[i];
+    let Ok(text) = std::fs::read_to_string(vault.root.join(&n.path)) else {
+        return String::new();
+    };
+    let tasks = task_lines(n);
+    let mut out = String::new();
+    for (k, line) in text.lines().enumerate() {
+        let ln = k + 1;
+        if ln < n.body_line
+            || tasks.contains(&ln)
+            || n.entries.iter().any(|e| ln >= e.line && ln < e.end_line)
+        {
+            continue;
         }
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let mut rest = t;
+        while let Some(s) = rest.find("[[") {
+            out.push_str(&rest[..s]);
+            rest = rest[s..].find("]]").map_or("", |e| &rest[s + e + 2..]);
+        }
+        out.push_str(rest);
+        out.push('\n');
     }
-    (out, groups)
+    out
 }
 
-fn contains_phrase(hay: &str, phrase: &str) -> bool {
-    if phrase.is_empty() {
-        return false;
+fn fields_of(vault: &Vault, i: usize) -> Vec<Field> {
+    let Some(p) = vault.person(i) else {
+        return Vec::new();
+    };
+    let mut f: Vec<Field> = p
+        .offers
+        .iter()
+        .map(|o| Field {
+            kind: FieldKind::Offer,
+            text: o.clone(),
+        })
+        .collect();
+    let one = |kind, t: &Option<String>| {
+        t.as_ref().map(|t| Field {
+            kind,
+            text: t.clone(),
+        })
+    };
+    f.extend(one(FieldKind::Role, &p.role));
+    f.extend(one(FieldKind::Org, &p.org));
+    for (kind, list) in [
+        (FieldKind::Tag, &p.tags),
+        (FieldKind::Interest, &p.interests),
+    ] {
+        f.extend(list.iter().map(|t| Field {
+            kind,
+            text: t.clone(),
+        }));
     }
-    let words: Vec<&str> = hay
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    let pr = prose(vault, i);
+    for s in pr.split_inclusive(['.', '!', '?', '\n']) {
+        let s = s.trim();
+        if !s.is_empty() {
+            f.push(Field {
+                kind: FieldKind::Prose,
+                text: s.to_string(),
+            });
+        }
+    }
+    f
+}
+
+/// How a matched field is quoted in a reason.
+fn quote(name: &str, f: &Field) -> String {
+    let t = if f.text.chars().count() > 90 {
+        let s: String = f.text.chars().take(87).collect();
+        format!("{s}…")
+    } else {
+        f.text.clone()
+    };
+    match f.kind {
+        FieldKind::Offer => format!("{name} offers “{t}”"),
+        FieldKind::Role => format!("{name} is “{t}”"),
+        FieldKind::Org => format!("{name} works at “{t}”"),
+        FieldKind::Tag => format!("{name} is tagged “{t}”"),
+        FieldKind::Interest => format!("{name} is into “{t}”"),
+        FieldKind::Prose => format!("{name}'s note says “{t}”"),
+    }
+}
+
+/// "Lena needs “…”; Omar offers “…” — matched: hiring ↔ open to new roles; rust".
+pub fn need_reason(
+    asker: &str,
+    need: &str,
+    helper: &str,
+    m: &NeedMatch,
+    fields: &[Field],
+) -> String {
+    let mut used: Vec<usize> = Vec::new();
+    for c in &m.covered {
+        if !used.contains(&c.field) {
+            used.push(c.field);
+        }
+    }
+    let quoted: Vec<String> = used
+        .iter()
+        .filter_map(|&fi| fields.get(fi))
+        .take(3)
+        .map(|f| quote(helper, f))
         .collect();
-    let pw: Vec<&str> = phrase
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    !pw.is_empty() && words.windows(pw.len()).any(|w| w == pw.as_slice())
+    let words: Vec<String> = m
+        .covered
+        .iter()
+        .map(|c| match &c.concept {
+            Some((n, o)) if fold(n) == fold(o) => n.clone(),
+            Some((n, o)) => format!("{n} ↔ {o}"),
+            None => c.word.clone(),
+        })
+        .fold(Vec::new(), |mut v, w| {
+            if !v.contains(&w) {
+                v.push(w);
+            }
+            v
+        });
+    format!(
+        "{} needs “{need}”; {} — matched: {}",
+        first_name(asker),
+        quoted.join(", "),
+        words.join("; ")
+    )
+}
+
+/// The matcher over every eligible person (open to introductions, not dormant).
+pub struct Matching {
+    pub index: Index,
+    /// Note index of each profile.
+    pub people: Vec<usize>,
+    pub fields: Vec<Vec<Field>>,
+}
+
+impl Matching {
+    pub fn build(vault: &Vault) -> Matching {
+        let people: Vec<usize> = vault
+            .people()
+            .filter(|(_, _, p)| p.intro_ok && p.circle != Some(Circle::Dormant))
+            .map(|(i, _, _)| i)
+            .collect();
+        use rayon::prelude::*;
+        let fields: Vec<Vec<Field>> = people.par_iter().map(|&i| fields_of(vault, i)).collect();
+        let index = Index::new(Lexicon::load(&vault.config), fields.clone());
+        Matching {
+            index,
+            people,
+            fields,
+        }
+    }
+
+    /// Up to `max` people who could meet a need of person `who`, as short
+    /// lines with the evidence (for help in context).
+    pub fn helpers(&self, vault: &Vault, who: usize, need: &str, max: usize) -> Vec<String> {
+        let skip = self.people.iter().position(|&p| p == who);
+        self.index
+            .meet(need, skip, max)
+            .into_iter()
+            .map(|m| {
+                let j = self.people[m.profile];
+                let name = &vault.notes[j].title;
+                let mut used: Vec<usize> = m.covered.iter().map(|c| c.field).collect();
+                used.dedup();
+                let q = used
+                    .first()
+                    .and_then(|&f| self.fields[m.profile].get(f))
+                    .map(|f| quote(first_name(name), f))
+                    .unwrap_or_default();
+                format!(
+                    "{name} could help with “{need}”: {q} ({})",
+                    vault.notes[j].path.display()
+                )
+            })
+            .collect()
+    }
 }
 
 /// All introduction candidates (ranked, unlimited) and share suggestions.
@@ -161,113 +460,117 @@ pub fn suggestions(
     vault: &Vault,
     as_of: Date,
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
-    let eligible: Vec<usize> = vault
-        .people()
-        .filter(|(_, _, p)| p.intro_ok && p.circle != Some(Circle::Dormant))
-        .map(|(i, _, _)| i)
-        .collect();
-    let profiles: Vec<Profile<'_>> = eligible
-        .iter()
-        .filter_map(|&i| {
-            let p = vault.notes[i].person.as_ref()?;
-            let topics = p
-                .interests
-                .iter()
-                .chain(&p.values)
-                .chain(&p.tags)
-                .map(String::as_str)
-                .collect();
-            Some(Profile {
-                id: i,
-                offers: &p.offers,
-                needs: &p.needs,
-                topics,
-            })
-        })
-        .collect();
     let t = std::time::Instant::now();
-    let trace = std::env::var_os("KITH_TRACE").is_some();
-    let mut matcher = Matcher::build(&profiles)?;
-    if trace {
-        eprintln!("trace: matcher built in {:?}", t.elapsed());
-    }
-    let synonyms = vault.config.synonyms();
+    let m = Matching::build(vault);
+    trace("matcher built", t);
+    suggestions_with(vault, as_of, &m)
+}
+
+pub fn suggestions_with(
+    vault: &Vault,
+    as_of: Date,
+    m: &Matching,
+) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    let t = std::time::Instant::now();
+    let conn = connections(vault);
+    trace("connections", t);
+    let dismissed = dismissed(&vault.root);
+    let in_progress: HashSet<Pair> = lifecycle::records(vault)
+        .iter()
+        .map(|r| pair(r.ia, r.ib))
+        .collect();
+    let name_key = |i: usize| fold(&vault.notes[i].title);
+    let excluded = |a: usize, b: usize| {
+        let p = pair(a, b);
+        if conn.contains(&p) || in_progress.contains(&p) {
+            return true;
+        }
+        let (x, y) = (name_key(a), name_key(b));
+        dismissed.contains(&if x < y { (x, y) } else { (y, x) })
+    };
     let mut cands: HashMap<Pair, Cand> = HashMap::new();
 
-    // 1. A's need meets B's offer.
-    for &a in &eligible {
-        let Some(pa) = vault.notes[a].person.as_ref() else {
-            continue;
-        };
+    // 1. A's need is met by B's offers or by what B is.
+    let mut cache: HashMap<&str, Vec<NeedMatch>> = HashMap::new();
+    for (ai, &a) in m.people.iter().enumerate() {
+        let Some(pa) = vault.person(a) else { continue };
         for need in &pa.needs {
-            let (wide, groups) = widen(need, &synonyms);
-            let need_terms = matcher.stems(need).len();
-            for m in matcher.offers_for(&wide, OFFERS_PER_NEED)? {
-                if m.id == a {
+            let mut taken = 0;
+            // Many people ask for the same thing in the same words: match
+            // each distinct need once.
+            let found = cache
+                .entry(need.as_str())
+                .or_insert_with(|| m.index.meet(need, None, OFFERS_PER_NEED * 4 + 1));
+            for nm in found.iter().filter(|nm| nm.profile != ai).cloned() {
+                let b = m.people[nm.profile];
+                if excluded(a, b) {
                     continue;
                 }
-                let Some(pb) = vault.notes[m.id].person.as_ref() else {
-                    continue;
-                };
-                let Some(offer) = pb.offers.get(m.item) else {
-                    continue;
-                };
-                let shared = matcher.shared_stems(need, offer).len();
-                let syn = groups.iter().any(|&g| {
-                    synonyms[g]
-                        .iter()
-                        .any(|p| contains_phrase(&fold(offer), &fold(p)))
-                });
-                let enough = shared >= need_terms.clamp(1, 2)
-                    || (syn && shared >= 1)
-                    || (syn && need_terms <= 3);
-                if !enough {
-                    continue;
+                if taken >= OFFERS_PER_NEED {
+                    break;
                 }
-                let c = cands.entry(pair(a, m.id)).or_default();
-                let head = format!("{} needs “{need}”;", first_name(&pa.name));
-                let reason = format!("{head} {} offers “{offer}”", first_name(&pb.name));
-                // The best offer per need only (results come best first).
-                if !c.reasons.iter().any(|r| r.starts_with(&head)) {
-                    c.score += NEED_MATCH_WEIGHT + f64::from(m.score).min(10.0) / 5.0;
-                    c.reasons.insert(0, reason);
-                    c.need_match = true;
-                }
+                taken += 1;
+                let c = cands.entry(pair(a, b)).or_default();
+                let reason = need_reason(
+                    &pa.name,
+                    need,
+                    first_name(&vault.notes[b].title),
+                    &nm,
+                    &m.fields[nm.profile],
+                );
+                c.score += NEED_MATCH_WEIGHT + COVERAGE_WEIGHT * nm.coverage;
+                let offer = nm
+                    .covered
+                    .first()
+                    .and_then(|cv| m.fields[nm.profile].get(cv.field))
+                    .map(|f| f.text.clone())
+                    .unwrap_or_default();
+                c.needs.push((
+                    a,
+                    reason,
+                    NeedMet {
+                        need: need.clone(),
+                        offer,
+                    },
+                ));
             }
         }
     }
 
-    if trace {
-        eprintln!("trace: needs matched at {:?}", t.elapsed());
-    }
-    // 2. Rare shared interests, values and tags, weighted by rarity.
-    let n = eligible.len().max(2) as f64;
+    trace("needs matched", t);
+    // 2. Rare shared interests and values (tags half), weighted by rarity.
+    let n = m.people.len().max(2) as f64;
+    let common = ((n * COMMON_SHARE) as usize).clamp(3, COMMON_TOPIC);
     let mut holders: HashMap<String, (String, &'static str, Vec<usize>)> = HashMap::new();
-    for &i in &eligible {
-        let Some(p) = vault.notes[i].person.as_ref() else {
-            continue;
-        };
+    let mut everyone: HashMap<String, usize> = HashMap::new();
+    for (i, _, p) in vault.people() {
+        let eligible = m.people.binary_search(&i).is_ok();
         for (list, what) in [
             (&p.interests, "interest"),
             (&p.values, "value"),
             (&p.tags, "tag"),
         ] {
             for v in list {
-                let e = holders
-                    .entry(format!("{what}:{}", fold(v)))
-                    .or_insert_with(|| (v.clone(), what, Vec::new()));
-                if !e.2.contains(&i) {
-                    e.2.push(i);
+                let k = format!("{what}:{}", fold(v));
+                *everyone.entry(k.clone()).or_default() += 1;
+                if eligible {
+                    let e = holders
+                        .entry(k)
+                        .or_insert_with(|| (v.clone(), what, Vec::new()));
+                    if !e.2.contains(&i) {
+                        e.2.push(i);
+                    }
                 }
             }
         }
     }
-    for (shown, what, who) in holders.values() {
-        let k = who.len();
-        if !(2..=COMMON_TOPIC).contains(&k) {
+    for (k, (shown, what, who)) in &holders {
+        let held = who.len();
+        if !(2..=common).contains(&held) {
             continue;
         }
-        let rarity = (n / k as f64).ln() / n.ln().max(1.0);
+        let all = everyone.get(k).copied().unwrap_or(held);
+        let rarity = (n / held as f64).ln() / n.ln().max(1.0);
         let weight = if *what == "tag" {
             rarity * TAG_FACTOR
         } else {
@@ -277,75 +580,58 @@ pub fn suggestions(
             for &b in &who[x + 1..] {
                 let c = cands.entry(pair(a, b)).or_default();
                 c.score += weight;
-                c.topics.push((
-                    k,
-                    format!(
-                        "both {} “{shown}”",
-                        match *what {
-                            "interest" => "are into",
-                            "value" => "value",
-                            _ => "are tagged",
-                        }
-                    ),
-                ));
+                let verb = match *what {
+                    "interest" => "are into",
+                    "value" => "value",
+                    _ => "are tagged",
+                };
+                c.topics
+                    .push((all, format!("both {verb} “{shown}” (only {all} people do)")));
             }
         }
     }
 
-    // 3. Same location adds a little; then exclusions.
-    let conn = connected(vault);
-    let dismissed = dismissed(&vault.root);
+    trace("topics paired", t);
+    // 3. Exclusions, location, and the reasons in order.
+    let plans = planned(vault);
     let mut out: Vec<IntroSuggestion> = Vec::new();
     for ((a, b), mut c) in cands {
-        if conn.contains(&(a, b)) {
+        if excluded(a, b) {
             continue;
         }
         let (Some(pa), Some(pb)) = (vault.person(a), vault.person(b)) else {
             continue;
         };
-        let key = {
-            let (x, y) = (fold(&pa.name), fold(&pb.name));
-            if x < y { (x, y) } else { (y, x) }
-        };
-        if dismissed.contains(&key) {
+        if c.needs.is_empty() && c.score < TOPICS_ALONE {
             continue;
         }
         c.topics.sort();
-        for (k, t) in c.topics.iter().take(2) {
-            let rare = if *k <= 3 {
-                format!(" (only {k} people do)")
-            } else {
-                String::new()
-            };
-            c.reasons.push(format!("{t}{rare}"));
-        }
-        // Shared topics alone must be strong enough; a shared city only adds.
-        if !c.need_match && c.score < TOPICS_ALONE {
-            continue;
-        }
+        let mut reasons: Vec<String> = c.needs.iter().map(|(_, r, _)| r.clone()).collect();
+        reasons.extend(c.topics.iter().take(2).map(|(_, t)| t.clone()));
         if let (Some(la), Some(lb)) = (&pa.location, &pb.location)
             && fold(la) == fold(lb)
         {
-            c.score += LOCATION_WEIGHT;
-            c.reasons.push(format!("both in {la}"));
+            // Help can travel; company for a rare hobby mostly cannot.
+            c.score += if c.needs.is_empty() {
+                LOCATION_WEIGHT
+            } else {
+                NEED_LOCATION_WEIGHT
+            };
+            reasons.push(format!("both in {la}"));
         }
-        // Put the one with the need first.
-        let (a, b, pa, pb) = if c
-            .reasons
-            .first()
-            .is_some_and(|r| r.starts_with(first_name(&pb.name)) && c.need_match)
-        {
-            (b, a, pb, pa)
-        } else {
-            (a, b, pa, pb)
-        };
+        // The one whose need is met comes first.
+        let asker = c.needs.first().map(|(x, _, _)| *x);
+        let need = c.needs.first().map(|(_, _, n)| n.clone());
+        let (a, b) = if asker == Some(b) { (b, a) } else { (a, b) };
         out.push(IntroSuggestion {
-            a: pa.name.clone(),
-            b: pb.name.clone(),
+            a: vault.notes[a].title.clone(),
+            b: vault.notes[b].title.clone(),
             a_path: vault.notes[a].path.clone(),
             b_path: vault.notes[b].path.clone(),
             score: (c.score * 100.0).round() / 100.0,
-            reasons: c.reasons,
+            reasons,
+            need,
+            planned: plans.get(&pair(a, b)).cloned().unwrap_or_default(),
         });
     }
     out.sort_by(|x, y| {
@@ -354,13 +640,7 @@ pub fn suggestions(
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
-    if trace {
-        eprintln!("trace: pairs scored at {:?}", t.elapsed());
-    }
-    let shares = shares(vault, as_of, &mut matcher)?;
-    if trace {
-        eprintln!("trace: shares at {:?}", t.elapsed());
-    }
+    let shares = shares(vault, as_of, m);
     Ok((out, shares))
 }
 
@@ -404,7 +684,7 @@ pub fn intro_suggestions(
     Ok(if all { list } else { select(list, limit, 2).0 })
 }
 
-fn shares(vault: &Vault, as_of: Date, matcher: &mut Matcher) -> Result<Vec<ShareSuggestion>> {
+fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
     let mut out = Vec::new();
     // Resource–person pairs already linked, found once.
     let mut linked: HashSet<Pair> = HashSet::new();
@@ -421,45 +701,83 @@ fn shares(vault: &Vault, as_of: Date, matcher: &mut Matcher) -> Result<Vec<Share
             }
         }
     }
-    for (r, n) in vault.notes.iter().enumerate() {
-        let (NoteKind::Resource, Some(res)) = (n.kind, &n.resource) else {
-            continue;
-        };
-        let Some(added) = res.added else { continue };
-        if added > as_of || (as_of - added).num_days() > SHARE_DAYS {
-            continue;
-        }
-        let text = format!("{} {}", res.title, res.tags.join(" "));
-        let mut seen = HashSet::new();
-        let tags: Vec<String> = res.tags.iter().map(|t| fold(t)).collect();
-        let mut found: Vec<(f32, usize, String)> = Vec::new();
-        for m in matcher.needs_for(&text, 10)? {
-            let Some(p) = vault.person(m.id) else {
+    let recent: Vec<usize> = vault
+        .notes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| {
+            n.kind == NoteKind::Resource
+                && n.resource
+                    .as_ref()
+                    .and_then(|r| r.added)
+                    .is_some_and(|a| a <= as_of && (as_of - a).num_days() <= SHARE_DAYS)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if recent.is_empty() {
+        return out;
+    }
+    let profiles: Vec<_> = recent
+        .iter()
+        .filter_map(|&r| {
+            let res = vault.notes[r].resource.as_ref()?;
+            let mut f = vec![Field {
+                kind: FieldKind::Offer,
+                text: res.title.clone(),
+            }];
+            f.extend(res.tags.iter().map(|t| Field {
+                kind: FieldKind::Tag,
+                text: t.clone(),
+            }));
+            Some((r, m.index.profile(f)))
+        })
+        .collect();
+    let mut found: HashMap<usize, Vec<(f64, usize, String)>> = HashMap::new();
+    for &i in &m.people {
+        let Some(p) = vault.person(i) else { continue };
+        for need in &p.needs {
+            let Some(q) = m.index.prepare(need) else {
                 continue;
             };
-            let Some(need) = p.needs.get(m.item) else {
-                continue;
-            };
-            if matcher.shared_stems(need, &text).len() >= 2.min(matcher.stems(need).len()) {
-                found.push((m.score + 5.0, m.id, format!("needs “{need}”")));
+            for (r, prof) in &profiles {
+                if let Some(nm) = m.index.score_at(prof, &q, SHARE_COVERAGE) {
+                    found.entry(*r).or_default().push((
+                        5.0 + nm.coverage,
+                        i,
+                        format!("needs “{need}”"),
+                    ));
+                }
             }
         }
-        for m in matcher.topics_for(&res.tags.join(" "), 10)? {
-            let Some(p) = vault.person(m.id) else {
+        for (r, _) in &profiles {
+            let Some(res) = vault.notes[*r].resource.as_ref() else {
                 continue;
             };
-            let hit = p
+            let tags: Vec<String> = res.tags.iter().map(|t| fold(t)).collect();
+            if let Some(x) = p
                 .interests
                 .iter()
                 .chain(&p.tags)
-                .find(|x| tags.contains(&fold(x)));
-            if let Some(x) = hit {
-                found.push((m.score, m.id, format!("is into “{x}”")));
+                .find(|x| tags.contains(&fold(x)))
+            {
+                found
+                    .entry(*r)
+                    .or_default()
+                    .push((1.0, i, format!("is into “{x}”")));
             }
         }
-        found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    }
+    for &r in &recent {
+        let Some(mut list) = found.remove(&r) else {
+            continue;
+        };
+        let Some(res) = vault.notes[r].resource.as_ref() else {
+            continue;
+        };
+        list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut seen = HashSet::new();
         let mut taken = 0;
-        for (_, who, why) in found {
+        for (_, who, why) in list {
             if linked.contains(&pair(r, who)) || !seen.insert(who) || taken >= SHARES_PER_RESOURCE {
                 continue;
             }
@@ -467,14 +785,14 @@ fn shares(vault: &Vault, as_of: Date, matcher: &mut Matcher) -> Result<Vec<Share
             let p = &vault.notes[who];
             out.push(ShareSuggestion {
                 resource: res.title.clone(),
-                resource_path: n.path.clone(),
+                resource_path: vault.notes[r].path.clone(),
                 name: p.title.clone(),
                 path: p.path.clone(),
                 reason: format!("{} {why}", first_name(&p.title)),
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// Records a dismissed pair in `.kith/intros.yaml` (a tracked file), keeping
@@ -499,6 +817,12 @@ pub fn dismiss(root: &Path, a: &str, b: &str) -> Result<bool> {
     }
     let snap = crate::write::Snapshot::read(&path)?;
     let text = String::from_utf8_lossy(&snap.bytes).into_owned();
+    if let Err(e) = yaml::parse(&text) {
+        return Err(Error::Refused(format!(
+            "{DISMISSED_FILE}:{}:{}: {}\n  hint: fix the YAML first; kith will not append to a file it cannot read",
+            e.line, e.column, e.message
+        )));
+    }
     let spans = yaml::key_spans(&text);
     let last_is_dismissed = spans.last().is_some_and(|s| s.key == "dismissed");
     let mut new = snap.bytes.clone();

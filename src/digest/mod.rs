@@ -7,12 +7,19 @@ pub mod brief;
 pub mod circle;
 pub mod graph;
 mod intros;
+pub mod lexicon;
+pub mod lifecycle;
+pub mod matcher;
 pub mod reciprocity;
 mod reminders;
 mod render;
 
-pub use intros::{DISMISSED_FILE, IntroSuggestion, dismiss, intro_suggestions, select};
-pub use reminders::reminders;
+pub use intros::{
+    DISMISSED_FILE, IntroSuggestion, Matching, connections, dismiss, intro_suggestions, select,
+    suggestions_with,
+};
+pub use lifecycle::{IntroRecord, IntroState, records as intro_records};
+pub use reminders::{Contact, contacts, reminders, reminders_with};
 pub use render::{markdown, mermaid};
 
 use crate::date::Date;
@@ -30,6 +37,8 @@ pub enum ReminderKind {
     Promise,
     Birthday,
     Event,
+    /// An opt-in waiting for an answer, or an introduction to ask about.
+    Intro,
 }
 
 /// One generous action due around a date, with its reason.
@@ -125,7 +134,8 @@ impl Limits {
 /// Computes the digest as of a date.
 pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
     let t = std::time::Instant::now();
-    let mut all = reminders(vault, as_of);
+    let matching = Matching::build(vault);
+    let mut all = reminders_with(vault, as_of, Some(&matching));
     if std::env::var_os("KITH_TRACE").is_some() {
         eprintln!("trace: reminders {:?}", t.elapsed());
     }
@@ -141,7 +151,7 @@ pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
         kept += 1;
         kept <= limits.check_ins
     });
-    let (intros, shares) = intros::suggestions(vault, as_of)?;
+    let (intros, shares) = suggestions_with(vault, as_of, &matching)?;
     let (intros, more_intros) = select(intros, limits.intros, 2);
     let shares = shares.into_iter().take(limits.shares).collect();
     Ok(Digest {

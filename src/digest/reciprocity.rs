@@ -270,15 +270,10 @@ pub struct CanHelp {
 /// From one introduction suggestion, the need it meets: (who needs, need,
 /// who offers, offer). The reason reads `A needs “N”; B offers “O”`.
 pub fn need_met(s: &IntroSuggestion) -> Option<(bool, String, String)> {
-    s.reasons.iter().find_map(|r| {
-        let (left, right) = r.split_once("; ")?;
-        let (who, need) = left.split_once(" needs “")?;
-        let need = need.strip_suffix('”')?;
-        let (_, offer) = right.split_once(" offers “")?;
-        let offer = offer.strip_suffix('”')?;
-        let a_needs = first_name(&s.a) == who;
-        Some((a_needs, need.to_string(), offer.to_string()))
-    })
+    // `a` is always the one whose need is met (intros put the asker first).
+    s.need
+        .as_ref()
+        .map(|n| (true, n.need.clone(), n.offer.clone()))
 }
 
 /// The needs the intro suggestions can meet, one line per (person, need),
@@ -449,14 +444,20 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn need_met_reads_the_intro_reason() {
+    fn need_met_reads_the_structured_need_not_the_reason_text() {
         let s = IntroSuggestion {
             a: "Lena Fischer".into(),
             b: "Omar Haddad".into(),
             a_path: "people/l.md".into(),
             b_path: "people/o.md".into(),
             score: 4.0,
-            reasons: vec!["Lena needs “a Rust engineer”; Omar offers “Rust engineer”".into()],
+            // The reason is for people; a reworded reason must not matter.
+            reasons: vec!["reworded for people".into()],
+            need: Some(crate::digest::intros::NeedMet {
+                need: "a Rust engineer".into(),
+                offer: "Rust engineer".into(),
+            }),
+            planned: Vec::new(),
         };
         let c = can_help(std::slice::from_ref(&s));
         assert_eq!(c.len(), 1);

@@ -1,10 +1,12 @@
 //! Reminders: follow up, keep in touch, promises, birthdays, upcoming events.
 
-use super::{Reminder, ReminderKind};
+use super::lifecycle::{self, IntroState};
+use super::{Matching, Reminder, ReminderKind};
 use crate::date::Date;
 use crate::model::NoteKind;
 use crate::vault::Vault;
 use chrono::Datelike;
+use std::collections::HashSet;
 
 /// Follow up within this many days of meeting someone…
 pub const FOLLOW_UP_DUE_DAYS: i64 = 2;
@@ -21,14 +23,31 @@ fn plural(n: i64, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
+/// An opt-in asked is worth a nudge after this many days without an answer.
+pub const INTRO_OPT_IN_DAYS: i64 = 3;
+/// Ask how an introduction went about this many days after it was made…
+pub const INTRO_HOW_DAYS: i64 = 30;
+/// …for this many days.
+pub const INTRO_HOW_WINDOW_DAYS: i64 = 14;
+
 /// Every reminder as of `as_of` (unbudgeted), ordered by kind, then urgency.
 pub fn reminders(vault: &Vault, as_of: Date) -> Vec<Reminder> {
+    reminders_with(vault, as_of, None)
+}
+
+/// Like [`reminders`]; with a matcher, an open need in a follow-up, check-in
+/// or event comes with one or two people who could meet it.
+pub fn reminders_with(vault: &Vault, as_of: Date, help: Option<&Matching>) -> Vec<Reminder> {
     let mut out = Vec::new();
     follow_ups(vault, as_of, &mut out);
     check_ins(vault, as_of, &mut out);
     promises(vault, as_of, &mut out);
     birthdays(vault, as_of, &mut out);
     events(vault, as_of, &mut out);
+    intros(vault, as_of, &mut out);
+    if let Some(m) = help {
+        add_help(vault, m, &mut out);
+    }
     out.sort_by(|a, b| {
         // Follow-ups are grouped by the event where you met, events first.
         let group = |r: &Reminder| {
@@ -57,10 +76,10 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         if as_of < m || as_of >= crate::date::add_days(m, expire) {
             continue;
         }
-        let touched = vault
-            .touches(i)
+        let event_idx = met.event.as_ref().and_then(|e| vault.resolve_one(e));
+        let touched = contacts(vault, i, event_idx)
             .iter()
-            .any(|t| t.date > m && t.date <= as_of)
+            .any(|c| c.date <= as_of && c.follows_up(m))
             || p.last_contact.is_some_and(|d| d > m && d <= as_of);
         if touched {
             continue;
@@ -117,7 +136,7 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         if p.snooze_until.is_some_and(|s| s > as_of) {
             continue;
         }
-        let Some(last) = vault.last_contact(i, as_of) else {
+        let Some(last) = last_contact(vault, i, as_of) else {
             continue;
         };
         let due = cadence.after(last.date);
@@ -390,5 +409,280 @@ fn events(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             people,
             urgency: -delta as f64,
         });
+    }
+}
+
+/// Something done with a person, dated: a log entry in their note (unless
+/// it holds only task items), or a journal or event entry that links them
+/// outside a task item. A task or plan that mentions someone is not a contact.
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub date: Date,
+    pub path: std::path::PathBuf,
+    pub line: usize,
+    /// Records the meeting itself: it links the event where you met, sits in
+    /// that event's note, names the event, or is tagged `#met`.
+    pub about_meeting: bool,
+    /// Tagged `#followup` (or `#follow-up`).
+    pub tagged_follow_up: bool,
+    /// A separate entry after an earlier one of the same day in the same note.
+    pub later_same_day: bool,
+}
+
+impl Contact {
+    /// Whether this contact is the follow-up to a meeting on `met`.
+    pub fn follows_up(&self, met: Date) -> bool {
+        if self.tagged_follow_up {
+            return self.date >= met;
+        }
+        if self.about_meeting {
+            return false;
+        }
+        self.date > met || (self.date == met && self.later_same_day)
+    }
+}
+
+fn only_tasks(text: &str) -> bool {
+    let mut any = false;
+    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let t = l.trim_start_matches(['-', '*', '+']).trim_start();
+        if !(t.starts_with("[ ]")
+            || t.starts_with("[x]")
+            || t.starts_with("[X]")
+            || t.starts_with("[/]"))
+        {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// Every contact with person `i`; `event` is the note of the event where you
+/// met, if any.
+pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
+    let mut out = Vec::new();
+    let event_title = event.map(|e| crate::text::fold(&vault.notes[e].title));
+    let about = |vault: &Vault, note: usize, e: &crate::model::LogEntry| {
+        e.tags.iter().any(|t| t.eq_ignore_ascii_case("met"))
+            || event.is_some_and(|ev| {
+                note == ev || e.links.iter().any(|l| vault.resolve_one(l) == Some(ev))
+            })
+            || event_title.as_ref().is_some_and(|t| {
+                !t.is_empty()
+                    && (crate::text::fold(&e.title).contains(t.as_str())
+                        || crate::text::fold(&e.text).contains(t.as_str()))
+            })
+    };
+    let followup = |e: &crate::model::LogEntry| {
+        e.tags
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("followup") || t.eq_ignore_ascii_case("follow-up"))
+    };
+    let n = &vault.notes[i];
+    let mut seen_days: HashSet<Date> = HashSet::new();
+    let mut own: Vec<&crate::model::LogEntry> = n.entries.iter().collect();
+    own.sort_by_key(|e| e.line);
+    for e in own {
+        let later = !seen_days.insert(e.date);
+        if only_tasks(&e.text) {
+            continue;
+        }
+        out.push(Contact {
+            date: e.date,
+            path: n.path.clone(),
+            line: e.line,
+            about_meeting: about(vault, i, e),
+            tagged_follow_up: followup(e),
+            later_same_day: later,
+        });
+    }
+    for (j, other) in vault.notes.iter().enumerate() {
+        if j == i || !matches!(other.kind, NoteKind::Journal | NoteKind::Event) {
+            continue;
+        }
+        if !vault.out_links[j].contains(&i) {
+            continue;
+        }
+        let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
+        let mut done_entries: HashSet<usize> = HashSet::new();
+        for l in &other.links {
+            if tasks.contains(&l.line) || vault.resolve_one(&l.target) != Some(i) {
+                continue;
+            }
+            match l.entry {
+                Some(ei) => {
+                    if !done_entries.insert(ei) {
+                        continue;
+                    }
+                    let e = &other.entries[ei];
+                    out.push(Contact {
+                        date: e.date,
+                        path: other.path.clone(),
+                        line: e.line,
+                        about_meeting: about(vault, j, e),
+                        tagged_follow_up: followup(e),
+                        later_same_day: false,
+                    });
+                }
+                None if other.kind == NoteKind::Journal
+                    && l.key.as_deref() != Some("attendees") =>
+                {
+                    if let Some(d) = other.date {
+                        out.push(Contact {
+                            date: d,
+                            path: other.path.clone(),
+                            line: l.line,
+                            about_meeting: event == Some(j),
+                            tagged_follow_up: false,
+                            later_same_day: false,
+                        });
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    out
+}
+
+/// The last contact on or before `as_of` (contacts, `last_contact`, `met`).
+fn last_contact(vault: &Vault, i: usize, as_of: Date) -> Option<crate::vault::Touch> {
+    let n = &vault.notes[i];
+    let p = n.person.as_ref()?;
+    let mut best: Option<crate::vault::Touch> = contacts(vault, i, None)
+        .into_iter()
+        .filter(|c| c.date <= as_of)
+        .max_by(|a, b| {
+            (a.date, std::cmp::Reverse(&a.path)).cmp(&(b.date, std::cmp::Reverse(&b.path)))
+        })
+        .map(|c| crate::vault::Touch {
+            date: c.date,
+            path: c.path,
+            line: c.line,
+            source: crate::vault::TouchSource::Log,
+            title: String::new(),
+        });
+    let fm = n.front.as_ref();
+    for (date, key, source) in [
+        (
+            p.last_contact,
+            "last_contact",
+            crate::vault::TouchSource::LastContact,
+        ),
+        (
+            p.met.as_ref().and_then(|m| m.date),
+            "met",
+            crate::vault::TouchSource::Met,
+        ),
+    ] {
+        if let Some(d) = date.filter(|d| *d <= as_of)
+            && best.as_ref().is_none_or(|b| d > b.date)
+        {
+            best = Some(crate::vault::Touch {
+                date: d,
+                path: n.path.clone(),
+                line: fm.map_or(1, |f| f.pos(key).0),
+                source,
+                title: String::new(),
+            });
+        }
+    }
+    best
+}
+
+/// Opt-ins waiting for an answer, and introductions to ask about.
+fn intros(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
+    let cfg = &vault.config;
+    let wait = cfg.usize_or("digest.intro_opt_in_days", INTRO_OPT_IN_DAYS as usize) as i64;
+    let how = cfg.usize_or("digest.intro_follow_up_days", INTRO_HOW_DAYS as usize) as i64;
+    for r in lifecycle::records(vault) {
+        let Some(last) = r.steps.last() else { continue };
+        if r.date > as_of {
+            continue;
+        }
+        let first = |s: &str| s.split_whitespace().next().unwrap_or(s).to_string();
+        match r.state {
+            IntroState::Asked => {
+                let ago = (as_of - last.date).num_days();
+                if ago <= wait {
+                    continue;
+                }
+                let asked = last.in_note.clone();
+                let other = if asked == r.a { &r.b } else { &r.a };
+                out.push(Reminder {
+                    kind: ReminderKind::Intro,
+                    name: asked.clone(),
+                    path: last.path.clone(),
+                    line: last.line,
+                    due: crate::date::add_days(last.date, wait),
+                    reason: format!(
+                        "you asked {} {} ago whether they'd like to meet {}; no answer recorded (`kith intro \"{asked}\" \"{other}\" --state agreed`)",
+                        first(&asked),
+                        plural(ago, "day"),
+                        other
+                    ),
+                    starters: Vec::new(),
+                    group: None,
+                    people: vec![r.a.clone(), r.b.clone()],
+                    urgency: ago as f64,
+                });
+            }
+            IntroState::Made => {
+                let Some(made) = r.made_on() else { continue };
+                let since = (as_of - made).num_days();
+                if since < how || since >= how + INTRO_HOW_WINDOW_DAYS {
+                    continue;
+                }
+                out.push(Reminder {
+                    kind: ReminderKind::Intro,
+                    name: format!("{} & {}", r.a, r.b),
+                    path: last.path.clone(),
+                    line: last.line,
+                    due: crate::date::add_days(made, how),
+                    reason: format!(
+                        "ask {} and {} how it went (introduced {} ago, on {made})",
+                        first(&r.a),
+                        first(&r.b),
+                        plural(since, "day")
+                    ),
+                    starters: Vec::new(),
+                    group: None,
+                    people: vec![r.a.clone(), r.b.clone()],
+                    urgency: since as f64,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Help in context: for follow-ups, check-ins and event attendees with an
+/// open need, one or two people who could meet it.
+fn add_help(vault: &Vault, m: &Matching, out: &mut [Reminder]) {
+    for r in out.iter_mut() {
+        let who: Vec<usize> = match r.kind {
+            ReminderKind::FollowUp | ReminderKind::CheckIn => {
+                vault.note_index(&r.path).into_iter().collect()
+            }
+            ReminderKind::Event => r
+                .people
+                .iter()
+                .filter_map(|p| vault.resolve_one(p))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut added = 0;
+        for i in who {
+            let Some(need) = vault.person(i).and_then(|p| p.needs.first()) else {
+                continue;
+            };
+            for h in m.helpers(vault, i, need, 2) {
+                if added < 2 {
+                    r.starters.push(h);
+                    added += 1;
+                }
+            }
+        }
     }
 }

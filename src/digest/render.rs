@@ -5,12 +5,13 @@ use super::{Digest, IntroSuggestion, ReminderKind};
 use std::fmt::Write as _;
 use std::path::Path;
 
-const SECTIONS: [(ReminderKind, &str); 5] = [
+const SECTIONS: [(ReminderKind, &str); 6] = [
     (ReminderKind::FollowUp, "Follow up"),
     (ReminderKind::CheckIn, "Keep in touch"),
     (ReminderKind::Promise, "Promises"),
     (ReminderKind::Birthday, "Birthdays"),
     (ReminderKind::Event, "Upcoming events"),
+    (ReminderKind::Intro, "Introductions in progress"),
 ];
 
 /// Renders the digest. `shown` turns a vault-relative path into what the user
@@ -129,12 +130,39 @@ pub fn markdown(d: &Digest, shown: &dyn Fn(&Path) -> String) -> String {
     o
 }
 
+/// Cuts a label at a word boundary, adding "…" when it was cut.
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for w in s.split_whitespace() {
+        if out.chars().count() + w.chars().count() + 1 > max.saturating_sub(1) {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.is_empty() {
+        out = s.chars().take(max.saturating_sub(1)).collect();
+    }
+    out.push('…');
+    out
+}
+
 /// A Mermaid graph of introductions (renders on GitHub and in Obsidian).
+/// Node ids are numbered per distinct name, so "Dup Name" and "Dup-Name"
+/// stay two nodes.
 pub fn mermaid(intros: &[IntroSuggestion]) -> String {
-    let id = |s: &str| -> String {
-        let mut x: String = crate::text::slugify(s).replace('-', "_");
-        x.insert(0, 'p');
-        x
+    let mut ids: Vec<String> = Vec::new();
+    let mut id = |s: &str| -> String {
+        let i = ids.iter().position(|x| x == s).unwrap_or_else(|| {
+            ids.push(s.to_string());
+            ids.len() - 1
+        });
+        format!("p{i}")
     };
     let label = |s: &str| s.replace('"', "'");
     let mut o = String::from("```mermaid\ngraph LR\n");
@@ -149,17 +177,51 @@ pub fn mermaid(intros: &[IntroSuggestion]) -> String {
                     .replace(['"', '“', '”'], "'")
             })
             .unwrap_or_default();
-        let why: String = why.chars().take(40).collect();
+        let why = short(&why, 40);
+        let (ia, ib) = (id(&s.a), id(&s.b));
         let _ = writeln!(
             o,
-            "  {}[\"{}\"] ---|\"{}\"| {}[\"{}\"]",
-            id(&s.a),
+            "  {ia}[\"{}\"] ---|\"{}\"| {ib}[\"{}\"]",
             label(&s.a),
             why,
-            id(&s.b),
             label(&s.b)
         );
     }
     o.push_str("```\n");
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(a: &str, b: &str, why: &str) -> IntroSuggestion {
+        IntroSuggestion {
+            a: a.into(),
+            b: b.into(),
+            a_path: "a.md".into(),
+            b_path: "b.md".into(),
+            score: 1.0,
+            reasons: vec![why.into()],
+            need: None,
+            planned: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn names_that_slug_alike_stay_two_nodes_and_labels_end_on_a_word() {
+        let m = mermaid(&[
+            s("Dup Name", "Other", "x"),
+            s(
+                "Dup-Name",
+                "Other",
+                "a reason long enough to be cut somewhere in the middle",
+            ),
+        ]);
+        assert!(
+            m.contains("p0[\"Dup Name\"]") && m.contains("p2[\"Dup-Name\"]"),
+            "{m}"
+        );
+        assert!(m.contains("\"a reason long enough to be cut…\""), "{m}");
+    }
 }

@@ -11,7 +11,6 @@
 //! This is the only module that imports tantivy.
 
 mod lifecycle;
-pub mod matcher;
 mod schema;
 pub mod search;
 

@@ -441,7 +441,7 @@ fn introductions_match_needs_to_offers_with_quoted_reasons() {
         .collect();
     assert_eq!(
         reasons[0],
-        "Lena needs “hiring a senior Rust engineer”; Omar offers “senior Rust engineer open to new roles”"
+        "Lena needs “hiring a senior Rust engineer”; Omar offers “senior Rust engineer open to new roles” — matched: hiring ↔ open to new roles; rust; engineer"
     );
     assert!(reasons.contains(&"both in Berlin"));
     assert!(lo["score"].as_f64().unwrap() > 0.0);
@@ -461,7 +461,7 @@ fn introductions_respect_connections_opt_outs_and_dismissals() {
         ("omar", "circle: dormant"),
         ("lena", "aliases: [LF]"),
         ("lena", ""),
-        ("omar", ""),
+        ("omar", "knows: [\"[[Lena Fischer]]\"]"),
     ];
     for (n, (slug, extra)) in cases.iter().enumerate() {
         let v = intro_vault();
@@ -480,8 +480,9 @@ fn introductions_respect_connections_opt_outs_and_dismissals() {
                 );
             }
             4 => {
-                // Either note links the other.
-                let t = v.read("people/omar.md") + "Knows [[Lena Fischer]].\n";
+                // Omar's note records talking to Lena in a log entry.
+                let t = v.read("people/omar.md")
+                    + "\n## Log\n\n### 2026-10-01 · call\n\nTalked with [[Lena Fischer]] about payments.\n";
                 v.note("people/omar.md", &t);
             }
             5 => {

@@ -4,8 +4,8 @@
 mod support;
 
 mod attack_trust;
-mod daily;
 mod attack_writes;
+mod daily;
 mod digest;
 mod foundation;
 mod git;
@@ -13,6 +13,7 @@ mod give;
 mod hostile;
 mod import_export;
 mod index_repair;
+mod intros;
 mod search;
 mod trust;
 mod watch;

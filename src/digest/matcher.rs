@@ -1,0 +1,865 @@
+//! Matching a need against what people offer and what they are, on meaning.
+//!
+//! Pure domain code (no search engine): words are folded, stemmed (Snowball
+//! English) and stripped of stop and filler words. A need is met by a person
+//! when enough of the need's content words — weighted by rarity in the vault
+//! — are covered by the person's offers, role, org, tags, interests or note
+//! prose, exactly, by a shared stem prefix, or through a concept of the
+//! lexicon (need side ↔ offer side). Candidates come from postings lists,
+//! never from all pairs.
+
+use super::lexicon::Lexicon;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// Words that never make a match on their own: English function words plus
+/// the filler of how people phrase asks ("someone", "looking", "our"…).
+const STOP: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "but",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "with",
+    "from",
+    "into",
+    "onto",
+    "about",
+    "as",
+    "is",
+    "are",
+    "was",
+    "be",
+    "been",
+    "being",
+    "am",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "here",
+    "who",
+    "whom",
+    "which",
+    "what",
+    "when",
+    "where",
+    "why",
+    "how",
+    "i",
+    "me",
+    "my",
+    "mine",
+    "we",
+    "us",
+    "our",
+    "ours",
+    "you",
+    "your",
+    "he",
+    "him",
+    "his",
+    "she",
+    "her",
+    "they",
+    "them",
+    "their",
+    "do",
+    "does",
+    "did",
+    "done",
+    "have",
+    "has",
+    "had",
+    "can",
+    "could",
+    "would",
+    "should",
+    "will",
+    "shall",
+    "may",
+    "might",
+    "must",
+    "not",
+    "no",
+    "yes",
+    "so",
+    "if",
+    "then",
+    "than",
+    "too",
+    "very",
+    "just",
+    "also",
+    "all",
+    "any",
+    "some",
+    "more",
+    "most",
+    "much",
+    "many",
+    "few",
+    "each",
+    "other",
+    "own",
+    "same",
+    "such",
+    "only",
+    "up",
+    "out",
+    "over",
+    "off",
+    "again",
+    "once",
+    "before",
+    "after",
+    "while",
+    "during",
+    "since",
+    "because",
+    "until",
+    "via",
+    "per",
+    "etc",
+    "someone",
+    "somebody",
+    "anyone",
+    "anybody",
+    "people",
+    "person",
+    "folks",
+    "looking",
+    "look",
+    "find",
+    "finding",
+    "need",
+    "needs",
+    "needed",
+    "want",
+    "wants",
+    "wanted",
+    "get",
+    "getting",
+    "got",
+    "good",
+    "great",
+    "nice",
+    "new",
+    "first",
+    "second",
+    "two",
+    "three",
+    "one",
+    "four",
+    "five",
+    "time",
+    "times",
+    "senior",
+    "junior",
+    "little",
+    "small",
+    "big",
+    "happy",
+    "currently",
+    "well",
+    "enough",
+    "really",
+    "knows",
+    "know",
+    "who",
+    "make",
+    "like",
+    "way",
+    "ways",
+    "thing",
+    "things",
+    "lot",
+    "lots",
+    "bit",
+    "able",
+    "soon",
+    "next",
+    "year",
+    "years",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "pre",
+    "de",
+    "den",
+    "der",
+    "die",
+    "das",
+    "und",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "spring",
+    "summer",
+    "autumn",
+    "winter",
+];
+
+/// What kind of help is asked, rather than about what: weighted low.
+const SERVICE: &[&str] = &[
+    "advice",
+    "help",
+    "feedback",
+    "review",
+    "reviews",
+    "support",
+    "tips",
+    "intro",
+    "intros",
+    "introduction",
+    "introductions",
+    "contact",
+    "contacts",
+    "check",
+    "work",
+    "working",
+    "experience",
+    "team",
+    "company",
+    "startup",
+    "business",
+    "project",
+    "projects",
+    "setup",
+    "process",
+    "stuff",
+    "question",
+    "questions",
+    "issue",
+    "issues",
+    "problem",
+    "problems",
+];
+
+/// After these words the need says what it is for, not what it is.
+const CONTEXT_MARKERS: &[&str] = &[
+    "in", "before", "while", "during", "since", "because", "at", "by", "as",
+];
+
+/// "for" starts the context only before one of these.
+const POSSESSIVE: &[&str] = &[
+    "our", "my", "us", "me", "his", "her", "their", "the", "your",
+];
+
+/// A word nobody in the vault has cannot tell candidates apart: weighted low.
+const UNSEEN_WEIGHT: f64 = 0.5;
+
+const CONTEXT_WEIGHT: f64 = 0.5;
+const SERVICE_WEIGHT: f64 = 0.3;
+/// Covered by a concept rather than the same word.
+const CONCEPT_FACTOR: f64 = 0.8;
+/// Covered by a word sharing a stem prefix ("photograph"/"photography").
+const PREFIX_FACTOR: f64 = 0.9;
+const MIN_PREFIX: usize = 6;
+/// A need is met when this share of its weighted content words is covered.
+pub const MIN_COVERAGE: f64 = 0.5;
+
+fn stemmer() -> &'static frostem::Stemmer {
+    static S: OnceLock<frostem::Stemmer> = OnceLock::new();
+    S.get_or_init(|| frostem::Stemmer::new(frostem::Algorithm::English))
+}
+
+fn stop_set() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| STOP.iter().copied().collect())
+}
+
+/// One word of a text.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub stem: String,
+    /// The word as written.
+    pub word: String,
+    pub stop: bool,
+    /// Capitalised mid-sentence or an acronym: a name (Rust, GDPR, Lisbon).
+    pub key: bool,
+}
+
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut first = true;
+    for raw in text.split(|c: char| !c.is_alphanumeric()) {
+        if raw.is_empty() {
+            continue;
+        }
+        let lower = crate::text::fold(raw);
+        let lower: String = lower
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if lower.is_empty() {
+            continue;
+        }
+        let caps = raw.chars().filter(|c| c.is_uppercase()).count();
+        let key = (caps >= 2 && raw.chars().count() >= 2)
+            || (!first && caps >= 1 && raw.chars().next().is_some_and(char::is_uppercase));
+        first = false;
+        let stop = stop_set().contains(lower.as_str())
+            || lower.chars().all(|c| c.is_ascii_digit())
+            || lower.len() < 2;
+        let stem = stemmer().stem(&lower).into_owned();
+        out.push(Token {
+            stem,
+            word: raw.to_string(),
+            stop,
+            key: key && !stop,
+        });
+    }
+    out
+}
+
+/// The stems of a phrase, stop words included (phrases match word for word).
+pub fn stem_words(text: &str) -> Vec<String> {
+    tokens(text).into_iter().map(|t| t.stem).collect()
+}
+
+/// Where a person's matching text comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FieldKind {
+    Offer,
+    Role,
+    Org,
+    Tag,
+    Interest,
+    Prose,
+}
+
+impl FieldKind {
+    pub fn weight(self) -> f64 {
+        match self {
+            FieldKind::Offer | FieldKind::Role => 1.0,
+            FieldKind::Org => 0.8,
+            FieldKind::Tag | FieldKind::Interest | FieldKind::Prose => 0.7,
+        }
+    }
+}
+
+/// One piece of a person's text.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub kind: FieldKind,
+    pub text: String,
+}
+
+/// Best field holding a stem or concept: (weight, field index).
+type Hit = (f64, usize);
+
+fn better(map: &mut HashMap<String, Hit>, k: String, hit: Hit) {
+    let e = map.entry(k).or_insert(hit);
+    if hit.0 > e.0 {
+        *e = hit;
+    }
+}
+
+/// What one person offers and is, ready to match.
+#[derive(Debug, Default)]
+pub struct Profile {
+    pub fields: Vec<Field>,
+    words: HashMap<String, Hit>,
+    /// Proper prefixes (≥ MIN_PREFIX) of the words.
+    prefixes: HashMap<String, Hit>,
+    /// Offer-side concepts: concept → (weight, field, phrase text).
+    concepts: HashMap<usize, (f64, usize, String)>,
+}
+
+impl Profile {
+    pub fn new(fields: Vec<Field>, lex: &Lexicon, firsts: &PhraseStarts) -> Profile {
+        let mut p = Profile {
+            fields,
+            ..Default::default()
+        };
+        for (fi, f) in p.fields.iter().enumerate() {
+            let w = f.kind.weight();
+            let toks = tokens(&f.text);
+            for t in toks.iter().filter(|t| !t.stop) {
+                better(&mut p.words, t.stem.clone(), (w, fi));
+                let chars: Vec<char> = t.stem.chars().collect();
+                for n in MIN_PREFIX..chars.len() {
+                    better(&mut p.prefixes, chars[..n].iter().collect(), (w, fi));
+                }
+            }
+            for (c, _, text) in firsts.find(&toks, lex, Side::Offer) {
+                let e = p.concepts.entry(c).or_insert((w, fi, text.clone()));
+                if w > e.0 {
+                    *e = (w, fi, text);
+                }
+            }
+        }
+        p
+    }
+
+    fn cover(&self, stem: &str) -> Option<(f64, usize)> {
+        if let Some(&(w, f)) = self.words.get(stem) {
+            return Some((w, f));
+        }
+        // Stems are ASCII (folded), so byte prefixes are char prefixes.
+        let mut best: Option<(f64, usize)> = None;
+        if stem.len() >= MIN_PREFIX && stem.is_ascii() {
+            if let Some(&(w, f)) = self.prefixes.get(stem) {
+                best = Some((w * PREFIX_FACTOR, f));
+            }
+            for n in MIN_PREFIX..stem.len() {
+                if let Some(&(w, f)) = self.words.get(&stem[..n])
+                    && best.is_none_or(|b| w * PREFIX_FACTOR > b.0)
+                {
+                    best = Some((w * PREFIX_FACTOR, f));
+                }
+            }
+        }
+        best
+    }
+
+    /// Words of the profile, for postings.
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        self.words.keys().chain(self.prefixes.keys())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Need,
+    Offer,
+}
+
+/// Lexicon phrases by first stem, per side, for one scan of a text.
+#[derive(Debug, Default)]
+pub struct PhraseStarts {
+    need: HashMap<String, Vec<(usize, usize)>>,
+    offer: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl PhraseStarts {
+    pub fn new(lex: &Lexicon) -> PhraseStarts {
+        let mut s = PhraseStarts::default();
+        for (c, con) in lex.concepts.iter().enumerate() {
+            for (i, p) in con.need.iter().enumerate() {
+                s.need.entry(p.stems[0].clone()).or_default().push((c, i));
+            }
+            for (i, p) in con.offer.iter().enumerate() {
+                s.offer.entry(p.stems[0].clone()).or_default().push((c, i));
+            }
+        }
+        s
+    }
+
+    /// Concepts whose phrases of one side occur in the tokens: (concept,
+    /// token positions covered, phrase as written in the lexicon).
+    pub fn find(
+        &self,
+        toks: &[Token],
+        lex: &Lexicon,
+        side: Side,
+    ) -> Vec<(usize, Vec<usize>, String)> {
+        let map = match side {
+            Side::Need => &self.need,
+            Side::Offer => &self.offer,
+        };
+        let mut out: Vec<(usize, Vec<usize>, String)> = Vec::new();
+        for (at, t) in toks.iter().enumerate() {
+            let Some(list) = map.get(&t.stem) else {
+                continue;
+            };
+            for &(c, i) in list {
+                let con = &lex.concepts[c];
+                let p = match side {
+                    Side::Need => &con.need[i],
+                    Side::Offer => &con.offer[i],
+                };
+                let n = p.stems.len();
+                if at + n <= toks.len()
+                    && toks[at..at + n]
+                        .iter()
+                        .zip(&p.stems)
+                        .all(|(t, s)| &t.stem == s)
+                {
+                    let pos: Vec<usize> = (at..at + n).collect();
+                    match out.iter_mut().find(|o| o.0 == c) {
+                        Some(o) => o.1.extend(pos),
+                        None => out.push((c, pos, p.text.clone())),
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Everyone's profiles with postings, and the vault's word rarity.
+pub struct Index {
+    pub lexicon: Lexicon,
+    starts: PhraseStarts,
+    pub profiles: Vec<Profile>,
+    /// Stem (or stem prefix) → profiles holding it.
+    postings: HashMap<String, Vec<usize>>,
+    /// Concept → profiles offering it.
+    concept_postings: HashMap<usize, Vec<usize>>,
+    /// Profiles holding each stem (exact), for rarity.
+    df: HashMap<String, usize>,
+}
+
+/// A need ready to score: tokens, (position, weight, key) per content word,
+/// their total weight, and the need-side concepts found.
+pub struct Prepared {
+    toks: Vec<Token>,
+    words: Vec<(usize, f64, bool)>,
+    total: f64,
+    concepts: Vec<(usize, Vec<usize>, String)>,
+}
+
+/// One content word of a need and how it was covered.
+#[derive(Debug, Clone)]
+pub struct Covered {
+    pub word: String,
+    /// The field that covered it.
+    pub field: usize,
+    /// The concept phrase pair, when covered through the lexicon.
+    pub concept: Option<(String, String)>,
+}
+
+/// A person who can meet a need, with the evidence.
+#[derive(Debug, Clone)]
+pub struct NeedMatch {
+    pub profile: usize,
+    /// Share of the need's weighted content words covered (0–1).
+    pub coverage: f64,
+    pub covered: Vec<Covered>,
+}
+
+impl Index {
+    pub fn new(lexicon: Lexicon, profiles: Vec<Vec<Field>>) -> Index {
+        let starts = PhraseStarts::new(&lexicon);
+        use rayon::prelude::*;
+        let profiles: Vec<Profile> = profiles
+            .into_par_iter()
+            .map(|f| Profile::new(f, &lexicon, &starts))
+            .collect();
+        let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut concept_postings: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut df: HashMap<String, usize> = HashMap::new();
+        for (i, p) in profiles.iter().enumerate() {
+            for k in p.keys() {
+                postings.entry(k.clone()).or_default().push(i);
+            }
+            for k in p.words.keys() {
+                *df.entry(k.clone()).or_default() += 1;
+            }
+            for &c in p.concepts.keys() {
+                concept_postings.entry(c).or_default().push(i);
+            }
+        }
+        Index {
+            lexicon,
+            starts,
+            profiles,
+            postings,
+            concept_postings,
+            df,
+        }
+    }
+
+    /// Rarity of a stem: rare words say more about what is asked.
+    fn idf(&self, stem: &str) -> f64 {
+        let n = self.profiles.len() as f64 + 1.0;
+        let df = self.df.get(stem).copied().unwrap_or(0) as f64;
+        ((n / (df + 1.0)).ln()).max(0.1) + 0.5
+    }
+
+    /// The people whose profile meets a need, best first (at most `limit`).
+    /// `skip` leaves out a profile (the one asking).
+    pub fn meet(&self, need: &str, skip: Option<usize>, limit: usize) -> Vec<NeedMatch> {
+        let Some(q) = self.prepare(need) else {
+            return Vec::new();
+        };
+        let Prepared {
+            toks,
+            words,
+            total,
+            concepts,
+        } = &q;
+        let (toks, words, total) = (toks.as_slice(), words.as_slice(), *total);
+        // Candidates must cover one of the heaviest words: without any of
+        // them coverage cannot reach the floor.
+        let mut by_weight = words.to_vec();
+        by_weight.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mut cands: Vec<usize> = Vec::new();
+        let mut acc = 0.0;
+        for &(pos, w, _) in &by_weight {
+            if let Some(list) = self.postings.get(&toks[pos].stem) {
+                cands.extend(list.iter().copied());
+            }
+            let stem = toks[pos].stem.as_str();
+            if stem.is_ascii() {
+                for n in MIN_PREFIX..stem.len() {
+                    if let Some(list) = self.postings.get(&stem[..n]) {
+                        cands.extend(list.iter().copied());
+                    }
+                }
+            }
+            for (c, ps, _) in concepts {
+                if ps.contains(&pos)
+                    && let Some(list) = self.concept_postings.get(c)
+                {
+                    cands.extend(list.iter().copied());
+                }
+            }
+            acc += w;
+            if acc > (1.0 - MIN_COVERAGE) * total {
+                break;
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let mut out: Vec<NeedMatch> = Vec::new();
+        for c in cands {
+            if Some(c) == skip {
+                continue;
+            }
+            if let Some(mut m) = self.score(&self.profiles[c], &q) {
+                m.profile = c;
+                out.push(m);
+            }
+        }
+        out.sort_by(|a, b| {
+            b.coverage
+                .total_cmp(&a.coverage)
+                .then(a.profile.cmp(&b.profile))
+        });
+        out.truncate(limit);
+        out
+    }
+
+    /// A need's words, weights and concepts, ready to score profiles.
+    pub fn prepare(&self, need: &str) -> Option<Prepared> {
+        let toks = tokens(need);
+        let concepts = self.starts.find(&toks, &self.lexicon, Side::Need);
+        let mut context = false;
+        // (token position, weight, key)
+        let mut words: Vec<(usize, f64, bool)> = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            let lower = t.word.to_ascii_lowercase();
+            // "for our wedding" says what it is for; "for German documents"
+            // still says what is needed.
+            let marker = if lower == "for" {
+                toks.get(i + 1)
+                    .is_some_and(|n| POSSESSIVE.contains(&n.word.to_ascii_lowercase().as_str()))
+            } else {
+                CONTEXT_MARKERS.contains(&lower.as_str())
+            };
+            if marker && !words.is_empty() {
+                context = true;
+            }
+            if t.stop || words.iter().any(|&(j, _, _)| toks[j].stem == t.stem) {
+                continue;
+            }
+            let mut w = self.idf(&t.stem);
+            if SERVICE.contains(&t.word.to_ascii_lowercase().as_str()) {
+                w *= SERVICE_WEIGHT;
+            }
+            if context {
+                w *= CONTEXT_WEIGHT;
+            }
+            if !self.df.contains_key(&t.stem) && !concepts.iter().any(|c| c.1.contains(&i)) {
+                w *= UNSEEN_WEIGHT;
+            }
+            words.push((i, w, t.key && !context));
+        }
+        let total: f64 = words.iter().map(|w| w.1).sum();
+        if words.is_empty() || total <= 0.0 {
+            return None;
+        }
+        Some(Prepared {
+            toks,
+            words,
+            total,
+            concepts,
+        })
+    }
+
+    /// A profile built outside the index (e.g. a resource), on this
+    /// vault's rarity and lexicon.
+    pub fn profile(&self, fields: Vec<Field>) -> Profile {
+        Profile::new(fields, &self.lexicon, &self.starts)
+    }
+
+    /// Whether a profile meets a prepared need; `profile` in the answer is 0.
+    pub fn score(&self, p: &Profile, q: &Prepared) -> Option<NeedMatch> {
+        self.score_at(p, q, MIN_COVERAGE)
+    }
+
+    /// Like [`score`](Self::score) with another coverage floor.
+    pub fn score_at(&self, p: &Profile, q: &Prepared, min: f64) -> Option<NeedMatch> {
+        let Prepared {
+            toks,
+            words,
+            total,
+            concepts,
+        } = q;
+        // First without allocating: most candidates fall short.
+        // Per word: (factor, field, concept index into `concepts`).
+        let mut best_of: Vec<Option<(f64, usize, Option<usize>)>> = Vec::with_capacity(words.len());
+        let mut got = 0.0;
+        let mut any_key = false;
+        let mut key_covered = false;
+        let mut specific = false;
+        for &(pos, w, key) in words.iter() {
+            any_key |= key;
+            let t = &toks[pos];
+            let mut best = p.cover(&t.stem).map(|(f, fi)| (f, fi, None));
+            for (k, (ci, ps, need_text)) in concepts.iter().enumerate() {
+                if !ps.contains(&pos) {
+                    continue;
+                }
+                if let Some((fw, fi, _)) = p.concepts.get(ci) {
+                    let f = fw * CONCEPT_FACTOR;
+                    // On a tie the narrower (longer) phrase is the better evidence.
+                    let longer = |b: &(f64, usize, Option<usize>)| {
+                        b.2.is_some_and(|o: usize| need_text.len() > concepts[o].2.len())
+                    };
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| f > b.0 || (f == b.0 && longer(b)))
+                    {
+                        best = Some((f, *fi, Some(k)));
+                    }
+                }
+            }
+            if let Some((f, _, concept)) = best {
+                got += w * f;
+                key_covered |= key;
+                // A word most people have is no evidence on its own.
+                let df = self.df.get(&t.stem).copied().unwrap_or(0);
+                specific |= concept.is_some() || df * 5 <= self.profiles.len().max(10);
+            }
+            best_of.push(best);
+        }
+        let coverage = got / *total;
+        if !(coverage >= min && specific && (key_covered || !any_key)) {
+            return None;
+        }
+        let covered = words
+            .iter()
+            .zip(best_of)
+            .filter_map(|(&(pos, _, _), best)| {
+                let (_, fi, k) = best?;
+                let concept = k.and_then(|k| {
+                    let (ci, _, need_text) = &concepts[k];
+                    let offer = &p.concepts.get(ci)?.2;
+                    Some((need_text.clone(), offer.clone()))
+                });
+                Some(Covered {
+                    word: toks[pos].word.to_lowercase(),
+                    field: fi,
+                    concept,
+                })
+            })
+            .collect();
+        Some(NeedMatch {
+            profile: 0,
+            coverage,
+            covered,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn index(people: &[&[(FieldKind, &str)]]) -> Index {
+        let profiles = people
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|(k, t)| Field {
+                        kind: *k,
+                        text: t.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        Index::new(Lexicon::load(&Config::default()), profiles)
+    }
+
+    #[test]
+    fn filler_words_never_match() {
+        let ix = index(&[
+            &[(FieldKind::Offer, "our first time at a desk, two of us")],
+            &[(FieldKind::Offer, "Rust backend work")],
+        ]);
+        let m = ix.meet("our first two desk ideas for a Rust team", None, 5);
+        assert!(m.iter().all(|m| m.profile != 0), "{m:?}");
+    }
+
+    #[test]
+    fn a_named_word_must_be_met() {
+        let ix = index(&[
+            &[(
+                FieldKind::Offer,
+                "senior Python backend engineer, open to offers",
+            )],
+            &[(FieldKind::Offer, "Rust backend engineer, open to new roles")],
+        ]);
+        let m = ix.meet("hiring a senior Rust backend engineer", None, 5);
+        assert_eq!(m.iter().map(|m| m.profile).collect::<Vec<_>>(), vec![1]);
+    }
+
+    #[test]
+    fn concepts_bridge_words_that_share_no_stem() {
+        let ix = index(&[
+            &[(
+                FieldKind::Offer,
+                "freelance accountant taking small clients",
+            )],
+            &[(FieldKind::Offer, "book cover design")],
+        ]);
+        let m = ix.meet("looking for a bookkeeper", None, 5);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].profile, 0);
+        assert!(m[0].covered[0].concept.is_some());
+    }
+
+    #[test]
+    fn role_and_prose_count_too() {
+        let ix = index(&[
+            &[(FieldKind::Role, "Privacy lawyer")],
+            &[(FieldKind::Prose, "Likes to set up home networks.")],
+        ]);
+        let m = ix.meet("someone to review our GDPR setup", None, 5);
+        assert_eq!(m.iter().map(|m| m.profile).collect::<Vec<_>>(), vec![0]);
+    }
+}
