@@ -211,7 +211,11 @@ pub fn give_back(vault: &Vault, as_of: Date, days: i64) -> Vec<GiveBack> {
     // creation (`➕`, its entry) or the journal note it sits in.
     let mut kept: HashMap<usize, Vec<Date>> = HashMap::new();
     for (who, at, pr) in vault.promises() {
-        if let Some(d) = pr.created.or(vault.notes[at].date).filter(|_| pr.done) {
+        if let Some(d) = pr
+            .created
+            .or(vault.notes[at].date)
+            .filter(|_| pr.status == crate::model::TaskStatus::Done)
+        {
             kept.entry(who).or_default().push(d);
         }
     }

@@ -188,7 +188,8 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
     let mut at_of: std::collections::HashMap<(usize, usize), usize> =
         std::collections::HashMap::new();
     for (who, at, pr) in vault.promises() {
-        if pr.done {
+        // Not before its scheduled or start day, as the Tasks plugin hides it.
+        if !pr.is_open() || pr.not_before().is_some_and(|d| d > as_of) {
             continue;
         }
         let key = (at, pr.line);
