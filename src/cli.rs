@@ -80,6 +80,8 @@ pub enum Command {
     Export(crate::cmd::export::Args),
     /// Keep the index (and a digest file) fresh while you edit.
     Watch(crate::cmd::watch::Args),
+    /// Migrate notes so Obsidian reads them as kith does (dry-run unless --write).
+    Fix(crate::cmd::fix::Args),
     /// Print shell completions.
     Completions(CompletionsArgs),
 }

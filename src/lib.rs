@@ -21,6 +21,7 @@ pub mod index;
 pub mod markdown;
 pub mod model;
 pub mod note;
+pub mod obsidian;
 pub mod plugin;
 pub mod text;
 pub mod vault;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Import(a) => cmd::import::run(&ctx, a),
         Command::Export(a) => cmd::export::run(&ctx, a),
         Command::Watch(a) => cmd::watch::run(&ctx, a),
+        Command::Fix(a) => cmd::fix::run(&ctx, a),
         Command::Completions(a) => {
             let mut out = Vec::new();
             clap_complete::generate(a.shell, &mut Cli::command(), "kith", &mut out);

@@ -855,6 +855,30 @@ pub fn url_label(url: &str) -> String {
     }
 }
 
+/// Text with each `[[link]]` as a reader sees it: the label of
+/// `[[target|label]]` (table-escaped `\|` too), else the target;
+/// `![[embed]]` likewise. Used where prose is quoted back to the user.
+pub fn links_as_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("[[") {
+        let Some(j) = rest[i + 2..].find("]]") else {
+            break;
+        };
+        let inner = &rest[i + 2..i + 2 + j];
+        let before = rest[..i].strip_suffix('!').unwrap_or(&rest[..i]);
+        out.push_str(before);
+        let shown = match inner.split_once('|') {
+            Some((_, label)) => label,
+            None => inner,
+        };
+        out.push_str(shown);
+        rest = &rest[i + 2 + j + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The target of the first `[[wikilink]]` in `s`.
 pub fn first_link(s: &str) -> Option<String> {
     wikilinks(s).into_iter().next().map(|(t, _)| t)

@@ -6,6 +6,7 @@ pub mod check;
 pub mod circle;
 pub mod digest;
 pub mod export;
+pub mod fix;
 pub mod give;
 pub mod graph;
 pub mod history;

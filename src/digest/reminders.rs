@@ -264,7 +264,7 @@ fn clean_task(t: &str) -> String {
         }
         words.push(w);
     }
-    words.join(" ").replace("[[", "").replace("]]", "")
+    crate::note::links_as_text(&words.join(" "))
 }
 
 fn birthdays(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {

@@ -692,3 +692,11 @@ fn flat_met_and_links_list_are_read_and_old_shapes_warn() {
     assert_eq!(op.met.unwrap().event.as_deref(), Some("Rust Meetup"));
     assert_eq!(op.links[0].0, "gh");
 }
+
+#[test]
+fn links_read_as_their_label_in_quoted_prose() {
+    assert_eq!(
+        links_as_text("[[hannah-vogel|Hannah Vogel]] met [[Omar]] and ![[x#h]], [[a\\|b]] [[open"),
+        "Hannah Vogel met Omar and x#h, b [[open"
+    );
+}

@@ -11,6 +11,7 @@ mod give;
 mod hostile;
 mod import_export;
 mod index_repair;
+mod obsidian;
 mod search;
 mod trust;
 mod watch;
