@@ -700,3 +700,68 @@ fn links_read_as_their_label_in_quoted_prose() {
         "Hannah Vogel met Omar and x#h, b [[open"
     );
 }
+
+#[test]
+fn yaml_1_1_types_match_pyyaml() {
+    // Each expectation checked with PyYAML 6.0.3 `safe_load("k: …")`.
+    let typed = [
+        "+4712345678",
+        "01234",
+        "012",
+        "yes",
+        "No",
+        "on",
+        "OFF",
+        "true",
+        "1_000",
+        "1:20",
+        "190:20:30",
+        "2026-11-18",
+        "1.10",
+        "1.0e+5",
+        ".5",
+        ".inf",
+        "~",
+        "null",
+        "0",
+        "-7",
+        "0x1F",
+        "0b101",
+        "12:30",
+    ];
+    let text = [
+        "089", "y", "n", "1:60", "2026-1-5", "1e5", "Berlin", "1.2.3", "v1.0", "+",
+    ];
+    for t in typed {
+        assert!(yaml11_type(t).is_some(), "{t} is typed by PyYAML");
+    }
+    for t in text {
+        assert_eq!(yaml11_type(t), None, "{t} is text to PyYAML");
+    }
+}
+
+#[test]
+fn values_other_yaml_readers_retype_are_warnings_with_a_quote_hint() {
+    let n = p(
+        "people/a.md",
+        "---\nname: Ann\nphones: +4712345678\nlocation: 01234 # zip\ntags: [rust, yes]\naliases:\n  - \"NO\"\n  - on\nmy_flag: off\nmy_count: 12\nmy_time: 1:20\nbirthday: 1990-01-02\nmet: 2026-11-18\nrole: \"007\"\n---\n",
+    );
+    let f = found(&n);
+    let at: Vec<(usize, usize)> = f.iter().map(|x| (x.0, x.1)).collect();
+    assert_eq!(
+        at,
+        [(3, 9), (4, 11), (5, 14), (8, 5), (9, 10), (11, 10)],
+        "{f:#?}"
+    );
+    assert!(f.iter().all(|x| x.2 == Severity::Warning));
+    assert!(
+        f[0].3.contains("`+4712345678` is read as a number"),
+        "{f:#?}"
+    );
+    assert_eq!(
+        n.diagnostics[1].hint.as_deref(),
+        Some("quote it: `\"01234\"`, so every tool reads the same text")
+    );
+    // kith itself still reads the text as written.
+    assert_eq!(n.person.unwrap().phones, ["+4712345678"]);
+}
