@@ -191,3 +191,189 @@ Met [[lena-fischer|L.]] and [[Nobody]]; `[[Lena Fischer]]` is code.\r\n\r\n| who
         .ok()
         .stdout_has("Lena Fischer");
 }
+
+#[test]
+fn notes_made_in_obsidian_and_its_templates_are_not_errors() {
+    let v = TestVault::new();
+    v.git_init();
+    // A note Obsidian made: no front matter, named by its file.
+    v.note("people/Ann Lee.md", "Met at the meetup.\n");
+    v.note("people/Bo Berg.md", "---\ntags: [rust]\n---\n");
+    // Template files: placeholders are not YAML values kith can read.
+    let template = "---\nname: {{title}}\nmet: {{date}}\n---\n# {{title}}\n";
+    v.note("Meta/Templates/Person.md", template);
+    v.note("Templater/Person.md", template);
+    v.note("drafts/x.md", template);
+    v.note(
+        ".obsidian/templates.json",
+        "{\"folder\": \"Meta/Templates\"}",
+    );
+    v.note(
+        ".obsidian/plugins/templater-obsidian/data.json",
+        "{\"templates_folder\": \"Templater/\", \"other\": 1}",
+    );
+    v.note(".kith/config.yaml", "ignore:\n  - drafts/\n");
+    let out = v.kith(["check"]).ok();
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("2 notes checked: 0 errors"),
+        "{}",
+        out.stderr
+    );
+    v.kith(["show", "Ann Lee"]).ok().stdout_has("Ann Lee");
+    // The search index walks the same notes: no template in it.
+    let found = v.kith(["search", "title"]).run();
+    assert!(!found.stdout.contains("Templat"), "{}", found.stdout);
+    assert!(!found.stdout.contains("drafts"), "{}", found.stdout);
+    // Without the settings, the templates are notes with errors again.
+    fs::remove_dir_all(v.path(".obsidian")).unwrap();
+    let broken = v.kith(["check"]).code(1);
+    assert!(
+        broken.stdout.contains("Meta/Templates/Person.md"),
+        "{}",
+        broken.stdout
+    );
+    assert!(!broken.stdout.contains("drafts/x.md"), "{}", broken.stdout);
+    // A bad `ignore:` is a config error, located.
+    v.note(".kith/config.yaml", "ignore: {a: 1}\n");
+    v.kith(["check"])
+        .code(1)
+        .stdout_has(".kith/config.yaml:1:9: error: `ignore` must be a list of file patterns");
+}
+
+#[test]
+fn tasks_plugin_dates_and_statuses_drive_the_digest() {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann Lee",
+        "",
+        "## Log\n### 2026-11-01 · call\n\
+- [ ] send the deck 📅 2026-11-20 ⏳ 2026-11-25\n\
+- [ ] intro to Bo [due:: 2026-11-19]\n\
+- [/] draft the plan 📅 2026-11-18\n\
+- [-] book a table 📅 2026-11-17\n\
+- [x] sent the link 📅 2026-11-16 ✅ 2026-11-16\n",
+    );
+    let before = v.kith(["digest", "--as-of", "2026-11-22"]).ok();
+    assert!(
+        !before.stdout.contains("send the deck"),
+        "scheduled later:\n{}",
+        before.stdout
+    );
+    assert!(before.stdout.contains("intro to Bo"), "{}", before.stdout);
+    assert!(
+        before.stdout.contains("draft the plan"),
+        "in progress is open:\n{}",
+        before.stdout
+    );
+    assert!(
+        !before.stdout.contains("book a table"),
+        "cancelled:\n{}",
+        before.stdout
+    );
+    assert!(
+        !before.stdout.contains("sent the link"),
+        "{}",
+        before.stdout
+    );
+    v.kith(["digest", "--as-of", "2026-11-25"])
+        .ok()
+        .stdout_has("send the deck");
+}
+
+#[test]
+fn check_warns_on_values_yaml_1_1_readers_retype_and_they_do() {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann Lee",
+        "phones: +4712345678\nlocation: 01234\ninterests: [sailing, yes]",
+        "",
+    );
+    let out = v.kith(["check"]).ok();
+    for (at, raw) in [
+        ("people/ann.md:3:9", "+4712345678"),
+        ("people/ann.md:4:11", "01234"),
+        ("people/ann.md:5:22", "yes"),
+    ] {
+        assert!(
+            out.stdout
+                .contains(&format!("{at}: warning: `{raw}` is read as")),
+            "{at}\n{}",
+            out.stdout
+        );
+    }
+    assert!(
+        out.stdout.contains("hint: quote it: `\"+4712345678\"`"),
+        "{}",
+        out.stdout
+    );
+    // And they really do: python-frontmatter (PyYAML) reads numbers and a
+    // truth value, and the quoted forms as the text kith reads.
+    let python = std::env::var("KITH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let probe = std::process::Command::new(&python)
+        .args(["-c", "import frontmatter"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs python-frontmatter on PATH"
+        );
+        eprintln!("python-frontmatter not installed: skipping the cross-check");
+        return;
+    }
+    let read = |path: &Path| {
+        let o = std::process::Command::new(&python)
+            .args([
+                "-c",
+                "import frontmatter,sys; m=frontmatter.load(sys.argv[1]).metadata; print(repr(m['phones']), repr(m['location']), repr(m['interests'][1]))",
+            ])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    assert_eq!(read(&v.path("people/ann.md")), "4712345678 668 True");
+    v.person(
+        "ann",
+        "Ann Lee",
+        "phones: \"+4712345678\"\nlocation: \"01234\"\ninterests: [sailing, \"yes\"]",
+        "",
+    );
+    assert_eq!(
+        read(&v.path("people/ann.md")),
+        "'+4712345678' '01234' 'yes'"
+    );
+    let quiet = v.kith(["check"]).ok();
+    assert!(quiet.stdout.is_empty(), "{}", quiet.stdout);
+}
+
+#[test]
+fn colour_follows_no_color_and_clicolor_force() {
+    let v = TestVault::new();
+    v.person("ann", "Ann Lee", "circle: wrong", "");
+    let esc = "\u{1b}[";
+    // Piped, no settings: no colour.
+    assert!(!v.kith(["check"]).code(1).stdout.contains(esc));
+    // CLICOLOR_FORCE asks for colour even into a pipe...
+    let forced = v.kith(["check"]).env("CLICOLOR_FORCE", "1").code(1);
+    assert!(forced.stdout.contains(esc), "{:?}", forced.stdout);
+    // ...NO_COLOR wins over it, and --color always wins over both.
+    let none = v
+        .kith(["check"])
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .code(1);
+    assert!(!none.stdout.contains(esc), "{:?}", none.stdout);
+    let always = v
+        .kith(["--color", "always", "check"])
+        .env("NO_COLOR", "1")
+        .code(1);
+    assert!(
+        always.stdout.contains(&format!("{esc}1m")),
+        "{:?}",
+        always.stdout
+    );
+}
