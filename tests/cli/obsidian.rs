@@ -3,7 +3,6 @@
 //! plugin's statuses and dates, YAML other readers type differently, colour.
 
 use crate::support::*;
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
