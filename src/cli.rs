@@ -161,6 +161,8 @@ pub enum Command {
     /// Keep the index (and a digest file) fresh while you edit.
     #[command(after_help = "Examples:\n  kith watch\n  kith watch --digest digest.md --quiet")]
     Watch(crate::cmd::watch::Args),
+    /// Migrate notes so Obsidian reads them as kith does (dry-run unless --write).
+    Fix(crate::cmd::fix::Args),
     /// Create an event note (`kith event new`).
     #[command(
         after_help = "Examples:\n  kith event new \"Rust Meetup\" --date friday --location \"Berlin, c-base\"\n  kith event new \"Climate Breakfast\" --date 2026-12-01 --attendee lena --attendee \"Ravi Patel\""

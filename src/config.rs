@@ -52,7 +52,7 @@ const DIGEST_KEYS: &[(&str, Kind)] = &[
     ("promise_ahead_days", Kind::Days),
     ("undated_promise_days", Kind::Days),
 ];
-const TOP_KEYS: &[&str] = &["cadence", "digest", "synonyms", "plugins"];
+const TOP_KEYS: &[&str] = &["cadence", "digest", "synonyms", "plugins", "ignore"];
 const CIRCLES: &[&str] = &["close", "active", "acquaintance", "dormant"];
 
 /// The most a count setting may be: far more than a digest can show.
@@ -305,6 +305,21 @@ impl Config {
                         ));
                     }
                 }
+                "ignore" => {
+                    let ok = match v {
+                        Yaml::Null | Yaml::String(_) => true,
+                        Yaml::List(items) => items.iter().all(|i| matches!(i, Yaml::String(_))),
+                        _ => false,
+                    };
+                    if !ok {
+                        rejected.push(reject(
+                            "ignore".into(),
+                            &mut out,
+                            "`ignore` must be a list of file patterns".into(),
+                            "write lines like `  - \"templates/\"` or `  - \"**/*.excalidraw.md\"`",
+                        ));
+                    }
+                }
                 "plugins" => {
                     if !matches!(v, Yaml::Null | Yaml::Map(_)) {
                         rejected.push(reject(
@@ -378,6 +393,15 @@ impl Config {
                     _ => None,
                 })
                 .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `ignore:` patterns: files and folders the vault walk skips.
+    pub fn ignore(&self) -> Vec<String> {
+        match self.get("ignore") {
+            Some(Yaml::String(s)) => vec![s.clone()],
+            Some(Yaml::List(items)) => items.iter().filter_map(Yaml::as_scalar).collect(),
             _ => Vec::new(),
         }
     }

@@ -6,7 +6,7 @@ use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::vault::{self, Vault};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -23,9 +23,10 @@ impl Ctx {
         let color = match cli.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
+            // anstream's rules, shared with clap's own help: NO_COLOR,
+            // CLICOLOR_FORCE, CLICOLOR=0, TERM=dumb, then "is it a terminal".
             ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal()
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
             }
         };
         Ok(Ctx {
@@ -130,13 +131,34 @@ impl Ctx {
         }
     }
 
+    /// `s` in a style named by its SGR codes (`"1"` bold, `"2"` dim,
+    /// `"33"` yellow, `"1;31"` bold red), when colour is on.
     pub fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            let style = style_of(code);
+            format!("{style}{s}{style:#}")
         } else {
             s.to_string()
         }
     }
+}
+
+/// An anstyle [`Style`](anstyle::Style) from SGR codes separated by `;`.
+pub fn style_of(code: &str) -> anstyle::Style {
+    use anstyle::{AnsiColor, Effects, Style};
+    code.split(';').fold(Style::new(), |st, c| match c.trim() {
+        "1" => st.effects(st.get_effects() | Effects::BOLD),
+        "2" => st.effects(st.get_effects() | Effects::DIMMED),
+        "3" => st.effects(st.get_effects() | Effects::ITALIC),
+        "4" => st.effects(st.get_effects() | Effects::UNDERLINE),
+        "31" => st.fg_color(Some(AnsiColor::Red.into())),
+        "32" => st.fg_color(Some(AnsiColor::Green.into())),
+        "33" => st.fg_color(Some(AnsiColor::Yellow.into())),
+        "34" => st.fg_color(Some(AnsiColor::Blue.into())),
+        "35" => st.fg_color(Some(AnsiColor::Magenta.into())),
+        "36" => st.fg_color(Some(AnsiColor::Cyan.into())),
+        _ => st,
+    })
 }
 
 /// Set once stdout or stderr turned out to be a closed pipe: the reader has

@@ -68,13 +68,28 @@ impl Diagnostic {
 
     /// `path:line:column: severity: message` with `shown` as the path text.
     pub fn render(&self, shown: &Path, color: bool) -> String {
-        let (sev, reset, bold) = if color {
-            match self.severity {
-                Severity::Error => ("\x1b[1;31m", "\x1b[0m", "\x1b[1m"),
-                Severity::Warning => ("\x1b[1;33m", "\x1b[0m", "\x1b[1m"),
-            }
+        use anstyle::{AnsiColor, Style};
+        let (sev_style, bold_style) = if color {
+            let c = match self.severity {
+                Severity::Error => AnsiColor::Red,
+                Severity::Warning => AnsiColor::Yellow,
+            };
+            (
+                Style::new().bold().fg_color(Some(c.into())),
+                Style::new().bold(),
+            )
         } else {
-            ("", "", "")
+            (Style::new(), Style::new())
+        };
+        // A plain style renders as nothing, so no colour means no codes.
+        let (sev, bold) = (
+            sev_style.render().to_string(),
+            bold_style.render().to_string(),
+        );
+        let reset = if color {
+            anstyle::Reset.render().to_string()
+        } else {
+            String::new()
         };
         let mut s = format!(
             "{bold}{}:{}:{}:{reset} {sev}{}{reset}: {}",

@@ -24,6 +24,7 @@ pub mod lookup;
 pub mod markdown;
 pub mod model;
 pub mod note;
+pub mod obsidian;
 pub mod plugin;
 pub mod template;
 pub mod text;
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Import(a) => cmd::import::run(&ctx, a),
         Command::Export(a) => cmd::export::run(&ctx, a),
         Command::Watch(a) => cmd::watch::run(&ctx, a),
+        Command::Fix(a) => cmd::fix::run(&ctx, a),
         Command::Done(a) => cmd::done::run(&ctx, a),
         Command::Edit(a) => cmd::edit::run(&ctx, a),
         Command::List(a) => cmd::list::run(&ctx, a),

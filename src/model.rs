@@ -174,18 +174,53 @@ impl LogEntry {
     }
 }
 
+/// The state of a task item, as the Obsidian Tasks plugin writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// `- [ ]`
+    Open,
+    /// `- [/]`: started, still owed.
+    InProgress,
+    /// `- [x]` or `- [X]`
+    Done,
+    /// `- [-]`: dropped; no longer owed, and not something given.
+    Cancelled,
+}
+
 /// A task item `- [ ] …`: something promised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Promise {
     pub text: String,
+    /// Closed: done or cancelled (see `status`).
     pub done: bool,
-    /// `📅 YYYY-MM-DD` or `due:YYYY-MM-DD`.
+    pub status: TaskStatus,
+    /// `📅 YYYY-MM-DD`, `due:YYYY-MM-DD` or `[due:: YYYY-MM-DD]`.
     pub due: Option<Date>,
-    /// `➕ YYYY-MM-DD`, else the date of the log entry it sits in.
+    /// `⏳ YYYY-MM-DD` or `[scheduled:: …]`: not to be worked on before.
+    pub scheduled: Option<Date>,
+    /// `🛫 YYYY-MM-DD` or `[start:: …]`: cannot start before.
+    pub start: Option<Date>,
+    /// `✅ YYYY-MM-DD` or `[completion:: …]`: when it was done.
+    pub completed: Option<Date>,
+    /// `➕ YYYY-MM-DD` or `[created:: …]`, else the date of the log entry it sits in.
     pub created: Option<Date>,
     pub line: usize,
     /// Link targets in the item.
     pub links: Vec<String>,
+}
+
+impl Promise {
+    /// Still owed: open or in progress.
+    pub fn is_open(&self) -> bool {
+        matches!(self.status, TaskStatus::Open | TaskStatus::InProgress)
+    }
+
+    /// The first day it may be asked for: the later of its scheduled and
+    /// start dates (the Tasks plugin hides a task until then too).
+    pub fn not_before(&self) -> Option<Date> {
+        self.scheduled.max(self.start)
+    }
 }
 
 /// A `[[wikilink]]`, in the body or in a front-matter value.

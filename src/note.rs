@@ -5,7 +5,9 @@
 
 use crate::date::{self, Birthday, Cadence, Date};
 use crate::diag::Diagnostic;
-use crate::model::{Circle, Event, Link, LogEntry, Met, NoteKind, Person, Promise, Resource};
+use crate::model::{
+    Circle, Event, Link, LogEntry, Met, NoteKind, Person, Promise, Resource, TaskStatus,
+};
 use crate::text::{self, line_col, line_starts};
 use crate::yaml::{self, KeySpan, Yaml};
 use pulldown_cmark::{Event as Md, LinkType, Options, Parser, Tag, TagEnd};
@@ -36,6 +38,7 @@ pub const PERSON_KEYS: &[&str] = &[
     "snooze_until",
     "links",
     "type",
+    "met_at",
 ];
 
 /// The parsed front matter: the value plus where each top-level key sits.
@@ -229,20 +232,30 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
     let crlf = uses_crlf(text);
     let mut kind = kind_from_path(rel);
     let mut front = None;
-    let mut has_block = false;
     let mut body_offset = 0;
     let mut body_line = 1;
     match split_front(text) {
-        Ok(None) => {}
+        Ok(None) => {
+            let first = text.lines().next().unwrap_or("").trim_end();
+            if first.len() > 3 && first.bytes().all(|b| b == b'-') {
+                diags.push(
+                    Diagnostic::warning(
+                        rel,
+                        1,
+                        1,
+                        format!("`{first}` is not front matter, which opens with exactly `---`"),
+                    )
+                    .hint("make the first line `---` if this block is meant as properties"),
+                );
+            }
+        }
         Err((l, c)) => {
-            has_block = true;
             diags.push(
                 Diagnostic::error(rel, l, c, "the front matter opened here is never closed")
                     .hint("add a line `---` after the last property"),
             );
         }
         Ok(Some((yaml_text, first_line, close_line, body))) => {
-            has_block = true;
             body_offset = body;
             body_line = close_line + 1;
             match yaml::parse(yaml_text) {
@@ -277,6 +290,7 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
                         }
                     };
                     if let Some(value) = value {
+                        diags.extend(yaml11_warnings(rel, yaml_text, first_line));
                         front = Some(FrontMatter::new(
                             value,
                             yaml::key_spans(yaml_text),
@@ -332,7 +346,7 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
     let mut tags = fields.list("tags");
     match kind {
         NoteKind::Person => {
-            let p = fields.person(&stem, has_block);
+            let p = fields.person(&stem);
             note.title = p.name.clone();
             tags = p.tags.clone();
             note.aliases = p.aliases.clone();
@@ -398,6 +412,223 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
     diags.sort_by_key(|d| (d.line, d.column));
     note.diagnostics = diags;
     note
+}
+
+/// Properties kith reads as text: a value other YAML readers type as a
+/// number, a truth value or a date is mangled there (`+4712345678` loses its
+/// `+`, `01234` becomes 668).
+const TEXT_KEYS: &[&str] = &[
+    "name",
+    "aliases",
+    "emails",
+    "phones",
+    "org",
+    "role",
+    "location",
+    "tags",
+    "interests",
+    "values",
+    "needs",
+    "offers",
+    "introduced_by",
+    "met_at",
+    "circle",
+    "title",
+    "url",
+    "attendees",
+    "links",
+];
+
+/// What a YAML 1.1 reader (PyYAML, so python-frontmatter; js-yaml 3, so
+/// gray-matter) makes of a plain scalar, when not text: the resolvers of
+/// PyYAML's `resolver.py`.
+pub fn yaml11_type(raw: &str) -> Option<&'static str> {
+    let s = raw;
+    if matches!(
+        s,
+        "yes"
+            | "Yes"
+            | "YES"
+            | "no"
+            | "No"
+            | "NO"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
+    ) {
+        return Some("true/false");
+    }
+    if matches!(s, "~" | "null" | "Null" | "NULL") {
+        return Some("empty (null)");
+    }
+    let b = s.as_bytes();
+    let digits = |t: &[u8], extra: &[u8]| {
+        !t.is_empty() && t.iter().all(|c| c.is_ascii_digit() || extra.contains(c))
+    };
+    // Timestamp: YYYY-MM-DD, alone or followed by a time.
+    if b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+        && matches!(b.get(10), None | Some(b'T' | b't' | b' ' | b'\t'))
+    {
+        return Some("a date");
+    }
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let u = unsigned.as_bytes();
+    if u.is_empty() {
+        return None;
+    }
+    if let Some(bin) = unsigned.strip_prefix("0b") {
+        if digits(bin.as_bytes(), b"_") && bin.bytes().all(|c| matches!(c, b'0' | b'1' | b'_')) {
+            return Some("a number");
+        }
+    }
+    if let Some(hex) = unsigned.strip_prefix("0x") {
+        if !hex.is_empty() && hex.bytes().all(|c| c.is_ascii_hexdigit() || c == b'_') {
+            return Some("a number");
+        }
+    }
+    if u[0] == b'0' && u.len() > 1 && u[1..].iter().all(|c| matches!(c, b'0'..=b'7' | b'_')) {
+        return Some("an octal number");
+    }
+    if unsigned == "0" || (u[0] != b'0' && digits(u, b"_")) {
+        return Some("a number");
+    }
+    // Base 60: 1:20, 190:20:30 (and with a fraction).
+    if u[0] != b'0' && unsigned.contains(':') {
+        let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let mut parts = int.split(':');
+        let head = parts.next().unwrap_or("");
+        let segment = |p: &str| match p.as_bytes() {
+            [a] => a.is_ascii_digit(),
+            [a, b] => (b'0'..=b'5').contains(a) && b.is_ascii_digit(),
+            _ => false,
+        };
+        let ok = digits(head.as_bytes(), b"_")
+            && parts.all(segment)
+            && (frac.is_empty() || digits(frac.as_bytes(), b"_"));
+        if ok {
+            return Some("a number in base 60");
+        }
+    }
+    // Floats need a dot in YAML 1.1.
+    if let Some((int, frac)) = unsigned.split_once('.') {
+        let (frac, exp) = match frac.find(['e', 'E']) {
+            Some(i) => (&frac[..i], Some(&frac[i + 1..])),
+            None => (frac, None),
+        };
+        let int_ok = (int.is_empty() && !frac.is_empty() && unsigned.len() == s.len())
+            || (!int.is_empty()
+                && int.as_bytes()[0].is_ascii_digit()
+                && digits(int.as_bytes(), b"_"));
+        let frac_ok = frac.is_empty() || digits(frac.as_bytes(), b"_");
+        let exp_ok = exp.is_none_or(|e| {
+            e.len() > 1 && matches!(e.as_bytes()[0], b'+' | b'-') && digits(&e.as_bytes()[1..], b"")
+        });
+        if int_ok && frac_ok && exp_ok {
+            return Some("a number");
+        }
+        if int.is_empty() && matches!(frac, "inf" | "Inf" | "INF" | "nan" | "NaN" | "NAN") {
+            return Some("a number");
+        }
+    }
+    None
+}
+
+/// Warnings for plain values a YAML 1.1 reader types differently from kith:
+/// in a text property any typed value, elsewhere the values YAML 1.1 and
+/// YAML 1.2 disagree on (`yes`/`no`/`on`/`off`, `0123`, `1_000`, `1:20`).
+fn yaml11_warnings(rel: &Path, yaml_text: &str, first_line: usize) -> Vec<Diagnostic> {
+    let lines: Vec<&str> = yaml_text.lines().collect();
+    let spans = yaml::key_spans(yaml_text);
+    let mut out = Vec::new();
+    let mut check = |key: &str, line0: usize, col0: usize, raw: &str| {
+        let raw = raw.trim();
+        if raw.is_empty() || raw.starts_with(['"', '\'', '[', '{', '|', '>', '&', '*', '!']) {
+            return;
+        }
+        let Some(kind11) = yaml11_type(raw) else {
+            return;
+        };
+        let text_key = TEXT_KEYS.contains(&key);
+        let disagree = matches!(kind11, "an octal number" | "a number in base 60")
+            || (kind11 == "true/false"
+                && !matches!(raw.to_ascii_lowercase().as_str(), "true" | "false"))
+            || (kind11 == "a number" && raw.contains('_'));
+        if !(text_key && kind11 != "empty (null)" || disagree) {
+            return;
+        }
+        out.push(
+            Diagnostic::warning(
+                rel,
+                first_line + line0,
+                col0 + 1,
+                format!(
+                    "`{raw}` is read as {kind11} by YAML 1.1 readers (PyYAML, python-frontmatter, gray-matter), not as the text kith reads"
+                ),
+            )
+            .hint(format!("quote it: `\"{raw}\"`, so every tool reads the same text")),
+        );
+    };
+    for (k, span) in spans.iter().enumerate() {
+        let Some(line) = lines.get(span.line) else {
+            continue;
+        };
+        let start = (span.value_column - 1).min(line.len());
+        let value = strip_comment(&line[start..]);
+        let t = value.trim();
+        if t.starts_with('[') && t.ends_with(']') {
+            // A one-line flow list: its items.
+            let inner_start = start + value.find('[').unwrap_or(0) + 1;
+            let inner = &t[1..t.len() - 1];
+            let mut off = 0;
+            for item in inner.split(',') {
+                let lead = item.len() - item.trim_start().len();
+                check(&span.key, span.line, inner_start + off + lead, item);
+                off += item.len() + 1;
+            }
+        } else if !t.is_empty() {
+            check(&span.key, span.line, start, t);
+        } else {
+            let end = spans.get(k + 1).map_or(lines.len(), |s| s.line);
+            for (i, l) in lines.iter().enumerate().take(end).skip(span.line + 1) {
+                let trimmed = l.trim_start();
+                if let Some(item) = trimmed.strip_prefix("- ") {
+                    let col = l.len() - trimmed.len() + 2;
+                    check(&span.key, i, col, strip_comment(item));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A YAML line without its ` # comment` (a `#` inside quotes is text).
+fn strip_comment(s: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in s.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && (prev == ' ' || prev == '\t') => return &s[..i],
+            None => {}
+        }
+        prev = c;
+    }
+    s
 }
 
 fn empty_note(rel: &Path, has_bom: bool, diags: Vec<Diagnostic>) -> Note {
@@ -556,33 +787,10 @@ impl Fields<'_> {
             .collect()
     }
 
-    fn person(&mut self, stem: &str, has_front: bool) -> Person {
-        let name = match self.text("name") {
-            Some(n) => n,
-            None => {
-                if has_front && self.front.is_none() {
-                    // The front matter did not parse; that error is reported already.
-                } else if has_front && self.get("name").is_none() {
-                    self.err(
-                        "name",
-                        "this person note has no `name`".into(),
-                        "add `name: Full Name` to the front matter",
-                    );
-                } else if !has_front {
-                    self.diags.push(
-                        Diagnostic::error(self.rel, 1, 1, "this person note has no front matter")
-                            .hint("start the file with `---`, `name: Full Name`, `---`"),
-                    );
-                } else if matches!(self.get("name"), Some(Yaml::Null)) {
-                    self.err(
-                        "name",
-                        "`name` is empty".into(),
-                        "write the person's full name",
-                    );
-                }
-                stem.to_string()
-            }
-        };
+    fn person(&mut self, stem: &str) -> Person {
+        // A note made in Obsidian has no `name:` (often no front matter at
+        // all): its name is its file name, as Obsidian shows it.
+        let name = self.text("name").unwrap_or_else(|| stem.to_string());
         let met = self.met();
         let circle = self.text("circle").and_then(|c| {
             let parsed = Circle::parse(&c);
@@ -658,24 +866,7 @@ impl Fields<'_> {
                 true
             }
         };
-        let links = match self.get("links").cloned() {
-            None | Some(Yaml::Null) => Vec::new(),
-            Some(Yaml::Map(m)) => m
-                .into_iter()
-                .filter_map(|(k, v)| v.as_scalar().map(|u| (k, u)))
-                .collect(),
-            Some(other) => {
-                self.err(
-                    "links",
-                    format!(
-                        "`links` must be a map of label to URL, not {}",
-                        other.type_name()
-                    ),
-                    "write `links:` then lines like `  linkedin: https://…`",
-                );
-                Vec::new()
-            }
-        };
+        let links = self.links();
         let mut tags = self.list("tags");
         for t in &mut tags {
             *t = t.trim_start_matches('#').to_string();
@@ -708,49 +899,119 @@ impl Fields<'_> {
     }
 
     fn met(&mut self) -> Option<Met> {
-        match self.get("met").cloned()? {
-            Yaml::Null => None,
-            Yaml::String(s) => match date::parse_date(&s) {
-                Ok(d) => Some(Met {
-                    date: Some(d),
-                    event: None,
-                }),
-                Err(e) => {
-                    self.err("met", format!("`met`: {e}"), "write `met: YYYY-MM-DD` or `met: {date: YYYY-MM-DD, event: \"[[Event]]\"}`");
+        // `met_at: "[[Event]]"` (a flat text property Obsidian can show)
+        // names the event; the old nested `met: {date, event}` still reads.
+        let met_at = self.link("met_at");
+        let met =
+            match self.get("met").cloned() {
+                None | Some(Yaml::Null) => None,
+                Some(Yaml::String(s)) => match date::parse_date(&s) {
+                    Ok(d) => Some(Met {
+                        date: Some(d),
+                        event: None,
+                    }),
+                    Err(e) => {
+                        self.err(
+                            "met",
+                            format!("`met`: {e}"),
+                            "write `met: YYYY-MM-DD`, and the event as `met_at: \"[[Event]]\"`",
+                        );
+                        None
+                    }
+                },
+                Some(Yaml::Map(m)) => {
+                    let get = |k: &str| {
+                        m.iter()
+                            .find(|(key, _)| key == k)
+                            .and_then(|(_, v)| v.as_scalar())
+                    };
+                    let date = match get("date") {
+                        Some(s) => match date::parse_date(&s) {
+                            Ok(d) => Some(d),
+                            Err(e) => {
+                                self.err(
+                                    "met",
+                                    format!("`met.date`: {e}"),
+                                    "write dates as YYYY-MM-DD",
+                                );
+                                None
+                            }
+                        },
+                        None => None,
+                    };
+                    let event = get("event").map(|s| first_link(&s).unwrap_or(s));
+                    let (l, c) = self.front.map_or((1, 1), |f| f.pos("met"));
+                    let mut fix = String::new();
+                    if let Some(d) = date {
+                        fix.push_str(&format!("`met: {d}`"));
+                    }
+                    if let Some(e) = &event {
+                        if !fix.is_empty() {
+                            fix.push_str(" and ");
+                        }
+                        fix.push_str(&format!("`met_at: \"[[{e}]]\"`"));
+                    }
+                    self.diags.push(
+                    Diagnostic::warning(
+                        self.rel,
+                        l,
+                        c,
+                        "`met` is a nested map, which Obsidian cannot show or edit as a property",
+                    )
+                    .hint(format!(
+                        "write {} instead, or run `kith fix properties --write`",
+                        if fix.is_empty() { "`met: YYYY-MM-DD`".to_string() } else { fix }
+                    )),
+                );
+                    Some(Met { date, event })
+                }
+                Some(other) => {
+                    self.err(
+                        "met",
+                        format!("`met` must be a date, not {}", other.type_name()),
+                        "write `met: YYYY-MM-DD`, and the event as `met_at: \"[[Event]]\"`",
+                    );
                     None
                 }
-            },
-            Yaml::Map(m) => {
-                let get = |k: &str| {
-                    m.iter()
-                        .find(|(key, _)| key == k)
-                        .and_then(|(_, v)| v.as_scalar())
-                };
-                let date = match get("date") {
-                    Some(s) => match date::parse_date(&s) {
-                        Ok(d) => Some(d),
-                        Err(e) => {
-                            self.err(
-                                "met",
-                                format!("`met.date`: {e}"),
-                                "write dates as YYYY-MM-DD",
-                            );
-                            None
-                        }
-                    },
-                    None => None,
-                };
-                let event = get("event").map(|s| first_link(&s).unwrap_or(s));
-                Some(Met { date, event })
+            };
+        match (met, met_at) {
+            (Some(mut m), Some(at)) => {
+                m.event = Some(at);
+                Some(m)
             }
-            other => {
-                self.err(
-                    "met",
-                    format!("`met` must be a date or a map, not {}", other.type_name()),
-                    "write `met: YYYY-MM-DD` or `met: {date: YYYY-MM-DD, event: \"[[Event]]\"}`",
+            (None, Some(at)) => Some(Met {
+                date: None,
+                event: Some(at),
+            }),
+            (m, None) => m,
+        }
+    }
+
+    /// `links:` as a list of URLs (the shape Obsidian's help uses), labelled
+    /// by their site; the old map of label to URL still reads, with a warning.
+    fn links(&mut self) -> Vec<(String, String)> {
+        match self.get("links").cloned() {
+            None | Some(Yaml::Null) => Vec::new(),
+            Some(Yaml::Map(m)) => {
+                let (l, c) = self.front.map_or((1, 1), |f| f.pos("links"));
+                self.diags.push(
+                    Diagnostic::warning(
+                        self.rel,
+                        l,
+                        c,
+                        "`links` is a map, which Obsidian cannot show or edit as a property",
+                    )
+                    .hint("write it as a list of URLs (`links:` then lines `  - https://…`), or run `kith fix properties --write`"),
                 );
-                None
+                m.into_iter()
+                    .filter_map(|(k, v)| v.as_scalar().map(|u| (k, u)))
+                    .collect()
             }
+            Some(_) => self
+                .list("links")
+                .into_iter()
+                .map(|u| (url_label(&u), u))
+                .collect(),
         }
     }
 
@@ -793,6 +1054,49 @@ impl Fields<'_> {
     }
 }
 
+/// A short label for a URL: its site without `www.` and the top-level
+/// domain (`https://www.linkedin.com/in/x` → `linkedin`), else the URL.
+pub fn url_label(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    let host = host.split(':').next().unwrap_or(host);
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let label = match host.rsplit_once('.') {
+        Some((site, _)) => site.rsplit('.').next().unwrap_or(site),
+        None => host,
+    };
+    if label.is_empty() {
+        url.to_string()
+    } else {
+        label.to_ascii_lowercase()
+    }
+}
+
+/// Text with each `[[link]]` as a reader sees it: the label of
+/// `[[target|label]]` (table-escaped `\|` too), else the target;
+/// `![[embed]]` likewise. Used where prose is quoted back to the user.
+pub fn links_as_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("[[") {
+        let Some(j) = rest[i + 2..].find("]]") else {
+            break;
+        };
+        let inner = &rest[i + 2..i + 2 + j];
+        let before = rest[..i].strip_suffix('!').unwrap_or(&rest[..i]);
+        out.push_str(before);
+        let shown = match inner.split_once('|') {
+            Some((_, label)) => label,
+            None => inner,
+        };
+        out.push_str(shown);
+        rest = &rest[i + 2 + j + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The target of the first `[[wikilink]]` in `s`.
 pub fn first_link(s: &str) -> Option<String> {
     wikilinks(s).into_iter().next().map(|(t, _)| t)
@@ -819,9 +1123,119 @@ pub fn wikilinks(s: &str) -> Vec<(String, usize)> {
     out
 }
 
-/// `Name|label` and `Name#heading` → `Name`.
+enum EvKind {
+    Image,
+    Other,
+}
+
+/// `[/]` (in progress) or `[-]` (cancelled) at the start of a list item, the
+/// Tasks plugin's statuses beyond GitHub's `[ ]` and `[x]`.
+fn tasks_status(text: &str) -> Option<TaskStatus> {
+    let rest = text.get(3..)?;
+    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return None;
+    }
+    match text.get(..3)? {
+        "[/]" => Some(TaskStatus::InProgress),
+        "[-]" => Some(TaskStatus::Cancelled),
+        _ => None,
+    }
+}
+
+/// Does an embed name a file that is not a note (`photo.png`, `cv.pdf`)?
+fn is_attachment(target: &str) -> bool {
+    let t = target.split(['|', '#']).next().unwrap_or("").trim();
+    let name = t.rsplit('/').next().unwrap_or(t);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => {
+            !stem.is_empty()
+                && (1..=5).contains(&ext.len())
+                && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+                && !ext.eq_ignore_ascii_case("md")
+        }
+        None => false,
+    }
+}
+
+/// The note a Markdown link `[x](dest)` points at, as a link target: `dest`
+/// percent-decoded, without `#anchor` and `.md`; `./` and `../` are relative
+/// to the note's folder, a leading `/` is the vault root. Links with a scheme
+/// (`https:`, `mailto:`), pure anchors and links to other files are not notes.
+pub fn markdown_link_target(dest: &str, from: &Path) -> Option<String> {
+    let dest = dest.split('#').next().unwrap_or("").trim();
+    if dest.is_empty() || dest.starts_with("//") {
+        return None;
+    }
+    if let Some(colon) = dest.find(':') {
+        let scheme = &dest[..colon];
+        if !scheme.is_empty()
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        {
+            return None;
+        }
+    }
+    let decoded = percent_decode(dest);
+    let last = decoded.rsplit('/').next().unwrap_or("");
+    if last.contains('.') && is_attachment(last) {
+        return None;
+    }
+    let path = if let Some(abs) = decoded.strip_prefix('/') {
+        abs.to_string()
+    } else if decoded.starts_with("./") || decoded.starts_with("../") {
+        let mut parts: Vec<&str> = from
+            .parent()
+            .map(|p| {
+                p.to_str()
+                    .unwrap_or("")
+                    .split('/')
+                    .filter(|c| !c.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for c in decoded.split('/') {
+            match c {
+                "." | "" => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                c => parts.push(c),
+            }
+        }
+        parts.join("/")
+    } else {
+        decoded
+    };
+    let t = link_target(&path);
+    (!t.is_empty()).then_some(t)
+}
+
+/// `%20` → space; malformed escapes stay as written.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(h) = b.get(i + 1..i + 3)
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(h).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `Name|label` and `Name#heading` → `Name`. In a table the `|` is escaped
+/// (`[[Name\|label]]`); the backslash belongs to the table, not the name.
 pub fn link_target(inner: &str) -> String {
     let t = inner.split('|').next().unwrap_or("");
+    let t = t.strip_suffix('\\').unwrap_or(t);
     let t = t.split('#').next().unwrap_or("");
     let t = t.trim();
     let t = t.strip_suffix(".md").unwrap_or(t);
@@ -865,7 +1279,7 @@ struct Heading {
 
 struct Item {
     start: usize,
-    task: Option<bool>,
+    task: Option<TaskStatus>,
     text: String,
     links: Vec<String>,
 }
@@ -886,6 +1300,11 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
     let mut in_wikilink = false;
     for (ev, range) in Parser::new_ext(body, opts).into_offset_iter() {
         let at = body_offset + range.start;
+        let ev_kind = if matches!(ev, Md::Start(Tag::Image { .. })) {
+            EvKind::Image
+        } else {
+            EvKind::Other
+        };
         match ev {
             Md::Start(Tag::Heading { level, .. }) => {
                 heading = Some(Heading {
@@ -910,37 +1329,78 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
             }),
             Md::TaskListMarker(done) => {
                 if let Some(it) = items.last_mut() {
-                    it.task = Some(done);
+                    it.task = Some(if done {
+                        TaskStatus::Done
+                    } else {
+                        TaskStatus::Open
+                    });
                 }
             }
             Md::End(TagEnd::Item) => {
-                if let Some(it) = items.pop()
-                    && let Some(done) = it.task
-                {
-                    let (line, _) = line_col(starts, it.start);
-                    let text = it.text.split_whitespace().collect::<Vec<_>>().join(" ");
-                    let due = marker_date(&text, &["📅", "due:"]);
-                    let created = marker_date(&text, &["➕"]);
-                    promises.push((
-                        Promise {
-                            text,
-                            done,
-                            due,
-                            created,
-                            line,
-                            links: it.links,
-                        },
-                        it.start,
-                    ));
+                if let Some(mut it) = items.pop() {
+                    // The Tasks plugin's `[/]` and `[-]` are not GitHub task
+                    // markers, so pulldown-cmark leaves them as text.
+                    if it.task.is_none() {
+                        it.task = tasks_status(&it.text);
+                        if it.task.is_some() {
+                            it.text.drain(..3);
+                        }
+                    }
+                    if let Some(status) = it.task {
+                        let (line, _) = line_col(starts, it.start);
+                        let text = it.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        promises.push((
+                            Promise {
+                                done: matches!(status, TaskStatus::Done | TaskStatus::Cancelled),
+                                status,
+                                due: marker_date(&text, &["📅", "due:", "[due::", "(due::"]),
+                                scheduled: marker_date(
+                                    &text,
+                                    &["⏳", "[scheduled::", "(scheduled::"],
+                                ),
+                                start: marker_date(&text, &["🛫", "[start::", "(start::"]),
+                                completed: marker_date(
+                                    &text,
+                                    &["✅", "[completion::", "(completion::"],
+                                ),
+                                created: marker_date(&text, &["➕", "[created::", "(created::"]),
+                                text,
+                                line,
+                                links: it.links,
+                            },
+                            it.start,
+                        ));
+                    }
                 }
             }
-            Md::Start(Tag::Link {
-                link_type: LinkType::WikiLink { .. },
-                dest_url,
-                ..
-            }) => {
+            Md::Start(
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                }
+                | Tag::Image {
+                    link_type,
+                    dest_url,
+                    ..
+                },
+            ) => {
                 in_wikilink = true;
-                let t = link_target(&dest_url);
+                let is_image = matches!(ev_kind, EvKind::Image);
+                let t = match link_type {
+                    LinkType::WikiLink { .. } if !(is_image && is_attachment(&dest_url)) => {
+                        link_target(&dest_url)
+                    }
+                    LinkType::Inline
+                    | LinkType::Reference
+                    | LinkType::Collapsed
+                    | LinkType::Shortcut
+                        if !is_image =>
+                    {
+                        markdown_link_target(&dest_url, &note.path).unwrap_or_default()
+                    }
+                    _ => String::new(),
+                };
                 if !t.is_empty() {
                     if let Some(it) = items.last_mut() {
                         it.links.push(t.clone());
@@ -948,7 +1408,7 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
                     links.push((t, at));
                 }
             }
-            Md::End(TagEnd::Link) => in_wikilink = false,
+            Md::End(TagEnd::Link | TagEnd::Image) => in_wikilink = false,
             Md::Text(t) => {
                 if let Some(h) = heading.as_mut() {
                     h.text.push_str(&t);
@@ -1143,12 +1603,16 @@ fn entry_title(rest: &str) -> String {
     r.trim().to_string()
 }
 
-/// The date after the first of `markers` in `text` (`📅 2026-11-30`, `due:2026-11-30`).
+/// The date after the first of `markers` in `text` (`📅 2026-11-30`,
+/// `due:2026-11-30`, `[due:: 2026-11-30]`). An emoji may carry the
+/// variation selector U+FE0F, as some keyboards type it.
 fn marker_date(text: &str, markers: &[&str]) -> Option<Date> {
     for m in markers {
         let mut from = 0;
         while let Some(i) = text[from..].find(m) {
-            let after = text[from + i + m.len()..].trim_start();
+            let after = text[from + i + m.len()..]
+                .trim_start_matches('\u{fe0f}')
+                .trim_start();
             if let Some((d, _)) = date::leading_date(after) {
                 return Some(d);
             }

@@ -54,11 +54,112 @@ pub fn is_note_path(rel: &Path) -> bool {
     })
 }
 
+/// Which files of a vault are notes: [`is_note_path`], minus the `ignore:`
+/// patterns of the config and the templates folder Obsidian's core
+/// Templates plugin or Templater names (template files hold `{{title}}`
+/// placeholders, not notes). Every walk of the vault asks this one filter.
+#[derive(Debug, Clone, Default)]
+pub struct NoteFilter {
+    patterns: Vec<String>,
+}
+
+impl NoteFilter {
+    /// The filter for the vault at `root` (reads its config and `.obsidian/`).
+    pub fn for_vault(root: &Path) -> NoteFilter {
+        let (config, _) = Config::load(root);
+        NoteFilter::new(root, &config)
+    }
+
+    pub fn new(root: &Path, config: &Config) -> NoteFilter {
+        let mut patterns: Vec<String> = config.ignore();
+        patterns.extend(obsidian_template_folders(root));
+        patterns.retain(|p| !p.trim().trim_matches('/').is_empty());
+        NoteFilter { patterns }
+    }
+
+    /// Is this vault-relative file or folder ignored (itself or a folder above it)?
+    pub fn skips(&self, rel: &Path) -> bool {
+        if self.patterns.is_empty() {
+            return false;
+        }
+        let s = rel.to_string_lossy().replace('\\', "/");
+        self.patterns.iter().any(|p| ignore_matches(p, &s))
+    }
+
+    /// Is this vault-relative path a note kith reads?
+    pub fn is_note(&self, rel: &Path) -> bool {
+        is_note_path(rel) && !self.skips(rel)
+    }
+}
+
+/// The templates folders Obsidian's settings name: the core Templates
+/// plugin's `folder` (`.obsidian/templates.json`) and Templater's
+/// `templates_folder` (`.obsidian/plugins/templater-obsidian/data.json`).
+fn obsidian_template_folders(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for (file, key) in [
+        (".obsidian/templates.json", "folder"),
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            "templates_folder",
+        ),
+    ] {
+        let Ok(bytes) = read_note_bytes(&root.join(file)) else {
+            continue;
+        };
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(folder) = v.get(key).and_then(|f| f.as_str())
+            && !folder.trim().trim_matches('/').is_empty()
+        {
+            // A folder, anchored at the vault root as Obsidian means it.
+            out.push(format!("/{}/", folder.trim().trim_matches('/')));
+        }
+    }
+    out
+}
+
+/// Does an ignore pattern match `path` (vault-relative, `/`-separated)? As
+/// in .gitignore: a pattern without `/` (a trailing one aside) matches a
+/// file or folder name at any depth; one with `/` matches from the root; a
+/// match on a folder covers everything in it. `*` and `?` stay within a
+/// name, `**` crosses folders.
+pub fn ignore_matches(pattern: &str, path: &str) -> bool {
+    let p = pattern.trim();
+    let p = p.strip_suffix('/').unwrap_or(p);
+    let anchored = p.contains('/');
+    let p = p.strip_prefix('/').unwrap_or(p);
+    let parts: Vec<&str> = path.split('/').collect();
+    if !anchored {
+        return parts.iter().any(|name| glob(p.as_bytes(), name.as_bytes()));
+    }
+    (1..=parts.len()).any(|n| glob(p.as_bytes(), parts[..n].join("/").as_bytes()))
+}
+
+/// `*` (not across `/`), `**` (across), `?`; iterative, linear-ish in practice.
+fn glob(p: &[u8], s: &[u8]) -> bool {
+    if p.is_empty() {
+        return s.is_empty();
+    }
+    if p.starts_with(b"**") {
+        let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
+        return (0..=s.len()).any(|i| glob(rest, &s[i..]));
+    }
+    match p[0] {
+        b'*' => (0..=s.len())
+            .take_while(|i| *i == 0 || s[i - 1] != b'/')
+            .any(|i| glob(&p[1..], &s[i..])),
+        b'?' => !s.is_empty() && s[0] != b'/' && glob(&p[1..], &s[1..]),
+        c => !s.is_empty() && s[0] == c && glob(&p[1..], &s[1..]),
+    }
+}
+
 /// Every note file under `root`, relative, sorted. Hidden folders are skipped,
-/// symlinked folders are not followed (no loops); walk errors become warnings.
+/// symlinked folders are not followed (no loops), ignored paths
+/// ([`NoteFilter`]) are not entered; walk errors become warnings.
 pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut paths = Vec::new();
     let mut diags = Vec::new();
+    let filter = NoteFilter::for_vault(root);
     let it = walkdir::WalkDir::new(root)
         .follow_links(false)
         .into_iter()
@@ -66,7 +167,8 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
             e.depth() == 0 || {
                 let name = e.file_name().to_string_lossy();
                 !(name.starts_with('.')
-                    || e.file_type().is_dir() && SKIP_DIRS.contains(&name.as_ref()))
+                    || e.file_type().is_dir() && SKIP_DIRS.contains(&name.as_ref())
+                    || e.path().strip_prefix(root).is_ok_and(|r| filter.skips(r)))
             }
         });
     for entry in it {
@@ -735,4 +837,30 @@ fn new_note_hint(key: Option<&str>, target: &str) -> String {
         _ => "kith new",
     };
     format!("create the note, e.g. `{command} \"{target}\"`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_patterns_match_like_gitignore() {
+        let m = ignore_matches;
+        assert!(m("templates/", "templates/Person.md"));
+        assert!(
+            m("Templates", "notes/Templates/x.md"),
+            "a name matches at any depth"
+        );
+        assert!(
+            !m("/Templates/", "notes/Templates/x.md"),
+            "a leading / anchors"
+        );
+        assert!(m("/Meta/Templates", "Meta/Templates/a/b.md"));
+        assert!(m("*.excalidraw.md", "drawings/x.excalidraw.md"));
+        assert!(!m("*.excalidraw.md", "people/x.md"));
+        assert!(m("people/*/archive", "people/team/archive/old.md"));
+        assert!(!m("people/*", "peoplex/a.md"));
+        assert!(m("**/drafts", "a/b/drafts/c.md"));
+        assert!(m("dr?fts", "drafts/c.md"));
+    }
 }

@@ -1,11 +1,12 @@
 //! The one module that knows about the YAML crate.
 //!
-//! serde_yaml is published as deprecated; it is kept here, behind a small value
-//! type of our own ([`Yaml`]), so that swapping it for a maintained fork
-//! (serde_norway has the same API) touches only this file. It was kept because
-//! it behaves exactly like its forks on every case we test (alias bombs are cut
-//! off by its repetition limit, deep nesting by its recursion limit, duplicate
-//! keys are errors, `NO`/`yes`/`01234` stay strings).
+//! kith reads YAML with `yaml_serde`, the YAML organisation's maintained
+//! continuation of serde_yaml (same API, on `libyaml-rs`), behind a small
+//! value type of our own ([`Yaml`]), so that swapping crates touches only this
+//! file. docs/format.md records why this crate. Every case kith tests behaves
+//! as it did with serde_yaml: alias bombs are cut off by its repetition
+//! limit, deep nesting by its recursion limit, duplicate keys are errors,
+//! `NO`/`yes`/`01234` stay strings, and errors carry a line and column.
 //!
 //! kith never re-serialises a user's front matter: writes are surgical byte
 //! edits (see `write`). This module only reads, and quotes new scalars.
@@ -93,7 +94,7 @@ pub fn parse(src: &str) -> Result<Yaml, YamlError> {
             message: format!("nested more than {MAX_DEPTH} levels deep"),
         });
     }
-    let value: serde_yaml::Value = serde_yaml::from_str(src).map_err(|e| {
+    let value: yaml_serde::Value = yaml_serde::from_str(src).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
@@ -242,7 +243,7 @@ fn duplicate_key_position(src: &str, message: &str) -> Option<(usize, usize)> {
     Some((span.line + 1, 1))
 }
 
-fn convert_top(v: serde_yaml::Value, spans: &[KeySpan], lines: &[&str]) -> Yaml {
+fn convert_top(v: yaml_serde::Value, spans: &[KeySpan], lines: &[&str]) -> Yaml {
     // Each key's first span, looked up once: a scan per key is quadratic in
     // the number of keys.
     let mut first: std::collections::HashMap<&str, usize> =
@@ -251,7 +252,7 @@ fn convert_top(v: serde_yaml::Value, spans: &[KeySpan], lines: &[&str]) -> Yaml 
         first.entry(s.key.as_str()).or_insert(i);
     }
     match v {
-        serde_yaml::Value::Mapping(m) => Yaml::Map(
+        yaml_serde::Value::Mapping(m) => Yaml::Map(
             m.into_iter()
                 .map(|(k, v)| {
                     let key = key_text(&k);
@@ -266,13 +267,13 @@ fn convert_top(v: serde_yaml::Value, spans: &[KeySpan], lines: &[&str]) -> Yaml 
     }
 }
 
-fn key_text(k: &serde_yaml::Value) -> String {
+fn key_text(k: &yaml_serde::Value) -> String {
     match k {
-        serde_yaml::Value::String(s) => s.clone(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        serde_yaml::Value::Bool(b) => b.to_string(),
-        serde_yaml::Value::Null => "null".to_string(),
-        other => serde_yaml::to_string(other)
+        yaml_serde::Value::String(s) => s.clone(),
+        yaml_serde::Value::Number(n) => n.to_string(),
+        yaml_serde::Value::Bool(b) => b.to_string(),
+        yaml_serde::Value::Null => "null".to_string(),
+        other => yaml_serde::to_string(other)
             .unwrap_or_default()
             .trim()
             .to_string(),
@@ -313,8 +314,8 @@ fn clean_raw(s: &str) -> String {
     s.trim().to_string()
 }
 
-fn convert(v: serde_yaml::Value, raw: Option<&RawSource>, depth: usize) -> Yaml {
-    use serde_yaml::Value as V;
+fn convert(v: yaml_serde::Value, raw: Option<&RawSource>, depth: usize) -> Yaml {
+    use yaml_serde::Value as V;
     match v {
         V::Null => Yaml::Null,
         V::Bool(b) => Yaml::Bool(b),
@@ -350,9 +351,9 @@ fn convert(v: serde_yaml::Value, raw: Option<&RawSource>, depth: usize) -> Yaml 
     }
 }
 
-fn number_matches(raw: &str, n: &serde_yaml::Number) -> bool {
-    let parsed: Result<serde_yaml::Value, _> = serde_yaml::from_str(raw);
-    matches!(parsed, Ok(serde_yaml::Value::Number(m)) if &m == n)
+fn number_matches(raw: &str, n: &yaml_serde::Number) -> bool {
+    let parsed: Result<yaml_serde::Value, _> = yaml_serde::from_str(raw);
+    matches!(parsed, Ok(yaml_serde::Value::Number(m)) if &m == n)
 }
 
 /// Finds the top-level keys of a block mapping: lines at column 0 of the form
@@ -440,7 +441,7 @@ fn plain_is_safe(s: &str) -> bool {
     }
     // Whatever a YAML 1.1 or 1.2 parser might read as something other than a
     // string must be quoted; the simplest test is to ask ours.
-    matches!(serde_yaml::from_str::<serde_yaml::Value>(s), Ok(serde_yaml::Value::String(ref t)) if t == s)
+    matches!(yaml_serde::from_str::<yaml_serde::Value>(s), Ok(yaml_serde::Value::String(ref t)) if t == s)
         && !is_yaml11_special(s)
 }
 
@@ -513,7 +514,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
             "",
         ] {
             let q = quote(s);
-            let back: serde_yaml::Value = serde_yaml::from_str(&format!("k: {q}")).unwrap();
+            let back: yaml_serde::Value = yaml_serde::from_str(&format!("k: {q}")).unwrap();
             assert_eq!(back["k"].as_str(), Some(s), "{s:?} quoted as {q}");
         }
         assert_eq!(quote("Lena Fischer"), "Lena Fischer");

@@ -10,6 +10,7 @@ pub mod done;
 pub mod edit;
 pub mod event;
 pub mod export;
+pub mod fix;
 pub mod give;
 pub mod graph;
 pub mod history;

@@ -332,7 +332,7 @@ fn known_one(vault: &Vault, i: usize, as_of: Date) -> Known {
         .into_iter()
         .filter(|(who, _, pr)| *who == i && !pr.done)
         .map(|(_, at, pr)| BriefPromise {
-            text: pr.text.replace("[[", "").replace("]]", ""),
+            text: crate::note::links_as_text(&pr.text),
             due: pr.due,
             path: vault.notes[at].path.clone(),
             line: pr.line,

@@ -160,9 +160,8 @@ fn tagged_sentence(text: &str, d: Deed) -> Option<String> {
                 .split_whitespace()
                 .filter(|w| !w.starts_with('#'))
                 .collect::<Vec<_>>()
-                .join(" ")
-                .replace("[[", "")
-                .replace("]]", "");
+                .join(" ");
+            let clean = crate::note::links_as_text(&clean);
             let clean = crate::digest::graph::cut_at_word(&clean, 100);
             return (!clean.is_empty()).then_some(clean);
         }
@@ -181,9 +180,8 @@ pub fn topic(e: &LogEntry) -> String {
         .filter(|l| !l.trim_start().starts_with("- ["))
         .flat_map(str::split_whitespace)
         .collect::<Vec<_>>()
-        .join(" ")
-        .replace("[[", "")
-        .replace("]]", "");
+        .join(" ");
+    let flat = crate::note::links_as_text(&flat);
     let end = flat.find(['.', '!', '?']).map_or(flat.len(), |i| i + 1);
     let s = crate::digest::graph::cut_at_word(&flat[..end], 100);
     if s.is_empty() { e.title.clone() } else { s }
@@ -211,7 +209,11 @@ pub fn give_back(vault: &Vault, as_of: Date, days: i64) -> Vec<GiveBack> {
     // creation (`➕`, its entry) or the journal note it sits in.
     let mut kept: HashMap<usize, Vec<Date>> = HashMap::new();
     for (who, at, pr) in vault.promises() {
-        if let Some(d) = pr.created.or(vault.notes[at].date).filter(|_| pr.done) {
+        if let Some(d) = pr
+            .created
+            .or(vault.notes[at].date)
+            .filter(|_| pr.status == crate::model::TaskStatus::Done)
+        {
             kept.entry(who).or_default().push(d);
         }
     }

@@ -207,7 +207,8 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
     let mut at_of: std::collections::HashMap<(usize, usize), usize> =
         std::collections::HashMap::new();
     for (who, at, pr) in vault.promises() {
-        if pr.done {
+        // Not before its scheduled or start day, as the Tasks plugin hides it.
+        if !pr.is_open() || pr.not_before().is_some_and(|d| d > as_of) {
             continue;
         }
         let key = (at, pr.line);
@@ -282,7 +283,7 @@ fn clean_task(t: &str) -> String {
         }
         words.push(w);
     }
-    words.join(" ").replace("[[", "").replace("]]", "")
+    crate::note::links_as_text(&words.join(" "))
 }
 
 fn birthdays(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {

@@ -1079,7 +1079,12 @@ fn parse_stamp_log(text: &str) -> Option<StampLog<'_>> {
 /// rules are those of [`vault::walk`] (hidden folders skipped, symlinked
 /// folders not followed, symlinked notes read through).
 fn walk_stamps(root: &Path) -> Vec<(PathBuf, Stamp)> {
-    fn scan(root: &Path, rel: &Path, out: &mut Vec<(PathBuf, Stamp)>) {
+    let filter = vault::NoteFilter::for_vault(root);
+    let mut out = Vec::new();
+    scan(root, Path::new(""), &filter, &mut out);
+    return out;
+
+    fn scan(root: &Path, rel: &Path, filter: &vault::NoteFilter, out: &mut Vec<(PathBuf, Stamp)>) {
         let Ok(rd) = std::fs::read_dir(root.join(rel)) else {
             return;
         };
@@ -1088,7 +1093,7 @@ fn walk_stamps(root: &Path) -> Vec<(PathBuf, Stamp)> {
         for e in rd.flatten() {
             let name = e.file_name();
             let n = name.to_string_lossy();
-            if n.starts_with('.') {
+            if n.starts_with('.') || filter.skips(&rel.join(&name)) {
                 continue;
             }
             let Ok(ft) = e.file_type() else { continue };
@@ -1116,7 +1121,7 @@ fn walk_stamps(root: &Path) -> Vec<(PathBuf, Stamp)> {
             .par_iter()
             .map(|d| {
                 let mut v = Vec::new();
-                scan(root, d, &mut v);
+                scan(root, d, filter, &mut v);
                 v
             })
             .collect();
@@ -1124,9 +1129,6 @@ fn walk_stamps(root: &Path) -> Vec<(PathBuf, Stamp)> {
             out.append(&mut v);
         }
     }
-    let mut out = Vec::new();
-    scan(root, Path::new(""), &mut out);
-    out
 }
 
 /// `x.md` (any case): compared as bytes, so a name ending in an emoji or

@@ -14,6 +14,7 @@ mod hostile;
 mod import_export;
 mod index_repair;
 mod intros;
+mod obsidian;
 mod search;
 mod trust;
 mod watch;
