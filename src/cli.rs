@@ -268,6 +268,9 @@ pub struct DoneArgs {
     /// The day it was kept (default: today).
     #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub date: Option<String>,
+    /// Commit the note to git (through `git commit`, so hooks run).
+    #[arg(long)]
+    pub commit: bool,
 }
 
 #[derive(Debug, Args)]

@@ -136,6 +136,13 @@ pub fn run(ctx: &Ctx, args: &DoneArgs) -> Result<u8> {
         shown.display(),
         promise.line
     ))?;
+    if args.commit {
+        crate::cmd::commit::commit_written(
+            &vault.root,
+            std::slice::from_ref(&note.path),
+            &crate::cmd::commit::message("done", name, Some(&promise.text)),
+        )?;
+    }
     Ok(exit::OK)
 }
 

@@ -75,13 +75,6 @@ pub fn run(ctx: &Ctx, args: &EventArgs) -> Result<u8> {
         tags: a.tags.clone(),
     });
     crate::write::create_new(&vault.root.join(&rel), text.as_bytes())?;
-    if a.commit {
-        crate::git::commit_paths(
-            &vault.root,
-            std::slice::from_ref(&rel),
-            &format!("event: {name}"),
-        )?;
-    }
     let mut out = format!("created {}\n", ctx.shown(&vault.root, &rel).display());
     if !unknown.is_empty() {
         out.push_str(&format!(
@@ -90,5 +83,12 @@ pub fn run(ctx: &Ctx, args: &EventArgs) -> Result<u8> {
         ));
     }
     emit(&out)?;
+    if a.commit {
+        crate::cmd::commit::commit_written(
+            &vault.root,
+            std::slice::from_ref(&rel),
+            &crate::cmd::commit::message("event", name, None),
+        )?;
+    }
     Ok(exit::OK)
 }

@@ -59,18 +59,6 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<u8> {
     let splice = plan_log_append(&locked.bytes, date, args.title.as_deref(), &text);
     locked.replace(&splice.apply(&locked.bytes))?;
     drop(locked);
-    if args.commit {
-        let title = args.title.clone().unwrap_or_else(|| {
-            let first = text.lines().next().unwrap_or("").trim();
-            first.chars().take(50).collect()
-        });
-        let msg = format!("log: {} — {}", note.title, title);
-        crate::git::commit_paths(
-            &vault.root,
-            std::slice::from_ref(&note.path),
-            msg.trim_end_matches(" — "),
-        )?;
-    }
     emit(&format!(
         "logged {} for {} at {}:{}\n",
         date,
@@ -78,5 +66,13 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<u8> {
         ctx.shown(&vault.root, &note.path).display(),
         splice.heading_line
     ))?;
+    if args.commit {
+        let what = args.title.as_deref().unwrap_or(&text);
+        crate::cmd::commit::commit_written(
+            &vault.root,
+            std::slice::from_ref(&note.path),
+            &crate::cmd::commit::message("log", &note.title, Some(what)),
+        )?;
+    }
     Ok(exit::OK)
 }

@@ -4,6 +4,7 @@
 pub mod brief;
 pub mod check;
 pub mod circle;
+pub mod commit;
 pub mod completions;
 pub mod digest;
 pub mod done;

@@ -159,9 +159,6 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
         template::person_note(&person).as_bytes(),
     )?;
     written.push(rel.clone());
-    if args.commit {
-        crate::git::commit_paths(&vault.root, &written, &format!("new: {name}"))?;
-    }
     let mut out = String::new();
     if let Some((ev_rel, _)) = &new_event {
         out.push_str(&format!(
@@ -175,5 +172,12 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
         ctx.shown(&vault.root, &rel).display()
     ));
     emit(&out)?;
+    if args.commit {
+        crate::cmd::commit::commit_written(
+            &vault.root,
+            &written,
+            &crate::cmd::commit::message("new", name, None),
+        )?;
+    }
     Ok(exit::OK)
 }

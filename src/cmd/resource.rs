@@ -21,13 +21,13 @@ pub fn run(ctx: &Ctx, args: &ResourceArgs) -> Result<u8> {
     });
     // create_new refuses, writing nothing, when the file exists.
     crate::write::create_new(&root.join(&rel), text.as_bytes())?;
+    emit(&format!("created {}\n", ctx.shown(&root, &rel).display()))?;
     if a.commit {
-        crate::git::commit_paths(
+        crate::cmd::commit::commit_written(
             &root,
             std::slice::from_ref(&rel),
-            &format!("resource: {title}"),
+            &crate::cmd::commit::message("resource", title, None),
         )?;
     }
-    emit(&format!("created {}\n", ctx.shown(&root, &rel).display()))?;
     Ok(exit::OK)
 }

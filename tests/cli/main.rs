@@ -12,6 +12,7 @@ mod give;
 mod hostile;
 mod import_export;
 mod index_repair;
+mod reading;
 mod search;
 mod trust;
 mod watch;
