@@ -26,6 +26,7 @@ pub mod model;
 pub mod note;
 pub mod plugin;
 pub mod template;
+pub mod term;
 pub mod text;
 pub mod vault;
 pub mod watch;

@@ -10,6 +10,7 @@ mod intros;
 pub mod reciprocity;
 mod reminders;
 mod render;
+pub mod tty;
 
 pub use intros::{DISMISSED_FILE, IntroSuggestion, dismiss, intro_suggestions, select};
 pub use reminders::reminders;

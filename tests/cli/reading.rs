@@ -107,3 +107,201 @@ fn commit_without_git_identity_says_so_instead_of_a_made_up_one() {
     assert!(!ae.contains("kith@localhost"), "{ae}");
     assert!(ae.trim().is_empty(), "committed anyway: {ae}");
 }
+
+// ---- digest on a terminal ---------------------------------------------------
+
+/// A copy of the repository's example vault (so its cache is this test's own).
+fn example() -> TestVault {
+    let v = TestVault::new();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-vault");
+    for e in walk(&src) {
+        let rel = e.strip_prefix(&src).unwrap();
+        if rel.starts_with(".kith/cache") {
+            continue;
+        }
+        v.write_bytes(rel.to_str().unwrap(), &std::fs::read(&e).unwrap());
+    }
+    v
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Runs kith on a pseudo-terminal (util-linux `script`), with `env` set;
+/// returns what the terminal showed, `\r` removed.
+fn on_tty(v: &TestVault, args: &[&str], env: &[(&str, &str)]) -> String {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "`script` (util-linux) is needed in CI"
+        );
+        eprintln!("skipped: no `script` to make a terminal");
+        return String::new();
+    }
+    let mut cmd = vec![
+        quote(crate::support::KITH),
+        "--vault".into(),
+        quote(v.root.to_str().unwrap()),
+    ];
+    cmd.extend(args.iter().map(|a| quote(a)));
+    let mut c = std::process::Command::new("script");
+    c.args(["-qec", &cmd.join(" "), "/dev/null"])
+        .current_dir(&v.root)
+        .env("HOME", v.home())
+        .env("GIT_CEILING_DIRECTORIES", v.home().parent().unwrap())
+        .env_remove("NO_COLOR")
+        .env_remove("KITH_PAGER")
+        .env_remove("PAGER")
+        .env_remove("LINES")
+        .stdin(std::process::Stdio::null());
+    for (k, val) in env {
+        c.env(k, val);
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).replace('\r', "")
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut o = String::new();
+    let mut esc = false;
+    for ch in s.chars() {
+        match (esc, ch) {
+            (false, '\x1b') => esc = true,
+            (true, 'm') => esc = false,
+            (true, _) => {}
+            (false, c) => o.push(c),
+        }
+    }
+    o
+}
+
+#[test]
+fn digest_on_a_terminal_is_text_for_people_wrapped_to_the_width() {
+    let v = example();
+    let out = on_tty(
+        &v,
+        &["digest", "--as-of", "2026-11-23"],
+        &[("COLUMNS", "60"), ("PAGER", "cat"), ("LINES", "10")],
+    );
+    if out.is_empty() {
+        return;
+    }
+    assert!(out.contains("\x1b[1;36mFollow up\x1b[0m"), "{out}");
+    assert!(out.contains("\x1b[1mLena Fischer\x1b[0m"), "{out}");
+    let plain = strip_ansi(&out);
+    assert!(!plain.contains("## "), "{plain}");
+    assert!(!plain.contains("**"), "{plain}");
+    assert!(!plain.contains("mermaid"), "{plain}");
+    for l in plain.lines() {
+        assert!(l.chars().count() <= 60, "wider than 60: {l:?}\n{plain}");
+    }
+    // A pipe still gets Markdown; --format text asks for text anywhere.
+    v.kith(["digest", "--as-of", "2026-11-23"])
+        .ok()
+        .stdout_has("## Follow up");
+    v.kith(["digest", "--as-of", "2026-11-23", "--format", "text"])
+        .ok()
+        .stdout_lacks("## ")
+        .stdout_lacks("```mermaid")
+        .stdout_has("Follow up");
+    v.kith(["digest", "--as-of", "2026-11-23", "--format", "json"])
+        .ok()
+        .json();
+    v.kith(["digest", "--format", "markdown", "--json"])
+        .code(2)
+        .stderr_has("hint:");
+}
+
+#[test]
+fn a_long_digest_on_a_terminal_goes_through_the_pager() {
+    let v = example();
+    let pager = "sh -c 'echo PAGED-BY-THE-PAGER; cat'";
+    let out = on_tty(
+        &v,
+        &["digest", "--as-of", "2026-11-23"],
+        &[("COLUMNS", "80"), ("LINES", "10"), ("KITH_PAGER", pager)],
+    );
+    if out.is_empty() {
+        return;
+    }
+    assert!(out.contains("PAGED-BY-THE-PAGER"), "{out}");
+    // Shorter than the screen, or the pager is cat: printed straight.
+    let out = on_tty(
+        &v,
+        &["digest", "--as-of", "2026-11-23"],
+        &[("LINES", "10000"), ("KITH_PAGER", pager)],
+    );
+    assert!(!out.contains("PAGED-BY-THE-PAGER"), "{out}");
+    let out = on_tty(
+        &v,
+        &["digest", "--as-of", "2026-11-23"],
+        &[("LINES", "10"), ("KITH_PAGER", "cat"), ("PAGER", pager)],
+    );
+    assert!(!out.contains("PAGED-BY-THE-PAGER"), "{out}");
+    assert!(out.contains("Follow up"), "{out}");
+}
+
+// ---- the README's first command -------------------------------------------
+
+#[test]
+fn the_readmes_first_command_shows_every_digest_section() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run"))
+        .expect("a `cargo run` line in README.md");
+    let args: Vec<&str> = line
+        .split_once(" -- ")
+        .expect("cargo run -- ARGS")
+        .1
+        .split_whitespace()
+        .collect();
+    let v = example();
+    // The vault argument points at the repository's example; run it on the copy.
+    let mut run: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if *a == "--vault" {
+            assert_eq!(it.next(), Some(&"example-vault"));
+            continue;
+        }
+        run.push(a.to_string());
+    }
+    let r = v.kith(&run).ok();
+    for h in [
+        "## Follow up",
+        "## Keep in touch",
+        "## Promises",
+        "## Birthdays",
+        "## Upcoming events",
+        "## Introductions",
+        "## Share",
+    ] {
+        assert!(
+            r.stdout.contains(h),
+            "{h} missing from `{line}`:\n{}",
+            r.stdout
+        );
+    }
+}
