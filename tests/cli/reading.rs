@@ -277,6 +277,11 @@ fn the_readmes_first_command_shows_every_digest_section() {
         .1
         .split_whitespace()
         .collect();
+    // Pinned, so the sections do not come and go with the calendar.
+    assert!(
+        args.contains(&"--as-of"),
+        "the README's command must pin --as-of: {line}"
+    );
     let v = example();
     // The vault argument points at the repository's example; run it on the copy.
     let mut run: Vec<String> = Vec::new();
