@@ -28,4 +28,5 @@ pub mod plugin;
 pub mod resource;
 pub mod search;
 pub mod show;
+pub mod show_more;
 pub mod watch;

@@ -14,6 +14,7 @@ mod lifecycle;
 pub mod matcher;
 mod schema;
 pub mod search;
+mod snippet;
 
 use crate::error::{Error, Result};
 use crate::note::{self, Note};

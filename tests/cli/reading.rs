@@ -310,3 +310,85 @@ fn the_readmes_first_command_shows_every_digest_section() {
         );
     }
 }
+
+// ---- show -------------------------------------------------------------------
+
+#[test]
+fn show_has_prose_backlinks_intros_and_the_last_contacts_source() {
+    let v = TestVault::new();
+    v.person(
+        "lena-fischer",
+        "Lena Fischer",
+        "org: Acme",
+        "\nMet through the vCard import. Loves bouldering.\n\n## Log\n\n### 2026-11-01 · coffee\n\nTalked about hiring.\n\n### 2026-11-05 · intro to Omar\n\nIntroduced her to [[Omar Haddad]]. #intro/made\n",
+    );
+    v.person("omar", "Omar Haddad", "", "\n## Log\n");
+    v.note(
+        "journal/2026-11-10.md",
+        "# 2026-11-10\n\nLunch with [[Lena Fischer]] by the canal.\n",
+    );
+    let j = v.kith(["show", "lena", "--json"]).ok().json();
+    assert_eq!(
+        j["prose"], "Met through the vCard import. Loves bouldering.",
+        "{j:#}"
+    );
+    let back = j["backlinks"].as_array().unwrap();
+    assert!(
+        back.iter()
+            .any(|b| b["path"] == "journal/2026-11-10.md" && b["line"] == 3),
+        "{j:#}"
+    );
+    let intros = j["intros"].as_array().unwrap();
+    assert_eq!(intros.len(), 1, "{j:#}");
+    assert_eq!(intros[0]["with"][0], "Omar Haddad");
+    assert_eq!(intros[0]["tag"], "intro/made");
+    assert_eq!(j["last_contact"]["source"], "mention", "{j:#}");
+    assert_eq!(j["last_contact"]["path"], "journal/2026-11-10.md");
+    // Omar's side: the intro is his too, and Lena's note mentions him.
+    let o = v.kith(["show", "omar", "--json"]).ok().json();
+    assert_eq!(o["intros"][0]["with"][0], "Lena Fischer", "{o:#}");
+    v.kith(["show", "lena"])
+        .ok()
+        .stdout_has("Loves bouldering.")
+        .stdout_has("Mentioned in")
+        .stdout_has("journal/2026-11-10.md:3")
+        .stdout_has("Introductions")
+        .stdout_has("from a mention in");
+}
+
+#[test]
+fn show_says_1_day_ago_not_1_days() {
+    let v = TestVault::new();
+    let yesterday = chrono::Local::now().date_naive() - chrono::Duration::days(1);
+    v.person(
+        "lena-fischer",
+        "Lena Fischer",
+        "",
+        &format!("\n## Log\n\n### {yesterday}\n\nhi\n"),
+    );
+    v.kith(["show", "lena"]).ok().stdout_has("(1 day ago;");
+}
+
+// ---- search -----------------------------------------------------------------
+
+#[test]
+fn search_with_no_results_says_so_on_stderr() {
+    let v = TestVault::new();
+    lena(&v);
+    let r = v
+        .kith(["search", "zzzqqq"])
+        .code(1)
+        .stderr_has("no results for `zzzqqq`");
+    assert!(r.stderr.contains("hint:"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
+#[test]
+fn a_person_found_by_a_field_gets_the_matching_line_as_snippet() {
+    let v = TestVault::new();
+    lena(&v);
+    let j = v.kith(["search", "org:acme", "--json"]).ok().json();
+    let snip = j[0]["snippet"].as_str().unwrap();
+    assert!(snip.contains("Acme"), "{j:#}");
+    assert!(!snip.contains("## Log"), "{j:#}");
+}
