@@ -39,6 +39,7 @@ pub use error::{Error, Result};
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     let ctx = ctx::Ctx::new(&cli)?;
+    cmd::json::check(&cli.command, cli.json)?;
     match &cli.command {
         Command::Init(a) => cmd::init::run(&ctx, a),
         Command::New(a) => cmd::new::run(&ctx, a),

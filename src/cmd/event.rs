@@ -1,7 +1,7 @@
 //! `kith event new "Name" [--date D] [--location L] [--attendee NAME…]`
 
 use crate::cli::{EventAction, EventArgs};
-use crate::ctx::{Ctx, arg_date, emit};
+use crate::ctx::{Ctx, arg_date};
 use crate::error::{Error, Result, exit};
 use crate::model::NoteKind;
 use crate::template::{self, Attendee, EventNote};
@@ -82,13 +82,20 @@ pub fn run(ctx: &Ctx, args: &EventArgs) -> Result<u8> {
             unknown.join(", ")
         ));
     }
-    emit(&out)?;
-    if a.commit {
-        crate::cmd::commit::commit_written(
+    let commit = if a.commit {
+        Some(crate::cmd::commit::commit_written(
             &vault.root,
             std::slice::from_ref(&rel),
             &crate::cmd::commit::message("event", name, None),
-        )?;
-    }
+        )?)
+    } else {
+        None
+    };
+    crate::cmd::commit::report(
+        ctx,
+        &out,
+        serde_json::json!({"created": [rel], "name": name, "not_in_vault": unknown}),
+        commit,
+    )?;
     Ok(exit::OK)
 }

@@ -1,7 +1,7 @@
 //! `kith log PERSON "text"`
 
 use crate::cli::LogArgs;
-use crate::ctx::{Ctx, arg_date, emit};
+use crate::ctx::{Ctx, arg_date};
 use crate::error::{Error, Result, exit};
 use crate::write::{lock_note, plan_log_append};
 
@@ -59,20 +59,29 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<u8> {
     let splice = plan_log_append(&locked.bytes, date, args.title.as_deref(), &text);
     locked.replace(&splice.apply(&locked.bytes))?;
     drop(locked);
-    emit(&format!(
-        "logged {} for {} at {}:{}\n",
-        date,
-        note.title,
+    let shown = format!(
+        "{}:{}",
         ctx.shown(&vault.root, &note.path).display(),
         splice.heading_line
-    ))?;
-    if args.commit {
+    );
+    let commit = if args.commit {
         let what = args.title.as_deref().unwrap_or(&text);
-        crate::cmd::commit::commit_written(
+        Some(crate::cmd::commit::commit_written(
             &vault.root,
             std::slice::from_ref(&note.path),
             &crate::cmd::commit::message("log", &note.title, Some(what)),
-        )?;
-    }
+        )?)
+    } else {
+        None
+    };
+    crate::cmd::commit::report(
+        ctx,
+        &format!("logged {} for {} at {shown}\n", date, note.title),
+        serde_json::json!({
+            "logged": {"name": note.title, "date": date, "title": args.title,
+                       "path": note.path, "line": splice.heading_line},
+        }),
+        commit,
+    )?;
     Ok(exit::OK)
 }

@@ -19,6 +19,7 @@ pub mod import;
 pub mod index;
 pub mod init;
 pub mod intros;
+pub mod json;
 pub mod list;
 pub mod log;
 pub mod log_input;

@@ -1,7 +1,7 @@
 //! `kith new "Full Name" …`
 
 use crate::cli::NewArgs;
-use crate::ctx::{Ctx, arg_date, emit};
+use crate::ctx::{Ctx, arg_date};
 use crate::date::{Birthday, Cadence};
 use crate::error::{Error, Result, exit};
 use crate::model::{Circle, NoteKind};
@@ -171,13 +171,20 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
         "created {}\n",
         ctx.shown(&vault.root, &rel).display()
     ));
-    emit(&out)?;
-    if args.commit {
-        crate::cmd::commit::commit_written(
+    let commit = if args.commit {
+        Some(crate::cmd::commit::commit_written(
             &vault.root,
             &written,
             &crate::cmd::commit::message("new", name, None),
-        )?;
-    }
+        )?)
+    } else {
+        None
+    };
+    crate::cmd::commit::report(
+        ctx,
+        &out,
+        serde_json::json!({"created": written, "name": name}),
+        commit,
+    )?;
     Ok(exit::OK)
 }

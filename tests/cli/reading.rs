@@ -392,3 +392,106 @@ fn a_person_found_by_a_field_gets_the_matching_line_as_snippet() {
     assert!(snip.contains("Acme"), "{j:#}");
     assert!(!snip.contains("## Log"), "{j:#}");
 }
+
+// ---- --json everywhere --------------------------------------------------------
+
+/// Every command of `kith --help`, run with `--json`: its stdout is JSON, or
+/// it refuses `--json` (exit 2) saying it has no JSON output. A command added
+/// later without a case here fails the test.
+#[test]
+fn every_command_gives_json_or_refuses_json() {
+    let v = example();
+    v.git_init();
+    v.git(&["add", "-A"]);
+    v.git(&["commit", "-q", "-m", "start"]);
+    v.note(
+        "import.vcf",
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Nia Okafor\nEND:VCARD\n",
+    );
+    let vcf = v.path("import.vcf");
+    let vcf = vcf.to_str().unwrap();
+    let json: Vec<Vec<&str>> = vec![
+        vec!["new", "Nia Test", "--org", "Acme"],
+        vec!["log", "lena", "Coffee again.", "--commit"],
+        vec!["log", "lena", "- [ ] send the slides"],
+        vec!["done", "lena", "slides"],
+        vec!["list"],
+        vec!["show", "lena"],
+        vec!["show", "Rust Berlin Meetup November"],
+        vec!["check"],
+        vec!["search", "rust"],
+        vec!["search", "zzzqqq"],
+        vec!["index"],
+        vec!["digest", "--as-of", "2026-11-23"],
+        vec!["intros", "--as-of", "2026-11-23"],
+        vec![
+            "brief",
+            "Rust Berlin Meetup November",
+            "--as-of",
+            "2026-11-17",
+        ],
+        vec!["give", "--as-of", "2026-11-23"],
+        vec!["circle", "--as-of", "2026-11-23"],
+        vec!["graph"],
+        vec!["history", "lena"],
+        vec!["news"],
+        vec!["hook", "run", "pre-commit"],
+        vec!["plugin", "list"],
+        vec!["import", "vcard", vcf, "--dry-run"],
+        vec!["event", "new", "Json Night", "--date", "2026-12-01"],
+        vec![
+            "resource",
+            "new",
+            "Json Guide",
+            "--url",
+            "https://example.com",
+        ],
+    ];
+    let refuse: Vec<Vec<&str>> = vec![
+        vec!["init"],
+        vec!["edit", "lena"],
+        vec!["completions", "bash"],
+        vec!["man"],
+        vec!["watch"],
+        vec!["export", "vcard"],
+        vec!["hook", "install"],
+        vec!["plugin", "trust", "nosuch"],
+        vec!["intros", "dismiss", "lena", "omar"],
+    ];
+    let mut covered: Vec<&str> = Vec::new();
+    for args in &json {
+        let mut a = args.clone();
+        a.push("--json");
+        let r = v.kith(&a).run();
+        assert!(
+            r.code == 0 || r.code == 1,
+            "kith {a:?} exited {}: {}",
+            r.code,
+            r.stderr
+        );
+        r.json();
+        covered.push(args[0]);
+    }
+    for args in &refuse {
+        let mut a = args.clone();
+        a.push("--json");
+        v.kith(&a)
+            .env("EDITOR", "false")
+            .code(2)
+            .stderr_has("has no JSON output")
+            .stderr_has("hint:");
+        covered.push(args[0]);
+    }
+    let help = v.kith(["--help"]).ok().stdout;
+    let commands = help
+        .split("Commands:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help");
+    for c in commands {
+        assert!(covered.contains(&c), "`kith {c} --json` is not tested");
+    }
+}
