@@ -539,13 +539,25 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Writes a whole file atomically (for files kith owns, like a digest).
 /// Returns false, without writing, when the content is already `bytes`.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    // The lock and temporary file are kith's business: a failure names the
+    // file the user asked for, not `.kith-tmp-…` (which tempfile's errors carry).
+    let user_path = |e: Error| match e {
+        Error::Io { source, .. } => Error::io(
+            path,
+            source.raw_os_error().map_or_else(
+                || std::io::Error::from(source.kind()),
+                std::io::Error::from_raw_os_error,
+            ),
+        ),
+        other => other,
+    };
     let dir = folder_of(path);
-    let _lock = FolderLock::acquire(dir)?;
+    let _lock = FolderLock::acquire(dir).map_err(user_path)?;
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
     let perms = fs::metadata(path).ok().map(|m| m.permissions());
-    let tmp = temp_with(dir, bytes, perms)?;
+    let tmp = temp_with(dir, bytes, perms).map_err(user_path)?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(true)
 }

@@ -17,7 +17,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
     let circle = match &args.circle {
         Some(c) => Some(Circle::parse(c).ok_or_else(|| {
             Error::Usage(format!(
-                "--circle: unknown circle `{c}`; use {}",
+                "--circle: unknown circle `{c}`\n  hint: use {}",
                 Circle::NAMES
             ))
         })?),

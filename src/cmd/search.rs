@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                 .filter(|k| *k != NoteKind::Other)
                 .ok_or_else(|| {
                     Error::Usage(format!(
-                        "--kind: unknown kind `{k}`; use person, event, journal or resource"
+                        "--kind: unknown kind `{k}`\n  hint: use person, event, journal or resource"
                     ))
                 })?,
         ),

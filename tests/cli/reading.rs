@@ -495,3 +495,69 @@ fn every_command_gives_json_or_refuses_json() {
         assert!(covered.contains(&c), "`kith {c} --json` is not tested");
     }
 }
+
+// ---- mistakes are errors ------------------------------------------------------
+
+#[test]
+fn check_of_a_note_that_does_not_exist_is_an_error() {
+    let v = TestVault::new();
+    lena(&v);
+    v.kith(["check", "nosuch.md"])
+        .code(2)
+        .stderr_has("no such note")
+        .stderr_has("hint:");
+    // One note: singular.
+    v.kith(["check"])
+        .ok()
+        .stderr_has("1 note checked: 0 errors, 0 warnings");
+}
+
+#[test]
+fn dismissing_someone_from_themselves_is_refused() {
+    let v = TestVault::new();
+    lena(&v);
+    v.kith(["intros", "dismiss", "lena", "Lena Fischer"])
+        .code(2)
+        .stderr_has("hint:");
+    assert!(!v.path(".kith/intros.yaml").exists());
+}
+
+#[test]
+fn an_unwritable_out_names_the_users_path() {
+    let v = TestVault::new();
+    lena(&v);
+    v.note("afile", "not a folder\n");
+    let out = v.path("afile/digest.md");
+    let r = v
+        .kith(["digest", "--out", out.to_str().unwrap()])
+        .code(2)
+        .stderr_has("afile/digest.md")
+        .stderr_has("hint:");
+    assert!(!r.stderr.contains(".kith-tmp"), "{}", r.stderr);
+}
+
+#[test]
+fn errors_carry_a_hint() {
+    let v = TestVault::new();
+    lena(&v);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["digest", "--as-of", "2026-13-01"],
+        vec!["new", "Omar Haddad", "--circle", "bestie"],
+        vec!["list", "--circle", "bestie"],
+        vec!["show", "lenx"],
+        vec!["search", "x", "--kind", "cat"],
+        vec!["digest", "--format", "markdown", "--json"],
+    ];
+    for args in cases {
+        let r = v.kith(&args).code(2);
+        assert!(
+            r.stderr.contains("\n  hint: "),
+            "kith {args:?}: {}",
+            r.stderr
+        );
+    }
+    let r = v
+        .kith_here(["--vault", "/nonexistent/vault", "list"])
+        .code(2);
+    assert!(r.stderr.contains("hint:"), "{}", r.stderr);
+}
