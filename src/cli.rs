@@ -162,6 +162,9 @@ pub enum Command {
     #[command(after_help = "Examples:\n  kith watch\n  kith watch --digest digest.md --quiet")]
     Watch(crate::cmd::watch::Args),
     /// Migrate notes so Obsidian reads them as kith does (dry-run unless --write).
+    #[command(
+        after_help = "Examples:\n  kith fix links\n  kith fix links --write\n  kith fix properties --write"
+    )]
     Fix(crate::cmd::fix::Args),
     /// Create an event note (`kith event new`).
     #[command(
@@ -275,6 +278,9 @@ pub struct DoneArgs {
     /// The day it was kept (default: today).
     #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub date: Option<String>,
+    /// Commit the note to git (through `git commit`, so hooks run).
+    #[arg(long)]
+    pub commit: bool,
 }
 
 #[derive(Debug, Args)]

@@ -18,10 +18,12 @@ pub enum Error {
     )]
     NoVault(PathBuf),
 
-    #[error("vault folder {0} does not exist or is not a folder")]
+    #[error(
+        "vault folder {0} does not exist or is not a folder\n  hint: check --vault or KITH_VAULT; `kith init DIR` makes a new vault"
+    )]
     VaultMissing(PathBuf),
 
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}\n  hint: {}", path.display(), io_hint(source))]
     Io {
         path: PathBuf,
         #[source]
@@ -60,6 +62,21 @@ pub enum Error {
 
     #[error("{0}")]
     Other(String),
+}
+
+/// What to do about an I/O error, by its kind.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "check the path: the file or a folder on the way does not exist",
+        K::PermissionDenied => "check its permissions (`ls -l`), or choose another path",
+        K::NotADirectory => "a part of the path is a file, not a folder",
+        K::IsADirectory => "give a file's path, not a folder's",
+        K::ReadOnlyFilesystem => "that file system is read-only; choose another path",
+        K::StorageFull => "the disk is full; free some space and run the command again",
+        K::AlreadyExists => "something is already there; move it away or choose another path",
+        _ => "check the path and run the command again",
+    }
 }
 
 impl Error {

@@ -276,53 +276,131 @@ impl VaultRepo {
     }
 }
 
+/// Why `--commit` did not commit a note it had written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotCommitted {
+    pub why: String,
+    pub hint: String,
+}
+
 /// Commits exactly `paths` (relative to the vault `root`) with `message`,
 /// leaving anything else that is staged out of the commit.
-pub fn commit_paths(root: &Path, paths: &[PathBuf], message: &str) -> Result<()> {
-    let vr = VaultRepo::open(root).map_err(|e| Error::Usage(format!("--commit: {e}")))?;
-    let repo = &vr.repo;
-    let head_commit = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    // Build the tree from HEAD's tree plus just these files, so other staged
-    // changes stay staged and out of this commit.
-    let mut index = git2::Index::new().map_err(git_err)?;
-    if let Some(c) = &head_commit {
-        index
-            .read_tree(&c.tree().map_err(git_err)?)
-            .map_err(git_err)?;
+///
+/// This runs the `git` command, not libgit2, so the commit goes through the
+/// same checks as one made from the shell: the pre-commit hook (kith's own
+/// and the user's), commit-msg, signing, the user's identity. `git commit
+/// -- PATHS` commits only those paths whatever else is staged.
+pub fn commit_paths(
+    root: &Path,
+    paths: &[PathBuf],
+    message: &str,
+) -> std::result::Result<(), NotCommitted> {
+    let git = |args: &[&std::ffi::OsStr]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .stdin(std::process::Stdio::null())
+            .output()
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    let inside =
+        git(&[os("rev-parse"), os("--is-inside-work-tree")]).map_err(|e| NotCommitted {
+            why: format!("the git command could not run ({e})"),
+            hint: "install git, then `git add` and `git commit` the note yourself".into(),
+        })?;
+    if !inside.status.success() || String::from_utf8_lossy(&inside.stdout).trim() != "true" {
+        return Err(NotCommitted {
+            why: format!("{} is not inside a git repository", root.display()),
+            hint: "run `git init` there (`kith init` does it for a new vault), then `git add -A && git commit`".into(),
+        });
     }
-    let mut repo_index = repo.index().map_err(git_err)?;
-    for rel in paths {
-        let in_repo = vr.repo_path(rel);
-        let bytes = std::fs::read(root.join(rel)).map_err(|e| Error::io(root.join(rel), e))?;
-        let oid = repo.blob(&bytes).map_err(git_err)?;
-        let entry = git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode: 0o100644,
-            uid: 0,
-            gid: 0,
-            file_size: bytes.len() as u32,
-            id: oid,
-            flags: 0,
-            flags_extended: 0,
-            path: in_repo.to_string_lossy().replace('\\', "/").into_bytes(),
+    let config = |key: &'static str| {
+        git(&[os("config"), os("--get"), os(key)]).is_ok_and(|o| {
+            o.status.success() && !String::from_utf8_lossy(&o.stdout).trim().is_empty()
+        })
+    };
+    let env = |keys: &[&str]| {
+        keys.iter()
+            .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
+    };
+    let name = env(&["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"]) || config("user.name");
+    let email = env(&["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL", "EMAIL"]) || config("user.email");
+    if !name || !email {
+        let missing = match (name, email) {
+            (false, false) => "user.name and user.email are",
+            (false, true) => "user.name is",
+            _ => "user.email is",
         };
-        index.add(&entry).map_err(git_err)?;
-        repo_index.add_path(&in_repo).map_err(git_err)?;
+        return Err(NotCommitted {
+            why: format!("git does not know who you are ({missing} not set)"),
+            hint: "git config --global user.name \"Your Name\" && git config --global user.email you@example.com, then `git commit` the note".into(),
+        });
     }
-    repo_index.write().map_err(git_err)?;
-    let tree_id = index.write_tree_to(repo).map_err(git_err)?;
-    let tree = repo.find_tree(tree_id).map_err(git_err)?;
-    let sig = repo
-        .signature()
-        .or_else(|_| git2::Signature::now("kith", "kith@localhost"))
-        .map_err(git_err)?;
-    let parents: Vec<&git2::Commit> = head_commit.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .map_err(git_err)?;
+    let mut add: Vec<&std::ffi::OsStr> = vec![os("add"), os("--")];
+    add.extend(paths.iter().map(|p| p.as_os_str()));
+    let failed = |what: &str, o: &std::process::Output| {
+        let said = String::from_utf8_lossy(&o.stderr);
+        let said: Vec<&str> = said
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let said = if said.is_empty() {
+            String::new()
+        } else {
+            format!(":\n    {}", said.join("\n    "))
+        };
+        NotCommitted {
+            why: format!("{what}{said}"),
+            hint: format!(
+                "fix what git said, then `git commit -- {}`",
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        }
+    };
+    let out = git(&add).map_err(|e| NotCommitted {
+        why: format!("git add could not run ({e})"),
+        hint: "`git add` and `git commit` the note yourself".into(),
+    })?;
+    if !out.status.success() {
+        return Err(failed("`git add` failed", &out));
+    }
+    let mut commit: Vec<&std::ffi::OsStr> = vec![
+        os("commit"),
+        os("--quiet"),
+        os("-m"),
+        std::ffi::OsStr::new(message),
+        os("--"),
+    ];
+    commit.extend(paths.iter().map(|p| p.as_os_str()));
+    let out = git(&commit).map_err(|e| NotCommitted {
+        why: format!("git commit could not run ({e})"),
+        hint: "`git commit` the note yourself".into(),
+    })?;
+    if !out.status.success() {
+        return Err(failed("`git commit` refused (a hook or git itself)", &out));
+    }
     Ok(())
+}
+
+/// A commit message's subject: one line, at most `max` characters, `…` when cut.
+pub fn subject(s: &str, max: usize) -> String {
+    let line = s
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.chars().count() <= max {
+        return line.to_string();
+    }
+    let mut cut: String = line.chars().take(max.saturating_sub(1)).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
 }
 
 /// What the commit being made stages, as the hook needs it.

@@ -27,6 +27,7 @@ pub mod note;
 pub mod obsidian;
 pub mod plugin;
 pub mod template;
+pub mod term;
 pub mod text;
 pub mod vault;
 pub mod watch;
@@ -39,6 +40,7 @@ pub use error::{Error, Result};
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     let ctx = ctx::Ctx::new(&cli)?;
+    cmd::json::check(&cli.command, cli.json)?;
     match &cli.command {
         Command::Init(a) => cmd::init::run(&ctx, a),
         Command::New(a) => cmd::new::run(&ctx, a),

@@ -23,45 +23,6 @@ pub const FORBIDDEN: &[char] = &[
     '*', '"', '\\', '/', '<', '>', ':', '|', '?', '#', '^', '[', ']',
 ];
 
-/// The longest file stem kith writes, in bytes (most file systems allow 255
-/// bytes for the whole name, `.md` and a `-2` included).
-const MAX_STEM: usize = 200;
-
-/// The file stem for a note shown as `display`: the display name itself, as
-/// Obsidian names notes, with the characters Obsidian forbids replaced
-/// (`/ \ : |` by `-`, the others dropped), control characters dropped,
-/// runs of spaces made one, and no leading or trailing dot or space (a
-/// leading dot would hide the note). Never empty.
-pub fn file_stem(display: &str) -> String {
-    let mut out = String::with_capacity(display.len());
-    for c in display.chars() {
-        let c = match c {
-            '/' | '\\' | ':' | '|' => '-',
-            c if c.is_whitespace() => ' ',
-            c if FORBIDDEN.contains(&c) || c.is_control() => continue,
-            c => c,
-        };
-        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
-            continue;
-        }
-        out.push(c);
-    }
-    let mut s = out.trim_matches([' ', '.']).to_string();
-    if s.len() > MAX_STEM {
-        let mut cut = MAX_STEM;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        s.truncate(cut);
-        s = s.trim_end_matches([' ', '.']).to_string();
-    }
-    if s.is_empty() {
-        "Untitled".to_string()
-    } else {
-        s
-    }
-}
-
 /// The folder a new note of this kind goes in (empty for other notes).
 pub fn kind_folder(kind: NoteKind) -> &'static str {
     match kind {
@@ -74,16 +35,25 @@ pub fn kind_folder(kind: NoteKind) -> &'static str {
 }
 
 /// THE naming policy: where a new note for `display` goes, relative to the
-/// vault root: `people/Lena Fischer.md`, `events/Rust Meetup.md`. `kith new`,
-/// the importers, `kith event new` and `kith intro` call this, so that a
-/// plain `[[Lena Fischer]]` resolves in Obsidian. When the stem differs from
-/// the display name (forbidden characters), links must use [`wikilink`].
+/// vault root: `people/lena-fischer.md`, `events/rust-meetup.md`. File names
+/// are slugs (portable on every file system and in every shell, free of the
+/// characters Obsidian refuses); links kith writes name that file and show
+/// the display name, `[[lena-fischer|Lena Fischer]]` (see [`new_note_link`]),
+/// so Obsidian opens them. `kith new`, the importers, `kith event new` and
+/// `kith resource new` all go through here.
 pub fn note_file_name(kind: NoteKind, display: &str) -> PathBuf {
-    let file = format!("{}.md", file_stem(display));
+    let file = format!("{}.md", crate::text::slugify(display));
     match kind_folder(kind) {
         "" => PathBuf::from(file),
         dir => Path::new(dir).join(file),
     }
+}
+
+/// The link to the note [`note_file_name`] gives `display`:
+/// `[[lena-fischer|Lena Fischer]]`.
+pub fn new_note_link(display: &str) -> String {
+    let display = display.trim();
+    wikilink(&crate::text::slugify(display), display, false)
 }
 
 /// A link as kith writes it: `[[target]]`, or `[[target|label]]` when the
@@ -408,25 +378,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_names_are_the_display_name_without_forbidden_characters() {
+    fn file_names_are_slugs_and_links_name_the_file() {
         assert_eq!(
             note_file_name(NoteKind::Person, "Lena Fischer"),
-            Path::new("people/Lena Fischer.md")
+            Path::new("people/lena-fischer.md")
         );
         assert_eq!(
             note_file_name(NoteKind::Event, "Rust: Berlin / Nov?"),
-            Path::new("events/Rust- Berlin - Nov.md")
+            Path::new("events/rust-berlin-nov.md")
         );
         assert_eq!(note_file_name(NoteKind::Other, "x"), Path::new("x.md"));
-        assert_eq!(file_stem("  .hidden  name. "), "hidden name");
-        assert_eq!(file_stem("[[#^*]]"), "Untitled");
-        assert_eq!(file_stem("Zoë\tMartin\n"), "Zoë Martin");
-        let long = "é".repeat(300);
-        let s = file_stem(&long);
-        assert!(s.len() <= MAX_STEM && s.chars().all(|c| c == 'é'));
-        for name in ["a*b\"c\\d/e<f>g:h|i?j#k^l[m]n", "x"] {
-            assert!(!file_stem(name).contains(FORBIDDEN), "{name}");
-        }
+        assert_eq!(
+            new_note_link("Lena Fischer"),
+            "[[lena-fischer|Lena Fischer]]"
+        );
     }
 
     #[test]

@@ -8,7 +8,8 @@
 
 use crate::date::{Birthday, Cadence, Date};
 use crate::model::Circle;
-use crate::text::slugify;
+use crate::model::NoteKind;
+use crate::obsidian::{new_note_link, note_file_name};
 use crate::yaml::quote;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -65,17 +66,18 @@ pub struct ResourceNote {
     pub added: Option<Date>,
 }
 
-/// `people/<slug>.md`, `events/<slug>.md`, `resources/<slug>.md`.
+/// `people/lena-fischer.md`, `events/rust-meetup.md`, `resources/….md`
+/// (the policy lives in [`crate::obsidian::note_file_name`]).
 pub fn person_path(name: &str) -> PathBuf {
-    PathBuf::from("people").join(format!("{}.md", slugify(name)))
+    note_file_name(NoteKind::Person, name)
 }
 
 pub fn event_path(name: &str) -> PathBuf {
-    PathBuf::from("events").join(format!("{}.md", slugify(name)))
+    note_file_name(NoteKind::Event, name)
 }
 
 pub fn resource_path(title: &str) -> PathBuf {
-    PathBuf::from("resources").join(format!("{}.md", slugify(title)))
+    note_file_name(NoteKind::Resource, title)
 }
 
 fn scalar(out: &mut String, key: &str, v: Option<&str>) {
@@ -106,8 +108,10 @@ fn list(out: &mut String, key: &str, items: &[String], strip_hash: bool) {
     }
 }
 
+/// A link to the note a new note for `name` gets, which Obsidian opens:
+/// `[[lena-fischer|Lena Fischer]]`.
 fn link(name: &str) -> String {
-    quote(&format!("[[{}]]", name.trim()))
+    quote(&new_note_link(name))
 }
 
 /// The whole text of a new person note: front matter, then an empty `## Log`.
@@ -127,7 +131,8 @@ pub fn person_note(p: &PersonNote) -> String {
     list(&mut s, "offers", &p.offers, false);
     match &p.met {
         Some((d, Some(ev))) => {
-            let _ = write!(s, "met:\n  date: {d}\n  event: {}\n", link(ev));
+            // Flat, typed properties: Obsidian has no nested-map property.
+            let _ = write!(s, "met: {d}\nmet_at: {}\n", link(ev));
         }
         Some((d, None)) => {
             let _ = writeln!(s, "met: {d}");
@@ -225,7 +230,8 @@ mod tests {
         assert_eq!(got.tags, ["rust"]);
         assert_eq!(got.needs, ["a co-founder: technical"]);
         assert_eq!(got.offers, ["yes"]);
-        assert_eq!(got.met.unwrap().event.as_deref(), Some("Rust Meetup"));
+        // The link names the event's file, so Obsidian opens it too.
+        assert_eq!(got.met.unwrap().event.as_deref(), Some("rust-meetup"));
         assert_eq!(got.cadence.unwrap().to_string(), "6w");
         assert_eq!(got.birthday.unwrap().to_string(), "--02-29");
         assert!(text.ends_with("---\n\n## Log\n"), "{text}");
@@ -244,7 +250,7 @@ mod tests {
         assert!(n.diagnostics.is_empty(), "{:?}", n.diagnostics);
         let ev = n.event.unwrap();
         assert_eq!(ev.location.as_deref(), Some("Berlin: c-base"));
-        assert_eq!(ev.attendees[0], "Zoë Ångström");
+        assert_eq!(ev.attendees[0], "zoe-angstrom");
 
         let r = resource_note(&ResourceNote {
             title: "Async: the book".into(),

@@ -24,6 +24,22 @@ pub fn fold(s: &str) -> String {
 
 /// A file-name slug: folded, every run of non-alphanumerics becomes one `-`.
 /// Never empty: a name with no letters at all becomes `person`.
+/// `1 note`, `2 notes`, `0 notes`: a count with its noun, singular for one.
+/// Nouns here take a plain `s` (note, day, error, warning, person→ use
+/// [`plural_as`]).
+pub fn plural(n: usize, noun: &str) -> String {
+    plural_as(n, noun, &format!("{noun}s"))
+}
+
+/// Like [`plural`], for a noun whose plural is not `noun + s`.
+pub fn plural_as(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 pub fn slugify(s: &str) -> String {
     let folded = fold(s);
     let mut slug = String::with_capacity(folded.len());

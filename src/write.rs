@@ -695,9 +695,21 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<()> {
 /// mode, owner and group, and a symlink stays a symlink: the file it names is
 /// written.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    // The lock and temporary file are kith's business: a failure names the
+    // file the user asked for, not `.kith-tmp-…` (which tempfile's errors carry).
+    let user_path = |e: Error| match e {
+        Error::Io { source, .. } => Error::io(
+            path,
+            source.raw_os_error().map_or_else(
+                || std::io::Error::from(source.kind()),
+                std::io::Error::from_raw_os_error,
+            ),
+        ),
+        other => other,
+    };
     let path = &fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = folder_of(path);
-    let _lock = FolderLock::acquire(dir)?;
+    let _lock = FolderLock::acquire(dir).map_err(user_path)?;
     let meta = fs::metadata(path).ok();
     if let Some(m) = &meta {
         if !m.is_file() {
@@ -712,7 +724,7 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
-    let tmp = temp_with(dir, bytes, meta.as_ref().map(|m| m.permissions()))?;
+    let tmp = temp_with(dir, bytes, meta.as_ref().map(|m| m.permissions())).map_err(user_path)?;
     if let Some(m) = &meta {
         keep_owner(path, m, tmp.as_file())?;
         tmp.as_file()

@@ -8,6 +8,20 @@ use std::path::{Path, PathBuf};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
     let root = ctx.root()?;
+    // A path that names nothing is a mistake, not "0 errors".
+    for p in &args.paths {
+        let abs = if p.is_absolute() {
+            p.clone()
+        } else {
+            ctx.cwd.join(p)
+        };
+        if !abs.exists() {
+            return Err(crate::error::Error::Usage(format!(
+                "no such note or folder: {}\n  hint: give a note's path (relative to the working folder), or no path to check the whole vault",
+                p.display()
+            )));
+        }
+    }
     let vault = crate::vault::Vault::load(&root)?;
     let filters: Vec<PathBuf> = args
         .paths
@@ -49,11 +63,12 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
             out.push('\n');
         }
         emit(&out)?;
+        use crate::text::plural;
         crate::ctx::eprint_line(&format!(
-            "{} notes checked: {errors} error{}, {warnings} warning{}",
-            vault.notes.len(),
-            if errors == 1 { "" } else { "s" },
-            if warnings == 1 { "" } else { "s" }
+            "{} checked: {}, {}",
+            plural(vault.notes.len(), "note"),
+            plural(errors, "error"),
+            plural(warnings, "warning")
         ));
     }
     Ok(if errors > 0 { exit::PROBLEMS } else { exit::OK })

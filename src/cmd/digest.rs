@@ -2,13 +2,24 @@
 
 use crate::ctx::{Ctx, emit, emit_json};
 use crate::digest::{self, Limits};
-use crate::error::{Result, exit};
+use crate::error::{Error, Result, exit};
+use std::io::IsTerminal;
 use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Markdown with `path:line` and a Mermaid graph (for files and pipes).
+    Markdown,
+    /// Plain text for people: aligned, wrapped to the terminal.
+    Text,
+    /// The digest as JSON (the same as --json).
+    Json,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Compute as of this date (default: today).
-    #[arg(long, value_name = "DATE")]
+    /// Compute as of this date (default: today; also +7d, friday…).
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub as_of: Option<String>,
     /// Show everything: no budget on check-ins, introductions and shares.
     #[arg(long)]
@@ -16,9 +27,25 @@ pub struct Args {
     /// Write the digest to this file (atomically, only if it changed).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// markdown, text or json (default: text on a terminal, else Markdown).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let format = match (args.format, ctx.json) {
+        (Some(f), true) if f != Format::Json => {
+            return Err(Error::Usage(
+                "--json and --format disagree\n  hint: use one of them: --json is --format json"
+                    .into(),
+            ));
+        }
+        (_, true) => Format::Json,
+        (Some(f), false) => f,
+        // Text is for a person at a terminal; files and pipes keep Markdown.
+        (None, false) if args.out.is_none() && std::io::stdout().is_terminal() => Format::Text,
+        (None, false) => Format::Markdown,
+    };
     let as_of = ctx.as_of(&args.as_of)?;
     let t = std::time::Instant::now();
     let vault = ctx.load()?;
@@ -30,12 +57,20 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     }
     d.sections
         .extend(crate::digest::extra_sections(&vault, as_of));
-    let text = if ctx.json {
-        let mut s = serde_json::to_string_pretty(&d).unwrap_or_default();
-        s.push('\n');
-        s
-    } else {
-        digest::markdown(&d, &|p| ctx.shown(&vault.root, p).display().to_string())
+    let shown = |p: &std::path::Path| ctx.shown(&vault.root, p).display().to_string();
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&d).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Markdown => digest::markdown(&d, &shown),
+        Format::Text => {
+            let (cols, _) = crate::term::size();
+            let mut s = digest::tty::text(&d, &shown, &|c, s| ctx.paint(c, s), cols);
+            s.push('\n');
+            s
+        }
     };
     match &args.out {
         Some(path) => {
@@ -46,7 +81,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             };
             crate::write::write_if_changed(&path, text.as_bytes())?;
         }
-        None if ctx.json => emit_json(&d)?,
+        None if format == Format::Json => emit_json(&d)?,
+        None if format == Format::Text => crate::term::page(&text)?,
         None => emit(&text)?,
     }
     Ok(exit::OK)

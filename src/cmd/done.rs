@@ -1,7 +1,7 @@
 //! `kith done PERSON [TEXT]`: tick one open promise, changing only its bytes.
 
 use crate::cli::DoneArgs;
-use crate::ctx::{Ctx, arg_date, emit};
+use crate::ctx::{Ctx, arg_date};
 use crate::date::Date;
 use crate::error::{Error, Result, exit};
 use crate::text::fold;
@@ -130,12 +130,27 @@ pub fn run(ctx: &Ctx, args: &DoneArgs) -> Result<u8> {
     new.extend_from_slice(ticked.as_bytes());
     new.extend_from_slice(&snap.bytes[start + line.len()..]);
     snap.replace(&new)?;
-    emit(&format!(
-        "done: {} ({}:{})\n",
-        promise.text,
-        shown.display(),
-        promise.line
-    ))?;
+    let commit = if args.commit {
+        Some(crate::cmd::commit::commit_written(
+            &vault.root,
+            std::slice::from_ref(&note.path),
+            &crate::cmd::commit::message("done", name, Some(&promise.text)),
+        )?)
+    } else {
+        None
+    };
+    crate::cmd::commit::report(
+        ctx,
+        &format!(
+            "done: {} ({}:{})\n",
+            promise.text,
+            shown.display(),
+            promise.line
+        ),
+        serde_json::json!({"done": {"name": name, "text": promise.text, "date": date,
+                                    "path": note.path, "line": promise.line}}),
+        commit,
+    )?;
     Ok(exit::OK)
 }
 

@@ -1,7 +1,7 @@
 //! `kith event new "Name" [--date D] [--location L] [--attendee NAME…]`
 
 use crate::cli::{EventAction, EventArgs};
-use crate::ctx::{Ctx, arg_date, emit};
+use crate::ctx::{Ctx, arg_date};
 use crate::error::{Error, Result, exit};
 use crate::model::NoteKind;
 use crate::template::{self, Attendee, EventNote};
@@ -75,13 +75,6 @@ pub fn run(ctx: &Ctx, args: &EventArgs) -> Result<u8> {
         tags: a.tags.clone(),
     });
     crate::write::create_new(&vault.root.join(&rel), text.as_bytes())?;
-    if a.commit {
-        crate::git::commit_paths(
-            &vault.root,
-            std::slice::from_ref(&rel),
-            &format!("event: {name}"),
-        )?;
-    }
     let mut out = format!("created {}\n", ctx.shown(&vault.root, &rel).display());
     if !unknown.is_empty() {
         out.push_str(&format!(
@@ -89,6 +82,20 @@ pub fn run(ctx: &Ctx, args: &EventArgs) -> Result<u8> {
             unknown.join(", ")
         ));
     }
-    emit(&out)?;
+    let commit = if a.commit {
+        Some(crate::cmd::commit::commit_written(
+            &vault.root,
+            std::slice::from_ref(&rel),
+            &crate::cmd::commit::message("event", name, None),
+        )?)
+    } else {
+        None
+    };
+    crate::cmd::commit::report(
+        ctx,
+        &out,
+        serde_json::json!({"created": [rel], "name": name, "not_in_vault": unknown}),
+        commit,
+    )?;
     Ok(exit::OK)
 }

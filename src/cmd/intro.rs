@@ -50,14 +50,15 @@ pub struct Args {
     pub date: Option<String>,
 }
 
-/// The entry text in the note of `_me` about meeting `other`.
+/// The entry text in the note of `_me` about meeting `other`, whose link
+/// (`[[file|Name]]`, the form Obsidian opens too) is `other`.
 fn entry_text(state: IntroState, other: &str, why: Option<&str>) -> String {
     let what = match state {
-        IntroState::Proposed => format!("Introduction to [[{other}]] proposed."),
-        IntroState::Asked => format!("Asked whether they'd like to meet [[{other}]]."),
-        IntroState::Agreed => format!("Agreed to be introduced to [[{other}]]."),
-        IntroState::Made => format!("Introduced to [[{other}]]."),
-        IntroState::FollowedUp => format!("Asked how meeting [[{other}]] went."),
+        IntroState::Proposed => format!("Introduction to {other} proposed."),
+        IntroState::Asked => format!("Asked whether they'd like to meet {other}."),
+        IntroState::Agreed => format!("Agreed to be introduced to {other}."),
+        IntroState::Made => format!("Introduced to {other}."),
+        IntroState::FollowedUp => format!("Asked how meeting {other} went."),
     };
     let why = why
         .map(|w| format!(" {}", w.trim()))
@@ -98,8 +99,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         snaps.push(snap);
     }
     let mut out = String::new();
+    let mut recorded = Vec::new();
     for ((me, other), snap) in targets.into_iter().zip(snaps) {
-        let text = entry_text(state, &vault.notes[other].title, args.note.as_deref());
+        let o = &vault.notes[other];
+        let link = crate::obsidian::wikilink(&o.stem(), &o.title, false);
+        let text = entry_text(state, &link, args.note.as_deref());
         let splice = plan_log_append(&snap.bytes, date, Some("intro"), &text);
         snap.replace(&splice.apply(&snap.bytes))?;
         out.push_str(&format!(
@@ -109,8 +113,18 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             ctx.shown(&vault.root, &vault.notes[me].path).display(),
             splice.heading_line
         ));
+        recorded.push(serde_json::json!({
+            "state": state.as_str(),
+            "name": vault.notes[me].title,
+            "path": vault.notes[me].path,
+            "line": splice.heading_line,
+        }));
     }
-    emit(&out)?;
+    if ctx.json {
+        crate::ctx::emit_json(&recorded)?;
+    } else {
+        emit(&out)?;
+    }
     Ok(exit::OK)
 }
 
@@ -120,7 +134,7 @@ mod tests {
 
     #[test]
     fn entries_carry_the_state_tag_and_the_link() {
-        let t = entry_text(IntroState::Asked, "Zoë Martin", Some("both into kilns"));
+        let t = entry_text(IntroState::Asked, "[[Zoë Martin]]", Some("both into kilns"));
         assert!(
             t.contains("[[Zoë Martin]]") && t.ends_with("#intro/asked\n"),
             "{t}"

@@ -36,6 +36,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let vault = ctx.load()?;
     if let Some(Action::Dismiss { a, b }) = &args.action {
         let (ia, ib) = (vault.find_person(a)?, vault.find_person(b)?);
+        if ia == ib {
+            return Err(crate::error::Error::Usage(format!(
+                "`{a}` and `{b}` are both {}: one cannot be introduced to oneself\n  hint: name two different people",
+                vault.notes[ia].title
+            )));
+        }
         let (na, nb) = (&vault.notes[ia].title, &vault.notes[ib].title);
         let added = digest::dismiss(&vault.root, na, nb)?;
         emit(&if added {

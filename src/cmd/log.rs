@@ -1,7 +1,7 @@
 //! `kith log PERSON "text"`
 
 use crate::cli::LogArgs;
-use crate::ctx::{Ctx, arg_date, emit};
+use crate::ctx::{Ctx, arg_date};
 use crate::error::{Error, Result, exit};
 use crate::write::{lock_note, plan_log_append};
 
@@ -59,24 +59,29 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<u8> {
     let splice = plan_log_append(&locked.bytes, date, args.title.as_deref(), &text);
     locked.replace(&splice.apply(&locked.bytes))?;
     drop(locked);
-    if args.commit {
-        let title = args.title.clone().unwrap_or_else(|| {
-            let first = text.lines().next().unwrap_or("").trim();
-            first.chars().take(50).collect()
-        });
-        let msg = format!("log: {} — {}", note.title, title);
-        crate::git::commit_paths(
-            &vault.root,
-            std::slice::from_ref(&note.path),
-            msg.trim_end_matches(" — "),
-        )?;
-    }
-    emit(&format!(
-        "logged {} for {} at {}:{}\n",
-        date,
-        note.title,
+    let shown = format!(
+        "{}:{}",
         ctx.shown(&vault.root, &note.path).display(),
         splice.heading_line
-    ))?;
+    );
+    let commit = if args.commit {
+        let what = args.title.as_deref().unwrap_or(&text);
+        Some(crate::cmd::commit::commit_written(
+            &vault.root,
+            std::slice::from_ref(&note.path),
+            &crate::cmd::commit::message("log", &note.title, Some(what)),
+        )?)
+    } else {
+        None
+    };
+    crate::cmd::commit::report(
+        ctx,
+        &format!("logged {} for {} at {shown}\n", date, note.title),
+        serde_json::json!({
+            "logged": {"name": note.title, "date": date, "title": args.title,
+                       "path": note.path, "line": splice.heading_line},
+        }),
+        commit,
+    )?;
     Ok(exit::OK)
 }

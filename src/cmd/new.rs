@@ -1,7 +1,7 @@
 //! `kith new "Full Name" …`
 
 use crate::cli::NewArgs;
-use crate::ctx::{Ctx, arg_date, emit};
+use crate::ctx::{Ctx, arg_date};
 use crate::date::{Birthday, Cadence};
 use crate::error::{Error, Result, exit};
 use crate::model::{Circle, NoteKind};
@@ -17,7 +17,7 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
     let circle = match &args.circle {
         Some(c) => Some(Circle::parse(c).ok_or_else(|| {
             Error::Usage(format!(
-                "--circle: unknown circle `{c}`; use {}",
+                "--circle: unknown circle `{c}`\n  hint: use {}",
                 Circle::NAMES
             ))
         })?),
@@ -159,9 +159,6 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
         template::person_note(&person).as_bytes(),
     )?;
     written.push(rel.clone());
-    if args.commit {
-        crate::git::commit_paths(&vault.root, &written, &format!("new: {name}"))?;
-    }
     let mut out = String::new();
     if let Some((ev_rel, _)) = &new_event {
         out.push_str(&format!(
@@ -174,6 +171,20 @@ pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
         "created {}\n",
         ctx.shown(&vault.root, &rel).display()
     ));
-    emit(&out)?;
+    let commit = if args.commit {
+        Some(crate::cmd::commit::commit_written(
+            &vault.root,
+            &written,
+            &crate::cmd::commit::message("new", name, None),
+        )?)
+    } else {
+        None
+    };
+    crate::cmd::commit::report(
+        ctx,
+        &out,
+        serde_json::json!({"created": written, "name": name}),
+        commit,
+    )?;
     Ok(exit::OK)
 }

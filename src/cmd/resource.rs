@@ -1,7 +1,7 @@
 //! `kith resource new "Title" [--url URL] [--tag TAG…]`
 
 use crate::cli::{ResourceAction, ResourceArgs};
-use crate::ctx::{Ctx, emit};
+use crate::ctx::Ctx;
 use crate::error::{Error, Result, exit};
 use crate::template::{self, ResourceNote};
 
@@ -21,13 +21,20 @@ pub fn run(ctx: &Ctx, args: &ResourceArgs) -> Result<u8> {
     });
     // create_new refuses, writing nothing, when the file exists.
     crate::write::create_new(&root.join(&rel), text.as_bytes())?;
-    if a.commit {
-        crate::git::commit_paths(
+    let commit = if a.commit {
+        Some(crate::cmd::commit::commit_written(
             &root,
             std::slice::from_ref(&rel),
-            &format!("resource: {title}"),
-        )?;
-    }
-    emit(&format!("created {}\n", ctx.shown(&root, &rel).display()))?;
+            &crate::cmd::commit::message("resource", title, None),
+        )?)
+    } else {
+        None
+    };
+    crate::cmd::commit::report(
+        ctx,
+        &format!("created {}\n", ctx.shown(&root, &rel).display()),
+        serde_json::json!({"created": [rel], "name": title}),
+        commit,
+    )?;
     Ok(exit::OK)
 }

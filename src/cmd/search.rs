@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                 .filter(|k| *k != NoteKind::Other)
                 .ok_or_else(|| {
                     Error::Usage(format!(
-                        "--kind: unknown kind `{k}`; use person, event, journal or resource"
+                        "--kind: unknown kind `{k}`\n  hint: use person, event, journal or resource"
                     ))
                 })?,
         ),
@@ -84,6 +84,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     }
     if ctx.json {
         emit_json(&hits)?;
+    } else if hits.is_empty() {
+        crate::ctx::eprint_line(&format!(
+            "no results for {}\n  hint: try fewer words or filters (misspelt names are forgiven); `kith search --help` shows the syntax",
+            describe(&q)
+        ));
     } else {
         let mut o = String::new();
         for h in &hits {
@@ -109,6 +114,29 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// The query as the user gave it, for "no results for …".
+fn describe(q: &SearchQuery) -> String {
+    let mut parts = Vec::new();
+    if !q.text.trim().is_empty() {
+        parts.push(format!("`{}`", q.text.trim()));
+    }
+    for (flag, v) in [("--person", &q.person), ("--tag", &q.tag)] {
+        if let Some(v) = v {
+            parts.push(format!("{flag} {v}"));
+        }
+    }
+    if let Some(d) = q.since {
+        parts.push(format!("--since {d}"));
+    }
+    if let Some(d) = q.until {
+        parts.push(format!("--until {d}"));
+    }
+    if let Some(k) = q.kind {
+        parts.push(format!("--kind {}", k.as_str()));
+    }
+    parts.join(" ")
 }
 
 fn highlight(ctx: &Ctx, s: &str, ranges: &[std::ops::Range<usize>]) -> String {

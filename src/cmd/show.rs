@@ -42,11 +42,17 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
             .map(|e| e.text.clone())
             .unwrap_or_default()
     };
+    let prose = crate::cmd::show_more::prose(&vault, idx);
+    let backlinks = crate::cmd::show_more::backlinks(&vault, idx);
+    let intros = crate::cmd::show_more::intros(&vault, idx);
     if ctx.json {
         let v = json!({
             "name": p.name,
             "path": note.path,
             "person": p,
+            "prose": prose,
+            "backlinks": backlinks,
+            "intros": intros,
             "last_contact": last,
             "last_commit": last_commit,
             "promises": promises.iter().map(|(_, n, pr)| json!({
@@ -109,10 +115,18 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     match &last {
         Some(t) => {
             let days = (today - t.date).num_days();
+            let ago = match days {
+                0 => "today".to_string(),
+                d if d < 0 => format!(
+                    "in {}",
+                    crate::text::plural(d.unsigned_abs() as usize, "day")
+                ),
+                d => format!("{} ago", crate::text::plural(d as usize, "day")),
+            };
             let from = match t.source {
-                TouchSource::Log => "log entry".to_string(),
+                TouchSource::Log => "a log entry".to_string(),
                 TouchSource::Mention => format!(
-                    "mentioned in {}",
+                    "a mention in {}",
                     vault
                         .notes
                         .iter()
@@ -125,7 +139,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
             field(
                 "last contact",
                 format!(
-                    "{} ({days} days ago; {from}, {}:{})",
+                    "{} ({ago}; from {from}, {}:{})",
                     t.date,
                     shown(&t.path),
                     t.line
@@ -144,6 +158,12 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
                 c.message
             ),
         );
+    }
+    if let Some(text) = &prose {
+        o.push('\n');
+        for l in text.lines() {
+            o.push_str(&format!("  {l}\n").replace("  \n", "\n"));
+        }
     }
     if !promises.is_empty() {
         o.push_str(&format!("\n{}\n", ctx.paint("1", "Open promises")));
@@ -186,6 +206,40 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
             if !first.is_empty() {
                 o.push_str(&format!("    {}\n", first.trim()));
             }
+        }
+    }
+    if !intros.is_empty() {
+        o.push_str(&format!("\n{}\n", ctx.paint("1", "Introductions")));
+        for i in &intros {
+            let with = if i.with.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", i.with.join(", "))
+            };
+            let title = if i.title.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", i.title)
+            };
+            o.push_str(&format!(
+                "  {}{title}{with} (#{})  {}:{}\n",
+                i.date,
+                i.tag,
+                shown(&i.path),
+                i.line
+            ));
+        }
+    }
+    if !backlinks.is_empty() {
+        o.push_str(&format!("\n{}\n", ctx.paint("1", "Mentioned in")));
+        for b in &backlinks {
+            let date = b.date.map(|d| format!("{d} · ")).unwrap_or_default();
+            o.push_str(&format!(
+                "  {date}{}  {}:{}\n",
+                b.title,
+                shown(&b.path),
+                b.line
+            ));
         }
     }
     emit(&o)?;

@@ -487,10 +487,14 @@ pub fn markdown(b: &Brief, shown: &dyn Fn(&Path) -> String) -> String {
             }
             match (&k.last_contact, &k.last_contact_at) {
                 (Some(d), Some(at)) => {
-                    let ago = (b.as_of - *d).num_days();
+                    let ago = (b.as_of - *d).num_days().max(0) as usize;
+                    let ago = match ago {
+                        0 => "today".to_string(),
+                        n => format!("{} ago", crate::text::plural(n, "day")),
+                    };
                     let _ = writeln!(
                         o,
-                        "- Last contact: {d} ({ago} days ago) — {}:{}",
+                        "- Last contact: {d} ({ago}) — {}:{}",
                         shown(&at.path),
                         at.line
                     );

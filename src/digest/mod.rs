@@ -13,6 +13,7 @@ pub mod matcher;
 pub mod reciprocity;
 mod reminders;
 mod render;
+pub mod tty;
 
 pub use intros::{
     DISMISSED_FILE, IntroSuggestion, Matching, connections, dismiss, intro_suggestions, select,

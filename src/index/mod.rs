@@ -13,6 +13,7 @@
 mod lifecycle;
 mod schema;
 pub mod search;
+mod snippet;
 
 use crate::error::{Error, Result};
 use crate::note::{self, Note};

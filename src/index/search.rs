@@ -165,6 +165,8 @@ impl Index {
             SnippetGenerator::create(&searcher, &*text_query, f.body).map_err(tantivy_err)?;
         snippets.set_max_num_chars(160);
         let mut files: HashMap<PathBuf, Option<(note::Note, String)>> = HashMap::new();
+        let mut words = super::snippet::query_words(&q.text);
+        words.extend(q.tag.iter().map(|t| crate::text::fold(t)));
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
@@ -193,7 +195,13 @@ impl Index {
             };
             let snip = snippets.snippet(&text);
             let (snippet, highlights) = if snip.fragment().trim().is_empty() {
-                (first_words(&text, 160), Vec::new())
+                // Matched by a field (name, org, tag…), not by body words:
+                // the note's best-matching line says why it was found.
+                let whole = match loaded {
+                    Some((_, t)) if kind != "entry" => t.as_str(),
+                    _ => text.as_str(),
+                };
+                (super::snippet::best_line(whole, &words, 160), Vec::new())
             } else {
                 let frag = snip.fragment();
                 let lead = frag.len() - frag.trim_start().len();
@@ -238,13 +246,4 @@ fn quote_words(s: &str) -> String {
 
 fn fmt_date(n: u64) -> String {
     format!("{:04}-{:02}-{:02}", n / 10000, (n / 100) % 100, n % 100)
-}
-
-fn first_words(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = flat.chars().take(max).collect();
-    if flat.chars().count() > max {
-        out.push('…');
-    }
-    out
 }

@@ -96,14 +96,14 @@ fn met_at_an_unknown_event_creates_it_and_says_so_unless_told_not_to() {
     .stdout_has("no note yet");
     let ev = v.read("events/rust-meetup.md");
     assert!(ev.contains("name: Rust Meetup\ndate: 2026-11-18\n"), "{ev}");
-    assert!(ev.contains("\"[[Lena Fischer]]\""), "{ev}");
+    assert!(ev.contains("\"[[lena-fischer|Lena Fischer]]\""), "{ev}");
     // A second person met there links the note now present; nothing new is made.
     v.kith(["new", "Tomás Müller", "--met-at", "rust meetup"])
         .ok()
         .stdout_lacks("events/");
     assert!(
         v.read("people/tomas-muller.md")
-            .contains("met:\n  date: 2026-11-18\n  event: \"[[Rust Meetup]]\"\n")
+            .contains("met: 2026-11-18\nmet_at: \"[[rust-meetup|Rust Meetup]]\"\n")
     );
     assert_eq!(v.read("events/rust-meetup.md"), ev);
     // --no-create-event only links; check then suggests an *event* note.
@@ -119,7 +119,7 @@ fn met_at_an_unknown_event_creates_it_and_says_so_unless_told_not_to() {
     assert!(!v.path("events/pydata.md").exists());
     v.kith(["check"])
         .ok()
-        .stdout_has("kith event new \"PyData\"");
+        .stdout_has("kith event new \"pydata\"");
     v.kith(["check"]).ok().stdout_lacks("kith new \"PyData\"");
 }
 
@@ -156,7 +156,10 @@ fn event_and_resource_notes_from_the_command_line() {
     .stdout_has("Ravi Patel");
     let ev = v.read("events/climate-breakfast.md");
     assert!(ev.contains("location: \"Berlin: Factory\"\n"), "{ev}");
-    assert!(ev.contains("  - \"[[Lena Fischer]]\"\n"), "{ev}");
+    assert!(
+        ev.contains("  - \"[[lena-fischer|Lena Fischer]]\"\n"),
+        "{ev}"
+    );
     v.kith(["show", "Climate Breakfast", "--json"]).ok();
     v.kith(["event", "new", "climate breakfast"])
         .code(1)

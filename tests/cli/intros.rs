@@ -156,13 +156,13 @@ fn the_intro_lifecycle_lives_in_both_notes_and_drives_reminders() {
     .stdout_has("intro proposed recorded for Omar Haddad");
     assert!(v.read("people/lena.md").contains("### 2026-11-01 · intro"));
     assert!(
-        v.read("people/lena.md")
-            .contains("Introduction to [[Omar Haddad]] proposed. both into Rust #intro/proposed")
+        v.read("people/lena.md").contains(
+            "Introduction to [[omar|Omar Haddad]] proposed. both into Rust #intro/proposed"
+        )
     );
-    assert!(
-        v.read("people/omar.md")
-            .contains("Introduction to [[Lena Fischer]] proposed. both into Rust #intro/proposed")
-    );
+    assert!(v.read("people/omar.md").contains(
+        "Introduction to [[lena|Lena Fischer]] proposed. both into Rust #intro/proposed"
+    ));
     // In progress: no longer suggested.
     assert!(!pairs(&v, "2026-11-22").contains(&lo()));
     // Asked: only the asked person's note; waiting more than 3 days is shown.

@@ -15,6 +15,7 @@ mod import_export;
 mod index_repair;
 mod intros;
 mod obsidian;
+mod reading;
 mod search;
 mod trust;
 mod watch;

@@ -1,0 +1,129 @@
+//! What `kith show PERSON` adds beyond the front matter: the note's own prose
+//! (before its log), who mentions the person (backlinks), and the
+//! introductions made for them (entries tagged `#intro` or `#intro/…`).
+
+use crate::vault::Vault;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// A place another note mentions the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Backlink {
+    pub path: PathBuf,
+    pub line: usize,
+    /// The mentioning entry's heading title, else the note's title.
+    pub title: String,
+    /// The entry's date, when the mention sits in a dated entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::date::Date>,
+}
+
+/// An introduction logged with `#intro` (or `#intro/made`, `#intro/asked`…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntroMade {
+    pub date: crate::date::Date,
+    pub title: String,
+    pub path: PathBuf,
+    pub line: usize,
+    /// The tag as written, without `#`: `intro` or `intro/…`.
+    pub tag: String,
+    /// The other people the entry links.
+    pub with: Vec<String>,
+}
+
+/// The text of a note between its front matter and its log (an imported
+/// vCard NOTE, a description written by hand), trimmed; `None` when blank.
+/// Read from the file, since parsed notes keep only their entries.
+pub fn prose(vault: &Vault, idx: usize) -> Option<String> {
+    let n = &vault.notes[idx];
+    let bytes = crate::vault::read_note_bytes(&vault.root.join(&n.path)).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let first_entry = n.entries.iter().map(|e| e.line).min().unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let no = i + 1;
+        if no < n.body_line {
+            continue;
+        }
+        if no >= first_entry || is_log_heading(line) {
+            break;
+        }
+        out.push(line.trim_end());
+    }
+    let s = out.join("\n");
+    let s = s.trim_matches(['\n', ' ', '\t', '\u{feff}']);
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn is_log_heading(line: &str) -> bool {
+    let t = line.trim_start();
+    let hashes = t.len() - t.trim_start_matches('#').len();
+    (1..=6).contains(&hashes) && t[hashes..].trim().eq_ignore_ascii_case("log")
+}
+
+/// Every link to the person from another note, in vault order.
+pub fn backlinks(vault: &Vault, idx: usize) -> Vec<Backlink> {
+    let mut out: Vec<Backlink> = Vec::new();
+    for (j, n) in vault.notes.iter().enumerate() {
+        if j == idx {
+            continue;
+        }
+        for l in &n.links {
+            if vault.resolve_one(&l.target) != Some(idx) {
+                continue;
+            }
+            let entry = l.entry.and_then(|e| n.entries.get(e));
+            let title = match entry {
+                Some(e) if !e.title.is_empty() => e.title.clone(),
+                _ => n.title.clone(),
+            };
+            let b = Backlink {
+                path: n.path.clone(),
+                line: l.line,
+                title,
+                date: entry.map(|e| e.date),
+            };
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+/// Entries tagged `#intro…` in the person's own note, or anywhere else
+/// linking them, oldest first.
+pub fn intros(vault: &Vault, idx: usize) -> Vec<IntroMade> {
+    let mut out = Vec::new();
+    for (j, n) in vault.notes.iter().enumerate() {
+        for e in &n.entries {
+            let Some(tag) = e.tags.iter().find(|t| {
+                t.eq_ignore_ascii_case("intro") || t.to_ascii_lowercase().starts_with("intro/")
+            }) else {
+                continue;
+            };
+            let linked = vault.entry_links(j, e, 64, false);
+            if j != idx && !linked.contains(&idx) {
+                continue;
+            }
+            let mut with: Vec<String> = linked
+                .iter()
+                .filter(|k| **k != idx && vault.notes[**k].person.is_some())
+                .map(|k| vault.notes[*k].title.clone())
+                .collect();
+            if j != idx && n.person.is_some() {
+                with.insert(0, n.title.clone());
+            }
+            out.push(IntroMade {
+                date: e.date,
+                title: e.title.clone(),
+                path: n.path.clone(),
+                line: e.line,
+                tag: tag.clone(),
+                with,
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.date, &a.path, a.line).cmp(&(b.date, &b.path, b.line)));
+    out
+}
