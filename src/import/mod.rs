@@ -130,7 +130,9 @@ fn field_lines(c: &Contact, has: &dyn Fn(&str) -> bool) -> Vec<(String, String)>
                 n += 1;
             }
             seen.push(k.clone());
-            s.push_str(&format!("\n  {k}: {}", quote(url)));
+            // Quoted when another YAML reader would retype it: a label
+            // `null`, `true` or `123` must stay a string key.
+            s.push_str(&format!("\n  {}: {}", quote(&k), quote(url)));
         }
         v.push(("links".into(), s));
     }
@@ -185,12 +187,18 @@ pub fn is_system_label(l: &str) -> bool {
     )
 }
 
-/// One line of text: control characters (a newline from a crafted card
-/// among them) become a space, runs of spaces collapse, so a value can never
-/// carry a line break into a note or, later, an export.
+/// One line of text: line-breaking control characters (a newline from a
+/// crafted card among them, tab, NEL) become a space, every other control
+/// character (NUL, ESC…) goes, runs of spaces collapse, so a value can never
+/// carry a line break into a note or, later, an export — and a stray NUL
+/// does not split a name or an email address in two.
 pub fn one_line(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}' | '\u{85}' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -243,6 +251,137 @@ pub fn sanitize(c: &mut Contact) {
     c.aliases.retain(|a| fold(a) != alias_of_name);
 }
 
+/// The largest file kith imports (256 MiB): real exports with photos stay
+/// well below it, and an unbounded read of `/dev/zero` would eat all memory.
+pub const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads an export to import: a regular file only (after following a
+/// symlink), never blocking on a FIFO, at most [`MAX_IMPORT_BYTES`].
+pub fn read_input(path: &std::path::Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let not_regular = |ft: std::fs::FileType| {
+        let kind = if ft.is_dir() {
+            "a folder"
+        } else {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::FileTypeExt;
+                if ft.is_fifo() {
+                    "a named pipe (FIFO)"
+                } else if ft.is_char_device() || ft.is_block_device() {
+                    "a device file"
+                } else if ft.is_socket() {
+                    "a socket"
+                } else {
+                    "not a regular file"
+                }
+            }
+            #[cfg(not(unix))]
+            "not a regular file"
+        };
+        Error::Usage(format!(
+            "{}: is {kind}, not an exported file; nothing was imported\n  hint: save the export to a file first, then import that file",
+            path.display()
+        ))
+    };
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Swapped for a FIFO since the look above, it must not block.
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = opts.open(path).map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_IMPORT_BYTES) as usize + 1);
+    file.take(MAX_IMPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(Error::Usage(format!(
+            "{}: larger than the {} MiB kith imports; nothing was imported\n  hint: split the export into smaller files",
+            path.display(),
+            MAX_IMPORT_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Windows-1252, what Windows exporters mean by "ANSI" and by Latin-1:
+/// 0x80–0x9F are typographic characters (’ “ ” – — €), not C1 controls
+/// (read as Latin-1, "O’Brien" became "O Brien").
+pub fn cp1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH[(b - 0x80) as usize],
+            b => b as char,
+        })
+        .collect()
+}
+
+/// UTF-16 text (with a byte-order mark, or the NULs every other byte of
+/// ASCII leaves without one), as Windows tools and older Google CSV exports
+/// write it; `None` when the bytes are not UTF-16.
+pub fn utf16(bytes: &[u8]) -> Option<String> {
+    let (le, body) = if let Some(b) = bytes.strip_prefix(b"\xFF\xFE") {
+        (true, b)
+    } else if let Some(b) = bytes.strip_prefix(b"\xFE\xFF") {
+        (false, b)
+    } else {
+        // No BOM: ASCII as UTF-16 has a NUL in every other byte.
+        let head = &bytes[..bytes.len().min(64) & !1];
+        if head.len() < 8 {
+            return None;
+        }
+        let odd = head.iter().skip(1).step_by(2).all(|&b| b == 0);
+        let even = head.iter().step_by(2).all(|&b| b == 0);
+        match (odd, even) {
+            (true, false) => (true, bytes),
+            (false, true) => (false, bytes),
+            _ => return None,
+        }
+    };
+    let units = body.chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
+}
+
+/// A whole file's text: UTF-16 when it is that, UTF-8 (BOM dropped) when it
+/// is valid, else Windows-1252 (never U+FFFD in place of a name's letters).
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some(s) = utf16(bytes) {
+        return s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s);
+    }
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_string(),
+        Err(_) => cp1252(b),
+    }
+}
+
 /// Longest file-name stem kith makes from a name (file systems allow 255
 /// bytes; a 300-character name must still import).
 const MAX_SLUG: usize = 80;
@@ -271,6 +410,23 @@ fn free_path(root: &std::path::Path, folder: &str, base: &str) -> PathBuf {
         n += 1;
     }
     rel
+}
+
+/// Why kith will not create notes in `folder`: it is a symbolic link. The
+/// vault does not follow linked folders, so a note written through one lands
+/// outside the vault (anywhere the link points), is never read back, and every
+/// later import of the same file would create it again.
+fn linked_folder(root: &std::path::Path, folder: &str) -> Option<String> {
+    let meta = root.join(folder).symlink_metadata().ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    let target = std::fs::read_link(root.join(folder))
+        .map(|t| t.display().to_string())
+        .unwrap_or_else(|_| "?".into());
+    Some(format!(
+        "{folder}/ is a symbolic link (to {target}); kith creates notes only inside the vault and does not follow linked folders — make {folder}/ a real folder"
+    ))
 }
 
 /// Imports contacts into the vault. A contact that cannot be written (a
@@ -360,6 +516,14 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
         } else {
             ("people", note_text(&c), "new")
         };
+        if let Some(why) = linked_folder(&vault.root, folder) {
+            report.failed.push(Outcome {
+                name,
+                path: None,
+                reason: format!("{why} ({})", c.source),
+            });
+            continue;
+        }
         let rel = free_path(&vault.root, folder, &short_slug(&name));
         if !opts.dry_run
             && let Err(e) = write::create_new(&vault.root.join(&rel), text.as_bytes())

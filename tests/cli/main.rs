@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attack_io;
 mod attack_trust;
 mod daily;
 mod digest;
