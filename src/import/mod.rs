@@ -450,11 +450,154 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
         }
     }
     // Contacts created in this run, so a file listing someone twice makes one note.
-    let mut made_email: HashMap<String, PathBuf> = HashMap::new();
-    let mut made_name: HashMap<String, PathBuf> = HashMap::new();
+    let (contacts, absorbed) = fold_duplicates(contacts);
     let mut report = Report::default();
+    for (c, twins) in contacts.into_iter().zip(absorbed) {
+        let lens = [
+            report.created.len(),
+            report.merged.len(),
+            report.skipped.len(),
+        ];
+        import_one(vault, &c, opts, &by_email, &by_name, &orgs, &mut report);
+        // The same contact listed again in the file: its fields went into
+        // this one; say where it ended up.
+        let first = [&report.created, &report.merged, &report.skipped]
+            .into_iter()
+            .zip(lens)
+            .find_map(|(l, n)| l.get(n))
+            .and_then(|o| o.path.clone());
+        for (name, why) in twins {
+            report.skipped.push(Outcome {
+                name,
+                path: first.clone(),
+                reason: why,
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// Folds contacts listed more than once in one import (the same email, or
+/// the same name where one of them has no email) into the first, keeping
+/// every value: the second card's phone or email was dropped ("the first was
+/// used"). Two people who share a name but have different emails stay two.
+/// Linear: one look-up per email and name.
+fn fold_duplicates(contacts: Vec<Contact>) -> (Vec<Contact>, Vec<Vec<(String, String)>>) {
+    let mut out: Vec<Contact> = Vec::new();
+    let mut twins: Vec<Vec<(String, String)>> = Vec::new();
+    let mut by_email: HashMap<String, usize> = HashMap::new();
+    let mut by_name: HashMap<(bool, String), usize> = HashMap::new();
+    let mut no_email: HashMap<(bool, String), usize> = HashMap::new();
     for mut c in contacts {
         sanitize(&mut c);
+        let key = (c.is_org, fold(c.name.trim()));
+        let named = !key.1.is_empty();
+        let first = c
+            .emails
+            .iter()
+            .find_map(|e| by_email.get(&e.to_lowercase()).copied())
+            .or_else(|| {
+                if !named {
+                    None
+                } else if c.emails.is_empty() {
+                    by_name.get(&key).copied()
+                } else {
+                    no_email.get(&key).copied()
+                }
+            });
+        let i = match first {
+            Some(i) => {
+                let added = absorb(&mut out[i], &c);
+                let why = if added.is_empty() {
+                    format!("listed twice in the import; nothing new ({})", c.source)
+                } else {
+                    format!(
+                        "listed twice in the import; its {} went into the first ({})",
+                        added.join(", "),
+                        c.source
+                    )
+                };
+                twins[i].push((c.name.trim().to_string(), why));
+                i
+            }
+            None => {
+                out.push(c);
+                twins.push(Vec::new());
+                out.len() - 1
+            }
+        };
+        let c = &out[i];
+        for e in &c.emails {
+            by_email.entry(e.to_lowercase()).or_insert(i);
+        }
+        if named {
+            by_name.entry(key.clone()).or_insert(i);
+            if c.emails.is_empty() {
+                no_email.entry(key).or_insert(i);
+            } else if no_email.get(&key) == Some(&i) {
+                no_email.remove(&key);
+            }
+        }
+    }
+    (out, twins)
+}
+
+/// Adds what `b` has and `a` lacks to `a`; the names of the fields that grew.
+fn absorb(a: &mut Contact, b: &Contact) -> Vec<&'static str> {
+    let mut added = Vec::new();
+    let mut union = |what: &'static str, xs: &mut Vec<String>, ys: &[String]| {
+        let mut grew = false;
+        for y in ys {
+            if !xs.iter().any(|x| fold(x) == fold(y)) {
+                xs.push(y.clone());
+                grew = true;
+            }
+        }
+        if grew {
+            added.push(what);
+        }
+    };
+    union("emails", &mut a.emails, &b.emails);
+    union("phones", &mut a.phones, &b.phones);
+    union("aliases", &mut a.aliases, &b.aliases);
+    union("tags", &mut a.tags, &b.tags);
+    let mut links = false;
+    for l in &b.links {
+        if !a.links.iter().any(|x| x.1 == l.1) {
+            a.links.push(l.clone());
+            links = true;
+        }
+    }
+    if links {
+        added.push("links");
+    }
+    for (what, x, y) in [
+        ("org", &mut a.org, &b.org),
+        ("role", &mut a.role, &b.role),
+        ("location", &mut a.location, &b.location),
+        ("birthday", &mut a.birthday, &b.birthday),
+        ("bio", &mut a.bio, &b.bio),
+        ("met", &mut a.met, &b.met),
+    ] {
+        if x.is_none() && y.is_some() {
+            x.clone_from(y);
+            added.push(what);
+        }
+    }
+    added
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import_one(
+    vault: &Vault,
+    c: &Contact,
+    opts: Options,
+    by_email: &HashMap<String, usize>,
+    by_name: &HashMap<String, usize>,
+    orgs: &HashMap<String, usize>,
+    report: &mut Report,
+) {
+    {
         let name = c.name.trim().to_string();
         if name.is_empty() {
             report.skipped.push(Outcome {
@@ -466,7 +609,7 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
                 path: None,
                 reason: format!("no name ({})", c.source),
             });
-            continue;
+            return;
         }
         if c.is_org {
             if let Some(&i) = orgs.get(&fold(&name)) {
@@ -475,7 +618,7 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
                     path: Some(vault.notes[i].path.clone()),
                     reason: "organisation already in the vault (same name)".into(),
                 });
-                continue;
+                return;
             }
         } else {
             let existing = c
@@ -484,37 +627,24 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
                 .find_map(|e| by_email.get(&e.to_lowercase()).map(|i| (*i, "email")))
                 .or_else(|| by_name.get(&fold(&name)).map(|i| (*i, "name")));
             if let Some((i, how)) = existing {
-                if let Err(e) = report_existing(vault, i, how, &c, opts, &mut report) {
+                if let Err(e) = report_existing(vault, i, how, c, opts, report) {
                     report.failed.push(Outcome {
                         name,
                         path: Some(vault.notes[i].path.clone()),
                         reason: e.to_string(),
                     });
                 }
-                continue;
+                return;
             }
-        }
-        let dup = c
-            .emails
-            .iter()
-            .find_map(|e| made_email.get(&e.to_lowercase()))
-            .or_else(|| made_name.get(&fold(&name)));
-        if let Some(p) = dup {
-            report.skipped.push(Outcome {
-                name,
-                path: Some(p.clone()),
-                reason: "listed twice in the import; the first was used".into(),
-            });
-            continue;
         }
         let (folder, text, what) = if c.is_org {
             (
                 "orgs",
-                org_note_text(&c),
+                org_note_text(c),
                 "new organisation (a company card: a note in orgs/, not a person)",
             )
         } else {
-            ("people", note_text(&c), "new")
+            ("people", note_text(c), "new")
         };
         if let Some(why) = linked_folder(&vault.root, folder) {
             report.failed.push(Outcome {
@@ -522,7 +652,7 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
                 path: None,
                 reason: format!("{why} ({})", c.source),
             });
-            continue;
+            return;
         }
         let rel = free_path(&vault.root, folder, &short_slug(&name));
         if !opts.dry_run
@@ -533,19 +663,14 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
                 path: Some(rel),
                 reason: format!("{e} ({})", c.source),
             });
-            continue;
+            return;
         }
-        for e in &c.emails {
-            made_email.insert(e.to_lowercase(), rel.clone());
-        }
-        made_name.insert(fold(&name), rel.clone());
         report.created.push(Outcome {
             name,
             path: Some(rel),
             reason: format!("{what} ({})", c.source),
         });
     }
-    Ok(report)
 }
 
 fn report_existing(

@@ -343,3 +343,22 @@ fn out_never_replaces_a_fifo_a_folder_or_a_symlink() {
             .starts_with("BEGIN:VCALENDAR")
     );
 }
+
+#[test]
+fn a_contact_listed_twice_loses_no_field_and_namesakes_stay_two() {
+    let v = TestVault::new();
+    let rep = import(&v, "vcard", &[fixture("listed-twice.vcf")]);
+    // The second "Sam Same" card (a phone only) and "S. Same" (the same email
+    // in other case, an org) were skipped with "the first was used": their
+    // phone and org were gone. "Sam Same" with another email is another person.
+    assert_eq!(names(&rep, "created"), ["Sam Same", "Sam Same"], "{rep:#}");
+    let first = v.read("people/sam-same.md");
+    assert!(
+        first.contains("+1 555") && first.contains("org: Acme"),
+        "{first}"
+    );
+    assert!(v.read("people/sam-same-2.md").contains("b@y.com"));
+    // Importing it again changes nothing.
+    let again = import(&v, "vcard", &[fixture("listed-twice.vcf")]);
+    assert_eq!(again["created"].as_array().unwrap().len(), 0, "{again:#}");
+}
