@@ -423,8 +423,8 @@ struct Item {
     due: Date,
     summary: String,
     description: String,
-    /// The day it was done, for a completed to-do.
-    done: Option<Date>,
+    /// Done (a completed to-do), and on which day when the task says so.
+    done: Option<Option<Date>>,
 }
 
 fn items(vault: &Vault, as_of: Date) -> Vec<Item> {
@@ -546,7 +546,9 @@ fn items(vault: &Vault, as_of: Date) -> Vec<Item> {
             due,
             summary: format!("Promise to {}", it.names.join(" & ")),
             description: format!("{what}\n{path}:{}", pr.line),
-            done: done_on.map(|d| d.unwrap_or(as_of)),
+            // A done task without `✅ date` has no known day: claiming the
+            // export's day would move the completion date every day.
+            done: done_on,
         });
     }
     out
@@ -612,7 +614,12 @@ pub fn ics(
             match it.done {
                 Some(d) => {
                     line("STATUS:COMPLETED".into());
-                    line(format!("COMPLETED:{}T000000Z", ics_date(d)));
+                    // COMPLETED must be UTC; noon UTC is the same calendar day
+                    // from UTC-11 to UTC+11, where midnight UTC showed the day
+                    // before in every zone west of Greenwich.
+                    if let Some(d) = d {
+                        line(format!("COMPLETED:{}T120000Z", ics_date(d)));
+                    }
                     line("PERCENT-COMPLETE:100".into());
                 }
                 None => line("STATUS:NEEDS-ACTION".into()),

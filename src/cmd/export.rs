@@ -112,9 +112,40 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             } else {
                 ctx.cwd.join(p)
             };
+            let p = out_target(&p)?;
             crate::write::write_if_changed(&p, text.as_bytes())?;
         }
         None => emit(&text)?,
     }
     Ok(exit::OK)
+}
+
+/// Where `--out` really writes. A symlink is followed (a calendar file linked
+/// into a synced folder stays a link, its target is updated); an existing
+/// path that is not a regular file is refused: the atomic rename would
+/// replace a device node, a FIFO or a socket with a plain file (as root,
+/// `--out /dev/zero` replaced the device), and comparing old content first
+/// read `/dev/zero` without end.
+fn out_target(p: &std::path::Path) -> Result<PathBuf> {
+    let Ok(meta) = p.symlink_metadata() else {
+        return Ok(p.to_path_buf());
+    };
+    let target = if meta.file_type().is_symlink() {
+        std::fs::canonicalize(p).map_err(|e| {
+            Error::Usage(format!(
+                "--out {}: a symbolic link kith cannot follow ({e}); nothing was written\n  hint: point the link at a file in an existing folder, or give the file itself",
+                p.display()
+            ))
+        })?
+    } else {
+        p.to_path_buf()
+    };
+    match std::fs::metadata(&target) {
+        Ok(m) if !m.is_file() => Err(Error::Usage(format!(
+            "--out {}: not a regular file (a folder, a named pipe or a device); nothing was written\n  hint: give a file path, or write to standard output: kith export … > {}",
+            p.display(),
+            p.display()
+        ))),
+        _ => Ok(target),
+    }
 }

@@ -41,9 +41,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         } else {
             ctx.cwd.join(f)
         };
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = import::read_input(&path)?;
         let read = match args.format {
-            Format::Vcard => Ok(import::vcard::parse(&bytes)),
+            Format::Vcard => import::vcard::parse_file(&bytes),
             Format::Linkedin => import::csv::linkedin(&bytes),
             Format::Google => import::csv::google(&bytes),
             Format::Outlook => import::csv::outlook(&bytes),

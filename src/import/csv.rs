@@ -4,9 +4,11 @@ use super::Contact;
 use super::vcard::guess_label;
 use std::collections::HashMap;
 
+/// The CSV's text: UTF-8 (BOM dropped), UTF-16 (older Google exports), or
+/// Windows-1252 — desktop Outlook's "ANSI" export — rather than U+FFFD in
+/// place of every accented letter ("Renée" came out as "Ren\u{fffd}e").
 fn text(bytes: &[u8]) -> String {
-    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8_lossy(b).into_owned()
+    super::decode_text(bytes)
 }
 
 fn rows(body: &str) -> Result<(Vec<String>, Vec<Vec<String>>), String> {

@@ -130,7 +130,9 @@ fn field_lines(c: &Contact, has: &dyn Fn(&str) -> bool) -> Vec<(String, String)>
                 n += 1;
             }
             seen.push(k.clone());
-            s.push_str(&format!("\n  {k}: {}", quote(url)));
+            // Quoted when another YAML reader would retype it: a label
+            // `null`, `true` or `123` must stay a string key.
+            s.push_str(&format!("\n  {}: {}", quote(&k), quote(url)));
         }
         v.push(("links".into(), s));
     }
@@ -185,12 +187,18 @@ pub fn is_system_label(l: &str) -> bool {
     )
 }
 
-/// One line of text: control characters (a newline from a crafted card
-/// among them) become a space, runs of spaces collapse, so a value can never
-/// carry a line break into a note or, later, an export.
+/// One line of text: line-breaking control characters (a newline from a
+/// crafted card among them, tab, NEL) become a space, every other control
+/// character (NUL, ESC…) goes, runs of spaces collapse, so a value can never
+/// carry a line break into a note or, later, an export — and a stray NUL
+/// does not split a name or an email address in two.
 pub fn one_line(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}' | '\u{85}' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -243,6 +251,137 @@ pub fn sanitize(c: &mut Contact) {
     c.aliases.retain(|a| fold(a) != alias_of_name);
 }
 
+/// The largest file kith imports (256 MiB): real exports with photos stay
+/// well below it, and an unbounded read of `/dev/zero` would eat all memory.
+pub const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads an export to import: a regular file only (after following a
+/// symlink), never blocking on a FIFO, at most [`MAX_IMPORT_BYTES`].
+pub fn read_input(path: &std::path::Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let not_regular = |ft: std::fs::FileType| {
+        let kind = if ft.is_dir() {
+            "a folder"
+        } else {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::FileTypeExt;
+                if ft.is_fifo() {
+                    "a named pipe (FIFO)"
+                } else if ft.is_char_device() || ft.is_block_device() {
+                    "a device file"
+                } else if ft.is_socket() {
+                    "a socket"
+                } else {
+                    "not a regular file"
+                }
+            }
+            #[cfg(not(unix))]
+            "not a regular file"
+        };
+        Error::Usage(format!(
+            "{}: is {kind}, not an exported file; nothing was imported\n  hint: save the export to a file first, then import that file",
+            path.display()
+        ))
+    };
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Swapped for a FIFO since the look above, it must not block.
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = opts.open(path).map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_IMPORT_BYTES) as usize + 1);
+    file.take(MAX_IMPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(Error::Usage(format!(
+            "{}: larger than the {} MiB kith imports; nothing was imported\n  hint: split the export into smaller files",
+            path.display(),
+            MAX_IMPORT_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Windows-1252, what Windows exporters mean by "ANSI" and by Latin-1:
+/// 0x80–0x9F are typographic characters (’ “ ” – — €), not C1 controls
+/// (read as Latin-1, "O’Brien" became "O Brien").
+pub fn cp1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH[(b - 0x80) as usize],
+            b => b as char,
+        })
+        .collect()
+}
+
+/// UTF-16 text (with a byte-order mark, or the NULs every other byte of
+/// ASCII leaves without one), as Windows tools and older Google CSV exports
+/// write it; `None` when the bytes are not UTF-16.
+pub fn utf16(bytes: &[u8]) -> Option<String> {
+    let (le, body) = if let Some(b) = bytes.strip_prefix(b"\xFF\xFE") {
+        (true, b)
+    } else if let Some(b) = bytes.strip_prefix(b"\xFE\xFF") {
+        (false, b)
+    } else {
+        // No BOM: ASCII as UTF-16 has a NUL in every other byte.
+        let head = &bytes[..bytes.len().min(64) & !1];
+        if head.len() < 8 {
+            return None;
+        }
+        let odd = head.iter().skip(1).step_by(2).all(|&b| b == 0);
+        let even = head.iter().step_by(2).all(|&b| b == 0);
+        match (odd, even) {
+            (true, false) => (true, bytes),
+            (false, true) => (false, bytes),
+            _ => return None,
+        }
+    };
+    let units = body.chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
+}
+
+/// A whole file's text: UTF-16 when it is that, UTF-8 (BOM dropped) when it
+/// is valid, else Windows-1252 (never U+FFFD in place of a name's letters).
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some(s) = utf16(bytes) {
+        return s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s);
+    }
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_string(),
+        Err(_) => cp1252(b),
+    }
+}
+
 /// Longest file-name stem kith makes from a name (file systems allow 255
 /// bytes; a 300-character name must still import).
 const MAX_SLUG: usize = 80;
@@ -273,6 +412,23 @@ fn free_path(root: &std::path::Path, folder: &str, base: &str) -> PathBuf {
     rel
 }
 
+/// Why kith will not create notes in `folder`: it is a symbolic link. The
+/// vault does not follow linked folders, so a note written through one lands
+/// outside the vault (anywhere the link points), is never read back, and every
+/// later import of the same file would create it again.
+fn linked_folder(root: &std::path::Path, folder: &str) -> Option<String> {
+    let meta = root.join(folder).symlink_metadata().ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    let target = std::fs::read_link(root.join(folder))
+        .map(|t| t.display().to_string())
+        .unwrap_or_else(|_| "?".into());
+    Some(format!(
+        "{folder}/ is a symbolic link (to {target}); kith creates notes only inside the vault and does not follow linked folders — make {folder}/ a real folder"
+    ))
+}
+
 /// Imports contacts into the vault. A contact that cannot be written (a
 /// folder that is not writable, a path taken meanwhile) is reported under
 /// `failed` with the reason, and the rest are still imported.
@@ -294,11 +450,154 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
         }
     }
     // Contacts created in this run, so a file listing someone twice makes one note.
-    let mut made_email: HashMap<String, PathBuf> = HashMap::new();
-    let mut made_name: HashMap<String, PathBuf> = HashMap::new();
+    let (contacts, absorbed) = fold_duplicates(contacts);
     let mut report = Report::default();
+    for (c, twins) in contacts.into_iter().zip(absorbed) {
+        let lens = [
+            report.created.len(),
+            report.merged.len(),
+            report.skipped.len(),
+        ];
+        import_one(vault, &c, opts, &by_email, &by_name, &orgs, &mut report);
+        // The same contact listed again in the file: its fields went into
+        // this one; say where it ended up.
+        let first = [&report.created, &report.merged, &report.skipped]
+            .into_iter()
+            .zip(lens)
+            .find_map(|(l, n)| l.get(n))
+            .and_then(|o| o.path.clone());
+        for (name, why) in twins {
+            report.skipped.push(Outcome {
+                name,
+                path: first.clone(),
+                reason: why,
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// Folds contacts listed more than once in one import (the same email, or
+/// the same name where one of them has no email) into the first, keeping
+/// every value: the second card's phone or email was dropped ("the first was
+/// used"). Two people who share a name but have different emails stay two.
+/// Linear: one look-up per email and name.
+fn fold_duplicates(contacts: Vec<Contact>) -> (Vec<Contact>, Vec<Vec<(String, String)>>) {
+    let mut out: Vec<Contact> = Vec::new();
+    let mut twins: Vec<Vec<(String, String)>> = Vec::new();
+    let mut by_email: HashMap<String, usize> = HashMap::new();
+    let mut by_name: HashMap<(bool, String), usize> = HashMap::new();
+    let mut no_email: HashMap<(bool, String), usize> = HashMap::new();
     for mut c in contacts {
         sanitize(&mut c);
+        let key = (c.is_org, fold(c.name.trim()));
+        let named = !key.1.is_empty();
+        let first = c
+            .emails
+            .iter()
+            .find_map(|e| by_email.get(&e.to_lowercase()).copied())
+            .or_else(|| {
+                if !named {
+                    None
+                } else if c.emails.is_empty() {
+                    by_name.get(&key).copied()
+                } else {
+                    no_email.get(&key).copied()
+                }
+            });
+        let i = match first {
+            Some(i) => {
+                let added = absorb(&mut out[i], &c);
+                let why = if added.is_empty() {
+                    format!("listed twice in the import; nothing new ({})", c.source)
+                } else {
+                    format!(
+                        "listed twice in the import; its {} went into the first ({})",
+                        added.join(", "),
+                        c.source
+                    )
+                };
+                twins[i].push((c.name.trim().to_string(), why));
+                i
+            }
+            None => {
+                out.push(c);
+                twins.push(Vec::new());
+                out.len() - 1
+            }
+        };
+        let c = &out[i];
+        for e in &c.emails {
+            by_email.entry(e.to_lowercase()).or_insert(i);
+        }
+        if named {
+            by_name.entry(key.clone()).or_insert(i);
+            if c.emails.is_empty() {
+                no_email.entry(key).or_insert(i);
+            } else if no_email.get(&key) == Some(&i) {
+                no_email.remove(&key);
+            }
+        }
+    }
+    (out, twins)
+}
+
+/// Adds what `b` has and `a` lacks to `a`; the names of the fields that grew.
+fn absorb(a: &mut Contact, b: &Contact) -> Vec<&'static str> {
+    let mut added = Vec::new();
+    let mut union = |what: &'static str, xs: &mut Vec<String>, ys: &[String]| {
+        let mut grew = false;
+        for y in ys {
+            if !xs.iter().any(|x| fold(x) == fold(y)) {
+                xs.push(y.clone());
+                grew = true;
+            }
+        }
+        if grew {
+            added.push(what);
+        }
+    };
+    union("emails", &mut a.emails, &b.emails);
+    union("phones", &mut a.phones, &b.phones);
+    union("aliases", &mut a.aliases, &b.aliases);
+    union("tags", &mut a.tags, &b.tags);
+    let mut links = false;
+    for l in &b.links {
+        if !a.links.iter().any(|x| x.1 == l.1) {
+            a.links.push(l.clone());
+            links = true;
+        }
+    }
+    if links {
+        added.push("links");
+    }
+    for (what, x, y) in [
+        ("org", &mut a.org, &b.org),
+        ("role", &mut a.role, &b.role),
+        ("location", &mut a.location, &b.location),
+        ("birthday", &mut a.birthday, &b.birthday),
+        ("bio", &mut a.bio, &b.bio),
+        ("met", &mut a.met, &b.met),
+    ] {
+        if x.is_none() && y.is_some() {
+            x.clone_from(y);
+            added.push(what);
+        }
+    }
+    added
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import_one(
+    vault: &Vault,
+    c: &Contact,
+    opts: Options,
+    by_email: &HashMap<String, usize>,
+    by_name: &HashMap<String, usize>,
+    orgs: &HashMap<String, usize>,
+    report: &mut Report,
+) {
+    {
         let name = c.name.trim().to_string();
         if name.is_empty() {
             report.skipped.push(Outcome {
@@ -310,7 +609,7 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
                 path: None,
                 reason: format!("no name ({})", c.source),
             });
-            continue;
+            return;
         }
         if c.is_org {
             if let Some(&i) = orgs.get(&fold(&name)) {
@@ -319,7 +618,7 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
                     path: Some(vault.notes[i].path.clone()),
                     reason: "organisation already in the vault (same name)".into(),
                 });
-                continue;
+                return;
             }
         } else {
             let existing = c
@@ -328,38 +627,33 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
                 .find_map(|e| by_email.get(&e.to_lowercase()).map(|i| (*i, "email")))
                 .or_else(|| by_name.get(&fold(&name)).map(|i| (*i, "name")));
             if let Some((i, how)) = existing {
-                if let Err(e) = report_existing(vault, i, how, &c, opts, &mut report) {
+                if let Err(e) = report_existing(vault, i, how, c, opts, report) {
                     report.failed.push(Outcome {
                         name,
                         path: Some(vault.notes[i].path.clone()),
                         reason: e.to_string(),
                     });
                 }
-                continue;
+                return;
             }
-        }
-        let dup = c
-            .emails
-            .iter()
-            .find_map(|e| made_email.get(&e.to_lowercase()))
-            .or_else(|| made_name.get(&fold(&name)));
-        if let Some(p) = dup {
-            report.skipped.push(Outcome {
-                name,
-                path: Some(p.clone()),
-                reason: "listed twice in the import; the first was used".into(),
-            });
-            continue;
         }
         let (folder, text, what) = if c.is_org {
             (
                 "orgs",
-                org_note_text(&c),
+                org_note_text(c),
                 "new organisation (a company card: a note in orgs/, not a person)",
             )
         } else {
-            ("people", note_text(&c), "new")
+            ("people", note_text(c), "new")
         };
+        if let Some(why) = linked_folder(&vault.root, folder) {
+            report.failed.push(Outcome {
+                name,
+                path: None,
+                reason: format!("{why} ({})", c.source),
+            });
+            return;
+        }
         let rel = free_path(&vault.root, folder, &short_slug(&name));
         if !opts.dry_run
             && let Err(e) = write::create_new(&vault.root.join(&rel), text.as_bytes())
@@ -369,19 +663,14 @@ pub fn import(vault: &Vault, contacts: Vec<Contact>, opts: Options) -> Result<Re
                 path: Some(rel),
                 reason: format!("{e} ({})", c.source),
             });
-            continue;
+            return;
         }
-        for e in &c.emails {
-            made_email.insert(e.to_lowercase(), rel.clone());
-        }
-        made_name.insert(fold(&name), rel.clone());
         report.created.push(Outcome {
             name,
             path: Some(rel),
             reason: format!("{what} ({})", c.source),
         });
     }
-    Ok(report)
 }
 
 fn report_existing(

@@ -1067,7 +1067,7 @@ fn done_promises_are_completed_with_the_uid_they_had_while_open() {
     assert_ne!(long_open["uid"], short["uid"]);
     assert_eq!(long_open["status"], "NEEDS-ACTION");
     assert_eq!(long_done["status"], "COMPLETED", "{done:#}");
-    assert_eq!(long_done["completed"], "2026-11-21T00:00:00+00:00");
+    assert_eq!(long_done["completed"], "2026-11-21T12:00:00+00:00");
     // The check-in and follow-up keep their UIDs whatever is logged meanwhile.
     assert_eq!(
         by_desc(&open, "no follow-up")["uid"],
