@@ -40,9 +40,10 @@ impl Ctx {
         vault::find_root(self.vault_arg.as_deref(), &self.cwd)
     }
 
-    /// Loads the vault and warns once on stderr if some notes have errors.
+    /// The vault, fresh, from the persisted model (only changed notes are
+    /// parsed again); warns once on stderr if some notes have errors.
     pub fn load(&self) -> Result<Vault> {
-        let v = Vault::load(&self.root()?)?;
+        let v = crate::store::load(&self.root()?)?;
         self.warn_broken(&v);
         Ok(v)
     }

@@ -21,6 +21,7 @@ pub mod index;
 pub mod model;
 pub mod note;
 pub mod plugin;
+pub mod store;
 pub mod text;
 pub mod vault;
 pub mod watch;

@@ -158,8 +158,13 @@ pub struct LogEntry {
     /// 1-based line just past the entry (the next heading of the same or a
     /// higher level, or the line after the end of the file).
     pub end_line: usize,
-    /// The Markdown under the heading, trimmed.
+    /// The Markdown under the heading, trimmed. Empty in a vault loaded from
+    /// the cached model: read it with `Vault::entry_text`.
     pub text: String,
+    /// Byte range of the text under the heading (before trimming) in the
+    /// note's text after any BOM; how the cached model finds the text again.
+    #[serde(skip)]
+    pub span: (usize, usize),
     /// Link targets mentioned in the entry.
     pub links: Vec<String>,
     pub tags: Vec<String>,

@@ -971,6 +971,7 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
             level: h.level,
             end_line,
             text: body_text,
+            span: (h.content_start.min(end), end),
             links: Vec::new(),
             tags: Vec::new(),
         });

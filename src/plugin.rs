@@ -59,6 +59,15 @@ pub enum Trust {
 
 /// Lists the vault's plugins. Broken `plugin.yaml` files are reported as
 /// diagnostics and skipped.
+/// Whether any plugin serves `hook` (trusted or not): callers then hand it
+/// whole notes, entry texts included, which the cached model leaves on disk.
+pub fn serves(root: &Path, hook: &str) -> bool {
+    discover(root)
+        .0
+        .iter()
+        .any(|p| p.hooks.iter().any(|h| h == hook))
+}
+
 pub fn discover(root: &Path) -> (Vec<Plugin>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut diags = Vec::new();

@@ -40,6 +40,11 @@ pub fn cache_dir(root: &Path) -> PathBuf {
     root.join(".kith").join("cache")
 }
 
+/// Is a folder of this name walked? (Not hidden, not `node_modules`.)
+pub fn is_walked_dir(name: &str) -> bool {
+    !name.starts_with('.') && !SKIP_DIRS.contains(&name)
+}
+
 /// Is this relative path one kith reads as a note? (`*.md`, no hidden part.)
 pub fn is_note_path(rel: &Path) -> bool {
     let md = rel
@@ -157,6 +162,10 @@ pub struct Vault {
     pub out_links: Vec<Vec<usize>>,
     /// Touches per person note index (dated contacts from anywhere).
     touches: HashMap<usize, Vec<Touch>>,
+    /// Per note, the content hash of the bytes it was parsed from when its
+    /// entry texts were left on disk (the cached model); empty when the notes
+    /// hold their texts.
+    sources: Vec<u64>,
 }
 
 impl Vault {
@@ -203,6 +212,7 @@ impl Vault {
             by_key,
             out_links: Vec::new(),
             touches: HashMap::new(),
+            sources: Vec::new(),
         };
         v.out_links = (0..v.notes.len())
             .map(|i| {
@@ -219,6 +229,53 @@ impl Vault {
             .collect();
         v.touches = v.compute_touches();
         v
+    }
+
+    /// Marks the notes as parsed from bytes with these content hashes, their
+    /// entry texts left on disk (see [`entry_text`](Self::entry_text)).
+    pub(crate) fn set_sources(&mut self, hashes: Vec<u64>) {
+        self.sources = hashes;
+    }
+
+    /// The text under a log entry of note `idx`. When the model keeps texts on
+    /// disk, it is read from the note, checking the note still has the bytes
+    /// the model was built from; if it changed since, the note is parsed again
+    /// and the entry at the same line (and date) is used.
+    pub fn entry_text(&self, idx: usize, entry: &crate::model::LogEntry) -> String {
+        let hash = self.sources.get(idx).copied().unwrap_or(0);
+        if hash == 0 || !entry.text.is_empty() {
+            return entry.text.clone();
+        }
+        let Some(n) = self.notes.get(idx) else {
+            return String::new();
+        };
+        let Ok(bytes) = std::fs::read(self.root.join(&n.path)) else {
+            return String::new();
+        };
+        if let Some(t) = crate::store::entry_text_from(&bytes, entry.span, hash) {
+            return t;
+        }
+        note::parse(&n.path, &bytes)
+            .entries
+            .into_iter()
+            .find(|e| e.line == entry.line && e.date == entry.date)
+            .map(|e| e.text)
+            .unwrap_or_default()
+    }
+
+    /// Notes parsed again from disk with everything in them (entry texts
+    /// included), for consumers that need whole notes, like plugins.
+    pub fn full_notes(&self, idxs: &[usize]) -> Vec<Note> {
+        idxs.par_iter()
+            .filter_map(|i| self.notes.get(*i))
+            .map(|n| {
+                if self.sources.is_empty() {
+                    n.clone()
+                } else {
+                    load_note(&self.root, &n.path)
+                }
+            })
+            .collect()
     }
 
     /// Resolves a link target by name, alias, file stem or path, ignoring case

@@ -135,7 +135,7 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         let entry = vault.notes[i].last_entry().filter(|e| e.date <= as_of);
         if let Some(e) = entry {
             let topic = if e.title.is_empty() {
-                first_sentence(&e.text)
+                first_sentence(&vault.entry_text(i, e))
             } else {
                 e.title.clone()
             };
@@ -353,7 +353,7 @@ fn events(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                             format!(
                                 "last talked about {}",
                                 if e.title.is_empty() {
-                                    first_sentence(&e.text)
+                                    first_sentence(&vault.entry_text(*i, e))
                                 } else {
                                     e.title.clone()
                                 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod core;
 mod digest;
 mod foundation;
 mod git;
