@@ -160,8 +160,9 @@ pub struct Vault {
     by_key: HashMap<String, Vec<usize>>,
     /// For each note, the notes it links to (resolved once).
     pub out_links: Vec<Vec<usize>>,
-    /// Touches per person note index (dated contacts from anywhere).
-    touches: HashMap<usize, Vec<Touch>>,
+    /// Mentions per person note index (dated contacts in other notes), built
+    /// on first use: `show` needs one person's, the digest everyone's.
+    mentions: std::sync::OnceLock<HashMap<usize, Vec<Touch>>>,
     /// Per note, the content hash of the bytes it was parsed from when its
     /// entry texts were left on disk (the cached model); empty when the notes
     /// hold their texts.
@@ -211,7 +212,7 @@ impl Vault {
             problems,
             by_key,
             out_links: Vec::new(),
-            touches: HashMap::new(),
+            mentions: std::sync::OnceLock::new(),
             sources: Vec::new(),
         };
         v.out_links = (0..v.notes.len())
@@ -227,7 +228,6 @@ impl Vault {
                 out
             })
             .collect();
-        v.touches = v.compute_touches();
         v
     }
 
@@ -440,20 +440,30 @@ impl Vault {
         scored.into_iter().take(max).map(|(_, i)| i).collect()
     }
 
-    fn compute_touches(&self) -> HashMap<usize, Vec<Touch>> {
+    /// A person note's own log entries as touches.
+    fn own_touches(&self, idx: usize) -> impl Iterator<Item = Touch> + '_ {
+        let n = &self.notes[idx];
+        n.person
+            .as_ref()
+            .map(|_| n.entries.iter())
+            .into_iter()
+            .flatten()
+            .map(move |e| Touch {
+                date: e.date,
+                path: n.path.clone(),
+                line: e.line,
+                source: TouchSource::Log,
+                title: e.title.clone(),
+            })
+    }
+
+    fn mentions(&self) -> &HashMap<usize, Vec<Touch>> {
+        self.mentions.get_or_init(|| self.compute_mentions())
+    }
+
+    fn compute_mentions(&self) -> HashMap<usize, Vec<Touch>> {
         let mut t: HashMap<usize, Vec<Touch>> = HashMap::new();
         for (i, n) in self.notes.iter().enumerate() {
-            if n.person.is_some() {
-                for e in &n.entries {
-                    t.entry(i).or_default().push(Touch {
-                        date: e.date,
-                        path: n.path.clone(),
-                        line: e.line,
-                        source: TouchSource::Log,
-                        title: e.title.clone(),
-                    });
-                }
-            }
             if !matches!(n.kind, NoteKind::Journal | NoteKind::Event) {
                 continue;
             }
@@ -498,7 +508,8 @@ impl Vault {
 
     /// Every dated contact with the person at note `idx`, oldest first.
     pub fn touches(&self, idx: usize) -> Vec<Touch> {
-        let mut v = self.touches.get(&idx).cloned().unwrap_or_default();
+        let mut v: Vec<Touch> = self.own_touches(idx).collect();
+        v.extend(self.mentions().get(&idx).into_iter().flatten().cloned());
         v.sort_by(|a, b| (a.date, &a.path, a.line).cmp(&(b.date, &b.path, b.line)));
         v
     }
@@ -508,16 +519,33 @@ impl Vault {
     pub fn last_contact(&self, idx: usize, as_of: Date) -> Option<Touch> {
         let n = &self.notes[idx];
         let p = n.person.as_ref()?;
-        let mut best: Option<Touch> = self
-            .touches
-            .get(&idx)
+        // The latest own entry, then the latest mention: same order as one
+        // list of touches, so ties go the same way.
+        let own = n
+            .entries
+            .iter()
+            .filter(|e| e.date <= as_of)
+            .max_by_key(|e| e.date)
+            .map(|e| Touch {
+                date: e.date,
+                path: n.path.clone(),
+                line: e.line,
+                source: TouchSource::Log,
+                title: e.title.clone(),
+            });
+        let mut best: Option<Touch> = own
             .into_iter()
-            .flatten()
-            .filter(|t| t.date <= as_of)
+            .chain(
+                self.mentions()
+                    .get(&idx)
+                    .into_iter()
+                    .flatten()
+                    .filter(|t| t.date <= as_of)
+                    .cloned(),
+            )
             .max_by(|a, b| {
                 (a.date, std::cmp::Reverse(&a.path)).cmp(&(b.date, std::cmp::Reverse(&b.path)))
-            })
-            .cloned();
+            });
         let fm = n.front.as_ref();
         let mut consider = |date: Option<Date>, key: &str, source: TouchSource| {
             if let Some(d) = date.filter(|d| *d <= as_of)
