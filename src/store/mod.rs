@@ -252,6 +252,9 @@ struct Entry {
     stamp: Stamp,
     hash: u64,
     note: Note,
+    /// Where this record sits, unchanged, in the model file as read: saved
+    /// again by copying those bytes instead of encoding the note.
+    raw: Option<std::ops::Range<usize>>,
 }
 
 /// A decoded model file.
@@ -307,7 +310,8 @@ fn decode(bytes: &[u8]) -> std::result::Result<Cached, String> {
     eight.copy_from_slice(&take(&mut r, 8)?);
     let count = usize::try_from(u64::from_le_bytes(eight)).map_err(|_| damaged())?;
     // Split into records first (cheap), then decode them in parallel.
-    let mut spans: Vec<(u64, &[u8])> = Vec::with_capacity(count.min(r.len() / 12));
+    let mut spans: Vec<(u64, &[u8], std::ops::Range<usize>)> =
+        Vec::with_capacity(count.min(r.len() / 12));
     for _ in 0..count {
         if r.len() < 12 {
             return Err(damaged());
@@ -318,7 +322,8 @@ fn decode(bytes: &[u8]) -> std::result::Result<Cached, String> {
         eight.copy_from_slice(&r[4..12]);
         let sum = u64::from_le_bytes(eight);
         let body = r.get(12..12 + len).ok_or_else(damaged)?;
-        spans.push((sum, body));
+        let at = bytes.len() - r.len();
+        spans.push((sum, body, at..at + 12 + len));
         r = &r[12 + len..];
     }
     if !r.is_empty() {
@@ -326,7 +331,7 @@ fn decode(bytes: &[u8]) -> std::result::Result<Cached, String> {
     }
     let entries: std::result::Result<Vec<Entry>, String> = spans
         .par_iter()
-        .map(|(sum, body)| {
+        .map(|(sum, body, raw)| {
             if content_hash(body) != *sum {
                 return Err(damaged());
             }
@@ -336,6 +341,7 @@ fn decode(bytes: &[u8]) -> std::result::Result<Cached, String> {
                 stamp,
                 hash,
                 note: note.into_note(),
+                raw: Some(raw.clone()),
             })
         })
         .collect();
@@ -359,10 +365,16 @@ fn encode_record(e: &Entry) -> Vec<u8> {
 
 /// Writes the model atomically (temp file + rename): a killed writer leaves
 /// the old file or none, never half of one.
-fn save(root: &Path, as_of_ns: i64, entries: &[Entry]) -> std::io::Result<()> {
+fn save(root: &Path, as_of_ns: i64, entries: &[Entry], old: &[u8]) -> std::io::Result<()> {
     let dir = vault::cache_dir(root);
     std::fs::create_dir_all(&dir)?;
-    let records: Vec<Vec<u8>> = entries.par_iter().map(encode_record).collect();
+    let records: Vec<std::borrow::Cow<'_, [u8]>> = entries
+        .par_iter()
+        .map(|e| match e.raw.clone().and_then(|r| old.get(r)) {
+            Some(b) => std::borrow::Cow::Borrowed(b),
+            None => std::borrow::Cow::Owned(encode_record(e)),
+        })
+        .collect();
     let mut tmp = tempfile::Builder::new()
         .prefix(".model-")
         .tempfile_in(&dir)?;
@@ -370,7 +382,7 @@ fn save(root: &Path, as_of_ns: i64, entries: &[Entry]) -> std::io::Result<()> {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
         w.write_all(&header(as_of_ns, entries.len()))?;
         for r in &records {
-            w.write_all(r)?;
+            w.write_all(r.as_ref())?;
         }
         w.flush()?;
     }
@@ -397,7 +409,10 @@ pub struct Report {
 
 /// Parses a note's bytes, keeping entry texts out of memory.
 fn parse_lean(rel: &Path, bytes: &[u8]) -> Note {
-    let mut n = crate::note::parse(rel, bytes);
+    parse_lean_note(crate::note::parse(rel, bytes))
+}
+
+fn parse_lean_note(mut n: Note) -> Note {
     for e in &mut n.entries {
         e.text = String::new();
     }
@@ -421,26 +436,35 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
     let ((walked, mut problems), cached) = rayon::join(
         || walk(root),
         || match std::fs::read(&file) {
-            Ok(bytes) => Some(decode(&bytes)),
+            Ok(bytes) => {
+                let d = decode(&bytes);
+                Some((d, bytes))
+            }
             Err(_) => None,
         },
     );
     let t_read = t0.elapsed();
     let mut report = Report::default();
-    let cached = match cached {
-        Some(Ok(c)) => c,
-        Some(Err(why)) => {
+    let (cached, old_bytes) = match cached {
+        Some((Ok(c), b)) => (c, b),
+        Some((Err(why), _)) => {
             eprintln!("kith: rebuilt the note cache because {why}");
             report.rebuilt = Some(why);
+            (
+                Cached {
+                    as_of_ns: 0,
+                    entries: Vec::new(),
+                },
+                Vec::new(),
+            )
+        }
+        None => (
             Cached {
                 as_of_ns: 0,
                 entries: Vec::new(),
-            }
-        }
-        None => Cached {
-            as_of_ns: 0,
-            entries: Vec::new(),
-        },
+            },
+            Vec::new(),
+        ),
     };
     let old_as_of = cached.as_of_ns;
     let mut old: Vec<Option<Entry>> = cached.entries.into_iter().map(Some).collect();
@@ -485,6 +509,7 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
                         stamp: *stamp,
                         hash,
                         note: p.note,
+                        raw: None,
                     },
                     false,
                 ),
@@ -494,6 +519,7 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
                         stamp: *stamp,
                         hash,
                         note: parse_lean(rel, &bytes),
+                        raw: None,
                     },
                     true,
                 ),
@@ -504,7 +530,8 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
                     Entry {
                         stamp: Stamp::default(),
                         hash: 0,
-                        note: vault::load_note(root, rel),
+                        note: parse_lean_note(vault::load_note(root, rel)),
+                        raw: None,
                     },
                     true,
                 ),
@@ -521,10 +548,11 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
     report.removed = d.removed;
     let entries: Vec<Entry> = slots.into_iter().flatten().collect();
     let t_fresh = t0.elapsed();
-    if dirty && let Err(e) = save(root, as_of_ns, &entries) {
+    if dirty && let Err(e) = save(root, as_of_ns, &entries, &old_bytes) {
         // A read-only vault still answers; it just parses again next time.
         trace(|| format!("note cache not saved: {e}"));
     }
+    drop(old_bytes);
     let t_save = t0.elapsed();
     let (config, cfg_diag) = Config::load(root);
     problems.extend(cfg_diag);

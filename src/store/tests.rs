@@ -15,6 +15,7 @@ fn roundtrip(n: &Note) -> Note {
         },
         hash: 5,
         note: n.clone(),
+        raw: None,
     };
     let mut bytes = header(9, 1);
     bytes.extend(encode_record(&e));
@@ -57,6 +58,7 @@ fn damaged_files_are_refused_with_a_reason() {
         stamp: Stamp::default(),
         hash: 1,
         note: sample(),
+        raw: None,
     };
     let mut good = header(0, 1);
     good.extend(encode_record(&e));
