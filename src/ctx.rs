@@ -14,6 +14,9 @@ pub struct Ctx {
     vault_arg: Option<PathBuf>,
     pub color: bool,
     pub json: bool,
+    /// Whether the last [`load`](Self::load) found notes changed since the
+    /// model was saved (then the search index is behind too).
+    notes_changed: std::cell::Cell<bool>,
 }
 
 impl Ctx {
@@ -32,6 +35,7 @@ impl Ctx {
             vault_arg: cli.vault.clone(),
             color,
             json: cli.json,
+            notes_changed: std::cell::Cell::new(true),
         })
     }
 
@@ -43,7 +47,10 @@ impl Ctx {
     /// The vault, fresh, from the persisted model (only changed notes are
     /// parsed again); warns once on stderr if some notes have errors.
     pub fn load(&self) -> Result<Vault> {
-        let v = crate::store::load(&self.root()?)?;
+        let (v, report) = crate::store::load_with_report(&self.root()?)?;
+        self.notes_changed.set(
+            !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
+        );
         self.warn_broken(&v);
         Ok(v)
     }
@@ -51,7 +58,13 @@ impl Ctx {
     /// Brings the search index level with the notes, best-effort: commands
     /// that read the notes themselves (show, digest) keep the cache warm for
     /// the next search, but never fail because of it.
+    /// Only when the model saw changed notes: an unchanged vault leaves the
+    /// index as level as it was, and its own walk would double the cost of
+    /// `show` (search syncs itself anyway).
     pub fn warm_index(&self, root: &Path) {
+        if !self.notes_changed.get() {
+            return;
+        }
         if let Err(e) = crate::index::Index::open_synced(root, false) {
             if std::env::var_os("KITH_TRACE").is_some() {
                 eprintln!("trace: index not synced: {e}");
