@@ -437,7 +437,9 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
         || walk(root),
         || match std::fs::read(&file) {
             Ok(bytes) => {
+                let t = std::time::Instant::now();
                 let d = decode(&bytes);
+                trace(|| format!("model: decode {:?} ({} bytes)", t.elapsed(), bytes.len()));
                 Some((d, bytes))
             }
             Err(_) => None,
@@ -492,6 +494,7 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
             slots[i] = old[j].take();
         }
     }
+    let n_looked = d.look.len();
     let looked: Vec<(usize, Option<Entry>)> = d
         .look
         .iter()
@@ -568,8 +571,9 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
     v.set_sources(hashes);
     trace(|| {
         format!(
-            "model: walk+read {t_read:?}, fresh {:?} ({} parsed, {} removed), save {:?}, facts {:?}",
+            "model: walk+read {t_read:?}, fresh {:?} ({} looked at, {} parsed, {} removed), save {:?}, facts {:?}",
             t_fresh - t_read,
+            n_looked,
             report.parsed.len(),
             report.removed.len(),
             t_save - t_fresh,
