@@ -30,7 +30,7 @@ for n in "${sizes[@]}"; do
     "$bin" --vault "$v" show "$person" >/dev/null 2>&1 || true  # warm the caches
     row() { # label, then the command
       local label=$1; shift
-      hyperfine -N -w 1 -r "$runs" -i --export-json /tmp/kb.json "$*" >/dev/null 2>&1 || true
+      hyperfine -N -w 1 -r "$runs" -i --export-json /tmp/kb.json "$(printf "%q " "$@")" >/dev/null 2>&1 || true
       local s; s=$(med /tmp/kb.json)
       local kb; kb=$(peak "$@")
       echo "| $n | $name | $label | $s | $(python3 -c "print('%.1f' % ($s/$rg))") | $((kb/1024)) |"
