@@ -19,8 +19,9 @@ echo "|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   v=$dir/v$n
   [ -d "$v/people" ] || ./target/release/examples/gen_vault "$v" --people "$n" >/dev/null
-  person=$(sed -n 's/^name: //p' "$(ls "$v"/people/*.md | head -1)" | head -1)
-  note=$(grep -l "^name: $person\$" "$v"/people/*.md | head -1)
+  first=$(find "$v/people" -name "*.md" | sort | head -1)
+  person=$(sed -n 's/^name: //p' "$first" | head -1)
+  note=$first
   cp "$note" /tmp/kith-bench-note.md
   hyperfine -N -w 2 -r "$runs" --export-json /tmp/kb-rg.json "rg -c coffee $v" >/dev/null 2>&1 || true
   rg=$(med /tmp/kb-rg.json)
