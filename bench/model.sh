@@ -19,8 +19,8 @@ echo "|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   v=$dir/v$n
   [ -d "$v/people" ] || ./target/release/examples/gen_vault "$v" --people "$n" >/dev/null
-  first=$(find "$v/people" -name "*.md" | sort | head -1)
-  person=$(sed -n 's/^name: //p' "$first" | head -1)
+  first=$(find "$v/people" -name "*.md" -print -quit)
+  person=$(sed -n 's/^name: //p;T;q' "$first")
   note=$first
   cp "$note" /tmp/kith-bench-note.md
   hyperfine -N -w 2 -r "$runs" --export-json /tmp/kb-rg.json "rg -c coffee $v" >/dev/null 2>&1 || true
