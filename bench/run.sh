@@ -62,3 +62,8 @@ for n in "${rows[@]}"; do
     echo "| $n | $q | $(median /tmp/ks.json) | - | - | - |"
   done
 done
+
+echo
+echo "The vault model (show, log, check, digest, intros) against one rg pass:"
+echo
+BENCH_DIR=$dir bash bench/model.sh "${rows[@]}"

@@ -15,6 +15,9 @@ pub struct Ctx {
     vault_arg: Option<PathBuf>,
     pub color: bool,
     pub json: bool,
+    /// Whether the last [`load`](Self::load) found notes changed since the
+    /// model was saved (then the search index is behind too).
+    notes_changed: std::cell::Cell<bool>,
 }
 
 impl Ctx {
@@ -34,6 +37,7 @@ impl Ctx {
             vault_arg: cli.vault.clone(),
             color,
             json: cli.json,
+            notes_changed: std::cell::Cell::new(true),
         })
     }
 
@@ -47,9 +51,13 @@ impl Ctx {
         vault::find_root(self.vault_arg.as_deref(), &self.cwd)
     }
 
-    /// Loads the vault and warns once on stderr if some notes have errors.
+    /// The vault, fresh, from the persisted model (only changed notes are
+    /// parsed again); warns once on stderr if some notes have errors.
     pub fn load(&self) -> Result<Vault> {
-        let v = Vault::load(&self.root()?)?;
+        let (v, report) = crate::store::load_with_report(&self.root()?)?;
+        self.notes_changed.set(
+            !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
+        );
         self.warn_broken(&v);
         Ok(v)
     }
@@ -57,7 +65,13 @@ impl Ctx {
     /// Brings the search index level with the notes, best-effort: commands
     /// that read the notes themselves (show, digest) keep the cache warm for
     /// the next search, but never fail because of it.
+    /// Only when the model saw changed notes: an unchanged vault leaves the
+    /// index as level as it was, and its own walk would double the cost of
+    /// `show` (search syncs itself anyway).
     pub fn warm_index(&self, root: &Path) {
+        if !self.notes_changed.get() {
+            return;
+        }
         if let Err(e) = crate::index::Index::open_synced(root, false) {
             if std::env::var_os("KITH_TRACE").is_some() {
                 eprint_line(&format!("trace: index not synced: {e}"));

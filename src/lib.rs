@@ -26,6 +26,7 @@ pub mod model;
 pub mod note;
 pub mod obsidian;
 pub mod plugin;
+pub mod store;
 pub mod template;
 pub mod term;
 pub mod text;

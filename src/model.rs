@@ -158,11 +158,39 @@ pub struct LogEntry {
     /// 1-based line just past the entry (the next heading of the same or a
     /// higher level, or the line after the end of the file).
     pub end_line: usize,
-    /// The Markdown under the heading, trimmed.
+    /// The Markdown under the heading, trimmed. Empty in a vault loaded from
+    /// the cached model: read it with `Vault::entry_text`.
     pub text: String,
+    /// Byte range of the text under the heading (before trimming) in the
+    /// note's text after any BOM; how the cached model finds the text again.
+    #[serde(skip)]
+    pub span: (usize, usize),
     /// Link targets mentioned in the entry.
     pub links: Vec<String>,
     pub tags: Vec<String>,
+    /// Nothing but task lines (`- [ ] …`): a plan, not something done with
+    /// anyone, so not a contact. Kept apart from the text, which the cached
+    /// model leaves on disk.
+    #[serde(skip)]
+    pub tasks_only: bool,
+}
+
+/// Whether an entry's text is nothing but task lines (and is not empty).
+pub fn only_tasks(text: &str) -> bool {
+    let mut any = false;
+    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let t = l.trim_start_matches(['-', '*', '+']).trim_start();
+        if !(t.starts_with("[ ]")
+            || t.starts_with("[x]")
+            || t.starts_with("[X]")
+            || t.starts_with("[/]")
+            || t.starts_with("[-]"))
+        {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 impl LogEntry {

@@ -1501,7 +1501,9 @@ fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) 
             line,
             level: h.level,
             end_line,
+            tasks_only: crate::model::only_tasks(&body_text),
             text: body_text,
+            span: (h.content_start.min(end), end),
             links: Vec::new(),
             tags: Vec::new(),
         });

@@ -69,6 +69,15 @@ pub enum Trust {
     Refused,
 }
 
+/// Whether any plugin serves `hook` (trusted or not): callers then hand it
+/// whole notes, entry texts included, which the cached model leaves on disk.
+pub fn serves(root: &Path, hook: &str) -> bool {
+    discover(root)
+        .0
+        .iter()
+        .any(|p| p.hooks.iter().any(|h| h == hook))
+}
+
 /// Lists the vault's plugins. Broken `plugin.yaml` files are reported as
 /// diagnostics and skipped; plugins that can never be trusted (two folders
 /// with one name, a command leaving the folder) are listed with the reason.

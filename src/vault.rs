@@ -40,6 +40,11 @@ pub fn cache_dir(root: &Path) -> PathBuf {
     root.join(".kith").join("cache")
 }
 
+/// Is a folder of this name walked? (Not hidden, not `node_modules`.)
+pub fn is_walked_dir(name: &str) -> bool {
+    !name.starts_with('.') && !SKIP_DIRS.contains(&name)
+}
+
 /// Is this relative path one kith reads as a note? (`*.md`, no hidden part.)
 pub fn is_note_path(rel: &Path) -> bool {
     let md = rel
@@ -330,6 +335,9 @@ pub fn try_load_note(root: &Path, rel: &Path) -> std::result::Result<Note, Diagn
 pub fn load_note(root: &Path, rel: &Path) -> Note {
     try_load_note(root, rel).unwrap_or_else(|d| {
         let mut n = note::parse(rel, b"");
+        // What was not read is nobody: an empty note in `people/` would
+        // otherwise become a person named after the file.
+        n.person = None;
         n.diagnostics = vec![d];
         n
     })
@@ -377,8 +385,13 @@ pub struct Vault {
     by_key: HashMap<String, Vec<usize>>,
     /// For each note, the notes it links to (resolved once).
     pub out_links: Vec<Vec<usize>>,
-    /// Touches per person note index (dated contacts from anywhere).
-    touches: HashMap<usize, Vec<Touch>>,
+    /// Mentions per person note index (dated contacts in other notes), built
+    /// on first use: `show` needs one person's, the digest everyone's.
+    mentions: std::sync::OnceLock<HashMap<usize, Vec<Touch>>>,
+    /// Per note, the content hash of the bytes it was parsed from when its
+    /// entry texts were left on disk (the cached model); empty when the notes
+    /// hold their texts.
+    sources: Vec<u64>,
 }
 
 impl Vault {
@@ -434,7 +447,8 @@ impl Vault {
             problems,
             by_key,
             out_links: Vec::new(),
-            touches: HashMap::new(),
+            mentions: std::sync::OnceLock::new(),
+            sources: Vec::new(),
         };
         v.out_links = (0..v.notes.len())
             .map(|i| {
@@ -449,8 +463,54 @@ impl Vault {
                 out
             })
             .collect();
-        v.touches = v.compute_touches();
         v
+    }
+
+    /// Marks the notes as parsed from bytes with these content hashes, their
+    /// entry texts left on disk (see [`entry_text`](Self::entry_text)).
+    pub(crate) fn set_sources(&mut self, hashes: Vec<u64>) {
+        self.sources = hashes;
+    }
+
+    /// The text under a log entry of note `idx`. When the model keeps texts on
+    /// disk, it is read from the note, checking the note still has the bytes
+    /// the model was built from; if it changed since, the note is parsed again
+    /// and the entry at the same line (and date) is used.
+    pub fn entry_text(&self, idx: usize, entry: &crate::model::LogEntry) -> String {
+        let hash = self.sources.get(idx).copied().unwrap_or(0);
+        if hash == 0 || !entry.text.is_empty() {
+            return entry.text.clone();
+        }
+        let Some(n) = self.notes.get(idx) else {
+            return String::new();
+        };
+        let Ok(bytes) = read_note_bytes(&self.root.join(&n.path)) else {
+            return String::new();
+        };
+        if let Some(t) = crate::store::entry_text_from(&bytes, entry.span, hash) {
+            return t;
+        }
+        note::parse(&n.path, &bytes)
+            .entries
+            .into_iter()
+            .find(|e| e.line == entry.line && e.date == entry.date)
+            .map(|e| e.text)
+            .unwrap_or_default()
+    }
+
+    /// Notes parsed again from disk with everything in them (entry texts
+    /// included), for consumers that need whole notes, like plugins.
+    pub fn full_notes(&self, idxs: &[usize]) -> Vec<Note> {
+        idxs.par_iter()
+            .filter_map(|i| self.notes.get(*i))
+            .map(|n| {
+                if self.sources.is_empty() {
+                    n.clone()
+                } else {
+                    load_note(&self.root, &n.path)
+                }
+            })
+            .collect()
     }
 
     /// Resolves a link target by name, alias, file stem or path, ignoring case
@@ -604,20 +664,30 @@ impl Vault {
         scored.into_iter().take(max).map(|(_, i)| i).collect()
     }
 
-    fn compute_touches(&self) -> HashMap<usize, Vec<Touch>> {
+    /// A person note's own log entries as touches.
+    fn own_touches(&self, idx: usize) -> impl Iterator<Item = Touch> + '_ {
+        let n = &self.notes[idx];
+        n.person
+            .as_ref()
+            .map(|_| n.entries.iter())
+            .into_iter()
+            .flatten()
+            .map(move |e| Touch {
+                date: e.date,
+                path: n.path.clone(),
+                line: e.line,
+                source: TouchSource::Log,
+                title: e.title.clone(),
+            })
+    }
+
+    fn mentions(&self) -> &HashMap<usize, Vec<Touch>> {
+        self.mentions.get_or_init(|| self.compute_mentions())
+    }
+
+    fn compute_mentions(&self) -> HashMap<usize, Vec<Touch>> {
         let mut t: HashMap<usize, Vec<Touch>> = HashMap::new();
         for (i, n) in self.notes.iter().enumerate() {
-            if n.person.is_some() {
-                for e in &n.entries {
-                    t.entry(i).or_default().push(Touch {
-                        date: e.date,
-                        path: n.path.clone(),
-                        line: e.line,
-                        source: TouchSource::Log,
-                        title: e.title.clone(),
-                    });
-                }
-            }
             if !matches!(n.kind, NoteKind::Journal | NoteKind::Event) {
                 continue;
             }
@@ -662,7 +732,8 @@ impl Vault {
 
     /// Every dated contact with the person at note `idx`, oldest first.
     pub fn touches(&self, idx: usize) -> Vec<Touch> {
-        let mut v = self.touches.get(&idx).cloned().unwrap_or_default();
+        let mut v: Vec<Touch> = self.own_touches(idx).collect();
+        v.extend(self.mentions().get(&idx).into_iter().flatten().cloned());
         v.sort_by(|a, b| (a.date, &a.path, a.line).cmp(&(b.date, &b.path, b.line)));
         v
     }
@@ -672,16 +743,33 @@ impl Vault {
     pub fn last_contact(&self, idx: usize, as_of: Date) -> Option<Touch> {
         let n = &self.notes[idx];
         let p = n.person.as_ref()?;
-        let mut best: Option<Touch> = self
-            .touches
-            .get(&idx)
+        // The latest own entry, then the latest mention: same order as one
+        // list of touches, so ties go the same way.
+        let own = n
+            .entries
+            .iter()
+            .filter(|e| e.date <= as_of)
+            .max_by_key(|e| e.date)
+            .map(|e| Touch {
+                date: e.date,
+                path: n.path.clone(),
+                line: e.line,
+                source: TouchSource::Log,
+                title: e.title.clone(),
+            });
+        let mut best: Option<Touch> = own
             .into_iter()
-            .flatten()
-            .filter(|t| t.date <= as_of)
+            .chain(
+                self.mentions()
+                    .get(&idx)
+                    .into_iter()
+                    .flatten()
+                    .filter(|t| t.date <= as_of)
+                    .cloned(),
+            )
             .max_by(|a, b| {
                 (a.date, std::cmp::Reverse(&a.path)).cmp(&(b.date, std::cmp::Reverse(&b.path)))
-            })
-            .cloned();
+            });
         let fm = n.front.as_ref();
         let mut consider = |date: Option<Date>, key: &str, source: TouchSource| {
             if let Some(d) = date.filter(|d| *d <= as_of)

@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
             )));
         }
     }
-    let vault = crate::vault::Vault::load(&root)?;
+    let vault = crate::store::load(&root)?;
     let filters: Vec<PathBuf> = args
         .paths
         .iter()
@@ -38,7 +38,14 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
         })
         .collect();
     let mut all = vault.all_diagnostics();
-    let notes: Vec<&crate::note::Note> = vault.notes.iter().collect();
+    // Plugins see whole notes; the model keeps entry texts on disk, so
+    // parse again only when some plugin serves `check`.
+    let full = if crate::plugin::serves(&root, "check") {
+        vault.full_notes(&(0..vault.notes.len()).collect::<Vec<_>>())
+    } else {
+        Vec::new()
+    };
+    let notes: Vec<&crate::note::Note> = full.iter().collect();
     all.extend(
         crate::plugin::run_hook(&root, "check", ctx.today(), &vault.config, &notes).diagnostics,
     );

@@ -118,7 +118,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                 }
             }
             let vault = ctx.load()?;
-            let notes: Vec<&Note> = vault.notes.iter().collect();
+            // Whole notes, entry texts included (the model keeps them on disk).
+            let full = vault.full_notes(&(0..vault.notes.len()).collect::<Vec<_>>());
+            let notes: Vec<&Note> = full.iter().collect();
             let out = plugin::run(
                 &p,
                 hook,

@@ -38,8 +38,10 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     let entry_text = |path: &std::path::Path, line: usize| -> String {
         vault
             .note_index(path)
-            .and_then(|i| vault.notes[i].entries.iter().find(|e| e.line == line))
-            .map(|e| e.text.clone())
+            .and_then(|i| {
+                let e = vault.notes[i].entries.iter().find(|e| e.line == line)?;
+                Some(vault.entry_text(i, e))
+            })
             .unwrap_or_default()
     };
     let prose = crate::cmd::show_more::prose(&vault, idx);

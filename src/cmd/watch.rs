@@ -4,7 +4,6 @@ use crate::ctx::Ctx;
 use crate::digest::{self, Limits};
 use crate::error::{Result, exit};
 use crate::index::Index;
-use crate::vault::Vault;
 use crate::watch::{self, Options, Sink};
 use std::path::{Path, PathBuf};
 
@@ -54,7 +53,7 @@ impl Sink for IndexSink<'_> {
         let Some(out) = &self.digest else {
             return Ok(());
         };
-        let vault = Vault::load(self.index.root())?;
+        let vault = crate::store::load(self.index.root())?;
         let d = digest::build(&vault, self.ctx.today(), Limits::from_config(&vault, false))?;
         let dir = out.parent().unwrap_or(Path::new("/")).to_path_buf();
         let text = digest::markdown(&d, &|p| {

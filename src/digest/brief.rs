@@ -387,12 +387,12 @@ fn hints(vault: &Vault, name: &str, about: Option<&str>) -> Vec<Hint> {
         }
     }
     let name_f = fold(name);
-    for n in &vault.notes {
+    for (ni, n) in vault.notes.iter().enumerate() {
         for e in &n.entries {
             if out.len() >= HINTS * 2 {
                 return out;
             }
-            let t = fold(&e.text);
+            let t = fold(&vault.entry_text(ni, e));
             let what = if t.contains(&name_f) {
                 format!("{name} is mentioned in {} ({})", n.title, e.date)
             } else if let Some(a) = about_f

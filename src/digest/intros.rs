@@ -97,7 +97,11 @@ struct Cand {
 fn dismissed(root: &Path) -> HashSet<(String, String)> {
     let mut out = HashSet::new();
     let path = root.join(DISMISSED_FILE);
-    let text = match std::fs::read_to_string(&path) {
+    // The capped, FIFO-safe reader: a FIFO here must not hang the digest.
+    let text = match crate::vault::read_note_bytes(&path)
+        .map_err(std::io::Error::from)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+    {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return out,
         Err(e) => {
@@ -274,9 +278,11 @@ fn first_name(s: &str) -> &str {
 /// task items, with links removed (a name is not what someone is).
 fn prose(vault: &Vault, i: usize) -> String {
     let n = &vault.notes[i];
-    let Ok(text) = std::fs::read_to_string(vault.root.join(&n.path)) else {
+    // Never read what the note loader refused (a FIFO, /dev/zero, a huge file).
+    let Ok(bytes) = crate::vault::read_note_bytes(&vault.root.join(&n.path)) else {
         return String::new();
     };
+    let text = String::from_utf8_lossy(&bytes);
     let tasks = task_lines(n);
     let mut out = String::new();
     for (k, line) in text.lines().enumerate() {

@@ -170,8 +170,15 @@ pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
 /// Sections from trusted plugins serving the `digest` hook; plugin failures
 /// are reported on stderr and do not stop the digest.
 pub fn extra_sections(vault: &Vault, as_of: Date) -> Vec<Section> {
-    let people: Vec<&crate::note::Note> =
-        vault.notes.iter().filter(|n| n.person.is_some()).collect();
+    // Plugins see whole notes; the model keeps entry texts on disk, so parse
+    // the people again only when some plugin serves `digest`.
+    let full = if crate::plugin::serves(&vault.root, "digest") {
+        let idxs: Vec<usize> = vault.people().map(|(i, _, _)| i).collect();
+        vault.full_notes(&idxs)
+    } else {
+        Vec::new()
+    };
+    let people: Vec<&crate::note::Note> = full.iter().collect();
     let out = crate::plugin::run_hook(&vault.root, "digest", as_of, &vault.config, &people);
     for d in &out.diagnostics {
         eprintln!("warning: {}", d.message);

@@ -96,7 +96,8 @@ pub fn exchanges(vault: &Vault) -> HashMap<usize, Vec<Exchange>> {
                         date: e.date,
                         path: n.path.clone(),
                         line: e.line,
-                        what: tagged_sentence(&e.text, *d).unwrap_or_else(|| topic(e)),
+                        what: tagged_sentence(&vault.entry_text(i, e), *d)
+                            .unwrap_or_else(|| topic(e)),
                     });
                 }
             }

@@ -152,7 +152,7 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         let entry = vault.notes[i].last_entry().filter(|e| e.date <= as_of);
         if let Some(e) = entry {
             let topic = if e.title.is_empty() {
-                first_sentence(&e.text)
+                first_sentence(&vault.entry_text(i, e))
             } else {
                 e.title.clone()
             };
@@ -371,7 +371,7 @@ fn events(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                             format!(
                                 "last talked about {}",
                                 if e.title.is_empty() {
-                                    first_sentence(&e.text)
+                                    first_sentence(&vault.entry_text(*i, e))
                                 } else {
                                     e.title.clone()
                                 }
@@ -443,22 +443,6 @@ impl Contact {
     }
 }
 
-fn only_tasks(text: &str) -> bool {
-    let mut any = false;
-    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let t = l.trim_start_matches(['-', '*', '+']).trim_start();
-        if !(t.starts_with("[ ]")
-            || t.starts_with("[x]")
-            || t.starts_with("[X]")
-            || t.starts_with("[/]"))
-        {
-            return false;
-        }
-        any = true;
-    }
-    any
-}
-
 /// Every contact with person `i`; `event` is the note of the event where you
 /// met, if any.
 pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
@@ -472,7 +456,7 @@ pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
             || event_title.as_ref().is_some_and(|t| {
                 !t.is_empty()
                     && (crate::text::fold(&e.title).contains(t.as_str())
-                        || crate::text::fold(&e.text).contains(t.as_str()))
+                        || crate::text::fold(&vault.entry_text(note, e)).contains(t.as_str()))
             })
     };
     let followup = |e: &crate::model::LogEntry| {
@@ -486,7 +470,7 @@ pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
     own.sort_by_key(|e| e.line);
     for e in own {
         let later = !seen_days.insert(e.date);
-        if only_tasks(&e.text) {
+        if e.tasks_only {
             continue;
         }
         out.push(Contact {

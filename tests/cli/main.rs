@@ -6,6 +6,7 @@ mod support;
 mod attack_io;
 mod attack_trust;
 mod attack_writes;
+mod core;
 mod daily;
 mod digest;
 mod foundation;

@@ -1,0 +1,496 @@
+//! The cached form of one parsed note.
+//!
+//! These mirror the domain types field by field instead of deriving
+//! `Deserialize` on them: the domain's serde attributes are shaped for JSON
+//! output (`skip_serializing_if`, display strings), which a non-self-describing
+//! format like postcard cannot read back, and a field added to the domain then
+//! fails to compile here, which is the reminder to bump [`super::FORMAT`].
+//! Entry texts are not stored: only their byte range in the file.
+
+use crate::date::{Birthday, Cadence, Date};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{
+    Circle, Event, Link, LogEntry, Met, NoteKind, Person, Promise, Resource, TaskStatus,
+};
+use crate::note::{FrontMatter, Note};
+use crate::yaml::{KeySpan, Yaml};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Days since 0001-01-01: four bytes instead of a date string.
+type Day = i32;
+
+fn day(d: Date) -> Day {
+    use chrono::Datelike;
+    d.num_days_from_ce()
+}
+
+fn date(d: Day) -> Date {
+    Date::from_num_days_from_ce_opt(d).unwrap_or(Date::MIN)
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct CNote {
+    path: String,
+    kind: u8,
+    has_bom: bool,
+    crlf: bool,
+    front: Option<CFront>,
+    title: String,
+    aliases: Vec<String>,
+    person: Option<CPerson>,
+    event: Option<CEvent>,
+    resource: Option<CResource>,
+    date: Option<Day>,
+    entries: Vec<CEntry>,
+    promises: Vec<CPromise>,
+    links: Vec<CLink>,
+    tags: Vec<String>,
+    body_line: u32,
+    diagnostics: Vec<CDiag>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum CYaml {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    List(Vec<CYaml>),
+    Map(Vec<(String, CYaml)>),
+}
+
+#[derive(Serialize, Deserialize)]
+struct CFront {
+    value: CYaml,
+    spans: Vec<(String, u32, u32)>,
+    first_line: u32,
+    close_line: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CPerson {
+    name: String,
+    aliases: Vec<String>,
+    emails: Vec<String>,
+    phones: Vec<String>,
+    org: Option<String>,
+    role: Option<String>,
+    location: Option<String>,
+    tags: Vec<String>,
+    interests: Vec<String>,
+    values: Vec<String>,
+    needs: Vec<String>,
+    offers: Vec<String>,
+    met: Option<(Option<Day>, Option<String>)>,
+    introduced_by: Option<String>,
+    circle: Option<u8>,
+    /// (0 = days, 1 = months, n)
+    cadence: Option<(u8, u32)>,
+    birthday: Option<(Option<i32>, u32, u32)>,
+    last_contact: Option<Day>,
+    intro_ok: bool,
+    snooze_until: Option<Day>,
+    links: Vec<(String, String)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CEvent {
+    name: String,
+    date: Option<Day>,
+    location: Option<String>,
+    attendees: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CResource {
+    title: String,
+    url: Option<String>,
+    tags: Vec<String>,
+    added: Option<Day>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CEntry {
+    date: Day,
+    title: String,
+    line: u32,
+    level: u8,
+    end_line: u32,
+    span: (u32, u32),
+    links: Vec<String>,
+    tags: Vec<String>,
+    tasks_only: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CPromise {
+    text: String,
+    done: bool,
+    /// 0 open, 1 in progress, 2 done, 3 cancelled.
+    status: u8,
+    due: Option<Day>,
+    scheduled: Option<Day>,
+    start: Option<Day>,
+    completed: Option<Day>,
+    created: Option<Day>,
+    line: u32,
+    links: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CLink {
+    target: String,
+    line: u32,
+    column: u32,
+    entry: Option<u32>,
+    key: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CDiag {
+    line: u32,
+    column: u32,
+    error: bool,
+    message: String,
+    hint: Option<String>,
+}
+
+// Lines, columns and counts in a note are far below 2^32 (notes are capped
+// well below 4 GB); saturating keeps a conversion from ever panicking.
+fn n32(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+fn us(v: u32) -> usize {
+    v as usize
+}
+
+fn kind_code(k: NoteKind) -> u8 {
+    match k {
+        NoteKind::Person => 0,
+        NoteKind::Event => 1,
+        NoteKind::Resource => 2,
+        NoteKind::Journal => 3,
+        NoteKind::Other => 4,
+    }
+}
+
+fn kind_of(c: u8) -> NoteKind {
+    match c {
+        0 => NoteKind::Person,
+        1 => NoteKind::Event,
+        2 => NoteKind::Resource,
+        3 => NoteKind::Journal,
+        _ => NoteKind::Other,
+    }
+}
+
+fn circle_code(c: Circle) -> u8 {
+    match c {
+        Circle::Close => 0,
+        Circle::Active => 1,
+        Circle::Acquaintance => 2,
+        Circle::Dormant => 3,
+    }
+}
+
+fn circle_of(c: u8) -> Circle {
+    match c {
+        0 => Circle::Close,
+        1 => Circle::Active,
+        2 => Circle::Acquaintance,
+        _ => Circle::Dormant,
+    }
+}
+
+impl CYaml {
+    fn from(y: &Yaml) -> CYaml {
+        match y {
+            Yaml::Null => CYaml::Null,
+            Yaml::Bool(b) => CYaml::Bool(*b),
+            Yaml::Number(s) => CYaml::Number(s.clone()),
+            Yaml::String(s) => CYaml::String(s.clone()),
+            Yaml::List(v) => CYaml::List(v.iter().map(CYaml::from).collect()),
+            Yaml::Map(m) => {
+                CYaml::Map(m.iter().map(|(k, v)| (k.clone(), CYaml::from(v))).collect())
+            }
+        }
+    }
+
+    fn into_yaml(self) -> Yaml {
+        match self {
+            CYaml::Null => Yaml::Null,
+            CYaml::Bool(b) => Yaml::Bool(b),
+            CYaml::Number(s) => Yaml::Number(s),
+            CYaml::String(s) => Yaml::String(s),
+            CYaml::List(v) => Yaml::List(v.into_iter().map(CYaml::into_yaml).collect()),
+            CYaml::Map(m) => Yaml::Map(m.into_iter().map(|(k, v)| (k, v.into_yaml())).collect()),
+        }
+    }
+}
+
+impl CNote {
+    pub(super) fn from_note(n: &Note) -> CNote {
+        CNote {
+            path: n.path.to_string_lossy().into_owned(),
+            kind: kind_code(n.kind),
+            has_bom: n.has_bom,
+            crlf: n.crlf,
+            front: n.front.as_ref().map(|f| CFront {
+                value: CYaml::from(&f.value),
+                spans: f
+                    .spans
+                    .iter()
+                    .map(|s| (s.key.clone(), n32(s.line), n32(s.value_column)))
+                    .collect(),
+                first_line: n32(f.first_line),
+                close_line: n32(f.close_line),
+            }),
+            title: n.title.clone(),
+            aliases: n.aliases.clone(),
+            person: n.person.as_ref().map(|p| CPerson {
+                name: p.name.clone(),
+                aliases: p.aliases.clone(),
+                emails: p.emails.clone(),
+                phones: p.phones.clone(),
+                org: p.org.clone(),
+                role: p.role.clone(),
+                location: p.location.clone(),
+                tags: p.tags.clone(),
+                interests: p.interests.clone(),
+                values: p.values.clone(),
+                needs: p.needs.clone(),
+                offers: p.offers.clone(),
+                met: p.met.as_ref().map(|m| (m.date.map(day), m.event.clone())),
+                introduced_by: p.introduced_by.clone(),
+                circle: p.circle.map(circle_code),
+                cadence: p.cadence.map(|c| match c {
+                    Cadence::Days(n) => (0, n),
+                    Cadence::Months(n) => (1, n),
+                }),
+                birthday: p.birthday.map(|b| (b.year, b.month, b.day)),
+                last_contact: p.last_contact.map(day),
+                intro_ok: p.intro_ok,
+                snooze_until: p.snooze_until.map(day),
+                links: p.links.clone(),
+            }),
+            event: n.event.as_ref().map(|e| CEvent {
+                name: e.name.clone(),
+                date: e.date.map(day),
+                location: e.location.clone(),
+                attendees: e.attendees.clone(),
+            }),
+            resource: n.resource.as_ref().map(|r| CResource {
+                title: r.title.clone(),
+                url: r.url.clone(),
+                tags: r.tags.clone(),
+                added: r.added.map(day),
+            }),
+            date: n.date.map(day),
+            entries: n
+                .entries
+                .iter()
+                .map(|e| CEntry {
+                    date: day(e.date),
+                    title: e.title.clone(),
+                    line: n32(e.line),
+                    level: e.level,
+                    end_line: n32(e.end_line),
+                    span: (n32(e.span.0), n32(e.span.1)),
+                    links: e.links.clone(),
+                    tags: e.tags.clone(),
+                    tasks_only: e.tasks_only,
+                })
+                .collect(),
+            promises: n
+                .promises
+                .iter()
+                .map(|p| CPromise {
+                    text: p.text.clone(),
+                    done: p.done,
+                    status: match p.status {
+                        TaskStatus::Open => 0,
+                        TaskStatus::InProgress => 1,
+                        TaskStatus::Done => 2,
+                        TaskStatus::Cancelled => 3,
+                    },
+                    due: p.due.map(day),
+                    scheduled: p.scheduled.map(day),
+                    start: p.start.map(day),
+                    completed: p.completed.map(day),
+                    created: p.created.map(day),
+                    line: n32(p.line),
+                    links: p.links.clone(),
+                })
+                .collect(),
+            links: n
+                .links
+                .iter()
+                .map(|l| CLink {
+                    target: l.target.clone(),
+                    line: n32(l.line),
+                    column: n32(l.column),
+                    entry: l.entry.map(n32),
+                    key: l.key.clone(),
+                })
+                .collect(),
+            tags: n.tags.clone(),
+            body_line: n32(n.body_line),
+            diagnostics: n
+                .diagnostics
+                .iter()
+                .map(|d| CDiag {
+                    line: n32(d.line),
+                    column: n32(d.column),
+                    error: d.is_error(),
+                    message: d.message.clone(),
+                    hint: d.hint.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The note as the domain sees it, entry texts left empty (read them with
+    /// [`crate::vault::Vault::entry_text`]).
+    pub(super) fn into_note(self) -> Note {
+        let path = PathBuf::from(self.path);
+        let diagnostics = self
+            .diagnostics
+            .into_iter()
+            .map(|d| Diagnostic {
+                path: path.clone(),
+                line: us(d.line),
+                column: us(d.column),
+                severity: if d.error {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                message: d.message,
+                hint: d.hint,
+            })
+            .collect();
+        Note {
+            kind: kind_of(self.kind),
+            has_bom: self.has_bom,
+            crlf: self.crlf,
+            front: self.front.map(|f| {
+                FrontMatter::new(
+                    f.value.into_yaml(),
+                    f.spans
+                        .into_iter()
+                        .map(|(key, line, col)| KeySpan {
+                            key,
+                            line: us(line),
+                            value_column: us(col),
+                        })
+                        .collect(),
+                    us(f.first_line),
+                    us(f.close_line),
+                )
+            }),
+            title: self.title,
+            aliases: self.aliases,
+            person: self.person.map(|p| Person {
+                name: p.name,
+                aliases: p.aliases,
+                emails: p.emails,
+                phones: p.phones,
+                org: p.org,
+                role: p.role,
+                location: p.location,
+                tags: p.tags,
+                interests: p.interests,
+                values: p.values,
+                needs: p.needs,
+                offers: p.offers,
+                met: p.met.map(|(d, event)| Met {
+                    date: d.map(date),
+                    event,
+                }),
+                introduced_by: p.introduced_by,
+                circle: p.circle.map(circle_of),
+                cadence: p.cadence.map(|(u, n)| {
+                    if u == 0 {
+                        Cadence::Days(n)
+                    } else {
+                        Cadence::Months(n)
+                    }
+                }),
+                birthday: p
+                    .birthday
+                    .map(|(year, month, day)| Birthday { year, month, day }),
+                last_contact: p.last_contact.map(date),
+                intro_ok: p.intro_ok,
+                snooze_until: p.snooze_until.map(date),
+                links: p.links,
+            }),
+            event: self.event.map(|e| Event {
+                name: e.name,
+                date: e.date.map(date),
+                location: e.location,
+                attendees: e.attendees,
+            }),
+            resource: self.resource.map(|r| Resource {
+                title: r.title,
+                url: r.url,
+                tags: r.tags,
+                added: r.added.map(date),
+            }),
+            date: self.date.map(date),
+            entries: self
+                .entries
+                .into_iter()
+                .map(|e| LogEntry {
+                    date: date(e.date),
+                    title: e.title,
+                    line: us(e.line),
+                    level: e.level,
+                    end_line: us(e.end_line),
+                    text: String::new(),
+                    span: (us(e.span.0), us(e.span.1)),
+                    links: e.links,
+                    tags: e.tags,
+                    tasks_only: e.tasks_only,
+                })
+                .collect(),
+            promises: self
+                .promises
+                .into_iter()
+                .map(|p| Promise {
+                    text: p.text,
+                    done: p.done,
+                    status: match p.status {
+                        1 => TaskStatus::InProgress,
+                        2 => TaskStatus::Done,
+                        3 => TaskStatus::Cancelled,
+                        _ => TaskStatus::Open,
+                    },
+                    due: p.due.map(date),
+                    scheduled: p.scheduled.map(date),
+                    start: p.start.map(date),
+                    completed: p.completed.map(date),
+                    created: p.created.map(date),
+                    line: us(p.line),
+                    links: p.links,
+                })
+                .collect(),
+            links: self
+                .links
+                .into_iter()
+                .map(|l| Link {
+                    target: l.target,
+                    line: us(l.line),
+                    column: us(l.column),
+                    entry: l.entry.map(us),
+                    key: l.key,
+                })
+                .collect(),
+            tags: self.tags,
+            body_line: us(self.body_line),
+            diagnostics,
+            path,
+        }
+    }
+}
