@@ -54,6 +54,8 @@ const OFFERS_PER_NEED: usize = 5;
 const NEED_MATCH_WEIGHT: f64 = 3.0;
 /// How well the need is met decides the order among needs met.
 const COVERAGE_WEIGHT: f64 = 4.0;
+/// Subtracted per helper already found for the same need (best first).
+const SAME_NEED_DECAY: f64 = 0.6;
 const LOCATION_WEIGHT: f64 = 0.5;
 /// The same city only breaks ties between needs met.
 const NEED_LOCATION_WEIGHT: f64 = 0.1;
@@ -67,13 +69,9 @@ const TOPICS_ALONE: f64 = 0.6;
 /// `COMMON_TOPIC` people) is too common to pair on.
 const COMMON_SHARE: f64 = 0.1;
 const COMMON_TOPIC: usize = 50;
-/// Share suggestions look at resources added within this many days.
-pub const SHARE_DAYS: i64 = 30;
 /// A resource need not meet the whole need, only speak to it (a guide to
 /// structured interviews for "hiring engineers with structured interviews").
 const SHARE_COVERAGE: f64 = 0.35;
-/// At most this many people per resource, so several resources get a turn.
-const SHARES_PER_RESOURCE: usize = 2;
 
 pub const DISMISSED_FILE: &str = ".kith/intros.yaml";
 
@@ -515,6 +513,9 @@ pub fn suggestions_with(
                 if taken >= OFFERS_PER_NEED {
                     break;
                 }
+                // One need met by five lawyers should not fill the top of the
+                // list: each further helper for the same need ranks lower.
+                let rank = taken as f64;
                 taken += 1;
                 let c = cands.entry(pair(a, b)).or_default();
                 let reason = need_reason(
@@ -524,7 +525,8 @@ pub fn suggestions_with(
                     &nm,
                     &m.fields[nm.profile],
                 );
-                c.score += NEED_MATCH_WEIGHT + COVERAGE_WEIGHT * nm.coverage;
+                c.score +=
+                    NEED_MATCH_WEIGHT + COVERAGE_WEIGHT * nm.coverage - SAME_NEED_DECAY * rank;
                 let offer = nm
                     .covered
                     .first()
@@ -600,6 +602,21 @@ pub fn suggestions_with(
     trace("topics paired", t);
     // 3. Exclusions, location, and the reasons in order.
     let plans = planned(vault);
+    // Two people who need the same thing (both raising from angels) cannot
+    // meet it for each other: a shared need never makes an introduction, so
+    // a pair found through topics alone is dropped when they share one.
+    let mut need_keys: HashMap<usize, HashSet<String>> = HashMap::new();
+    let mut keys_of = |i: usize| -> HashSet<String> {
+        need_keys
+            .entry(i)
+            .or_insert_with(|| {
+                vault
+                    .person(i)
+                    .map(|p| p.needs.iter().flat_map(|n| m.index.need_keys(n)).collect())
+                    .unwrap_or_default()
+            })
+            .clone()
+    };
     let mut out: Vec<IntroSuggestion> = Vec::new();
     for ((a, b), mut c) in cands {
         if excluded(a, b) {
@@ -609,6 +626,9 @@ pub fn suggestions_with(
             continue;
         };
         if c.needs.is_empty() && c.score < TOPICS_ALONE {
+            continue;
+        }
+        if c.needs.is_empty() && !keys_of(a).is_disjoint(&keys_of(b)) {
             continue;
         }
         c.topics.sort();
@@ -690,16 +710,110 @@ pub fn intro_suggestions(
     Ok(if all { list } else { select(list, limit, 2).0 })
 }
 
-fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
-    let mut out = Vec::new();
-    // Resource–person pairs already linked, found once.
-    let mut linked: HashSet<Pair> = HashSet::new();
+/// Open and done promises about a resource, per (person, resource): a task
+/// item that links (or names) the resource and sits in the person's note or
+/// links the person.
+fn promises_about(vault: &Vault, resources: &[usize]) -> (HashSet<Pair>, HashMap<Pair, String>) {
+    let mut done = HashSet::new();
+    let mut open: HashMap<Pair, String> = HashMap::new();
+    let titles: Vec<(usize, String)> = resources
+        .iter()
+        .filter_map(|&r| Some((r, fold(&vault.notes[r].resource.as_ref()?.title))))
+        .filter(|(_, t)| t.chars().count() >= 4)
+        .collect();
     for (i, n) in vault.notes.iter().enumerate() {
-        for &j in &vault.out_links[i] {
-            linked.insert(pair(i, j));
+        for p in &n.promises {
+            let linked: Vec<usize> = p
+                .links
+                .iter()
+                .filter_map(|t| vault.resolve_one(t))
+                .collect();
+            let mut people: Vec<usize> = linked
+                .iter()
+                .copied()
+                .filter(|&j| vault.notes[j].person.is_some())
+                .collect();
+            if n.person.is_some() {
+                people.push(i);
+            }
+            if people.is_empty() {
+                continue;
+            }
+            let text = fold(&p.text);
+            let about: Vec<usize> = titles
+                .iter()
+                .filter(|(r, t)| linked.contains(r) || text.contains(t.as_str()))
+                .map(|(r, _)| *r)
+                .collect();
+            for &r in &about {
+                for &who in &people {
+                    if p.done {
+                        done.insert((r, who));
+                    } else {
+                        open.entry((r, who)).or_insert_with(|| {
+                            format!(
+                                "you promised: “{}” ({}:{})",
+                                p.text.replace("[[", "").replace("]]", ""),
+                                n.path.display(),
+                                p.line
+                            )
+                        });
+                    }
+                }
+            }
+        }
+    }
+    (done, open)
+}
+
+/// Resources worth sending to someone, matched with the introduction matcher
+/// (title, tags and the resource's own text against each open need; a tag
+/// equal to an interest or tag counts less). Any age, recent ones first;
+/// people already sent it (a log entry linking both, the resource note
+/// linking them, or a done promise about it) are skipped, and an open promise
+/// about it is shown instead of a new suggestion.
+fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
+    let mut resources: Vec<(Option<Date>, usize)> = vault
+        .notes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.kind == NoteKind::Resource)
+        .filter_map(|(i, n)| {
+            let added = n.resource.as_ref()?.added;
+            // A resource dated in the future is not there yet.
+            (added.is_none_or(|a| a <= as_of)).then_some((added, i))
+        })
+        .collect();
+    if resources.is_empty() {
+        return Vec::new();
+    }
+    // Recent first; undated last; then by path for a stable order.
+    resources.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(vault.notes[a.1].path.cmp(&vault.notes[b.1].path))
+    });
+    let ids: Vec<usize> = resources.iter().map(|r| r.1).collect();
+    // Resource–person pairs already linked: the resource note links the
+    // person or the person's note links it, or one log entry links both.
+    let mut linked: HashSet<Pair> = HashSet::new();
+    for &r in &ids {
+        for &j in &vault.out_links[r] {
+            linked.insert(pair(r, j));
+        }
+    }
+    for (i, n) in vault.notes.iter().enumerate() {
+        if n.person.is_some() {
+            for &j in &vault.out_links[i] {
+                if ids.contains(&j) {
+                    linked.insert(pair(i, j));
+                }
+            }
         }
         for e in &n.entries {
             let who = vault.entry_links(i, e, 20, true);
+            if !who.iter().any(|w| ids.contains(w)) {
+                continue;
+            }
             for (x, &a) in who.iter().enumerate() {
                 for &b in &who[x + 1..] {
                     linked.insert(pair(a, b));
@@ -707,23 +821,8 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
             }
         }
     }
-    let recent: Vec<usize> = vault
-        .notes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| {
-            n.kind == NoteKind::Resource
-                && n.resource
-                    .as_ref()
-                    .and_then(|r| r.added)
-                    .is_some_and(|a| a <= as_of && (as_of - a).num_days() <= SHARE_DAYS)
-        })
-        .map(|(i, _)| i)
-        .collect();
-    if recent.is_empty() {
-        return out;
-    }
-    let profiles: Vec<_> = recent
+    let (done, open) = promises_about(vault, &ids);
+    let profiles: Vec<(usize, super::matcher::Profile)> = ids
         .iter()
         .filter_map(|&r| {
             let res = vault.notes[r].resource.as_ref()?;
@@ -735,9 +834,20 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
                 kind: FieldKind::Tag,
                 text: t.clone(),
             }));
+            let text = prose(vault, r);
+            f.extend(
+                text.split_inclusive(['.', '!', '?', '\n'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Field {
+                        kind: FieldKind::Prose,
+                        text: s.to_string(),
+                    }),
+            );
             Some((r, m.index.profile(f)))
         })
         .collect();
+    // Per resource: (score, person, why).
     let mut found: HashMap<usize, Vec<(f64, usize, String)>> = HashMap::new();
     for &i in &m.people {
         let Some(p) = vault.person(i) else { continue };
@@ -773,7 +883,10 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
             }
         }
     }
-    for &r in &recent {
+    // Each resource's people best first; then one round per rank, recent
+    // resources first, so every resource gets a turn before any gets a second.
+    let mut per: Vec<Vec<ShareSuggestion>> = Vec::new();
+    for &r in &ids {
         let Some(mut list) = found.remove(&r) else {
             continue;
         };
@@ -782,21 +895,47 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
         };
         list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut seen = HashSet::new();
-        let mut taken = 0;
+        let mut mine = Vec::new();
         for (_, who, why) in list {
-            if linked.contains(&pair(r, who)) || !seen.insert(who) || taken >= SHARES_PER_RESOURCE {
+            // An open promise links the resource too: it is shown, not
+            // taken for "already sent".
+            let promise = open.get(&(r, who)).cloned();
+            let sent =
+                done.contains(&(r, who)) || (promise.is_none() && linked.contains(&pair(r, who)));
+            if sent || !seen.insert(who) {
                 continue;
             }
-            taken += 1;
             let p = &vault.notes[who];
-            out.push(ShareSuggestion {
+            let reason = match &promise {
+                Some(pr) => pr.clone(),
+                None => format!("{} {why}", first_name(&p.title)),
+            };
+            mine.push(ShareSuggestion {
                 resource: res.title.clone(),
                 resource_path: vault.notes[r].path.clone(),
+                url: res.url.clone(),
                 name: p.title.clone(),
                 path: p.path.clone(),
-                reason: format!("{} {why}", first_name(&p.title)),
+                reason,
+                promise,
             });
         }
+        per.push(mine);
+    }
+    let mut out = Vec::new();
+    let mut round = 0;
+    loop {
+        let mut any = false;
+        for list in &per {
+            if let Some(s) = list.get(round) {
+                out.push(s.clone());
+                any = true;
+            }
+        }
+        if !any {
+            break;
+        }
+        round += 1;
     }
     out
 }

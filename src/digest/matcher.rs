@@ -709,6 +709,23 @@ impl Index {
         })
     }
 
+    /// What a need is about, to tell when two people ask for the same thing:
+    /// its need-side concepts and its heaviest content word.
+    pub fn need_keys(&self, need: &str) -> Vec<String> {
+        let Some(q) = self.prepare(need) else {
+            return Vec::new();
+        };
+        let mut keys: Vec<String> = q
+            .concepts
+            .iter()
+            .map(|(c, _, _)| format!("concept:{c}"))
+            .collect();
+        if let Some(&(pos, _, _)) = q.words.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+            keys.push(format!("word:{}", q.toks[pos].stem));
+        }
+        keys
+    }
+
     /// A profile built outside the index (e.g. a resource), on this
     /// vault's rarity and lexicon.
     pub fn profile(&self, fields: Vec<Field>) -> Profile {

@@ -71,9 +71,16 @@ pub struct Reminder {
 pub struct ShareSuggestion {
     pub resource: String,
     pub resource_path: PathBuf,
+    /// The resource's `url`, to send it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     pub name: String,
     pub path: PathBuf,
     pub reason: String,
+    /// An open promise about this resource to this person, when there is
+    /// one: shown instead of a new suggestion (the reason quotes it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promise: Option<String>,
 }
 
 /// An extra section, e.g. from a plugin.

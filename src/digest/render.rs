@@ -94,9 +94,14 @@ pub fn markdown(d: &Digest, shown: &dyn Fn(&Path) -> String) -> String {
         any = true;
         let _ = writeln!(o, "## Share\n");
         for s in &d.shares {
+            let url = s
+                .url
+                .as_ref()
+                .map(|u| format!(" <{u}>"))
+                .unwrap_or_default();
             let _ = writeln!(
                 o,
-                "- **{}** → {}: {} — {}:1",
+                "- **{}**{url} → {}: {} — {}:1",
                 s.resource,
                 s.name,
                 s.reason,

@@ -583,7 +583,7 @@ fn rare_shared_interests_count_more_and_each_person_appears_twice_at_most() {
 }
 
 #[test]
-fn shares_recent_resources_with_people_not_yet_linked() {
+fn shares_resources_of_any_age_recent_first_with_the_url() {
     let v = TestVault::new();
     v.person("ann", "Ann", "interests: [structured interviews]", "");
     v.person(
@@ -593,21 +593,33 @@ fn shares_recent_resources_with_people_not_yet_linked() {
         "",
     );
     v.person("cy", "Cy", "interests: [structured interviews]", "");
-    v.note("resources/guide.md", "---\ntitle: Structured interviews guide\ntags: [structured interviews]\nadded: 2026-11-10\n---\nShared with [[Cy]] already.\n");
-    v.note("resources/old.md", "---\ntitle: Old structured interviews post\ntags: [structured interviews]\nadded: 2026-09-01\n---\n");
-    let d = digest(&v, "2026-11-22", &[]);
+    v.note("resources/guide.md", "---\ntitle: Structured interviews guide\nurl: https://example.org/guide\ntags: [structured interviews]\nadded: 2026-11-10\n---\nShared with [[Cy]] already.\n");
+    v.note("resources/old.md", "---\ntitle: Old structured interviews post\ntags: [structured interviews]\nadded: 2025-01-01\n---\n");
+    let d = digest(&v, "2026-11-22", &["--all"]);
     let shares = d["shares"].as_array().unwrap();
-    let names: Vec<&str> = shares.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let of = |r: &str| -> Vec<&str> {
+        shares
+            .iter()
+            .filter(|s| s["resource"] == r)
+            .map(|s| s["name"].as_str().unwrap())
+            .collect()
+    };
+    let recent = of("Structured interviews guide");
     assert!(
-        names.contains(&"Ann") && names.contains(&"Bo"),
+        recent.contains(&"Ann") && recent.contains(&"Bo"),
         "{shares:?}"
     );
-    assert!(!names.contains(&"Cy"), "already linked to the resource");
+    assert!(!recent.contains(&"Cy"), "already linked to the resource");
+    // Any age: the old post reaches everyone, Cy included.
+    assert_eq!(of("Old structured interviews post").len(), 3, "{shares:?}");
+    assert_eq!(
+        shares[0]["resource"], "Structured interviews guide",
+        "recent first"
+    );
     assert!(
         shares
             .iter()
-            .all(|s| s["resource"] == "Structured interviews guide"),
-        "only the last 30 days"
+            .any(|s| s["url"] == "https://example.org/guide")
     );
     assert!(shares.iter().any(|s| {
         s["reason"]
@@ -615,6 +627,56 @@ fn shares_recent_resources_with_people_not_yet_linked() {
             .unwrap()
             .contains("needs “hiring engineers")
     }));
+    let md = v.kith(["digest", "--all", "--as-of", "2026-11-22"]).ok();
+    md.stdout_has("<https://example.org/guide>");
+}
+
+#[test]
+fn shares_skip_people_already_sent_it_and_fold_into_an_open_promise() {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann",
+        "needs: [a guide to structured interviews]",
+        "",
+    );
+    v.person(
+        "bo",
+        "Bo",
+        "needs: [a guide to structured interviews]",
+        "## Log\n\n### 2026-10-01 · coffee\n\nSent [[Structured interviews guide]].\n",
+    );
+    v.person(
+        "cy",
+        "Cy",
+        "needs: [a guide to structured interviews]",
+        "- [x] send Cy the structured interviews guide\n",
+    );
+    v.person(
+        "di",
+        "Di",
+        "needs: [a guide to structured interviews]",
+        "- [ ] send Di the [[Structured interviews guide]]\n",
+    );
+    v.note(
+        "resources/guide.md",
+        "---\ntitle: Structured interviews guide\ntags: [hiring]\nadded: 2024-03-01\n---\n",
+    );
+    let d = digest(&v, "2026-11-22", &["--all"]);
+    let shares = d["shares"].as_array().unwrap();
+    let names: Vec<&str> = shares.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Ann"), "{shares:?}");
+    assert!(!names.contains(&"Bo"), "a log entry linking it: sent");
+    assert!(!names.contains(&"Cy"), "a done promise about it: sent");
+    let di = shares.iter().find(|s| s["name"] == "Di").expect("Di");
+    assert!(
+        di["promise"].as_str().unwrap().contains("send Di the"),
+        "{di}"
+    );
+    assert!(
+        di["reason"].as_str().unwrap().starts_with("you promised"),
+        "{di}"
+    );
 }
 
 #[test]
