@@ -39,7 +39,9 @@ pub fn pre_commit(root: &Path, as_of: Date, files: Option<&[PathBuf]>) -> Result
             let mut notes = Vec::new();
             for rel in files {
                 if rel == config_rel {
-                    config_text = Some(std::fs::read(root.join(rel)).unwrap_or_default());
+                    // Through the config's own reader: a FIFO or a link to
+                    // /dev/zero named here must not block or fill memory.
+                    diags.extend(crate::config::Config::load(root).1);
                 } else if crate::vault::is_note_path(rel) && !links_to_a_note(root, rel) {
                     notes.push(crate::vault::load_note(root, rel));
                 }
@@ -49,9 +51,7 @@ pub fn pre_commit(root: &Path, as_of: Date, files: Option<&[PathBuf]>) -> Result
     };
     if let Some(bytes) = config_text {
         let text = String::from_utf8_lossy(&bytes);
-        if let (_, Some(d)) = crate::config::Config::parse(config_rel, &text) {
-            diags.push(d);
-        }
+        diags.extend(crate::config::Config::parse(config_rel, &text).1);
     }
     diags.extend(checked.iter().flat_map(|n| n.diagnostics.iter().cloned()));
     if checked.is_empty() {
@@ -94,7 +94,12 @@ fn keys_elsewhere(
             .0
             .into_iter()
             .filter(|p| !skip.contains(p) && !links_to_a_note(root, p))
-            .filter_map(|p| std::fs::read(root.join(&p)).ok().map(|b| (p, b)))
+            // Regular files under the size cap only: a FIFO must not block the commit.
+            .filter_map(|p| {
+                crate::vault::read_note_bytes(&root.join(&p))
+                    .ok()
+                    .map(|b| (p, b))
+            })
             .collect(),
     };
     let keyed: Vec<(PathBuf, Vec<String>)> = others
