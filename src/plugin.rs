@@ -88,12 +88,25 @@ pub fn discover(root: &Path) -> (Vec<Plugin>, Vec<Diagnostic>) {
         let file = dir.join("plugin.yaml");
         let rel_dir = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
         let rel = rel_dir.join("plugin.yaml");
-        let text = match std::fs::read_to_string(&file) {
+        // Through the note reader: a plugin.yaml that is a FIFO (or a link
+        // to /dev/zero) in a pulled vault must not block or fill memory.
+        let why = match crate::vault::read_note_bytes(&file) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => Ok(t),
+                Err(_) => Err("it is not UTF-8 text".to_string()),
+            },
+            Err(crate::vault::NoteReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                continue;
+            }
+            Err(crate::vault::NoteReadError::Io(e)) => Err(e.to_string()),
+            Err(crate::vault::NoteReadError::NotRegular(kind)) => Err(format!("it is {kind}")),
+            Err(crate::vault::NoteReadError::TooBig) => Err("it is far too big".to_string()),
+        };
+        let text = match why {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => {
+            Err(why) => {
                 diags.push(
-                    Diagnostic::error(&rel, 1, 1, format!("could not read: {e}"))
+                    Diagnostic::error(&rel, 1, 1, format!("could not read: {why}"))
                         .hint("a plugin folder needs a readable plugin.yaml"),
                 );
                 continue;
