@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attack_hostile;
 mod digest;
 mod foundation;
 mod git;
