@@ -7,6 +7,7 @@ use crate::date::Cadence;
 use crate::diag::Diagnostic;
 use crate::model::Circle;
 use crate::yaml::{self, Yaml};
+use std::collections::HashMap;
 use std::path::Path;
 #[cfg(test)]
 use std::path::PathBuf;
@@ -435,16 +436,59 @@ fn unknown<'a>(
 
 /// Where keys sit in the config text, for `section.key` paths written in
 /// block style (a flow map `{…}` points at its section).
+///
+/// Every key's place is found in one pass when the config is read: a scan
+/// per key is quadratic in the number of keys (100,000 unknown keys took
+/// minutes).
 struct Positions<'a> {
     lines: Vec<&'a str>,
     spans: Vec<yaml::KeySpan>,
+    /// Each top-level key's first span.
+    top: HashMap<String, usize>,
+    /// (span, key written below it) → (0-based line, key column, value column),
+    /// the first line in the section that writes that key.
+    subs: HashMap<(usize, String), (usize, usize, usize)>,
 }
 
 impl<'a> Positions<'a> {
     fn new(text: &'a str) -> Self {
+        let lines: Vec<&str> = text.lines().collect();
+        let spans = yaml::key_spans(text);
+        let mut top = HashMap::with_capacity(spans.len());
+        for (i, s) in spans.iter().enumerate() {
+            top.entry(s.key.clone()).or_insert(i);
+        }
+        let mut subs = HashMap::new();
+        for (i, span) in spans.iter().enumerate() {
+            let end = spans.get(i + 1).map_or(lines.len(), |s| s.line);
+            for (n, line) in lines.iter().enumerate().take(end).skip(span.line + 1) {
+                let t = line.trim_start();
+                let indent = line.len() - t.len();
+                let t = t.trim_start_matches(['"', '\'']);
+                // The key ends at the first colon followed by a blank or the
+                // line's end, as YAML reads it. One key per line: every
+                // colon of a long line as a key would be quadratic again.
+                let colon = t
+                    .match_indices(':')
+                    .map(|(c, _)| c)
+                    .find(|c| t[c + 1..].is_empty() || t[c + 1..].starts_with([' ', '\t']));
+                let Some(colon) = colon else { continue };
+                let key = t[..colon].trim_end_matches(['"', '\'']);
+                if key.is_empty() {
+                    continue;
+                }
+                let after = &t[colon + 1..];
+                let lead = after.len() - after.trim_start().len();
+                let value_col = line.len() - after.len() + lead + 1;
+                subs.entry((i, key.to_string()))
+                    .or_insert((n, indent + 1, value_col));
+            }
+        }
         Positions {
-            lines: text.lines().collect(),
-            spans: yaml::key_spans(text),
+            lines,
+            spans,
+            top,
+            subs,
         }
     }
 
@@ -452,28 +496,17 @@ impl<'a> Positions<'a> {
     fn find(&self, path: &str) -> (usize, usize, usize) {
         let mut parts = path.splitn(2, '.');
         let top = parts.next().unwrap_or("");
-        let Some(i) = self.spans.iter().position(|s| s.key == top) else {
+        let Some(&i) = self.top.get(top) else {
             return (0, 1, 1);
         };
         let span = &self.spans[i];
         let Some(sub) = parts.next() else {
             return (span.line, 1, span.value_column);
         };
-        let end = self.spans.get(i + 1).map_or(self.lines.len(), |s| s.line);
-        for (n, line) in self.lines.iter().enumerate().take(end).skip(span.line + 1) {
-            let t = line.trim_start();
-            let indent = line.len() - t.len();
-            let t = t.trim_start_matches(['"', '\'']);
-            if let Some(rest) = t.strip_prefix(sub) {
-                let rest = rest.trim_start_matches(['"', '\'']);
-                if let Some(after) = rest.strip_prefix(':') {
-                    let lead = after.len() - after.trim_start().len();
-                    let value_col = line.len() - after.len() + lead + 1;
-                    return (n, indent + 1, value_col);
-                }
-            }
-        }
-        (span.line, 1, span.value_column)
+        self.subs
+            .get(&(i, sub.to_string()))
+            .copied()
+            .unwrap_or((span.line, 1, span.value_column))
     }
 
     /// The value text written on the path's own line, without a comment.

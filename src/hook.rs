@@ -132,7 +132,12 @@ fn keys_elsewhere(
             .0
             .into_iter()
             .filter(|p| !skip.contains(p) && !links_to_a_note(root, p))
-            .filter_map(|p| std::fs::read(root.join(&p)).ok().map(|b| (p, b)))
+            // Regular files under the size cap only: a FIFO must not block the commit.
+            .filter_map(|p| {
+                crate::vault::read_note_bytes(&root.join(&p))
+                    .ok()
+                    .map(|b| (p, b))
+            })
             .collect(),
     };
     let keyed: Vec<(PathBuf, Vec<String>)> = others

@@ -99,10 +99,9 @@ pub fn discover(root: &Path) -> (Vec<Plugin>, Vec<Diagnostic>) {
         let rel = rel_dir.join("plugin.yaml");
         let text = match read_manifest(&file) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => {
+            Err(why) => {
                 diags.push(
-                    Diagnostic::error(&rel, 1, 1, format!("could not read: {e}"))
+                    Diagnostic::error(&rel, 1, 1, format!("could not read: {why}"))
                         .hint("a plugin folder needs a readable plugin.yaml"),
                 );
                 continue;

@@ -62,28 +62,50 @@ pub fn slugify(s: &str) -> String {
 }
 
 /// Levenshtein distance on chars, bounded: returns `None` once it exceeds `max`.
+///
+/// Only the diagonal band `|i - j| <= max` is computed (a cell outside it is
+/// already more than `max`), so the cost is linear in the length of the
+/// strings: two long, nearly equal names (a megabyte each, from a hostile
+/// note) would otherwise cost the product of their lengths.
 pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    // Anything over `max` is as good as infinite; capping keeps sums small.
+    let over = max + 1;
+    let n = b.len();
+    let mut prev: Vec<usize> = (0..=n).map(|j| j.min(over)).collect();
+    let mut cur = vec![over; n + 1];
     for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        let mut row_min = cur[0];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            row_min = row_min.min(cur[j + 1]);
+        let row = i + 1;
+        let lo = row.saturating_sub(max);
+        let hi = (row + max).min(n);
+        // The cells just outside the band are read by their neighbours.
+        cur[lo.saturating_sub(1)] = over;
+        if lo == 0 {
+            cur[0] = row.min(over);
+        }
+        if let Some(after) = cur.get_mut(hi + 1) {
+            *after = over;
+        }
+        let mut row_min = if lo == 0 { cur[0] } else { over };
+        for j in lo.max(1)..=hi {
+            let cost = usize::from(*ca != b[j - 1]);
+            let v = (prev[j - 1] + cost)
+                .min(prev[j] + 1)
+                .min(cur[j - 1] + 1)
+                .min(over);
+            cur[j] = v;
+            row_min = row_min.min(v);
         }
         if row_min > max {
             return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    let d = prev[b.len()];
+    let d = prev[n];
     (d <= max).then_some(d)
 }
 
@@ -133,6 +155,44 @@ mod tests {
     fn distance() {
         assert_eq!(edit_distance("lena", "lina", 2), Some(1));
         assert_eq!(edit_distance("lena", "omar", 2), None);
+    }
+
+    /// The plain quadratic Levenshtein distance, as the reference.
+    fn full_distance(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn banded_distance_agrees_with_the_full_one(
+            a in "[abc\u{e9}]{0,12}",
+            b in "[abc\u{e9}]{0,12}",
+            max in 0usize..5,
+        ) {
+            let full = full_distance(&a, &b);
+            proptest::prop_assert_eq!(edit_distance(&a, &b, max), (full <= max).then_some(full));
+        }
+    }
+
+    #[test]
+    fn distance_of_two_long_near_names_is_found_in_linear_time() {
+        // A megabyte each, one letter apart: the full table would be 10^12 cells.
+        let a = "l".repeat(1 << 20);
+        let b = format!("{a}x");
+        assert_eq!(edit_distance(&a, &b, 3), Some(1));
+        assert_eq!(edit_distance(&a, &a, 0), Some(0));
     }
 
     #[test]

@@ -364,7 +364,18 @@ pub struct Touch {
     pub path: PathBuf,
     pub line: usize,
     pub source: TouchSource,
-    pub title: String,
+    /// Shared with the note: a journal that links someone on each of its
+    /// lines makes a touch per line, and a copy of a long title in each
+    /// would cost the product of the two.
+    #[serde(serialize_with = "shared_str")]
+    pub title: std::sync::Arc<str>,
+}
+
+fn shared_str<S: serde::Serializer>(
+    s: &std::sync::Arc<str>,
+    ser: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    ser.serialize_str(s)
 }
 
 /// Result of resolving a link target.
@@ -525,15 +536,14 @@ impl Vault {
 
     /// Like [`resolve`](Self::resolve), choosing a person note when several match.
     pub fn resolve_one(&self, target: &str) -> Option<usize> {
-        match self.resolve(target) {
-            Resolved::None => None,
-            Resolved::One(i) => Some(i),
-            Resolved::Many(v) => v
-                .iter()
-                .copied()
-                .find(|i| self.notes[*i].kind == NoteKind::Person)
-                .or(v.first().copied()),
-        }
+        // Straight from the lookup, without copying the candidates: every link
+        // of the vault passes here, and a name shared by thousands of notes
+        // would make a copy per link quadratic.
+        let v = self.by_key.get(&fold(target))?;
+        v.iter()
+            .copied()
+            .find(|i| self.notes[*i].kind == NoteKind::Person)
+            .or(v.first().copied())
     }
 
     /// The notes one log entry links (resolved, without duplicates), at most
@@ -677,7 +687,7 @@ impl Vault {
                 path: n.path.clone(),
                 line: e.line,
                 source: TouchSource::Log,
-                title: e.title.clone(),
+                title: e.title.as_str().into(),
             })
     }
 
@@ -687,7 +697,15 @@ impl Vault {
 
     fn compute_mentions(&self) -> HashMap<usize, Vec<Touch>> {
         let mut t: HashMap<usize, Vec<Touch>> = HashMap::new();
+        // (person, note, line, date) of each mention already counted: a set,
+        // since a scan of the person's touches per link is quadratic in a
+        // journal that links someone on every one of its lines.
+        let mut seen: std::collections::HashSet<(usize, usize, usize, Date)> =
+            std::collections::HashSet::new();
         for (i, n) in self.notes.iter().enumerate() {
+            // Each title once per note, then shared by its touches.
+            let note_title: std::sync::Arc<str> = n.title.as_str().into();
+            let mut entry_titles: HashMap<usize, std::sync::Arc<str>> = HashMap::new();
             if !matches!(n.kind, NoteKind::Journal | NoteKind::Event) {
                 continue;
             }
@@ -699,31 +717,30 @@ impl Vault {
                     continue;
                 }
                 let touch = match l.entry {
-                    Some(e) => {
-                        let e = &n.entries[e];
-                        Some((e.date, e.line, e.title.clone()))
+                    Some(k) => {
+                        let e = &n.entries[k];
+                        let title = entry_titles
+                            .entry(k)
+                            .or_insert_with(|| e.title.as_str().into());
+                        Some((e.date, e.line, &*title))
                     }
                     None if n.kind == NoteKind::Journal
                         && l.key.as_deref() != Some("attendees") =>
                     {
-                        n.date.map(|d| (d, l.line, n.title.clone()))
+                        n.date.map(|d| (d, l.line, &note_title))
                     }
                     None => None,
                 };
-                if let Some((date, line, title)) = touch {
-                    let list = t.entry(j).or_default();
-                    if !list
-                        .iter()
-                        .any(|x| x.date == date && x.path == n.path && x.line == line)
-                    {
-                        list.push(Touch {
-                            date,
-                            path: n.path.clone(),
-                            line,
-                            source: TouchSource::Mention,
-                            title,
-                        });
-                    }
+                if let Some((date, line, title)) = touch
+                    && seen.insert((j, i, line, date))
+                {
+                    t.entry(j).or_default().push(Touch {
+                        date,
+                        path: n.path.clone(),
+                        line,
+                        source: TouchSource::Mention,
+                        title: std::sync::Arc::clone(title),
+                    });
                 }
             }
         }
@@ -755,7 +772,7 @@ impl Vault {
                 path: n.path.clone(),
                 line: e.line,
                 source: TouchSource::Log,
-                title: e.title.clone(),
+                title: e.title.as_str().into(),
             });
         let mut best: Option<Touch> = own
             .into_iter()
@@ -780,7 +797,7 @@ impl Vault {
                     path: n.path.clone(),
                     line: fm.map_or(1, |f| f.pos(key).0),
                     source,
-                    title: String::new(),
+                    title: "".into(),
                 });
             }
         };

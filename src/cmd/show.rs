@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
                 "text": pr.text, "due": pr.due, "path": vault.notes[*n].path, "line": pr.line,
             })).collect::<Vec<_>>(),
             "entries": recent.iter().map(|t| json!({
-                "date": t.date, "title": t.title, "path": t.path, "line": t.line,
+                "date": t.date, "title": &*t.title, "path": t.path, "line": t.line,
                 "text": entry_text(&t.path, t.line),
             })).collect::<Vec<_>>(),
         });

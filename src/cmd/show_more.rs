@@ -64,12 +64,19 @@ fn is_log_heading(line: &str) -> bool {
 /// Every link to the person from another note, in vault order.
 pub fn backlinks(vault: &Vault, idx: usize) -> Vec<Backlink> {
     let mut out: Vec<Backlink> = Vec::new();
+    // (note, line) already listed: a set, since a journal may link someone on
+    // every one of its lines; and only the first few are shown, so a huge
+    // title is never copied thousands of times.
+    let mut seen: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
     for (j, n) in vault.notes.iter().enumerate() {
         if j == idx {
             continue;
         }
         for l in &n.links {
-            if vault.resolve_one(&l.target) != Some(idx) {
+            if out.len() >= MAX_BACKLINKS {
+                return out;
+            }
+            if !seen.insert((j, l.line)) || vault.resolve_one(&l.target) != Some(idx) {
                 continue;
             }
             let entry = l.entry.and_then(|e| n.entries.get(e));
@@ -77,19 +84,19 @@ pub fn backlinks(vault: &Vault, idx: usize) -> Vec<Backlink> {
                 Some(e) if !e.title.is_empty() => e.title.clone(),
                 _ => n.title.clone(),
             };
-            let b = Backlink {
+            out.push(Backlink {
                 path: n.path.clone(),
                 line: l.line,
                 title,
                 date: entry.map(|e| e.date),
-            };
-            if !out.contains(&b) {
-                out.push(b);
-            }
+            });
         }
     }
     out
 }
+
+/// How many backlinks `kith show` lists (`kith search --person` finds all).
+const MAX_BACKLINKS: usize = 50;
 
 /// Entries tagged `#intro…` in the person's own note, or anywhere else
 /// linking them, oldest first.

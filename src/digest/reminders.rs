@@ -546,7 +546,7 @@ fn last_contact(vault: &Vault, i: usize, as_of: Date) -> Option<crate::vault::To
             path: c.path,
             line: c.line,
             source: crate::vault::TouchSource::Log,
-            title: String::new(),
+            title: "".into(),
         });
     let fm = n.front.as_ref();
     for (date, key, source) in [
@@ -569,7 +569,7 @@ fn last_contact(vault: &Vault, i: usize, as_of: Date) -> Option<crate::vault::To
                 path: n.path.clone(),
                 line: fm.map_or(1, |f| f.pos(key).0),
                 source,
-                title: String::new(),
+                title: "".into(),
             });
         }
     }

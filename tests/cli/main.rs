@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attack_hostile;
 mod attack_io;
 mod attack_trust;
 mod attack_writes;
