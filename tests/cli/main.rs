@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attack_daily;
 mod attack_io;
 mod attack_trust;
 mod attack_writes;
