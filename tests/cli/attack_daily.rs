@@ -43,3 +43,47 @@ fn show_names_the_event_met_at_not_its_file_name() {
         .stdout_has("at Rust Meetup")
         .stdout_lacks("at rust-meetup");
 }
+
+#[test]
+fn done_picks_the_promise_whose_whole_text_was_given() {
+    let v = TestVault::new();
+    v.person(
+        "lena-fischer",
+        "Lena Fischer",
+        "",
+        "\n## Log\n\n### 2026-11-20\n\n- [ ] call\n- [ ] call back\n",
+    );
+    // `call` is part of `call back`: without this rule the first could never
+    // be ticked while the second is open.
+    v.kith(["done", "lena", "call", "--date", "2026-11-21"])
+        .ok();
+    let note = v.read("people/lena-fischer.md");
+    assert!(
+        note.contains("- [x] call ✅ 2026-11-21\n- [ ] call back\n"),
+        "{note}"
+    );
+    // A word in both is still ambiguous.
+    v.kith(["log", "lena", "- [ ] call her\n- [ ] call him"])
+        .ok();
+    v.kith(["done", "lena", "her call"]).code(1);
+    v.kith(["done", "lena", "cal"]).code(1).stderr_has("fit");
+}
+
+#[test]
+fn done_commit_message_leaves_out_the_due_date() {
+    let v = TestVault::new();
+    v.git_init();
+    v.person(
+        "lena-fischer",
+        "Lena Fischer",
+        "",
+        "\n## Log\n\n### 2026-11-20\n\n- [ ] send her the structured interviews guide 📅 2026-11-25\n",
+    );
+    v.git(&["add", "-A"]);
+    v.git(&["commit", "-qm", "start"]);
+    // The subject was cut to 50 characters in the middle of the date:
+    // `… guide 📅 2026-1…`.
+    v.kith(["done", "lena", "--commit"])
+        .ok()
+        .stdout_has("committed: done: Lena Fischer — send her the structured interviews guide\n");
+}
