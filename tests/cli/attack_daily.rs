@@ -87,3 +87,26 @@ fn done_commit_message_leaves_out_the_due_date() {
         .ok()
         .stdout_has("committed: done: Lena Fischer — send her the structured interviews guide\n");
 }
+
+#[test]
+fn an_empty_name_or_title_says_what_to_type() {
+    let v = TestVault::new();
+    v.kith(["new", "  "]).code(2).stderr_has("hint: ");
+    v.kith(["event", "new", ""]).code(2).stderr_has("hint: ");
+    v.kith(["resource", "new", ""]).code(2).stderr_has("hint: ");
+}
+
+#[test]
+fn commit_outside_git_names_the_vault_folder_cleanly() {
+    let v = TestVault::bare();
+    std::fs::create_dir_all(v.path("people")).unwrap();
+    let r = v
+        .kith_here(["--vault", ".", "new", "Ann Lee", "--commit"])
+        .env(
+            "GIT_CEILING_DIRECTORIES",
+            v.path("").parent().unwrap().to_str().unwrap(),
+        )
+        .ok()
+        .stderr_has("is not inside a git repository");
+    assert!(!r.stderr.contains("/. is"), "{}", r.stderr);
+}
