@@ -110,3 +110,19 @@ fn commit_outside_git_names_the_vault_folder_cleanly() {
         .stderr_has("is not inside a git repository");
     assert!(!r.stderr.contains("/. is"), "{}", r.stderr);
 }
+
+#[test]
+fn an_event_is_found_by_the_starts_of_its_words_like_a_person() {
+    let v = TestVault::new();
+    v.note(
+        "events/rust-berlin-meetup-november.md",
+        "---\nname: Rust Berlin Meetup November\ndate: 2026-11-18\n---\n",
+    );
+    // `kith show --help` shows `kith show "Rust Meetup"`; the words are in
+    // the name, in order, but not side by side.
+    v.kith(["show", "Rust Meetup"])
+        .ok()
+        .stdout_has("Rust Berlin Meetup November");
+    v.kith(["brief", "rust meetup", "--as-of", "2026-11-17"])
+        .ok();
+}
