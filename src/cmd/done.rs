@@ -162,6 +162,25 @@ pub fn run(ctx: &Ctx, args: &DoneArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
+/// A promise's words without the Tasks plugin's fields (`📅 2026-11-27`,
+/// `due:…`, `[due:: …]`, priorities): what a person calls it, and what a commit
+/// message shows instead of a date cut in the middle.
+fn words_of(text: &str) -> &str {
+    const MARKS: [&str; 11] = [
+        "📅", "⏳", "🛫", "✅", "❌", "➕", "🔁", "⏫", "🔼", "🔽", "[due::",
+    ];
+    let mut end = MARKS
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .unwrap_or(text.len());
+    if let Some(i) = text.find(" due:").filter(|i| *i < end) {
+        end = i;
+    }
+    let words = text[..end].trim();
+    if words.is_empty() { text.trim() } else { words }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,23 +201,4 @@ mod tests {
         assert!(tick("-[ ] a\n", d).is_none());
         assert!(tick("text [ ] a\n", d).is_none());
     }
-}
-
-/// A promise's words without the Tasks plugin's fields (`📅 2026-11-27`,
-/// `due:…`, `[due:: …]`, priorities): what a person calls it, and what a commit
-/// message shows instead of a date cut in the middle.
-fn words_of(text: &str) -> &str {
-    const MARKS: [&str; 11] = [
-        "📅", "⏳", "🛫", "✅", "❌", "➕", "🔁", "⏫", "🔼", "🔽", "[due::",
-    ];
-    let mut end = MARKS
-        .iter()
-        .filter_map(|m| text.find(m))
-        .min()
-        .unwrap_or(text.len());
-    if let Some(i) = text.find(" due:").filter(|i| *i < end) {
-        end = i;
-    }
-    let words = text[..end].trim();
-    if words.is_empty() { text.trim() } else { words }
 }
