@@ -310,7 +310,14 @@ pub fn commit_paths(
         })?;
     if !inside.status.success() || String::from_utf8_lossy(&inside.stdout).trim() != "true" {
         return Err(NotCommitted {
-            why: format!("{} is not inside a git repository", root.display()),
+            // `--vault .` made the root `/home/me/people/.`: show it as typed paths read.
+            why: format!(
+                "{} is not inside a git repository",
+                root.components()
+                    .filter(|c| !matches!(c, std::path::Component::CurDir))
+                    .collect::<PathBuf>()
+                    .display()
+            ),
             hint: "run `git init` there (`kith init` does it for a new vault), then `git add -A && git commit`".into(),
         });
     }

@@ -34,55 +34,83 @@ fn words(folded: &str) -> Vec<&str> {
         .collect()
 }
 
-/// How well the query words fit one name: 2 when each is a whole word of it,
-/// in order; 1 when each starts a word, in order; 0 otherwise.
-fn fit(query: &[&str], name: &str) -> u8 {
+/// How well the query words fit one name, in order: 0 when some query word
+/// starts no word of it, else 1 + how many are whole words, so a whole word
+/// beats a mere start word by word (`tom m` is Tom Mayer, not Tomás Müller).
+fn fit(query: &[&str], name: &str) -> usize {
     let folded = fold(name);
     let name_words = words(&folded);
-    let mut whole = true;
+    // Greedy either way: taking the nearest start may miss a whole word
+    // further on, and taking a whole word first may leave later query words
+    // nothing to start; the better of the two.
+    fit_greedy(query, &name_words, true).max(fit_greedy(query, &name_words, false))
+}
+
+fn fit_greedy(query: &[&str], name_words: &[&str], whole_first: bool) -> usize {
+    let mut whole = 0;
     let mut at = 0;
     for q in query {
-        match name_words[at..].iter().position(|w| w.starts_with(q)) {
-            Some(i) => {
-                whole &= name_words[at + i] == *q;
-                at += i + 1;
-            }
+        let rest = &name_words[at..];
+        let exact = if whole_first {
+            rest.iter().position(|w| w == q)
+        } else {
+            None
+        };
+        let i = match exact.or_else(|| rest.iter().position(|w| w.starts_with(q))) {
+            Some(i) => i,
             None => return 0,
+        };
+        if rest[i] == *q {
+            whole += 1;
         }
+        at += i + 1;
     }
-    if whole { 2 } else { 1 }
+    1 + whole
 }
 
 /// Finds the person a query means. Tiers, the first with any hit deciding:
-/// exact name, alias, email or file name; every query word a whole word of
-/// the name or an alias; every query word the start of one. Case and accents
+/// exact name, alias, email, file name or note path (`people/lena.md`, as tab
+/// completion writes it); then every query word the start of a word of the
+/// name or an alias, in order, the most whole words winning. Case and accents
 /// never matter. Cost: one pass over the people.
 pub fn find<'a>(query: &str, people: impl IntoIterator<Item = Candidate<'a>>) -> Lookup {
     let q = fold(query);
     let q_words = words(&q);
     let raw = query.trim().to_lowercase();
     let q_slug = crate::text::slugify(query);
+    // A path to the note (`people/lena-fischer.md`) means its file name.
+    let q_stem = std::path::Path::new(query.trim())
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|_| query.trim().to_lowercase().ends_with(".md"))
+        .map(str::to_lowercase);
     if q_words.is_empty() && !raw.contains('@') {
         return Lookup::None;
     }
-    let mut tiers: [Vec<usize>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let mut exacts: Vec<usize> = Vec::new();
+    let mut fits: Vec<usize> = Vec::new();
+    let mut best = 0;
     for c in people {
         let names = || std::iter::once(c.name).chain(c.aliases.iter().map(String::as_str));
         let exact = names().any(|n| fold(n) == q)
             || c.emails.iter().any(|e| e.trim().to_lowercase() == raw)
             || c.stem.to_lowercase() == raw
-            || c.stem == q_slug;
+            || c.stem == q_slug
+            || q_stem.as_deref() == Some(c.stem.to_lowercase().as_str());
         if exact {
-            tiers[0].push(c.id);
+            exacts.push(c.id);
             continue;
         }
-        match names().map(|n| fit(&q_words, n)).max().unwrap_or(0) {
-            2 => tiers[1].push(c.id),
-            1 => tiers[2].push(c.id),
-            _ => {}
+        let score = names().map(|n| fit(&q_words, n)).max().unwrap_or(0);
+        if score > 0 && score >= best {
+            if score > best {
+                best = score;
+                fits.clear();
+            }
+            fits.push(c.id);
         }
     }
-    for mut t in tiers {
+    for mut t in [exacts, fits] {
         t.dedup();
         match t.len() {
             0 => continue,
@@ -137,6 +165,32 @@ mod tests {
         assert_eq!(find_in("zoe-o-brien-smith"), Lookup::One(4));
         assert_eq!(find_in("zoe smith"), Lookup::One(4));
         assert_eq!(find_in("berg"), Lookup::One(3));
+    }
+
+    #[test]
+    fn a_whole_word_beats_a_start_word_by_word() {
+        let p = [("Tom Mayer", "tom-mayer"), ("Tomás Müller", "tomas-muller")];
+        let f = |q: &str| {
+            find(
+                q,
+                p.iter().enumerate().map(|(i, (n, s))| Candidate {
+                    id: i,
+                    name: n,
+                    aliases: &[],
+                    emails: &[],
+                    stem: s,
+                }),
+            )
+        };
+        assert_eq!(f("tom"), Lookup::One(0));
+        assert_eq!(
+            f("tom m"),
+            Lookup::One(0),
+            "`tom` is whole in Tom Mayer only"
+        );
+        assert_eq!(f("tomas m"), Lookup::One(1));
+        assert_eq!(f("people/tomas-muller.md"), Lookup::One(1));
+        assert_eq!(f("t m"), Lookup::Many(vec![0, 1]));
     }
 
     #[test]

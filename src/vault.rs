@@ -606,7 +606,9 @@ impl Vault {
             1 => Ok(hits[0]),
             0 => {
                 let sugg = self.suggest_people(query, 5);
-                let message = if sugg.is_empty() {
+                let message = if query.trim().is_empty() {
+                    "no person given: the name is empty\n  hint: name someone, e.g. `lena` or `lena f`; `kith list` shows everyone".to_string()
+                } else if sugg.is_empty() {
                     format!(
                         "no person matches `{query}`\n  hint: create them with `kith new \"{query}\"`"
                     )

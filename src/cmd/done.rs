@@ -79,6 +79,14 @@ pub fn run(ctx: &Ctx, args: &DoneArgs) -> Result<u8> {
             .collect::<Vec<_>>()
             .join("\n")
     };
+    // A TEXT that is a whole promise picks it even when it is part of
+    // another (`call` beside `call back`), or that promise could never be ticked.
+    let whole: Vec<_> = hits
+        .iter()
+        .copied()
+        .filter(|(_, pr)| q.as_deref() == Some(fold(words_of(&pr.text)).as_str()))
+        .collect();
+    let hits = if whole.len() == 1 { whole } else { hits };
     let (at, promise) = match hits.as_slice() {
         [one] => **one,
         [] if open.is_empty() => {
@@ -134,7 +142,7 @@ pub fn run(ctx: &Ctx, args: &DoneArgs) -> Result<u8> {
         Some(crate::cmd::commit::commit_written(
             &vault.root,
             std::slice::from_ref(&note.path),
-            &crate::cmd::commit::message("done", name, Some(&promise.text)),
+            &crate::cmd::commit::message("done", name, Some(words_of(&promise.text))),
         )?)
     } else {
         None
@@ -152,6 +160,25 @@ pub fn run(ctx: &Ctx, args: &DoneArgs) -> Result<u8> {
         commit,
     )?;
     Ok(exit::OK)
+}
+
+/// A promise's words without the Tasks plugin's fields (`📅 2026-11-27`,
+/// `due:…`, `[due:: …]`, priorities): what a person calls it, and what a commit
+/// message shows instead of a date cut in the middle.
+fn words_of(text: &str) -> &str {
+    const MARKS: [&str; 11] = [
+        "📅", "⏳", "🛫", "✅", "❌", "➕", "🔁", "⏫", "🔼", "🔽", "[due::",
+    ];
+    let mut end = MARKS
+        .iter()
+        .filter_map(|m| text.find(m))
+        .min()
+        .unwrap_or(text.len());
+    if let Some(i) = text.find(" due:").filter(|i| *i < end) {
+        end = i;
+    }
+    let words = text[..end].trim();
+    if words.is_empty() { text.trim() } else { words }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub fn run(ctx: &Ctx, args: &EventArgs) -> Result<u8> {
     let name = a.name.trim();
     if name.is_empty() || name.contains(['\n', '\r', '[', ']', '|']) {
         return Err(Error::Usage(
-            "the event's name must be one non-empty line without [ ] or |".into(),
+            "the event's name must be one non-empty line without [ ] or |\n  hint: give the name in quotes: `kith event new \"Rust Meetup\"`".into(),
         ));
     }
     let date = a

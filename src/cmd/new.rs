@@ -12,7 +12,7 @@ use crate::vault::Resolved;
 pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
     let name = args.name.trim();
     if name.is_empty() || name.contains(['\n', '\r']) {
-        return Err(Error::Usage("the name must be one non-empty line".into()));
+        return Err(Error::Usage("the name must be one non-empty line\n  hint: give the full name in quotes: `kith new \"Lena Fischer\"`".into()));
     }
     let circle = match &args.circle {
         Some(c) => Some(Circle::parse(c).ok_or_else(|| {

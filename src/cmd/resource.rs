@@ -9,7 +9,7 @@ pub fn run(ctx: &Ctx, args: &ResourceArgs) -> Result<u8> {
     let ResourceAction::New(a) = &args.action;
     let title = a.title.trim();
     if title.is_empty() || title.contains(['\n', '\r']) {
-        return Err(Error::Usage("the title must be one non-empty line".into()));
+        return Err(Error::Usage("the title must be one non-empty line\n  hint: give the title in quotes: `kith resource new \"Structured interviews guide\"`".into()));
     }
     let root = ctx.root()?;
     let rel = template::resource_path(title);

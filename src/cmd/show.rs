@@ -107,7 +107,12 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     if let Some(m) = &p.met {
         let mut s = m.date.map(|d| d.to_string()).unwrap_or_default();
         if let Some(e) = &m.event {
-            s.push_str(&format!(" at {e}"));
+            // The link's target is a file name (`rust-meetup`); people read the
+            // event note's name.
+            let name = vault
+                .resolve_one(e)
+                .map_or(e.as_str(), |i| vault.notes[i].title.as_str());
+            s.push_str(&format!(" at {name}"));
         }
         field("met", s.trim().to_string());
     }

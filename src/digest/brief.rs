@@ -129,6 +129,29 @@ pub fn find_event(vault: &Vault, query: &str) -> Result<usize> {
             .filter(|i| fold(&vault.notes[*i].title).contains(&q))
             .collect();
     }
+    if hits.is_empty() {
+        // The people's rule too: the starts of the name's words, in order
+        // (`rust meetup` is Rust Berlin Meetup November).
+        let stems: Vec<String> = events.iter().map(|i| vault.notes[*i].stem()).collect();
+        let found = crate::lookup::find(
+            query,
+            events
+                .iter()
+                .zip(&stems)
+                .map(|(i, stem)| crate::lookup::Candidate {
+                    id: *i,
+                    name: &vault.notes[*i].title,
+                    aliases: &vault.notes[*i].aliases,
+                    emails: &[],
+                    stem,
+                }),
+        );
+        hits = match found {
+            crate::lookup::Lookup::One(i) => vec![i],
+            crate::lookup::Lookup::Many(v) => v,
+            crate::lookup::Lookup::None => Vec::new(),
+        };
+    }
     match hits.len() {
         1 => Ok(hits[0]),
         0 => {
