@@ -4,6 +4,7 @@
 mod support;
 
 mod attack_io;
+mod attack_obs;
 mod attack_trust;
 mod attack_writes;
 mod daily;

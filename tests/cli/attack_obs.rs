@@ -1,0 +1,80 @@
+//! Attacks on the Obsidian, Tasks-plugin and give-first features: each test
+//! is a finding (or a hold) from trying to break them.
+
+use crate::support::TestVault;
+
+/// Obsidian's link rule, written independently of kith: a target resolves
+/// by file name ignoring case, or by a path suffix when it holds a `/`.
+fn obsidian_resolves(files: &[&str], target: &str) -> Vec<String> {
+    let t = target.trim().to_lowercase();
+    let t = t.strip_suffix(".md").unwrap_or(&t).to_string();
+    files
+        .iter()
+        .filter(|f| {
+            let p = f.strip_suffix(".md").unwrap().to_lowercase();
+            let stem = p.rsplit('/').next().unwrap().to_string();
+            if t.contains('/') {
+                p == t || p.ends_with(&format!("/{t}"))
+            } else {
+                stem == t
+            }
+        })
+        .map(|f| f.to_string())
+        .collect()
+}
+
+#[test]
+fn fix_links_leaves_yaml_comments_alone() {
+    let v = TestVault::new();
+    v.person("lena-fischer", "Lena Fischer", "", "");
+    let before = "---\r\nname: Omar\r\nmet_at: \"[[Lena Fischer]]\" # was [[Lena Fischer]] at 'the' bar\r\nnote: it's [[Lena Fischer]] # [[Lena Fischer]]\r\n# [[Lena Fischer]]\r\n---\r\n[[Lena Fischer]]\r\n";
+    v.write_bytes("people/omar.md", before.as_bytes());
+    v.kith(["fix", "links", "--write"]).ok();
+    let after = v.read("people/omar.md");
+    assert_eq!(
+        after,
+        "---\r\nname: Omar\r\nmet_at: \"[[lena-fischer|Lena Fischer]]\" # was [[Lena Fischer]] at 'the' bar\r\nnote: it's [[lena-fischer|Lena Fischer]] # [[Lena Fischer]]\r\n# [[Lena Fischer]]\r\n---\r\n[[lena-fischer|Lena Fischer]]\r\n"
+    );
+    v.kith(["fix", "links"]).ok().stdout_lacks("→");
+}
+
+#[test]
+fn fix_links_byte_exact_and_every_rewritten_link_opens_in_obsidian() {
+    let v = TestVault::new();
+    v.person("lena-fischer", "Lena Fischer", "", "");
+    v.note("people/Ann Lee.md", "---\nname: Ann Lee\n---\n");
+    v.note(
+        "people/team/Ann Lee.md",
+        "---\nname: Ann Lee Two\naliases: [Annie]\n---\n",
+    );
+    let mut body = b"\xef\xbb\xbf---\r\nname: Omar\r\n---\r\n".to_vec();
+    body.extend_from_slice(
+        "- [[Lena Fischer]] `[[Lena Fischer]]` ![[Lena Fischer]] [[Lena Fischer#Log]] [[Lena Fischer#^abc]] [[Lena Fischer ]] [[LENA FISCHER|x]] [[Nobody]] [[Annie]] [[lena-fischer]]\r\n\r\n```\r\n[[Lena Fischer]]\r\n```\r\n\r\n| a | b |\r\n|---|---|\r\n| [[Lena Fischer\\|L]] | [[Lena Fischer]] |\r\n\r\n    [[Lena Fischer]] code\r\n<!-- [[Lena Fischer]] -->\r\n"
+            .as_bytes(),
+    );
+    v.write_bytes("people/omar.md", &body);
+    v.kith(["fix", "links"]).ok();
+    assert_eq!(
+        v.read_bytes("people/omar.md"),
+        body,
+        "a dry run writes nothing"
+    );
+    v.kith(["fix", "links", "--write"]).ok();
+    let after = v.read_bytes("people/omar.md");
+    assert!(after.starts_with(b"\xef\xbb\xbf---\r\n"));
+    let after = String::from_utf8(after).unwrap();
+    assert_eq!(
+        after,
+        "\u{feff}---\r\nname: Omar\r\n---\r\n- [[lena-fischer|Lena Fischer]] `[[Lena Fischer]]` ![[lena-fischer|Lena Fischer]] [[lena-fischer#Log|Lena Fischer]] [[lena-fischer#^abc|Lena Fischer]] [[lena-fischer|Lena Fischer]] [[lena-fischer|x]] [[Nobody]] [[people/team/Ann Lee|Annie]] [[lena-fischer]]\r\n\r\n```\r\n[[Lena Fischer]]\r\n```\r\n\r\n| a | b |\r\n|---|---|\r\n| [[lena-fischer\\|L]] | [[lena-fischer\\|Lena Fischer]] |\r\n\r\n    [[Lena Fischer]] code\r\n<!-- [[Lena Fischer]] -->\r\n"
+    );
+    let files = [
+        "people/lena-fischer.md",
+        "people/Ann Lee.md",
+        "people/team/Ann Lee.md",
+        "people/omar.md",
+    ];
+    for t in ["lena-fischer", "people/team/Ann Lee"] {
+        assert_eq!(obsidian_resolves(&files, t).len(), 1, "{t}");
+    }
+    v.kith(["fix", "links"]).ok().stdout_lacks("→");
+}
