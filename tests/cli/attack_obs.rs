@@ -78,3 +78,24 @@ fn fix_links_byte_exact_and_every_rewritten_link_opens_in_obsidian() {
     }
     v.kith(["fix", "links"]).ok().stdout_lacks("→");
 }
+
+#[test]
+fn done_ticks_an_in_progress_task_and_keeps_its_other_fields() {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann",
+        "",
+        "## Promises\n- [/] send the deck 📅 2026-11-01 ⏳ 2026-10-20 🛫 2026-10-01 [due:: 2026-11-01]\r\n- [ ] later 📅 2026-11-10 ⏳ 2026-12-01\n",
+    );
+    // Scheduled in the future: not nagged even though its due date passed.
+    v.kith(["digest", "--as-of", "2026-11-15"])
+        .ok()
+        .stdout_has("send the deck")
+        .stdout_lacks("later");
+    v.kith(["done", "ann", "deck", "--date", "2026-11-15"]).ok();
+    assert_eq!(
+        v.read("people/ann.md"),
+        "---\nname: Ann\n---\n## Promises\n- [x] send the deck 📅 2026-11-01 ⏳ 2026-10-20 🛫 2026-10-01 [due:: 2026-11-01] ✅ 2026-11-15\r\n- [ ] later 📅 2026-11-10 ⏳ 2026-12-01\n"
+    );
+}
