@@ -99,3 +99,38 @@ fn done_ticks_an_in_progress_task_and_keeps_its_other_fields() {
         "---\nname: Ann\n---\n## Promises\n- [x] send the deck 📅 2026-11-01 ⏳ 2026-10-20 🛫 2026-10-01 [due:: 2026-11-01] ✅ 2026-11-15\r\n- [ ] later 📅 2026-11-10 ⏳ 2026-12-01\n"
     );
 }
+
+#[test]
+fn an_ignore_glob_with_many_stars_does_not_hang_the_vault_walk() {
+    let v = TestVault::new();
+    v.person(&"a".repeat(60), "A", "", "");
+    v.note(
+        ".kith/config.yaml",
+        "ignore:\n  - \"*a*a*a*a*a*a*a*a*a*a*b\"\n",
+    );
+    // Bounded: the old backtracking glob ran for minutes on this.
+    let mut child = std::process::Command::new(crate::support::KITH)
+        .args(["--vault", v.root.to_str().unwrap(), "list"])
+        .env_remove("KITH_VAULT")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "kith list hung or failed"
+    );
+    v.kith(["list"]).ok().stdout_has("people/aaaa");
+}
