@@ -134,3 +134,49 @@ fn an_ignore_glob_with_many_stars_does_not_hang_the_vault_walk() {
     );
     v.kith(["list"]).ok().stdout_has("people/aaaa");
 }
+
+#[test]
+fn graph_labels_with_quotes_tags_hashes_and_newlines_stay_one_valid_line() {
+    let v = TestVault::new();
+    v.note(
+        "people/ann.md",
+        "---\nname: \"Ann \\\"Q\\\" <b>#1</b>\\nsecond line\"\n---\n- 2026-10-01 with [[bo]]\n",
+    );
+    v.person("bo", "Bo", "", "");
+    let out = v.kith(["graph"]).ok().stdout;
+    let line = out
+        .lines()
+        .find(|l| l.contains("n_people_2fann["))
+        .expect("Ann's node");
+    assert_eq!(
+        line,
+        "  n_people_2fann[\"Ann #quot;Q#quot; #lt;b#gt;#35;1#lt;/b#gt; second line\"]"
+    );
+    assert!(!out.contains("<b>"), "{out}");
+    if which("dot") {
+        let dot = v.kith(["graph", "--format", "dot"]).ok().stdout;
+        let mut c = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        c.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
+        assert!(c.wait().unwrap().success(), "{dot}");
+    } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "graphviz `dot` missing in CI"
+        );
+    }
+}
+
+fn which(tool: &str) -> bool {
+    std::process::Command::new(tool)
+        .arg("-V")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
+}
