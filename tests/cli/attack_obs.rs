@@ -180,3 +180,18 @@ fn which(tool: &str) -> bool {
         .status()
         .is_ok()
 }
+
+#[test]
+fn brief_keeps_unknown_attendee_names_with_commas_and_nested_brackets_whole() {
+    let v = TestVault::new();
+    v.person("ann", "Ann", "circle: close", "");
+    v.note(
+        "events/meetup.md",
+        "---\nname: Meetup\ndate: 2026-11-20\nattendees: [\"[[ann]]\", \"[[ann]]\", \"Smith, John (ACME)\", \"Kim (ACME (EU))\", \"Ravi Patel, Ferrous Systems\"]\n---\n",
+    );
+    v.kith(["brief", "meetup", "--as-of", "2026-11-15"])
+        .ok()
+        .stdout_has("**Smith, John** (ACME)")
+        .stdout_has("**Kim** (ACME (EU))")
+        .stdout_has("**Ravi Patel** (Ferrous Systems)");
+}
