@@ -154,19 +154,25 @@ pub fn wikilink_spans(text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
     use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
     let body = crate::markdown::body_start(text.as_bytes());
     let mut out = Vec::new();
-    // Front matter (after a BOM): every `[[…]]` on one line.
+    // Front matter (after a BOM): every `[[…]]` on one line, before the
+    // line's YAML comment: a comment is the user's prose, never a property.
     let fm = &text[..body];
-    let mut from = 0;
-    while let Some(i) = fm[from..].find("[[") {
-        let s = from + i;
-        let Some(j) = fm[s + 2..].find("]]") else {
-            break;
-        };
-        let e = s + 2 + j + 2;
-        if !fm[s..e].contains('\n') && !fm[s + 2..e - 2].contains("[[") {
-            out.push((s..e, false));
+    let mut line_at = 0;
+    for line in fm.split_inclusive('\n') {
+        let code = &line[..yaml_comment_start(line)];
+        let mut from = 0;
+        while let Some(i) = code[from..].find("[[") {
+            let s = from + i;
+            let Some(j) = code[s + 2..].find("]]") else {
+                break;
+            };
+            let e = s + 2 + j + 2;
+            if !code[s + 2..e - 2].contains("[[") {
+                out.push((line_at + s..line_at + e, false));
+            }
+            from = e;
         }
-        from = e;
+        line_at += line.len();
     }
     let opts = Options::ENABLE_TASKLISTS
         | Options::ENABLE_WIKILINKS
@@ -204,6 +210,26 @@ pub fn wikilink_spans(text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
         }
     }
     out
+}
+
+/// Where a YAML line's comment begins (its length when it has none): a `#`
+/// at the start or after a blank, outside quotes. A quote opens a quoted
+/// scalar only where a scalar can begin (`it's` is plain text).
+fn yaml_comment_start(line: &str) -> usize {
+    let (mut single, mut double, mut prev) = (false, false, b' ');
+    let opens = |p: u8| matches!(p, b' ' | b'\t' | b'[' | b'{' | b',');
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        match b {
+            b'\'' if single => single = false,
+            b'\'' if !double && opens(prev) => single = true,
+            b'"' if double && prev != b'\\' => double = false,
+            b'"' if !single && opens(prev) => double = true,
+            b'#' if !single && !double && matches!(prev, b' ' | b'\t') => return i,
+            _ => {}
+        }
+        prev = b;
+    }
+    line.len()
 }
 
 /// The rewrites that make every link kith follows open the same note in

@@ -140,22 +140,40 @@ pub fn ignore_matches(pattern: &str, path: &str) -> bool {
     (1..=parts.len()).any(|n| glob(p.as_bytes(), parts[..n].join("/").as_bytes()))
 }
 
-/// `*` (not across `/`), `**` (across), `?`; iterative, linear-ish in practice.
+/// `*` (not across `/`), `**` (across), `?`. Memoised over (pattern
+/// position, text position), so a pattern like `*a*a*a*a*b` costs at most
+/// |pattern| × |path| steps times the path length, instead of the exponential
+/// backtracking that hung every command on such an `ignore:` line.
 fn glob(p: &[u8], s: &[u8]) -> bool {
-    if p.is_empty() {
-        return s.is_empty();
+    let mut memo = vec![None; (p.len() + 1) * (s.len() + 1)];
+    glob_at(p, s, 0, 0, &mut memo)
+}
+
+fn glob_at(p: &[u8], s: &[u8], pi: usize, si: usize, memo: &mut [Option<bool>]) -> bool {
+    let key = pi * (s.len() + 1) + si;
+    if let Some(known) = memo[key] {
+        return known;
     }
-    if p.starts_with(b"**") {
-        let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
-        return (0..=s.len()).any(|i| glob(rest, &s[i..]));
-    }
-    match p[0] {
-        b'*' => (0..=s.len())
-            .take_while(|i| *i == 0 || s[i - 1] != b'/')
-            .any(|i| glob(&p[1..], &s[i..])),
-        b'?' => !s.is_empty() && s[0] != b'/' && glob(&p[1..], &s[1..]),
-        c => !s.is_empty() && s[0] == c && glob(&p[1..], &s[1..]),
-    }
+    let found = if pi == p.len() {
+        si == s.len()
+    } else if p[pi..].starts_with(b"**") {
+        let rest = if p.get(pi + 2) == Some(&b'/') {
+            pi + 3
+        } else {
+            pi + 2
+        };
+        (si..=s.len()).any(|i| glob_at(p, s, rest, i, memo))
+    } else {
+        match p[pi] {
+            b'*' => (si..=s.len())
+                .take_while(|i| *i == si || s[i - 1] != b'/')
+                .any(|i| glob_at(p, s, pi + 1, i, memo)),
+            b'?' => si < s.len() && s[si] != b'/' && glob_at(p, s, pi + 1, si + 1, memo),
+            c => si < s.len() && s[si] == c && glob_at(p, s, pi + 1, si + 1, memo),
+        }
+    };
+    memo[key] = Some(found);
+    found
 }
 
 /// Every note file under `root`, relative, sorted. Hidden folders are skipped,

@@ -7,7 +7,8 @@ use crate::error::{Error, Result, exit};
 use crate::text::fold;
 use crate::write::Snapshot;
 
-/// The bytes to change on a task line: the offset of the space in `[ ]`, and
+/// The bytes to change on a task line: the offset of the space in `[ ]` (or
+/// the `/` in `[/]`), and
 /// the offset of the line's end (before `\r\n` or `\n`) where `✅ DATE` goes.
 /// None when the line is not an open task item.
 pub fn tick_offsets(line: &str) -> Option<(usize, usize)> {
@@ -24,7 +25,8 @@ pub fn tick_offsets(line: &str) -> Option<(usize, usize)> {
     };
     let after = &rest[marker..];
     let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
-    if gap == 0 || !after[gap..].starts_with("[ ]") {
+    // `[/]` is the Tasks plugin's "in progress": still owed, so it ticks too.
+    if gap == 0 || !(after[gap..].starts_with("[ ]") || after[gap..].starts_with("[/]")) {
         return None;
     }
     let space = indent + marker + gap + 1;

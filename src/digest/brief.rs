@@ -188,6 +188,12 @@ pub fn split_attendee(raw: &str) -> (String, Option<String>) {
             let rest = raw.find("]]").map_or("", |i| &raw[i + 2..]).to_string();
             (t, rest)
         }
+        // A name with a trailing `(…)`: that is what follows it, whatever
+        // commas the name holds ("Smith, John (ACME)").
+        None if trailing_paren(raw).is_some_and(|i| i > 0) => {
+            let i = trailing_paren(raw).unwrap_or(0);
+            (raw[..i].trim().to_string(), raw[i..].to_string())
+        }
         None => match raw
             .find(['(', ','])
             .or_else(|| raw.find(" — "))
@@ -197,13 +203,36 @@ pub fn split_attendee(raw: &str) -> (String, Option<String>) {
             None => (raw.to_string(), String::new()),
         },
     };
-    let about = rest
-        .trim()
-        .trim_start_matches([',', '—', '-', '('])
-        .trim_end_matches(')')
-        .trim()
-        .to_string();
+    let rest = rest.trim();
+    // One pair of brackets around it goes, nested ones stay: "(ACME (EU))".
+    let about = match trailing_paren(rest) {
+        Some(0) => &rest[1..rest.len() - 1],
+        _ => rest.trim_start_matches([',', '—', '-', '(']),
+    }
+    .trim()
+    .to_string();
     (name, (!about.is_empty()).then_some(about))
+}
+
+/// Where the `(` matching a final `)` is, if the text ends with one.
+fn trailing_paren(s: &str) -> Option<usize> {
+    if !s.ends_with(')') {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The raw `attendees` items, as written (links and plain names).

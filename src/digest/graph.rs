@@ -195,10 +195,29 @@ const STYLES: [(&str, &str, &str); 5] = [
     ("none", "#ffffff", "#8d99ae"),
 ];
 
+/// A name as the text of a quoted Mermaid label: `#` first (it starts
+/// Mermaid's entity codes), then `"` and the `<` `>` Mermaid would render
+/// as HTML (`<b>` in a name made the rest bold, `<script>` is dropped), and
+/// a line break (which ends the node statement) becomes a space.
+fn mermaid_text(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '#' => o.push_str("#35;"),
+            '"' => o.push_str("#quot;"),
+            '<' => o.push_str("#lt;"),
+            '>' => o.push_str("#gt;"),
+            '\n' | '\r' => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 /// A Mermaid flowchart: one node per person (label = name), edges labelled
 /// with their evidence, circles as `classDef`s.
 pub fn mermaid(vault: &Vault, nodes: &[usize], edges: &[Edge]) -> String {
-    let label = |i: usize| vault.notes[i].title.replace('"', "#quot;");
+    let label = |i: usize| mermaid_text(&vault.notes[i].title);
     let mut o = String::from("graph LR\n");
     let mut by_circle: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for &i in nodes {

@@ -6,6 +6,7 @@ mod support;
 mod attack_hostile;
 mod attack_daily;
 mod attack_io;
+mod attack_obs;
 mod attack_trust;
 mod attack_writes;
 mod core;
