@@ -3,8 +3,8 @@
 
 mod support;
 
-mod attack_hostile;
 mod attack_daily;
+mod attack_hostile;
 mod attack_io;
 mod attack_obs;
 mod attack_trust;
