@@ -329,7 +329,7 @@ fn tricky_vault() -> TestVault {
         "smith",
         "\"Smith, Jane; PhD\"",
         "emails: [jane@example.com]\norg: \"Acme, Inc.; Research\"\nbirthday: --02-29\ncircle: close\nphones: [\"+4712345678\"]\nlinks:\n  site: https://example.com/jane",
-        &format!("\nLine one, with a comma; and a semicolon.\nLine two — {}\n\n## Log\n\n### 2026-10-01 · tea\n\n- [ ] send the article 📅 2026-11-25\n", "ünïcödé ".repeat(12)),
+        &format!("\nLine one, with a comma; and a semicolon.\nLine two — {}\n\n## Log\n\n### 2026-10-01 · tea\n\nTea at her office.\n\n- [ ] send the article 📅 2026-11-25\n", "ünïcödé ".repeat(12)),
     );
     v.person(
         "ann",
