@@ -72,10 +72,10 @@ impl Ctx {
         if !self.notes_changed.get() {
             return;
         }
-        if let Err(e) = crate::index::Index::open_synced(root, false) {
-            if std::env::var_os("KITH_TRACE").is_some() {
-                eprint_line(&format!("trace: index not synced: {e}"));
-            }
+        if let Err(e) = crate::index::Index::open_synced(root, false)
+            && std::env::var_os("KITH_TRACE").is_some()
+        {
+            eprint_line(&format!("trace: index not synced: {e}"));
         }
     }
 

@@ -489,15 +489,17 @@ pub fn yaml11_type(raw: &str) -> Option<&'static str> {
     if u.is_empty() {
         return None;
     }
-    if let Some(bin) = unsigned.strip_prefix("0b") {
-        if digits(bin.as_bytes(), b"_") && bin.bytes().all(|c| matches!(c, b'0' | b'1' | b'_')) {
-            return Some("a number");
-        }
+    if let Some(bin) = unsigned.strip_prefix("0b")
+        && digits(bin.as_bytes(), b"_")
+        && bin.bytes().all(|c| matches!(c, b'0' | b'1' | b'_'))
+    {
+        return Some("a number");
     }
-    if let Some(hex) = unsigned.strip_prefix("0x") {
-        if !hex.is_empty() && hex.bytes().all(|c| c.is_ascii_hexdigit() || c == b'_') {
-            return Some("a number");
-        }
+    if let Some(hex) = unsigned.strip_prefix("0x")
+        && !hex.is_empty()
+        && hex.bytes().all(|c| c.is_ascii_hexdigit() || c == b'_')
+    {
+        return Some("a number");
     }
     if u[0] == b'0' && u.len() > 1 && u[1..].iter().all(|c| matches!(c, b'0'..=b'7' | b'_')) {
         return Some("an octal number");

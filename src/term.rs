@@ -14,11 +14,11 @@ pub fn size() -> (usize, usize) {
             .filter(|n| *n > 0)
     };
     let (mut cols, mut rows) = (env("COLUMNS"), env("LINES"));
-    if cols.is_none() || rows.is_none() {
-        if let Some((c, r)) = ioctl_size() {
-            cols = cols.or(Some(c));
-            rows = rows.or(Some(r));
-        }
+    if (cols.is_none() || rows.is_none())
+        && let Some((c, r)) = ioctl_size()
+    {
+        cols = cols.or(Some(c));
+        rows = rows.or(Some(r));
     }
     (cols.unwrap_or(80), rows.unwrap_or(24))
 }
