@@ -246,7 +246,7 @@ impl Index {
     /// command waits, the index is read as it is and stderr says so.
     pub fn open_synced(root: &Path, progress: bool) -> Result<(Index, SyncReport)> {
         let t0 = Instant::now();
-        let mut idx = Index::open(root)?;
+        let idx = Index::open(root)?;
         let t_open = t0.elapsed();
         if trust_watcher_only() {
             if !crate::watch::flush(root) {
@@ -267,29 +267,22 @@ impl Index {
             idx.reader.reload().map_err(tantivy_err)?;
             return Ok((idx, SyncReport::default()));
         }
-        let report = match lifecycle::quietly(|| idx.sync(progress)) {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                let build = idx.build.take();
-                let r;
-                (idx, r) =
-                    Index::rebuild_synced(root, format!("it was damaged ({e})"), build, progress)?;
-                r
-            }
-            Err(panic) => {
-                let build = idx.build.take();
-                let r;
-                (idx, r) = Index::rebuild_synced(
-                    root,
-                    format!("it was damaged ({panic})"),
-                    build,
-                    progress,
-                )?;
-                r
-            }
-        };
+        let (idx, report) = idx.sync_or_rebuild(root, progress)?;
         report.tell();
         Ok((idx, report))
+    }
+
+    /// Syncs; a tantivy error or panic on the way means the index is damaged,
+    /// and it is rebuilt once (saying why) instead.
+    fn sync_or_rebuild(mut self, root: &Path, progress: bool) -> Result<(Index, SyncReport)> {
+        let why = match lifecycle::quietly(|| self.sync(progress)) {
+            Ok(Ok(r)) => return Ok((self, r)),
+            Ok(Err(e)) => e.to_string(),
+            Err(panic) => panic,
+        };
+        let build = self.build.take();
+        drop(self);
+        Index::rebuild_synced(root, format!("it was damaged ({why})"), build, progress)
     }
 
     /// For `kith index`: syncs by walking (never trusting a watcher), then
@@ -306,27 +299,8 @@ impl Index {
         } else {
             Index::open(root)?
         };
-        let mut report = match lifecycle::quietly(|| idx.sync(progress)) {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                let build = idx.build.take();
-                let r;
-                (idx, r) =
-                    Index::rebuild_synced(root, format!("it was damaged ({e})"), build, progress)?;
-                r
-            }
-            Err(panic) => {
-                let build = idx.build.take();
-                let r;
-                (idx, r) = Index::rebuild_synced(
-                    root,
-                    format!("it was damaged ({panic})"),
-                    build,
-                    progress,
-                )?;
-                r
-            }
-        };
+        let mut report;
+        (idx, report) = idx.sync_or_rebuild(root, progress)?;
         if !report.locked {
             let problem = match idx.wait_writer(COMMAND_WAIT)? {
                 Some(guard) => {
