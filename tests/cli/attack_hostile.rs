@@ -4,39 +4,20 @@
 //! (FIFOs, the size cap). Time bounds are hang checks, not timing claims;
 //! memory bounds are an address-space limit on the child.
 
-use crate::support::{KITH, TestVault};
-use std::io::Read;
+use crate::support::{Bounded, TestVault, kith_command, run_bounded};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long any one command may take before it counts as hung.
 const HANG: Duration = Duration::from_secs(20);
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+type Out = Bounded;
 
 /// Runs kith on the vault, killing it (and failing the test) after `HANG`;
 /// with `max_mem`, the child's address space is limited to that many bytes.
 fn bounded(v: &TestVault, args: &[&str], max_mem: Option<u64>) -> Out {
     use std::os::unix::process::CommandExt;
-    let home = v.home();
-    let mut cmd = Command::new(KITH);
-    cmd.arg("--vault")
-        .arg(&v.root)
-        .args(args)
-        .current_dir(&v.root)
-        .env_remove("KITH_VAULT")
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GIT_CEILING_DIRECTORIES", home.parent().unwrap())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = kith_command(v, args);
     if let Some(limit) = max_mem {
         // SAFETY: setrlimit is async-signal-safe; nothing else runs between
         // fork and exec.
@@ -53,36 +34,7 @@ fn bounded(v: &TestVault, args: &[&str], max_mem: Option<u64>) -> Out {
             });
         }
     }
-    let mut child = cmd.spawn().expect("run kith");
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = so.read_to_end(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = se.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if start.elapsed() > HANG {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kith {args:?} still running after {HANG:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = Out {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&t_out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
-    };
+    let out = run_bounded(cmd, &format!("{args:?}"), HANG);
     assert!(
         !out.stderr.contains("panicked") && !out.stderr.contains("memory allocation"),
         "kith {args:?} crashed (exit {}):\n{}",

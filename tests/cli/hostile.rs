@@ -3,20 +3,15 @@
 //! diagnostic where one is due, and never hang or panic. Time bounds below are
 //! hang checks (generous), not timing claims.
 
-use crate::support::{KITH, TestVault};
-use std::io::Read;
+use crate::support::{Bounded, KITH, TestVault, kith_command, run_bounded};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long any one command may take before it counts as hung.
 const HANG: Duration = Duration::from_secs(20);
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+type Out = Bounded;
 
 /// Runs kith on the vault and kills it (failing the test) if it is still
 /// running after `HANG`.
@@ -25,51 +20,7 @@ fn bounded(v: &TestVault, args: &[&str]) -> Out {
 }
 
 fn bounded_for(v: &TestVault, args: &[&str], hang: Duration) -> Out {
-    let home = v.home();
-    let mut child = Command::new(KITH)
-        .arg("--vault")
-        .arg(&v.root)
-        .args(args)
-        .current_dir(&v.root)
-        .env_remove("KITH_VAULT")
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GIT_CEILING_DIRECTORIES", home.parent().unwrap())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run kith");
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = so.read_to_end(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = se.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if start.elapsed() > hang {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kith {args:?} still running after {hang:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = Out {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&t_out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
-    };
+    let out = run_bounded(kith_command(v, args), &format!("{args:?}"), hang);
     assert!(
         !out.stderr.contains("panicked"),
         "kith {args:?} panicked:\n{}",

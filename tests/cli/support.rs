@@ -281,3 +281,66 @@ impl Run {
         })
     }
 }
+
+/// What a bounded run of kith gave.
+pub struct Bounded {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A `kith --vault V ARGS` command with the test's private HOME, not yet run.
+pub fn kith_command(v: &TestVault, args: &[&str]) -> Command {
+    let home = v.home();
+    let mut cmd = Command::new(KITH);
+    cmd.arg("--vault")
+        .arg(&v.root)
+        .args(args)
+        .current_dir(&v.root)
+        .env_remove("KITH_VAULT")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CEILING_DIRECTORIES", home.parent().unwrap())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Runs a prepared command, reading both pipes on threads, and kills it (and
+/// fails the test) if it is still running after `hang`: a hang check, not a
+/// timing claim.
+pub fn run_bounded(mut cmd: Command, what: &str, hang: std::time::Duration) -> Bounded {
+    use std::io::Read;
+    let mut child = cmd.spawn().expect("run kith");
+    let mut so = child.stdout.take().unwrap();
+    let mut se = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = so.read_to_end(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = se.read_to_end(&mut s);
+        s
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if start.elapsed() > hang {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kith {what} still running after {hang:?}: it hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Bounded {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&t_out.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
+    }
+}
