@@ -417,6 +417,13 @@ pub struct Vault {
     /// Mentions per person note index (dated contacts in other notes), built
     /// on first use: `show` needs one person's, the digest everyone's.
     mentions: std::sync::OnceLock<HashMap<usize, Vec<Touch>>>,
+    /// Note index by relative path, built on first use: reminders ask it
+    /// once per reminder, which a scan made quadratic.
+    by_path: std::sync::OnceLock<HashMap<PathBuf, usize>>,
+    /// Notes' texts read for their entries, kept while under a byte budget:
+    /// the digest asks for many entries of the same note, and reading the
+    /// file once per entry made a long note quadratic.
+    texts: std::sync::Mutex<TextCache>,
     /// Per note, the content hash of the bytes it was parsed from when its
     /// entry texts were left on disk (the cached model); empty when the notes
     /// hold their texts.
@@ -477,6 +484,8 @@ impl Vault {
             by_key,
             out_links: Vec::new(),
             mentions: std::sync::OnceLock::new(),
+            by_path: std::sync::OnceLock::new(),
+            texts: std::sync::Mutex::new(TextCache::default()),
             sources: Vec::new(),
         };
         v.out_links = (0..v.notes.len())
@@ -513,10 +522,19 @@ impl Vault {
         let Some(n) = self.notes.get(idx) else {
             return String::new();
         };
+        if let Some(t) = self.cached_text(idx) {
+            return slice_entry(&t, entry.span);
+        }
         let Ok(bytes) = read_note_bytes(&self.root.join(&n.path)) else {
             return String::new();
         };
-        if let Some(t) = crate::store::entry_text_from(&bytes, entry.span, hash) {
+        if crate::store::content_hash(&bytes) == hash {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            let text: std::sync::Arc<str> = String::from_utf8_lossy(bytes).into();
+            let t = slice_entry(&text, entry.span);
+            if let Ok(mut c) = self.texts.lock() {
+                c.put(idx, text);
+            }
             return t;
         }
         note::parse(&n.path, &bytes)
@@ -525,6 +543,10 @@ impl Vault {
             .find(|e| e.line == entry.line && e.date == entry.date)
             .map(|e| e.text)
             .unwrap_or_default()
+    }
+
+    fn cached_text(&self, idx: usize) -> Option<std::sync::Arc<str>> {
+        self.texts.lock().ok()?.map.get(&idx).cloned()
     }
 
     /// Notes parsed again from disk with everything in them (entry texts
@@ -950,8 +972,46 @@ impl Vault {
 
     /// Index of the note at a relative path.
     pub fn note_index(&self, rel: &Path) -> Option<usize> {
-        self.notes.iter().position(|n| n.path == rel)
+        self.by_path
+            .get_or_init(|| {
+                self.notes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.path.clone(), i))
+                    .collect()
+            })
+            .get(rel)
+            .copied()
     }
+}
+
+/// Texts of notes read for their entries, dropped all at once past a budget.
+#[derive(Default)]
+struct TextCache {
+    map: HashMap<usize, std::sync::Arc<str>>,
+    bytes: usize,
+}
+
+impl TextCache {
+    const BUDGET: usize = 64 << 20;
+
+    fn put(&mut self, idx: usize, text: std::sync::Arc<str>) {
+        if self.bytes + text.len() > Self::BUDGET {
+            self.map.clear();
+            self.bytes = 0;
+        }
+        self.bytes += text.len();
+        self.map.insert(idx, text);
+    }
+}
+
+/// The text under an entry, by its byte range in the note's text (the
+/// parser's own slicing).
+pub(crate) fn slice_entry(text: &str, span: (usize, usize)) -> String {
+    text.get(span.0.min(span.1)..span.1)
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 /// How to create the note a dangling link wants: an event when the link sits

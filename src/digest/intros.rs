@@ -435,11 +435,19 @@ impl Matching {
 
     /// Up to `max` people who could meet a need of person `who`, as short
     /// lines with the evidence (for help in context).
-    pub fn helpers(&self, vault: &Vault, who: usize, need: &str, max: usize) -> Vec<String> {
-        let skip = self.people.iter().position(|&p| p == who);
-        self.index
-            .meet(need, skip, max)
-            .into_iter()
+    /// `found` is what the index found for `need` (with room for `who`).
+    pub fn helpers(
+        &self,
+        vault: &Vault,
+        who: usize,
+        need: &str,
+        found: &[NeedMatch],
+        max: usize,
+    ) -> Vec<String> {
+        found
+            .iter()
+            .filter(|m| self.people[m.profile] != who)
+            .take(max)
             .map(|m| {
                 let j = self.people[m.profile];
                 let name = &vault.notes[j].title;

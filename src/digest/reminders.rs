@@ -645,8 +645,9 @@ fn intros(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
 /// Help in context: for follow-ups, check-ins and event attendees with an
 /// open need, one or two people who could meet it.
 fn add_help(vault: &Vault, m: &Matching, out: &mut [Reminder]) {
-    for r in out.iter_mut() {
-        let who: Vec<usize> = match r.kind {
+    use rayon::prelude::*;
+    let who_of = |r: &Reminder| -> Vec<usize> {
+        match r.kind {
             ReminderKind::FollowUp | ReminderKind::CheckIn => {
                 vault.note_index(&r.path).into_iter().collect()
             }
@@ -656,13 +657,31 @@ fn add_help(vault: &Vault, m: &Matching, out: &mut [Reminder]) {
                 .filter_map(|p| vault.resolve_one(p))
                 .collect(),
             _ => Vec::new(),
-        };
+        }
+    };
+    let need_of = |i: usize| vault.person(i).and_then(|p| p.needs.first());
+    // A vault has thousands of check-ins and many people ask for the same
+    // thing in the same words: match each distinct need once, in parallel,
+    // keeping one spare helper for when the best is the asker.
+    let mut needs: Vec<&str> = out
+        .iter()
+        .flat_map(|r| who_of(r))
+        .filter_map(|i| need_of(i).map(String::as_str))
+        .collect();
+    needs.sort_unstable();
+    needs.dedup();
+    let found: std::collections::HashMap<&str, Vec<crate::digest::matcher::NeedMatch>> = needs
+        .par_iter()
+        .map(|&n| (n, m.index.meet(n, None, 3)))
+        .collect();
+    for r in out.iter_mut() {
         let mut added = 0;
-        for i in who {
-            let Some(need) = vault.person(i).and_then(|p| p.needs.first()) else {
+        for i in who_of(r) {
+            let Some(need) = need_of(i) else { continue };
+            let Some(ms) = found.get(need.as_str()) else {
                 continue;
             };
-            for h in m.helpers(vault, i, need, 2) {
+            for h in m.helpers(vault, i, need, ms, 2) {
                 if added < 2 {
                     r.starters.push(h);
                     added += 1;

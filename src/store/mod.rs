@@ -606,13 +606,7 @@ pub fn entry_text_from(bytes: &[u8], span: (usize, usize), expect_hash: u64) -> 
         return None;
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = String::from_utf8_lossy(bytes);
-    Some(
-        text.get(span.0.min(span.1)..span.1)
-            .unwrap_or("")
-            .trim()
-            .to_string(),
-    )
+    Some(vault::slice_entry(&String::from_utf8_lossy(bytes), span))
 }
 
 #[cfg(test)]
