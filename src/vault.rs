@@ -420,6 +420,10 @@ pub struct Vault {
     /// Note index by relative path, built on first use: reminders ask it
     /// once per reminder, which a scan made quadratic.
     by_path: std::sync::OnceLock<HashMap<PathBuf, usize>>,
+    /// For each note, the notes linking to it: the inverse of `out_links`,
+    /// built on first use (per-person contact scans made the digest
+    /// quadratic).
+    in_links: std::sync::OnceLock<Vec<Vec<usize>>>,
     /// Notes' texts read for their entries, kept while under a byte budget:
     /// the digest asks for many entries of the same note, and reading the
     /// file once per entry made a long note quadratic.
@@ -485,6 +489,7 @@ impl Vault {
             out_links: Vec::new(),
             mentions: std::sync::OnceLock::new(),
             by_path: std::sync::OnceLock::new(),
+            in_links: std::sync::OnceLock::new(),
             texts: std::sync::Mutex::new(TextCache::default()),
             sources: Vec::new(),
         };
@@ -968,6 +973,24 @@ impl Vault {
         all.extend(self.dangling_link_diagnostics());
         crate::diag::sort(&mut all);
         all
+    }
+
+    /// The notes that link to note `idx` (ascending).
+    pub fn linked_from(&self, idx: usize) -> &[usize] {
+        self.in_links
+            .get_or_init(|| {
+                let mut inv: Vec<Vec<usize>> = vec![Vec::new(); self.notes.len()];
+                for (j, outs) in self.out_links.iter().enumerate() {
+                    for &i in outs {
+                        if let Some(v) = inv.get_mut(i) {
+                            v.push(j);
+                        }
+                    }
+                }
+                inv
+            })
+            .get(idx)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Index of the note at a relative path.

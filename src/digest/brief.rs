@@ -282,11 +282,13 @@ pub fn brief(vault: &Vault, ev: usize, as_of: Date, intros: &[IntroSuggestion]) 
             .copied()
             .filter(|i| vault.notes[*i].person.is_some()),
     );
-    for (i, _, _) in vault.people() {
-        if vault.out_links[i].contains(&ev) {
-            known_idx.push(i);
-        }
-    }
+    known_idx.extend(
+        vault
+            .linked_from(ev)
+            .iter()
+            .copied()
+            .filter(|i| vault.notes[*i].person.is_some()),
+    );
     let mut seen = HashSet::new();
     known_idx.retain(|i| seen.insert(*i));
 

@@ -482,11 +482,9 @@ pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
             later_same_day: later,
         });
     }
-    for (j, other) in vault.notes.iter().enumerate() {
+    for &j in vault.linked_from(i) {
+        let other = &vault.notes[j];
         if j == i || !matches!(other.kind, NoteKind::Journal | NoteKind::Event) {
-            continue;
-        }
-        if !vault.out_links[j].contains(&i) {
             continue;
         }
         let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
