@@ -43,7 +43,9 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
         let Ok(root) = ctx.root() else {
             return Ok(exit::OK);
         };
-        let vault = crate::vault::Vault::load(&root)?;
+        // From the model like every other command: completion runs on every
+        // Tab, and a full parse of a big vault would make it lag.
+        let vault = crate::store::load(&root)?;
         let mut names: Vec<&str> = vault.people().map(|(_, _, p)| p.name.as_str()).collect();
         names.sort_unstable();
         let mut out = names.join("\n");
@@ -93,8 +95,18 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
     }
     if people.is_empty() {
         eprintln!("no person fits");
+        if let Some(t) = &tag
+            && !vault
+                .people()
+                .any(|(_, _, p)| p.tags.iter().any(|x| fold(x.trim_start_matches('#')) == *t))
+        {
+            eprintln!("  hint: nobody is tagged #{t}; {}", tag_hint(&vault));
+        }
         return Ok(exit::OK);
     }
+    // On a terminal the facts wrap under themselves at its width; piped, one
+    // line per person stays easy to grep.
+    let cols = std::io::IsTerminal::is_terminal(&std::io::stdout()).then(|| crate::term::size().0);
     let width = people
         .iter()
         .map(|p| p.name.chars().count())
@@ -121,16 +133,53 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
             facts.push(format!("check-in due {d}"));
         }
         let pad = width - p.name.chars().count();
+        let path = ctx.shown(&vault.root, &p.path).display().to_string();
+        let facts = facts.join(" · ");
+        let lead = width + 2 + path.chars().count() + 2;
+        let facts = match cols {
+            Some(c) if lead + facts.chars().count() > c => {
+                let indent = (width + 2).min(c / 3);
+                let sep = format!("\n{}", " ".repeat(indent));
+                // No room left after the path: the facts start on their own line.
+                let (first, head) = if lead + 12 > c {
+                    (indent, sep.clone())
+                } else {
+                    (lead, "  ".to_string())
+                };
+                head + &crate::term::wrap(&facts, first, indent, c).join(&sep)
+            }
+            _ if facts.is_empty() => facts,
+            _ => format!("  {facts}"),
+        };
         out.push_str(&format!(
-            "{}{}  {}  {}\n",
+            "{}{}  {path}{facts}\n",
             ctx.paint("1", &p.name),
             " ".repeat(pad),
-            ctx.shown(&vault.root, &p.path).display(),
-            facts.join(" · ")
         ));
     }
     let n = people.len();
     eprintln!("{n} {}", if n == 1 { "person" } else { "people" });
     emit(&out)?;
     Ok(exit::OK)
+}
+
+/// The vault's most used tags, for a `--tag` that matched nobody.
+fn tag_hint(vault: &crate::vault::Vault) -> String {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for (_, _, p) in vault.people() {
+        for t in &p.tags {
+            *count.entry(fold(t.trim_start_matches('#'))).or_default() += 1;
+        }
+    }
+    if count.is_empty() {
+        return "no person note has `tags:` yet".into();
+    }
+    let mut tags: Vec<(String, usize)> = count.into_iter().collect();
+    tags.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let shown: Vec<String> = tags
+        .iter()
+        .take(8)
+        .map(|(t, n)| format!("#{t} ({n})"))
+        .collect();
+    format!("tags in use: {}", shown.join(", "))
 }

@@ -669,3 +669,60 @@ fn docs_cli_names_every_command_and_flag_of_the_help() {
     }
     assert!(missing.is_empty(), "docs/cli.md lacks: {missing:#?}");
 }
+
+#[test]
+fn list_with_an_unknown_tag_names_the_tags_in_use() {
+    let v = TestVault::new();
+    lena(&v);
+    v.person("omar", "Omar Haddad", "tags: [climate, rust]", "");
+    v.person("ana", "Ana Costa", "tags: [climate]", "");
+    v.kith(["list", "--tag", "nosuch"])
+        .ok()
+        .stderr_has("nobody is tagged #nosuch")
+        .stderr_has("#climate (2)")
+        .stderr_has("#rust (2)");
+}
+
+#[test]
+fn list_on_a_terminal_wraps_at_its_width() {
+    let v = TestVault::new();
+    v.person(
+        "omar",
+        "Omar Haddad",
+        "circle: active\nrole: Head of climate partnerships\norg: Northwind Renewable Energy Cooperative\nlocation: Oslo, Norway",
+        "",
+    );
+    // A real terminal: `script` gives kith a pty, so stdout is a TTY.
+    let cmd = format!(
+        "COLUMNS=50 NO_COLOR=1 {} --vault {} list",
+        KITH,
+        v.root.display()
+    );
+    let out = match std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(&v.root)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "`script` missing in CI: {e}"
+            );
+            return;
+        }
+    };
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines.len() >= 3, "expected wrapped lines:\n{text}");
+    for l in &lines {
+        assert!(
+            l.chars().count() <= 50,
+            "line over 50 columns: {l:?}\n{text}"
+        );
+    }
+    assert!(text.contains("Oslo"), "{text}");
+    // Piped, one line per person.
+    let piped = v.kith(["list"]).env("COLUMNS", "50").ok();
+    assert_eq!(piped.stdout.lines().count(), 1, "{}", piped.stdout);
+}
