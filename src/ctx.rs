@@ -72,7 +72,7 @@ impl Ctx {
         if !self.notes_changed.get() {
             return;
         }
-        if let Err(e) = crate::index::Index::open_synced(root, false)
+        if let Err(e) = crate::index::Index::open_synced(root, false, crate::watch::flush)
             && std::env::var_os("KITH_TRACE").is_some()
         {
             eprint_line(&format!("trace: index not synced: {e}"));

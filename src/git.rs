@@ -1024,28 +1024,3 @@ impl VaultRepo {
         Ok(out)
     }
 }
-
-/// Names, aliases and emails (folded) of person notes, keyed to their paths:
-/// for duplicate checks against notes that are not staged.
-pub fn person_keys(notes: &[note::Note]) -> HashMap<String, Vec<PathBuf>> {
-    let mut m: HashMap<String, Vec<PathBuf>> = HashMap::new();
-    for n in notes {
-        let Some(p) = &n.person else { continue };
-        for k in keys_of(p) {
-            m.entry(k).or_default().push(n.path.clone());
-        }
-    }
-    m
-}
-
-/// The duplicate-check keys of a person: `n:` folded names and aliases, `e:` emails.
-pub fn keys_of(p: &crate::model::Person) -> Vec<String> {
-    let mut v: Vec<String> = std::iter::once(&p.name)
-        .chain(&p.aliases)
-        .map(|n| format!("n:{}", crate::text::fold(n)))
-        .chain(p.emails.iter().map(|e| format!("e:{}", e.to_lowercase())))
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}

@@ -13,9 +13,9 @@
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, Severity};
-use crate::digest::Section;
 use crate::error::{Error, Result};
 use crate::note::Note;
+use crate::section::Section;
 use crate::yaml::{self, Yaml};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
