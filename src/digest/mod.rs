@@ -13,6 +13,8 @@ pub mod matcher;
 pub mod reciprocity;
 mod reminders;
 mod render;
+#[cfg(test)]
+mod rules_tests;
 pub mod tty;
 
 pub use intros::{
