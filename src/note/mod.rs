@@ -104,35 +104,6 @@ pub fn uses_crlf(text: &str) -> bool {
         .is_some_and(|i| i > 0 && text.as_bytes()[i - 1] == b'\r')
 }
 
-/// Splits off a front matter block. Returns (yaml text, first yaml line, close
-/// line, body byte offset) — lines 1-based — or an error diagnostic when the
-/// opening fence is never closed.
-/// (yaml text, first yaml line, closing line, body offset)
-type FrontSplit<'a> = (&'a str, usize, usize, usize);
-
-fn split_front(text: &str) -> Result<Option<FrontSplit<'_>>, (usize, usize)> {
-    let first_end = text.find('\n').unwrap_or(text.len());
-    let first = text[..first_end].trim_end_matches('\r');
-    if first.trim_end_matches([' ', '\t']) != "---" {
-        return Ok(None);
-    }
-    let yaml_start = (first_end + 1).min(text.len());
-    let mut pos = yaml_start;
-    let mut line = 2;
-    while pos < text.len() {
-        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
-        let l = text[pos..end].trim_end_matches('\r');
-        let t = l.trim_end_matches([' ', '\t']);
-        if t == "---" || t == "..." {
-            let body = (end + 1).min(text.len());
-            return Ok(Some((&text[yaml_start..pos], 2, line, body)));
-        }
-        pos = end + 1;
-        line += 1;
-    }
-    Err((1, 1))
-}
-
 /// Parses a note. `rel` is the path relative to the vault root; `bytes` the file.
 pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
     let mut diags = Vec::new();
@@ -173,7 +144,7 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
     let mut front = None;
     let mut body_offset = 0;
     let mut body_line = 1;
-    match split_front(text) {
+    match crate::markdown::split_front(text) {
         Ok(None) => {
             let first = text.lines().next().unwrap_or("").trim_end();
             if first.len() > 3 && first.bytes().all(|b| b == b'-') {
