@@ -21,8 +21,9 @@ pub struct Heading {
     pub range: Range<usize>,
 }
 
-/// The options `note/body.rs` parses with, so both see the same blocks.
-fn options() -> Options {
+/// The pulldown-cmark options of every parse of a note (`note/body.rs` and
+/// here), so the reader and the editor see the same blocks.
+pub fn options() -> Options {
     Options::ENABLE_TASKLISTS
         | Options::ENABLE_WIKILINKS
         | Options::ENABLE_TABLES

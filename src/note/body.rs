@@ -39,10 +39,9 @@ pub(super) struct Item {
 
 pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: &mut Note) {
     let body = &text[body_offset..];
-    let opts = Options::ENABLE_TASKLISTS
-        | Options::ENABLE_WIKILINKS
-        | Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH;
+    // The same blocks as the editor sees (`markdown.rs`), or a write could
+    // land where the parser sees something else.
+    let opts = crate::markdown::options();
     let mut headings: Vec<Heading> = Vec::new();
     let mut heading: Option<Heading> = None;
     let mut items: Vec<Item> = Vec::new();

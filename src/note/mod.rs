@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::text::{self, line_col, line_starts};
 use crate::yaml::{self, KeySpan, Yaml};
-use pulldown_cmark::{Event as Md, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event as Md, LinkType, Parser, Tag, TagEnd};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
