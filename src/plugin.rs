@@ -502,7 +502,7 @@ pub fn trust(p: &Plugin) -> Result<PathBuf> {
             p.rel.display()
         ))
     })?;
-    let file = trust_file().ok_or_else(|| Error::NoConfigHome)?;
+    let file = trust_file().ok_or(Error::NoConfigHome)?;
     let mut map = load_trust();
     map.insert(trust_key(p), hash);
     let bytes = serde_json::to_vec_pretty(&map)?;

@@ -663,7 +663,7 @@ fn add_help(vault: &Vault, m: &Matching, out: &mut [Reminder]) {
     // keeping one spare helper for when the best is the asker.
     let mut needs: Vec<&str> = out
         .iter()
-        .flat_map(|r| who_of(r))
+        .flat_map(&who_of)
         .filter_map(|i| need_of(i).map(String::as_str))
         .collect();
     needs.sort_unstable();
