@@ -2,19 +2,10 @@
 //! built from note text: no files, no cache, no index. Each test names the
 //! boundary it holds (the day a reminder starts, stops, or is silenced).
 
+use super::reciprocity::tests::vault;
 use super::{ReminderKind, connections, reminders};
-use crate::config::Config;
 use crate::date::Date;
 use crate::vault::Vault;
-use std::path::{Path, PathBuf};
-
-fn vault(notes: &[(&str, &str)]) -> Vault {
-    let notes = notes
-        .iter()
-        .map(|(p, t)| crate::note::parse(Path::new(p), t.as_bytes()))
-        .collect();
-    Vault::from_notes(PathBuf::from("/v"), Config::default(), notes, Vec::new())
-}
 
 fn d(s: &str) -> Date {
     crate::date::parse_date(s).unwrap()

@@ -228,23 +228,13 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
     }
 
     let mut note = Note {
-        path: rel.to_path_buf(),
         kind,
-        has_bom,
         crlf,
-        title: String::new(),
-        aliases: Vec::new(),
-        person: None,
-        event: None,
-        resource: None,
-        date: None,
-        entries: Vec::new(),
-        promises: Vec::new(),
-        links: Vec::new(),
-        tags: Vec::new(),
-        body_line,
-        diagnostics: Vec::new(),
         front,
+        // Each kind sets its display name below.
+        title: String::new(),
+        body_line,
+        ..empty_note(rel, has_bom, Vec::new())
     };
     let stem = note.stem();
     let mut fields = Fields {
