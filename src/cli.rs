@@ -1,7 +1,7 @@
 //! The command line as clap sees it: raw arguments, nothing validated yet.
 //! [`crate::ctx::Ctx`] turns the global ones into a validated context.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// The help heading of the flags every command takes, apart from its own.
@@ -62,41 +62,41 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  kith init ~/people\n  kith init            # the working folder"
     )]
-    Init(InitArgs),
+    Init(crate::cmd::init::Args),
     /// Create a person note.
     #[command(
         after_help = "Examples:\n  kith new \"Lena Fischer\" --org \"Acme Robotics\" --met-at \"Rust Meetup\" --circle active\n  kith new \"Omar Haddad\" --need \"a first sales hire\" --offer \"intros to climate VCs\"\n  kith new \"Ana Costa\" --email ana@example.com --phone +4712345678 --birthday --03-14"
     )]
-    New(Box<NewArgs>),
+    New(Box<crate::cmd::new::Args>),
     /// Append a dated entry to a person's log.
     #[command(
         after_help = "Examples:\n  kith log lena \"Coffee. She is hiring. #asked\" --title coffee\n  kith log lena \"- [ ] send the guide 📅 friday\"\n  kith log \"tomas m\" --date yesterday < notes.txt"
     )]
-    Log(LogArgs),
+    Log(crate::cmd::log::Args),
     /// Tick an open promise to a person: `- [ ]` becomes `- [x] … ✅ DATE`.
     #[command(
         after_help = "Examples:\n  kith done lena            # her only open promise\n  kith done lena guide      # the one whose text has `guide`"
     )]
-    Done(DoneArgs),
+    Done(crate::cmd::done::Args),
     /// Open a person's note in $VISUAL or $EDITOR, at the end of its log.
     #[command(after_help = "Examples:\n  kith edit lena\n  EDITOR=nano kith edit \"tomas m\"")]
-    Edit(EditArgs),
+    Edit(crate::cmd::edit::Args),
     /// Who is in the vault, filtered by circle, tag, location or overdue check-in.
     #[command(
         visible_alias = "people",
         after_help = "Examples:\n  kith list --circle close\n  kith people --tag rust --location Berlin\n  kith list --overdue --as-of +7d --json"
     )]
-    List(ListArgs),
+    List(crate::cmd::list::Args),
     /// Show a person: fields, last contact, open promises, recent entries.
     #[command(
         after_help = "Examples:\n  kith show lena\n  kith show \"tomas m\" --entries 10\n  kith show \"Rust Meetup\"   # an event"
     )]
-    Show(ShowArgs),
+    Show(crate::cmd::show::Args),
     /// Validate every note and report problems with file:line:column.
     #[command(
         after_help = "Examples:\n  kith check\n  kith check people/lena-fischer.md\n  kith check --json"
     )]
-    Check(CheckArgs),
+    Check(crate::cmd::check::Args),
     /// Full-text search over every note and log entry.
     #[command(
         after_help = "Examples:\n  kith search \"structured interviews\"\n  kith search hiring --person lena --since 2026-01-01\n  kith search tag:rust --kind person"
@@ -170,235 +170,54 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  kith event new \"Rust Meetup\" --date friday --location \"Berlin, c-base\"\n  kith event new \"Climate Breakfast\" --date 2026-12-01 --attendee lena --attendee \"Ravi Patel\""
     )]
-    Event(EventArgs),
+    Event(crate::cmd::event::Args),
     /// Create a resource note: something worth sharing (`kith resource new`).
     #[command(
         after_help = "Examples:\n  kith resource new \"Async Rust\" --url https://example.com/async --tag rust\n  kith resource new \"Hiring guide\" --tag hiring --tag interviews"
     )]
-    Resource(ResourceArgs),
+    Resource(crate::cmd::resource::Args),
     /// Print shell completions (person names included).
     #[command(
         after_help = "Examples:\n  kith completions bash > ~/.local/share/bash-completion/completions/kith\n  kith completions fish > ~/.config/fish/completions/kith.fish\n  kith completions zsh > ~/.zfunc/_kith"
     )]
-    Completions(CompletionsArgs),
+    Completions(crate::cmd::completions::Args),
     /// Print the manual page (roff): `kith man | man -l -`.
     #[command(hide = true)]
-    Man(ManArgs),
+    Man(crate::cmd::completions::ManArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// Folder to make a vault of (default: the current folder).
-    pub dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct NewArgs {
-    /// The person's full name.
-    pub name: String,
-    /// Where they work (organisation or company).
-    #[arg(long)]
-    pub org: Option<String>,
-    /// What they do there (job title).
-    #[arg(long)]
-    pub role: Option<String>,
-    /// Where they live or work (city, region).
-    #[arg(long, value_name = "PLACE")]
-    pub location: Option<String>,
-    /// A tag (repeatable).
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
-    /// An email address (repeatable).
-    #[arg(long = "email", value_name = "EMAIL")]
-    pub emails: Vec<String>,
-    /// A phone number, kept as text (repeatable).
-    #[arg(long = "phone", value_name = "PHONE")]
-    pub phones: Vec<String>,
-    /// Something they are looking for (repeatable).
-    #[arg(long = "need", value_name = "NEED")]
-    pub needs: Vec<String>,
-    /// Something they can give (repeatable).
-    #[arg(long = "offer", value_name = "OFFER")]
-    pub offers: Vec<String>,
-    /// An interest (repeatable).
-    #[arg(long = "interest", value_name = "INTEREST")]
-    pub interests: Vec<String>,
-    /// Something they care about (repeatable).
-    #[arg(long = "value", value_name = "VALUE")]
-    pub values: Vec<String>,
-    /// Their birthday: YYYY-MM-DD, or --MM-DD without the year.
-    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
-    pub birthday: Option<String>,
-    /// Keep-in-touch interval (14d, 6w, 3m, 1y); overrides the circle's.
-    #[arg(long, value_name = "EVERY")]
-    pub cadence: Option<String>,
-    /// The event where you met, as a note name (written as a link; the event
-    /// note is created when there is none).
-    #[arg(long, value_name = "EVENT")]
-    pub met_at: Option<String>,
-    /// With --met-at: only link the event, do not create its note.
-    #[arg(long, requires = "met_at")]
-    pub no_create_event: bool,
-    /// The day you met (YYYY-MM-DD, yesterday, friday, -2d…).
-    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
-    pub met_on: Option<String>,
-    /// close, active, acquaintance or dormant.
-    #[arg(long)]
-    pub circle: Option<String>,
-    /// Commit the new note to git.
-    #[arg(long)]
-    pub commit: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct LogArgs {
-    /// Name, alias, email or file name of the person.
-    pub person: String,
-    /// What happened; may start with `- [ ]`. `-` or none: read standard
-    /// input, or open $VISUAL/$EDITOR on a terminal.
-    #[arg(allow_hyphen_values = true)]
-    pub text: Option<String>,
-    /// The entry's date (default: today; also yesterday, friday, -2d…).
-    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
-    pub date: Option<String>,
-    /// A short title for the entry's heading.
-    #[arg(long)]
-    pub title: Option<String>,
-    /// Commit the note to git.
-    #[arg(long)]
-    pub commit: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct DoneArgs {
-    /// Name, alias, email or file name of the person.
-    pub person: String,
-    /// Part of the promise's text (case ignored); needed when there are several.
-    pub text: Option<String>,
-    /// The day it was kept (default: today).
-    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
-    pub date: Option<String>,
-    /// Commit the note to git (through `git commit`, so hooks run).
-    #[arg(long)]
-    pub commit: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct EditArgs {
-    /// Name, alias, email or file name of the person.
-    pub person: String,
-}
-
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Only people in this circle (close, active, acquaintance, dormant).
-    #[arg(long)]
-    pub circle: Option<String>,
-    /// Only people with this tag.
-    #[arg(long)]
-    pub tag: Option<String>,
-    /// Only people whose location contains this (case and accents ignored).
-    #[arg(long, value_name = "PLACE")]
-    pub location: Option<String>,
-    /// Only people whose check-in is due (the digest's rule).
-    #[arg(long)]
-    pub overdue: bool,
-    /// Compute --overdue as of this date (default: today).
-    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
-    pub as_of: Option<String>,
-    /// One name a line, nothing else (for shell completion).
-    #[arg(long, hide = true)]
-    pub names: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct EventArgs {
-    #[command(subcommand)]
-    pub action: EventAction,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum EventAction {
-    /// Create `events/<slug>.md`.
-    New(EventNewArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct EventNewArgs {
-    /// The event's name.
-    pub name: String,
-    /// The day of the event (YYYY-MM-DD, friday, +7d…).
-    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
-    pub date: Option<String>,
-    /// Where it takes place.
-    #[arg(long, value_name = "PLACE")]
-    pub location: Option<String>,
-    /// Someone who attends (repeatable): people you know become links.
-    #[arg(long = "attendee", value_name = "NAME")]
-    pub attendees: Vec<String>,
-    /// A tag (repeatable).
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
-    /// Commit the new note to git.
-    #[arg(long)]
-    pub commit: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct ResourceArgs {
-    #[command(subcommand)]
-    pub action: ResourceAction,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ResourceAction {
-    /// Create `resources/<slug>.md`.
-    New(ResourceNewArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ResourceNewArgs {
-    /// The resource's title.
-    pub title: String,
-    /// Where it lives.
-    #[arg(long)]
-    pub url: Option<String>,
-    /// A tag (repeatable): the digest shares it with people who need or like it.
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags: Vec<String>,
-    /// Commit the new note to git.
-    #[arg(long)]
-    pub commit: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct ShowArgs {
-    /// Name, alias, email or file name of the person.
-    pub person: String,
-    /// How many recent entries to show.
-    #[arg(long, default_value_t = 5)]
-    pub entries: usize,
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Only report on these notes or folders (the whole vault is still read).
-    pub paths: Vec<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct ManArgs {
-    /// A command's own page (`kith man log`); default: kith's page.
-    pub command: Option<String>,
-    /// Write every page (kith.1, kith-new.1, …) into this folder instead.
-    #[arg(long, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct CompletionsArgs {
-    /// bash, zsh, fish, elvish or powershell.
-    pub shell: clap_complete::Shell,
+impl Command {
+    /// `--json` is global, so clap accepts it everywhere; a command with no
+    /// data to give as JSON (it opens an editor, prints a script or a file
+    /// format, runs until stopped) refuses it rather than ignore it: this is
+    /// its name and why. Every shape is in docs/cli.md, "JSON".
+    pub fn without_json(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Command::Init(_) => Some(("init", "it prints what it created; `ls -a` shows the rest")),
+            Command::Edit(_) => Some(("edit", "it opens an editor")),
+            Command::Completions(_) => Some(("completions", "it prints a shell script")),
+            Command::Man(_) => Some(("man", "it prints a manual page")),
+            Command::Watch(_) => Some(("watch", "it runs until stopped; use `kith digest --json`")),
+            Command::Export(_) => Some((
+                "export",
+                "vCard and iCalendar are its formats; `kith list --json` gives people as JSON",
+            )),
+            Command::Hook(h) if matches!(h.action, crate::cmd::hook::Action::Install) => {
+                Some(("hook install", "it only installs the hooks"))
+            }
+            Command::Plugin(p) if matches!(p.action, crate::cmd::plugin::Action::Trust { .. }) => {
+                Some((
+                    "plugin trust",
+                    "`kith plugin list --json` shows trust as JSON",
+                ))
+            }
+            Command::Intros(a) if a.action.is_some() => Some((
+                "intros dismiss",
+                "it only records the pair; `kith intros --json` lists suggestions",
+            )),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

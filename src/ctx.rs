@@ -72,7 +72,7 @@ impl Ctx {
         if !self.notes_changed.get() {
             return;
         }
-        if let Err(e) = crate::index::Index::open_synced(root, false)
+        if let Err(e) = crate::index::Index::open_synced(root, false, crate::watch::flush)
             && std::env::var_os("KITH_TRACE").is_some()
         {
             eprint_line(&format!("trace: index not synced: {e}"));
@@ -218,7 +218,7 @@ pub fn eprint_line(s: &str) {
 
 /// Prints a value as pretty JSON with a final newline.
 pub fn emit_json<T: serde::Serialize>(v: &T) -> Result<()> {
-    let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::Other(e.to_string()))?;
+    let mut s = serde_json::to_string_pretty(v)?;
     s.push('\n');
     emit(&s)
 }

@@ -60,6 +60,38 @@ pub enum Error {
     #[error("search index: {0}")]
     Index(String),
 
+    /// git (libgit2 or the git command) failed.
+    #[error("git: {0}")]
+    Git(String),
+
+    /// The folder is in a git repository that libgit2 cannot open, though the
+    /// git command can (an extension libgit2 does not support): callers that
+    /// can fall back to the git command do so on this variant.
+    #[error(
+        "{} is a git repository that libgit2 cannot open (perhaps an extension it does not support)\n  hint: `kith history` still works through the git command; other git features need a repository libgit2 can read",
+        .0.display()
+    )]
+    GitUnreadable(PathBuf),
+
+    /// A plugin could not be run or answered badly.
+    #[error("plugin `{name}` ({hook}): {message}")]
+    Plugin {
+        name: String,
+        hook: String,
+        message: String,
+    },
+
+    /// Neither HOME nor XDG_CONFIG_HOME is set, so there is no place outside
+    /// the vault for the user's own records (trusted plugins).
+    #[error(
+        "no HOME or XDG_CONFIG_HOME to keep trusted plugins in\n  hint: set HOME (or XDG_CONFIG_HOME) and run the command again"
+    )]
+    NoConfigHome,
+
+    /// Turning kith's own data into JSON failed.
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
+
     #[error("{0}")]
     Other(String),
 }

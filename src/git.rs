@@ -31,11 +31,11 @@ pub fn discover(dir: &Path) -> Option<git2::Repository> {
 pub fn init(dir: &Path) -> Result<()> {
     git2::Repository::init(dir)
         .map(|_| ())
-        .map_err(|e| Error::Other(format!("git init in {}: {}", dir.display(), e.message())))
+        .map_err(|e| Error::Git(format!("init in {}: {}", dir.display(), e.message())))
 }
 
 fn git_err(e: git2::Error) -> Error {
-    Error::Other(format!("git: {}", e.message()))
+    Error::Git(e.message().to_string())
 }
 
 /// A vault inside a repository.
@@ -57,10 +57,7 @@ impl VaultRepo {
                     .output()
                     .is_ok_and(|o| o.status.success());
                 return Err(if is_git {
-                    Error::Other(format!(
-                        "{} is a git repository that libgit2 cannot open (perhaps an extension it does not support)\n  hint: `kith history` still works through the git command; other git features need a repository libgit2 can read",
-                        root.display()
-                    ))
+                    Error::GitUnreadable(root.to_path_buf())
                 } else {
                     Error::Usage(format!(
                         "{} is not inside a git repository\n  hint: run `git init` (or `kith init`) there first",
@@ -884,10 +881,10 @@ pub fn history_cli(root: &Path, rel: &Path) -> Result<Vec<HistoryEntry>> {
         .arg(rel)
         .current_dir(root)
         .output()
-        .map_err(|e| Error::Other(format!("running git: {e}")))?;
+        .map_err(|e| Error::Git(format!("cannot run the git command: {e}")))?;
     if !out.status.success() {
-        return Err(Error::Other(format!(
-            "git log failed: {}",
+        return Err(Error::Git(format!(
+            "`git log` failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
@@ -1023,29 +1020,4 @@ impl VaultRepo {
         }
         Ok(out)
     }
-}
-
-/// Names, aliases and emails (folded) of person notes, keyed to their paths:
-/// for duplicate checks against notes that are not staged.
-pub fn person_keys(notes: &[note::Note]) -> HashMap<String, Vec<PathBuf>> {
-    let mut m: HashMap<String, Vec<PathBuf>> = HashMap::new();
-    for n in notes {
-        let Some(p) = &n.person else { continue };
-        for k in keys_of(p) {
-            m.entry(k).or_default().push(n.path.clone());
-        }
-    }
-    m
-}
-
-/// The duplicate-check keys of a person: `n:` folded names and aliases, `e:` emails.
-pub fn keys_of(p: &crate::model::Person) -> Vec<String> {
-    let mut v: Vec<String> = std::iter::once(&p.name)
-        .chain(&p.aliases)
-        .map(|n| format!("n:{}", crate::text::fold(n)))
-        .chain(p.emails.iter().map(|e| format!("e:{}", e.to_lowercase())))
-        .collect();
-    v.sort();
-    v.dedup();
-    v
 }

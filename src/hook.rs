@@ -8,7 +8,8 @@
 use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::error::Result;
-use crate::git::{VaultRepo, keys_of};
+use crate::git::VaultRepo;
+use crate::identity;
 use crate::note::{self, Note};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -144,7 +145,9 @@ fn keys_elsewhere(
         .par_iter()
         .filter_map(|(rel, bytes)| {
             let n = note::parse(rel, bytes);
-            n.person.as_ref().map(|p| (rel.clone(), keys_of(p)))
+            n.person
+                .as_ref()
+                .map(|p| (rel.clone(), identity::key_strings(p)))
         })
         .collect();
     let mut out = HashMap::new();
@@ -169,9 +172,10 @@ fn duplicates(root: &Path, vr: Option<&VaultRepo>, checked: &[Note]) -> Result<V
     let mut out = Vec::new();
     for n in checked {
         let Some(p) = &n.person else { continue };
-        for key in keys_of(p) {
-            let (field, what, shown) = describe(&key, p);
-            let (line, col) = n.front.as_ref().map_or((1, 1), |f| f.pos(field));
+        for k in identity::keys(p) {
+            let (what, shown) = (k.what(), &k.shown);
+            let key = k.key;
+            let (line, col) = n.front.as_ref().map_or((1, 1), |f| f.pos(k.field));
             let other = seen
                 .get(&key)
                 .map(|o| o.path.display().to_string())
@@ -193,29 +197,4 @@ fn duplicates(root: &Path, vr: Option<&VaultRepo>, checked: &[Note]) -> Result<V
         }
     }
     Ok(out)
-}
-
-fn describe(key: &str, p: &crate::model::Person) -> (&'static str, &'static str, String) {
-    if let Some(e) = key.strip_prefix("e:") {
-        let shown = p
-            .emails
-            .iter()
-            .find(|x| x.to_lowercase() == e)
-            .cloned()
-            .unwrap_or(e.to_string());
-        ("emails", "email", shown)
-    } else {
-        let k = key.trim_start_matches("n:");
-        if crate::text::fold(&p.name) == k {
-            ("name", "name", p.name.clone())
-        } else {
-            let shown = p
-                .aliases
-                .iter()
-                .find(|a| crate::text::fold(a) == k)
-                .cloned()
-                .unwrap_or(k.to_string());
-            ("aliases", "name", shown)
-        }
-    }
 }

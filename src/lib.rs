@@ -17,6 +17,7 @@ pub mod error;
 pub mod export;
 pub mod git;
 pub mod hook;
+pub mod identity;
 pub mod import;
 pub mod index;
 pub mod logtext;
@@ -26,6 +27,7 @@ pub mod model;
 pub mod note;
 pub mod obsidian;
 pub mod plugin;
+pub mod section;
 pub mod store;
 pub mod template;
 pub mod term;
@@ -35,13 +37,20 @@ pub mod watch;
 pub mod write;
 pub mod yaml;
 
+use clap::CommandFactory;
 use cli::{Cli, Command};
 pub use error::{Error, Result};
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     let ctx = ctx::Ctx::new(&cli)?;
-    cmd::json::check(&cli.command, cli.json)?;
+    if cli.json
+        && let Some((name, why)) = cli.command.without_json()
+    {
+        return Err(Error::Usage(format!(
+            "`kith {name}` has no JSON output: {why}\n  hint: drop --json (docs/cli.md, \"JSON\", lists every command's shape)"
+        )));
+    }
     match &cli.command {
         Command::Init(a) => cmd::init::run(&ctx, a),
         Command::New(a) => cmd::new::run(&ctx, a),
@@ -70,7 +79,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::List(a) => cmd::list::run(&ctx, a),
         Command::Event(a) => cmd::event::run(&ctx, a),
         Command::Resource(a) => cmd::resource::run(&ctx, a),
-        Command::Completions(a) => cmd::completions::run(a),
-        Command::Man(a) => cmd::completions::man(a),
+        Command::Completions(a) => cmd::completions::run(a, Cli::command()),
+        Command::Man(a) => cmd::completions::man(a, Cli::command()),
     }
 }

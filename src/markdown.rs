@@ -1,9 +1,11 @@
 //! The Markdown structure of a note file, as bytes: where the front matter
 //! ends, which line ending it uses, its section headings and a fence left open
-//! at the end. This is the one place that answers those questions for edits
-//! (`write.rs` plans splices from it), and it asks pulldown-cmark — the parser
-//! `note.rs` reads notes with — so kith never disagrees with itself about
-//! where a heading is (setext headings, CR-only files, fences, indentation).
+//! at the end. This is the one place that answers those questions, for edits
+//! (`write.rs` plans splices from it) and for the note parser (its front
+//! matter block, [`split_front`]); headings come from pulldown-cmark — the
+//! parser `note/body.rs` reads notes with — so kith never disagrees with
+//! itself about where a heading is (setext headings, CR-only files, fences,
+//! indentation).
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
@@ -19,8 +21,9 @@ pub struct Heading {
     pub range: Range<usize>,
 }
 
-/// The options `note.rs` parses with, so both see the same blocks.
-fn options() -> Options {
+/// The pulldown-cmark options of every parse of a note (`note/body.rs` and
+/// here), so the reader and the editor see the same blocks.
+pub fn options() -> Options {
     Options::ENABLE_TASKLISTS
         | Options::ENABLE_WIKILINKS
         | Options::ENABLE_TABLES
@@ -113,6 +116,46 @@ pub fn trailing_breaks(bytes: &[u8]) -> usize {
 
 const BOM: &str = "\u{feff}";
 
+/// A front matter fence: `---` opens and closes, `...` also closes (YAML's
+/// document end); blanks after it are allowed.
+fn is_fence(line: &str, closing: bool) -> bool {
+    let t = line.trim_end_matches([' ', '\t']);
+    t == "---" || (closing && t == "...")
+}
+
+/// Splits off a front matter block, for the note parser (`note::parse`), from
+/// text without its BOM. Returns (yaml text, first yaml line, close line,
+/// body byte offset) — lines 1-based — or the position of the opening fence
+/// when it is never closed.
+///
+/// Lines here end at `\n` (a `\r` before it is dropped), as the parser
+/// counts lines (`text::line_starts`); so a CR-only file has no front matter
+/// to the parser, while [`body_start`] (for edits) reads its fences. For LF
+/// and CRLF notes both give the same body offset (tested below).
+pub type FrontSplit<'a> = (&'a str, usize, usize, usize);
+
+pub fn split_front(text: &str) -> Result<Option<FrontSplit<'_>>, (usize, usize)> {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    let first = text[..first_end].trim_end_matches('\r');
+    if !is_fence(first, false) {
+        return Ok(None);
+    }
+    let yaml_start = (first_end + 1).min(text.len());
+    let mut pos = yaml_start;
+    let mut line = 2;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let l = text[pos..end].trim_end_matches('\r');
+        if is_fence(l, true) {
+            let body = (end + 1).min(text.len());
+            return Ok(Some((&text[yaml_start..pos], 2, line, body)));
+        }
+        pos = end + 1;
+        line += 1;
+    }
+    Err((1, 1))
+}
+
 /// Where the body starts: after the BOM and after a front matter block (a
 /// first line `---`, closed by `---` or `...`). An unclosed block is not front
 /// matter here: the body is the whole file, as pulldown-cmark sees it.
@@ -121,11 +164,11 @@ pub fn body_start(bytes: &[u8]) -> usize {
     let bom = if text.starts_with(BOM) { BOM.len() } else { 0 };
     let mut it = lines(&text[bom..]).map(|(s, e, n)| (s + bom, e + bom, n + bom));
     match it.next() {
-        Some((s, e, _)) if text[s..e].trim_end_matches([' ', '\t']) == "---" => {}
+        Some((s, e, _)) if is_fence(&text[s..e], false) => {}
         _ => return bom,
     }
     for (s, e, next) in it {
-        if matches!(text[s..e].trim_end_matches([' ', '\t']), "---" | "...") {
+        if is_fence(&text[s..e], true) {
             return next;
         }
     }
@@ -282,6 +325,22 @@ mod tests {
         assert!(s.headings.is_empty());
         assert_eq!(structure(b"```\na\n```\n").open_fence, None);
         assert_eq!(structure(b"~~~\na\n~~~").open_fence, None);
+    }
+
+    #[test]
+    fn the_parser_and_the_editor_agree_where_the_body_starts() {
+        for src in [
+            "---\nname: A\n---\n## Log\n",
+            "---\r\nname: A\r\n...\r\nbody\r\n",
+            "---  \nname: A\n---\t\n",
+            "---\n---\n",
+            "no front matter\n---\nx\n",
+        ] {
+            let parser = split_front(src).unwrap().map_or(0, |f| f.3);
+            assert_eq!(parser, body_start(src.as_bytes()), "{src:?}");
+        }
+        assert_eq!(split_front("---\nname: A\n"), Err((1, 1)));
+        assert_eq!(split_front("----\nname: A\n----\n"), Ok(None));
     }
 
     #[test]

@@ -13,9 +13,9 @@
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, Severity};
-use crate::digest::Section;
 use crate::error::{Error, Result};
 use crate::note::Note;
+use crate::section::Section;
 use crate::yaml::{self, Yaml};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -502,12 +502,10 @@ pub fn trust(p: &Plugin) -> Result<PathBuf> {
             p.rel.display()
         ))
     })?;
-    let file = trust_file().ok_or_else(|| {
-        Error::Other("no HOME or XDG_CONFIG_HOME to keep trusted plugins in".into())
-    })?;
+    let file = trust_file().ok_or(Error::NoConfigHome)?;
     let mut map = load_trust();
     map.insert(trust_key(p), hash);
-    let bytes = serde_json::to_vec_pretty(&map).map_err(|e| Error::Other(e.to_string()))?;
+    let bytes = serde_json::to_vec_pretty(&map)?;
     if let Some(d) = file.parent() {
         std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
     }
@@ -640,8 +638,12 @@ pub fn run(
         settings,
         notes,
     };
-    let input = serde_json::to_vec(&req).map_err(|e| Error::Other(e.to_string()))?;
-    let fail = |msg: String| Error::Other(format!("plugin `{}` ({hook}): {msg}", p.name));
+    let input = serde_json::to_vec(&req)?;
+    let fail = |message: String| Error::Plugin {
+        name: p.name.clone(),
+        hook: hook.to_string(),
+        message,
+    };
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
         .arg(format!("{} \"$@\"", p.command))

@@ -884,18 +884,8 @@ impl Vault {
         // key -> [(note, field, as written)]
         let mut owners: HashMap<String, Vec<(usize, &'static str, String)>> = HashMap::new();
         for (i, _, p) in self.people() {
-            let mut mine: Vec<(String, &'static str, String)> = Vec::new();
-            mine.push((format!("n:{}", fold(&p.name)), "name", p.name.clone()));
-            for a in &p.aliases {
-                mine.push((format!("n:{}", fold(a)), "aliases", a.clone()));
-            }
-            for e in &p.emails {
-                mine.push((format!("e:{}", e.to_lowercase()), "emails", e.clone()));
-            }
-            mine.sort();
-            mine.dedup_by(|a, b| a.0 == b.0);
-            for (key, field, shown) in mine {
-                owners.entry(key).or_default().push((i, field, shown));
+            for k in crate::identity::keys(p) {
+                owners.entry(k.key).or_default().push((i, k.field, k.shown));
             }
         }
         let mut out = Vec::new();

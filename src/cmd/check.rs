@@ -1,12 +1,17 @@
 //! `kith check [PATH…]`
 
-use crate::cli::CheckArgs;
 use crate::ctx::{Ctx, emit, emit_json};
 use crate::diag::Diagnostic;
 use crate::error::{Result, exit};
 use std::path::{Path, PathBuf};
 
-pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only report on these notes or folders (the whole vault is still read).
+    pub paths: Vec<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let root = ctx.root()?;
     // A path that names nothing is a mistake, not "0 errors".
     for p in &args.paths {

@@ -1,10 +1,23 @@
 //! `kith completions SHELL` (with person names) and the hidden `kith man`.
 
-use crate::cli::{Cli, CompletionsArgs, ManArgs};
 use crate::ctx::emit;
 use crate::error::{Error, Result, exit};
-use clap::CommandFactory;
 use clap_complete::Shell;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// bash, zsh, fish, elvish or powershell.
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// A command's own page (`kith man log`); default: kith's page.
+    pub command: Option<String>,
+    /// Write every page (kith.1, kith-new.1, …) into this folder instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+}
 
 /// Commands whose first argument is a person, and flags whose value is one.
 const PERSON_COMMANDS: &str = "log show done edit history";
@@ -12,9 +25,11 @@ const PERSON_FLAGS: &str = "--for --around --attendee";
 /// Flags that take a value, so the word after them is not a positional.
 const VALUE_FLAGS: &str = "--vault --color --date --title --as-of --entries --for --around --attendee --depth --format --limit --since --until --person --tag --kind --location --circle --org --role";
 
-pub fn run(args: &CompletionsArgs) -> Result<u8> {
+/// `cli` is the whole command line's definition (`Cli::command()`), passed
+/// in so commands do not depend on `cli.rs`, which depends on them.
+pub fn run(args: &Args, mut cli: clap::Command) -> Result<u8> {
     let mut out = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "kith", &mut out);
+    clap_complete::generate(args.shell, &mut cli, "kith", &mut out);
     let mut script = String::from_utf8_lossy(&out).into_owned();
     // clap's script knows the flags; person names come from the vault at
     // completion time, through the hidden `kith list --names`.
@@ -135,8 +150,8 @@ _kith_people() {{
 
 /// `kith man [COMMAND] [--dir DIR]`: roff manual pages from the same
 /// definitions as `--help`.
-pub fn man(args: &ManArgs) -> Result<u8> {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+pub fn man(args: &ManArgs, cli: clap::Command) -> Result<u8> {
+    let mut cmd = cli.disable_help_subcommand(true);
     cmd.build();
     if let Some(dir) = &args.dir {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;

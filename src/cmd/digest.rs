@@ -55,8 +55,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     if std::env::var_os("KITH_TRACE").is_some() {
         eprintln!("trace: load {t_load:?}, digest {:?}", t.elapsed() - t_load);
     }
-    d.sections
-        .extend(crate::digest::extra_sections(&vault, as_of));
+    d.sections.extend(plugin_sections(&vault, as_of));
     let shown = |p: &std::path::Path| ctx.shown(&vault.root, p).display().to_string();
     let text = match format {
         Format::Json => {
@@ -86,4 +85,24 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         None => emit(&text)?,
     }
     Ok(exit::OK)
+}
+
+/// Sections from trusted plugins serving the `digest` hook; plugin failures
+/// are reported on stderr and do not stop the digest. Run here, in the
+/// command, so the digest's rules never spawn processes.
+fn plugin_sections(vault: &crate::vault::Vault, as_of: crate::date::Date) -> Vec<digest::Section> {
+    // Plugins see whole notes; the model keeps entry texts on disk, so parse
+    // the people again only when some plugin serves `digest`.
+    let full = if crate::plugin::serves(&vault.root, "digest") {
+        let idxs: Vec<usize> = vault.people().map(|(i, _, _)| i).collect();
+        vault.full_notes(&idxs)
+    } else {
+        Vec::new()
+    };
+    let people: Vec<&crate::note::Note> = full.iter().collect();
+    let out = crate::plugin::run_hook(&vault.root, "digest", as_of, &vault.config, &people);
+    for d in &out.diagnostics {
+        eprintln!("warning: {}", d.message);
+    }
+    out.sections
 }

@@ -1,11 +1,24 @@
 //! `kith done PERSON [TEXT]`: tick one open promise, changing only its bytes.
 
-use crate::cli::DoneArgs;
 use crate::ctx::{Ctx, arg_date};
 use crate::date::Date;
 use crate::error::{Error, Result, exit};
 use crate::text::fold;
 use crate::write::Snapshot;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Name, alias, email or file name of the person.
+    pub person: String,
+    /// Part of the promise's text (case ignored); needed when there are several.
+    pub text: Option<String>,
+    /// The day it was kept (default: today).
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub date: Option<String>,
+    /// Commit the note to git (through `git commit`, so hooks run).
+    #[arg(long)]
+    pub commit: bool,
+}
 
 /// The bytes to change on a task line: the offset of the space in `[ ]` (or
 /// the `/` in `[/]`), and
@@ -46,7 +59,7 @@ pub fn tick(line: &str, date: Date) -> Option<String> {
     ))
 }
 
-pub fn run(ctx: &Ctx, args: &DoneArgs) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let date = match &args.date {
         Some(d) => arg_date(d, "--date")?,
         None => ctx.today(),

@@ -1,10 +1,15 @@
 //! `kith edit PERSON`: the note in your editor, at the end of its log.
 
-use crate::cli::EditArgs;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result, exit};
 
-pub fn run(ctx: &Ctx, args: &EditArgs) -> Result<u8> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Name, alias, email or file name of the person.
+    pub person: String,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let cmd =
         crate::editor::command().ok_or_else(|| Error::Usage(crate::editor::NO_EDITOR.into()))?;
     let vault = ctx.load()?;

@@ -1,14 +1,46 @@
 //! `kith event new "Name" [--date D] [--location L] [--attendee NAME…]`
 
-use crate::cli::{EventAction, EventArgs};
 use crate::ctx::{Ctx, arg_date};
 use crate::error::{Error, Result, exit};
 use crate::model::NoteKind;
 use crate::template::{self, Attendee, EventNote};
 use crate::text::fold;
 
-pub fn run(ctx: &Ctx, args: &EventArgs) -> Result<u8> {
-    let EventAction::New(a) = &args.action;
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Create `events/<slug>.md`.
+    New(NewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The event's name.
+    pub name: String,
+    /// The day of the event (YYYY-MM-DD, friday, +7d…).
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub date: Option<String>,
+    /// Where it takes place.
+    #[arg(long, value_name = "PLACE")]
+    pub location: Option<String>,
+    /// Someone who attends (repeatable): people you know become links.
+    #[arg(long = "attendee", value_name = "NAME")]
+    pub attendees: Vec<String>,
+    /// A tag (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Commit the new note to git.
+    #[arg(long)]
+    pub commit: bool,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let Action::New(a) = &args.action;
     let name = a.name.trim();
     if name.is_empty() || name.contains(['\n', '\r', '[', ']', '|']) {
         return Err(Error::Usage(

@@ -16,7 +16,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let note = &vault.notes[idx];
     let entries = match VaultRepo::open(&vault.root) {
         Ok(vr) => vr.history(&note.path)?,
-        Err(crate::Error::Other(why)) => {
+        Err(e @ crate::Error::GitUnreadable(_)) => {
+            let why = e.to_string();
             eprintln!(
                 "note: {}; using the git command",
                 why.lines().next().unwrap_or("")

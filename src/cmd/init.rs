@@ -1,15 +1,20 @@
 //! `kith init [DIR]`
 
-use crate::cli::InitArgs;
 use crate::config::DEFAULT_CONFIG;
 use crate::ctx::{Ctx, emit};
 use crate::error::{Error, Result, exit};
 use std::fs;
 
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Folder to make a vault of (default: the current folder).
+    pub dir: Option<std::path::PathBuf>,
+}
+
 const FOLDERS: &[&str] = &["people", "events", "resources", "journal"];
 const IGNORE_LINE: &str = ".kith/cache/";
 
-pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let dir = match &args.dir {
         Some(d) if d.is_absolute() => d.clone(),
         Some(d) => ctx.cwd.join(d),

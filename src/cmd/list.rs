@@ -1,6 +1,5 @@
 //! `kith list` (`kith people`): who is in the vault.
 
-use crate::cli::ListArgs;
 use crate::ctx::{Ctx, emit, emit_json};
 use crate::date::Date;
 use crate::digest::ReminderKind;
@@ -10,6 +9,28 @@ use crate::text::fold;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only people in this circle (close, active, acquaintance, dormant).
+    #[arg(long)]
+    pub circle: Option<String>,
+    /// Only people with this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Only people whose location contains this (case and accents ignored).
+    #[arg(long, value_name = "PLACE")]
+    pub location: Option<String>,
+    /// Only people whose check-in is due (the digest's rule).
+    #[arg(long)]
+    pub overdue: bool,
+    /// Compute --overdue as of this date (default: today).
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub as_of: Option<String>,
+    /// One name a line, nothing else (for shell completion).
+    #[arg(long, hide = true)]
+    pub names: bool,
+}
 
 /// One person in `kith list --json` (docs/cli.md).
 #[derive(Debug, Serialize)]
@@ -27,7 +48,7 @@ pub struct Listed {
     pub check_in_due: Option<Date>,
 }
 
-pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<u8> {
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let circle = match &args.circle {
         Some(c) => Some(Circle::parse(c).ok_or_else(|| {
             Error::Usage(format!(

@@ -1,11 +1,29 @@
 //! `kith log PERSON "text"`
 
-use crate::cli::LogArgs;
 use crate::ctx::{Ctx, arg_date};
 use crate::error::{Error, Result, exit};
 use crate::write::{lock_note, plan_log_append};
 
-pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<u8> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Name, alias, email or file name of the person.
+    pub person: String,
+    /// What happened; may start with `- [ ]`. `-` or none: read standard
+    /// input, or open $VISUAL/$EDITOR on a terminal.
+    #[arg(allow_hyphen_values = true)]
+    pub text: Option<String>,
+    /// The entry's date (default: today; also yesterday, friday, -2d…).
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub date: Option<String>,
+    /// A short title for the entry's heading.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Commit the note to git.
+    #[arg(long)]
+    pub commit: bool,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let date = match &args.date {
         Some(d) => arg_date(d, "--date")?,
         None => ctx.today(),

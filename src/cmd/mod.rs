@@ -21,7 +21,6 @@ pub mod index;
 pub mod init;
 pub mod intro;
 pub mod intros;
-pub mod json;
 pub mod list;
 pub mod log;
 pub mod log_input;

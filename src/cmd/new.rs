@@ -1,6 +1,5 @@
 //! `kith new "Full Name" …`
 
-use crate::cli::NewArgs;
 use crate::ctx::{Ctx, arg_date};
 use crate::date::{Birthday, Cadence};
 use crate::error::{Error, Result, exit};
@@ -9,7 +8,65 @@ use crate::template::{self, Attendee, EventNote, PersonNote};
 use crate::text::{fold, slugify};
 use crate::vault::Resolved;
 
-pub fn run(ctx: &Ctx, args: &NewArgs) -> Result<u8> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The person's full name.
+    pub name: String,
+    /// Where they work (organisation or company).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// What they do there (job title).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Where they live or work (city, region).
+    #[arg(long, value_name = "PLACE")]
+    pub location: Option<String>,
+    /// A tag (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// An email address (repeatable).
+    #[arg(long = "email", value_name = "EMAIL")]
+    pub emails: Vec<String>,
+    /// A phone number, kept as text (repeatable).
+    #[arg(long = "phone", value_name = "PHONE")]
+    pub phones: Vec<String>,
+    /// Something they are looking for (repeatable).
+    #[arg(long = "need", value_name = "NEED")]
+    pub needs: Vec<String>,
+    /// Something they can give (repeatable).
+    #[arg(long = "offer", value_name = "OFFER")]
+    pub offers: Vec<String>,
+    /// An interest (repeatable).
+    #[arg(long = "interest", value_name = "INTEREST")]
+    pub interests: Vec<String>,
+    /// Something they care about (repeatable).
+    #[arg(long = "value", value_name = "VALUE")]
+    pub values: Vec<String>,
+    /// Their birthday: YYYY-MM-DD, or --MM-DD without the year.
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub birthday: Option<String>,
+    /// Keep-in-touch interval (14d, 6w, 3m, 1y); overrides the circle's.
+    #[arg(long, value_name = "EVERY")]
+    pub cadence: Option<String>,
+    /// The event where you met, as a note name (written as a link; the event
+    /// note is created when there is none).
+    #[arg(long, value_name = "EVENT")]
+    pub met_at: Option<String>,
+    /// With --met-at: only link the event, do not create its note.
+    #[arg(long, requires = "met_at")]
+    pub no_create_event: bool,
+    /// The day you met (YYYY-MM-DD, yesterday, friday, -2d…).
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub met_on: Option<String>,
+    /// close, active, acquaintance or dormant.
+    #[arg(long)]
+    pub circle: Option<String>,
+    /// Commit the new note to git.
+    #[arg(long)]
+    pub commit: bool,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let name = args.name.trim();
     if name.is_empty() || name.contains(['\n', '\r']) {
         return Err(Error::Usage("the name must be one non-empty line\n  hint: give the full name in quotes: `kith new \"Lena Fischer\"`".into()));

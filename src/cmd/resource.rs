@@ -1,12 +1,38 @@
 //! `kith resource new "Title" [--url URL] [--tag TAG…]`
 
-use crate::cli::{ResourceAction, ResourceArgs};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result, exit};
 use crate::template::{self, ResourceNote};
 
-pub fn run(ctx: &Ctx, args: &ResourceArgs) -> Result<u8> {
-    let ResourceAction::New(a) = &args.action;
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Create `resources/<slug>.md`.
+    New(NewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The resource's title.
+    pub title: String,
+    /// Where it lives.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// A tag (repeatable): the digest shares it with people who need or like it.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Commit the new note to git.
+    #[arg(long)]
+    pub commit: bool,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let Action::New(a) = &args.action;
     let title = a.title.trim();
     if title.is_empty() || title.contains(['\n', '\r']) {
         return Err(Error::Usage("the title must be one non-empty line\n  hint: give the title in quotes: `kith resource new \"Structured interviews guide\"`".into()));

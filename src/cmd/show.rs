@@ -1,12 +1,20 @@
 //! `kith show PERSON`
 
-use crate::cli::ShowArgs;
 use crate::ctx::{Ctx, emit, emit_json};
 use crate::error::{Result, exit};
 use crate::vault::TouchSource;
 use serde_json::json;
 
-pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Name, alias, email or file name of the person.
+    pub person: String,
+    /// How many recent entries to show.
+    #[arg(long, default_value_t = 5)]
+    pub entries: usize,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let vault = ctx.load()?;
     ctx.warm_index(&vault.root);
     let idx = match vault.find_person(&args.person) {

@@ -13,6 +13,8 @@ pub mod matcher;
 pub mod reciprocity;
 mod reminders;
 mod render;
+#[cfg(test)]
+mod rules_tests;
 pub mod tty;
 
 pub use intros::{
@@ -22,6 +24,8 @@ pub use intros::{
 pub use lifecycle::{IntroRecord, IntroState, records as intro_records};
 pub use reminders::{Contact, contacts, reminders, reminders_with};
 pub use render::{markdown, mermaid};
+// Sections are shared with plugins, which must not depend on the digest.
+pub use crate::section::{Section, SectionItem};
 
 use crate::date::Date;
 use crate::error::Result;
@@ -81,22 +85,6 @@ pub struct ShareSuggestion {
     /// one: shown instead of a new suggestion (the reason quotes it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promise: Option<String>,
-}
-
-/// An extra section, e.g. from a plugin.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct Section {
-    pub title: String,
-    pub items: Vec<SectionItem>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct SectionItem {
-    pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
 }
 
 /// The whole digest.
@@ -172,23 +160,4 @@ pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
         // Said on Mondays only (docs/give.md): at most once a week, no state.
         sections: circle::notice(vault, as_of).into_iter().collect(),
     })
-}
-
-/// Sections from trusted plugins serving the `digest` hook; plugin failures
-/// are reported on stderr and do not stop the digest.
-pub fn extra_sections(vault: &Vault, as_of: Date) -> Vec<Section> {
-    // Plugins see whole notes; the model keeps entry texts on disk, so parse
-    // the people again only when some plugin serves `digest`.
-    let full = if crate::plugin::serves(&vault.root, "digest") {
-        let idxs: Vec<usize> = vault.people().map(|(i, _, _)| i).collect();
-        vault.full_notes(&idxs)
-    } else {
-        Vec::new()
-    };
-    let people: Vec<&crate::note::Note> = full.iter().collect();
-    let out = crate::plugin::run_hook(&vault.root, "digest", as_of, &vault.config, &people);
-    for d in &out.diagnostics {
-        eprintln!("warning: {}", d.message);
-    }
-    out.sections
 }

@@ -244,18 +244,26 @@ impl Index {
     /// index (an error or a panic while syncing) is rebuilt once; the reason is
     /// printed once. If another process keeps the writer longer than a
     /// command waits, the index is read as it is and stderr says so.
-    pub fn open_synced(root: &Path, progress: bool) -> Result<(Index, SyncReport)> {
+    ///
+    /// `flush` asks a running watcher to commit what it has seen (the
+    /// caller passes `watch::flush`): the watcher drives the index, so the
+    /// index must not call back into the watcher itself.
+    pub fn open_synced(
+        root: &Path,
+        progress: bool,
+        flush: impl Fn(&Path) -> bool,
+    ) -> Result<(Index, SyncReport)> {
         let t0 = Instant::now();
         let idx = Index::open(root)?;
         let t_open = t0.elapsed();
         if trust_watcher_only() {
-            if !crate::watch::flush(root) {
+            if !flush(root) {
                 eprintln!("kith: no watcher answered the flush; the index was read as it is");
             }
             idx.reader.reload().map_err(tantivy_err)?;
             return Ok((idx, SyncReport::default()));
         }
-        let flushed = idx.rebuilt.is_none() && crate::watch::flush(root);
+        let flushed = idx.rebuilt.is_none() && flush(root);
         if std::env::var_os("KITH_TRACE").is_some() {
             eprintln!(
                 "trace: open {t_open:?}, flush {:?} ({flushed})",
@@ -921,7 +929,7 @@ impl Index {
         self.skip.insert(rel);
     }
 
-    /// Person notes holding a duplicate-check key (see `git::keys_of`).
+    /// Person notes holding a duplicate-check key (see `identity::keys`).
     pub fn paths_with_key(&self, key: &str) -> Result<Vec<PathBuf>> {
         use tantivy::collector::TopDocs;
         use tantivy::query::TermQuery;

@@ -235,7 +235,7 @@ pub fn documents(
             }
         }
         d.add_text(f.people, fold(&p.name));
-        for k in crate::git::keys_of(p) {
+        for k in crate::identity::key_strings(p) {
             d.add_text(f.key, k);
         }
         for e in &p.emails {

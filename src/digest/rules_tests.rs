@@ -1,0 +1,208 @@
+//! The reminder and introduction rules of docs/digest.md, on in-memory vaults
+//! built from note text: no files, no cache, no index. Each test names the
+//! boundary it holds (the day a reminder starts, stops, or is silenced).
+
+use super::reciprocity::tests::vault;
+use super::{ReminderKind, connections, reminders};
+use crate::date::Date;
+use crate::vault::Vault;
+
+fn d(s: &str) -> Date {
+    crate::date::parse_date(s).unwrap()
+}
+
+/// Names of the reminders of one kind, as of a date.
+fn due(v: &Vault, kind: ReminderKind, as_of: &str) -> Vec<String> {
+    reminders(v, d(as_of))
+        .into_iter()
+        .filter(|r| r.kind == kind)
+        .map(|r| r.name)
+        .collect()
+}
+
+const MEETUP: (&str, &str) = (
+    "events/rust-meetup.md",
+    "---\nname: Rust Meetup\ndate: 2026-03-01\n---\n",
+);
+
+/// Ann, met at the meetup on 1 March, with `log` as her note's log.
+fn ann(log: &str) -> (&'static str, String) {
+    (
+        "people/ann.md",
+        format!(
+            "---\nname: Ann Berg\nmet: {{date: 2026-03-01, event: \"[[Rust Meetup]]\"}}\n---\n## Log\n{log}"
+        ),
+    )
+}
+
+fn follow_ups(log: &str, as_of: &str) -> Vec<String> {
+    let (p, t) = ann(log);
+    due(&vault(&[MEETUP, (p, &t)]), ReminderKind::FollowUp, as_of)
+}
+
+#[test]
+fn follow_up_shows_from_the_meeting_day_until_it_expires() {
+    let ann = vec!["Ann Berg".to_string()];
+    assert!(
+        follow_ups("", "2026-02-28").is_empty(),
+        "before the meeting"
+    );
+    assert_eq!(follow_ups("", "2026-03-01"), ann, "on the meeting day");
+    assert_eq!(follow_ups("", "2026-03-14"), ann, "M + 13, the last day");
+    assert!(follow_ups("", "2026-03-15").is_empty(), "gone from M + 14");
+}
+
+#[test]
+fn the_first_entry_of_the_meeting_day_records_the_meeting_a_second_follows_up() {
+    let one = "### 2026-03-01 · talked about Rust\nShe builds compilers.\n";
+    assert_eq!(follow_ups(one, "2026-03-03"), ["Ann Berg"]);
+    let two = format!("{one}### 2026-03-01 · sent the paper\nMailed her the link.\n");
+    assert!(follow_ups(&two, "2026-03-03").is_empty());
+}
+
+#[test]
+fn a_next_day_note_about_the_meeting_is_not_a_follow_up() {
+    for about in [
+        "### 2026-03-02 · notes from the Rust Meetup\nShe builds compilers.\n",
+        "### 2026-03-02 · notes\nWe talked at [[Rust Meetup]].\n",
+        "### 2026-03-02 · notes\nShe builds compilers. #met\n",
+    ] {
+        assert_eq!(follow_ups(about, "2026-03-03"), ["Ann Berg"], "{about}");
+    }
+    let plain = "### 2026-03-02 · coffee\nWe had coffee.\n";
+    assert!(follow_ups(plain, "2026-03-03").is_empty());
+}
+
+#[test]
+fn a_followup_tag_counts_from_the_meeting_day_even_about_the_meeting() {
+    let tagged = "### 2026-03-01 · at the Rust Meetup\nSent her my talk. #followup\n";
+    assert!(follow_ups(tagged, "2026-03-03").is_empty());
+    // Dated after the as-of date: not yet done.
+    let later = "### 2026-03-05 · mail\nSent it. #followup\n";
+    assert_eq!(follow_ups(later, "2026-03-03"), ["Ann Berg"]);
+}
+
+#[test]
+fn a_task_only_entry_is_a_plan_and_not_a_follow_up() {
+    let plan = "### 2026-03-02 · todo\n- [ ] email Ann the slides\n";
+    assert_eq!(follow_ups(plan, "2026-03-03"), ["Ann Berg"]);
+    let done = "### 2026-03-02 · mail\nEmailed her.\n- [ ] send the slides\n";
+    assert!(follow_ups(done, "2026-03-03").is_empty());
+}
+
+#[test]
+fn a_journal_link_outside_a_task_follows_up_a_task_does_not() {
+    let (p, t) = ann("");
+    let journal = |body: &str| format!("## Log\n### 2026-03-02 · day\n{body}\n");
+    let plan = journal("- [ ] call [[Ann Berg]]");
+    let v = vault(&[MEETUP, (p, &t), ("journal/2026-03-02.md", &plan)]);
+    assert_eq!(due(&v, ReminderKind::FollowUp, "2026-03-03"), ["Ann Berg"]);
+    let call = journal("Called [[Ann Berg]] about the job.");
+    let v = vault(&[MEETUP, (p, &t), ("journal/2026-03-02.md", &call)]);
+    assert!(due(&v, ReminderKind::FollowUp, "2026-03-03").is_empty());
+}
+
+fn bo(extra: &str, log: &str) -> String {
+    format!("---\nname: Bo Chen\ncadence: 30d\n{extra}---\n## Log\n{log}")
+}
+
+#[test]
+fn check_in_is_due_when_last_contact_plus_cadence_is_reached() {
+    let t = bo("", "### 2026-01-01 · lunch\nWe had lunch.\n");
+    let v = vault(&[("people/bo.md", &t)]);
+    assert!(due(&v, ReminderKind::CheckIn, "2026-01-30").is_empty());
+    assert_eq!(due(&v, ReminderKind::CheckIn, "2026-01-31"), ["Bo Chen"]);
+}
+
+#[test]
+fn check_in_waits_for_a_snooze_and_needs_a_contact() {
+    let t = bo(
+        "snooze_until: 2026-02-10\n",
+        "### 2026-01-01 · lunch\nWe had lunch.\n",
+    );
+    let v = vault(&[("people/bo.md", &t)]);
+    assert!(due(&v, ReminderKind::CheckIn, "2026-02-09").is_empty());
+    assert_eq!(due(&v, ReminderKind::CheckIn, "2026-02-10"), ["Bo Chen"]);
+    // A plan is not a contact: nothing to count the cadence from.
+    let t = bo("", "### 2026-01-01 · todo\n- [ ] call Bo\n");
+    let v = vault(&[("people/bo.md", &t)]);
+    assert!(due(&v, ReminderKind::CheckIn, "2026-06-01").is_empty());
+}
+
+#[test]
+fn a_later_contact_resets_the_check_in() {
+    let t = bo(
+        "",
+        "### 2026-01-01 · lunch\nLunch.\n### 2026-01-20 · call\nA call.\n",
+    );
+    let v = vault(&[("people/bo.md", &t)]);
+    assert!(due(&v, ReminderKind::CheckIn, "2026-02-18").is_empty());
+    assert_eq!(due(&v, ReminderKind::CheckIn, "2026-02-19"), ["Bo Chen"]);
+}
+
+#[test]
+fn a_dated_promise_shows_a_week_ahead_and_while_overdue_until_done() {
+    let note = |task: &str| {
+        format!("---\nname: Cy Dahl\n---\n## Log\n### 2026-03-01 · coffee\nCoffee.\n{task}\n")
+    };
+    let open = note("- [ ] send Cy the deck 📅 2026-03-10");
+    let v = vault(&[("people/cy.md", &open)]);
+    assert!(
+        due(&v, ReminderKind::Promise, "2026-03-02").is_empty(),
+        "8 days ahead"
+    );
+    assert_eq!(
+        due(&v, ReminderKind::Promise, "2026-03-03").len(),
+        1,
+        "7 days ahead"
+    );
+    assert_eq!(
+        due(&v, ReminderKind::Promise, "2026-04-01").len(),
+        1,
+        "overdue"
+    );
+    let done = note("- [x] send Cy the deck 📅 2026-03-10");
+    let v = vault(&[("people/cy.md", &done)]);
+    assert!(due(&v, ReminderKind::Promise, "2026-03-10").is_empty());
+}
+
+#[test]
+fn an_undated_promise_shows_once_older_than_two_weeks() {
+    let t = "---\nname: Cy Dahl\n---\n## Log\n### 2026-03-01 · coffee\nCoffee.\n- [ ] send Cy the deck\n";
+    let v = vault(&[("people/cy.md", t)]);
+    assert!(due(&v, ReminderKind::Promise, "2026-03-14").is_empty());
+    assert_eq!(due(&v, ReminderKind::Promise, "2026-03-16").len(), 1);
+}
+
+fn pair_known(v: &Vault, a: &str, b: &str) -> bool {
+    let i = v.resolve_one(a).unwrap();
+    let j = v.resolve_one(b).unwrap();
+    let c = connections(v);
+    c.contains(&(i, j)) || c.contains(&(j, i))
+}
+
+const PEOPLE: [(&str, &str); 2] = [
+    ("people/dan.md", "---\nname: Dan Eck\n---\n"),
+    ("people/eve.md", "---\nname: Eve Fox\n---\n"),
+];
+
+#[test]
+fn a_planned_intro_is_not_a_connection_a_recorded_meeting_is() {
+    let plan = "## Log\n### 2026-03-02 · todo\n- [ ] intro [[Dan Eck]] to [[Eve Fox]]\n";
+    let v = vault(&[PEOPLE[0], PEOPLE[1], ("journal/2026-03-02.md", plan)]);
+    assert!(!pair_known(&v, "Dan Eck", "Eve Fox"));
+    let met = "## Log\n### 2026-03-02 · dinner\nDinner with [[Dan Eck]] and [[Eve Fox]].\n";
+    let v = vault(&[PEOPLE[0], PEOPLE[1], ("journal/2026-03-02.md", met)]);
+    assert!(pair_known(&v, "Dan Eck", "Eve Fox"));
+}
+
+#[test]
+fn introduced_by_and_prose_outside_entries() {
+    let by = "---\nname: Eve Fox\nintroduced_by: \"[[Dan Eck]]\"\n---\n";
+    let v = vault(&[PEOPLE[0], ("people/eve.md", by)]);
+    assert!(pair_known(&v, "Dan Eck", "Eve Fox"));
+    // A link in a note's prose outside a log entry is not evidence.
+    let prose = "---\nname: Eve Fox\n---\nShould meet [[Dan Eck]] some day.\n";
+    let v = vault(&[PEOPLE[0], ("people/eve.md", prose)]);
+    assert!(!pair_known(&v, "Dan Eck", "Eve Fox"));
+}
