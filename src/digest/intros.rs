@@ -497,6 +497,9 @@ pub fn suggestions_with(
         if conn.contains(&p) || in_progress.contains(&p) {
             return true;
         }
+        if dismissed.is_empty() {
+            return false;
+        }
         let (x, y) = (name_key(a), name_key(b));
         dismissed.contains(&if x < y { (x, y) } else { (y, x) })
     };
