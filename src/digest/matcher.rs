@@ -132,6 +132,11 @@ const STOP: &[&str] = &[
     "via",
     "per",
     "etc",
+    "re",
+    "ve",
+    "ll",
+    "were",
+    "please",
     "someone",
     "somebody",
     "anyone",
@@ -809,7 +814,14 @@ impl Index {
                 key_covered |= key;
                 // A word most people have is no evidence on its own.
                 let df = self.df.get(&t.stem).copied().unwrap_or(0);
-                specific |= concept.is_some() || df * 5 <= self.profiles.len().max(10);
+                // Nor is a concept most people offer ("developer", "design").
+                let broad = |k: usize| {
+                    let c = concepts[k].0;
+                    self.concept_postings.get(&c).map_or(0, Vec::len) * 5
+                        > self.profiles.len().max(10)
+                };
+                specific |=
+                    concept.is_some_and(|k| !broad(k)) || df * 5 <= self.profiles.len().max(10);
             }
             best_of.push(best);
         }
