@@ -287,6 +287,8 @@ const CONTEXT_WEIGHT: f64 = 0.5;
 const SERVICE_WEIGHT: f64 = 0.3;
 /// Covered by a concept rather than the same word.
 const CONCEPT_FACTOR: f64 = 0.8;
+/// Covered through a concept when a narrower concept also holds the word.
+const BROAD_FACTOR: f64 = 0.5;
 /// Covered by a word sharing a stem prefix ("photograph"/"photography").
 const PREFIX_FACTOR: f64 = 0.9;
 const MIN_PREFIX: usize = 6;
@@ -796,7 +798,15 @@ impl Index {
                     continue;
                 }
                 if let Some((fw, fi, _)) = p.concepts.get(ci) {
-                    let f = fw * CONCEPT_FACTOR;
+                    // "employment contract" is asked of an employment lawyer
+                    // more than of any lawyer: through a broader concept (more
+                    // people offer it) than another that holds the same word,
+                    // the word counts less.
+                    let offered = |c: &usize| self.concept_postings.get(c).map_or(0, Vec::len);
+                    let narrower = concepts.iter().any(|(c2, ps2, _)| {
+                        c2 != ci && ps2.contains(&pos) && offered(c2) < offered(ci)
+                    });
+                    let f = fw * CONCEPT_FACTOR * if narrower { BROAD_FACTOR } else { 1.0 };
                     // On a tie the narrower (longer) phrase is the better evidence.
                     let longer = |b: &(f64, usize, Option<usize>)| {
                         b.2.is_some_and(|o: usize| need_text.len() > concepts[o].2.len())
@@ -995,5 +1005,19 @@ mod tests {
             };
             assert_eq!(key(&got), key(&all), "{need}");
         }
+    }
+
+    #[test]
+    fn a_narrower_concept_beats_a_broad_one() {
+        let ix = index(&[
+            &[(FieldKind::Role, "Real estate lawyer")],
+            &[(FieldKind::Role, "Commercial lawyer")],
+            &[
+                (FieldKind::Role, "Attorney"),
+                (FieldKind::Offer, "labour law advice"),
+            ],
+        ]);
+        let m = ix.meet("a lawyer to check my employment contract", None, 5);
+        assert_eq!(m.first().map(|m| m.profile), Some(2), "{m:?}");
     }
 }
