@@ -729,7 +729,11 @@ impl Index {
             if context {
                 w *= CONTEXT_WEIGHT;
             }
-            if !self.df.contains_key(&t.stem) && !concepts.iter().any(|c| c.1.contains(&i)) {
+            // Nor can a concept nobody offers.
+            let offered = concepts
+                .iter()
+                .any(|c| c.1.contains(&i) && self.concept_postings.contains_key(&c.0));
+            if !self.df.contains_key(&t.stem) && !offered {
                 w *= UNSEEN_WEIGHT;
             }
             words.push((i, w, t.key && !context));
