@@ -56,6 +56,10 @@ const NEED_MATCH_WEIGHT: f64 = 3.0;
 const COVERAGE_WEIGHT: f64 = 4.0;
 /// Subtracted per helper already found for the same need (best first).
 const SAME_NEED_DECAY: f64 = 0.6;
+/// Subtracted per need already met by the same helper (best first), up to
+/// `HELPER_DECAY_STEPS` times.
+const SAME_HELPER_DECAY: f64 = 0.3;
+const HELPER_DECAY_STEPS: usize = 3;
 const LOCATION_WEIGHT: f64 = 0.5;
 /// The same city only breaks ties between needs met.
 const NEED_LOCATION_WEIGHT: f64 = 0.1;
@@ -497,6 +501,9 @@ pub fn suggestions_with(
         if conn.contains(&p) || in_progress.contains(&p) {
             return true;
         }
+        if dismissed.is_empty() {
+            return false;
+        }
         let (x, y) = (name_key(a), name_key(b));
         dismissed.contains(&if x < y { (x, y) } else { (y, x) })
     };
@@ -504,6 +511,8 @@ pub fn suggestions_with(
 
     // 1. A's need is met by B's offers or by what B is.
     let mut cache: HashMap<&str, Vec<NeedMatch>> = HashMap::new();
+    // Per helper: what each need they meet added, to spread the top.
+    let mut by_helper: HashMap<usize, Vec<(f64, Pair)>> = HashMap::new();
     for (ai, &a) in m.people.iter().enumerate() {
         let Some(pa) = vault.person(a) else { continue };
         for need in &pa.needs {
@@ -533,8 +542,10 @@ pub fn suggestions_with(
                     &nm,
                     &m.fields[nm.profile],
                 );
-                c.score +=
+                let gain =
                     NEED_MATCH_WEIGHT + COVERAGE_WEIGHT * nm.coverage - SAME_NEED_DECAY * rank;
+                c.score += gain;
+                by_helper.entry(b).or_default().push((gain, pair(a, b)));
                 let offer = nm
                     .covered
                     .first()
@@ -553,6 +564,17 @@ pub fn suggestions_with(
         }
     }
 
+    // One helper who meets many needs (a loft for rent meets every ask for
+    // a room) should not fill the top: each further need they meet, weakest
+    // last, ranks a little lower.
+    for list in by_helper.values_mut() {
+        list.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        for (k, (_, p)) in list.iter().enumerate().skip(1) {
+            if let Some(c) = cands.get_mut(p) {
+                c.score -= SAME_HELPER_DECAY * k.min(HELPER_DECAY_STEPS) as f64;
+            }
+        }
+    }
     trace("needs matched", t);
     // 2. Rare shared interests and values (tags half), weighted by rarity.
     let n = m.people.len().max(2) as f64;

@@ -132,6 +132,11 @@ const STOP: &[&str] = &[
     "via",
     "per",
     "etc",
+    "re",
+    "ve",
+    "ll",
+    "were",
+    "please",
     "someone",
     "somebody",
     "anyone",
@@ -282,6 +287,8 @@ const CONTEXT_WEIGHT: f64 = 0.5;
 const SERVICE_WEIGHT: f64 = 0.3;
 /// Covered by a concept rather than the same word.
 const CONCEPT_FACTOR: f64 = 0.8;
+/// Covered through a concept when a narrower concept also holds the word.
+const BROAD_FACTOR: f64 = 0.5;
 /// Covered by a word sharing a stem prefix ("photograph"/"photography").
 const PREFIX_FACTOR: f64 = 0.9;
 const MIN_PREFIX: usize = 6;
@@ -442,11 +449,6 @@ impl Profile {
         }
         best
     }
-
-    /// Words of the profile, for postings.
-    fn keys(&self) -> impl Iterator<Item = &String> {
-        self.words.keys().chain(self.prefixes.keys())
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -518,13 +520,31 @@ impl PhraseStarts {
     }
 }
 
+/// Keeps the best `limit` matches (coverage, then profile), best first, and
+/// returns the coverage a newcomer must reach to stay in.
+fn top(out: &mut Vec<NeedMatch>, limit: usize) -> f64 {
+    out.sort_by(|a, b| {
+        b.coverage
+            .total_cmp(&a.coverage)
+            .then(a.profile.cmp(&b.profile))
+    });
+    out.truncate(limit);
+    if out.len() == limit {
+        out.last().map_or(0.0, |m| m.coverage)
+    } else {
+        0.0
+    }
+}
+
 /// Everyone's profiles with postings, and the vault's word rarity.
 pub struct Index {
     pub lexicon: Lexicon,
     starts: PhraseStarts,
     pub profiles: Vec<Profile>,
-    /// Stem (or stem prefix) → profiles holding it.
+    /// Stem → profiles holding the word.
     postings: HashMap<String, Vec<usize>>,
+    /// Stem prefix → profiles holding a longer word that starts with it.
+    prefix_postings: HashMap<String, Vec<usize>>,
     /// Concept → profiles offering it.
     concept_postings: HashMap<usize, Vec<usize>>,
     /// Profiles holding each stem (exact), for rarity.
@@ -568,14 +588,16 @@ impl Index {
             .map(|f| Profile::new(f, &lexicon, &starts))
             .collect();
         let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut prefix_postings: HashMap<String, Vec<usize>> = HashMap::new();
         let mut concept_postings: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut df: HashMap<String, usize> = HashMap::new();
         for (i, p) in profiles.iter().enumerate() {
-            for k in p.keys() {
-                postings.entry(k.clone()).or_default().push(i);
-            }
             for k in p.words.keys() {
+                postings.entry(k.clone()).or_default().push(i);
                 *df.entry(k.clone()).or_default() += 1;
+            }
+            for k in p.prefixes.keys() {
+                prefix_postings.entry(k.clone()).or_default().push(i);
             }
             for &c in p.concepts.keys() {
                 concept_postings.entry(c).or_default().push(i);
@@ -586,6 +608,7 @@ impl Index {
             starts,
             profiles,
             postings,
+            prefix_postings,
             concept_postings,
             df,
         }
@@ -600,10 +623,21 @@ impl Index {
 
     /// The people whose profile meets a need, best first (at most `limit`).
     /// `skip` leaves out a profile (the one asking).
+    ///
+    /// Bounded like MaxScore: the need's words are taken heaviest (rarest)
+    /// first and each word's postings are scored once; the best `limit`
+    /// coverages so far raise the floor, and the scan stops as soon as the
+    /// words not yet taken could not lift an unseen profile to that floor.
+    /// A need with a rare word thus costs about the postings of its rare
+    /// words, not of every common word or broad concept it also holds. The
+    /// answer is exactly the top `limit` of scoring every profile.
     pub fn meet(&self, need: &str, skip: Option<usize>, limit: usize) -> Vec<NeedMatch> {
         let Some(q) = self.prepare(need) else {
             return Vec::new();
         };
+        if limit == 0 {
+            return Vec::new();
+        }
         let Prepared {
             toks,
             words,
@@ -611,54 +645,57 @@ impl Index {
             concepts,
         } = &q;
         let (toks, words, total) = (toks.as_slice(), words.as_slice(), *total);
-        // Candidates must cover one of the heaviest words: without any of
-        // them coverage cannot reach the floor.
-        let mut by_weight = words.to_vec();
-        by_weight.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mut cands: Vec<usize> = Vec::new();
-        let mut acc = 0.0;
-        for &(pos, w, _) in &by_weight {
-            if let Some(list) = self.postings.get(&toks[pos].stem) {
-                cands.extend(list.iter().copied());
+        // A word's best contribution: its weight, covered in a full-weight
+        // field (concepts and prefixes only ever count less).
+        let mut order: Vec<usize> = (0..words.len()).collect();
+        order.sort_by(|&a, &b| words[b].1.total_cmp(&words[a].1).then(a.cmp(&b)));
+        let mut left: f64 = total;
+        let mut floor = MIN_COVERAGE;
+        let mut seen: HashSet<usize> = HashSet::new();
+        let mut out: Vec<NeedMatch> = Vec::new();
+        // Slack for float sums in another order: never prune a tie.
+        const EPS: f64 = 1e-9;
+        for &wi in &order {
+            // A profile none of the words taken so far covers holds at most
+            // the weight still left.
+            if left / total < floor - EPS {
+                break;
             }
+            let (pos, w, _) = words[wi];
+            left -= w;
             let stem = toks[pos].stem.as_str();
-            if stem.is_ascii() {
+            let mut lists: Vec<&Vec<usize>> = Vec::new();
+            lists.extend(self.postings.get(stem));
+            if stem.is_ascii() && stem.len() >= MIN_PREFIX {
+                lists.extend(self.prefix_postings.get(stem));
                 for n in MIN_PREFIX..stem.len() {
-                    if let Some(list) = self.postings.get(&stem[..n]) {
-                        cands.extend(list.iter().copied());
-                    }
+                    lists.extend(self.postings.get(&stem[..n]));
                 }
             }
             for (c, ps, _) in concepts {
-                if ps.contains(&pos)
-                    && let Some(list) = self.concept_postings.get(c)
-                {
-                    cands.extend(list.iter().copied());
+                if ps.contains(&pos) {
+                    lists.extend(self.concept_postings.get(c));
                 }
             }
-            acc += w;
-            if acc > (1.0 - MIN_COVERAGE) * total {
-                break;
+            for list in lists {
+                for &c in list {
+                    if Some(c) == skip || !seen.insert(c) {
+                        continue;
+                    }
+                    if let Some(mut m) = self.score_at(&self.profiles[c], &q, floor) {
+                        m.profile = c;
+                        out.push(m);
+                        if out.len() >= 2 * limit {
+                            floor = floor.max(top(&mut out, limit));
+                        }
+                    }
+                }
+            }
+            if out.len() >= limit {
+                floor = floor.max(top(&mut out, limit));
             }
         }
-        cands.sort_unstable();
-        cands.dedup();
-        let mut out: Vec<NeedMatch> = Vec::new();
-        for c in cands {
-            if Some(c) == skip {
-                continue;
-            }
-            if let Some(mut m) = self.score(&self.profiles[c], &q) {
-                m.profile = c;
-                out.push(m);
-            }
-        }
-        out.sort_by(|a, b| {
-            b.coverage
-                .total_cmp(&a.coverage)
-                .then(a.profile.cmp(&b.profile))
-        });
-        out.truncate(limit);
+        top(&mut out, limit);
         out
     }
 
@@ -692,7 +729,11 @@ impl Index {
             if context {
                 w *= CONTEXT_WEIGHT;
             }
-            if !self.df.contains_key(&t.stem) && !concepts.iter().any(|c| c.1.contains(&i)) {
+            // Nor can a concept nobody offers.
+            let offered = concepts
+                .iter()
+                .any(|c| c.1.contains(&i) && self.concept_postings.contains_key(&c.0));
+            if !self.df.contains_key(&t.stem) && !offered {
                 w *= UNSEEN_WEIGHT;
             }
             words.push((i, w, t.key && !context));
@@ -761,7 +802,15 @@ impl Index {
                     continue;
                 }
                 if let Some((fw, fi, _)) = p.concepts.get(ci) {
-                    let f = fw * CONCEPT_FACTOR;
+                    // "employment contract" is asked of an employment lawyer
+                    // more than of any lawyer: through a broader concept (more
+                    // people offer it) than another that holds the same word,
+                    // the word counts less.
+                    let offered = |c: &usize| self.concept_postings.get(c).map_or(0, Vec::len);
+                    let narrower = concepts.iter().any(|(c2, ps2, _)| {
+                        c2 != ci && ps2.contains(&pos) && offered(c2) < offered(ci)
+                    });
+                    let f = fw * CONCEPT_FACTOR * if narrower { BROAD_FACTOR } else { 1.0 };
                     // On a tie the narrower (longer) phrase is the better evidence.
                     let longer = |b: &(f64, usize, Option<usize>)| {
                         b.2.is_some_and(|o: usize| need_text.len() > concepts[o].2.len())
@@ -779,7 +828,14 @@ impl Index {
                 key_covered |= key;
                 // A word most people have is no evidence on its own.
                 let df = self.df.get(&t.stem).copied().unwrap_or(0);
-                specific |= concept.is_some() || df * 5 <= self.profiles.len().max(10);
+                // Nor is a concept most people offer ("developer", "design").
+                let broad = |k: usize| {
+                    let c = concepts[k].0;
+                    self.concept_postings.get(&c).map_or(0, Vec::len) * 5
+                        > self.profiles.len().max(10)
+                };
+                specific |=
+                    concept.is_some_and(|k| !broad(k)) || df * 5 <= self.profiles.len().max(10);
             }
             best_of.push(best);
         }
@@ -878,5 +934,94 @@ mod tests {
         ]);
         let m = ix.meet("someone to review our GDPR setup", None, 5);
         assert_eq!(m.iter().map(|m| m.profile).collect::<Vec<_>>(), vec![0]);
+    }
+
+    /// The bounded scan answers exactly what scoring everyone would.
+    #[test]
+    fn bounded_meet_equals_scoring_everyone() {
+        let words = [
+            "rust",
+            "engineer",
+            "engineering",
+            "lawyer",
+            "privacy",
+            "design",
+            "designer",
+            "mobile",
+            "investor",
+            "angel",
+            "climate",
+            "photography",
+            "berlin",
+            "flat",
+            "freelance",
+            "accountant",
+            "tax",
+            "coaching",
+            "managers",
+            "sales",
+        ];
+        let mut people: Vec<Vec<(FieldKind, String)>> = Vec::new();
+        let mut x: u64 = 7;
+        for _ in 0..400 {
+            let mut f = Vec::new();
+            for kind in [FieldKind::Offer, FieldKind::Role, FieldKind::Prose] {
+                let mut t = Vec::new();
+                for _ in 0..3 {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    t.push(words[(x >> 33) as usize % words.len()]);
+                }
+                f.push((kind, t.join(" ")));
+            }
+            people.push(f);
+        }
+        let refs: Vec<Vec<(FieldKind, &str)>> = people
+            .iter()
+            .map(|p| p.iter().map(|(k, t)| (*k, t.as_str())).collect())
+            .collect();
+        let slices: Vec<&[(FieldKind, &str)]> = refs.iter().map(|p| p.as_slice()).collect();
+        let ix = index(&slices);
+        for need in [
+            "hiring a Rust engineer",
+            "a privacy lawyer",
+            "angel investor for a climate startup",
+            "a bookkeeper for tax",
+            "designer for a mobile app",
+            "coaching for new engineering managers in Berlin",
+            "a flat",
+        ] {
+            let q = ix.prepare(need).expect("content words");
+            let mut all: Vec<NeedMatch> = (0..ix.profiles.len())
+                .filter_map(|c| {
+                    let mut m = ix.score(&ix.profiles[c], &q)?;
+                    m.profile = c;
+                    Some(m)
+                })
+                .collect();
+            top(&mut all, 7);
+            let got = ix.meet(need, None, 7);
+            let key = |v: &[NeedMatch]| -> Vec<(usize, String)> {
+                v.iter()
+                    .map(|m| (m.profile, format!("{:.9}", m.coverage)))
+                    .collect()
+            };
+            assert_eq!(key(&got), key(&all), "{need}");
+        }
+    }
+
+    #[test]
+    fn a_narrower_concept_beats_a_broad_one() {
+        let ix = index(&[
+            &[(FieldKind::Role, "Real estate lawyer")],
+            &[(FieldKind::Role, "Commercial lawyer")],
+            &[
+                (FieldKind::Role, "Attorney"),
+                (FieldKind::Offer, "labour law advice"),
+            ],
+        ]);
+        let m = ix.meet("a lawyer to check my employment contract", None, 5);
+        assert_eq!(m.first().map(|m| m.profile), Some(2), "{m:?}");
     }
 }
