@@ -71,6 +71,12 @@ pub struct Exchange {
 /// Every marked entry per person note: entries in their own note, and entries
 /// in other notes (journal, event, …) that link them. Oldest first.
 pub fn exchanges(vault: &Vault) -> HashMap<usize, Vec<Exchange>> {
+    marked(vault, true)
+}
+
+/// [`exchanges`]; without `texts`, each `what` is left empty, so no entry
+/// text is read from disk (the check-in boosts need only deeds and dates).
+fn marked(vault: &Vault, texts: bool) -> HashMap<usize, Vec<Exchange>> {
     let mut out: HashMap<usize, Vec<Exchange>> = HashMap::new();
     for (i, n) in vault.notes.iter().enumerate() {
         for e in &n.entries {
@@ -96,8 +102,11 @@ pub fn exchanges(vault: &Vault) -> HashMap<usize, Vec<Exchange>> {
                         date: e.date,
                         path: n.path.clone(),
                         line: e.line,
-                        what: tagged_sentence(&vault.entry_text(i, e), *d)
-                            .unwrap_or_else(|| topic(e)),
+                        what: if texts {
+                            tagged_sentence(&vault.entry_text(i, e), *d).unwrap_or_else(|| topic(e))
+                        } else {
+                            String::new()
+                        },
                     });
                 }
             }
@@ -316,7 +325,7 @@ pub fn can_help(suggestions: &[IntroSuggestion]) -> Vec<CanHelp> {
 /// `as_of`. People with neither are absent.
 pub fn boosts(vault: &Vault, as_of: Date) -> HashMap<usize, f64> {
     let mut out = HashMap::new();
-    for (i, list) in exchanges(vault) {
+    for (i, list) in marked(vault, false) {
         let recent = |d: Deed| {
             list.iter()
                 .any(|x| x.deed == d && x.date <= as_of && (as_of - x.date).num_days() < BOOST_DAYS)
