@@ -65,6 +65,10 @@ pub struct Reminder {
     /// Ranking key within its kind (higher first).
     #[serde(skip)]
     pub urgency: f64,
+    /// The person's note index, for follow-ups and check-ins: starters and
+    /// help are added after the budget without a lookup by path.
+    #[serde(skip)]
+    pub(crate) note: Option<usize>,
 }
 
 /// Something worth sharing with someone.

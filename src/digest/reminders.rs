@@ -115,10 +115,13 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             continue;
         }
         let event_idx = met.event.as_ref().and_then(|e| vault.resolve_one(e));
-        let touched = contacts(vault, i, event_idx)
-            .iter()
-            .any(|c| c.date <= as_of && c.follows_up(m))
-            || p.last_contact.is_some_and(|d| d > m && d <= as_of);
+        // Only contacts from the meeting day on can follow it up: the others
+        // are not looked at (deciding whether one is about the meeting reads
+        // its text).
+        let touched = p.last_contact.is_some_and(|d| d > m && d <= as_of)
+            || contacts_where(vault, i, event_idx, &|d| d >= m && d <= as_of)
+                .iter()
+                .any(|c| c.follows_up(m));
         if touched {
             continue;
         }
@@ -156,6 +159,7 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             group: event,
             people: Vec::new(),
             urgency: -(due - as_of).num_days() as f64,
+            note: Some(i),
         });
     }
 }
@@ -209,6 +213,7 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             group: None,
             people: Vec::new(),
             urgency: since as f64 / cadence.approx_days() + boosts.get(&i).copied().unwrap_or(0.0),
+            note: Some(i),
         });
     }
 }
@@ -221,9 +226,7 @@ fn check_in_starters(vault: &Vault, as_of: Date, out: &mut [Reminder]) {
     out.par_iter_mut()
         .filter(|r| r.kind == ReminderKind::CheckIn)
         .for_each(|r| {
-            let Some(i) = vault.note_index(&r.path) else {
-                return;
-            };
+            let Some(i) = r.note else { return };
             let Some(p) = vault.person(i) else { return };
             let mut starters = Vec::new();
             let entry = vault.notes[i].last_entry().filter(|e| e.date <= as_of);
@@ -264,18 +267,44 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
     let mut owed: Vec<((usize, usize), Vec<String>, &crate::model::Promise)> = Vec::new();
     let mut at_of: std::collections::HashMap<(usize, usize), usize> =
         std::collections::HashMap::new();
-    for (who, at, pr) in vault.promises() {
-        // Not before its scheduled or start day, as the Tasks plugin hides it.
-        if !pr.is_open() || pr.not_before().is_some_and(|d| d > as_of) {
-            continue;
-        }
-        let key = (at, pr.line);
-        let name = vault.notes[who].title.clone();
-        match at_of.get(&key) {
-            Some(&k) => owed[k].1.push(name),
-            None => {
-                at_of.insert(key, owed.len());
-                owed.push((key, vec![name], pr));
+    // Whether the promise is due soon enough, or undated and old enough, to
+    // be shown: decided before its links are resolved, since most are not.
+    let soon = |pr: &crate::model::Promise| match pr.due {
+        Some(d) => d <= crate::date::add_days(as_of, ahead),
+        None => pr
+            .created
+            .is_some_and(|c| crate::date::add_days(c, undated) <= as_of),
+    };
+    // Who each promise is owed to, as [`Vault::promises`] says.
+    for (at, n) in vault.notes.iter().enumerate() {
+        for pr in &n.promises {
+            // Not before its scheduled or start day, as the Tasks plugin hides it.
+            if !pr.is_open() || pr.not_before().is_some_and(|d| d > as_of) || !soon(pr) {
+                continue;
+            }
+            let to: Vec<usize> = if n.person.is_some() {
+                vec![at]
+            } else {
+                let mut to: Vec<usize> = pr
+                    .links
+                    .iter()
+                    .filter_map(|t| vault.resolve_one(t))
+                    .filter(|j| vault.notes[*j].person.is_some())
+                    .collect();
+                to.sort_unstable();
+                to.dedup();
+                to
+            };
+            for who in to {
+                let key = (at, pr.line);
+                let name = vault.notes[who].title.clone();
+                match at_of.get(&key) {
+                    Some(&k) => owed[k].1.push(name),
+                    None => {
+                        at_of.insert(key, owed.len());
+                        owed.push((key, vec![name], pr));
+                    }
+                }
             }
         }
     }
@@ -319,6 +348,7 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             group: None,
             people: Vec::new(),
             urgency: -(due - as_of).num_days() as f64,
+            note: None,
         });
     }
 }
@@ -378,6 +408,7 @@ fn birthdays(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             group: None,
             people: Vec::new(),
             urgency: -delta as f64,
+            note: None,
         });
     }
 }
@@ -467,6 +498,7 @@ fn events(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             group: None,
             people,
             urgency: -delta as f64,
+            note: None,
         });
     }
 }
@@ -504,6 +536,16 @@ impl Contact {
 /// Every contact with person `i`; `event` is the note of the event where you
 /// met, if any.
 pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
+    contacts_where(vault, i, event, &|_| true)
+}
+
+/// [`contacts`] dated so that `keep` holds.
+fn contacts_where(
+    vault: &Vault,
+    i: usize,
+    event: Option<usize>,
+    keep: &dyn Fn(Date) -> bool,
+) -> Vec<Contact> {
     let mut out = Vec::new();
     let event_title = event.map(|e| crate::text::fold(&vault.notes[e].title));
     let about = |vault: &Vault, note: usize, e: &crate::model::LogEntry| {
@@ -528,7 +570,7 @@ pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
     own.sort_by_key(|e| e.line);
     for e in own {
         let later = !seen_days.insert(e.date);
-        if e.tasks_only {
+        if e.tasks_only || !keep(e.date) {
             continue;
         }
         out.push(Contact {
@@ -548,7 +590,14 @@ pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
         let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
         let mut done_entries: HashSet<usize> = HashSet::new();
         for l in &other.links {
-            if tasks.contains(&l.line) || vault.resolve_one(&l.target) != Some(i) {
+            let date = match l.entry {
+                Some(ei) => other.entries.get(ei).map(|e| e.date),
+                None => other.date,
+            };
+            if tasks.contains(&l.line)
+                || !date.is_some_and(keep)
+                || vault.resolve_one(&l.target) != Some(i)
+            {
                 continue;
             }
             match l.entry {
@@ -727,6 +776,7 @@ fn intros(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                     group: None,
                     people: vec![r.a.clone(), r.b.clone()],
                     urgency: ago as f64,
+                    note: None,
                 });
             }
             IntroState::Made => {
@@ -751,6 +801,7 @@ fn intros(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                     group: None,
                     people: vec![r.a.clone(), r.b.clone()],
                     urgency: since as f64,
+                    note: None,
                 });
             }
             _ => {}
@@ -761,9 +812,7 @@ fn intros(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
 /// The people of one reminder who may want help in context.
 fn who_of(vault: &Vault, r: &Reminder) -> Vec<usize> {
     match r.kind {
-        ReminderKind::FollowUp | ReminderKind::CheckIn => {
-            vault.note_index(&r.path).into_iter().collect()
-        }
+        ReminderKind::FollowUp | ReminderKind::CheckIn => r.note.into_iter().collect(),
         ReminderKind::Event => r
             .people
             .iter()
