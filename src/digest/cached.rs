@@ -113,7 +113,11 @@ pub fn generation(vault: &Vault, as_of: Date, limits: Limits) -> Option<u64> {
         n.path.hash(&mut h);
         src.hash(&mut h);
     }
-    let read = |rel: &Path| match std::fs::read(vault.root.join(rel)) {
+    // The capped reader that never opens a FIFO; a file kith cannot read
+    // means no cache: the fresh computation reports it.
+    let read = |rel: &Path| match crate::vault::read_note_bytes(&vault.root.join(rel))
+        .map_err(std::io::Error::from)
+    {
         Ok(b) => Some(Some(b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
         Err(_) => None,
