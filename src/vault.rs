@@ -996,6 +996,13 @@ impl Vault {
             .get(rel)
             .copied()
     }
+
+    /// Per note, the content hash of the bytes it was parsed from (0 for a
+    /// note that could not be read), when the vault came from the persisted
+    /// model; empty otherwise. Derived caches key on them.
+    pub fn source_hashes(&self) -> &[u64] {
+        &self.sources
+    }
 }
 
 /// Texts of notes read for their entries, dropped all at once past a budget.

@@ -4,6 +4,7 @@
 //! from a loaded vault as of a date. Rules and defaults: docs/digest.md.
 
 pub mod brief;
+pub mod cached;
 pub mod circle;
 pub mod graph;
 mod intros;
@@ -68,10 +69,14 @@ pub struct Reminder {
     /// Ranking key within its kind (higher first).
     #[serde(skip)]
     pub urgency: f64,
+    /// The person's note index, for follow-ups and check-ins: starters and
+    /// help are added after the budget without a lookup by path.
+    #[serde(skip)]
+    pub(crate) note: Option<usize>,
 }
 
 /// Something worth sharing with someone.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ShareSuggestion {
     pub resource: String,
     pub resource_path: PathBuf,
@@ -127,37 +132,104 @@ impl Limits {
     }
 }
 
-/// Computes the digest as of a date.
+/// Computes the digest as of a date. The introductions, shares and help in
+/// context come from the digest cache ([`cached`]) when nothing they depend
+/// on changed since the run that stored them; otherwise they are computed
+/// and stored for the next run.
 pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
     let t = std::time::Instant::now();
-    let matching = Matching::build(vault);
-    let mut all = reminders_with(vault, as_of, Some(&matching));
-    if std::env::var_os("KITH_TRACE").is_some() {
-        eprintln!("trace: reminders {:?}", t.elapsed());
-    }
-    let check_ins = all
-        .iter()
-        .filter(|r| r.kind == ReminderKind::CheckIn)
-        .count();
-    let mut kept = 0;
-    all.retain(|r| {
-        if r.kind != ReminderKind::CheckIn {
-            return true;
+    let trace = |what: &str| {
+        if std::env::var_os("KITH_TRACE").is_some() {
+            eprintln!("trace: {what} {:?}", t.elapsed());
         }
-        kept += 1;
-        kept <= limits.check_ins
+    };
+    let (mut all, more_check_ins) = reminders::budgeted(vault, as_of, limits.check_ins);
+    trace("reminders");
+    let generation = cached::generation(vault, as_of, limits);
+    let stored = generation.and_then(|g| match cached::read(&vault.root, g) {
+        Ok(s) => Some(s),
+        Err(cached::Miss::Absent) => None,
+        Err(cached::Miss::Bad(why)) => {
+            eprintln!("kith: rebuilt the digest cache because {why}");
+            None
+        }
     });
-    let (intros, shares) = suggestions_with(vault, as_of, &matching)?;
-    let (intros, more_intros) = select(intros, limits.intros, 2);
-    let shares = shares.into_iter().take(limits.shares).collect();
+    trace(if stored.is_some() {
+        "digest cache: hit"
+    } else {
+        "digest cache: miss"
+    });
+    // The matcher indexes everyone: built only when something is not cached.
+    let matching = std::sync::OnceLock::new();
+    let matching = || matching.get_or_init(|| Matching::build(vault));
+    let mut fresh = stored.clone().unwrap_or_default();
+    let mut dirty = stored.is_none();
+    let wanted = reminders::help_wanted(vault, &all);
+    let missing: Vec<usize> = wanted
+        .iter()
+        .copied()
+        .filter(|&i| !fresh.help.contains_key(&vault.notes[i].path))
+        .collect();
+    if !missing.is_empty() {
+        let lines = reminders::help_lines(vault, matching(), &missing);
+        for i in missing {
+            let l = lines.get(&i).cloned().unwrap_or_default();
+            fresh.help.insert(vault.notes[i].path.clone(), l);
+        }
+        dirty = true;
+    }
+    let help: std::collections::HashMap<usize, Vec<String>> = wanted
+        .iter()
+        .filter_map(|&i| Some((i, fresh.help.get(&vault.notes[i].path)?.clone())))
+        .collect();
+    reminders::add_help(vault, &help, &mut all);
+    trace("help in context");
+    let (intros, more_intros, shares) = match &stored {
+        Some(s) => (
+            s.intros
+                .iter()
+                .cloned()
+                .map(IntroSuggestion::from)
+                .collect(),
+            s.more_intros,
+            s.shares.clone(),
+        ),
+        None => {
+            let (intros, shares) = suggestions_with(vault, as_of, matching())?;
+            let (intros, more) = select(intros, limits.intros, 2);
+            let shares: Vec<ShareSuggestion> = shares.into_iter().take(limits.shares).collect();
+            fresh.intros = intros.iter().map(cached::Intro::from).collect();
+            fresh.more_intros = more;
+            fresh.shares = shares.clone();
+            (intros, more, shares)
+        }
+    };
+    trace("suggestions");
+    if dirty
+        && let Some(g) = generation
+        && let Err(e) = cached::write(&vault.root, g, &fresh)
+        && std::env::var_os("KITH_TRACE").is_some()
+    {
+        // A read-only vault still answers; it computes again next time.
+        eprintln!("trace: digest cache not saved: {e}");
+    }
     Ok(Digest {
         as_of,
         reminders: all,
         intros,
         shares,
-        more_check_ins: check_ins.saturating_sub(limits.check_ins),
+        more_check_ins,
         more_intros,
         // Said on Mondays only (docs/give.md): at most once a week, no state.
         sections: circle::notice(vault, as_of).into_iter().collect(),
     })
 }
+
+/// Brings the digest cache level with the vault for today's digest, so the
+/// next `kith digest` finds its suggestions ready (for a watcher to call
+/// after each refresh). Best-effort: errors are the next digest's to report.
+pub fn warm(vault: &Vault) {
+    let today = chrono::Local::now().date_naive();
+    let _ = build(vault, today, Limits::from_config(vault, false));
+}
+

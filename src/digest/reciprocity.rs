@@ -315,24 +315,56 @@ pub fn can_help(suggestions: &[IntroSuggestion]) -> Vec<CanHelp> {
 /// helped you, YOU_HELPED_BOOST when you helped them, within BOOST_DAYS up to
 /// `as_of`. People with neither are absent.
 pub fn boosts(vault: &Vault, as_of: Date) -> HashMap<usize, f64> {
-    let mut out = HashMap::new();
-    for (i, list) in exchanges(vault) {
-        let recent = |d: Deed| {
-            list.iter()
-                .any(|x| x.deed == d && x.date <= as_of && (as_of - x.date).num_days() < BOOST_DAYS)
-        };
-        let mut b = 0.0;
-        if recent(Deed::Received) {
-            b += HELPED_YOU_BOOST;
+    // Only deeds of the last BOOST_DAYS count: those entries alone are
+    // looked at (and their links resolved), and no entry text is read. The
+    // people are those of [`exchanges`].
+    let recent = |d: Date| d <= as_of && (as_of - d).num_days() < BOOST_DAYS;
+    let mut flags: HashMap<usize, (bool, bool)> = HashMap::new();
+    let mut mark = |j: usize, ds: &[Deed]| {
+        let f = flags.entry(j).or_default();
+        f.0 |= ds.contains(&Deed::Received);
+        f.1 |= ds.contains(&Deed::Gave);
+    };
+    let counts = |ds: &[Deed]| ds.contains(&Deed::Received) || ds.contains(&Deed::Gave);
+    for (i, n) in vault.notes.iter().enumerate() {
+        for e in n.entries.iter().filter(|e| recent(e.date)) {
+            let ds = deeds(e);
+            if !counts(&ds) {
+                continue;
+            }
+            if n.person.is_some() {
+                mark(i, &ds);
+                continue;
+            }
+            for j in vault.entry_links(i, e, 20, false) {
+                if vault.notes[j].person.is_some() {
+                    mark(j, &ds);
+                }
+            }
         }
-        if recent(Deed::Gave) {
-            b += YOU_HELPED_BOOST;
-        }
-        if b > 0.0 {
-            out.insert(i, b);
+        if n.entries.is_empty()
+            && n.kind == crate::model::NoteKind::Journal
+            && n.date.is_some_and(recent)
+        {
+            let ds: Vec<Deed> = n.tags.iter().filter_map(|t| Deed::from_tag(t)).collect();
+            if !counts(&ds) {
+                continue;
+            }
+            for &j in &vault.out_links[i] {
+                if vault.notes[j].person.is_some() {
+                    mark(j, &ds);
+                }
+            }
         }
     }
-    out
+    flags
+        .into_iter()
+        .filter_map(|(i, (helped_you, you_helped))| {
+            let b = if helped_you { HELPED_YOU_BOOST } else { 0.0 }
+                + if you_helped { YOU_HELPED_BOOST } else { 0.0 };
+            (b > 0.0).then_some((i, b))
+        })
+        .collect()
 }
 
 fn first_name(s: &str) -> &str {

@@ -38,16 +38,43 @@ pub fn reminders(vault: &Vault, as_of: Date) -> Vec<Reminder> {
 /// Like [`reminders`]; with a matcher, an open need in a follow-up, check-in
 /// or event comes with one or two people who could meet it.
 pub fn reminders_with(vault: &Vault, as_of: Date, help: Option<&Matching>) -> Vec<Reminder> {
-    let mut out = Vec::new();
-    follow_ups(vault, as_of, &mut out);
-    check_ins(vault, as_of, &mut out);
-    promises(vault, as_of, &mut out);
-    birthdays(vault, as_of, &mut out);
-    events(vault, as_of, &mut out);
-    intros(vault, as_of, &mut out);
+    let (mut out, _) = budgeted(vault, as_of, usize::MAX);
     if let Some(m) = help {
-        add_help(vault, m, &mut out);
+        let lines = phase("help matched", || {
+            help_lines(vault, m, &help_wanted(vault, &out))
+        });
+        add_help(vault, &lines, &mut out);
     }
+    out
+}
+
+/// Prints how long a phase took with `KITH_TRACE` set.
+fn phase<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    if std::env::var_os("KITH_TRACE").is_none() {
+        return f();
+    }
+    let t = std::time::Instant::now();
+    let v = f();
+    eprintln!("trace: reminders: {what} {:?}", t.elapsed());
+    v
+}
+
+/// Every reminder as of `as_of`, ordered, with at most `check_in_budget`
+/// check-ins (the most urgent), and how many check-ins were left out.
+/// Conversation starters read entry texts from disk: only the check-ins
+/// kept get them, so a vault with thousands due reads a handful of notes.
+pub(crate) fn budgeted(
+    vault: &Vault,
+    as_of: Date,
+    check_in_budget: usize,
+) -> (Vec<Reminder>, usize) {
+    let mut out = Vec::new();
+    phase("follow-ups", || follow_ups(vault, as_of, &mut out));
+    phase("check-ins", || check_ins(vault, as_of, &mut out));
+    phase("promises", || promises(vault, as_of, &mut out));
+    phase("birthdays", || birthdays(vault, as_of, &mut out));
+    phase("events", || events(vault, as_of, &mut out));
+    phase("intros", || intros(vault, as_of, &mut out));
     out.sort_by(|a, b| {
         // Follow-ups are grouped by the event where you met, events first.
         let group = |r: &Reminder| {
@@ -60,7 +87,18 @@ pub fn reminders_with(vault: &Vault, as_of: Date, help: Option<&Matching>) -> Ve
             .then(a.due.cmp(&b.due))
             .then(a.name.cmp(&b.name))
     });
-    out
+    let mut seen = 0;
+    out.retain(|r| {
+        if r.kind != ReminderKind::CheckIn {
+            return true;
+        }
+        seen += 1;
+        seen <= check_in_budget
+    });
+    phase("check-in starters", || {
+        check_in_starters(vault, as_of, &mut out)
+    });
+    (out, seen.saturating_sub(check_in_budget))
 }
 
 fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
@@ -77,10 +115,13 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             continue;
         }
         let event_idx = met.event.as_ref().and_then(|e| vault.resolve_one(e));
-        let touched = contacts(vault, i, event_idx)
-            .iter()
-            .any(|c| c.date <= as_of && c.follows_up(m))
-            || p.last_contact.is_some_and(|d| d > m && d <= as_of);
+        // Only contacts from the meeting day on can follow it up: the others
+        // are not looked at (deciding whether one is about the meeting reads
+        // its text).
+        let touched = p.last_contact.is_some_and(|d| d > m && d <= as_of)
+            || contacts_where(vault, i, event_idx, &|d| d >= m && d <= as_of)
+                .iter()
+                .any(|c| c.follows_up(m));
         if touched {
             continue;
         }
@@ -118,13 +159,17 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             group: event,
             people: Vec::new(),
             urgency: -(due - as_of).num_days() as f64,
+            note: Some(i),
         });
     }
 }
 
 fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
     // People who helped you, and people you helped, come a little earlier.
-    let boosts = super::reciprocity::boosts(vault, as_of);
+    let boosts = phase("reciprocity boosts", || {
+        super::reciprocity::boosts(vault, as_of)
+    });
+    let mentioned = phase("last contacts", || last_mentions(vault, as_of));
     for (i, n, p) in vault.people() {
         let cadence = match p.cadence {
             Some(c) => c,
@@ -136,7 +181,7 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         if p.snooze_until.is_some_and(|s| s > as_of) {
             continue;
         }
-        let Some(last) = last_contact(vault, i, as_of) else {
+        let Some(last) = last_contact(vault, i, as_of, mentioned[i]) else {
             continue;
         };
         let due = cadence.after(last.date);
@@ -148,21 +193,6 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             .circle
             .map(|c| format!("{} circle, ", c.as_str()))
             .unwrap_or_default();
-        let mut starters = Vec::new();
-        let entry = vault.notes[i].last_entry().filter(|e| e.date <= as_of);
-        if let Some(e) = entry {
-            let topic = if e.title.is_empty() {
-                first_sentence(&vault.entry_text(i, e))
-            } else {
-                e.title.clone()
-            };
-            if !topic.is_empty() {
-                starters.push(format!("last time ({}): {topic}", e.date));
-            }
-        }
-        if let Some(need) = p.needs.first() {
-            starters.push(format!("ask how it's going with {need}"));
-        }
         let (path, line) = if last.path == n.path {
             (last.path.clone(), last.line)
         } else {
@@ -179,12 +209,43 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                 last.date,
                 plural(since, "day")
             ),
-            starters,
+            starters: Vec::new(),
             group: None,
             people: Vec::new(),
             urgency: since as f64 / cadence.approx_days() + boosts.get(&i).copied().unwrap_or(0.0),
+            note: Some(i),
         });
     }
+}
+
+/// A check-in's conversation starters: what you talked about last time (an
+/// entry text read from disk when the entry has no title) and the person's
+/// first need. Only for the check-ins that are shown.
+fn check_in_starters(vault: &Vault, as_of: Date, out: &mut [Reminder]) {
+    use rayon::prelude::*;
+    out.par_iter_mut()
+        .filter(|r| r.kind == ReminderKind::CheckIn)
+        .for_each(|r| {
+            let Some(i) = r.note else { return };
+            let Some(p) = vault.person(i) else { return };
+            let mut starters = Vec::new();
+            let entry = vault.notes[i].last_entry().filter(|e| e.date <= as_of);
+            if let Some(e) = entry {
+                let topic = if e.title.is_empty() {
+                    first_sentence(&vault.entry_text(i, e))
+                } else {
+                    e.title.clone()
+                };
+                if !topic.is_empty() {
+                    starters.push(format!("last time ({}): {topic}", e.date));
+                }
+            }
+            if let Some(need) = p.needs.first() {
+                starters.push(format!("ask how it's going with {need}"));
+            }
+            starters.append(&mut r.starters);
+            r.starters = starters;
+        });
 }
 
 fn first_sentence(text: &str) -> String {
@@ -206,18 +267,44 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
     let mut owed: Vec<((usize, usize), Vec<String>, &crate::model::Promise)> = Vec::new();
     let mut at_of: std::collections::HashMap<(usize, usize), usize> =
         std::collections::HashMap::new();
-    for (who, at, pr) in vault.promises() {
-        // Not before its scheduled or start day, as the Tasks plugin hides it.
-        if !pr.is_open() || pr.not_before().is_some_and(|d| d > as_of) {
-            continue;
-        }
-        let key = (at, pr.line);
-        let name = vault.notes[who].title.clone();
-        match at_of.get(&key) {
-            Some(&k) => owed[k].1.push(name),
-            None => {
-                at_of.insert(key, owed.len());
-                owed.push((key, vec![name], pr));
+    // Whether the promise is due soon enough, or undated and old enough, to
+    // be shown: decided before its links are resolved, since most are not.
+    let soon = |pr: &crate::model::Promise| match pr.due {
+        Some(d) => d <= crate::date::add_days(as_of, ahead),
+        None => pr
+            .created
+            .is_some_and(|c| crate::date::add_days(c, undated) <= as_of),
+    };
+    // Who each promise is owed to, as [`Vault::promises`] says.
+    for (at, n) in vault.notes.iter().enumerate() {
+        for pr in &n.promises {
+            // Not before its scheduled or start day, as the Tasks plugin hides it.
+            if !pr.is_open() || pr.not_before().is_some_and(|d| d > as_of) || !soon(pr) {
+                continue;
+            }
+            let to: Vec<usize> = if n.person.is_some() {
+                vec![at]
+            } else {
+                let mut to: Vec<usize> = pr
+                    .links
+                    .iter()
+                    .filter_map(|t| vault.resolve_one(t))
+                    .filter(|j| vault.notes[*j].person.is_some())
+                    .collect();
+                to.sort_unstable();
+                to.dedup();
+                to
+            };
+            for who in to {
+                let key = (at, pr.line);
+                let name = vault.notes[who].title.clone();
+                match at_of.get(&key) {
+                    Some(&k) => owed[k].1.push(name),
+                    None => {
+                        at_of.insert(key, owed.len());
+                        owed.push((key, vec![name], pr));
+                    }
+                }
             }
         }
     }
@@ -261,6 +348,7 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             group: None,
             people: Vec::new(),
             urgency: -(due - as_of).num_days() as f64,
+            note: None,
         });
     }
 }
@@ -320,6 +408,7 @@ fn birthdays(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             group: None,
             people: Vec::new(),
             urgency: -delta as f64,
+            note: None,
         });
     }
 }
@@ -409,6 +498,7 @@ fn events(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             group: None,
             people,
             urgency: -delta as f64,
+            note: None,
         });
     }
 }
@@ -446,6 +536,16 @@ impl Contact {
 /// Every contact with person `i`; `event` is the note of the event where you
 /// met, if any.
 pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
+    contacts_where(vault, i, event, &|_| true)
+}
+
+/// [`contacts`] dated so that `keep` holds.
+fn contacts_where(
+    vault: &Vault,
+    i: usize,
+    event: Option<usize>,
+    keep: &dyn Fn(Date) -> bool,
+) -> Vec<Contact> {
     let mut out = Vec::new();
     let event_title = event.map(|e| crate::text::fold(&vault.notes[e].title));
     let about = |vault: &Vault, note: usize, e: &crate::model::LogEntry| {
@@ -470,7 +570,7 @@ pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
     own.sort_by_key(|e| e.line);
     for e in own {
         let later = !seen_days.insert(e.date);
-        if e.tasks_only {
+        if e.tasks_only || !keep(e.date) {
             continue;
         }
         out.push(Contact {
@@ -490,7 +590,14 @@ pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
         let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
         let mut done_entries: HashSet<usize> = HashSet::new();
         for l in &other.links {
-            if tasks.contains(&l.line) || vault.resolve_one(&l.target) != Some(i) {
+            let date = match l.entry {
+                Some(ei) => other.entries.get(ei).map(|e| e.date),
+                None => other.date,
+            };
+            if tasks.contains(&l.line)
+                || !date.is_some_and(keep)
+                || vault.resolve_one(&l.target) != Some(i)
+            {
                 continue;
             }
             match l.entry {
@@ -529,20 +636,80 @@ pub fn contacts(vault: &Vault, i: usize, event: Option<usize>) -> Vec<Contact> {
     out
 }
 
-/// The last contact on or before `as_of` (contacts, `last_contact`, `met`).
-fn last_contact(vault: &Vault, i: usize, as_of: Date) -> Option<crate::vault::Touch> {
+/// A contact's place: (date, note index, line).
+type Spot = (Date, usize, usize);
+
+/// Whether `new` wins over `best` as the last contact: the later date, then
+/// the note whose path sorts first; on a full tie the later one seen (the
+/// order [`contacts`] lists them in, so both agree).
+fn later(vault: &Vault, best: Option<Spot>, new: Spot) -> bool {
+    best.is_none_or(|b| {
+        let key = |s: Spot| (s.0, std::cmp::Reverse(&vault.notes[s.1].path));
+        key(new) >= key(b)
+    })
+}
+
+/// For every note, the last contact on or before `as_of` among its own log
+/// entries and the journal and event entries linking it: the best of
+/// [`contacts`] for everyone at once, in one pass over the links (a
+/// per-person [`contacts`] made check-ins cost a scan per person).
+fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
+    let mut best: Vec<Option<Spot>> = vec![None; vault.notes.len()];
+    for (i, n, _) in vault.people() {
+        best[i] = n
+            .entries
+            .iter()
+            .filter(|e| !e.tasks_only && e.date <= as_of)
+            .max_by_key(|e| (e.date, e.line))
+            .map(|e| (e.date, i, e.line));
+    }
+    for (j, other) in vault.notes.iter().enumerate() {
+        if !matches!(other.kind, NoteKind::Journal | NoteKind::Event) || other.links.is_empty() {
+            continue;
+        }
+        let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
+        for l in &other.links {
+            if tasks.contains(&l.line) {
+                continue;
+            }
+            let spot = match l.entry {
+                Some(ei) => other.entries.get(ei).map(|e| (e.date, j, e.line)),
+                None if other.kind == NoteKind::Journal
+                    && l.key.as_deref() != Some("attendees") =>
+                {
+                    other.date.map(|d| (d, j, l.line))
+                }
+                None => None,
+            };
+            let Some(spot) = spot.filter(|s| s.0 <= as_of) else {
+                continue;
+            };
+            let Some(i) = vault.resolve_one(&l.target) else {
+                continue;
+            };
+            if i != j && vault.notes[i].person.is_some() && later(vault, best[i], spot) {
+                best[i] = Some(spot);
+            }
+        }
+    }
+    best
+}
+
+/// The last contact on or before `as_of` (contacts, `last_contact`, `met`),
+/// given the best of the contacts ([`last_mentions`]).
+fn last_contact(
+    vault: &Vault,
+    i: usize,
+    as_of: Date,
+    mentioned: Option<Spot>,
+) -> Option<crate::vault::Touch> {
     let n = &vault.notes[i];
     let p = n.person.as_ref()?;
-    let mut best: Option<crate::vault::Touch> = contacts(vault, i, None)
-        .into_iter()
-        .filter(|c| c.date <= as_of)
-        .max_by(|a, b| {
-            (a.date, std::cmp::Reverse(&a.path)).cmp(&(b.date, std::cmp::Reverse(&b.path)))
-        })
-        .map(|c| crate::vault::Touch {
-            date: c.date,
-            path: c.path,
-            line: c.line,
+    let mut best: Option<crate::vault::Touch> =
+        mentioned.map(|(date, j, line)| crate::vault::Touch {
+            date,
+            path: vault.notes[j].path.clone(),
+            line,
             source: crate::vault::TouchSource::Log,
             title: "".into(),
         });
@@ -609,6 +776,7 @@ fn intros(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                     group: None,
                     people: vec![r.a.clone(), r.b.clone()],
                     urgency: ago as f64,
+                    note: None,
                 });
             }
             IntroState::Made => {
@@ -633,6 +801,7 @@ fn intros(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                     group: None,
                     people: vec![r.a.clone(), r.b.clone()],
                     urgency: since as f64,
+                    note: None,
                 });
             }
             _ => {}
@@ -640,31 +809,47 @@ fn intros(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
     }
 }
 
-/// Help in context: for follow-ups, check-ins and event attendees with an
-/// open need, one or two people who could meet it.
-fn add_help(vault: &Vault, m: &Matching, out: &mut [Reminder]) {
-    use rayon::prelude::*;
-    let who_of = |r: &Reminder| -> Vec<usize> {
-        match r.kind {
-            ReminderKind::FollowUp | ReminderKind::CheckIn => {
-                vault.note_index(&r.path).into_iter().collect()
-            }
-            ReminderKind::Event => r
-                .people
-                .iter()
-                .filter_map(|p| vault.resolve_one(p))
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    let need_of = |i: usize| vault.person(i).and_then(|p| p.needs.first());
-    // A vault has thousands of check-ins and many people ask for the same
-    // thing in the same words: match each distinct need once, in parallel,
-    // keeping one spare helper for when the best is the asker.
-    let mut needs: Vec<&str> = out
+/// The people of one reminder who may want help in context.
+fn who_of(vault: &Vault, r: &Reminder) -> Vec<usize> {
+    match r.kind {
+        ReminderKind::FollowUp | ReminderKind::CheckIn => r.note.into_iter().collect(),
+        ReminderKind::Event => r
+            .people
+            .iter()
+            .filter_map(|p| vault.resolve_one(p))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The people of these reminders with an open need (ascending, once each):
+/// those [`help_lines`] is asked about.
+pub(crate) fn help_wanted(vault: &Vault, out: &[Reminder]) -> Vec<usize> {
+    let mut who: Vec<usize> = out
         .iter()
-        .flat_map(&who_of)
-        .filter_map(|i| need_of(i).map(String::as_str))
+        .flat_map(|r| who_of(vault, r))
+        .filter(|&i| vault.person(i).is_some_and(|p| !p.needs.is_empty()))
+        .collect();
+    who.sort_unstable();
+    who.dedup();
+    who
+}
+
+/// Help in context for each of `who`: up to two people who could meet their
+/// first need, as lines with the evidence.
+pub(crate) fn help_lines(
+    vault: &Vault,
+    m: &Matching,
+    who: &[usize],
+) -> std::collections::HashMap<usize, Vec<String>> {
+    use rayon::prelude::*;
+    let need_of = |i: usize| vault.person(i).and_then(|p| p.needs.first());
+    // Many people ask for the same thing in the same words: match each
+    // distinct need once, in parallel, keeping one spare helper for when the
+    // best is the asker.
+    let mut needs: Vec<&str> = who
+        .iter()
+        .filter_map(|&i| need_of(i).map(String::as_str))
         .collect();
     needs.sort_unstable();
     needs.dedup();
@@ -672,16 +857,28 @@ fn add_help(vault: &Vault, m: &Matching, out: &mut [Reminder]) {
         .par_iter()
         .map(|&n| (n, m.index.meet(n, None, 3)))
         .collect();
+    who.iter()
+        .filter_map(|&i| {
+            let need = need_of(i)?;
+            let ms = found.get(need.as_str())?;
+            Some((i, m.helpers(vault, i, need, ms, 2)))
+        })
+        .collect()
+}
+
+/// Help in context: for follow-ups, check-ins and event attendees with an
+/// open need, one or two people who could meet it (from [`help_lines`]).
+pub(crate) fn add_help(
+    vault: &Vault,
+    lines: &std::collections::HashMap<usize, Vec<String>>,
+    out: &mut [Reminder],
+) {
     for r in out.iter_mut() {
         let mut added = 0;
-        for i in who_of(r) {
-            let Some(need) = need_of(i) else { continue };
-            let Some(ms) = found.get(need.as_str()) else {
-                continue;
-            };
-            for h in m.helpers(vault, i, need, ms, 2) {
+        for i in who_of(vault, r) {
+            for h in lines.get(&i).into_iter().flatten() {
                 if added < 2 {
-                    r.starters.push(h);
+                    r.starters.push(h.clone());
                     added += 1;
                 }
             }

@@ -12,6 +12,7 @@ mod attack_writes;
 mod core;
 mod daily;
 mod digest;
+mod digest_cache;
 mod foundation;
 mod git;
 mod give;

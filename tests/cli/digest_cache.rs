@@ -1,0 +1,157 @@
+//! The digest cache (`.kith/cache/digest.bin`): introductions, shares and
+//! help in context reused when nothing changed, recomputed after an edit, a
+//! delete, a rename, a config change or a dismissal, rebuilt when damaged.
+
+use crate::support::TestVault;
+use serde_json::Value;
+
+const AS_OF: &str = "2026-11-22";
+
+fn digest(v: &TestVault) -> (Value, String) {
+    let r = v
+        .kith(["digest", "--as-of", AS_OF, "--all", "--json"])
+        .env("KITH_TRACE", "1")
+        .ok();
+    (r.json(), r.stderr.clone())
+}
+
+/// Every suggested pair as "A|B" (sorted names), with the note paths.
+fn pairs(d: &Value) -> Vec<String> {
+    let mut out: Vec<String> = d["intros"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let mut two = [
+                format!(
+                    "{} ({})",
+                    i["a"].as_str().unwrap(),
+                    i["a_path"].as_str().unwrap()
+                ),
+                format!(
+                    "{} ({})",
+                    i["b"].as_str().unwrap(),
+                    i["b_path"].as_str().unwrap()
+                ),
+            ];
+            two.sort();
+            two.join(" | ")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The starters of Ann's check-in (help in context among them).
+fn ann_help(d: &Value) -> String {
+    d["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "check_in" && r["name"] == "Ann")
+        .map(|r| r["starters"].to_string())
+        .unwrap_or_default()
+}
+
+const ANN: &str = "Ann (people/ann.md)";
+const OFFER: &str = "location: Berlin\noffers: [senior Rust engineer open to new roles]";
+
+fn vault() -> TestVault {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann",
+        "location: Berlin\norg: Acme\ncadence: 30d\nlast_contact: 2026-09-01\nneeds: [hiring a senior Rust engineer]",
+        "",
+    );
+    v.person("bo", "Bo", &format!("{OFFER}\norg: Acme"), "");
+    v.person("cy", "Cy", OFFER, "");
+    v.person("eve", "Eve", "needs: [knitting lessons for beginners]", "");
+    v.person("dee", "Dee", "offers: [knitting lessons]", "");
+    v
+}
+
+/// Runs the digest twice: the first computes (and stores), the second must
+/// reuse the cache and say the same. Returns the digest.
+fn fresh_then_cached(v: &TestVault) -> Value {
+    let (d, err) = digest(v);
+    assert!(err.contains("digest cache: miss"), "{err}");
+    let (again, err) = digest(v);
+    assert!(err.contains("digest cache: hit"), "{err}");
+    assert_eq!(d, again, "the cached digest differs from the computed one");
+    d
+}
+
+#[test]
+fn cached_suggestions_follow_every_change_to_what_they_depend_on() {
+    let v = vault();
+    let d = fresh_then_cached(&v);
+    let p = pairs(&d);
+    assert!(p.contains(&format!("{ANN} | Cy (people/cy.md)")), "{p:?}");
+    assert!(
+        p.contains(&"Dee (people/dee.md) | Eve (people/eve.md)".to_string()),
+        "{p:?}"
+    );
+    assert!(!p.iter().any(|x| x.contains("Bo (")), "same org: {p:?}");
+    assert!(ann_help(&d).contains("(people/bo.md)"), "{}", ann_help(&d));
+
+    // A config change: the same org no longer makes colleagues.
+    v.note(
+        ".kith/config.yaml",
+        "intros:\n  same_org_connected: false\n",
+    );
+    let p = pairs(&fresh_then_cached(&v));
+    assert!(p.contains(&format!("{ANN} | Bo (people/bo.md)")), "{p:?}");
+
+    // A rename: the suggestion points at the new file.
+    std::fs::rename(v.path("people/bo.md"), v.path("people/robert.md")).unwrap();
+    let p = pairs(&fresh_then_cached(&v));
+    assert!(
+        p.contains(&format!("{ANN} | Bo (people/robert.md)")),
+        "{p:?}"
+    );
+
+    // A dismissal.
+    v.kith(["intros", "dismiss", "Ann", "Cy"]).ok();
+    let p = pairs(&fresh_then_cached(&v));
+    assert!(!p.iter().any(|x| x.contains("Cy (")), "dismissed: {p:?}");
+
+    // An edit: Dee offers something else now.
+    v.person("dee", "Dee", "offers: [tax advice]", "");
+    let p = pairs(&fresh_then_cached(&v));
+    assert!(!p.iter().any(|x| x.contains("Dee (")), "edited: {p:?}");
+
+    // A delete; help in context follows.
+    std::fs::remove_file(v.path("people/robert.md")).unwrap();
+    let d = fresh_then_cached(&v);
+    let p = pairs(&d);
+    assert!(!p.iter().any(|x| x.contains("Bo (")), "deleted: {p:?}");
+    assert!(!ann_help(&d).contains("Bo"), "{}", ann_help(&d));
+}
+
+#[test]
+fn a_damaged_cache_is_rebuilt_and_said_so() {
+    let v = vault();
+    let (want, _) = digest(&v);
+    let file = v.path(".kith/cache/digest.bin");
+    assert!(file.exists());
+    for junk in [&b"garbage"[..], &b"KITHDGS\n\x01\0\0\0"[..]] {
+        std::fs::write(&file, junk).unwrap();
+        let (d, err) = digest(&v);
+        assert!(
+            err.contains("kith: rebuilt the digest cache because it is damaged"),
+            "{err}"
+        );
+        assert_eq!(d, want);
+        let (_, err) = digest(&v);
+        assert!(err.contains("digest cache: hit"), "rewritten: {err}");
+    }
+    // A flipped byte in the payload: the checksum catches it.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x55;
+    std::fs::write(&file, &bytes).unwrap();
+    let (d, err) = digest(&v);
+    assert!(err.contains("rebuilt the digest cache"), "{err}");
+    assert_eq!(d, want);
+}
