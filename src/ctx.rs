@@ -67,7 +67,7 @@ impl Ctx {
     /// only for those with errors; widen it with the returned model before
     /// reading a note ([`crate::store::Model::widen`]).
     pub fn load_focused(&self) -> Result<(crate::store::Model, Vault)> {
-        let (m, report) = crate::store::Model::open(&self.root()?)?;
+        let (mut m, report) = crate::store::Model::open(&self.root()?)?;
         self.notes_changed.set(
             !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
         );

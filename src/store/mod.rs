@@ -235,6 +235,39 @@ pub fn diff(walked: &[(PathBuf, Stamp)], known: &FxHashMap<&Path, Stamp>, as_of_
     d
 }
 
+/// [`diff`] for a walk and a directory both sorted by path, with each
+/// walked note's position in the directory.
+fn diff_sorted(
+    walked: &[(PathBuf, Stamp)],
+    known: &[DirNote],
+    as_of_ns: i64,
+) -> (Diff, Vec<Option<usize>>) {
+    let mut d = Diff::default();
+    let mut prev_of = vec![None; walked.len()];
+    let mut j = 0;
+    for (i, (rel, st)) in walked.iter().enumerate() {
+        while j < known.len() && Path::new(known[j].path.as_str()) < rel.as_path() {
+            d.removed.push(PathBuf::from(&known[j].path));
+            j += 1;
+        }
+        if j < known.len() && Path::new(known[j].path.as_str()) == rel.as_path() {
+            prev_of[i] = Some(j);
+            let old = known[j].stamp;
+            j += 1;
+            let doubtful = st.mtime_ns >= as_of_ns.saturating_sub(DOUBT_NS)
+                || st.ctime_ns >= as_of_ns.saturating_sub(DOUBT_NS);
+            if old == *st && *st != Stamp::default() && !doubtful {
+                d.same.push(i);
+                continue;
+            }
+        }
+        d.look.push(i);
+    }
+    d.removed
+        .extend(known[j..].iter().map(|k| PathBuf::from(&k.path)));
+    (d, prev_of)
+}
+
 /// One looked-at note, read once.
 pub enum Settled {
     /// Same bytes as known: only the stamp moved.
@@ -403,9 +436,9 @@ fn read_record(file: &std::fs::File, d: &DirNote) -> std::result::Result<Vec<u8>
     Ok(buf)
 }
 
-fn decode_note(body: &[u8], d: &DirNote) -> std::result::Result<Note, String> {
+fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> {
     let c: CNote = postcard::from_bytes(body).map_err(|_| damaged())?;
-    Ok(c.into_note(PathBuf::from(&d.path)))
+    Ok(c.into_note(path))
 }
 
 /// Reads a whole file, or says it is damaged.
@@ -486,6 +519,8 @@ pub struct Model {
     fresh: Vec<Option<Note>>,
     /// The records file the directory points into.
     records: Option<std::fs::File>,
+    /// Notes parsed in this pass, once moved into a focused vault.
+    parsed: Vec<usize>,
 }
 
 /// The result of settling one looked-at note.
@@ -548,29 +583,13 @@ impl Model {
             Some(Ok((h, f))) => (Some(h), Some(f)),
             _ => (None, None),
         };
-        let (old_as_of, old_gen, old_dir) = match old {
+        let (old_as_of, old_gen, mut old_dir) = match old {
             Some(h) => (h.as_of_ns, Some(h.generation), h.dir),
             None => (0, None, Dir::default()),
         };
-        let (d, prev_of) = {
-            let known: FxHashMap<&Path, Stamp> = old_dir
-                .notes
-                .iter()
-                .map(|e| (Path::new(e.path.as_str()), e.stamp))
-                .collect();
-            let pos: FxHashMap<&Path, usize> = old_dir
-                .notes
-                .iter()
-                .enumerate()
-                .map(|(j, e)| (Path::new(e.path.as_str()), j))
-                .collect();
-            let d = diff(&walked, &known, old_as_of);
-            let prev_of: Vec<Option<usize>> = walked
-                .iter()
-                .map(|(p, _)| pos.get(p.as_path()).copied())
-                .collect();
-            (d, prev_of)
-        };
+        // Both lists are sorted by path (the directory is saved in walk
+        // order): one merge pairs them, without hashing every path.
+        let (d, prev_of) = diff_sorted(&walked, &old_dir.notes, old_as_of);
         let looked: Vec<Looked> = d
             .look
             .par_iter()
@@ -611,18 +630,30 @@ impl Model {
         let n_looked = looked.len();
         let dirty = n_looked > 0 || !d.removed.is_empty() || report.rebuilt.is_some();
         let mut notes: Vec<Option<DirNote>> = vec![None; walked.len()];
+        let mut names_moved = walked.len() != old_dir.notes.len() || !d.removed.is_empty();
+        let looked_prev: Vec<Option<(u8, String, Vec<String>)>> = looked
+            .iter()
+            .map(|l| {
+                let p = prev_of[l.at].and_then(|j| old_dir.notes.get(j))?;
+                l.parsed.as_ref()?;
+                Some((p.kind, p.title.clone(), p.aliases.clone()))
+            })
+            .collect();
+        let mut old_notes: Vec<Option<DirNote>> = std::mem::take(&mut old_dir.notes)
+            .into_iter()
+            .map(Some)
+            .collect();
         for &i in &d.same {
             if let Some(j) = prev_of[i] {
-                notes[i] = old_dir.notes.get(j).cloned();
+                notes[i] = old_notes.get_mut(j).and_then(Option::take);
             }
         }
+        drop(old_notes);
         let mut fresh: Vec<Option<Note>> = Vec::new();
-        let mut names_moved = walked.len() != old_dir.notes.len() || !d.removed.is_empty();
-        for l in looked {
+        for (l, prev) in looked.into_iter().zip(looked_prev) {
             if let Some(n) = l.parsed {
-                let prev = prev_of[l.at].and_then(|j| old_dir.notes.get(j));
-                names_moved |= prev.is_none_or(|p| {
-                    (p.kind, &p.title, &p.aliases) != (l.dir.kind, &l.dir.title, &l.dir.aliases)
+                names_moved |= prev.is_none_or(|(kind, title, aliases)| {
+                    (kind, &title, &aliases) != (l.dir.kind, &l.dir.title, &l.dir.aliases)
                 });
                 report.parsed.push(walked[l.at].0.clone());
                 if fresh.is_empty() {
@@ -652,6 +683,7 @@ impl Model {
             },
             fresh,
             records,
+            parsed: Vec::new(),
         };
         if dirty {
             if let Err(why) = model.derive_facts(old_dir, names_moved) {
@@ -903,7 +935,7 @@ impl Model {
             .zip(self.dir.notes.par_iter())
             .map(|(f, d)| match f {
                 Some(note) => Ok(note),
-                None => decode_note(record_in(&all, d)?, d),
+                None => decode_note(record_in(&all, d)?, PathBuf::from(&d.path)),
             })
             .collect();
         let notes = notes?;
@@ -929,15 +961,20 @@ impl Model {
     /// with errors (whose diagnostics every command warns about), which are
     /// whole. Lookups, link resolution and `linked_from` answer for the
     /// whole vault; widen it with [`Model::widen`] before reading a note.
-    pub fn focused(&self) -> Vault {
+    /// The directory's names move into the stand-ins: after this the model
+    /// only widens (the records' positions stay).
+    pub fn focused(&mut self) -> Vault {
         let t = std::time::Instant::now();
+        let mut fresh = std::mem::take(&mut self.fresh);
+        fresh.resize_with(self.dir.notes.len(), || None);
+        self.parsed = (0..fresh.len()).filter(|i| fresh[*i].is_some()).collect();
         let notes: Vec<Note> = self
             .dir
             .notes
-            .par_iter()
-            .enumerate()
-            .map(|(i, d)| match self.fresh.get(i).and_then(Option::as_ref) {
-                Some(n) => n.clone(),
+            .par_iter_mut()
+            .zip(fresh.into_par_iter())
+            .map(|(d, f)| match f {
+                Some(n) => n,
                 None => d.stub(),
             })
             .collect();
@@ -945,8 +982,8 @@ impl Model {
             self.root.clone(),
             self.config.clone(),
             notes,
-            self.problems.clone(),
-            self.dir.keys.clone(),
+            std::mem::take(&mut self.problems),
+            std::mem::take(&mut self.dir.keys),
             self.out_links(),
         );
         v.set_sources(self.hashes());
@@ -980,8 +1017,9 @@ impl Model {
             .par_iter()
             .map(|&i| {
                 let d = &self.dir.notes[i];
+                let path = v.notes[i].path.clone();
                 let note = match &self.records {
-                    Some(f) => read_record(f, d).and_then(|b| decode_note(&b, d)),
+                    Some(f) => read_record(f, d).and_then(|b| decode_note(&b, path)),
                     None => Err(damaged()),
                 };
                 (i, note)
@@ -999,8 +1037,8 @@ impl Model {
                         // built again for the next command.
                         let _ = Self::rebuild(&self.root, &why);
                     }
-                    let rel = Path::new(&self.dir.notes[i].path);
-                    notes.push((i, parse_lean_note(vault::load_note(&self.root, rel))));
+                    let rel = v.notes[i].path.clone();
+                    notes.push((i, parse_lean_note(vault::load_note(&self.root, &rel))));
                 }
             }
         }

@@ -87,8 +87,10 @@ pub(super) struct DirNote {
 /// What looking a person up needs (see [`crate::lookup::find`]).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub(super) struct DirPerson {
-    pub name: String,
-    pub aliases: Vec<String>,
+    /// `None`: the note's title (as it nearly always is).
+    pub name: Option<String>,
+    /// `None`: the note's aliases.
+    pub aliases: Option<Vec<String>>,
     pub emails: Vec<String>,
 }
 
@@ -103,8 +105,8 @@ impl DirNote {
             title: n.title.clone(),
             aliases: n.aliases.clone(),
             person: n.person.as_ref().map(|p| DirPerson {
-                name: p.name.clone(),
-                aliases: p.aliases.clone(),
+                name: (p.name != n.title).then(|| p.name.clone()),
+                aliases: (p.aliases != n.aliases).then(|| p.aliases.clone()),
                 emails: p.emails.clone(),
             }),
             errors: n32(n.diagnostics.iter().filter(|d| d.is_error()).count()),
@@ -121,21 +123,26 @@ impl DirNote {
     /// A stand-in for the note: its identity and name keys, nothing else
     /// (no entries, links, promises or diagnostics). Commands that need one
     /// person answer from these plus the few whole notes they need.
-    pub(super) fn stub(&self) -> Note {
+    /// Moves the name keys out into the stand-in; the entry keeps its
+    /// stamp and record position.
+    pub(super) fn stub(&mut self) -> Note {
+        let title = std::mem::take(&mut self.title);
+        let aliases = std::mem::take(&mut self.aliases);
+        let person = self.person.take().map(|p| Person {
+            name: p.name.unwrap_or_else(|| title.clone()),
+            aliases: p.aliases.unwrap_or_else(|| aliases.clone()),
+            emails: p.emails,
+            ..Person::default()
+        });
         Note {
-            path: PathBuf::from(&self.path),
+            path: PathBuf::from(std::mem::take(&mut self.path)),
             kind: self.kind(),
             has_bom: false,
             crlf: false,
             front: None,
-            title: self.title.clone(),
-            aliases: self.aliases.clone(),
-            person: self.person.as_ref().map(|p| Person {
-                name: p.name.clone(),
-                aliases: p.aliases.clone(),
-                emails: p.emails.clone(),
-                ..Person::default()
-            }),
+            title,
+            aliases,
+            person,
             event: None,
             resource: None,
             date: None,

@@ -28,7 +28,11 @@ fn roundtrip(n: &Note) -> Note {
     assert_eq!(back.as_of_ns, 9);
     assert_eq!(back.generation, 3);
     assert_eq!(back.dir, head.dir);
-    decode_note(record_in(&body, &back.dir.notes[0]).expect("checked"), &d).expect("one")
+    decode_note(
+        record_in(&body, &back.dir.notes[0]).expect("checked"),
+        PathBuf::from(&d.path),
+    )
+    .expect("one")
 }
 
 #[test]
