@@ -783,7 +783,7 @@ impl Model {
     /// written last, atomically (temp file + rename): a reader sees the old
     /// model or the new one, never half of one.
     fn save(&mut self, as_of_ns: i64, old_gen: Option<u64>) -> std::io::Result<()> {
-        use std::io::{Seek, SeekFrom};
+        use std::io::Seek;
         let dir = vault::cache_dir(&self.root);
         std::fs::create_dir_all(&dir)?;
         let pending: Vec<(usize, Vec<u8>)> = self
@@ -822,7 +822,7 @@ impl Model {
                 buf.extend_from_slice(b);
             }
             w.write_all(&buf)?;
-            let end = w.seek(SeekFrom::Current(0))?;
+            let end = w.stream_position()?;
             let start = end - buf.len() as u64;
             for (i, off, len, sum) in spans {
                 let d = &mut self.dir.notes[i];

@@ -80,9 +80,7 @@ fn damaged_files_are_refused_with_a_reason() {
     assert!(decode_head(&good).is_ok());
     // Truncated anywhere.
     for cut in [0, 5, 20, good.len() / 2, good.len() - 1] {
-        let err = decode_head(&good[..cut])
-            .err()
-            .expect("truncated is refused");
+        let err = decode_head(&good[..cut]).expect_err("truncated is refused");
         assert!(err.contains("damaged"), "{err}");
     }
     // A flipped byte inside the directory.
@@ -97,12 +95,7 @@ fn damaged_files_are_refused_with_a_reason() {
     // An older format.
     let mut old = good.clone();
     old[8..12].copy_from_slice(&(FORMAT - 1).to_le_bytes());
-    assert!(
-        decode_head(&old)
-            .err()
-            .expect("old")
-            .contains("older format")
-    );
+    assert!(decode_head(&old).expect_err("old").contains("older format"));
     // A link to a note that is not there.
     let mut wild = Head {
         as_of_ns: 0,
