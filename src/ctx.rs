@@ -62,6 +62,20 @@ impl Ctx {
         Ok(v)
     }
 
+    /// Like [`load`](Self::load), for commands about one or a few notes
+    /// (show, log, new): every note's identity and name keys, whole notes
+    /// only for those with errors; widen it with the returned model before
+    /// reading a note ([`crate::store::Model::widen`]).
+    pub fn load_focused(&self) -> Result<(crate::store::Model, Vault)> {
+        let (mut m, report) = crate::store::Model::open(&self.root()?)?;
+        self.notes_changed.set(
+            !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
+        );
+        let v = m.focused();
+        self.warn_broken(&v);
+        Ok((m, v))
+    }
+
     /// Brings the search index level with the notes, best-effort: commands
     /// that read the notes themselves (show, digest) keep the cache warm for
     /// the next search, but never fail because of it.

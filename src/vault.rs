@@ -411,7 +411,7 @@ pub struct Vault {
     pub notes: Vec<Note>,
     /// Walk and config problems (not tied to a parsed note).
     pub problems: Vec<Diagnostic>,
-    by_key: HashMap<String, Vec<usize>>,
+    by_key: KeyIndex,
     /// For each note, the notes it links to (resolved once).
     pub out_links: Vec<Vec<usize>>,
     /// Mentions per person note index (dated contacts in other notes), built
@@ -468,18 +468,12 @@ impl Vault {
         notes: Vec<Note>,
         problems: Vec<Diagnostic>,
     ) -> Vault {
-        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, n) in notes.iter().enumerate() {
-            let mut keys = vec![fold(&n.title), fold(&n.stem())];
-            let rel_no_ext = n.path.with_extension("");
-            keys.push(fold(&rel_no_ext.to_string_lossy()));
-            keys.extend(n.aliases.iter().map(|a| fold(a)));
-            keys.sort();
-            keys.dedup();
-            for k in keys.into_iter().filter(|k| !k.is_empty()) {
-                by_key.entry(k).or_default().push(i);
-            }
-        }
+        let by_key = KeyIndex::build(
+            notes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (i, n.title.as_str(), n.path.as_path(), n.aliases.as_slice())),
+        );
         let mut v = Vault {
             root,
             config,
@@ -495,18 +489,63 @@ impl Vault {
         };
         v.out_links = (0..v.notes.len())
             .map(|i| {
-                let mut out: Vec<usize> = v.notes[i]
-                    .links
-                    .iter()
-                    .filter_map(|l| v.resolve_one(&l.target))
-                    .filter(|j| *j != i)
-                    .collect();
-                out.sort_unstable();
-                out.dedup();
-                out
+                let is_person = |j: usize| v.notes[j].kind == NoteKind::Person;
+                v.by_key
+                    .out_links(
+                        i,
+                        v.notes[i].links.iter().map(|l| l.target.as_str()),
+                        is_person,
+                    )
+                    .into_iter()
+                    .map(|j| j as usize)
+                    .collect()
             })
             .collect();
         v
+    }
+
+    /// A vault from facts computed earlier (the persisted model's name keys
+    /// and resolved links), so a command does not resolve every link again.
+    /// `notes` may hold stand-ins for notes a command does not need (see
+    /// [`crate::store::Model`]): their path, kind, title, aliases and
+    /// person's name keys are real, their entries, links and promises empty.
+    pub fn from_parts(
+        root: PathBuf,
+        config: Config,
+        notes: Vec<Note>,
+        problems: Vec<Diagnostic>,
+        keys: KeyIndex,
+        out_links: Vec<Vec<usize>>,
+    ) -> Vault {
+        Vault {
+            root,
+            config,
+            notes,
+            problems,
+            by_key: keys,
+            out_links,
+            mentions: std::sync::OnceLock::new(),
+            by_path: std::sync::OnceLock::new(),
+            in_links: std::sync::OnceLock::new(),
+            texts: std::sync::Mutex::new(TextCache::default()),
+            sources: Vec::new(),
+        }
+    }
+
+    /// Puts whole notes in place of stand-ins (same path, so the name keys
+    /// and resolved links still hold), and forgets what was derived from the
+    /// stand-ins.
+    pub(crate) fn replace_notes(&mut self, notes: Vec<(usize, Note)>) {
+        for (i, n) in notes {
+            if let Some(slot) = self.notes.get_mut(i) {
+                *slot = n;
+            }
+        }
+        self.mentions = std::sync::OnceLock::new();
+        self.by_path = std::sync::OnceLock::new();
+        if let Ok(mut t) = self.texts.lock() {
+            *t = TextCache::default();
+        }
     }
 
     /// Marks the notes as parsed from bytes with these content hashes, their
@@ -573,9 +612,9 @@ impl Vault {
     /// and accents.
     pub fn resolve(&self, target: &str) -> Resolved {
         match self.by_key.get(&fold(target)) {
-            None => Resolved::None,
-            Some(v) if v.len() == 1 => Resolved::One(v[0]),
-            Some(v) => Resolved::Many(v.clone()),
+            [] => Resolved::None,
+            [one] => Resolved::One(*one as usize),
+            v => Resolved::Many(v.iter().map(|i| *i as usize).collect()),
         }
     }
 
@@ -584,11 +623,13 @@ impl Vault {
         // Straight from the lookup, without copying the candidates: every link
         // of the vault passes here, and a name shared by thousands of notes
         // would make a copy per link quadratic.
-        let v = self.by_key.get(&fold(target))?;
-        v.iter()
-            .copied()
-            .find(|i| self.notes[*i].kind == NoteKind::Person)
-            .or(v.first().copied())
+        self.by_key
+            .resolve_one(target, |i| {
+                self.notes
+                    .get(i)
+                    .is_some_and(|n| n.kind == NoteKind::Person)
+            })
+            .map(|i| i as usize)
     }
 
     /// The notes one log entry links (resolved, without duplicates), at most
@@ -1003,6 +1044,132 @@ impl Vault {
     pub fn source_hashes(&self) -> &[u64] {
         &self.sources
     }
+}
+
+/// Every note's name keys (folded title, file stem, path without `.md`,
+/// aliases) with the notes holding them, sorted by key: one string and two
+/// arrays, so the persisted model saves and loads it without an allocation
+/// per key, and a lookup is a binary search.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KeyIndex {
+    /// The keys, one after another.
+    blob: String,
+    /// Where each key ends in `blob`.
+    ends: Vec<u32>,
+    /// The note each key belongs to; ascending among equal keys.
+    notes: Vec<u32>,
+}
+
+impl KeyIndex {
+    /// The keys of notes given as (index, title, path, aliases).
+    pub fn build<'a>(
+        notes: impl Iterator<Item = (usize, &'a str, &'a Path, &'a [String])>,
+    ) -> KeyIndex {
+        let mut all: Vec<(String, u32)> = Vec::new();
+        for (i, title, path, aliases) in notes {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut keys = vec![fold(title), fold(&stem)];
+            keys.push(fold(&path.with_extension("").to_string_lossy()));
+            keys.extend(aliases.iter().map(|a| fold(a)));
+            keys.sort();
+            keys.dedup();
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            all.extend(keys.into_iter().filter(|k| !k.is_empty()).map(|k| (k, i)));
+        }
+        all.par_sort_unstable();
+        let mut k = KeyIndex {
+            blob: String::with_capacity(all.iter().map(|(s, _)| s.len()).sum()),
+            ends: Vec::with_capacity(all.len()),
+            notes: Vec::with_capacity(all.len()),
+        };
+        for (s, i) in all {
+            k.blob.push_str(&s);
+            k.ends.push(u32::try_from(k.blob.len()).unwrap_or(u32::MAX));
+            k.notes.push(i);
+        }
+        k
+    }
+
+    /// Is it whole, and does it name only notes below `n`? (A saved one
+    /// is checked before use.)
+    pub fn points_below(&self, n: usize) -> bool {
+        self.ends.len() == self.notes.len()
+            && self.ends.windows(2).all(|w| w[0] <= w[1])
+            && self
+                .ends
+                .last()
+                .is_none_or(|e| *e as usize == self.blob.len())
+            && self.notes.iter().all(|i| (*i as usize) < n)
+            && self
+                .ends
+                .iter()
+                .all(|e| self.blob.is_char_boundary(*e as usize))
+    }
+
+    fn key(&self, at: usize) -> &str {
+        let start = if at == 0 {
+            0
+        } else {
+            self.ends[at - 1] as usize
+        };
+        self.blob.get(start..self.ends[at] as usize).unwrap_or("")
+    }
+
+    /// The notes holding an already folded key, ascending.
+    pub fn get(&self, folded: &str) -> &[u32] {
+        let n = self.ends.len().min(self.notes.len());
+        let lo = partition(n, |i| self.key(i) < folded);
+        let hi = lo + partition(n - lo, |i| self.key(lo + i) == folded);
+        &self.notes[lo..hi]
+    }
+
+    /// The note a link target means: a person note when several match,
+    /// else the first.
+    pub fn resolve_one(&self, target: &str, is_person: impl Fn(usize) -> bool) -> Option<u32> {
+        // Straight from the lookup, without copying the candidates: every
+        // link of the vault passes here, and a name shared by thousands of
+        // notes would make a copy per link quadratic.
+        let v = self.get(&fold(target));
+        v.iter()
+            .copied()
+            .find(|i| is_person(*i as usize))
+            .or(v.first().copied())
+    }
+
+    /// The notes note `from` links to: resolved, without itself, sorted,
+    /// without duplicates.
+    pub fn out_links<'a>(
+        &self,
+        from: usize,
+        targets: impl Iterator<Item = &'a str>,
+        is_person: impl Fn(usize) -> bool,
+    ) -> Vec<u32> {
+        let mut out: Vec<u32> = targets
+            .filter_map(|t| self.resolve_one(t, &is_person))
+            .filter(|j| *j as usize != from)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The first `i` in `0..n` for which `pred` is false, `pred` being true
+/// then false along the range.
+fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// Texts of notes read for their entries, dropped all at once past a budget.

@@ -29,8 +29,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         None => ctx.today(),
     };
     let text = crate::cmd::log_input::entry_text(ctx, args.text.as_deref(), &args.person)?;
-    let vault = ctx.load()?;
+    let (model, mut vault) = ctx.load_focused()?;
     let idx = vault.find_person(&args.person)?;
+    model.widen(&mut vault, &[idx], false);
+    drop(model);
     let note = &vault.notes[idx];
     let path = vault.root.join(&note.path);
     // Plan the edit from the bytes read under the lock — the same bytes the

@@ -107,7 +107,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         .as_deref()
         .map(|d| arg_date(d, "--met-on"))
         .transpose()?;
-    let vault = ctx.load()?;
+    // The duplicate check needs only every person's name keys.
+    let (model, mut vault) = ctx.load_focused()?;
     let slug = slugify(name);
     let rel = template::person_path(name);
     let folded = fold(name);
@@ -156,6 +157,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                     .or(v.first().copied()),
                 Resolved::None => None,
             };
+            if let Some(i) = existing {
+                model.widen(&mut vault, &[i], false);
+            }
             match existing {
                 Some(i) => {
                     let n = &vault.notes[i];

@@ -15,16 +15,24 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    let vault = ctx.load()?;
+    // Every note's name, whole notes only for the person and the notes
+    // linking to them: all that is shown comes from those.
+    let (model, mut vault) = ctx.load_focused()?;
     ctx.warm_index(&vault.root);
     let idx = match vault.find_person(&args.person) {
         Ok(i) => i,
         // Not a person: an event is shown briefly, pointing to its brief.
         Err(e) => match crate::digest::brief::find_event(&vault, &args.person) {
-            Ok(ev) => return show_event(ctx, &vault, ev),
+            Ok(ev) => {
+                model.widen(&mut vault, &[ev], false);
+                return show_event(ctx, &vault, ev);
+            }
             Err(_) => return Err(e),
         },
     };
+    model.widen(&mut vault, &[idx], true);
+    drop(model);
+    let vault = vault;
     let note = &vault.notes[idx];
     let Some(p) = note.person.as_ref() else {
         return Ok(exit::ERROR);

@@ -31,9 +31,9 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::note::Note;
-use crate::vault::{self, Vault};
+use crate::vault::{self, KeyIndex, Vault};
 use rayon::prelude::*;
-use record::CNote;
+use record::{CLinks, CNote, DirNote};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bump when the record layout or what the parser extracts changes.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 const MAGIC: &[u8; 8] = b"KITHMDL\n";
 /// A note stamped this close to the walk that recorded it may have changed
 /// again within the file system's time granularity: hash it to be sure.
@@ -235,6 +235,39 @@ pub fn diff(walked: &[(PathBuf, Stamp)], known: &FxHashMap<&Path, Stamp>, as_of_
     d
 }
 
+/// [`diff`] for a walk and a directory both sorted by path, with each
+/// walked note's position in the directory.
+fn diff_sorted(
+    walked: &[(PathBuf, Stamp)],
+    known: &[DirNote],
+    as_of_ns: i64,
+) -> (Diff, Vec<Option<usize>>) {
+    let mut d = Diff::default();
+    let mut prev_of = vec![None; walked.len()];
+    let mut j = 0;
+    for (i, (rel, st)) in walked.iter().enumerate() {
+        while j < known.len() && Path::new(known[j].path.as_str()) < rel.as_path() {
+            d.removed.push(PathBuf::from(&known[j].path));
+            j += 1;
+        }
+        if j < known.len() && Path::new(known[j].path.as_str()) == rel.as_path() {
+            prev_of[i] = Some(j);
+            let old = known[j].stamp;
+            j += 1;
+            let doubtful = st.mtime_ns >= as_of_ns.saturating_sub(DOUBT_NS)
+                || st.ctime_ns >= as_of_ns.saturating_sub(DOUBT_NS);
+            if old == *st && *st != Stamp::default() && !doubtful {
+                d.same.push(i);
+                continue;
+            }
+        }
+        d.look.push(i);
+    }
+    d.removed
+        .extend(known[j..].iter().map(|k| PathBuf::from(&k.path)));
+    (d, prev_of)
+}
+
 /// One looked-at note, read once.
 pub enum Settled {
     /// Same bytes as known: only the stamp moved.
@@ -262,147 +295,159 @@ pub fn settle(root: &Path, rel: &Path, known_hash: Option<u64>) -> Settled {
     }
 }
 
-/// One note as the model keeps it.
-struct Entry {
-    stamp: Stamp,
-    hash: u64,
-    note: Note,
-    /// Where this record sits, unchanged, in the model file as read: saved
-    /// again by copying those bytes instead of encoding the note.
-    raw: Option<std::ops::Range<usize>>,
+/// The always-read part of the model: every note's directory entry, and the
+/// cross-note facts derived from all of them, saved so a run that changed
+/// nothing (or no name) does not derive them again.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Dir {
+    notes: Vec<DirNote>,
+    /// Name keys → notes.
+    keys: KeyIndex,
+    /// Per note, the notes it links to (resolved, sorted).
+    out_links: Vec<Vec<u32>>,
 }
 
-/// A decoded model file.
-struct Cached {
+/// The records file of one generation (see the module docs).
+fn records_file(root: &Path, generation: u64) -> PathBuf {
+    vault::cache_dir(root).join(format!("records-{generation:016x}.bin"))
+}
+
+/// A decoded `model.bin`.
+#[derive(Debug)]
+struct Head {
     as_of_ns: i64,
-    entries: Vec<Entry>,
+    generation: u64,
+    dir: Dir,
 }
 
-fn header(as_of_ns: i64, count: usize) -> Vec<u8> {
-    let mut h = Vec::with_capacity(64);
-    h.extend_from_slice(MAGIC);
-    h.extend_from_slice(&FORMAT.to_le_bytes());
+fn damaged() -> String {
+    "it was damaged (truncated or overwritten)".to_string()
+}
+
+fn encode_head(h: &Head) -> Vec<u8> {
+    // Serialising plain owned data into a Vec cannot fail; an empty
+    // directory would fail its checksum and rebuild, never mislead.
+    let dir = postcard::to_allocvec(&h.dir).unwrap_or_default();
+    let mut out = Vec::with_capacity(dir.len() + 64);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
     let v = env!("CARGO_PKG_VERSION").as_bytes();
-    h.push(u8::try_from(v.len()).unwrap_or(u8::MAX));
-    h.extend_from_slice(&v[..v.len().min(255)]);
-    h.extend_from_slice(&as_of_ns.to_le_bytes());
-    h.extend_from_slice(&(count as u64).to_le_bytes());
-    h
+    out.push(u8::try_from(v.len()).unwrap_or(u8::MAX));
+    out.extend_from_slice(&v[..v.len().min(255)]);
+    out.extend_from_slice(&h.as_of_ns.to_le_bytes());
+    out.extend_from_slice(&h.generation.to_le_bytes());
+    out.extend_from_slice(&(dir.len() as u64).to_le_bytes());
+    out.extend_from_slice(&content_hash(&dir).to_le_bytes());
+    out.extend_from_slice(&dir);
+    out
 }
 
 /// Why a model file cannot be used, in words for the "rebuilt because" line.
-fn decode(bytes: &[u8]) -> std::result::Result<Cached, String> {
-    let damaged = || "it was damaged (truncated or overwritten)".to_string();
-    let rest = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(damaged)?;
-    let take = |r: &mut &[u8], n: usize| -> std::result::Result<Vec<u8>, String> {
+fn decode_head(bytes: &[u8]) -> std::result::Result<Head, String> {
+    let mut r = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(damaged)?;
+    let mut take = |n: usize| -> std::result::Result<&[u8], String> {
         if r.len() < n {
             return Err(damaged());
         }
         let (a, b) = r.split_at(n);
-        *r = b;
-        Ok(a.to_vec())
+        r = b;
+        Ok(a)
     };
-    let mut r = rest;
+    let u64_of = |b: &[u8]| {
+        let mut e = [0u8; 8];
+        e.copy_from_slice(b);
+        u64::from_le_bytes(e)
+    };
     let mut four = [0u8; 4];
-    four.copy_from_slice(&take(&mut r, 4)?);
+    four.copy_from_slice(take(4)?);
     let format = u32::from_le_bytes(four);
     if format != FORMAT {
         return Err(format!(
             "it was written in an older format ({format}, now {FORMAT})"
         ));
     }
-    let vlen = take(&mut r, 1)?[0] as usize;
-    let version = take(&mut r, vlen)?;
+    let vlen = take(1)?[0] as usize;
+    let version = take(vlen)?;
     if version != env!("CARGO_PKG_VERSION").as_bytes() {
         return Err(format!(
             "it was written by kith {}",
-            String::from_utf8_lossy(&version)
+            String::from_utf8_lossy(version)
         ));
     }
-    let mut eight = [0u8; 8];
-    eight.copy_from_slice(&take(&mut r, 8)?);
-    let as_of_ns = i64::from_le_bytes(eight);
-    eight.copy_from_slice(&take(&mut r, 8)?);
-    let count = usize::try_from(u64::from_le_bytes(eight)).map_err(|_| damaged())?;
-    // Split into records first (cheap), then decode them in parallel.
-    let mut spans: Vec<(u64, &[u8], std::ops::Range<usize>)> =
-        Vec::with_capacity(count.min(r.len() / 12));
-    for _ in 0..count {
-        if r.len() < 12 {
-            return Err(damaged());
-        }
-        let mut l = [0u8; 4];
-        l.copy_from_slice(&r[..4]);
-        let len = u32::from_le_bytes(l) as usize;
-        eight.copy_from_slice(&r[4..12]);
-        let sum = u64::from_le_bytes(eight);
-        let body = r.get(12..12 + len).ok_or_else(damaged)?;
-        let at = bytes.len() - r.len();
-        spans.push((sum, body, at..at + 12 + len));
-        r = &r[12 + len..];
-    }
-    if !r.is_empty() {
+    let as_of_ns = u64_of(take(8)?) as i64;
+    let generation = u64_of(take(8)?);
+    let len = usize::try_from(u64_of(take(8)?)).map_err(|_| damaged())?;
+    let sum = u64_of(take(8)?);
+    let body = take(len)?;
+    if !r.is_empty() || content_hash(body) != sum {
         return Err(damaged());
     }
-    let entries: std::result::Result<Vec<Entry>, String> = spans
-        .par_iter()
-        .map(|(sum, body, raw)| {
-            if content_hash(body) != *sum {
-                return Err(damaged());
-            }
-            let (stamp, hash, note): (Stamp, u64, CNote) =
-                postcard::from_bytes(body).map_err(|_| damaged())?;
-            Ok(Entry {
-                stamp,
-                hash,
-                note: note.into_note(),
-                raw: Some(raw.clone()),
-            })
-        })
-        .collect();
-    Ok(Cached {
+    let dir: Dir = postcard::from_bytes(body).map_err(|_| damaged())?;
+    let n = dir.notes.len();
+    if dir.out_links.len() != n
+        || dir.out_links.iter().flatten().any(|j| *j as usize >= n)
+        || !dir.keys.points_below(n)
+    {
+        return Err(damaged());
+    }
+    Ok(Head {
         as_of_ns,
-        entries: entries?,
+        generation,
+        dir,
     })
 }
 
-fn encode_record(e: &Entry) -> Vec<u8> {
-    // Serialising plain owned data into a Vec cannot fail; an empty record
-    // would fail its checksum and rebuild, never mislead.
-    let body =
-        postcard::to_allocvec(&(e.stamp, e.hash, CNote::from_note(&e.note))).unwrap_or_default();
-    let mut out = Vec::with_capacity(body.len() + 12);
-    out.extend_from_slice(&u32::try_from(body.len()).unwrap_or(0).to_le_bytes());
-    out.extend_from_slice(&content_hash(&body).to_le_bytes());
-    out.extend_from_slice(&body);
-    out
+fn encode_record(n: &Note) -> Vec<u8> {
+    // As above: cannot fail; an empty record fails its checksum.
+    postcard::to_allocvec(&CNote::from_note(n)).unwrap_or_default()
 }
 
-/// Writes the model atomically (temp file + rename): a killed writer leaves
-/// the old file or none, never half of one.
-fn save(root: &Path, as_of_ns: i64, entries: &[Entry], old: &[u8]) -> std::io::Result<()> {
-    let dir = vault::cache_dir(root);
-    std::fs::create_dir_all(&dir)?;
-    let records: Vec<std::borrow::Cow<'_, [u8]>> = entries
-        .par_iter()
-        .map(|e| match e.raw.clone().and_then(|r| old.get(r)) {
-            Some(b) => std::borrow::Cow::Borrowed(b),
-            None => std::borrow::Cow::Owned(encode_record(e)),
-        })
-        .collect();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".model-")
-        .tempfile_in(&dir)?;
-    {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-        w.write_all(&header(as_of_ns, entries.len()))?;
-        for r in &records {
-            w.write_all(r.as_ref())?;
-        }
-        w.flush()?;
+/// One record's bytes from a whole records file, checked.
+fn record_in<'a>(all: &'a [u8], d: &DirNote) -> std::result::Result<&'a [u8], String> {
+    let at = usize::try_from(d.at).map_err(|_| damaged())?;
+    let body = all
+        .get(at..at.saturating_add(d.len as usize))
+        .ok_or_else(damaged)?;
+    if content_hash(body) != d.sum {
+        return Err(damaged());
     }
-    tmp.persist(model_file(root)).map_err(|e| e.error)?;
-    Ok(())
+    Ok(body)
+}
+
+/// One record read from the records file by its position, checked.
+fn read_record(file: &std::fs::File, d: &DirNote) -> std::result::Result<Vec<u8>, String> {
+    let mut buf = vec![0u8; d.len as usize];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(&mut buf, d.at).map_err(|_| damaged())?;
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek};
+        let mut f = file;
+        f.seek(std::io::SeekFrom::Start(d.at))
+            .and_then(|_| f.read_exact(&mut buf))
+            .map_err(|_| damaged())?;
+    }
+    if content_hash(&buf) != d.sum {
+        return Err(damaged());
+    }
+    Ok(buf)
+}
+
+fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> {
+    let c: CNote = postcard::from_bytes(body).map_err(|_| damaged())?;
+    Ok(c.into_note(path))
+}
+
+/// Reads a whole file, or says it is damaged.
+fn read_all(file: &std::fs::File) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let mut f = file;
+    f.read_to_end(&mut bytes).map_err(|_| damaged())?;
+    Ok(bytes)
 }
 
 fn trace(msg: impl FnOnce() -> String) {
@@ -440,162 +485,565 @@ pub fn load(root: &Path) -> Result<Vault> {
     load_with_report(root).map(|(v, _)| v)
 }
 
-/// [`load`], saying what it did.
+/// [`load`], saying what it did: every note whole (decoded in parallel).
 pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
-    if !root.is_dir() {
-        return Err(Error::VaultMissing(root.to_path_buf()));
+    let (model, mut report) = Model::open(root)?;
+    match model.into_vault() {
+        Ok(v) => Ok((v, report)),
+        Err(why) => {
+            // A record that fails its checksum: the model cannot be trusted
+            // as a whole, so it is built again from the notes.
+            let (model, r2) = Model::rebuild(root, &why)?;
+            report.parsed = r2.parsed;
+            report.rebuilt = Some(why);
+            // Nothing is read from a records file after a rebuild: every
+            // note was just parsed.
+            let v = model
+                .into_vault()
+                .map_err(|_| Error::VaultMissing(root.to_path_buf()))?;
+            Ok((v, report))
+        }
     }
-    let t0 = std::time::Instant::now();
-    let as_of_ns = now_ns();
-    let file = model_file(root);
-    let ((walked, mut problems), cached) = rayon::join(
-        || walk(root),
-        || match std::fs::read(&file) {
-            Ok(bytes) => {
+}
+
+/// The persisted model after one freshness pass: the directory of every
+/// note (its name keys) and the cross-note facts, always; whole notes
+/// decoded only when asked, so a command about one person reads a few
+/// records instead of all of them.
+pub struct Model {
+    root: PathBuf,
+    config: Config,
+    problems: Vec<Diagnostic>,
+    dir: Dir,
+    /// Notes parsed in this pass, by directory index: never read back.
+    fresh: Vec<Option<Note>>,
+    /// The records file the directory points into.
+    records: Option<std::fs::File>,
+    /// Notes parsed in this pass, once moved into a focused vault.
+    parsed: Vec<usize>,
+}
+
+/// The result of settling one looked-at note.
+struct Looked {
+    at: usize,
+    dir: DirNote,
+    /// The note parsed again, when its bytes changed (or could not be read).
+    parsed: Option<Note>,
+}
+
+impl Model {
+    /// Walks the vault, compares stamps with the saved directory, parses
+    /// what changed (in parallel), brings the cross-note facts level and
+    /// saves the model if anything moved.
+    pub fn open(root: &Path) -> Result<(Model, Report)> {
+        Self::open_inner(root, None)
+    }
+
+    /// Builds the model from the notes alone, saying why on stderr.
+    fn rebuild(root: &Path, why: &str) -> Result<(Model, Report)> {
+        Self::open_inner(root, Some(why))
+    }
+
+    fn open_inner(root: &Path, rebuild: Option<&str>) -> Result<(Model, Report)> {
+        if !root.is_dir() {
+            return Err(Error::VaultMissing(root.to_path_buf()));
+        }
+        let t0 = std::time::Instant::now();
+        let as_of_ns = now_ns();
+        let file = model_file(root);
+        let ((walked, mut problems), head) = rayon::join(
+            || walk(root),
+            || {
+                if rebuild.is_some() {
+                    return None;
+                }
+                let bytes = std::fs::read(&file).ok()?;
                 let t = std::time::Instant::now();
-                let d = decode(&bytes);
-                trace(|| format!("model: decode {:?} ({} bytes)", t.elapsed(), bytes.len()));
-                Some((d, bytes))
-            }
-            Err(_) => None,
-        },
-    );
-    let t_read = t0.elapsed();
-    let mut report = Report::default();
-    let (cached, old_bytes) = match cached {
-        Some((Ok(c), b)) => (c, b),
-        Some((Err(why), _)) => {
+                let h = decode_head(&bytes).and_then(|h| {
+                    match std::fs::File::open(records_file(root, h.generation)) {
+                        Ok(f) => Ok((h, f)),
+                        Err(_) => Err("its records file is missing".to_string()),
+                    }
+                });
+                trace(|| format!("model: directory {:?} ({} bytes)", t.elapsed(), bytes.len()));
+                Some(h)
+            },
+        );
+        let t_read = t0.elapsed();
+        let mut report = Report::default();
+        let why = match &head {
+            Some(Err(why)) => Some(why.clone()),
+            _ => rebuild.map(str::to_string),
+        };
+        if let Some(why) = why {
             eprintln!("kith: rebuilt the note cache because {why}");
             report.rebuilt = Some(why);
-            (
-                Cached {
-                    as_of_ns: 0,
-                    entries: Vec::new(),
-                },
-                Vec::new(),
-            )
         }
-        None => (
-            Cached {
-                as_of_ns: 0,
-                entries: Vec::new(),
-            },
-            Vec::new(),
-        ),
-    };
-    let old_as_of = cached.as_of_ns;
-    let mut old: Vec<Option<Entry>> = cached.entries.into_iter().map(Some).collect();
-    let (d, prev_of) = {
-        let known: FxHashMap<&Path, Stamp> = old
-            .iter()
-            .flatten()
-            .map(|e| (e.note.path.as_path(), e.stamp))
+        let (old, records) = match head {
+            Some(Ok((h, f))) => (Some(h), Some(f)),
+            _ => (None, None),
+        };
+        let (old_as_of, old_gen, mut old_dir) = match old {
+            Some(h) => (h.as_of_ns, Some(h.generation), h.dir),
+            None => (0, None, Dir::default()),
+        };
+        // Both lists are sorted by path (the directory is saved in walk
+        // order): one merge pairs them, without hashing every path.
+        let (d, prev_of) = diff_sorted(&walked, &old_dir.notes, old_as_of);
+        let looked: Vec<Looked> = d
+            .look
+            .par_iter()
+            .map(|&i| {
+                let (rel, stamp) = &walked[i];
+                let prev = prev_of[i].and_then(|j| old_dir.notes.get(j));
+                match (settle(root, rel, prev.map(|e| e.hash)), prev) {
+                    (Settled::Same { hash }, Some(p)) => Looked {
+                        at: i,
+                        dir: DirNote {
+                            stamp: *stamp,
+                            hash,
+                            ..p.clone()
+                        },
+                        parsed: None,
+                    },
+                    (Settled::Changed { hash, bytes }, _) => {
+                        let n = parse_lean(rel, &bytes);
+                        Looked {
+                            at: i,
+                            dir: DirNote::of(&n, *stamp, hash),
+                            parsed: Some(n),
+                        }
+                    }
+                    // Unreadable (or a known hash without its note): let the
+                    // reader report it, and never trust its stamp next time.
+                    _ => {
+                        let n = parse_lean_note(vault::load_note(root, rel));
+                        Looked {
+                            at: i,
+                            dir: DirNote::of(&n, Stamp::default(), 0),
+                            parsed: Some(n),
+                        }
+                    }
+                }
+            })
             .collect();
-        let pos: FxHashMap<&Path, usize> = old
+        let n_looked = looked.len();
+        let dirty = n_looked > 0 || !d.removed.is_empty() || report.rebuilt.is_some();
+        let mut notes: Vec<Option<DirNote>> = vec![None; walked.len()];
+        let mut names_moved = walked.len() != old_dir.notes.len() || !d.removed.is_empty();
+        let looked_prev: Vec<Option<(u8, String, Vec<String>)>> = looked
+            .iter()
+            .map(|l| {
+                let p = prev_of[l.at].and_then(|j| old_dir.notes.get(j))?;
+                l.parsed.as_ref()?;
+                Some((p.kind, p.title.clone(), p.aliases.clone()))
+            })
+            .collect();
+        let mut old_notes: Vec<Option<DirNote>> = std::mem::take(&mut old_dir.notes)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for &i in &d.same {
+            if let Some(j) = prev_of[i] {
+                notes[i] = old_notes.get_mut(j).and_then(Option::take);
+            }
+        }
+        drop(old_notes);
+        let mut fresh: Vec<Option<Note>> = Vec::new();
+        for (l, prev) in looked.into_iter().zip(looked_prev) {
+            if let Some(n) = l.parsed {
+                names_moved |= prev.is_none_or(|(kind, title, aliases)| {
+                    (kind, &title, &aliases) != (l.dir.kind, &l.dir.title, &l.dir.aliases)
+                });
+                report.parsed.push(walked[l.at].0.clone());
+                if fresh.is_empty() {
+                    fresh = (0..walked.len()).map(|_| None).collect();
+                }
+                fresh[l.at] = Some(n);
+            }
+            notes[l.at] = Some(l.dir);
+        }
+        report.removed = d.removed;
+        // Every walked note has an entry: a same note had a previous one.
+        let notes: Vec<DirNote> = notes.into_iter().flatten().collect();
+        if notes.len() != walked.len() {
+            // Cannot happen (see above); rather than trust a misaligned
+            // directory, build it from the notes.
+            return Self::rebuild(root, &damaged());
+        }
+        let t_fresh = t0.elapsed();
+        let mut model = Model {
+            root: root.to_path_buf(),
+            config: Config::default(),
+            problems: Vec::new(),
+            dir: Dir {
+                notes,
+                keys: KeyIndex::default(),
+                out_links: Vec::new(),
+            },
+            fresh,
+            records,
+            parsed: Vec::new(),
+        };
+        if dirty {
+            if let Err(why) = model.derive_facts(old_dir, names_moved) {
+                return Self::rebuild(root, &why);
+            }
+        } else {
+            model.dir.keys = old_dir.keys;
+            model.dir.out_links = old_dir.out_links;
+        }
+        let t_facts = t0.elapsed();
+        if dirty && let Err(e) = model.save(as_of_ns, old_gen) {
+            // A read-only vault still answers; it just parses again next time.
+            trace(|| format!("note cache not saved: {e}"));
+        }
+        let (config, cfg_diag) = Config::load(root);
+        problems.extend(cfg_diag);
+        model.config = config;
+        model.problems = problems;
+        trace(|| {
+            format!(
+                "model: walk+read {t_read:?}, fresh {:?} ({} looked at, {} parsed, {} removed), facts {:?}, save {:?}",
+                t_fresh - t_read,
+                n_looked,
+                report.parsed.len(),
+                report.removed.len(),
+                t_facts - t_fresh,
+                t0.elapsed() - t_facts
+            )
+        });
+        Ok((model, report))
+    }
+
+    fn is_person(&self, j: usize) -> bool {
+        self.dir
+            .notes
+            .get(j)
+            .is_some_and(|d| d.kind() == crate::model::NoteKind::Person)
+    }
+
+    /// Brings the name keys and resolved links level with the directory.
+    /// When no note was added, removed or renamed, the old keys hold and
+    /// only the parsed notes' links are resolved again; otherwise all are,
+    /// reading just the link targets of the unchanged notes' records.
+    fn derive_facts(&mut self, old: Dir, names_moved: bool) -> std::result::Result<(), String> {
+        let n = self.dir.notes.len();
+        let fresh_links = |i: usize| self.fresh.get(i).and_then(Option::as_ref);
+        if !names_moved {
+            let keys = old.keys;
+            let mut out = old.out_links;
+            for (i, slot) in out.iter_mut().enumerate() {
+                if let Some(note) = fresh_links(i) {
+                    *slot = keys.out_links(i, note.links.iter().map(|l| l.target.as_str()), |j| {
+                        self.is_person(j)
+                    });
+                }
+            }
+            self.dir.keys = keys;
+            self.dir.out_links = out;
+            return Ok(());
+        }
+        let keys = KeyIndex::build(self.dir.notes.iter().enumerate().map(|(i, d)| {
+            (
+                i,
+                d.title.as_str(),
+                Path::new(d.path.as_str()),
+                d.aliases.as_slice(),
+            )
+        }));
+        let all = match (&self.records, self.fresh.iter().flatten().count() < n) {
+            (Some(f), true) => read_all(f)?,
+            _ => Vec::new(),
+        };
+        let out: std::result::Result<Vec<Vec<u32>>, String> = (0..n)
+            .into_par_iter()
+            .map(|i| match fresh_links(i) {
+                Some(note) => Ok(keys.out_links(
+                    i,
+                    note.links.iter().map(|l| l.target.as_str()),
+                    |j| self.is_person(j),
+                )),
+                None => {
+                    let body = record_in(&all, &self.dir.notes[i])?;
+                    let links: CLinks = postcard::from_bytes(body).map_err(|_| damaged())?;
+                    Ok(keys.out_links(i, links.targets(), |j| self.is_person(j)))
+                }
+            })
+            .collect();
+        self.dir.keys = keys;
+        self.dir.out_links = out?;
+        Ok(())
+    }
+
+    /// Writes the parsed notes' records and the directory. Records go to the
+    /// end of the records file (a killed writer leaves bytes nobody points
+    /// at); when more than half of the file is such dead weight, or there is
+    /// no file yet, a new generation is written whole. The directory is
+    /// written last, atomically (temp file + rename): a reader sees the old
+    /// model or the new one, never half of one.
+    fn save(&mut self, as_of_ns: i64, old_gen: Option<u64>) -> std::io::Result<()> {
+        use std::io::Seek;
+        let dir = vault::cache_dir(&self.root);
+        std::fs::create_dir_all(&dir)?;
+        let pending: Vec<(usize, Vec<u8>)> = self
+            .fresh
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.as_ref().map(|n| (i, encode_record(n))))
+            .collect();
+        let fresh_bytes: u64 = pending.iter().map(|(_, b)| b.len() as u64).sum();
+        let live: u64 = self
+            .dir
+            .notes
             .iter()
             .enumerate()
-            .filter_map(|(j, e)| e.as_ref().map(|e| (e.note.path.as_path(), j)))
-            .collect();
-        let d = diff(&walked, &known, old_as_of);
-        let prev_of: Vec<Option<usize>> = walked
-            .iter()
-            .map(|(p, _)| pos.get(p.as_path()).copied())
-            .collect();
-        (d, prev_of)
-    };
-    let mut slots: Vec<Option<Entry>> = (0..walked.len()).map(|_| None).collect();
-    for &i in &d.same {
-        if let Some(j) = prev_of[i] {
-            slots[i] = old[j].take();
-        }
-    }
-    let n_looked = d.look.len();
-    let looked: Vec<(usize, Option<Entry>)> = d
-        .look
-        .iter()
-        .map(|&i| (i, prev_of[i].and_then(|j| old[j].take())))
-        .collect();
-    drop(old);
-    let fresh: Vec<(usize, Entry, bool)> = looked
-        .into_par_iter()
-        .map(|(i, prev)| {
-            let (rel, stamp) = &walked[i];
-            match (settle(root, rel, prev.as_ref().map(|e| e.hash)), prev) {
-                (Settled::Same { hash }, Some(p)) => (
-                    i,
-                    Entry {
-                        stamp: *stamp,
-                        hash,
-                        note: p.note,
-                        raw: None,
-                    },
-                    false,
-                ),
-                (Settled::Changed { hash, bytes }, _) => (
-                    i,
-                    Entry {
-                        stamp: *stamp,
-                        hash,
-                        note: parse_lean(rel, &bytes),
-                        raw: None,
-                    },
-                    true,
-                ),
-                // Unreadable (or a known hash without its note): let the
-                // reader report it, and never trust its stamp next time.
-                _ => (
-                    i,
-                    Entry {
-                        stamp: Stamp::default(),
-                        hash: 0,
-                        note: parse_lean_note(vault::load_note(root, rel)),
-                        raw: None,
-                    },
-                    true,
-                ),
+            .filter(|(i, _)| self.fresh.get(*i).is_none_or(Option::is_none))
+            .map(|(_, d)| u64::from(d.len))
+            .sum::<u64>()
+            + fresh_bytes;
+        let file_len = match (&self.records, old_gen) {
+            (Some(f), Some(_)) => Some(f.metadata()?.len()),
+            _ => None,
+        };
+        let append = file_len.is_some_and(|len| len + fresh_bytes <= 2 * live + (1 << 20));
+        let generation;
+        if append && let Some(g) = old_gen {
+            generation = g;
+            let mut w = std::fs::OpenOptions::new()
+                .append(true)
+                .open(records_file(&self.root, g))?;
+            // Where this write lands: the end, which another kith may have
+            // moved; so one write, its position taken after.
+            let mut buf = Vec::with_capacity(fresh_bytes as usize);
+            let mut spans = Vec::with_capacity(pending.len());
+            for (i, b) in &pending {
+                spans.push((*i, buf.len() as u64, b.len(), content_hash(b)));
+                buf.extend_from_slice(b);
             }
-        })
-        .collect();
-    let dirty = !fresh.is_empty() || !d.removed.is_empty() || report.rebuilt.is_some();
-    for (i, e, parsed) in fresh {
-        if parsed {
-            report.parsed.push(walked[i].0.clone());
+            w.write_all(&buf)?;
+            let end = w.stream_position()?;
+            let start = end - buf.len() as u64;
+            for (i, off, len, sum) in spans {
+                let d = &mut self.dir.notes[i];
+                d.at = start + off;
+                d.len = u32::try_from(len).unwrap_or(u32::MAX);
+                d.sum = sum;
+            }
+        } else {
+            generation = (as_of_ns as u64) ^ u64::from(std::process::id()).rotate_left(40);
+            let old = match &self.records {
+                Some(f) if self.fresh.iter().flatten().count() < self.dir.notes.len() => {
+                    read_all(f).map_err(std::io::Error::other)?
+                }
+                _ => Vec::new(),
+            };
+            let mut by_note: Vec<Option<Vec<u8>>> = vec![None; self.dir.notes.len()];
+            for (i, b) in pending {
+                by_note[i] = Some(b);
+            }
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".records-")
+                .tempfile_in(&dir)?;
+            {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+                let mut at = 0u64;
+                for (i, d) in self.dir.notes.iter_mut().enumerate() {
+                    let body: &[u8] = match &by_note[i] {
+                        Some(b) => b,
+                        None => record_in(&old, d).map_err(std::io::Error::other)?,
+                    };
+                    w.write_all(body)?;
+                    d.sum = content_hash(body);
+                    d.len = u32::try_from(body.len()).unwrap_or(u32::MAX);
+                    d.at = at;
+                    at += body.len() as u64;
+                }
+                w.flush()?;
+            }
+            tmp.persist(records_file(&self.root, generation))
+                .map_err(|e| e.error)?;
+            self.records = std::fs::File::open(records_file(&self.root, generation)).ok();
         }
-        slots[i] = Some(e);
+        let head = Head {
+            as_of_ns,
+            generation,
+            dir: std::mem::take(&mut self.dir),
+        };
+        let bytes = encode_head(&head);
+        self.dir = head.dir;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".model-")
+            .tempfile_in(&dir)?;
+        tmp.as_file_mut().write_all(&bytes)?;
+        tmp.persist(model_file(&self.root)).map_err(|e| e.error)?;
+        if let Some(g) = old_gen.filter(|g| *g != generation) {
+            // The generation just replaced is nobody's now.
+            let _ = std::fs::remove_file(records_file(&self.root, g));
+        } else if old_gen.is_none() {
+            // Built from scratch: records files left by older or killed
+            // writers are nobody's.
+            if let Ok(rd) = std::fs::read_dir(&dir) {
+                let keep = records_file(&self.root, generation);
+                for e in rd.flatten() {
+                    let name = e.file_name();
+                    let name = name.to_string_lossy();
+                    if name.starts_with("records-") && name.ends_with(".bin") && e.path() != keep {
+                        let _ = std::fs::remove_file(e.path());
+                    }
+                }
+            }
+        }
+        Ok(())
     }
-    report.removed = d.removed;
-    let entries: Vec<Entry> = slots.into_iter().flatten().collect();
-    let t_fresh = t0.elapsed();
-    if dirty && let Err(e) = save(root, as_of_ns, &entries, &old_bytes) {
-        // A read-only vault still answers; it just parses again next time.
-        trace(|| format!("note cache not saved: {e}"));
+
+    /// How many notes the vault has.
+    pub fn len(&self) -> usize {
+        self.dir.notes.len()
     }
-    drop(old_bytes);
-    let t_save = t0.elapsed();
-    let (config, cfg_diag) = Config::load(root);
-    problems.extend(cfg_diag);
-    let mut hashes = Vec::with_capacity(entries.len());
-    let notes: Vec<Note> = entries
-        .into_iter()
-        .map(|e| {
-            hashes.push(e.hash);
-            e.note
-        })
-        .collect();
-    let mut v = Vault::from_notes(root.to_path_buf(), config, notes, problems);
-    v.set_sources(hashes);
-    trace(|| {
-        format!(
-            "model: walk+read {t_read:?}, fresh {:?} ({} looked at, {} parsed, {} removed), save {:?}, facts {:?}",
-            t_fresh - t_read,
-            n_looked,
-            report.parsed.len(),
-            report.removed.len(),
-            t_save - t_fresh,
-            t0.elapsed() - t_save
-        )
-    });
-    Ok((v, report))
+
+    pub fn is_empty(&self) -> bool {
+        self.dir.notes.is_empty()
+    }
+
+    fn hashes(&self) -> Vec<u64> {
+        self.dir.notes.iter().map(|d| d.hash).collect()
+    }
+
+    fn out_links(&self) -> Vec<Vec<usize>> {
+        self.dir
+            .out_links
+            .iter()
+            .map(|v| v.iter().map(|j| *j as usize).collect())
+            .collect()
+    }
+
+    /// Every note whole, decoded in parallel: what the digest, check and
+    /// the other commands over the whole vault read. `Err` says why the
+    /// model cannot be used (a record failed its checksum).
+    pub fn into_vault(mut self) -> std::result::Result<Vault, String> {
+        let t = std::time::Instant::now();
+        let n = self.dir.notes.len();
+        let mut fresh = std::mem::take(&mut self.fresh);
+        fresh.resize_with(n, || None);
+        let all = match &self.records {
+            Some(f) if fresh.iter().flatten().count() < n => read_all(f)?,
+            _ => Vec::new(),
+        };
+        let notes: std::result::Result<Vec<Note>, String> = fresh
+            .into_par_iter()
+            .zip(self.dir.notes.par_iter())
+            .map(|(f, d)| match f {
+                Some(note) => Ok(note),
+                None => decode_note(record_in(&all, d)?, PathBuf::from(&d.path)),
+            })
+            .collect();
+        let notes = notes?;
+        drop(all);
+        let hashes = self.hashes();
+        let out_links = self.out_links();
+        let dir = std::mem::take(&mut self.dir);
+        let mut v = Vault::from_parts(
+            self.root,
+            self.config,
+            notes,
+            self.problems,
+            dir.keys,
+            out_links,
+        );
+        v.set_sources(hashes);
+        trace(|| format!("model: decoded {n} notes in {:?}", t.elapsed()));
+        Ok(v)
+    }
+
+    /// The vault with stand-ins for notes (identity and name keys only, see
+    /// [`DirNote::stub`]), except the notes parsed in this pass and those
+    /// with errors (whose diagnostics every command warns about), which are
+    /// whole. Lookups, link resolution and `linked_from` answer for the
+    /// whole vault; widen it with [`Model::widen`] before reading a note.
+    /// The directory's names move into the stand-ins: after this the model
+    /// only widens (the records' positions stay).
+    pub fn focused(&mut self) -> Vault {
+        let t = std::time::Instant::now();
+        let mut fresh = std::mem::take(&mut self.fresh);
+        fresh.resize_with(self.dir.notes.len(), || None);
+        self.parsed = (0..fresh.len()).filter(|i| fresh[*i].is_some()).collect();
+        let notes: Vec<Note> = self
+            .dir
+            .notes
+            .par_iter_mut()
+            .zip(fresh.into_par_iter())
+            .map(|(d, f)| match f {
+                Some(n) => n,
+                None => d.stub(),
+            })
+            .collect();
+        let mut v = Vault::from_parts(
+            self.root.clone(),
+            self.config.clone(),
+            notes,
+            std::mem::take(&mut self.problems),
+            std::mem::take(&mut self.dir.keys),
+            self.out_links(),
+        );
+        v.set_sources(self.hashes());
+        let broken: Vec<usize> = (0..self.dir.notes.len())
+            .filter(|i| self.dir.notes[*i].errors > 0)
+            .collect();
+        self.widen(&mut v, &broken, false);
+        trace(|| format!("model: focused vault in {:?}", t.elapsed()));
+        v
+    }
+
+    /// Makes notes `idxs` whole in a [`focused`](Self::focused) vault, and
+    /// with `linkers` every note linking to them too (what `show` reads:
+    /// mentions, backlinks, promises owed, introductions).
+    pub fn widen(&self, v: &mut Vault, idxs: &[usize], linkers: bool) {
+        let mut want: Vec<usize> = idxs.to_vec();
+        if linkers {
+            for &i in idxs {
+                want.extend_from_slice(v.linked_from(i));
+            }
+        }
+        want.sort_unstable();
+        want.dedup();
+        want.retain(|i| {
+            *i < self.dir.notes.len() && self.fresh.get(*i).is_none_or(Option::is_none)
+        });
+        if want.is_empty() {
+            return;
+        }
+        let decoded: Vec<(usize, std::result::Result<Note, String>)> = want
+            .par_iter()
+            .map(|&i| {
+                let d = &self.dir.notes[i];
+                let path = v.notes[i].path.clone();
+                let note = match &self.records {
+                    Some(f) => read_record(f, d).and_then(|b| decode_note(&b, path)),
+                    None => Err(damaged()),
+                };
+                (i, note)
+            })
+            .collect();
+        let mut rebuilt = false;
+        let mut notes = Vec::with_capacity(decoded.len());
+        for (i, r) in decoded {
+            match r {
+                Ok(n) => notes.push((i, n)),
+                Err(why) => {
+                    if !rebuilt {
+                        rebuilt = true;
+                        // This answer reads the note itself; the model is
+                        // built again for the next command.
+                        let _ = Self::rebuild(&self.root, &why);
+                    }
+                    let rel = v.notes[i].path.clone();
+                    notes.push((i, parse_lean_note(vault::load_note(&self.root, &rel))));
+                }
+            }
+        }
+        v.replace_notes(notes);
+    }
 }
 
 /// The text under a log entry, read from the note's bytes by its byte range

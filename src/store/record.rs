@@ -31,7 +31,8 @@ fn date(d: Day) -> Date {
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct CNote {
-    path: String,
+    /// First, so [`CLinks`] can read just these from a record.
+    links: Vec<CLink>,
     kind: u8,
     has_bom: bool,
     crlf: bool,
@@ -44,10 +45,115 @@ pub(super) struct CNote {
     date: Option<Day>,
     entries: Vec<CEntry>,
     promises: Vec<CPromise>,
-    links: Vec<CLink>,
     tags: Vec<String>,
     body_line: u32,
     diagnostics: Vec<CDiag>,
+}
+
+/// The first field of a [`CNote`] record alone: the link targets, all that
+/// resolving links needs, read without decoding the rest.
+#[derive(Deserialize)]
+pub(super) struct CLinks {
+    links: Vec<CLink>,
+}
+
+impl CLinks {
+    pub(super) fn targets(&self) -> impl Iterator<Item = &str> {
+        self.links.iter().map(|l| l.target.as_str())
+    }
+}
+
+/// A note as the always-read directory of the model knows it: where it is,
+/// whether it changed, what it is called (the name keys every lookup needs)
+/// and where its record is.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub(super) struct DirNote {
+    pub path: String,
+    pub stamp: super::Stamp,
+    pub hash: u64,
+    pub kind: u8,
+    pub title: String,
+    pub aliases: Vec<String>,
+    pub person: Option<DirPerson>,
+    /// How many error diagnostics the note has: commands warn about them
+    /// without decoding every record.
+    pub errors: u32,
+    /// The record: byte offset in the records file, length, checksum.
+    pub at: u64,
+    pub len: u32,
+    pub sum: u64,
+}
+
+/// What looking a person up needs (see [`crate::lookup::find`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub(super) struct DirPerson {
+    /// `None`: the note's title (as it nearly always is).
+    pub name: Option<String>,
+    /// `None`: the note's aliases.
+    pub aliases: Option<Vec<String>>,
+    pub emails: Vec<String>,
+}
+
+impl DirNote {
+    /// The directory entry of a parsed note (record position still unknown).
+    pub(super) fn of(n: &Note, stamp: super::Stamp, hash: u64) -> DirNote {
+        DirNote {
+            path: n.path.to_string_lossy().into_owned(),
+            stamp,
+            hash,
+            kind: kind_code(n.kind),
+            title: n.title.clone(),
+            aliases: n.aliases.clone(),
+            person: n.person.as_ref().map(|p| DirPerson {
+                name: (p.name != n.title).then(|| p.name.clone()),
+                aliases: (p.aliases != n.aliases).then(|| p.aliases.clone()),
+                emails: p.emails.clone(),
+            }),
+            errors: n32(n.diagnostics.iter().filter(|d| d.is_error()).count()),
+            at: 0,
+            len: 0,
+            sum: 0,
+        }
+    }
+
+    pub(super) fn kind(&self) -> NoteKind {
+        kind_of(self.kind)
+    }
+
+    /// A stand-in for the note: its identity and name keys, nothing else
+    /// (no entries, links, promises or diagnostics). Commands that need one
+    /// person answer from these plus the few whole notes they need.
+    /// Moves the name keys out into the stand-in; the entry keeps its
+    /// stamp and record position.
+    pub(super) fn stub(&mut self) -> Note {
+        let title = std::mem::take(&mut self.title);
+        let aliases = std::mem::take(&mut self.aliases);
+        let person = self.person.take().map(|p| Person {
+            name: p.name.unwrap_or_else(|| title.clone()),
+            aliases: p.aliases.unwrap_or_else(|| aliases.clone()),
+            emails: p.emails,
+            ..Person::default()
+        });
+        Note {
+            path: PathBuf::from(std::mem::take(&mut self.path)),
+            kind: self.kind(),
+            has_bom: false,
+            crlf: false,
+            front: None,
+            title,
+            aliases,
+            person,
+            event: None,
+            resource: None,
+            date: None,
+            entries: Vec::new(),
+            promises: Vec::new(),
+            links: Vec::new(),
+            tags: Vec::new(),
+            body_line: 1,
+            diagnostics: Vec::new(),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -233,7 +339,6 @@ impl CYaml {
 impl CNote {
     pub(super) fn from_note(n: &Note) -> CNote {
         CNote {
-            path: n.path.to_string_lossy().into_owned(),
             kind: kind_code(n.kind),
             has_bom: n.has_bom,
             crlf: n.crlf,
@@ -353,8 +458,7 @@ impl CNote {
 
     /// The note as the domain sees it, entry texts left empty (read them with
     /// [`crate::vault::Vault::entry_text`]).
-    pub(super) fn into_note(self) -> Note {
-        let path = PathBuf::from(self.path);
+    pub(super) fn into_note(self, path: PathBuf) -> Note {
         let diagnostics = self
             .diagnostics
             .into_iter()

@@ -6,25 +6,33 @@ fn sample() -> Note {
 }
 
 fn roundtrip(n: &Note) -> Note {
-    let e = Entry {
-        stamp: Stamp {
-            size: 1,
-            mtime_ns: 2,
-            ctime_ns: 3,
-            ino: 4,
+    let body = encode_record(n);
+    let mut d = DirNote::of(n, Stamp::default(), 5);
+    d.len = body.len() as u32;
+    d.sum = content_hash(&body);
+    let head = Head {
+        as_of_ns: 9,
+        generation: 3,
+        dir: Dir {
+            notes: vec![d.clone()],
+            keys: KeyIndex::build(std::iter::once((
+                0,
+                n.title.as_str(),
+                n.path.as_path(),
+                n.aliases.as_slice(),
+            ))),
+            out_links: vec![Vec::new()],
         },
-        hash: 5,
-        note: n.clone(),
-        raw: None,
     };
-    let mut bytes = header(9, 1);
-    bytes.extend(encode_record(&e));
-    let c = decode(&bytes).expect("decodes");
-    assert_eq!(c.as_of_ns, 9);
-    assert_eq!(c.entries.len(), 1);
-    assert_eq!(c.entries[0].stamp, e.stamp);
-    assert_eq!(c.entries[0].hash, 5);
-    c.entries.into_iter().next().map(|e| e.note).expect("one")
+    let back = decode_head(&encode_head(&head)).expect("decodes");
+    assert_eq!(back.as_of_ns, 9);
+    assert_eq!(back.generation, 3);
+    assert_eq!(back.dir, head.dir);
+    decode_note(
+        record_in(&body, &back.dir.notes[0]).expect("checked"),
+        PathBuf::from(&d.path),
+    )
+    .expect("one")
 }
 
 #[test]
@@ -54,33 +62,68 @@ fn entry_texts_come_back_from_their_byte_range() {
 
 #[test]
 fn damaged_files_are_refused_with_a_reason() {
-    let e = Entry {
-        stamp: Stamp::default(),
-        hash: 1,
-        note: sample(),
-        raw: None,
+    let n = sample();
+    let mut d = DirNote::of(&n, Stamp::default(), 1);
+    let body = encode_record(&n);
+    d.len = body.len() as u32;
+    d.sum = content_hash(&body);
+    let head = Head {
+        as_of_ns: 0,
+        generation: 1,
+        dir: Dir {
+            notes: vec![d.clone()],
+            keys: KeyIndex::default(),
+            out_links: vec![vec![]],
+        },
     };
-    let mut good = header(0, 1);
-    good.extend(encode_record(&e));
-    assert!(decode(&good).is_ok());
+    let good = encode_head(&head);
+    assert!(decode_head(&good).is_ok());
     // Truncated anywhere.
     for cut in [0, 5, 20, good.len() / 2, good.len() - 1] {
-        let err = decode(&good[..cut]).err().expect("truncated is refused");
+        let err = decode_head(&good[..cut]).expect_err("truncated is refused");
         assert!(err.contains("damaged"), "{err}");
     }
-    // A flipped byte inside a record.
+    // A flipped byte inside the directory.
     let mut bad = good.clone();
     let last = bad.len() - 3;
     bad[last] ^= 0x55;
-    assert!(decode(&bad).is_err());
+    assert!(decode_head(&bad).is_err());
     // Trailing garbage.
     let mut tail = good.clone();
     tail.extend_from_slice(b"xx");
-    assert!(decode(&tail).is_err());
+    assert!(decode_head(&tail).is_err());
     // An older format.
     let mut old = good.clone();
     old[8..12].copy_from_slice(&(FORMAT - 1).to_le_bytes());
-    assert!(decode(&old).err().expect("old").contains("older format"));
+    assert!(decode_head(&old).expect_err("old").contains("older format"));
+    // A link to a note that is not there.
+    let mut wild = Head {
+        as_of_ns: 0,
+        generation: 1,
+        dir: Dir {
+            notes: vec![d.clone()],
+            keys: KeyIndex::default(),
+            out_links: vec![vec![7]],
+        },
+    };
+    assert!(decode_head(&encode_head(&wild)).is_err());
+    wild.dir.out_links = vec![vec![]];
+    assert!(decode_head(&encode_head(&wild)).is_ok());
+    // A record whose bytes changed, or that lies past the file's end.
+    let mut flipped = body.clone();
+    flipped[0] ^= 1;
+    assert!(record_in(&flipped, &d).is_err());
+    assert!(record_in(&body[..body.len() - 1], &d).is_err());
+}
+
+#[test]
+fn link_targets_read_alone_from_a_record() {
+    let n = sample();
+    let body = encode_record(&n);
+    let links: CLinks = postcard::from_bytes(&body).expect("prefix");
+    let want: Vec<&str> = n.links.iter().map(|l| l.target.as_str()).collect();
+    assert_eq!(links.targets().collect::<Vec<_>>(), want);
+    assert!(!want.is_empty());
 }
 
 #[test]

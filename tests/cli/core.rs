@@ -126,3 +126,76 @@ fn a_delete_and_a_rename_are_seen_by_show_and_digest() {
         "{d}"
     );
 }
+
+/// The records file beside `model.bin`.
+fn records(v: &TestVault) -> std::path::PathBuf {
+    fs::read_dir(v.path(".kith/cache"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("records-") && n.ends_with(".bin")
+        })
+        .expect("a records file")
+}
+
+#[test]
+fn a_damaged_or_missing_records_file_is_rebuilt_once_and_says_so() {
+    let v = TestVault::new();
+    lena(&v, "Coffee");
+    v.kith(["show", "Lena"]).ok().stdout_has("Coffee");
+    for cmd in [&["show", "Lena"][..], &["digest", "--as-of", "2026-11-20"]] {
+        let file = records(&v);
+        let mut bytes = fs::read(&file).unwrap();
+        for b in bytes.iter_mut() {
+            *b = b.wrapping_mul(31).wrapping_add(7);
+        }
+        fs::write(&file, &bytes).unwrap();
+        let run = v.kith(cmd.iter().copied()).ok().stdout_has("Coffee");
+        assert!(
+            run.stderr.contains("rebuilt the note cache"),
+            "{}",
+            run.stderr
+        );
+        let again = v.kith(cmd.iter().copied()).ok().stdout_has("Coffee");
+        assert!(!again.stderr.contains("rebuilt"), "{}", again.stderr);
+    }
+    fs::remove_file(records(&v)).unwrap();
+    let run = v.kith(["show", "Lena"]).ok().stdout_has("Coffee");
+    assert!(
+        run.stderr.contains("rebuilt the note cache"),
+        "{}",
+        run.stderr
+    );
+    v.kith(["show", "Lena"]).ok().stdout_has("Coffee");
+}
+
+#[test]
+fn show_reads_mentions_and_promises_from_notes_linking_the_person() {
+    let v = TestVault::new();
+    lena(&v, "Coffee");
+    v.person(
+        "tomas",
+        "Tomas Meyer",
+        "",
+        "## 2026-10-02 · Lunch\nPasta.\n",
+    );
+    v.note(
+        "journal/2026-11-03.md",
+        "Saw [[Lena Fischer]] at the market.\n- [ ] send [[Lena Fischer]] the recipe\n",
+    );
+    // Once to save the model, once answered from it.
+    for _ in 0..2 {
+        v.kith(["show", "Lena"])
+            .ok()
+            .stdout_has("send Lena Fischer the recipe")
+            .stdout_has("2026-11-03")
+            .stdout_lacks("Lunch");
+    }
+    // A new name resolves links written before it existed.
+    v.note("journal/2026-11-04.md", "Met [[Nora Berg]] for coffee.\n");
+    v.kith(["show", "Lena"]).ok();
+    v.person("nora", "Nora Berg", "", "");
+    v.kith(["show", "Nora"]).ok().stdout_has("2026-11-04");
+}
