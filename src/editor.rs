@@ -17,16 +17,38 @@ pub fn command() -> Option<String> {
 
 /// The program an editor command line runs, without folder: `vim` for
 /// `/usr/bin/vim -u NONE`.
-fn program(cmd: &str) -> &str {
-    let first = cmd.split_whitespace().next().unwrap_or("");
-    first.rsplit('/').next().unwrap_or(first)
+fn program(cmd: &str) -> String {
+    let first = first_word(cmd);
+    first.rsplit('/').next().unwrap_or(&first).to_string()
+}
+
+/// The first word of a shell command line as `sh` reads it: quotes and
+/// backslashes taken off, so `"/opt/My Editors/nvim" -u NONE` is one word.
+fn first_word(cmd: &str) -> String {
+    let mut out = String::new();
+    let mut chars = cmd.trim_start().chars();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, c) if c.is_whitespace() => break,
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '\\') | (Some('"'), '\\') => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            (_, c) => out.push(c),
+        }
+    }
+    out
 }
 
 /// The arguments that open `path` at `line` in this editor: `+LINE FILE` for
 /// the vi family, nano, emacs, kak and micro, `--goto FILE:LINE` for VS Code,
 /// the file alone for any other.
 pub fn goto_args(cmd: &str, path: &Path, line: usize) -> Vec<OsString> {
-    match program(cmd) {
+    match program(cmd).as_str() {
         "vi" | "vim" | "nvim" | "gvim" | "nano" | "emacs" | "emacsclient" | "kak" | "micro" => {
             vec![format!("+{line}").into(), path.as_os_str().to_owned()]
         }
@@ -77,5 +99,18 @@ mod tests {
             ["--goto", "people/lena.md:12"]
         );
         assert_eq!(goto_args("subl -w", p, 12), ["people/lena.md"]);
+        // A quoted path with spaces is still the vim it names.
+        assert_eq!(
+            goto_args("\"/opt/My Editors/nvim\" -u NONE", p, 7),
+            ["+7", "people/lena.md"]
+        );
+        assert_eq!(
+            goto_args("'/Applications/Visual Studio Code/code' --wait", p, 2),
+            ["--goto", "people/lena.md:2"]
+        );
+        assert_eq!(
+            goto_args("/opt/My\\ Editors/vim", p, 4),
+            ["+4", "people/lena.md"]
+        );
     }
 }
