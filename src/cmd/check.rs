@@ -55,15 +55,15 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         crate::plugin::run_hook(&root, "check", ctx.today(), &vault.config, &notes).diagnostics,
     );
     crate::diag::sort(&mut all);
-    let diags: Vec<Diagnostic> = all
-        .into_iter()
-        .filter(|d| {
-            filters.is_empty()
-                || filters
-                    .iter()
-                    .any(|f| f.as_os_str().is_empty() || d.path.starts_with(f))
-        })
-        .collect();
+    let in_scope = |rel: &Path| {
+        filters.is_empty()
+            || filters
+                .iter()
+                .any(|f| f.as_os_str().is_empty() || rel.starts_with(f))
+    };
+    let diags: Vec<Diagnostic> = all.into_iter().filter(|d| in_scope(&d.path)).collect();
+    // The summary counts what was asked about: the notes under the paths given.
+    let checked = vault.notes.iter().filter(|n| in_scope(&n.path)).count();
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     if ctx.json {
@@ -78,7 +78,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         use crate::text::plural;
         crate::ctx::eprint_line(&format!(
             "{} checked: {}, {}",
-            plural(vault.notes.len(), "note"),
+            plural(checked, "note"),
             plural(errors, "error"),
             plural(warnings, "warning")
         ));

@@ -521,6 +521,27 @@ fn check_of_a_note_that_does_not_exist_is_an_error() {
 }
 
 #[test]
+fn check_of_some_notes_counts_only_those_in_its_summary() {
+    let v = TestVault::new();
+    lena(&v);
+    v.person("omar", "Omar Haddad", "", "");
+    v.person("ana", "Ana Costa", "", "");
+    v.note(
+        "events/pydata.md",
+        "---\nkind: event\ndate: 2026-11-01\n---\n",
+    );
+    v.kith(["check", "people/omar.md"])
+        .ok()
+        .stderr_has("1 note checked: 0 errors");
+    v.kith(["check", "people"])
+        .ok()
+        .stderr_has("3 notes checked: 0 errors");
+    v.kith(["check"])
+        .ok()
+        .stderr_has("4 notes checked: 0 errors");
+}
+
+#[test]
 fn dismissing_someone_from_themselves_is_refused() {
     let v = TestVault::new();
     lena(&v);
