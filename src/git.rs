@@ -366,6 +366,20 @@ pub fn commit_paths(
             ),
         }
     };
+    // What the index held for these paths before we staged them: a refused
+    // commit puts it back, so the user's index is as they left it.
+    let mut ls: Vec<&std::ffi::OsStr> = vec![
+        os("ls-files"),
+        os("-s"),
+        os("-z"),
+        os("--full-name"),
+        os("--"),
+    ];
+    ls.extend(paths.iter().map(|p| p.as_os_str()));
+    let before = git(&ls)
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| o.stdout);
     let out = git(&add).map_err(|e| NotCommitted {
         why: format!("git add could not run ({e})"),
         hint: "`git add` and `git commit` the note yourself".into(),
@@ -386,9 +400,48 @@ pub fn commit_paths(
         hint: "`git commit` the note yourself".into(),
     })?;
     if !out.status.success() {
-        return Err(failed("`git commit` refused (a hook or git itself)", &out));
+        let mut n = failed("`git commit` refused (a hook or git itself)", &out);
+        if !unstage(root, paths, before.as_deref()) {
+            n.why.push_str("\n    (the note is left staged)");
+        }
+        return Err(n);
     }
     Ok(())
+}
+
+/// Puts the index entries of `paths` back to `before` (`git ls-files -s -z
+/// --full-name` output: `--index-info` reads paths from the top of the
+/// repository, whatever folder the vault is): entries that were there are restored, paths that were not are
+/// taken out of the index again (the file stays). False if it could not.
+fn unstage(root: &Path, paths: &[PathBuf], before: Option<&[u8]>) -> bool {
+    use std::io::Write;
+    let Some(before) = before else { return false };
+    let mut rm = std::process::Command::new("git");
+    rm.args(["rm", "--cached", "--quiet", "--ignore-unmatch", "--"])
+        .args(paths)
+        .current_dir(root)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if !rm.status().is_ok_and(|s| s.success()) {
+        return false;
+    }
+    if before.is_empty() {
+        return true;
+    }
+    let child = std::process::Command::new("git")
+        .args(["update-index", "-z", "--index-info"])
+        .current_dir(root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else { return false };
+    let wrote = child
+        .stdin
+        .take()
+        .is_some_and(|mut i| i.write_all(before).is_ok());
+    child.wait().is_ok_and(|s| s.success()) && wrote
 }
 
 /// A commit message's subject: one line, at most `max` characters, `…` when cut.

@@ -3,7 +3,7 @@
 //! `show` with prose and backlinks, `search` that says when it finds
 //! nothing, `--json` on every command, and mistakes that are errors.
 
-use crate::support::TestVault;
+use crate::support::{KITH, TestVault};
 
 fn lena(v: &TestVault) {
     v.person(
@@ -58,6 +58,32 @@ fn commit_runs_the_repository_hooks() {
         .stderr_has("no commits on fridays");
     let log = v.git(&["log", "--format=%s"]);
     assert_eq!(log.trim(), "start", "the hook was bypassed: {log}");
+    // The refused commit leaves the index as the user had it: the note is
+    // not staged, and what the user staged themselves still is.
+    assert_eq!(v.git(&["diff", "--cached", "--name-only"]).trim(), "");
+    v.note("people/omar.md", "---\nname: Omar Haddad\n---\n");
+    v.git(&["add", "people/omar.md"]);
+    v.kith(["log", "lena", "Tea.", "--commit"])
+        .ok()
+        .stderr_has("written, not committed");
+    assert_eq!(
+        v.git(&["diff", "--cached", "--name-only"]).trim(),
+        "people/omar.md"
+    );
+    // A staged earlier version of the same note stays the staged version.
+    v.git(&["add", "people/lena-fischer.md"]);
+    let staged = v.git(&["show", ":people/lena-fischer.md"]);
+    v.kith(["log", "lena", "Walk.", "--commit"])
+        .ok()
+        .stderr_has("written, not committed");
+    assert_eq!(v.git(&["show", ":people/lena-fischer.md"]), staged);
+    assert!(v.read("people/lena-fischer.md").contains("Walk."));
+    // A new note from a refused commit is not left in the index.
+    v.kith(["new", "Ana Costa", "--commit"])
+        .ok()
+        .stderr_has("written, not committed");
+    let cached = v.git(&["diff", "--cached", "--name-only"]);
+    assert!(!cached.contains("ana"), "{cached}");
 }
 
 #[test]
@@ -589,4 +615,47 @@ fn errors_carry_a_hint() {
         .kith_here(["--vault", "/nonexistent/vault", "list"])
         .code(2);
     assert!(r.stderr.contains("hint:"), "{}", r.stderr);
+}
+
+#[test]
+fn a_refused_commit_restores_the_index_of_a_vault_in_a_subfolder() {
+    // The vault is `notes/` inside the repository: index paths are from the
+    // repository's top, not the vault's.
+    let v = TestVault::new();
+    v.note(
+        "notes/people/lena.md",
+        "---\nname: Lena Fischer\n---\n\n## Log\n",
+    );
+    v.git_init();
+    v.git(&["add", "-A"]);
+    v.git(&["commit", "-q", "-m", "start"]);
+    v.note(".git/hooks/pre-commit", "#!/bin/sh\nexit 1\n");
+    std::fs::set_permissions(
+        v.path(".git/hooks/pre-commit"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let text = v.read("notes/people/lena.md") + "staged by hand\n";
+    v.note("notes/people/lena.md", &text);
+    v.git(&["add", "notes/people/lena.md"]);
+    let staged = v.git(&["show", ":notes/people/lena.md"]);
+    let home = v.home();
+    let out = std::process::Command::new(KITH)
+        .arg("--vault")
+        .arg(v.path("notes"))
+        .args(["log", "lena", "Tea.", "--commit"])
+        .current_dir(&v.root)
+        .env_remove("KITH_VAULT")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CEILING_DIRECTORIES", home.parent().unwrap())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("written, not committed"), "{err}");
+    assert_eq!(v.git(&["show", ":notes/people/lena.md"]), staged);
+    let cached = v.git(&["diff", "--cached", "--name-only"]);
+    assert_eq!(cached.trim(), "notes/people/lena.md", "{cached}");
 }
