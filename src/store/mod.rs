@@ -441,11 +441,14 @@ fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> 
     Ok(c.into_note(path))
 }
 
-/// Reads a whole file, or says it is damaged.
+/// Reads a whole file, or says it is damaged. From the start, wherever an
+/// earlier read left the handle: one pass may read it twice (names moved,
+/// then a new generation or a whole decode), a watcher many times.
 fn read_all(file: &std::fs::File) -> std::result::Result<Vec<u8>, String> {
-    use std::io::Read;
+    use std::io::{Read, Seek};
     let mut bytes = Vec::new();
     let mut f = file;
+    f.rewind().map_err(|_| damaged())?;
     f.read_to_end(&mut bytes).map_err(|_| damaged())?;
     Ok(bytes)
 }

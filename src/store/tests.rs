@@ -157,7 +157,7 @@ fn diff_sorts_notes_into_same_look_and_removed() {
 
 /// The watcher's refresh of a few paths ends where a full walk would: an
 /// edit, a delete, a new note and a rename, applied to the held model and to
-/// the file, twice in a row (the second copies the records the first wrote).
+/// the file, twice in a row (the second reads the records the first wrote).
 #[test]
 fn refreshing_paths_matches_a_walk() -> Result<()> {
     let dir = tempfile::tempdir().map_err(|e| Error::io("tmp", e))?;
@@ -213,11 +213,19 @@ fn refreshing_paths_matches_a_walk() -> Result<()> {
         "{again:?}"
     );
     assert_eq!(names(&from_watch), names(&walked));
+    // A second rename in the same held model: its names move again, so
+    // every link target is read from the records file a second time.
     write(
         "people/p3.md",
         "---\nname: P3\n---\n## 2026-11-02 · Lunch\nz\n",
     );
-    let (held, _) = held.refresh(&[PathBuf::from("people/p3.md")])?;
+    std::fs::rename(root.join("people/p4.md"), root.join("people/p4b.md")).unwrap();
+    let (held, again) = held.refresh(&[
+        PathBuf::from("people/p3.md"),
+        PathBuf::from("people/p4.md"),
+        PathBuf::from("people/p4b.md"),
+    ])?;
+    assert!(again.rebuilt.is_none(), "{again:?}");
     let from_watch = load_vouched(root, held.expect("saved").id()).expect("readable");
     assert_eq!(names(&from_watch), names(&load(root)?));
     Ok(())

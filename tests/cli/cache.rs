@@ -146,3 +146,35 @@ fn a_model_save_killed_by_sigkill_misleads_nobody_and_leaves_nothing() {
     }
     assert!(mid_saves >= 2, "only {mid_saves} kills landed mid-save");
 }
+
+/// A note added, removed or renamed moves the name keys, so the pass reads
+/// every record's link targets, and a command over the whole vault then
+/// reads the records again: the second read must not start where the first
+/// ended (it did, and every digest after a rename rebuilt the whole cache
+/// as "damaged").
+#[test]
+fn a_rename_then_a_digest_reads_the_cache_without_rebuilding_it() {
+    let v = TestVault::new();
+    v.person(
+        "lena",
+        "Lena Fischer",
+        "cadence: 1w",
+        "## 2026-10-01 · Coffee\nWith [[Tomas Meyer]].\n",
+    );
+    v.person(
+        "tomas",
+        "Tomas Meyer",
+        "",
+        "## 2026-10-02 · Lunch\nPasta.\n",
+    );
+    v.kith(["digest", "--as-of", "2026-11-20"]).ok();
+    std::fs::rename(v.path("people/tomas.md"), v.path("people/tomas-meyer.md")).unwrap();
+    let run = v
+        .kith(["digest", "--as-of", "2026-11-20"])
+        .ok()
+        .stdout_has("Lena Fischer");
+    assert!(!run.stderr.contains("rebuilt"), "{}", run.stderr);
+    std::fs::remove_file(v.path("people/tomas-meyer.md")).unwrap();
+    let run = v.kith(["digest", "--as-of", "2026-11-20"]).ok();
+    assert!(!run.stderr.contains("rebuilt"), "{}", run.stderr);
+}
