@@ -53,8 +53,19 @@ impl Ctx {
 
     /// The vault, fresh, from the persisted model (only changed notes are
     /// parsed again); warns once on stderr if some notes have errors.
+    /// With a healthy `kith watch` that answers a flush, the model it keeps
+    /// is read as it is, without a walk (see docs/watch.md).
     pub fn load(&self) -> Result<Vault> {
-        let (v, report) = crate::store::load_with_report(&self.root()?)?;
+        let root = self.root()?;
+        if root.is_dir()
+            && let Some(v) = crate::watch::vouched_vault(&root)
+        {
+            // The watcher keeps the search index level too.
+            self.notes_changed.set(false);
+            self.warn_broken(&v);
+            return Ok(v);
+        }
+        let (v, report) = crate::store::load_with_report(&root)?;
         self.notes_changed.set(
             !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
         );
@@ -67,7 +78,14 @@ impl Ctx {
     /// only for those with errors; widen it with the returned model before
     /// reading a note ([`crate::store::Model::widen`]).
     pub fn load_focused(&self) -> Result<(crate::store::Model, Vault)> {
-        let (mut m, report) = crate::store::Model::open(&self.root()?)?;
+        let root = self.root()?;
+        // With a healthy watcher, its model without a walk (as `load`).
+        let freshness = if root.is_dir() {
+            crate::watch::model_freshness(&root)
+        } else {
+            crate::store::Freshness::Walk
+        };
+        let (mut m, report) = crate::store::Model::open_with(&root, freshness)?;
         self.notes_changed.set(
             !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
         );

@@ -27,6 +27,8 @@ struct IndexSink<'a> {
     ctx: &'a Ctx,
     index: Index,
     digest: Option<PathBuf>,
+    /// The model file the watcher just left level with the notes.
+    model: Option<crate::store::FileId>,
 }
 
 impl Sink for IndexSink<'_> {
@@ -53,7 +55,15 @@ impl Sink for IndexSink<'_> {
         let Some(out) = &self.digest else {
             return Ok(());
         };
-        let vault = crate::store::load(self.index.root())?;
+        // The watcher has just refreshed the model: no walk needed.
+        let root = self.index.root();
+        let vault = match self
+            .model
+            .and_then(|id| crate::store::load_vouched(root, id))
+        {
+            Some(v) => v,
+            None => crate::store::load(root)?,
+        };
         let d = digest::build(&vault, self.ctx.today(), Limits::from_config(&vault, false))?;
         let dir = out.parent().unwrap_or(Path::new("/")).to_path_buf();
         let text = digest::markdown(&d, &|p| {
@@ -69,6 +79,10 @@ impl Sink for IndexSink<'_> {
 
     fn shutdown(&mut self) -> Result<()> {
         Ok(())
+    }
+
+    fn model_refreshed(&mut self, id: Option<crate::store::FileId>) {
+        self.model = id;
     }
 }
 
@@ -103,7 +117,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         ..Options::default()
     };
     let stop = watch::stop_on_signals()?;
-    let mut sink = IndexSink { ctx, index, digest };
+    let mut sink = IndexSink {
+        ctx,
+        index,
+        digest,
+        model: None,
+    };
     if let Err(e) = watch::run(&root, opts, &mut sink, stop) {
         eprintln!(
             "kith: watch stopped with an error: {e}; the search index may not be level with the notes\n  hint: run `kith index`"

@@ -441,11 +441,14 @@ fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> 
     Ok(c.into_note(path))
 }
 
-/// Reads a whole file, or says it is damaged.
+/// Reads a whole file, or says it is damaged. From the start, wherever an
+/// earlier read left the handle: one pass may read it twice (names moved,
+/// then a new generation or a whole decode), a watcher many times.
 fn read_all(file: &std::fs::File) -> std::result::Result<Vec<u8>, String> {
-    use std::io::Read;
+    use std::io::{Read, Seek};
     let mut bytes = Vec::new();
     let mut f = file;
+    f.rewind().map_err(|_| damaged())?;
     f.read_to_end(&mut bytes).map_err(|_| damaged())?;
     Ok(bytes)
 }
@@ -521,6 +524,26 @@ pub struct Model {
     records: Option<std::fs::File>,
     /// Notes parsed in this pass, once moved into a focused vault.
     parsed: Vec<usize>,
+    /// The model file this model is, if it is one (read unchanged, or
+    /// saved): what a watcher holds and vouches for (see [`Held`]).
+    on_disk: Option<OnDisk>,
+}
+
+/// Which model file a model is, and what its head says.
+#[derive(Debug, Clone, Copy)]
+struct OnDisk {
+    id: FileId,
+    generation: u64,
+    as_of_ns: i64,
+}
+
+/// The model a freshness pass starts from.
+struct Base {
+    as_of_ns: i64,
+    generation: Option<u64>,
+    id: Option<FileId>,
+    dir: Dir,
+    records: Option<std::fs::File>,
 }
 
 /// The result of settling one looked-at note.
@@ -551,17 +574,17 @@ impl Model {
         let t0 = std::time::Instant::now();
         let as_of_ns = now_ns();
         let file = model_file(root);
-        let ((walked, mut problems), head) = rayon::join(
+        let ((walked, problems), head) = rayon::join(
             || walk(root),
             || {
                 if rebuild.is_some() {
                     return None;
                 }
-                let bytes = std::fs::read(&file).ok()?;
+                let (bytes, id) = read_model(&file, None)?;
                 let t = std::time::Instant::now();
                 let h = decode_head(&bytes).and_then(|h| {
                     match std::fs::File::open(records_file(root, h.generation)) {
-                        Ok(f) => Ok((h, f)),
+                        Ok(f) => Ok((h, f, id)),
                         Err(_) => Err("its records file is missing".to_string()),
                     }
                 });
@@ -580,16 +603,59 @@ impl Model {
             report.rebuilt = Some(why);
         }
         let (old, records) = match head {
-            Some(Ok((h, f))) => (Some(h), Some(f)),
+            Some(Ok((h, f, id))) => (Some((h, id)), Some(f)),
             _ => (None, None),
         };
-        let (old_as_of, old_gen, mut old_dir) = match old {
-            Some(h) => (h.as_of_ns, Some(h.generation), h.dir),
-            None => (0, None, Dir::default()),
+        let (old_as_of, old_gen, old_dir, old_id) = match old {
+            Some((h, id)) => (h.as_of_ns, Some(h.generation), h.dir, Some(id)),
+            None => (0, None, Dir::default(), None),
         };
         // Both lists are sorted by path (the directory is saved in walk
         // order): one merge pairs them, without hashing every path.
         let (d, prev_of) = diff_sorted(&walked, &old_dir.notes, old_as_of);
+        let base = Base {
+            as_of_ns: old_as_of,
+            generation: old_gen,
+            id: old_id,
+            dir: old_dir,
+            records,
+        };
+        Self::level(
+            root,
+            walked,
+            problems,
+            report,
+            base,
+            (d, prev_of),
+            as_of_ns,
+            t0,
+            t_read,
+        )
+    }
+
+    /// Brings `base` level with `walked` as `d` says (the second half of a
+    /// freshness pass, shared with the watcher's [`Held::refresh`]): settles
+    /// and parses the looked-at notes, derives the cross-note facts and saves
+    /// the model, as of `as_of_ns`, if anything moved.
+    #[allow(clippy::too_many_arguments)]
+    fn level(
+        root: &Path,
+        walked: Vec<(PathBuf, Stamp)>,
+        mut problems: Vec<Diagnostic>,
+        mut report: Report,
+        base: Base,
+        (d, prev_of): (Diff, Vec<Option<usize>>),
+        as_of_ns: i64,
+        t0: std::time::Instant,
+        t_read: std::time::Duration,
+    ) -> Result<(Model, Report)> {
+        let Base {
+            as_of_ns: old_as_of,
+            generation: old_gen,
+            id: old_id,
+            dir: mut old_dir,
+            records,
+        } = base;
         let looked: Vec<Looked> = d
             .look
             .par_iter()
@@ -684,6 +750,15 @@ impl Model {
             fresh,
             records,
             parsed: Vec::new(),
+            // Unchanged, the file read is this model; saved, the new one.
+            on_disk: match (dirty, old_gen, old_id) {
+                (false, Some(generation), Some(id)) => Some(OnDisk {
+                    id,
+                    generation,
+                    as_of_ns: old_as_of,
+                }),
+                _ => None,
+            },
         };
         if dirty {
             if let Err(why) = model.derive_facts(old_dir, names_moved) {
@@ -831,7 +906,9 @@ impl Model {
                 d.sum = sum;
             }
         } else {
-            generation = (as_of_ns as u64) ^ u64::from(std::process::id()).rotate_left(40);
+            // Now, not the as-of time: a watcher saves many times as of its
+            // last walk, and a new generation must never reuse a name.
+            generation = (now_ns() as u64) ^ u64::from(std::process::id()).rotate_left(40);
             let old = match &self.records {
                 Some(f) if self.fresh.iter().flatten().count() < self.dir.notes.len() => {
                     read_all(f).map_err(std::io::Error::other)?
@@ -842,8 +919,9 @@ impl Model {
             for (i, b) in pending {
                 by_note[i] = Some(b);
             }
+            remove_dead_temporaries(&dir);
             let mut tmp = tempfile::Builder::new()
-                .prefix(".records-")
+                .prefix(&format!(".records-{}-", std::process::id()))
                 .tempfile_in(&dir)?;
             {
                 let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
@@ -872,11 +950,20 @@ impl Model {
         };
         let bytes = encode_head(&head);
         self.dir = head.dir;
+        remove_dead_temporaries(&dir);
         let mut tmp = tempfile::Builder::new()
-            .prefix(".model-")
+            .prefix(&format!(".model-{}-", std::process::id()))
             .tempfile_in(&dir)?;
         tmp.as_file_mut().write_all(&bytes)?;
+        // Taken before the rename, which keeps it: a file put in its place
+        // after the rename is not this one.
+        let id = FileId::of(&tmp.as_file().metadata()?);
         tmp.persist(model_file(&self.root)).map_err(|e| e.error)?;
+        self.on_disk = Some(OnDisk {
+            id,
+            generation,
+            as_of_ns,
+        });
         if let Some(g) = old_gen.filter(|g| *g != generation) {
             // The generation just replaced is nobody's now.
             let _ = std::fs::remove_file(records_file(&self.root, g));
@@ -1044,6 +1131,279 @@ impl Model {
         }
         v.replace_notes(notes);
     }
+}
+
+/// How far a load may trust the model file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Walk the vault and compare every note's stamp (always correct).
+    Walk,
+    /// A healthy `kith watch` has just answered a flush and vouched for this
+    /// model file (see [`FileId`]): read it as it is, no walk. A file that is
+    /// not that one, or unusable, falls back to [`Freshness::Walk`].
+    Vouched(FileId),
+}
+
+/// Which model file a watcher refreshed last: a command trusts the file
+/// without walking only if it is still that one (another command's walk may
+/// have replaced it with an older view since).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FileId {
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub ino: u64,
+}
+
+impl FileId {
+    fn of(m: &std::fs::Metadata) -> FileId {
+        let s = Stamp::of(m);
+        FileId {
+            size: s.size,
+            mtime_ns: s.mtime_ns,
+            ino: s.ino,
+        }
+    }
+}
+
+/// The identity of the model file as it is now, if there is one.
+pub fn model_id(root: &Path) -> Option<FileId> {
+    file_id(&model_file(root))
+}
+
+/// The identity of any file as it is now, if there is one.
+pub fn file_id(path: &Path) -> Option<FileId> {
+    std::fs::metadata(path).ok().map(|m| FileId::of(&m))
+}
+
+/// A model file's bytes and identity, taken on the open handle (so a rename
+/// over it in between cannot slip through); `None` when missing, or when
+/// `want` names another file.
+fn read_model(file: &Path, want: Option<FileId>) -> Option<(Vec<u8>, FileId)> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(file).ok()?;
+    let m = f.metadata().ok()?;
+    let id = FileId::of(&m);
+    if want.is_some_and(|w| w != id) {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(m.len() as usize);
+    f.read_to_end(&mut bytes).ok()?;
+    Some((bytes, id))
+}
+
+/// Removes the temporary files (`.model-PID-*`, `.records-PID-*`) of saves
+/// whose process is gone: a writer killed mid-save leaves a records file's
+/// size each (100 MB at 100k notes), never cleaned up otherwise. Files of
+/// live processes, and names not ours, are left alone.
+fn remove_dead_temporaries(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| {
+                n.strip_prefix(".model-")
+                    .or_else(|| n.strip_prefix(".records-"))
+            })
+            .and_then(|n| n.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !process_alive(pid) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        // SAFETY: signal 0 only checks that the process exists; EPERM still
+        // means it does.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+impl Model {
+    /// [`Model::open`], or with [`Freshness::Vouched`] the model file as a
+    /// watcher left it: no walk, nothing saved, only the directory read.
+    pub fn open_with(root: &Path, freshness: Freshness) -> Result<(Model, Report)> {
+        if let Freshness::Vouched(id) = freshness
+            && let Some(m) = Self::open_vouched(root, id)
+        {
+            return Ok((m, Report::default()));
+        }
+        Self::open(root)
+    }
+
+    fn open_vouched(root: &Path, id: FileId) -> Option<Model> {
+        let t0 = std::time::Instant::now();
+        let (bytes, id) = read_model(&model_file(root), Some(id))?;
+        let head = decode_head(&bytes).ok()?;
+        drop(bytes);
+        let records = std::fs::File::open(records_file(root, head.generation)).ok()?;
+        let (config, problems) = Config::load(root);
+        trace(|| {
+            format!(
+                "model: vouched by the watcher, directory read in {:?}",
+                t0.elapsed()
+            )
+        });
+        Some(Model {
+            root: root.to_path_buf(),
+            config,
+            problems,
+            fresh: Vec::new(),
+            records: Some(records),
+            parsed: Vec::new(),
+            on_disk: Some(OnDisk {
+                id,
+                generation: head.generation,
+                as_of_ns: head.as_of_ns,
+            }),
+            dir: head.dir,
+        })
+    }
+}
+
+/// The vault from the model file as a watcher left it (every note whole):
+/// no walk, nothing saved. `None` when the file is not the one `id` names,
+/// or unusable (the caller then walks: [`load_with_report`]).
+pub fn load_vouched(root: &Path, id: FileId) -> Option<Vault> {
+    Model::open_vouched(root, id)?.into_vault().ok()
+}
+
+/// The model kept by a long-running process (the watcher): the directory
+/// decoded, the records file open, so a batch of changed paths costs their
+/// parse, an append of their records and one directory write, no walk.
+pub struct Held {
+    root: PathBuf,
+    dir: Dir,
+    records: std::fs::File,
+    on_disk: OnDisk,
+}
+
+impl Held {
+    /// What a freshness pass left, if it is a model file on disk (read
+    /// unchanged or saved); `None` when it could not be saved.
+    pub fn of(m: Model) -> Option<Held> {
+        Some(Held {
+            on_disk: m.on_disk?,
+            records: m.records?,
+            root: m.root,
+            dir: m.dir,
+        })
+    }
+
+    /// The model file this is, as it was written (what the watcher vouches for).
+    pub fn id(&self) -> FileId {
+        self.on_disk.id
+    }
+
+    /// Brings the model level with the vault for just these vault-relative
+    /// paths (present: read again; gone or no longer a note: dropped) and
+    /// saves it if anything moved: where a walk would end, since every other
+    /// note is as its stamp last said (the watcher saw no event for it).
+    /// `None` in the result when the model could not be saved (the caller
+    /// then walks again later).
+    pub fn refresh(self, rels: &[PathBuf]) -> Result<(Option<Held>, Report)> {
+        let t0 = std::time::Instant::now();
+        let root = self.root;
+        let filter = vault::NoteFilter::for_vault(&root);
+        let asked: rustc_hash::FxHashSet<&Path> = rels.iter().map(|p| p.as_path()).collect();
+        // The walk as it would be: every known note with its known stamp,
+        // the asked paths with a fresh one (or not at all when gone).
+        let mut walked: Vec<(PathBuf, Stamp)> = self
+            .dir
+            .notes
+            .iter()
+            .filter(|d| !asked.contains(Path::new(d.path.as_str())))
+            .map(|d| (PathBuf::from(&d.path), d.stamp))
+            .collect();
+        for rel in &asked {
+            if !filter.is_note(rel) || under_symlink(&root, rel) {
+                continue;
+            }
+            match std::fs::metadata(root.join(rel)) {
+                Ok(m) if m.is_file() => walked.push((rel.to_path_buf(), Stamp::of(&m))),
+                // A folder named like a note, or unreadable: listed so
+                // reading it reports it, as the walk does.
+                Ok(_) => walked.push((rel.to_path_buf(), Stamp::default())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(_) => walked.push((rel.to_path_buf(), Stamp::default())),
+            }
+        }
+        walked.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // A stamp can stay put across a write in the same clock tick: every
+        // asked path is looked at, whatever its stamp says.
+        let (mut d, prev_of) = diff_sorted(&walked, &self.dir.notes, i64::MAX);
+        let (forced, same): (Vec<usize>, Vec<usize>) = d
+            .same
+            .into_iter()
+            .partition(|i| asked.contains(walked[*i].0.as_path()));
+        d.same = same;
+        d.look.extend(forced);
+        let t_read = t0.elapsed();
+        let base = Base {
+            // The as-of time stays the last walk's: notes the watcher did
+            // not look at are doubtful to a later walk exactly as before.
+            as_of_ns: self.on_disk.as_of_ns,
+            generation: Some(self.on_disk.generation),
+            id: Some(self.on_disk.id),
+            dir: self.dir,
+            records: Some(self.records),
+        };
+        let as_of = self.on_disk.as_of_ns;
+        let (m, report) = Model::level(
+            &root,
+            walked,
+            Vec::new(),
+            Report::default(),
+            base,
+            (d, prev_of),
+            as_of,
+            t0,
+            t_read,
+        )?;
+        trace(|| {
+            format!(
+                "model: refreshed {} paths in {:?} ({} parsed, {} removed)",
+                rels.len(),
+                t0.elapsed(),
+                report.parsed.len(),
+                report.removed.len()
+            )
+        });
+        Ok((Held::of(m), report))
+    }
+}
+
+/// Is a folder on the way to `rel` a symlink? The walk does not follow
+/// symlinked folders, so neither does a refresh.
+fn under_symlink(root: &Path, rel: &Path) -> bool {
+    let mut at = root.to_path_buf();
+    let parts: Vec<_> = rel.components().collect();
+    for c in &parts[..parts.len().saturating_sub(1)] {
+        at.push(c);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 /// The text under a log entry, read from the note's bytes by its byte range

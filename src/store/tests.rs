@@ -154,3 +154,79 @@ fn diff_sorts_notes_into_same_look_and_removed() {
     let d = diff(&[(a.clone(), recent)], &known, as_of);
     assert_eq!(d.look, vec![0]);
 }
+
+/// The watcher's refresh of a few paths ends where a full walk would: an
+/// edit, a delete, a new note and a rename, applied to the held model and to
+/// the file, twice in a row (the second reads the records the first wrote).
+#[test]
+fn refreshing_paths_matches_a_walk() -> Result<()> {
+    let dir = tempfile::tempdir().map_err(|e| Error::io("tmp", e))?;
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    for i in 0..5 {
+        write(
+            &format!("people/p{i}.md"),
+            &format!("---\nname: P{i}\n---\n## 2026-10-0{} · Walk\nx\n", i + 1),
+        );
+    }
+    let (m, _) = Model::open(root)?;
+    let held = Held::of(m).expect("a model was saved");
+    let names = |v: &Vault| -> Vec<(PathBuf, Vec<String>)> {
+        v.notes
+            .iter()
+            .map(|n| {
+                (
+                    n.path.clone(),
+                    n.entries.iter().map(|e| e.title.clone()).collect(),
+                )
+            })
+            .collect()
+    };
+    write(
+        "people/p0.md",
+        "---\nname: P0\n---\n## 2026-11-01 · Tea\ny\n",
+    );
+    std::fs::remove_file(root.join("people/p1.md")).unwrap();
+    write("people/new.md", "---\nname: New\n---\n");
+    std::fs::rename(root.join("people/p2.md"), root.join("people/p2b.md")).unwrap();
+    let changed: Vec<PathBuf> = [
+        "people/p0.md",
+        "people/p1.md",
+        "people/new.md",
+        "people/p2.md",
+        "people/p2b.md",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    let (held, report) = held.refresh(&changed)?;
+    let held = held.expect("saved");
+    assert_eq!(report.removed.len(), 2, "{report:?}");
+    let from_watch = load_vouched(root, held.id()).expect("readable");
+    let (walked, again) = load_with_report(root)?;
+    assert!(
+        again.parsed.is_empty() && again.removed.is_empty(),
+        "{again:?}"
+    );
+    assert_eq!(names(&from_watch), names(&walked));
+    // A second rename in the same held model: its names move again, so
+    // every link target is read from the records file a second time.
+    write(
+        "people/p3.md",
+        "---\nname: P3\n---\n## 2026-11-02 · Lunch\nz\n",
+    );
+    std::fs::rename(root.join("people/p4.md"), root.join("people/p4b.md")).unwrap();
+    let (held, again) = held.refresh(&[
+        PathBuf::from("people/p3.md"),
+        PathBuf::from("people/p4.md"),
+        PathBuf::from("people/p4b.md"),
+    ])?;
+    assert!(again.rebuilt.is_none(), "{again:?}");
+    let from_watch = load_vouched(root, held.expect("saved").id()).expect("readable");
+    assert_eq!(names(&from_watch), names(&load(root)?));
+    Ok(())
+}

@@ -39,6 +39,11 @@ pub trait Sink {
     fn after_change(&mut self) -> Result<()> {
         Ok(())
     }
+    /// The model file the watcher just left level with the notes (`None`:
+    /// none it can vouch for), told before [`Sink::after_change`].
+    fn model_refreshed(&mut self, id: Option<crate::store::FileId>) {
+        let _ = id;
+    }
     /// Called once on shutdown (e.g. wait for merges).
     fn shutdown(&mut self) -> Result<()> {
         Ok(())
@@ -84,12 +89,18 @@ pub struct Status {
     /// False while recovering from an overflow or error, and in poll mode.
     pub healthy: bool,
     pub mode: String,
+    /// The model file (`model.bin`) this watcher keeps level with the notes:
+    /// a command reads it without walking only while it is still this file.
+    #[serde(default)]
+    pub model: Option<crate::store::FileId>,
 }
 
 /// How old a heartbeat may be before the watcher counts as dead.
 const STALE_AFTER: Duration = Duration::from_secs(3);
 /// How long a command waits for the watcher to answer a flush.
 const FLUSH_WAIT: Duration = Duration::from_millis(500);
+/// The same under `KITH_TEST_TRUST_WATCHER=1`.
+const TEST_FLUSH_WAIT: Duration = Duration::from_secs(5);
 /// A file seen empty is re-read once after this delay (truncate-then-write saves).
 const EMPTY_RETRY: Duration = Duration::from_millis(250);
 
@@ -129,6 +140,119 @@ pub fn live_status(root: &Path) -> Option<Status> {
     (s.healthy && age <= STALE_AFTER.as_millis() as u64 && pid_alive(s.pid)).then_some(s)
 }
 
+/// For tests only (see `KITH_TEST_TRUST_WATCHER` in docs/watch.md): read
+/// the note cache as the watcher left it, even when it did not answer.
+pub fn trust_watcher_only() -> bool {
+    std::env::var_os("KITH_TEST_TRUST_WATCHER").is_some_and(|v| v == "1")
+}
+
+/// How fresh the model file is known to be: [`Freshness::Vouched`] after a
+/// flush answered by a healthy watcher that advertises the model file it
+/// keeps (the load still checks it is that file); otherwise walk.
+pub fn model_freshness(root: &Path) -> crate::store::Freshness {
+    use crate::store::Freshness;
+    if trust_watcher_only() {
+        if !flush(root) {
+            eprintln!("kith: no watcher answered the flush; the note cache was read as it is");
+        }
+        return crate::store::model_id(root).map_or(Freshness::Walk, Freshness::Vouched);
+    }
+    if !flush(root) {
+        return Freshness::Walk;
+    }
+    live_status(root)
+        .and_then(|s| s.model)
+        .map_or(Freshness::Walk, Freshness::Vouched)
+}
+
+/// The vault (every note whole) from the model a healthy watcher keeps,
+/// without a walk; `None` means "walk" (no watcher, no answer in time, or
+/// another process replaced the file since).
+pub fn vouched_vault(root: &Path) -> Option<crate::vault::Vault> {
+    match model_freshness(root) {
+        crate::store::Freshness::Vouched(id) => crate::store::load_vouched(root, id),
+        crate::store::Freshness::Walk => None,
+    }
+}
+
+/// Called by the watcher after every refresh of the model (`report` says
+/// what changed), before the flush that waits on it is answered. The place
+/// for caches derived from the model to bring themselves up to date;
+/// nothing plugs in: the digest's cache (`digest::warm`) needs every note
+/// decoded, a second or more at 100k per batch, which would hold up the
+/// flush a command waits on (see docs/performance.md, "with kith watch").
+pub fn after_refresh(root: &Path, report: &crate::store::Report) {
+    let _ = (root, report);
+}
+
+/// The watcher's hold on the model file.
+struct ModelKeeper {
+    root: PathBuf,
+    /// The model as this watcher last left it (what it vouches for).
+    held: Option<crate::store::Held>,
+    /// What the files deciding which paths are notes (config, Obsidian's
+    /// template settings) looked like at the last walk: a change means walk.
+    filter_key: Vec<Option<crate::store::FileId>>,
+}
+
+impl ModelKeeper {
+    fn filter_key(root: &Path) -> Vec<Option<crate::store::FileId>> {
+        [
+            crate::config::Config::rel_path(),
+            Path::new(".obsidian/templates.json"),
+            Path::new(".obsidian/plugins/templater-obsidian/data.json"),
+        ]
+        .iter()
+        .map(|p| crate::store::file_id(&root.join(p)))
+        .collect()
+    }
+
+    fn vouched(&self) -> Option<crate::store::FileId> {
+        self.held.as_ref().map(crate::store::Held::id)
+    }
+
+    /// A full walk-and-compare (at start, after a rescan, or when another
+    /// process replaced the file).
+    fn walk(&mut self) {
+        self.held = None;
+        self.filter_key = Self::filter_key(&self.root);
+        match crate::store::Model::open(&self.root) {
+            Ok((m, report)) => {
+                self.held = crate::store::Held::of(m);
+                after_refresh(&self.root, &report);
+            }
+            Err(e) => eprintln!("warning: the note cache could not be refreshed ({e})"),
+        }
+    }
+
+    fn refresh(&mut self, paths: &[PathBuf]) {
+        let Some(held) = self.held.take() else {
+            return self.walk();
+        };
+        if crate::store::model_id(&self.root) != Some(held.id())
+            || Self::filter_key(&self.root) != self.filter_key
+        {
+            return self.walk();
+        }
+        match held.refresh(paths) {
+            Ok((held, report)) => {
+                self.held = held;
+                after_refresh(&self.root, &report);
+            }
+            Err(e) => eprintln!("warning: the note cache could not be refreshed ({e})"),
+        }
+    }
+
+    /// Before answering a flush: the file must still be ours, else walk.
+    fn check(&mut self) {
+        if crate::store::model_id(&self.root) != self.vouched()
+            || Self::filter_key(&self.root) != self.filter_key
+        {
+            self.walk();
+        }
+    }
+}
+
 /// True when a healthy watcher has just synced every change made before this
 /// call, so the index may be trusted without a walk.
 pub fn flush(root: &Path) -> bool {
@@ -146,8 +270,15 @@ pub fn flush(root: &Path) -> bool {
     if std::fs::write(&cookie, b"").is_err() {
         return false;
     }
+    // Test mode waits longer: it must tell a slow watcher on a loaded
+    // machine from one that does nothing, and it never walks anyway.
+    let wait = if trust_watcher_only() {
+        TEST_FLUSH_WAIT
+    } else {
+        FLUSH_WAIT
+    };
     let start = Instant::now();
-    while start.elapsed() < FLUSH_WAIT {
+    while start.elapsed() < wait {
         if !cookie.exists() {
             return true;
         }
@@ -259,6 +390,13 @@ pub fn run(
             (0, true)
         }
     };
+    let mut model = ModelKeeper {
+        root: root.clone(),
+        held: None,
+        filter_key: Vec::new(),
+    };
+    model.walk();
+    sink.model_refreshed(model.vouched());
     if let Err(e) = sink.after_change() {
         eprintln!("warning: {e}");
     }
@@ -270,6 +408,7 @@ pub fn run(
             seq: 0,
             healthy: !opts.poll && !rescan,
             mode: if opts.poll { "poll" } else { "native" }.into(),
+            model: model.vouched(),
         },
         last: Instant::now(),
     };
@@ -368,6 +507,7 @@ pub fn run(
             });
             let changed = if rescan {
                 rescan = false;
+                model.walk();
                 let r = sink.full_sync();
                 if r.is_ok() {
                     advert.status.healthy = !opts.poll;
@@ -376,8 +516,10 @@ pub fn run(
             } else if batch.is_empty() {
                 Ok(0)
             } else {
+                model.refresh(&batch);
                 sink.sync_paths(&batch)
             };
+            sink.model_refreshed(model.vouched());
             match changed {
                 Ok(n) => {
                     if n > 0 {
@@ -397,9 +539,17 @@ pub fn run(
             }
             first_event = None;
             advert.status.seq += 1;
+            advert.status.model = model.vouched();
             advert.write();
         }
         if !pending_cookies.is_empty() && dirty.is_empty() && !rescan {
+            // Another command may have saved the model since (its own walk):
+            // vouch only for a file this watcher has checked.
+            model.check();
+            if advert.status.model != model.vouched() {
+                advert.status.model = model.vouched();
+                advert.write();
+            }
             for c in pending_cookies.drain(..) {
                 let _ = std::fs::remove_file(c);
             }

@@ -9,6 +9,7 @@ mod attack_io;
 mod attack_obs;
 mod attack_trust;
 mod attack_writes;
+mod cache;
 mod core;
 mod daily;
 mod digest;

@@ -525,3 +525,143 @@ fn a_failed_final_sync_is_an_error_not_consistent() {
         "the error is printed: {said}"
     );
 }
+
+const MODEL: &str = ".kith/cache/model.bin";
+
+/// `kith ARGS` reading the note cache as the watcher left it (no walk of
+/// its own, see `KITH_TEST_TRUST_WATCHER`): a watcher that does not keep the
+/// model fresh fails every check below.
+fn trusted<const N: usize>(v: &TestVault, args: [&str; N]) -> crate::support::Run {
+    let run = v
+        .kith(args)
+        .env("KITH_TEST_TRUST_WATCHER", "1")
+        .env("KITH_TRACE", "1")
+        .run();
+    assert!(
+        !run.stderr.contains("no watcher answered"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("vouched by the watcher"),
+        "the command walked: {}",
+        run.stderr
+    );
+    run
+}
+
+fn lena_and_tomas(v: &TestVault, lena_title: &str) {
+    v.person(
+        "lena",
+        "Lena Fischer",
+        "cadence: 1w",
+        &format!("## 2026-10-01 · {lena_title}\nWe talked about the book.\n"),
+    );
+}
+
+fn trusted_digest(v: &TestVault) -> String {
+    let run = trusted(v, ["digest", "--as-of", "2026-11-20"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+/// With `kith watch` running, `show` and `digest` answer from the model the
+/// watcher keeps, without walking, and still see an edit, a delete and a
+/// rename made just before them.
+#[test]
+fn show_and_digest_see_an_edit_a_delete_and_a_rename_through_the_watcher() {
+    let v = TestVault::new();
+    lena_and_tomas(&v, "Coffee");
+    v.person(
+        "tomas",
+        "Tomas Meyer",
+        "cadence: 1w",
+        "## 2026-10-02 · Lunch\nPasta.\n",
+    );
+    let w = Watch::start(&v, &[]);
+    let run = trusted(&v, ["show", "Lena"]);
+    assert!(run.stdout.contains("Coffee"), "{}", run.stdout);
+    let d = trusted_digest(&v);
+    assert!(d.contains("Coffee") && d.contains("Tomas Meyer"), "{d}");
+
+    lena_and_tomas(&v, "Hiking");
+    let run = trusted(&v, ["show", "Lena"]);
+    assert!(
+        run.stdout.contains("Hiking") && !run.stdout.contains("Coffee"),
+        "edit not seen: {}",
+        run.stdout
+    );
+    let d = trusted_digest(&v);
+    assert!(d.contains("Hiking") && !d.contains("Coffee"), "{d}");
+
+    std::fs::remove_file(v.path("people/tomas.md")).unwrap();
+    let run = trusted(&v, ["show", "Tomas"]);
+    assert_eq!(run.code, 2, "delete not seen: {}", run.stdout);
+    let d = trusted_digest(&v);
+    assert!(!d.contains("Tomas") && d.contains("Lena Fischer"), "{d}");
+
+    std::fs::rename(v.path("people/lena.md"), v.path("people/lena-fischer.md")).unwrap();
+    let run = trusted(&v, ["show", "Lena"]);
+    assert!(
+        run.stdout.contains("people/lena-fischer.md") && !run.stdout.contains("people/lena.md"),
+        "rename not seen: {}",
+        run.stdout
+    );
+    let d = trusted_digest(&v);
+    assert!(
+        d.contains("lena-fischer.md") && !d.contains("people/lena.md"),
+        "{d}"
+    );
+    w.stop();
+}
+
+/// The watcher vouches for the model file it wrote, not for whatever is
+/// there: an older model put back by another process (a command whose walk
+/// began before an edit) or a truncated one is checked again and rebuilt,
+/// and a watcher that does not answer (stopped) is walked around.
+#[test]
+fn a_model_replaced_behind_the_watchers_back_or_a_silent_watcher_is_not_trusted() {
+    let v = TestVault::new();
+    lena_and_tomas(&v, "Coffee");
+    let w = Watch::start(&v, &[]);
+    assert!(trusted(&v, ["show", "Lena"]).stdout.contains("Coffee"));
+    let stale = v.read_bytes(MODEL);
+    lena_and_tomas(&v, "Hiking");
+    assert!(trusted(&v, ["show", "Lena"]).stdout.contains("Hiking"));
+
+    v.write_bytes(MODEL, &stale);
+    v.kith(["show", "Lena"])
+        .ok()
+        .stdout_has("Hiking")
+        .stdout_lacks("Coffee");
+    v.write_bytes(MODEL, &stale);
+    let run = trusted(&v, ["show", "Lena"]);
+    assert!(
+        run.stdout.contains("Hiking") && !run.stdout.contains("Coffee"),
+        "a stale model was trusted: {}",
+        run.stdout
+    );
+
+    let good = v.read_bytes(MODEL);
+    v.write_bytes(MODEL, &good[..good.len() / 2]);
+    let run = trusted(&v, ["show", "Lena"]);
+    assert!(run.stdout.contains("Hiking"), "{}", run.stdout);
+    w.wait_line("rebuilt the note cache");
+
+    // A stopped watcher answers no flush: the command walks (and is fresh).
+    unsafe {
+        libc_kill(w.child.id() as i32, 19);
+    }
+    lena_and_tomas(&v, "Rowing");
+    let run = v.kith(["show", "Lena"]).env("KITH_TRACE", "1").ok();
+    unsafe {
+        libc_kill(w.child.id() as i32, 18);
+    }
+    assert!(
+        run.stdout.contains("Rowing") && !run.stderr.contains("vouched"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    w.stop();
+}
