@@ -210,6 +210,8 @@ pub fn connections(vault: &Vault) -> HashSet<Pair> {
     }
     for (i, n) in vault.notes.iter().enumerate() {
         let tasks = task_lines(n);
+        // Read only for a note whose entries link someone.
+        let mut lines: Option<super::plans::NoteLines> = None;
         for (ei, e) in n.entries.iter().enumerate() {
             if e.tags.iter().any(|t| IntroState::from_tag(t).is_some()) {
                 continue;
@@ -218,8 +220,15 @@ pub fn connections(vault: &Vault) -> HashSet<Pair> {
                 .links
                 .iter()
                 .filter(|l| l.entry == Some(ei) && !tasks.contains(&l.line))
-                .filter_map(|l| vault.resolve_one(&l.target))
-                .filter(|&j| j != i && is_person(j))
+                .filter_map(|l| Some((l, vault.resolve_one(&l.target)?)))
+                .filter(|&(_, j)| j != i && is_person(j))
+                // "will ask [[Ben]] first" is a plan, not evidence.
+                .filter(|(l, _)| {
+                    !lines
+                        .get_or_insert_with(|| super::plans::NoteLines::new(vault, i))
+                        .is_plan(l)
+                })
+                .map(|(_, j)| j)
                 .take(20)
                 .collect();
             if n.person.is_some() {

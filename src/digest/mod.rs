@@ -11,6 +11,7 @@ mod intros;
 pub mod lexicon;
 pub mod lifecycle;
 pub mod matcher;
+pub mod plans;
 pub mod reciprocity;
 mod reminders;
 mod render;
@@ -232,4 +233,3 @@ pub fn warm(vault: &Vault) {
     let today = chrono::Local::now().date_naive();
     let _ = build(vault, today, Limits::from_config(vault, false));
 }
-

@@ -1,0 +1,134 @@
+//! Attacks on introductions: plans that mention someone, proposals written by
+//! `kith intro`, the settings of the intros section, and the matcher's rules
+//! on needs with a qualifier.
+
+use crate::support::TestVault;
+use serde_json::Value;
+
+fn pairs(v: &TestVault, as_of: &str) -> Vec<(String, String)> {
+    let d = v
+        .kith(["intros", "--all", "--json", "--as-of", as_of])
+        .ok()
+        .json();
+    d.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let (a, b) = (i["a"].as_str().unwrap(), i["b"].as_str().unwrap());
+            if a < b {
+                (a.into(), b.into())
+            } else {
+                (b.into(), a.into())
+            }
+        })
+        .collect()
+}
+
+fn reminders_of(v: &TestVault, as_of: &str, kind: &str) -> Vec<String> {
+    let d: Value = v
+        .kith(["digest", "--as-of", as_of, "--json", "--all"])
+        .ok()
+        .json();
+    d["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == kind)
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["name"].as_str().unwrap(),
+                r["reason"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.into(), b.into())
+}
+
+#[test]
+fn a_plan_in_a_log_entry_is_not_a_connection() {
+    let v = TestVault::new();
+    v.person(
+        "david",
+        "David Kim",
+        "needs: [a Kubernetes consultant]",
+        "\n## Log\n\n### 2026-11-01 · call\n\nTalked about the move.\n\n- will ask [[Ben Okoro]] first\n- I'll check with [[Sam Adeyemi]] next week\n",
+    );
+    v.person("ben", "Ben Okoro", "offers: [Kubernetes consulting]", "");
+    v.person("sam", "Sam Adeyemi", "offers: [Kubernetes consulting]", "");
+    let got = pairs(&v, "2026-11-22");
+    assert!(got.contains(&pair("Ben Okoro", "David Kim")), "{got:?}");
+    assert!(got.contains(&pair("David Kim", "Sam Adeyemi")), "{got:?}");
+    // What was done with someone still is evidence.
+    v.person(
+        "david",
+        "David Kim",
+        "needs: [a Kubernetes consultant]",
+        "\n## Log\n\n### 2026-11-01 · call\n\nLunch with [[Ben Okoro]]; will ask [[Sam Adeyemi]] next.\n",
+    );
+    let got = pairs(&v, "2026-11-22");
+    assert!(!got.contains(&pair("Ben Okoro", "David Kim")), "{got:?}");
+    assert!(got.contains(&pair("David Kim", "Sam Adeyemi")), "{got:?}");
+}
+
+#[test]
+fn a_plan_in_a_journal_is_not_a_contact_nor_a_follow_up() {
+    let v = TestVault::new();
+    v.person(
+        "ana",
+        "Ana Costa",
+        "cadence: 30d\nlast_contact: 2026-09-01",
+        "",
+    );
+    v.person("fu", "Fu Lin", "met: 2026-11-10", "");
+    v.note(
+        "journal/2026-11-11.md",
+        "# 2026-11-11\n\n- will email [[Ana Costa]] tomorrow\n- going to send [[Fu Lin]] the slides\n",
+    );
+    assert_eq!(reminders_of(&v, "2026-11-12", "check_in").len(), 1);
+    assert_eq!(reminders_of(&v, "2026-11-12", "follow_up").len(), 1);
+    // Inside a dated entry too.
+    v.note(
+        "journal/2026-11-11.md",
+        "## 2026-11-11 · plans\n\nShould call [[Ana Costa]]. Maybe lunch with [[Fu Lin]].\n",
+    );
+    assert_eq!(reminders_of(&v, "2026-11-12", "check_in").len(), 1);
+    assert_eq!(reminders_of(&v, "2026-11-12", "follow_up").len(), 1);
+    // What happened counts.
+    v.note(
+        "journal/2026-11-11.md",
+        "# 2026-11-11\n\n- emailed [[Ana Costa]]\n- coffee with [[Fu Lin]]\n",
+    );
+    assert!(reminders_of(&v, "2026-11-12", "check_in").is_empty());
+    assert!(reminders_of(&v, "2026-11-12", "follow_up").is_empty());
+}
+
+#[test]
+fn a_proposed_intro_is_not_a_contact_but_a_made_one_is() {
+    let v = TestVault::new();
+    v.person(
+        "ana",
+        "Ana Costa",
+        "cadence: 30d\nlast_contact: 2026-09-01",
+        "",
+    );
+    v.person("bo", "Bo Berg", "", "");
+    v.kith(["intro", "Ana Costa", "Bo Berg", "--date", "2026-11-20"])
+        .ok();
+    let due = reminders_of(&v, "2026-11-22", "check_in");
+    assert!(due.iter().any(|r| r.starts_with("Ana Costa")), "{due:?}");
+    v.kith([
+        "intro",
+        "Ana Costa",
+        "Bo Berg",
+        "--state",
+        "made",
+        "--date",
+        "2026-11-21",
+    ])
+    .ok();
+    assert!(reminders_of(&v, "2026-11-22", "check_in").is_empty());
+}
