@@ -132,3 +132,58 @@ fn a_proposed_intro_is_not_a_contact_but_a_made_one_is() {
     .ok();
     assert!(reminders_of(&v, "2026-11-22", "check_in").is_empty());
 }
+
+#[test]
+fn the_documented_intro_settings_are_known_and_work() {
+    let v = TestVault::new();
+    v.note(
+        ".kith/config.yaml",
+        "digest:\n  intro_opt_in_days: 5\n  intro_follow_up_days: 20\nintros:\n  same_org_connected: false\n  concepts:\n    - name: beekeeping\n      need: [bees, hive]\n      offer: [beekeeper, apiarist]\n",
+    );
+    v.person("ida", "Ida Lund", "needs: [someone to look at my hive]", "");
+    v.person("jon", "Jon Rye", "offers: [hobby apiarist]", "");
+    let r = v.kith(["check"]).run();
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(!all.contains("unknown setting"), "{all}");
+    assert!(pairs(&v, "2026-11-22").contains(&pair("Ida Lund", "Jon Rye")));
+    // Honoured: no opt-in reminder on day 4 with 5 days configured.
+    v.kith([
+        "intro",
+        "Ida Lund",
+        "Jon Rye",
+        "--state",
+        "asked",
+        "--date",
+        "2026-11-01",
+    ])
+    .ok();
+    let d: Value = v
+        .kith(["digest", "--as-of", "2026-11-05", "--json"])
+        .ok()
+        .json();
+    assert!(!d.to_string().contains("you asked"), "{d}");
+}
+
+#[test]
+fn a_malformed_concept_is_an_error_at_its_line_and_the_others_still_count() {
+    let v = TestVault::new();
+    v.note(
+        ".kith/config.yaml",
+        "intros:\n  same_org_connected: no\n  concepts:\n    - name: beekeeping\n      need: [bees, hive]\n      offer: [beekeeper]\n    - name: broken\n      nede: [a]\n      offer: b\n    - 5\n",
+    );
+    v.person("ida", "Ida Lund", "needs: [someone to look at my hive]", "");
+    v.person("jon", "Jon Rye", "offers: [beekeeper]", "");
+    let r = v.kith(["check"]).run();
+    let all = format!("{}{}", r.stdout, r.stderr);
+    for want in [
+        ".kith/config.yaml:2:23: error: `intros.same_org_connected` must be true or false",
+        ".kith/config.yaml:7:5: warning: concept 2 (`broken`) in `intros.concepts` has an unknown key `nede`",
+        "did you mean `need`?",
+        ".kith/config.yaml:7:5: error: concept 2 (`broken`): `offer` must be a list of phrases",
+        ".kith/config.yaml:10:5: error: concept 3 in `intros.concepts` must be a map",
+        "hint: each concept is a map",
+    ] {
+        assert!(all.contains(want), "{want}\n{all}");
+    }
+    assert!(pairs(&v, "2026-11-22").contains(&pair("Ida Lund", "Jon Rye")));
+}
