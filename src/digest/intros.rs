@@ -54,6 +54,9 @@ const OFFERS_PER_NEED: usize = 5;
 const NEED_MATCH_WEIGHT: f64 = 3.0;
 /// How well the need is met decides the order among needs met.
 const COVERAGE_WEIGHT: f64 = 4.0;
+/// Subtracted from a need met only through the lexicon's related words
+/// counting in full (its coverage, where they count 0.8, is under half).
+const RELATED_ONLY_PENALTY: f64 = 0.5;
 /// Subtracted per helper already found for the same need (best first).
 const SAME_NEED_DECAY: f64 = 0.6;
 /// Subtracted per need already met by the same helper (best first), up to
@@ -551,8 +554,16 @@ pub fn suggestions_with(
                     &nm,
                     &m.fields[nm.profile],
                 );
-                let gain =
-                    NEED_MATCH_WEIGHT + COVERAGE_WEIGHT * nm.coverage - SAME_NEED_DECAY * rank;
+                // Met only because related words count in full: short of
+                // half the need at the ranking's weights, it ranks lower.
+                let related_only = if nm.coverage < super::matcher::MIN_COVERAGE {
+                    RELATED_ONLY_PENALTY
+                } else {
+                    0.0
+                };
+                let gain = NEED_MATCH_WEIGHT + COVERAGE_WEIGHT * nm.coverage
+                    - SAME_NEED_DECAY * rank
+                    - related_only;
                 c.score += gain;
                 by_helper.entry(b).or_default().push((gain, pair(a, b)));
                 let offer = nm
