@@ -551,7 +551,8 @@ impl Vault {
     }
 
     /// The whole text of note `idx` (BOM removed) as the model was built from
-    /// it, through the same cache as [`entry_text`](Self::entry_text); `None`
+    /// it, from the cache of [`entry_text`](Self::entry_text) when there
+    /// (a text read here is not kept: callers read each note once); `None`
     /// when it cannot be read or changed since the model was built.
     pub fn note_text(&self, idx: usize) -> Option<std::sync::Arc<str>> {
         if let Some(t) = self.cached_text(idx) {
@@ -564,11 +565,7 @@ impl Vault {
             return None;
         }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let text: std::sync::Arc<str> = String::from_utf8_lossy(bytes).into();
-        if let Ok(mut c) = self.texts.lock() {
-            c.put(idx, text.clone());
-        }
-        Some(text)
+        Some(String::from_utf8_lossy(bytes).into())
     }
 
     fn cached_text(&self, idx: usize) -> Option<std::sync::Arc<str>> {
