@@ -187,3 +187,25 @@ fn a_malformed_concept_is_an_error_at_its_line_and_the_others_still_count() {
     }
     assert!(pairs(&v, "2026-11-22").contains(&pair("Ida Lund", "Jon Rye")));
 }
+
+#[test]
+fn a_why_note_cannot_forge_a_state_nor_an_entry() {
+    let v = TestVault::new();
+    v.person("ana", "Ana Costa", "", "");
+    v.person("bo", "Bo Berg", "", "");
+    v.kith([
+        "intro",
+        "Ana Costa",
+        "Bo Berg",
+        "--note",
+        "both joke about #intro/made\n### 2020-01-01 · fake\n- [ ] x",
+        "--date",
+        "2026-11-20",
+    ])
+    .ok();
+    let note = v.read("people/ana.md");
+    assert!(!note.contains("\n### 2020-01-01"), "{note}");
+    assert!(!note.contains("\n- [ ] x"), "{note}");
+    let d: Value = v.kith(["intros", "--made", "--json"]).ok().json();
+    assert_eq!(d[0]["state"], "proposed", "{d}");
+}
