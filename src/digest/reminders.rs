@@ -687,11 +687,7 @@ fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
         let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
         let mut lines: Option<super::plans::NoteLines> = None;
         for l in &other.links {
-            if tasks.contains(&l.line)
-                || lines
-                    .get_or_insert_with(|| super::plans::NoteLines::new(vault, j))
-                    .is_plan(l)
-            {
+            if tasks.contains(&l.line) {
                 continue;
             }
             let spot = match l.entry {
@@ -709,7 +705,14 @@ fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
             let Some(i) = vault.resolve_one(&l.target) else {
                 continue;
             };
-            if i != j && vault.notes[i].person.is_some() && later(vault, best[i], spot) {
+            // Read the note for plans only when the link would count.
+            if i != j
+                && vault.notes[i].person.is_some()
+                && later(vault, best[i], spot)
+                && !lines
+                    .get_or_insert_with(|| super::plans::NoteLines::new(vault, j))
+                    .is_plan(l)
+            {
                 best[i] = Some(spot);
             }
         }
