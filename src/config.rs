@@ -52,8 +52,14 @@ const DIGEST_KEYS: &[(&str, Kind)] = &[
     ("follow_up_expire_days", Kind::Days),
     ("promise_ahead_days", Kind::Days),
     ("undated_promise_days", Kind::Days),
+    ("intro_opt_in_days", Kind::Days),
+    ("intro_follow_up_days", Kind::Days),
 ];
-const TOP_KEYS: &[&str] = &["cadence", "digest", "synonyms", "plugins", "ignore"];
+const TOP_KEYS: &[&str] = &[
+    "cadence", "digest", "synonyms", "plugins", "ignore", "intros",
+];
+const INTROS_KEYS: &[&str] = &["same_org_connected", "concepts"];
+const CONCEPT_KEYS: &[&str] = &["name", "need", "offer", "both"];
 const CIRCLES: &[&str] = &["close", "active", "acquaintance", "dormant"];
 
 /// The most a count setting may be: far more than a digest can show.
@@ -306,6 +312,44 @@ impl Config {
                         ));
                     }
                 }
+                "intros" => match v {
+                    Yaml::Null => {}
+                    Yaml::Map(m) => {
+                        for (ik, iv) in m {
+                            let path = format!("intros.{ik}");
+                            match ik.as_str() {
+                                "same_org_connected" => {
+                                    if !matches!(iv.as_scalar().as_deref(), Some("true" | "false"))
+                                    {
+                                        rejected.push(reject(
+                                            path.clone(),
+                                            &mut out,
+                                            format!("`{path}` must be true or false"),
+                                            "write `same_org_connected: false` to stop counting colleagues as connected",
+                                        ));
+                                    }
+                                }
+                                "concepts" => check_concepts(rel, &pos, text, iv, &mut out),
+                                _ => out.push(unknown(
+                                    rel,
+                                    &pos,
+                                    &path,
+                                    ik,
+                                    INTROS_KEYS.iter().copied(),
+                                )),
+                            }
+                        }
+                    }
+                    other => rejected.push(reject(
+                        "intros".into(),
+                        &mut out,
+                        format!(
+                            "`intros` must be a map of settings, not {}",
+                            other.type_name()
+                        ),
+                        "write `intros:` then indented lines like `  same_org_connected: false`",
+                    )),
+                },
                 "ignore" => {
                     let ok = match v {
                         Yaml::Null | Yaml::String(_) => true,
@@ -412,6 +456,134 @@ impl Config {
         self.get("plugins")
             .and_then(|p| p.get(name))
             .map_or(serde_json::Value::Null, Yaml::to_json)
+    }
+}
+
+/// `intros.concepts`: a list of `{name, need, offer, both}` maps whose
+/// phrases are lists of text. A bad concept is an error and is left out (the
+/// others still count); a misspelt key is a warning.
+fn check_concepts(rel: &Path, pos: &Positions, text: &str, v: &Yaml, out: &mut Vec<Diagnostic>) {
+    const HINT: &str = "each concept is a map like `- name: beekeeping` with `need: [bees, hive]`, `offer: [beekeeper]` and/or `both: [beekeeping]` (see docs/digest.md)";
+    let (l0, c0) = pos.value("intros.concepts");
+    // Where each `- ` item of a block list starts, to point at the concept
+    // itself; a flow list `[…]` points at `concepts:`.
+    let mut starts: Vec<(usize, usize)> = Vec::new();
+    let mut indent = None;
+    for (k, line) in text.lines().enumerate().skip(l0) {
+        let body = line.trim_start();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let ind = line.len() - body.len();
+        if body.starts_with("- ") || body == "-" {
+            if indent.is_none_or(|i| i == ind) {
+                indent = Some(ind);
+                starts.push((k + 1, ind + 1));
+            }
+        } else if indent.is_none_or(|i| ind <= i) {
+            break;
+        }
+    }
+    let at = |n: usize| starts.get(n).copied().unwrap_or((l0, c0));
+    let err = |n: usize, msg: String| {
+        let (l, c) = at(n);
+        Diagnostic::error(rel, l, c, msg).hint(HINT)
+    };
+    let items = match v {
+        Yaml::Null => return,
+        Yaml::List(items) => items,
+        other => {
+            out.push(err(usize::MAX, format!(
+                "`intros.concepts` must be a list of concepts, not {}; no concepts from config are used",
+                other.type_name()
+            )));
+            return;
+        }
+    };
+    for (k, it) in items.iter().enumerate() {
+        let n = k + 1;
+        let Yaml::Map(m) = it else {
+            out.push(err(
+                k,
+                format!(
+                    "concept {n} in `intros.concepts` must be a map, not {}; it is left out",
+                    it.type_name()
+                ),
+            ));
+            continue;
+        };
+        let name = it.get("name").and_then(Yaml::as_scalar).map_or_else(
+            || format!("concept {n}"),
+            |s| format!("concept {n} (`{s}`)"),
+        );
+        let mut sides = (false, false);
+        for (key, val) in m {
+            if !CONCEPT_KEYS.contains(&key.as_str()) {
+                let near = CONCEPT_KEYS
+                    .iter()
+                    .filter(|x| !m.iter().any(|(have, _)| have == *x))
+                    .filter_map(|x| {
+                        crate::text::edit_distance(&key.to_ascii_lowercase(), x, 3).map(|d| (d, *x))
+                    })
+                    .min();
+                let hint = match near {
+                    Some((_, x)) => format!("did you mean `{x}`?"),
+                    None => HINT.to_string(),
+                };
+                let (l, c) = at(k);
+                out.push(
+                    Diagnostic::warning(
+                        rel,
+                        l,
+                        c,
+                        format!(
+                            "{name} in `intros.concepts` has an unknown key `{key}`; it is ignored"
+                        ),
+                    )
+                    .hint(hint),
+                );
+                continue;
+            }
+            if key == "name" {
+                if val.as_scalar().is_none() {
+                    out.push(err(k, format!("{name}: `name` must be text")));
+                }
+                continue;
+            }
+            let ok = match val {
+                Yaml::List(xs) => xs.iter().all(|x| x.as_scalar().is_some()),
+                Yaml::Null => true,
+                _ => false,
+            };
+            if !ok {
+                out.push(err(k, format!(
+                    "{name}: `{key}` must be a list of phrases, like `{key}: [a phrase, another]`"
+                )));
+                continue;
+            }
+            let has = matches!(val, Yaml::List(xs) if !xs.is_empty());
+            match key.as_str() {
+                "need" => sides.0 |= has,
+                "offer" => sides.1 |= has,
+                _ => {
+                    sides.0 |= has;
+                    sides.1 |= has;
+                }
+            }
+        }
+        if !(sides.0 && sides.1) {
+            out.push(err(
+                k,
+                format!(
+                    "{name} in `intros.concepts` has no {} phrases; it is left out",
+                    if sides.0 {
+                        "offer-side (`offer` or `both`)"
+                    } else {
+                        "need-side (`need` or `both`)"
+                    }
+                ),
+            ));
+        }
     }
 }
 

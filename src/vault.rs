@@ -589,6 +589,24 @@ impl Vault {
             .unwrap_or_default()
     }
 
+    /// The whole text of note `idx` (BOM removed) as the model was built from
+    /// it, from the cache of [`entry_text`](Self::entry_text) when there
+    /// (a text read here is not kept: callers read each note once); `None`
+    /// when it cannot be read or changed since the model was built.
+    pub fn note_text(&self, idx: usize) -> Option<std::sync::Arc<str>> {
+        if let Some(t) = self.cached_text(idx) {
+            return Some(t);
+        }
+        let n = self.notes.get(idx)?;
+        let bytes = read_note_bytes(&self.root.join(&n.path)).ok()?;
+        let hash = self.sources.get(idx).copied().unwrap_or(0);
+        if hash != 0 && crate::store::content_hash(&bytes) != hash {
+            return None;
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        Some(String::from_utf8_lossy(bytes).into())
+    }
+
     fn cached_text(&self, idx: usize) -> Option<std::sync::Arc<str>> {
         self.texts.lock().ok()?.map.get(&idx).cloned()
     }

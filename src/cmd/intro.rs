@@ -60,8 +60,10 @@ fn entry_text(state: IntroState, other: &str, why: Option<&str>) -> String {
         IntroState::Made => format!("Introduced to {other}."),
         IntroState::FollowedUp => format!("Asked how meeting {other} went."),
     };
+    // One line: a newline in WHY would start a heading or a task of its own
+    // in both notes.
     let why = why
-        .map(|w| format!(" {}", w.trim()))
+        .map(|w| format!(" {}", w.split_whitespace().collect::<Vec<_>>().join(" ")))
         .filter(|w| w.len() > 1)
         .unwrap_or_default();
     format!("{what}{why} #intro/{}\n", state.as_str())
@@ -140,5 +142,16 @@ mod tests {
             "{t}"
         );
         assert!(entry_text(IntroState::FollowedUp, "A", None).contains("#intro/followed-up"));
+    }
+
+    #[test]
+    fn why_stays_on_one_line() {
+        let t = entry_text(
+            IntroState::Proposed,
+            "[[B]]",
+            Some("both like kilns\n### 2020-01-01 · fake\r\n- [ ] x"),
+        );
+        assert_eq!(t.lines().count(), 1, "{t}");
+        assert!(t.contains("kilns ### 2020-01-01"), "{t}");
     }
 }

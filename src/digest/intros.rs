@@ -54,6 +54,9 @@ const OFFERS_PER_NEED: usize = 5;
 const NEED_MATCH_WEIGHT: f64 = 3.0;
 /// How well the need is met decides the order among needs met.
 const COVERAGE_WEIGHT: f64 = 4.0;
+/// Subtracted from a need met only through the lexicon's related words
+/// counting in full (its coverage, where they count 0.8, is under half).
+const RELATED_ONLY_PENALTY: f64 = 0.5;
 /// Subtracted per helper already found for the same need (best first).
 const SAME_NEED_DECAY: f64 = 0.6;
 /// Subtracted per need already met by the same helper (best first), up to
@@ -166,80 +169,145 @@ fn same_org_connects(vault: &Vault) -> bool {
 /// introduction recorded as made, and colleagues at the same org. A task or
 /// plan that mentions someone is not a connection.
 pub fn connections(vault: &Vault) -> HashSet<Pair> {
-    let mut set = HashSet::new();
-    let is_person = |i: usize| vault.notes[i].person.is_some();
-    let mut by_org: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, n, p) in vault.people() {
-        if let Some(by) = &p.introduced_by
-            && let Some(j) = vault.resolve_one(by)
-            && j != i
-            && is_person(j)
-        {
-            set.insert(pair(i, j));
-        }
-        if let Some(k) = n.front.as_ref().and_then(|f| f.get("knows")) {
-            let names: Vec<String> = match k {
-                Yaml::List(xs) => xs.iter().filter_map(Yaml::as_scalar).collect(),
-                other => other.as_scalar().into_iter().collect(),
-            };
-            for name in names {
-                let target = crate::note::first_link(&name).unwrap_or(name);
-                if let Some(j) = vault.resolve_one(&target)
-                    && j != i
-                    && is_person(j)
-                {
-                    set.insert(pair(i, j));
-                }
-            }
-        }
-        if let Some(org) = &p.org {
-            let o = fold(org);
-            if !o.is_empty() {
-                by_org.entry(o).or_default().push(i);
-            }
-        }
-    }
-    if same_org_connects(vault) {
-        for who in by_org.values().filter(|w| w.len() <= 200) {
-            for (x, &a) in who.iter().enumerate() {
-                for &b in &who[x + 1..] {
-                    set.insert(pair(a, b));
-                }
-            }
-        }
-    }
-    for (i, n) in vault.notes.iter().enumerate() {
-        let tasks = task_lines(n);
-        for (ei, e) in n.entries.iter().enumerate() {
-            if e.tags.iter().any(|t| IntroState::from_tag(t).is_some()) {
-                continue;
-            }
-            let mut who: Vec<usize> = n
-                .links
-                .iter()
-                .filter(|l| l.entry == Some(ei) && !tasks.contains(&l.line))
-                .filter_map(|l| vault.resolve_one(&l.target))
-                .filter(|&j| j != i && is_person(j))
-                .take(20)
-                .collect();
-            if n.person.is_some() {
-                who.push(i);
-            }
-            who.sort_unstable();
-            who.dedup();
-            for (x, &a) in who.iter().enumerate() {
-                for &b in &who[x + 1..] {
-                    set.insert(pair(a, b));
-                }
-            }
-        }
-    }
-    for r in lifecycle::records(vault) {
-        if r.state.is_made() {
-            set.insert(pair(r.ia, r.ib));
-        }
-    }
+    let k = Known::new(vault);
+    let mut set = k.certain.clone();
+    set.extend(k.by_entry.keys().filter(|p| k.connected(**p)));
     set
+}
+
+/// An entry linking both of a pair: they know each other unless a link is
+/// all plans ("will ask [[Ben]] first"). The links (indexes into the note's
+/// links) to each person; none for the note's own person.
+struct Shared {
+    note: usize,
+    links: [Vec<usize>; 2],
+}
+
+/// Who knows whom: the evidence that needs no reading (`introduced_by`,
+/// `knows:`, same org, a made intro), and the entries linking both, whose
+/// lines are read only when a pair is asked about: telling a plan means
+/// reading the note, and most pairs never come up.
+pub(crate) struct Known<'v> {
+    vault: &'v Vault,
+    certain: HashSet<Pair>,
+    by_entry: HashMap<Pair, Vec<Shared>>,
+}
+
+impl<'v> Known<'v> {
+    /// Whether the two know each other.
+    pub(crate) fn connected(&self, p: Pair) -> bool {
+        if self.certain.contains(&p) {
+            return true;
+        }
+        let Some(shared) = self.by_entry.get(&p) else {
+            return false;
+        };
+        shared.iter().any(|sh| {
+            let lines = super::plans::NoteLines::new(self.vault, sh.note);
+            let links = &self.vault.notes[sh.note].links;
+            sh.links
+                .iter()
+                .all(|ls| ls.is_empty() || ls.iter().any(|&k| !lines.is_plan(&links[k])))
+        })
+    }
+
+    pub(crate) fn new(vault: &'v Vault) -> Known<'v> {
+        let mut set = HashSet::new();
+        let is_person = |i: usize| vault.notes[i].person.is_some();
+        let mut by_org: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, n, p) in vault.people() {
+            if let Some(by) = &p.introduced_by
+                && let Some(j) = vault.resolve_one(by)
+                && j != i
+                && is_person(j)
+            {
+                set.insert(pair(i, j));
+            }
+            if let Some(k) = n.front.as_ref().and_then(|f| f.get("knows")) {
+                let names: Vec<String> = match k {
+                    Yaml::List(xs) => xs.iter().filter_map(Yaml::as_scalar).collect(),
+                    other => other.as_scalar().into_iter().collect(),
+                };
+                for name in names {
+                    let target = crate::note::first_link(&name).unwrap_or(name);
+                    if let Some(j) = vault.resolve_one(&target)
+                        && j != i
+                        && is_person(j)
+                    {
+                        set.insert(pair(i, j));
+                    }
+                }
+            }
+            if let Some(org) = &p.org {
+                let o = fold(org);
+                if !o.is_empty() {
+                    by_org.entry(o).or_default().push(i);
+                }
+            }
+        }
+        if same_org_connects(vault) {
+            for who in by_org.values().filter(|w| w.len() <= 200) {
+                for (x, &a) in who.iter().enumerate() {
+                    for &b in &who[x + 1..] {
+                        set.insert(pair(a, b));
+                    }
+                }
+            }
+        }
+        for r in lifecycle::records(vault) {
+            if r.state.is_made() {
+                set.insert(pair(r.ia, r.ib));
+            }
+        }
+        let mut by_entry: HashMap<Pair, Vec<Shared>> = HashMap::new();
+        for (i, n) in vault.notes.iter().enumerate() {
+            let tasks = task_lines(n);
+            for (ei, e) in n.entries.iter().enumerate() {
+                if e.tags.iter().any(|t| IntroState::from_tag(t).is_some()) {
+                    continue;
+                }
+                // Person → the entry's links to them.
+                let mut who: Vec<(usize, Vec<usize>)> = Vec::new();
+                for (k, l) in n.links.iter().enumerate() {
+                    if l.entry != Some(ei) || tasks.contains(&l.line) {
+                        continue;
+                    }
+                    let Some(j) = vault.resolve_one(&l.target) else {
+                        continue;
+                    };
+                    if j == i || !is_person(j) {
+                        continue;
+                    }
+                    if let Some(w) = who.iter_mut().find(|w| w.0 == j) {
+                        w.1.push(k);
+                    } else if who.len() < 20 {
+                        who.push((j, vec![k]));
+                    }
+                }
+                if n.person.is_some() {
+                    who.push((i, Vec::new()));
+                }
+                who.sort_unstable_by_key(|w| w.0);
+                for (x, (a, la)) in who.iter().enumerate() {
+                    for (b, lb) in &who[x + 1..] {
+                        let p = pair(*a, *b);
+                        if set.contains(&p) {
+                            continue;
+                        }
+                        by_entry.entry(p).or_default().push(Shared {
+                            note: i,
+                            links: [la.clone(), lb.clone()],
+                        });
+                    }
+                }
+            }
+        }
+        Known {
+            vault,
+            certain: set,
+            by_entry,
+        }
+    }
 }
 
 /// Task lines in one person's note that mention another person: planned
@@ -488,7 +556,7 @@ pub fn suggestions_with(
     m: &Matching,
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     let t = std::time::Instant::now();
-    let conn = connections(vault);
+    let conn = Known::new(vault);
     trace("connections", t);
     let dismissed = dismissed(&vault.root);
     let in_progress: HashSet<Pair> = lifecycle::records(vault)
@@ -498,7 +566,7 @@ pub fn suggestions_with(
     let name_key = |i: usize| fold(&vault.notes[i].title);
     let excluded = |a: usize, b: usize| {
         let p = pair(a, b);
-        if conn.contains(&p) || in_progress.contains(&p) {
+        if in_progress.contains(&p) || conn.connected(p) {
             return true;
         }
         if dismissed.is_empty() {
@@ -542,8 +610,16 @@ pub fn suggestions_with(
                     &nm,
                     &m.fields[nm.profile],
                 );
-                let gain =
-                    NEED_MATCH_WEIGHT + COVERAGE_WEIGHT * nm.coverage - SAME_NEED_DECAY * rank;
+                // Met only because related words count in full: short of
+                // half the need at the ranking's weights, it ranks lower.
+                let related_only = if nm.coverage < super::matcher::MIN_COVERAGE {
+                    RELATED_ONLY_PENALTY
+                } else {
+                    0.0
+                };
+                let gain = NEED_MATCH_WEIGHT + COVERAGE_WEIGHT * nm.coverage
+                    - SAME_NEED_DECAY * rank
+                    - related_only;
                 c.score += gain;
                 by_helper.entry(b).or_default().push((gain, pair(a, b)));
                 let offer = nm

@@ -97,7 +97,9 @@ pub fn records(vault: &Vault) -> Vec<IntroRecord> {
     let mut by_pair: HashMap<(usize, usize), Vec<IntroStep>> = HashMap::new();
     for (i, n, _) in vault.people() {
         for e in &n.entries {
-            let Some(state) = e.tags.iter().find_map(|t| IntroState::from_tag(t)) else {
+            // The last state tag: `kith intro` writes its own after the
+            // WHY text, which may mention another state.
+            let Some(state) = e.tags.iter().rev().find_map(|t| IntroState::from_tag(t)) else {
                 continue;
             };
             let Some(other) = e

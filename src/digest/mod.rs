@@ -11,6 +11,7 @@ mod intros;
 pub mod lexicon;
 pub mod lifecycle;
 pub mod matcher;
+pub mod plans;
 pub mod reciprocity;
 mod reminders;
 mod render;

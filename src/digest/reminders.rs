@@ -570,7 +570,7 @@ fn contacts_where(
     own.sort_by_key(|e| e.line);
     for e in own {
         let later = !seen_days.insert(e.date);
-        if e.tasks_only || !keep(e.date) {
+        if e.tasks_only || is_proposal(e) || !keep(e.date) {
             continue;
         }
         out.push(Contact {
@@ -589,6 +589,7 @@ fn contacts_where(
         }
         let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
         let mut done_entries: HashSet<usize> = HashSet::new();
+        let mut lines: Option<super::plans::NoteLines> = None;
         for l in &other.links {
             let date = match l.entry {
                 Some(ei) => other.entries.get(ei).map(|e| e.date),
@@ -597,6 +598,10 @@ fn contacts_where(
             if tasks.contains(&l.line)
                 || !date.is_some_and(keep)
                 || vault.resolve_one(&l.target) != Some(i)
+                // "will email [[Ana]] tomorrow" is a plan, not a contact.
+                || lines
+                    .get_or_insert_with(|| super::plans::NoteLines::new(vault, j))
+                    .is_plan(l)
             {
                 continue;
             }
@@ -636,6 +641,18 @@ fn contacts_where(
     out
 }
 
+/// `kith intro` writes a proposal in both notes (an entry titled `intro`,
+/// tagged `#intro/proposed`): what you mean to do, not something done with
+/// them, so not a contact. An entry with its own title ("coffee") that also
+/// proposes an intro still records the coffee.
+fn is_proposal(e: &crate::model::LogEntry) -> bool {
+    let title = e.title.trim();
+    (title.is_empty() || title.eq_ignore_ascii_case("intro"))
+        && e.tags
+            .iter()
+            .any(|t| IntroState::from_tag(t) == Some(IntroState::Proposed))
+}
+
 /// A contact's place: (date, note index, line).
 type Spot = (Date, usize, usize);
 
@@ -659,7 +676,7 @@ fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
         best[i] = n
             .entries
             .iter()
-            .filter(|e| !e.tasks_only && e.date <= as_of)
+            .filter(|e| !e.tasks_only && !is_proposal(e) && e.date <= as_of)
             .max_by_key(|e| (e.date, e.line))
             .map(|e| (e.date, i, e.line));
     }
@@ -668,6 +685,7 @@ fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
             continue;
         }
         let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
+        let mut lines: Option<super::plans::NoteLines> = None;
         for l in &other.links {
             if tasks.contains(&l.line) {
                 continue;
@@ -687,7 +705,14 @@ fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
             let Some(i) = vault.resolve_one(&l.target) else {
                 continue;
             };
-            if i != j && vault.notes[i].person.is_some() && later(vault, best[i], spot) {
+            // Read the note for plans only when the link would count.
+            if i != j
+                && vault.notes[i].person.is_some()
+                && later(vault, best[i], spot)
+                && !lines
+                    .get_or_insert_with(|| super::plans::NoteLines::new(vault, j))
+                    .is_plan(l)
+            {
                 best[i] = Some(spot);
             }
         }

@@ -5,6 +5,7 @@ mod support;
 
 mod attack_daily;
 mod attack_hostile;
+mod attack_intros;
 mod attack_io;
 mod attack_obs;
 mod attack_trust;
