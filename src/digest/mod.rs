@@ -232,4 +232,3 @@ pub fn warm(vault: &Vault) {
     let today = chrono::Local::now().date_naive();
     let _ = build(vault, today, Limits::from_config(vault, false));
 }
-

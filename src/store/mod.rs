@@ -557,12 +557,21 @@ impl Model {
                 if rebuild.is_some() {
                     return None;
                 }
-                let bytes = std::fs::read(&file).ok()?;
+                // Never a plain read: a FIFO put here would block every
+                // command, a symlink to /dev/zero would never end.
+                let bytes = match vault::read_cache_file(&file) {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+                    Err(e) => return Some(Err(format!("it could not be read ({e})"))),
+                };
                 let t = std::time::Instant::now();
                 let h = decode_head(&bytes).and_then(|h| {
-                    match std::fs::File::open(records_file(root, h.generation)) {
-                        Ok(f) => Ok((h, f)),
-                        Err(_) => Err("its records file is missing".to_string()),
+                    match vault::open_cache_file(&records_file(root, h.generation)) {
+                        Ok((f, _)) => Ok((h, f)),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                            Err("its records file is missing".to_string())
+                        }
+                        Err(e) => Err(format!("its records file could not be read ({e})")),
                     }
                 });
                 trace(|| format!("model: directory {:?} ({} bytes)", t.elapsed(), bytes.len()));
@@ -810,9 +819,18 @@ impl Model {
         let generation;
         if append && let Some(g) = old_gen {
             generation = g;
-            let mut w = std::fs::OpenOptions::new()
-                .append(true)
-                .open(records_file(&self.root, g))?;
+            let mut opts = std::fs::OpenOptions::new();
+            opts.append(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                // As when reading: never wait on a FIFO, never follow a link.
+                opts.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+            }
+            let mut w = opts.open(records_file(&self.root, g))?;
+            if !w.metadata()?.is_file() {
+                return Err(std::io::Error::other("the records file is not a file"));
+            }
             // Where this write lands: the end, which another kith may have
             // moved; so one write, its position taken after.
             let mut buf = Vec::with_capacity(fresh_bytes as usize);
@@ -861,9 +879,12 @@ impl Model {
                 }
                 w.flush()?;
             }
+            vault::clear_cache_slot(&records_file(&self.root, generation));
             tmp.persist(records_file(&self.root, generation))
                 .map_err(|e| e.error)?;
-            self.records = std::fs::File::open(records_file(&self.root, generation)).ok();
+            self.records = vault::open_cache_file(&records_file(&self.root, generation))
+                .ok()
+                .map(|(f, _)| f);
         }
         let head = Head {
             as_of_ns,
@@ -876,6 +897,7 @@ impl Model {
             .prefix(".model-")
             .tempfile_in(&dir)?;
         tmp.as_file_mut().write_all(&bytes)?;
+        vault::clear_cache_slot(&model_file(&self.root));
         tmp.persist(model_file(&self.root)).map_err(|e| e.error)?;
         if let Some(g) = old_gen.filter(|g| *g != generation) {
             // The generation just replaced is nobody's now.
@@ -889,6 +911,7 @@ impl Model {
                     let name = e.file_name();
                     let name = name.to_string_lossy();
                     if name.starts_with("records-") && name.ends_with(".bin") && e.path() != keep {
+                        vault::clear_cache_slot(&e.path());
                         let _ = std::fs::remove_file(e.path());
                     }
                 }
