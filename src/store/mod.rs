@@ -441,12 +441,26 @@ fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> 
     Ok(c.into_note(path))
 }
 
-/// Reads a whole file, or says it is damaged.
+/// Reads a whole file from its start, or says it is damaged. By position,
+/// never from the handle's offset: one run reads the records file more than
+/// once (links for the facts, then the notes, then a new generation), and a
+/// second `read_to_end` would start at the end and find nothing.
 fn read_all(file: &std::fs::File) -> std::result::Result<Vec<u8>, String> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    let mut f = file;
-    f.read_to_end(&mut bytes).map_err(|_| damaged())?;
+    let len = file.metadata().map_err(|_| damaged())?.len();
+    let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| damaged())?];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(&mut bytes, 0).map_err(|_| damaged())?;
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek};
+        let mut f = file;
+        f.seek(std::io::SeekFrom::Start(0))
+            .and_then(|_| f.read_exact(&mut bytes))
+            .map_err(|_| damaged())?;
+    }
     Ok(bytes)
 }
 

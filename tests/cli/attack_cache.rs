@@ -150,3 +150,33 @@ fn the_git_cache_as_a_fifo_does_not_hang_show() {
     assert_eq!(out, fresh);
     assert!(file.is_file(), "the git cache was not saved again");
 }
+
+/// A note added, removed or renamed moves the names: `check` and `digest`
+/// read the records file twice in one run, and the second read found
+/// nothing, so every such run rebuilt the whole cache, "damaged".
+#[test]
+fn a_new_note_is_not_a_damaged_cache() {
+    let v = vault();
+    for (i, args) in [
+        &["check"][..],
+        &["digest", "--as-of", AS_OF],
+        &["export", "vcard"],
+        &["list"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        run(&v, args);
+        v.person(
+            &format!("new{i}"),
+            &format!("New {i}"),
+            "",
+            "Met [[Ann]].\n",
+        );
+        let (out, err) = run(&v, args);
+        assert!(!err.contains("rebuilt"), "kith {args:?}: {err}");
+        let _ = std::fs::remove_dir_all(cache(&v));
+        let (fresh, _) = run(&v, args);
+        assert_eq!(out, fresh, "kith {args:?}");
+    }
+}
