@@ -312,6 +312,92 @@ fn records_file(root: &Path, generation: u64) -> PathBuf {
     vault::cache_dir(root).join(format!("records-{generation:016x}.bin"))
 }
 
+/// How long a records file nobody points at is kept: another kith may have
+/// just written it and not yet renamed its directory over `model.bin`, or
+/// be appending to the one it read.
+const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The saved directory and its records file, opened; `None` when there is
+/// no model yet, `Err` saying why it cannot be used.
+fn read_head(root: &Path) -> Option<std::result::Result<(Head, std::fs::File), String>> {
+    let file = model_file(root);
+    let mut seen = 0u64;
+    // Another kith may replace the directory and remove the generation it
+    // named between our two opens: read the directory again, a few times.
+    for _ in 0..4 {
+        // Never a plain read: a FIFO put here would block every command, a
+        // symlink to /dev/zero would never end.
+        let bytes = match vault::read_cache_file(&file) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => return Some(Err(format!("it could not be read ({e})"))),
+        };
+        let sum = content_hash(&bytes);
+        if sum == seen {
+            break;
+        }
+        seen = sum;
+        let h = match decode_head(&bytes) {
+            Ok(h) => h,
+            Err(why) => return Some(Err(why)),
+        };
+        match vault::open_cache_file(&records_file(root, h.generation)) {
+            Ok((f, _)) => return Some(Ok((h, f))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Some(Err(format!("its records file could not be read ({e})"))),
+        }
+    }
+    Some(Err("its records file is missing".to_string()))
+}
+
+/// The generation `model.bin` names now, from its header alone.
+fn current_generation(root: &Path) -> Option<u64> {
+    use std::io::Read;
+    let (f, _) = vault::open_cache_file(&model_file(root)).ok()?;
+    let mut head = Vec::new();
+    f.take(8 + 4 + 1 + 255 + 16).read_to_end(&mut head).ok()?;
+    let r = head.strip_prefix(MAGIC.as_slice())?.get(4..)?;
+    let vlen = *r.first()? as usize;
+    let g = r.get(1 + vlen + 8..1 + vlen + 16)?;
+    Some(u64::from_le_bytes(g.try_into().ok()?))
+}
+
+/// Removes the records files nobody points at: not `keep` (this run's),
+/// not the one `model.bin` names now, and none written within
+/// [`SWEEP_GRACE`]. Replaced generations, and those of writers killed or
+/// outrun by another kith, go here rather than piling up.
+fn sweep(root: &Path, keep: u64) {
+    let Ok(rd) = std::fs::read_dir(vault::cache_dir(root)) else {
+        return;
+    };
+    let current = current_generation(root);
+    let now = SystemTime::now();
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(g) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("records-")?.strip_suffix(".bin"))
+            .and_then(|h| u64::from_str_radix(h, 16).ok())
+        else {
+            continue;
+        };
+        if g == keep || Some(g) == current {
+            continue;
+        }
+        // Only a regular file can be another kith's work in progress; a
+        // folder or FIFO in a records file's place goes at once.
+        let fresh = e.path().symlink_metadata().is_ok_and(|m| {
+            m.is_file()
+                && m.modified()
+                    .is_ok_and(|t| now.duration_since(t).unwrap_or_default() < SWEEP_GRACE)
+        });
+        if !fresh {
+            vault::clear_cache_slot(&e.path());
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// A decoded `model.bin`.
 #[derive(Debug)]
 struct Head {
@@ -564,32 +650,16 @@ impl Model {
         }
         let t0 = std::time::Instant::now();
         let as_of_ns = now_ns();
-        let file = model_file(root);
         let ((walked, mut problems), head) = rayon::join(
             || walk(root),
             || {
                 if rebuild.is_some() {
                     return None;
                 }
-                // Never a plain read: a FIFO put here would block every
-                // command, a symlink to /dev/zero would never end.
-                let bytes = match vault::read_cache_file(&file) {
-                    Ok(b) => b,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-                    Err(e) => return Some(Err(format!("it could not be read ({e})"))),
-                };
                 let t = std::time::Instant::now();
-                let h = decode_head(&bytes).and_then(|h| {
-                    match vault::open_cache_file(&records_file(root, h.generation)) {
-                        Ok((f, _)) => Ok((h, f)),
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                            Err("its records file is missing".to_string())
-                        }
-                        Err(e) => Err(format!("its records file could not be read ({e})")),
-                    }
-                });
-                trace(|| format!("model: directory {:?} ({} bytes)", t.elapsed(), bytes.len()));
-                Some(h)
+                let h = read_head(root);
+                trace(|| format!("model: directory {:?}", t.elapsed()));
+                h
             },
         );
         let t_read = t0.elapsed();
@@ -913,24 +983,7 @@ impl Model {
         tmp.as_file_mut().write_all(&bytes)?;
         vault::clear_cache_slot(&model_file(&self.root));
         tmp.persist(model_file(&self.root)).map_err(|e| e.error)?;
-        if let Some(g) = old_gen.filter(|g| *g != generation) {
-            // The generation just replaced is nobody's now.
-            let _ = std::fs::remove_file(records_file(&self.root, g));
-        } else if old_gen.is_none() {
-            // Built from scratch: records files left by older or killed
-            // writers are nobody's.
-            if let Ok(rd) = std::fs::read_dir(&dir) {
-                let keep = records_file(&self.root, generation);
-                for e in rd.flatten() {
-                    let name = e.file_name();
-                    let name = name.to_string_lossy();
-                    if name.starts_with("records-") && name.ends_with(".bin") && e.path() != keep {
-                        vault::clear_cache_slot(&e.path());
-                        let _ = std::fs::remove_file(e.path());
-                    }
-                }
-            }
-        }
+        sweep(&self.root, generation);
         Ok(())
     }
 

@@ -42,10 +42,11 @@ fn records(v: &TestVault) -> PathBuf {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| {
+        .filter(|p| {
             let n = p.file_name().unwrap().to_string_lossy().into_owned();
             n.starts_with("records-") && n.ends_with(".bin")
         })
+        .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
         .expect("a records file")
 }
 
@@ -179,4 +180,22 @@ fn a_new_note_is_not_a_damaged_cache() {
         let (fresh, _) = run(&v, args);
         assert_eq!(out, fresh, "kith {args:?}");
     }
+}
+
+/// A records file nobody points at (a writer killed, or outrun by another
+/// kith that saved its own generation) is removed by a later save, not kept
+/// forever beside the live one.
+#[test]
+fn orphaned_records_files_are_swept() {
+    let v = vault();
+    run(&v, &["show", "Ann"]);
+    let orphan = cache(&v).join("records-00000000000000ab.bin");
+    let f = std::fs::File::create(&orphan).unwrap();
+    f.set_len(4096).unwrap();
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    f.set_modified(old).unwrap();
+    drop(f);
+    v.person("cy", "Cy", "", "Met [[Ann]].\n");
+    run(&v, &["show", "Ann"]);
+    assert!(!orphan.exists(), "an orphaned records file was kept");
 }
