@@ -374,15 +374,20 @@ fn sweep(root: &Path, keep: u64) {
     let now = SystemTime::now();
     for e in rd.flatten() {
         let name = e.file_name();
-        let Some(g) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix("records-")?.strip_suffix(".bin"))
-            .and_then(|h| u64::from_str_radix(h, 16).ok())
-        else {
-            continue;
-        };
-        if g == keep || Some(g) == current {
-            continue;
+        let name = name.to_str().unwrap_or_default();
+        // The temporary files of a writer killed before its rename (a
+        // whole records file each): nobody's once older than the grace.
+        let temp = [".records-", ".model-", ".digest-", ".git-last-commits-"]
+            .iter()
+            .any(|p| name.starts_with(p));
+        let generation = name
+            .strip_prefix("records-")
+            .and_then(|n| n.strip_suffix(".bin"))
+            .and_then(|h| u64::from_str_radix(h, 16).ok());
+        match generation {
+            Some(g) if g == keep || Some(g) == current => continue,
+            None if !temp => continue,
+            _ => {}
         }
         // Only a regular file can be another kith's work in progress; a
         // folder or FIFO in a records file's place goes at once.

@@ -183,19 +183,29 @@ fn a_new_note_is_not_a_damaged_cache() {
 }
 
 /// A records file nobody points at (a writer killed, or outrun by another
-/// kith that saved its own generation) is removed by a later save, not kept
-/// forever beside the live one.
+/// kith that saved its own generation) and a killed writer's temporary
+/// files are removed by a later save, not kept forever beside the live one.
 #[test]
 fn orphaned_records_files_are_swept() {
     let v = vault();
     run(&v, &["show", "Ann"]);
-    let orphan = cache(&v).join("records-00000000000000ab.bin");
-    let f = std::fs::File::create(&orphan).unwrap();
-    f.set_len(4096).unwrap();
+    // A generation outrun by another kith, and the temporary files of
+    // writers killed before their rename.
+    let names = [
+        "records-00000000000000ab.bin",
+        ".records-kill9",
+        ".model-kill9",
+        ".digest-kill9",
+    ];
     let old = std::time::SystemTime::now() - Duration::from_secs(3600);
-    f.set_modified(old).unwrap();
-    drop(f);
+    for n in names {
+        let f = std::fs::File::create(cache(&v).join(n)).unwrap();
+        f.set_len(4096).unwrap();
+        f.set_modified(old).unwrap();
+    }
     v.person("cy", "Cy", "", "Met [[Ann]].\n");
     run(&v, &["show", "Ann"]);
-    assert!(!orphan.exists(), "an orphaned records file was kept");
+    for n in names {
+        assert!(!cache(&v).join(n).exists(), "{n} was kept");
+    }
 }
