@@ -835,7 +835,9 @@ impl VaultRepo {
         };
         let head_id = head.id().to_string();
         let file = crate::vault::cache_dir(root).join("git-last-commits.json");
-        if let Ok(bytes) = std::fs::read(&file)
+        // The cache's reader: a FIFO or a link to /dev/zero here must not
+        // hang `show`.
+        if let Ok(bytes) = crate::vault::read_cache_file(&file)
             && let Ok(c) = serde_json::from_slice::<LastCommitCache>(&bytes)
             && c.head == head_id
             && c.prefix == self.prefix
@@ -852,9 +854,16 @@ impl VaultRepo {
         if let Ok(json) = serde_json::to_vec(&cache)
             && std::fs::create_dir_all(crate::vault::cache_dir(root)).is_ok()
         {
-            let tmp = file.with_extension("tmp");
-            if std::fs::write(&tmp, json).is_ok() {
-                let _ = std::fs::rename(&tmp, &file);
+            // A temporary file of its own (two commands at once never write
+            // into one), renamed over whatever is there.
+            use std::io::Write;
+            if let Ok(mut tmp) = tempfile::Builder::new()
+                .prefix(".git-last-commits-")
+                .tempfile_in(crate::vault::cache_dir(root))
+                && tmp.write_all(&json).is_ok()
+            {
+                crate::vault::clear_cache_slot(&file);
+                let _ = tmp.persist(&file);
             }
         }
         Ok(cache.notes)

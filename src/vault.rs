@@ -40,6 +40,62 @@ pub fn cache_dir(root: &Path) -> PathBuf {
     root.join(".kith").join("cache")
 }
 
+/// Opens a file kith keeps in `.kith/cache/` for reading, with its length at
+/// opening. Only a regular file itself: a symlink (to `/dev/zero`, to a huge
+/// file), a FIFO, a device or a folder found in its place is refused, never
+/// followed, waited on or read without end; the caller rebuilds the cache.
+pub fn open_cache_file(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Non-blocking: opening a FIFO never waits for a writer.
+        opts.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW);
+    }
+    #[cfg(not(unix))]
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("a symlink, not a cache file"));
+    }
+    let file = match opts.open(path) {
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(std::io::Error::other("a symlink, not a cache file"));
+        }
+        r => r?,
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "{}, not a cache file",
+            file_kind(meta.file_type())
+        )));
+    }
+    Ok((file, meta.len()))
+}
+
+/// Reads a whole cache file opened by [`open_cache_file`]'s rules, at most
+/// the length it had when opened.
+pub fn read_cache_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let (file, len) = open_cache_file(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(len).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Makes room for a cache file about to be renamed into `path`: a folder
+/// found there (which a rename cannot replace) is removed, so the cache
+/// heals instead of failing to save, and rebuilding, on every run. Only a
+/// real folder inside the cache; a symlink is replaced by the rename itself.
+pub fn clear_cache_slot(path: &Path) {
+    if let Ok(m) = std::fs::symlink_metadata(path)
+        && m.is_dir()
+    {
+        let _ = std::fs::remove_dir_all(path);
+    }
+}
+
 /// Is a folder of this name walked? (Not hidden, not `node_modules`.)
 pub fn is_walked_dir(name: &str) -> bool {
     !name.starts_with('.') && !SKIP_DIRS.contains(&name)

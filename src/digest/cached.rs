@@ -169,7 +169,15 @@ pub enum Miss {
 
 /// What the file holds for `generation`.
 pub fn read(root: &Path, generation: u64) -> Result<Stored, Miss> {
-    let bytes = std::fs::read(file(root)).map_err(|_| Miss::Absent)?;
+    // Never a plain read: a FIFO here would block the digest, a symlink to
+    // /dev/zero would never end. What cannot be read is recomputed, saying so.
+    let bytes = crate::vault::read_cache_file(&file(root)).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Miss::Absent
+        } else {
+            Miss::Bad(format!("it could not be read ({e})"))
+        }
+    })?;
     decode(&bytes, generation)
 }
 
@@ -219,6 +227,7 @@ pub fn write(root: &Path, generation: u64, s: &Stored) -> std::io::Result<()> {
         f.write_all(&(payload.len() as u64).to_le_bytes())?;
         f.write_all(&payload)?;
     }
+    crate::vault::clear_cache_slot(&file(root));
     tmp.persist(file(root)).map_err(|e| e.error)?;
     Ok(())
 }

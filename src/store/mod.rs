@@ -312,6 +312,98 @@ fn records_file(root: &Path, generation: u64) -> PathBuf {
     vault::cache_dir(root).join(format!("records-{generation:016x}.bin"))
 }
 
+/// How long a records file nobody points at is kept: another kith may have
+/// just written it and not yet renamed its directory over `model.bin`, or
+/// be appending to the one it read.
+const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The saved directory and its records file, opened; `None` when there is
+/// no model yet, `Err` saying why it cannot be used.
+fn read_head(root: &Path) -> Option<std::result::Result<(Head, std::fs::File, FileId), String>> {
+    let file = model_file(root);
+    let mut seen = 0u64;
+    // Another kith may replace the directory and remove the generation it
+    // named between our two opens: read the directory again, a few times.
+    for _ in 0..4 {
+        // Never a plain read: a FIFO put here would block every command, a
+        // symlink to /dev/zero would never end.
+        let (bytes, id) = match read_model(&file, None) {
+            Ok(Some(b)) => b,
+            Ok(None) => return None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => return Some(Err(format!("it could not be read ({e})"))),
+        };
+        let sum = content_hash(&bytes);
+        if sum == seen {
+            break;
+        }
+        seen = sum;
+        let h = match decode_head(&bytes) {
+            Ok(h) => h,
+            Err(why) => return Some(Err(why)),
+        };
+        match vault::open_cache_file(&records_file(root, h.generation)) {
+            Ok((f, _)) => return Some(Ok((h, f, id))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Some(Err(format!("its records file could not be read ({e})"))),
+        }
+    }
+    Some(Err("its records file is missing".to_string()))
+}
+
+/// The generation `model.bin` names now, from its header alone.
+fn current_generation(root: &Path) -> Option<u64> {
+    use std::io::Read;
+    let (f, _) = vault::open_cache_file(&model_file(root)).ok()?;
+    let mut head = Vec::new();
+    f.take(8 + 4 + 1 + 255 + 16).read_to_end(&mut head).ok()?;
+    let r = head.strip_prefix(MAGIC.as_slice())?.get(4..)?;
+    let vlen = *r.first()? as usize;
+    let g = r.get(1 + vlen + 8..1 + vlen + 16)?;
+    Some(u64::from_le_bytes(g.try_into().ok()?))
+}
+
+/// Removes the records files nobody points at: not `keep` (this run's),
+/// not the one `model.bin` names now, and none written within
+/// [`SWEEP_GRACE`]. Replaced generations, and those of writers killed or
+/// outrun by another kith, go here rather than piling up.
+fn sweep(root: &Path, keep: u64) {
+    let Ok(rd) = std::fs::read_dir(vault::cache_dir(root)) else {
+        return;
+    };
+    let current = current_generation(root);
+    let now = SystemTime::now();
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let name = name.to_str().unwrap_or_default();
+        // The temporary files of a writer killed before its rename (a
+        // whole records file each): nobody's once older than the grace.
+        let temp = [".records-", ".model-", ".digest-", ".git-last-commits-"]
+            .iter()
+            .any(|p| name.starts_with(p));
+        let generation = name
+            .strip_prefix("records-")
+            .and_then(|n| n.strip_suffix(".bin"))
+            .and_then(|h| u64::from_str_radix(h, 16).ok());
+        match generation {
+            Some(g) if g == keep || Some(g) == current => continue,
+            None if !temp => continue,
+            _ => {}
+        }
+        // Only a regular file can be another kith's work in progress; a
+        // folder or FIFO in a records file's place goes at once.
+        let fresh = e.path().symlink_metadata().is_ok_and(|m| {
+            m.is_file()
+                && m.modified()
+                    .is_ok_and(|t| now.duration_since(t).unwrap_or_default() < SWEEP_GRACE)
+        });
+        if !fresh {
+            vault::clear_cache_slot(&e.path());
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// A decoded `model.bin`.
 #[derive(Debug)]
 struct Head {
@@ -441,15 +533,26 @@ fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> 
     Ok(c.into_note(path))
 }
 
-/// Reads a whole file, or says it is damaged. From the start, wherever an
-/// earlier read left the handle: one pass may read it twice (names moved,
-/// then a new generation or a whole decode), a watcher many times.
+/// Reads a whole file from its start, or says it is damaged. By position,
+/// never from the handle's offset: one run reads the records file more than
+/// once (links for the facts, then the notes, then a new generation), and a
+/// second `read_to_end` would start at the end and find nothing.
 fn read_all(file: &std::fs::File) -> std::result::Result<Vec<u8>, String> {
-    use std::io::{Read, Seek};
-    let mut bytes = Vec::new();
-    let mut f = file;
-    f.rewind().map_err(|_| damaged())?;
-    f.read_to_end(&mut bytes).map_err(|_| damaged())?;
+    let len = file.metadata().map_err(|_| damaged())?.len();
+    let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| damaged())?];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(&mut bytes, 0).map_err(|_| damaged())?;
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek};
+        let mut f = file;
+        f.seek(std::io::SeekFrom::Start(0))
+            .and_then(|_| f.read_exact(&mut bytes))
+            .map_err(|_| damaged())?;
+    }
     Ok(bytes)
 }
 
@@ -573,23 +676,16 @@ impl Model {
         }
         let t0 = std::time::Instant::now();
         let as_of_ns = now_ns();
-        let file = model_file(root);
         let ((walked, problems), head) = rayon::join(
             || walk(root),
             || {
                 if rebuild.is_some() {
                     return None;
                 }
-                let (bytes, id) = read_model(&file, None)?;
                 let t = std::time::Instant::now();
-                let h = decode_head(&bytes).and_then(|h| {
-                    match std::fs::File::open(records_file(root, h.generation)) {
-                        Ok(f) => Ok((h, f, id)),
-                        Err(_) => Err("its records file is missing".to_string()),
-                    }
-                });
-                trace(|| format!("model: directory {:?} ({} bytes)", t.elapsed(), bytes.len()));
-                Some(h)
+                let h = read_head(root);
+                trace(|| format!("model: directory {:?}", t.elapsed()));
+                h
             },
         );
         let t_read = t0.elapsed();
@@ -885,9 +981,18 @@ impl Model {
         let generation;
         if append && let Some(g) = old_gen {
             generation = g;
-            let mut w = std::fs::OpenOptions::new()
-                .append(true)
-                .open(records_file(&self.root, g))?;
+            let mut opts = std::fs::OpenOptions::new();
+            opts.append(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                // As when reading: never wait on a FIFO, never follow a link.
+                opts.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+            }
+            let mut w = opts.open(records_file(&self.root, g))?;
+            if !w.metadata()?.is_file() {
+                return Err(std::io::Error::other("the records file is not a file"));
+            }
             // Where this write lands: the end, which another kith may have
             // moved; so one write, its position taken after.
             let mut buf = Vec::with_capacity(fresh_bytes as usize);
@@ -939,9 +1044,12 @@ impl Model {
                 }
                 w.flush()?;
             }
+            vault::clear_cache_slot(&records_file(&self.root, generation));
             tmp.persist(records_file(&self.root, generation))
                 .map_err(|e| e.error)?;
-            self.records = std::fs::File::open(records_file(&self.root, generation)).ok();
+            self.records = vault::open_cache_file(&records_file(&self.root, generation))
+                .ok()
+                .map(|(f, _)| f);
         }
         let head = Head {
             as_of_ns,
@@ -958,29 +1066,17 @@ impl Model {
         // Taken before the rename, which keeps it: a file put in its place
         // after the rename is not this one.
         let id = FileId::of(&tmp.as_file().metadata()?);
+        vault::clear_cache_slot(&model_file(&self.root));
         tmp.persist(model_file(&self.root)).map_err(|e| e.error)?;
         self.on_disk = Some(OnDisk {
             id,
             generation,
             as_of_ns,
         });
-        if let Some(g) = old_gen.filter(|g| *g != generation) {
-            // The generation just replaced is nobody's now.
-            let _ = std::fs::remove_file(records_file(&self.root, g));
-        } else if old_gen.is_none() {
-            // Built from scratch: records files left by older or killed
-            // writers are nobody's.
-            if let Ok(rd) = std::fs::read_dir(&dir) {
-                let keep = records_file(&self.root, generation);
-                for e in rd.flatten() {
-                    let name = e.file_name();
-                    let name = name.to_string_lossy();
-                    if name.starts_with("records-") && name.ends_with(".bin") && e.path() != keep {
-                        let _ = std::fs::remove_file(e.path());
-                    }
-                }
-            }
-        }
+        // Replaced generations are swept once nobody can be reading them
+        // (another process may still hold the one just replaced).
+        let _ = old_gen;
+        sweep(&self.root, generation);
         Ok(())
     }
 
@@ -1178,17 +1274,18 @@ pub fn file_id(path: &Path) -> Option<FileId> {
 /// A model file's bytes and identity, taken on the open handle (so a rename
 /// over it in between cannot slip through); `None` when missing, or when
 /// `want` names another file.
-fn read_model(file: &Path, want: Option<FileId>) -> Option<(Vec<u8>, FileId)> {
+fn read_model(file: &Path, want: Option<FileId>) -> std::io::Result<Option<(Vec<u8>, FileId)>> {
     use std::io::Read;
-    let mut f = std::fs::File::open(file).ok()?;
-    let m = f.metadata().ok()?;
-    let id = FileId::of(&m);
+    // The cache's safe opener: no FIFO waited on, no symlink followed, no
+    // more read than the file's length.
+    let (f, len) = vault::open_cache_file(file)?;
+    let id = FileId::of(&f.metadata()?);
     if want.is_some_and(|w| w != id) {
-        return None;
+        return Ok(None);
     }
-    let mut bytes = Vec::with_capacity(m.len() as usize);
-    f.read_to_end(&mut bytes).ok()?;
-    Some((bytes, id))
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    f.take(len).read_to_end(&mut bytes)?;
+    Ok(Some((bytes, id)))
 }
 
 /// Removes the temporary files (`.model-PID-*`, `.records-PID-*`) of saves
@@ -1250,10 +1347,10 @@ impl Model {
 
     fn open_vouched(root: &Path, id: FileId) -> Option<Model> {
         let t0 = std::time::Instant::now();
-        let (bytes, id) = read_model(&model_file(root), Some(id))?;
+        let (bytes, id) = read_model(&model_file(root), Some(id)).ok()??;
         let head = decode_head(&bytes).ok()?;
         drop(bytes);
-        let records = std::fs::File::open(records_file(root, head.generation)).ok()?;
+        let (records, _) = vault::open_cache_file(&records_file(root, head.generation)).ok()?;
         let (config, problems) = Config::load(root);
         trace(|| {
             format!(

@@ -230,3 +230,43 @@ fn refreshing_paths_matches_a_walk() -> Result<()> {
     assert_eq!(names(&from_watch), names(&load(root)?));
     Ok(())
 }
+
+/// A records file is read whole more than once in one run (the links of
+/// unchanged notes when a name moved, then every note): the second read
+/// must see the whole file too, not what is left after the first.
+#[test]
+fn the_records_file_reads_whole_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("records.bin");
+    std::fs::write(&p, b"0123456789").unwrap();
+    let (f, _) = vault::open_cache_file(&p).unwrap();
+    assert_eq!(read_all(&f).unwrap(), b"0123456789");
+    assert_eq!(read_all(&f).unwrap(), b"0123456789");
+}
+
+/// Adding a note moves the names: the facts read every unchanged note's
+/// links from the records file, and then the vault reads every note.
+#[test]
+fn a_new_note_does_not_rebuild_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("people")).unwrap();
+    let person = |slug: &str, name: &str| {
+        let text = format!("---\nname: {name}\n---\n## 2026-11-02 Coffee\nMet [[Ann]].\n");
+        std::fs::write(root.join(format!("people/{slug}.md")), text).unwrap();
+    };
+    person("ann", "Ann");
+    person("bob", "Bob");
+    let (v, r) = load_with_report(root).unwrap();
+    assert!(r.rebuilt.is_none() && v.notes.len() == 2);
+    person("cy", "Cy");
+    let (v, r) = load_with_report(root).unwrap();
+    assert_eq!(r.rebuilt, None, "a new note rebuilt the whole model");
+    assert_eq!(r.parsed, vec![PathBuf::from("people/cy.md")]);
+    assert_eq!(v.notes.len(), 3);
+    assert_eq!(
+        v.linked_from(v.note_index(Path::new("people/ann.md")).unwrap())
+            .len(),
+        2
+    );
+}

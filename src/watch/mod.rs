@@ -134,7 +134,9 @@ fn pid_alive(pid: u32) -> bool {
 
 /// Reads the watcher's status, if a live, recent, healthy watcher wrote it.
 pub fn live_status(root: &Path) -> Option<Status> {
-    let text = std::fs::read(status_path(root)).ok()?;
+    // The cache's safe reader: a FIFO or a symlink to /dev/zero put here must
+    // not hang every command that asks whether a watcher runs.
+    let text = crate::vault::read_cache_file(&status_path(root)).ok()?;
     let s: Status = serde_json::from_slice(&text).ok()?;
     let age = now_ms().saturating_sub(s.heartbeat_ms);
     (s.healthy && age <= STALE_AFTER.as_millis() as u64 && pid_alive(s.pid)).then_some(s)

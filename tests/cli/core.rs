@@ -127,16 +127,18 @@ fn a_delete_and_a_rename_are_seen_by_show_and_digest() {
     );
 }
 
-/// The records file beside `model.bin`.
+/// The records file beside `model.bin`: the newest (a replaced one is
+/// kept a little while for other kith processes still reading it).
 fn records(v: &TestVault) -> std::path::PathBuf {
     fs::read_dir(v.path(".kith/cache"))
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| {
+        .filter(|p| {
             let n = p.file_name().unwrap().to_string_lossy().into_owned();
             n.starts_with("records-") && n.ends_with(".bin")
         })
+        .max_by_key(|p| fs::metadata(p).unwrap().modified().unwrap())
         .expect("a records file")
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attack_cache;
 mod attack_daily;
 mod attack_hostile;
 mod attack_intros;
