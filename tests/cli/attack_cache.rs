@@ -152,6 +152,22 @@ fn the_git_cache_as_a_fifo_does_not_hang_show() {
     assert!(file.is_file(), "the git cache was not saved again");
 }
 
+/// `watch.json` is read by every command that asks whether a watcher runs
+/// (search, show, digest): a FIFO there must not hang them.
+#[cfg(unix)]
+#[test]
+fn the_watcher_status_as_a_fifo_hangs_nothing() {
+    let v = vault();
+    let (fresh, _) = run(&v, &["show", "Ann"]);
+    let file = cache(&v).join("watch.json");
+    let _ = std::fs::remove_file(&file);
+    mkfifo(&file);
+    let (out, _) = run(&v, &["show", "Ann"]);
+    assert_eq!(out, fresh);
+    run(&v, &["search", "Ann"]);
+    run(&v, &["digest", "--as-of", AS_OF]);
+}
+
 /// A note added, removed or renamed moves the names: `check` and `digest`
 /// read the records file twice in one run, and the second read found
 /// nothing, so every such run rebuilt the whole cache, "damaged".
