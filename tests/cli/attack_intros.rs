@@ -2,27 +2,9 @@
 //! `kith intro`, the settings of the intros section, and the matcher's rules
 //! on needs with a qualifier.
 
+use crate::intros::pairs;
 use crate::support::TestVault;
 use serde_json::Value;
-
-fn pairs(v: &TestVault, as_of: &str) -> Vec<(String, String)> {
-    let d = v
-        .kith(["intros", "--all", "--json", "--as-of", as_of])
-        .ok()
-        .json();
-    d.as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            let (a, b) = (i["a"].as_str().unwrap(), i["b"].as_str().unwrap());
-            if a < b {
-                (a.into(), b.into())
-            } else {
-                (b.into(), a.into())
-            }
-        })
-        .collect()
-}
 
 fn reminders_of(v: &TestVault, as_of: &str, kind: &str) -> Vec<String> {
     let d: Value = v

@@ -4,7 +4,8 @@
 use crate::support::TestVault;
 use serde_json::Value;
 
-fn pairs(v: &TestVault, as_of: &str) -> Vec<(String, String)> {
+/// Every suggested pair of `intros --all`, each as (smaller, larger) name.
+pub(crate) fn pairs(v: &TestVault, as_of: &str) -> Vec<(String, String)> {
     let d = v
         .kith(["intros", "--all", "--json", "--as-of", as_of])
         .ok()
