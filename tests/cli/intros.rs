@@ -423,8 +423,9 @@ fn the_labelled_fixture_keeps_a_quality_floor() {
         .iter()
         .filter(|(a, b)| rank(a, b).is_some_and(|r| r < 2 * n))
         .count();
-    // Reached: 27/31 within 2N, 17/31 within 20, no must-not, no mismatch.
-    assert!(within * 100 >= n * 85, "recall@2N {within}/{n}");
+    // Reached: 28/31 within 2N (issue 13's 0.9), 17/31 within 20, no
+    // must-not, no mismatch: one pair fewer on either fails.
+    assert!(within * 100 >= n * 90, "recall@2N {within}/{n}");
     let top20 = planted
         .iter()
         .filter(|(a, b)| rank(a, b).is_some_and(|r| r < 20))
