@@ -15,15 +15,22 @@
 //! ready to parse). The search index can run the same three steps against its
 //! own stamp log, or take the changed notes this module parsed.
 //!
-//! # File format (`model.bin`)
-//! `KITHMDL\n`, format version (u32 LE), kith version (u8 length + bytes), the
-//! walk time the stamps were taken at (i64 LE, ns), the number of records (u64
-//! LE); then per note: length (u32 LE), checksum of the payload (u64 LE), and
-//! the payload: postcard of ([`Stamp`], content hash, [`record::CNote`]).
+//! # File format: two tiers
+//! `model.bin` is the directory, always read: `KITHMDL\n`, [`FORMAT`] (u32
+//! LE), kith version (u8 length + bytes), the walk time the stamps were taken
+//! at (i64 LE, ns), the records file's generation (u64 LE), the directory's
+//! length and checksum (u64 LE each), then the directory (postcard of `Dir`):
+//! per note its path, [`Stamp`], content hash, kind, name keys and where its
+//! record sits, plus the saved cross-note facts (name-key index, resolved
+//! links). `records-<generation>.bin` holds the per-note records (postcard of
+//! [`record::CNote`]), each checksummed in the directory and decoded only when
+//! a command needs that note: `show` reads a few, the digest all. Changed
+//! notes' records are appended; a new generation is written when over half
+//! the file is dead. Replaced generations and killed writers' temporaries
+//! are swept once nobody can still be reading them.
 //! Postcard because it is compact (varints, no field names), fast, serde-derived
 //! and plain data in and out; rkyv's zero-copy would save the decode but ties
-//! every domain type to its archived twin. Each record carries its own checksum
-//! so records decode in parallel and garbage is caught per record.
+//! every domain type to its archived twin.
 
 mod record;
 
