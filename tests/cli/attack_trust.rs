@@ -2,7 +2,7 @@
 //! write them: each test is a bypass or breakage found on the first
 //! implementation, and fails on it.
 
-use crate::support::{KITH, TestVault};
+use crate::support::{KITH, TestVault, run_bounded};
 use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
@@ -230,26 +230,15 @@ fn a_plugin_manifest_that_is_a_fifo_or_a_device_is_an_error_not_a_hang() {
     std::fs::create_dir_all(v.path("plugins/zero")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", v.path("plugins/zero/plugin.yaml")).unwrap();
     // Run under a bound: on the old code this never returned.
-    let mut child = Command::new(KITH)
-        .args(["--vault", v.root.to_str().unwrap(), "check"])
+    let mut cmd = Command::new(KITH);
+    cmd.args(["--vault", v.root.to_str().unwrap(), "check"])
         .env("HOME", v.home())
         .env("XDG_CONFIG_HOME", v.home().join(".config"))
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > std::time::Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kith check hung on a FIFO or /dev/zero plugin.yaml");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+        .stderr(std::process::Stdio::piped());
+    let out = run_bounded(cmd, "check", std::time::Duration::from_secs(20));
+    let text = out.stdout;
+    assert_eq!(out.code, 1, "{text}");
     assert!(text.contains("plugins/fifo/plugin.yaml"), "{text}");
     assert!(text.contains("plugins/zero/plugin.yaml"), "{text}");
     assert!(text.contains("not a regular file"), "{text}");
@@ -325,33 +314,22 @@ fn named_files_that_are_not_regular_files_neither_hang_nor_pass() {
     std::fs::create_dir_all(v.path("people")).unwrap();
     mkfifo("people/pipe.md");
     mkfifo(".kith/config.yaml");
-    let mut child = Command::new(KITH)
-        .args([
-            "hook",
-            "run",
-            "pre-commit",
-            "people/pipe.md",
-            ".kith/config.yaml",
-        ])
-        .current_dir(&v.root)
-        .env("HOME", v.home())
-        .env("XDG_CONFIG_HOME", v.home().join(".config"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > std::time::Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the hook hung on a FIFO");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let mut cmd = Command::new(KITH);
+    cmd.args([
+        "hook",
+        "run",
+        "pre-commit",
+        "people/pipe.md",
+        ".kith/config.yaml",
+    ])
+    .current_dir(&v.root)
+    .env("HOME", v.home())
+    .env("XDG_CONFIG_HOME", v.home().join(".config"))
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let out = run_bounded(cmd, "hook run", std::time::Duration::from_secs(20));
+    let err = out.stderr;
+    assert_eq!(out.code, 1, "{err}");
     assert!(err.contains("people/pipe.md:1:1: warning"), "{err}");
     assert!(err.contains(".kith/config.yaml:1:1: error"), "{err}");
 
