@@ -2,7 +2,7 @@
 //! (a FIFO, a folder, a symlink) is never waited on or read without end; the
 //! cache is rebuilt once, saying so, and the next run is quiet and fresh.
 
-use crate::support::{TestVault, kith_command, run_bounded};
+use crate::support::{TestVault, kith_command, mkfifo, run_bounded};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -10,12 +10,6 @@ const HANG: Duration = Duration::from_secs(20);
 const AS_OF: &str = "2026-11-22";
 
 #[cfg(unix)]
-fn mkfifo(p: &Path) {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
-}
-
 fn vault() -> TestVault {
     let v = TestVault::new();
     v.person(

@@ -4,8 +4,7 @@
 //! (FIFOs, the size cap). Time bounds are hang checks, not timing claims;
 //! memory bounds are an address-space limit on the child.
 
-use crate::support::{Bounded, TestVault, kith_command, run_bounded};
-use std::path::Path;
+use crate::support::{Bounded, TestVault, kith_command, mkfifo, run_bounded};
 use std::time::Duration;
 
 /// How long any one command may take before it counts as hung.
@@ -51,12 +50,6 @@ fn lena(v: &TestVault) {
         "circle: close",
         "\n## Log\n\n### 2026-09-30 · coffee\n",
     );
-}
-
-fn mkfifo(p: &Path) {
-    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
 }
 
 /// A megabyte-long name and a link one letter off it: the "did you mean"

@@ -3,8 +3,7 @@
 //! diagnostic where one is due, and never hang or panic. Time bounds below are
 //! hang checks (generous), not timing claims.
 
-use crate::support::{Bounded, KITH, TestVault, kith_command, run_bounded};
-use std::path::Path;
+use crate::support::{Bounded, KITH, TestVault, kith_command, mkfifo, run_bounded};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -36,12 +35,6 @@ fn lena(v: &TestVault) {
         "circle: close\nbirthday: 1987-12-01",
         "\n## Log\n\n### 2026-09-30 · coffee\n\n- [ ] send the guide 📅 2026-11-25\n",
     );
-}
-
-fn mkfifo(p: &Path) {
-    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
 }
 
 #[test]

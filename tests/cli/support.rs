@@ -344,3 +344,11 @@ pub fn run_bounded(mut cmd: Command, what: &str, hang: std::time::Duration) -> B
         stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
     }
 }
+
+/// Makes a FIFO at `p`: a hostile vault's way to hang a reader.
+#[cfg(unix)]
+pub fn mkfifo(p: &Path) {
+    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+}
