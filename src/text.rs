@@ -133,9 +133,86 @@ fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
         .map(|(i, _)| i)
 }
 
+/// Wraps `text` to `width` columns at spaces: the first line starts after
+/// `first` columns already used, the rest are indented by `indent` spaces.
+/// A word longer than a line is cut, so no line overflows.
+pub fn wrap(text: &str, first: usize, indent: usize, width: usize) -> Vec<String> {
+    let width = width.max(indent + 10);
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    let mut used = first;
+    let room = |lines: &Vec<String>| {
+        if lines.is_empty() {
+            width.saturating_sub(first)
+        } else {
+            width - indent
+        }
+    };
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        loop {
+            let wlen = word.chars().count();
+            let sep = usize::from(!cur.is_empty());
+            if used + sep + wlen <= width {
+                if sep == 1 {
+                    cur.push(' ');
+                }
+                cur.push_str(&word);
+                used += sep + wlen;
+                break;
+            }
+            if !cur.is_empty() {
+                lines.push(std::mem::take(&mut cur));
+                used = indent;
+                continue;
+            }
+            // A word wider than a whole line: cut it.
+            let take = room(&lines).max(1);
+            let head: String = word.chars().take(take).collect();
+            word = word.chars().skip(take).collect();
+            lines.push(head);
+            used = indent;
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// A fast 64-bit hash of a note's (or cache file's) bytes, eight at a time. Only has to tell
+/// "same bytes" from "changed"; never 0 (0 means unknown).
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    for b in chunks.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(*b)).wrapping_mul(K);
+    }
+    (h ^ (h >> 29)).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wraps_at_spaces_and_cuts_only_overlong_words() {
+        let l = wrap("one two three four five", 0, 2, 12);
+        assert_eq!(l, ["one two", "three four", "five"]);
+        assert!(l.iter().all(|x| x.chars().count() + 2 <= 12));
+        let l = wrap("abcdefghijklmnopqrstuvwxyz", 0, 0, 10);
+        assert_eq!(l, ["abcdefghij", "klmnopqrst", "uvwxyz"]);
+        assert_eq!(wrap("", 0, 0, 10), [""]);
+    }
 
     #[test]
     fn folds_accents_and_case() {

@@ -628,7 +628,7 @@ impl Vault {
         let Ok(bytes) = read_note_bytes(&self.root.join(&n.path)) else {
             return String::new();
         };
-        if crate::store::content_hash(&bytes) == hash {
+        if crate::text::content_hash(&bytes) == hash {
             let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
             let text: std::sync::Arc<str> = String::from_utf8_lossy(bytes).into();
             let t = slice_entry(&text, entry.span);
@@ -656,7 +656,7 @@ impl Vault {
         let n = self.notes.get(idx)?;
         let bytes = read_note_bytes(&self.root.join(&n.path)).ok()?;
         let hash = self.sources.get(idx).copied().unwrap_or(0);
-        if hash != 0 && crate::store::content_hash(&bytes) != hash {
+        if hash != 0 && crate::text::content_hash(&bytes) != hash {
             return None;
         }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);

@@ -167,7 +167,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                 } else {
                     (lead, "  ".to_string())
                 };
-                head + &crate::term::wrap(&facts, first, indent, c).join(&sep)
+                head + &crate::text::wrap(&facts, first, indent, c).join(&sep)
             }
             _ if facts.is_empty() => facts,
             _ => format!("  {facts}"),

@@ -144,7 +144,7 @@ pub fn text(
                 (Some(p), None) => shown(p),
                 _ => String::new(),
             };
-            for (i, l) in crate::term::wrap(&it.text, 4, 4, width).iter().enumerate() {
+            for (i, l) in crate::text::wrap(&it.text, 4, 4, width).iter().enumerate() {
                 o.push_str(if i == 0 { "  • " } else { "    " });
                 o.push_str(l);
                 o.push('\n');
@@ -191,7 +191,7 @@ fn item(o: &mut String, it: &Item, col: usize, width: usize, paint: &dyn Fn(&str
     let indent = if narrow { 4 } else { 2 + col + 2 };
     let first = if narrow || name_w > col {
         // The name on its own line(s), the reason below it.
-        for l in crate::term::wrap(&it.name, 2, 2, width) {
+        for l in crate::text::wrap(&it.name, 2, 2, width) {
             o.push_str("  ");
             o.push_str(&paint("1", &l));
             o.push('\n');
@@ -205,7 +205,7 @@ fn item(o: &mut String, it: &Item, col: usize, width: usize, paint: &dyn Fn(&str
         indent
     };
     let pad = " ".repeat(indent);
-    for (i, l) in crate::term::wrap(&it.reason, first, indent, width)
+    for (i, l) in crate::text::wrap(&it.reason, first, indent, width)
         .iter()
         .enumerate()
     {
@@ -216,7 +216,7 @@ fn item(o: &mut String, it: &Item, col: usize, width: usize, paint: &dyn Fn(&str
         o.push('\n');
     }
     for n in &it.notes {
-        for (i, l) in crate::term::wrap(n, indent + 2, indent + 2, width)
+        for (i, l) in crate::text::wrap(n, indent + 2, indent + 2, width)
             .iter()
             .enumerate()
         {

@@ -97,22 +97,7 @@ impl Stamp {
     }
 }
 
-/// A fast 64-bit hash of a file's bytes, eight at a time. Only has to tell
-/// "same bytes" from "changed"; never 0 (0 means unknown).
-pub fn content_hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    for b in chunks.remainder() {
-        h = (h.rotate_left(5) ^ u64::from(*b)).wrapping_mul(K);
-    }
-    (h ^ (h >> 29)).max(1)
-}
+pub use crate::text::content_hash;
 
 /// The order of the walk and the directory: by bytes, not by path
 /// components, which costs a component parse per comparison (a sixth of
