@@ -6,9 +6,7 @@ use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::vault::{self, Vault};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct Ctx {
     pub cwd: PathBuf,
@@ -207,46 +205,9 @@ pub fn style_of(code: &str) -> anstyle::Style {
     })
 }
 
-/// Set once stdout or stderr turned out to be a closed pipe: the reader has
-/// all it wants, so kith ends quietly with exit 0 (as ripgrep does).
-static PIPE_CLOSED: AtomicBool = AtomicBool::new(false);
-
-/// Did a write meet a closed pipe?
-pub fn pipe_closed() -> bool {
-    PIPE_CLOSED.load(Ordering::Relaxed)
-}
-
-/// Prints to stdout; a closed pipe (`kith … | head`) is not an error.
-pub fn emit(s: &str) -> Result<()> {
-    if pipe_closed() {
-        return Ok(());
-    }
-    let mut out = std::io::stdout().lock();
-    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            PIPE_CLOSED.store(true, Ordering::Relaxed);
-            Ok(())
-        }
-        Err(e) => Err(Error::io("<stdout>", e)),
-    }
-}
-
-/// Prints a line to stderr. Unlike `eprintln!`, which panics when stderr is
-/// a closed pipe (`kith check 2>&1 | head -1`), a failed write is dropped:
-/// there is nobody left to tell.
-pub fn eprint_line(s: &str) {
-    let mut err = std::io::stderr().lock();
-    let r = err
-        .write_all(s.as_bytes())
-        .and_then(|()| err.write_all(b"\n"))
-        .and_then(|()| err.flush());
-    if let Err(e) = r
-        && e.kind() == std::io::ErrorKind::BrokenPipe
-    {
-        PIPE_CLOSED.store(true, Ordering::Relaxed);
-    }
-}
+// stdout and stderr are the terminal adapter's; the commands reach them
+// through the context.
+pub use crate::term::{emit, eprint_line, pipe_closed};
 
 /// Prints a value as pretty JSON with a final newline.
 pub fn emit_json<T: serde::Serialize>(v: &T) -> Result<()> {

@@ -2,6 +2,7 @@
 //! git does. An adapter (ioctl, processes): domain code never imports it.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Columns and rows of the terminal on stdout: `COLUMNS`/`LINES` when set
 /// (the user's override, and what tests pass), else the kernel's idea
@@ -54,7 +55,7 @@ pub fn page(text: &str) -> crate::error::Result<()> {
     let (_, rows) = size();
     let long = text.lines().count() >= rows;
     let Some(cmd) = pager_command().filter(|_| long && std::io::stdout().is_terminal()) else {
-        return crate::ctx::emit(text);
+        return emit(text);
     };
     let mut c = std::process::Command::new("sh");
     c.arg("-c").arg(&cmd).stdin(std::process::Stdio::piped());
@@ -62,7 +63,7 @@ pub fn page(text: &str) -> crate::error::Result<()> {
         c.env("LESS", "FRX");
     }
     let Ok(mut child) = c.spawn() else {
-        return crate::ctx::emit(text);
+        return emit(text);
     };
     if let Some(mut stdin) = child.stdin.take() {
         // The user quitting the pager early closes the pipe: not an error.
@@ -70,4 +71,45 @@ pub fn page(text: &str) -> crate::error::Result<()> {
     }
     let _ = child.wait();
     Ok(())
+}
+
+/// Set once stdout or stderr turned out to be a closed pipe: the reader has
+/// all it wants, so kith ends quietly with exit 0 (as ripgrep does).
+static PIPE_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Did a write meet a closed pipe?
+pub fn pipe_closed() -> bool {
+    PIPE_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Prints to stdout; a closed pipe (`kith … | head`) is not an error.
+pub fn emit(s: &str) -> crate::error::Result<()> {
+    if pipe_closed() {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            PIPE_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(e) => Err(crate::error::Error::io("<stdout>", e)),
+    }
+}
+
+/// Prints a line to stderr. Unlike `eprintln!`, which panics when stderr is
+/// a closed pipe (`kith check 2>&1 | head -1`), a failed write is dropped:
+/// there is nobody left to tell.
+pub fn eprint_line(s: &str) {
+    let mut err = std::io::stderr().lock();
+    let r = err
+        .write_all(s.as_bytes())
+        .and_then(|()| err.write_all(b"\n"))
+        .and_then(|()| err.flush());
+    if let Err(e) = r
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        PIPE_CLOSED.store(true, Ordering::Relaxed);
+    }
 }
