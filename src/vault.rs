@@ -1146,7 +1146,15 @@ impl KeyIndex {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let mut keys = vec![fold(title), fold(&stem)];
-            keys.push(fold(&path.with_extension("").to_string_lossy()));
+            let whole = fold(&path.with_extension("").to_string_lossy());
+            // Every trailing part of the path too, as Obsidian resolves
+            // `[[team/Ann Lee]]` to `people/team/Ann Lee.md`.
+            keys.extend(
+                whole
+                    .match_indices('/')
+                    .map(|(at, _)| whole[at + 1..].to_string()),
+            );
+            keys.push(whole);
             keys.extend(aliases.iter().map(|a| fold(a)));
             keys.sort();
             keys.dedup();

@@ -195,3 +195,34 @@ fn brief_keeps_unknown_attendee_names_with_commas_and_nested_brackets_whole() {
         .stdout_has("**Kim** (ACME (EU))")
         .stdout_has("**Ravi Patel** (Ferrous Systems)");
 }
+
+/// Obsidian opens `[[team/Ann Lee]]` as `people/team/Ann Lee.md` (a path
+/// suffix, by whole folders): kith resolves it the same way, not as a
+/// dangling link, and a suffix that is not whole folders stays dangling.
+#[test]
+fn a_path_suffix_link_resolves_as_in_obsidian() {
+    let v = TestVault::new();
+    v.note("people/Ann Lee.md", "---\nname: Ann Lee\n---\n");
+    v.note("people/team/Ann Lee.md", "---\nname: Ann Lee Two\n---\n");
+    v.note(
+        "people/omar.md",
+        "---\nname: Omar\n---\n## Log\n### 2026-11-01\nlunch with [[team/Ann Lee]] and [[eam/Ann Lee]]\n",
+    );
+    let files = [
+        "people/Ann Lee.md",
+        "people/team/Ann Lee.md",
+        "people/omar.md",
+    ];
+    assert_eq!(
+        obsidian_resolves(&files, "team/Ann Lee"),
+        ["people/team/Ann Lee.md"]
+    );
+    assert!(obsidian_resolves(&files, "eam/Ann Lee").is_empty());
+    v.kith(["check"])
+        .run()
+        .stdout_lacks("[[team/Ann Lee]] matches no note")
+        .stdout_has("[[eam/Ann Lee]] matches no note");
+    v.kith(["show", "Ann Lee Two"])
+        .ok()
+        .stdout_has("2026-11-01");
+}
