@@ -94,6 +94,39 @@ impl Ctx {
         Ok((m, v))
     }
 
+    /// The model after a freshness pass (a walk, or a healthy watcher's
+    /// word), no record decoded yet: commands answering from a cache keyed
+    /// on the notes' content hashes ([`crate::store::Model::sources`]) ask
+    /// it first, then decode only on a miss ([`Ctx::whole`]) or focus it
+    /// ([`Ctx::focus`]).
+    pub fn open_model(&self) -> Result<crate::store::Model> {
+        let root = self.root()?;
+        let freshness = if root.is_dir() {
+            crate::watch::model_freshness(&root)
+        } else {
+            crate::store::Freshness::Walk
+        };
+        let (m, report) = crate::store::Model::open_with(&root, freshness)?;
+        self.notes_changed.set(
+            !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
+        );
+        Ok(m)
+    }
+
+    /// Every note of an opened model whole, as [`load`](Self::load) gives.
+    pub fn whole(&self, m: crate::store::Model) -> Result<Vault> {
+        let v = crate::store::whole(m)?;
+        self.warn_broken(&v);
+        Ok(v)
+    }
+
+    /// An opened model's focused vault, as [`load_focused`](Self::load_focused) gives.
+    pub fn focus(&self, m: &mut crate::store::Model) -> Vault {
+        let v = m.focused();
+        self.warn_broken(&v);
+        v
+    }
+
     /// Brings the search index level with the notes, best-effort: commands
     /// that read the notes themselves (show, digest) keep the cache warm for
     /// the next search, but never fail because of it.

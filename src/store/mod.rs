@@ -627,6 +627,22 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
     }
 }
 
+/// Every note of an opened model whole ([`Model::into_vault`]); a record
+/// that fails its checksum builds the model again from the notes, as
+/// [`load_with_report`] does.
+pub fn whole(model: Model) -> Result<Vault> {
+    let root = model.root.clone();
+    match model.into_vault() {
+        Ok(v) => Ok(v),
+        Err(why) => {
+            let (model, _) = Model::rebuild(&root, &why)?;
+            model
+                .into_vault()
+                .map_err(|_| Error::VaultMissing(root.clone()))
+        }
+    }
+}
+
 /// The persisted model after one freshness pass: the directory of every
 /// note (its name keys) and the cross-note facts, always; whole notes
 /// decoded only when asked, so a command about one person reads a few
@@ -1114,6 +1130,23 @@ impl Model {
             .iter()
             .map(|v| v.iter().map(|j| *j as usize).collect())
             .collect()
+    }
+
+    /// Each note's path (as bytes) and content hash, in the directory's
+    /// order (0: unknown): what caches derived from the whole vault key on,
+    /// known without decoding a record.
+    pub fn sources(&self) -> impl Iterator<Item = (&[u8], u64)> {
+        self.dir.notes.iter().map(|d| (d.path.as_bytes(), d.hash))
+    }
+
+    /// The vault folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The vault's config, as loaded with the model.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// Every note whole, decoded in parallel: what the digest, check and
