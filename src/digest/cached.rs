@@ -32,6 +32,7 @@
 
 use super::ShareSuggestion;
 use super::intros::NeedMet;
+use super::matcher::{Field, FieldKind};
 use super::{Digest, IntroSuggestion, Limits, Reminder, ReminderKind, Section, SectionItem};
 use crate::date::Date;
 use crate::vault::Vault;
@@ -369,6 +370,122 @@ pub fn intros_generation(key: u64, as_of: Date) -> u64 {
     ("intros", key, as_of).hash(&mut h);
     h.finish()
 }
+
+/// The matcher's per-person fields cache file.
+pub fn fields_file(root: &Path) -> PathBuf {
+    crate::vault::cache_dir(root).join("fields.bin")
+}
+
+/// What the matcher reads of one person (offers, role, org, tags, interests
+/// and the sentences of their note's prose), stored by note path and content
+/// hash: the prose is read from the note itself, so without this every
+/// matcher build read every person's note from disk (2.8 s of `intros --all`
+/// at 100k people).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StoredFields {
+    people: Vec<(String, u64, Vec<(u8, String)>)>,
+}
+
+const FIELD_KINDS: [FieldKind; 6] = [
+    FieldKind::Offer,
+    FieldKind::Role,
+    FieldKind::Org,
+    FieldKind::Tag,
+    FieldKind::Interest,
+    FieldKind::Prose,
+];
+
+/// The fields of each of `people` (note indexes): from the fields cache for
+/// every note whose path and content hash it holds, from `make` (which
+/// reads the note) for the others; the cache is written again when anything
+/// was made or dropped. A damaged cache is said on stderr and made again.
+pub fn person_fields(
+    vault: &Vault,
+    people: &[usize],
+    make: &(dyn Fn(usize) -> Vec<Field> + Sync),
+) -> Vec<Vec<Field>> {
+    use rayon::prelude::*;
+    let sources = vault.source_hashes();
+    let hash_of = |i: usize| sources.get(i).copied().unwrap_or(0);
+    let path_of = |i: usize| vault.notes[i].path.to_string_lossy();
+    let file = fields_file(&vault.root);
+    let stored = if sources.is_empty() {
+        StoredFields::default()
+    } else {
+        match read::<StoredFields>(&file, FIELDS_GENERATION) {
+            Ok(s) => s,
+            Err(Miss::Absent) => StoredFields::default(),
+            Err(Miss::Bad(why)) => {
+                eprintln!("kith: rebuilt the matcher's cache because {why}");
+                StoredFields::default()
+            }
+        }
+    };
+    let mut known: std::collections::HashMap<(&str, u64), &[(u8, String)]> =
+        std::collections::HashMap::with_capacity(stored.people.len());
+    for (p, h, f) in &stored.people {
+        known.insert((p.as_str(), *h), f.as_slice());
+    }
+    let fields: Vec<(bool, Vec<Field>)> = people
+        .par_iter()
+        .map(|&i| {
+            let h = hash_of(i);
+            match known.get(&(path_of(i).as_ref(), h)) {
+                Some(f) if h != 0 => (
+                    false,
+                    f.iter()
+                        .map(|(k, text)| Field {
+                            kind: FIELD_KINDS
+                                .get(usize::from(*k))
+                                .copied()
+                                .unwrap_or(FieldKind::Prose),
+                            text: text.clone(),
+                        })
+                        .collect(),
+                ),
+                _ => (true, make(i)),
+            }
+        })
+        .collect();
+    let made = fields.iter().filter(|(m, _)| *m).count();
+    if !sources.is_empty() && (made > 0 || stored.people.len() != people.len()) {
+        let out = StoredFields {
+            people: people
+                .iter()
+                .zip(&fields)
+                .filter(|(i, _)| hash_of(**i) != 0)
+                .map(|(&i, (_, f))| {
+                    (
+                        path_of(i).into_owned(),
+                        hash_of(i),
+                        f.iter()
+                            .map(|f| {
+                                let k = FIELD_KINDS.iter().position(|k| *k == f.kind);
+                                (k.unwrap_or(5) as u8, f.text.clone())
+                            })
+                            .collect(),
+                    )
+                })
+                .collect(),
+        };
+        if let Err(e) = write(&file, FIELDS_GENERATION, &out)
+            && std::env::var_os("KITH_TRACE").is_some()
+        {
+            eprintln!("trace: matcher's cache not saved: {e}");
+        }
+    }
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!(
+            "trace: matcher fields: {} from the cache, {made} read from the notes",
+            fields.len() - made
+        );
+    }
+    fields.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The fields cache holds one generation: what it stores depends on each
+/// note alone, checked entry by entry.
+const FIELDS_GENERATION: u64 = 1;
 
 /// Whether the dismissals file reads without a warning: `dismissed:` absent,
 /// empty, or a list of pairs.

@@ -496,8 +496,8 @@ impl Matching {
             .filter(|(_, _, p)| p.intro_ok && p.circle != Some(Circle::Dormant))
             .map(|(i, _, _)| i)
             .collect();
-        use rayon::prelude::*;
-        let fields: Vec<Vec<Field>> = people.par_iter().map(|&i| fields_of(vault, i)).collect();
+        let fields = super::cached::person_fields(vault, &people, &|i| fields_of(vault, i));
+        trace("matcher: fields", t);
         let index = Index::new(Lexicon::load(&vault.config), fields.clone());
         trace("matcher built", t);
         Matching {
