@@ -119,12 +119,15 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
         }
         None => {
             let vault = ctx.whole(model)?;
-            let who = args
-                .person
-                .as_deref()
-                .map(|p| vault.find_person(p))
-                .transpose()?;
-            let list = digest::intro_suggestions(&vault, as_of, who, args.limit, args.all)?;
+            let name = match args.person.as_deref() {
+                Some(p) => Some(vault.notes[vault.find_person(p)?].title.clone()),
+                None => None,
+            };
+            let matching = std::sync::OnceLock::new();
+            let (list, _) = digest::compute_all(&vault, as_of, key, &|| {
+                matching.get_or_init(|| digest::Matching::build(&vault))
+            })?;
+            let list = digest::pick(list, name.as_deref(), args.limit, args.all);
             (vault, list)
         }
     };

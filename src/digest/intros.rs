@@ -548,9 +548,18 @@ pub fn suggestions_with(
     as_of: Date,
     m: &Matching,
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    suggestions_known(vault, as_of, m, Known::new(vault))
+}
+
+/// [`suggestions_with`], with who knows whom already worked out (it does
+/// not need the matcher: the two are built side by side).
+fn suggestions_known(
+    vault: &Vault,
+    as_of: Date,
+    m: &Matching,
+    conn: Known<'_>,
+) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     let t = std::time::Instant::now();
-    let conn = Known::new(vault);
-    trace("connections", t);
     let dismissed = dismissed(&vault.root);
     let in_progress: HashSet<Pair> = lifecycle::records(vault)
         .iter()
@@ -856,13 +865,27 @@ pub fn all_with<'m>(
     vault: &Vault,
     as_of: Date,
     key: Option<u64>,
-    matching: &dyn Fn() -> &'m Matching,
+    matching: &(dyn Fn() -> &'m Matching + Sync),
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
-    use super::cached;
     if let Some(found) = cached_all(&vault.root, key, as_of) {
         return Ok(found);
     }
-    let (intros, shares) = suggestions_with(vault, as_of, matching())?;
+    compute_all(vault, as_of, key, matching)
+}
+
+/// Every introduction candidate and share, computed (the matcher and who
+/// knows whom side by side) and stored under `key` for the next run.
+pub fn compute_all<'m>(
+    vault: &Vault,
+    as_of: Date,
+    key: Option<u64>,
+    matching: &(dyn Fn() -> &'m Matching + Sync),
+) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    use super::cached;
+    let t = std::time::Instant::now();
+    let (m, conn) = rayon::join(matching, || Known::new(vault));
+    trace("matcher and connections", t);
+    let (intros, shares) = suggestions_known(vault, as_of, m, conn)?;
     if let Some(k) = key
         && let Err(e) = cached::write(
             &cached::intros_file(&vault.root),

@@ -20,8 +20,8 @@ mod rules_tests;
 pub mod tty;
 
 pub use intros::{
-    DISMISSED_FILE, IntroSuggestion, Matching, all_with, cached_all, connections, dismiss,
-    intro_suggestions, pick, select, suggestions_with,
+    DISMISSED_FILE, IntroSuggestion, Matching, all_with, cached_all, compute_all, connections,
+    dismiss, intro_suggestions, pick, select, suggestions_with,
 };
 pub use lifecycle::{IntroRecord, IntroState, records as intro_records};
 pub use reminders::{Contact, contacts, reminders, reminders_with};
@@ -192,18 +192,30 @@ fn trace_line(what: &str, since: std::time::Instant) {
 pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> Result<Digest> {
     let t = std::time::Instant::now();
     let trace = |what: &str| trace_line(what, t);
-    let (mut all, more_check_ins) = reminders::budgeted(vault, as_of, limits.check_ins);
-    trace("reminders");
     // The matcher indexes everyone: built only when something needs it.
     let matching = std::sync::OnceLock::new();
     let matching = || matching.get_or_init(|| Matching::build(vault));
+    // Reminders and the introductions (when not cached) need nothing of
+    // each other: side by side, on the two cores a laptop has at least.
+    let cached_intros = cached_all(&vault.root, key, as_of);
+    let ((mut all, more_check_ins), found) = rayon::join(
+        || {
+            let r = reminders::budgeted(vault, as_of, limits.check_ins);
+            trace("reminders");
+            r
+        },
+        || match cached_intros {
+            Some(found) => Ok(found),
+            None => intros::compute_all(vault, as_of, key, &matching),
+        },
+    );
+    let (intros, shares) = found?;
     let wanted = reminders::help_wanted(vault, &all);
     if !wanted.is_empty() {
         let help = reminders::help_lines(vault, matching(), &wanted);
         reminders::add_help(vault, &help, &mut all);
     }
     trace("help in context");
-    let (intros, shares) = intros::all_with(vault, as_of, key, &|| matching())?;
     let (intros, more_intros) = select(intros, limits.intros, 2);
     let shares: Vec<ShareSuggestion> = shares.into_iter().take(limits.shares).collect();
     trace("suggestions");

@@ -1423,6 +1423,13 @@ impl Model {
     }
 }
 
+/// The model file as a watcher left it, no record decoded: no walk, nothing
+/// saved (so never a `model.bin` written behind the watcher's back). `None`
+/// when the file is not the one `id` names, or unusable.
+pub fn open_vouched(root: &Path, id: FileId) -> Option<Model> {
+    Model::open_vouched(root, id)
+}
+
 /// The vault from the model file as a watcher left it (every note whole):
 /// no walk, nothing saved. `None` when the file is not the one `id` names,
 /// or unusable (the caller then walks: [`load_with_report`]).
