@@ -155,3 +155,47 @@ fn a_damaged_cache_is_rebuilt_and_said_so() {
     assert!(err.contains("rebuilt the digest cache"), "{err}");
     assert_eq!(d, want);
 }
+
+/// `kith intros` (any `--for`, `--limit`, `--all`) selects from every
+/// candidate stored in `.kith/cache/intros.bin`: the same answer as a
+/// computed one, and an edit is seen at once.
+#[test]
+fn intros_answer_from_the_candidates_cache_and_follow_an_edit() {
+    let v = vault();
+    let intros = |args: &[&str]| {
+        let mut all = vec!["intros", "--as-of", AS_OF, "--json"];
+        all.extend_from_slice(args);
+        let r = v.kith(all).env("KITH_TRACE", "1").ok();
+        (r.json(), r.stderr.clone())
+    };
+    let (all, err) = intros(&["--all"]);
+    assert!(err.contains("intros cache: miss"), "{err}");
+    for args in [&["--all"][..], &["--for", "Eve"], &["--limit", "1"]] {
+        let (got, err) = intros(args);
+        assert!(err.contains("intros cache: hit"), "{args:?}: {err}");
+        assert!(!err.contains("model: decoded"), "{args:?} decoded: {err}");
+        let want: Vec<&Value> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| args != ["--for", "Eve"] || s["a"] == "Eve" || s["b"] == "Eve")
+            .take(if args == ["--limit", "1"] {
+                1
+            } else {
+                usize::MAX
+            })
+            .collect();
+        let got: Vec<&Value> = got.as_array().unwrap().iter().collect();
+        assert_eq!(got, want, "{args:?}");
+    }
+    assert!(
+        pairs(&serde_json::json!({ "intros": all }))
+            .iter()
+            .any(|p| p.contains("Dee"))
+    );
+    v.person("dee", "Dee", "offers: [tax advice]", "");
+    let (got, err) = intros(&["--all"]);
+    assert!(err.contains("intros cache: miss"), "{err}");
+    let p = pairs(&serde_json::json!({ "intros": got }));
+    assert!(!p.iter().any(|x| x.contains("Dee (")), "edited: {p:?}");
+}
