@@ -148,8 +148,19 @@ impl Ctx {
     /// back to its default), and one when notes have errors, so other
     /// commands carry on.
     pub fn warn_broken(&self, v: &Vault) {
+        self.warn_about(&v.root, &v.problems, &v.notes);
+    }
+
+    /// [`warn_broken`](Self::warn_broken) for an opened model, when the
+    /// command answers from a cache and builds no vault.
+    pub fn warn_model(&self, m: &crate::store::Model) {
+        let (problems, notes) = m.warnings();
+        self.warn_about(m.root(), problems, &notes);
+    }
+
+    fn warn_about(&self, root: &Path, problems: &[Diagnostic], notes: &[crate::note::Note]) {
         let config = crate::config::Config::rel_path();
-        let cfg: Vec<&Diagnostic> = v.problems.iter().filter(|d| d.path == config).collect();
+        let cfg: Vec<&Diagnostic> = problems.iter().filter(|d| d.path == config).collect();
         if let Some(first) = cfg.first() {
             let more = if cfg.len() > 1 {
                 format!(" (and {} more)", cfg.len() - 1)
@@ -158,21 +169,20 @@ impl Ctx {
             };
             eprint_line(&format!(
                 "warning: {}:{}:{}: {}{more}; run `kith check` for details",
-                self.shown(&v.root, &first.path).display(),
+                self.shown(root, &first.path).display(),
                 first.line,
                 first.column,
                 first.message
             ));
         }
-        let errs: Vec<&Diagnostic> = v
-            .problems
+        let errs: Vec<&Diagnostic> = problems
             .iter()
             .filter(|d| d.path != config)
-            .chain(v.notes.iter().flat_map(|n| n.diagnostics.iter()))
+            .chain(notes.iter().flat_map(|n| n.diagnostics.iter()))
             .filter(|d| d.is_error())
             .collect();
         if let Some(first) = errs.first() {
-            let shown = self.shown(&v.root, &first.path);
+            let shown = self.shown(root, &first.path);
             let more = if errs.len() > 1 {
                 format!(" (and {} more)", errs.len() - 1)
             } else {

@@ -1139,6 +1139,29 @@ impl Model {
         self.dir.notes.iter().map(|d| (d.path.as_bytes(), d.hash))
     }
 
+    /// What every command warns about, without a vault: the config's and
+    /// the walk's problems, and the notes with errors, whole (only their
+    /// records decoded). For a command answering from a cache.
+    pub fn warnings(&self) -> (&[Diagnostic], Vec<Note>) {
+        let notes = self
+            .dir
+            .notes
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.errors > 0)
+            .filter_map(|(i, d)| {
+                if let Some(Some(n)) = self.fresh.get(i) {
+                    return Some(n.clone());
+                }
+                let f = self.records.as_ref()?;
+                read_record(f, d)
+                    .and_then(|b| decode_note(&b, PathBuf::from(&d.path)))
+                    .ok()
+            })
+            .collect();
+        (&self.problems, notes)
+    }
+
     /// The vault folder.
     pub fn root(&self) -> &Path {
         &self.root

@@ -199,3 +199,20 @@ fn intros_answer_from_the_candidates_cache_and_follow_an_edit() {
     let p = pairs(&serde_json::json!({ "intros": got }));
     assert!(!p.iter().any(|x| x.contains("Dee (")), "edited: {p:?}");
 }
+
+/// A digest answered from the cache still warns about notes with errors,
+/// as a computed one does (the cache holds no vault; the model knows which
+/// notes have errors and decodes only those).
+#[test]
+fn a_cached_digest_still_warns_about_broken_notes() {
+    let v = vault();
+    v.note("people/broken.md", "---\nname: [unclosed\n---\n# Broken\n");
+    let warned =
+        |err: &str| err.contains("warning: people/broken.md:") && err.contains("kith check");
+    let (d, err) = digest(&v);
+    assert!(err.contains("digest cache: miss") && warned(&err), "{err}");
+    let (again, err) = digest(&v);
+    assert!(err.contains("digest cache: hit"), "{err}");
+    assert!(warned(&err), "no warning on a hit: {err}");
+    assert_eq!(d, again);
+}
