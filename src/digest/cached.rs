@@ -383,8 +383,11 @@ pub fn fields_file(root: &Path) -> PathBuf {
 /// at 100k people).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct StoredFields {
-    people: Vec<(String, u64, Vec<(u8, String)>)>,
+    people: Vec<(String, u64, StoredPerson)>,
 }
+
+/// One person's fields: ([`FieldKind`] in declaration order, text).
+type StoredPerson = Vec<(u8, String)>;
 
 const FIELD_KINDS: [FieldKind; 6] = [
     FieldKind::Offer,
