@@ -216,3 +216,33 @@ fn a_cached_digest_still_warns_about_broken_notes() {
     assert!(warned(&err), "no warning on a hit: {err}");
     assert_eq!(d, again);
 }
+
+/// A share without a `url` (or without a promise) is read back from the
+/// cache. Before, the stored share kept the JSON shape's
+/// `skip_serializing_if`, which postcard cannot read back: every digest with
+/// such a share said "rebuilt the digest cache because it is damaged" and
+/// computed everything again.
+#[test]
+fn a_share_without_url_is_read_back_from_the_cache() {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann",
+        "needs: [a guide to structured interviews]",
+        "",
+    );
+    v.note(
+        "resources/guide.md",
+        "---\ntype: resource\ntitle: Structured interviews guide\ntags: [hiring]\nadded: 2026-11-01\n---\n# Structured interviews guide\nHow to run structured interviews.\n",
+    );
+    let d = fresh_then_cached(&v);
+    let shares = d["shares"].as_array().unwrap();
+    assert!(
+        shares
+            .iter()
+            .any(|s| s["url"].is_null() && s["name"] == "Ann"),
+        "{shares:?}"
+    );
+    let (_, err) = digest(&v);
+    assert!(!err.contains("rebuilt"), "{err}");
+}
