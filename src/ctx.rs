@@ -92,6 +92,39 @@ impl Ctx {
         Ok((m, v))
     }
 
+    /// The model after a freshness pass (a walk, or a healthy watcher's
+    /// word), no record decoded yet: commands answering from a cache keyed
+    /// on the notes' content hashes ([`crate::store::Model::sources`]) ask
+    /// it first, then decode only on a miss ([`Ctx::whole`]) or focus it
+    /// ([`Ctx::focus`]).
+    pub fn open_model(&self) -> Result<crate::store::Model> {
+        let root = self.root()?;
+        let freshness = if root.is_dir() {
+            crate::watch::model_freshness(&root)
+        } else {
+            crate::store::Freshness::Walk
+        };
+        let (m, report) = crate::store::Model::open_with(&root, freshness)?;
+        self.notes_changed.set(
+            !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
+        );
+        Ok(m)
+    }
+
+    /// Every note of an opened model whole, as [`load`](Self::load) gives.
+    pub fn whole(&self, m: crate::store::Model) -> Result<Vault> {
+        let v = crate::store::whole(m)?;
+        self.warn_broken(&v);
+        Ok(v)
+    }
+
+    /// An opened model's focused vault, as [`load_focused`](Self::load_focused) gives.
+    pub fn focus(&self, m: &mut crate::store::Model) -> Vault {
+        let v = m.focused();
+        self.warn_broken(&v);
+        v
+    }
+
     /// Brings the search index level with the notes, best-effort: commands
     /// that read the notes themselves (show, digest) keep the cache warm for
     /// the next search, but never fail because of it.
@@ -113,8 +146,19 @@ impl Ctx {
     /// back to its default), and one when notes have errors, so other
     /// commands carry on.
     pub fn warn_broken(&self, v: &Vault) {
+        self.warn_about(&v.root, &v.problems, &v.notes);
+    }
+
+    /// [`warn_broken`](Self::warn_broken) for an opened model, when the
+    /// command answers from a cache and builds no vault.
+    pub fn warn_model(&self, m: &crate::store::Model) {
+        let (problems, notes) = m.warnings();
+        self.warn_about(m.root(), problems, &notes);
+    }
+
+    fn warn_about(&self, root: &Path, problems: &[Diagnostic], notes: &[crate::note::Note]) {
         let config = crate::config::Config::rel_path();
-        let cfg: Vec<&Diagnostic> = v.problems.iter().filter(|d| d.path == config).collect();
+        let cfg: Vec<&Diagnostic> = problems.iter().filter(|d| d.path == config).collect();
         if let Some(first) = cfg.first() {
             let more = if cfg.len() > 1 {
                 format!(" (and {} more)", cfg.len() - 1)
@@ -123,21 +167,20 @@ impl Ctx {
             };
             eprint_line(&format!(
                 "warning: {}:{}:{}: {}{more}; run `kith check` for details",
-                self.shown(&v.root, &first.path).display(),
+                self.shown(root, &first.path).display(),
                 first.line,
                 first.column,
                 first.message
             ));
         }
-        let errs: Vec<&Diagnostic> = v
-            .problems
+        let errs: Vec<&Diagnostic> = problems
             .iter()
             .filter(|d| d.path != config)
-            .chain(v.notes.iter().flat_map(|n| n.diagnostics.iter()))
+            .chain(notes.iter().flat_map(|n| n.diagnostics.iter()))
             .filter(|d| d.is_error())
             .collect();
         if let Some(first) = errs.first() {
-            let shown = self.shown(&v.root, &first.path);
+            let shown = self.shown(root, &first.path);
             let more = if errs.len() > 1 {
                 format!(" (and {} more)", errs.len() - 1)
             } else {

@@ -33,6 +33,9 @@ pub enum Action {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
+    if args.action.is_none() && !args.made {
+        return suggest(ctx, args);
+    }
     let vault = ctx.load()?;
     if let Some(Action::Dismiss { a, b }) = &args.action {
         let (ia, ib) = (vault.find_person(a)?, vault.find_person(b)?);
@@ -93,13 +96,41 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         emit(&o)?;
         return Ok(exit::OK);
     }
+    Ok(exit::OK)
+}
+
+/// Introduction suggestions. They come from the introductions cache when
+/// nothing they depend on changed (keyed on the notes' content hashes in
+/// the model's directory): then no record is decoded, and the focused
+/// vault (names and paths) is enough to find `--for`'s person.
+fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
+    let mut model = ctx.open_model()?;
     let as_of = ctx.as_of(&args.as_of)?;
-    let who = args
-        .person
-        .as_deref()
-        .map(|p| vault.find_person(p))
-        .transpose()?;
-    let list = digest::intro_suggestions(&vault, as_of, who, args.limit, args.all)?;
+    let key = digest::cached::vault_key(model.root(), model.sources());
+    let (vault, list) = match digest::cached_all(model.root(), key, as_of) {
+        Some((list, _)) => {
+            let vault = ctx.focus(&mut model);
+            let name = match args.person.as_deref() {
+                Some(p) => Some(vault.notes[vault.find_person(p)?].title.clone()),
+                None => None,
+            };
+            let list = digest::pick(list, name.as_deref(), args.limit, args.all);
+            (vault, list)
+        }
+        None => {
+            let vault = ctx.whole(model)?;
+            let name = match args.person.as_deref() {
+                Some(p) => Some(vault.notes[vault.find_person(p)?].title.clone()),
+                None => None,
+            };
+            let matching = std::sync::OnceLock::new();
+            let (list, _) = digest::compute_all(&vault, as_of, key, &|| {
+                matching.get_or_init(|| digest::Matching::build(&vault))
+            })?;
+            let list = digest::pick(list, name.as_deref(), args.limit, args.all);
+            (vault, list)
+        }
+    };
     if ctx.json {
         emit_json(&list)?;
     } else {
@@ -125,5 +156,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         }
         emit(&o)?;
     }
+    // Freeing a whole vault note by note is wasted work at exit.
+    std::mem::forget(vault);
     Ok(exit::OK)
 }

@@ -1,51 +1,256 @@
-//! Derived digest results kept between runs in `.kith/cache/digest.bin`:
-//! the introduction and share suggestions the digest shows, and help in
-//! context per person. They depend only on the notes, the config, the
-//! dismissals in `.kith/intros.yaml`, the date and the limits, so they are
+//! Derived digest results kept between runs in `.kith/cache/`:
+//!
+//! - `digest.bin`: the whole digest for one date and one set of limits
+//!   (reminders, introductions, shares, the weekly notice; plugin sections
+//!   are the command's and always run), so a digest with nothing changed
+//!   since the last one decodes no note record at all;
+//! - `intros.bin`: every introduction candidate and share suggestion for
+//!   one date, unlimited, which `kith intros` (any `--for`, `--limit`,
+//!   `--all`), `give`, `brief` and a digest whose own entry missed select
+//!   from.
+//!
+//! They depend only on the notes, the config, the dismissals in
+//! `.kith/intros.yaml`, the date, the limits and the kith binary, so each is
 //! stored under a *generation*: a hash of all of those (each note by its path
-//! and content hash, as the model loaded it). A digest with nothing changed
-//! since the last run reuses them instead of matching every need again.
+//! and content hash, as the model's directory has them — no record needs
+//! decoding to tell). Anything changed, and the generation differs: the
+//! results are computed again. Answers are therefore always as fresh as a
+//! computation from the notes.
 //!
-//! The file is disposable like the rest of `.kith/cache/`: a different
-//! generation is simply recomputed; a damaged or old-format file is recomputed
-//! and rewritten with one line on stderr; it is written atomically.
+//! The files are disposable like the rest of `.kith/cache/`: a different
+//! generation is simply recomputed; a damaged or old-format file is
+//! recomputed and rewritten with one line on stderr; they are written
+//! atomically and opened without waiting on a FIFO or following a link.
 //!
-//! # File format (`digest.bin`)
+//! # File format (`digest.bin`, `intros.bin`)
 //! `KITHDGS\n`, format version (u32 LE), generation (u64 LE), checksum of the
 //! payload (u64 LE), payload length (u64 LE), then the payload: postcard of
-//! [`Stored`]. Postcard, like the note model (`store`): compact and plain.
+//! [`Whole`] or [`AllIntros`]. Postcard, like the note model (`store`):
+//! compact and plain. The stored types mirror the domain's field by field:
+//! the domain's serde attributes are shaped for JSON (`skip_serializing_if`),
+//! which postcard cannot read back.
 
+use super::ShareSuggestion;
 use super::intros::NeedMet;
-use super::{IntroSuggestion, Limits, ShareSuggestion};
+use super::matcher::{Field, FieldKind};
+use super::{Digest, IntroSuggestion, Limits, Reminder, ReminderKind, Section, SectionItem};
 use crate::date::Date;
 use crate::vault::Vault;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Bump when [`Stored`] or what goes into a suggestion changes.
-const FORMAT: u32 = 1;
+/// Bump when [`Whole`], [`AllIntros`] or what goes into a result changes.
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"KITHDGS\n";
 const HEADER: usize = 8 + 4 + 8 + 8 + 8;
 
-/// The cache file.
+/// The whole digest's cache file.
 pub fn file(root: &Path) -> PathBuf {
     crate::vault::cache_dir(root).join("digest.bin")
 }
 
-/// What the digest reuses.
+/// Every introduction candidate's cache file.
+pub fn intros_file(root: &Path) -> PathBuf {
+    crate::vault::cache_dir(root).join("intros.bin")
+}
+
+/// The digest as stored (plugin sections left out: the command adds them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Whole {
+    as_of: Date,
+    reminders: Vec<CReminder>,
+    intros: Vec<Intro>,
+    shares: Vec<Share>,
+    more_check_ins: usize,
+    more_intros: usize,
+    sections: Vec<CSection>,
+}
+
+/// Every introduction candidate (ranked) and share suggestion, unlimited.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Stored {
-    /// The introductions shown (after the limit) and how many were left out.
-    pub intros: Vec<Intro>,
-    pub more_intros: usize,
-    /// The shares shown (after the limit).
-    pub shares: Vec<ShareSuggestion>,
-    /// Help in context by person note path: what [`super::reminders`] adds
-    /// for that person's first need.
-    pub help: HashMap<PathBuf, Vec<String>>,
+pub struct AllIntros {
+    intros: Vec<Intro>,
+    shares: Vec<Share>,
+}
+
+impl AllIntros {
+    pub fn of(intros: &[IntroSuggestion], shares: &[ShareSuggestion]) -> AllIntros {
+        AllIntros {
+            intros: intros.iter().map(Intro::from).collect(),
+            shares: shares.iter().map(Share::from).collect(),
+        }
+    }
+
+    pub fn into_parts(self) -> (Vec<IntroSuggestion>, Vec<ShareSuggestion>) {
+        (
+            self.intros.into_iter().map(IntroSuggestion::from).collect(),
+            self.shares.into_iter().map(ShareSuggestion::from).collect(),
+        )
+    }
+}
+
+impl Whole {
+    pub fn of(d: &Digest) -> Whole {
+        Whole {
+            as_of: d.as_of,
+            reminders: d.reminders.iter().map(CReminder::from).collect(),
+            intros: d.intros.iter().map(Intro::from).collect(),
+            shares: d.shares.iter().map(Share::from).collect(),
+            more_check_ins: d.more_check_ins,
+            more_intros: d.more_intros,
+            sections: d.sections.iter().map(CSection::from).collect(),
+        }
+    }
+
+    pub fn into_digest(self) -> Digest {
+        Digest {
+            as_of: self.as_of,
+            reminders: self.reminders.into_iter().map(Reminder::from).collect(),
+            intros: self.intros.into_iter().map(IntroSuggestion::from).collect(),
+            shares: self.shares.into_iter().map(ShareSuggestion::from).collect(),
+            more_check_ins: self.more_check_ins,
+            more_intros: self.more_intros,
+            sections: self.sections.into_iter().map(Section::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct CReminder {
+    /// [`ReminderKind`] in declaration order.
+    kind: u8,
+    name: String,
+    path: PathBuf,
+    line: usize,
+    due: Date,
+    reason: String,
+    starters: Vec<String>,
+    group: Option<String>,
+    people: Vec<String>,
+    urgency: f64,
+    note: Option<usize>,
+}
+
+const KINDS: [ReminderKind; 6] = [
+    ReminderKind::FollowUp,
+    ReminderKind::CheckIn,
+    ReminderKind::Promise,
+    ReminderKind::Birthday,
+    ReminderKind::Event,
+    ReminderKind::Intro,
+];
+
+impl From<&Reminder> for CReminder {
+    fn from(r: &Reminder) -> CReminder {
+        CReminder {
+            kind: KINDS.iter().position(|k| *k == r.kind).unwrap_or(0) as u8,
+            name: r.name.clone(),
+            path: r.path.clone(),
+            line: r.line,
+            due: r.due,
+            reason: r.reason.clone(),
+            starters: r.starters.clone(),
+            group: r.group.clone(),
+            people: r.people.clone(),
+            urgency: r.urgency,
+            note: r.note,
+        }
+    }
+}
+
+impl From<CReminder> for Reminder {
+    fn from(r: CReminder) -> Reminder {
+        Reminder {
+            kind: KINDS
+                .get(usize::from(r.kind))
+                .copied()
+                .unwrap_or(ReminderKind::FollowUp),
+            name: r.name,
+            path: r.path,
+            line: r.line,
+            due: r.due,
+            reason: r.reason,
+            starters: r.starters,
+            group: r.group,
+            people: r.people,
+            urgency: r.urgency,
+            note: r.note,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Share {
+    resource: String,
+    resource_path: PathBuf,
+    url: Option<String>,
+    name: String,
+    path: PathBuf,
+    reason: String,
+    promise: Option<String>,
+}
+
+impl From<&ShareSuggestion> for Share {
+    fn from(s: &ShareSuggestion) -> Share {
+        Share {
+            resource: s.resource.clone(),
+            resource_path: s.resource_path.clone(),
+            url: s.url.clone(),
+            name: s.name.clone(),
+            path: s.path.clone(),
+            reason: s.reason.clone(),
+            promise: s.promise.clone(),
+        }
+    }
+}
+
+impl From<Share> for ShareSuggestion {
+    fn from(s: Share) -> ShareSuggestion {
+        ShareSuggestion {
+            resource: s.resource,
+            resource_path: s.resource_path,
+            url: s.url,
+            name: s.name,
+            path: s.path,
+            reason: s.reason,
+            promise: s.promise,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct CSection {
+    title: String,
+    items: Vec<(String, Option<PathBuf>, Option<usize>)>,
+}
+
+impl From<&Section> for CSection {
+    fn from(s: &Section) -> CSection {
+        CSection {
+            title: s.title.clone(),
+            items: s
+                .items
+                .iter()
+                .map(|i| (i.text.clone(), i.path.clone(), i.line))
+                .collect(),
+        }
+    }
+}
+
+impl From<CSection> for Section {
+    fn from(s: CSection) -> Section {
+        Section {
+            title: s.title,
+            items: s
+                .items
+                .into_iter()
+                .map(|(text, path, line)| SectionItem { text, path, line })
+                .collect(),
+        }
+    }
 }
 
 /// [`IntroSuggestion`] as stored (its own type stays serialize-only).
@@ -91,14 +296,12 @@ impl From<Intro> for IntroSuggestion {
     }
 }
 
-/// The generation of the digest's derived results for this vault, date and
-/// limits; `None` when it cannot be told (a note's content is unknown, or
-/// the dismissals file has problems the fresh computation must report).
-pub fn generation(vault: &Vault, as_of: Date, limits: Limits) -> Option<u64> {
-    let sources = vault.source_hashes();
-    if sources.len() != vault.notes.len() || sources.contains(&0) {
-        return None;
-    }
+/// What every derived result depends on besides the date and the limits:
+/// each note's path and content hash (in the model's order), the config,
+/// the dismissals and the kith binary. `None` when it cannot be told (a
+/// note's content is unknown, or the dismissals file has problems the fresh
+/// computation must report).
+pub fn vault_key<'a>(root: &Path, sources: impl Iterator<Item = (&'a [u8], u64)>) -> Option<u64> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     FORMAT.hash(&mut h);
     env!("CARGO_PKG_VERSION").hash(&mut h);
@@ -107,15 +310,19 @@ pub fn generation(vault: &Vault, as_of: Date, limits: Limits) -> Option<u64> {
         m.len().hash(&mut h);
         m.modified().ok().hash(&mut h);
     }
-    as_of.hash(&mut h);
-    (limits.intros, limits.shares).hash(&mut h);
-    for (n, src) in vault.notes.iter().zip(sources) {
-        n.path.hash(&mut h);
+    let mut n = 0usize;
+    for (path, src) in sources {
+        if src == 0 {
+            return None;
+        }
+        path.hash(&mut h);
         src.hash(&mut h);
+        n += 1;
     }
+    n.hash(&mut h);
     // The capped reader that never opens a FIFO; a file kith cannot read
     // means no cache: the fresh computation reports it.
-    let read = |rel: &Path| match crate::vault::read_note_bytes(&vault.root.join(rel))
+    let read = |rel: &Path| match crate::vault::read_note_bytes(&root.join(rel))
         .map_err(std::io::Error::from)
     {
         Ok(b) => Some(Some(b)),
@@ -132,6 +339,156 @@ pub fn generation(vault: &Vault, as_of: Date, limits: Limits) -> Option<u64> {
     dismissed.hash(&mut h);
     Some(h.finish())
 }
+
+/// [`vault_key`] of a loaded vault.
+pub fn vault_key_of(vault: &Vault) -> Option<u64> {
+    let sources = vault.source_hashes();
+    if sources.len() != vault.notes.len() {
+        return None;
+    }
+    vault_key(
+        &vault.root,
+        vault
+            .notes
+            .iter()
+            .zip(sources)
+            .map(|(n, s)| (n.path.as_os_str().as_encoded_bytes(), *s)),
+    )
+}
+
+/// The generation of the whole digest for a vault key, date and limits.
+pub fn digest_generation(key: u64, as_of: Date, limits: Limits) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    ("digest", key, as_of).hash(&mut h);
+    (limits.check_ins, limits.intros, limits.shares).hash(&mut h);
+    h.finish()
+}
+
+/// The generation of every introduction candidate for a vault key and date.
+pub fn intros_generation(key: u64, as_of: Date) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    ("intros", key, as_of).hash(&mut h);
+    h.finish()
+}
+
+/// The matcher's per-person fields cache file.
+pub fn fields_file(root: &Path) -> PathBuf {
+    crate::vault::cache_dir(root).join("fields.bin")
+}
+
+/// What the matcher reads of one person (offers, role, org, tags, interests
+/// and the sentences of their note's prose), stored by note path and content
+/// hash: the prose is read from the note itself, so without this every
+/// matcher build read every person's note from disk (2.8 s of `intros --all`
+/// at 100k people).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StoredFields {
+    people: Vec<(String, u64, StoredPerson)>,
+}
+
+/// One person's fields: ([`FieldKind`] in declaration order, text).
+type StoredPerson = Vec<(u8, String)>;
+
+const FIELD_KINDS: [FieldKind; 6] = [
+    FieldKind::Offer,
+    FieldKind::Role,
+    FieldKind::Org,
+    FieldKind::Tag,
+    FieldKind::Interest,
+    FieldKind::Prose,
+];
+
+/// The fields of each of `people` (note indexes): from the fields cache for
+/// every note whose path and content hash it holds, from `make` (which
+/// reads the note) for the others; the cache is written again when anything
+/// was made or dropped. A damaged cache is said on stderr and made again.
+pub fn person_fields(
+    vault: &Vault,
+    people: &[usize],
+    make: &(dyn Fn(usize) -> Vec<Field> + Sync),
+) -> Vec<Vec<Field>> {
+    use rayon::prelude::*;
+    let sources = vault.source_hashes();
+    let hash_of = |i: usize| sources.get(i).copied().unwrap_or(0);
+    let path_of = |i: usize| vault.notes[i].path.to_string_lossy();
+    let file = fields_file(&vault.root);
+    let stored = if sources.is_empty() {
+        StoredFields::default()
+    } else {
+        match read::<StoredFields>(&file, FIELDS_GENERATION) {
+            Ok(s) => s,
+            Err(Miss::Absent) => StoredFields::default(),
+            Err(Miss::Bad(why)) => {
+                eprintln!("kith: rebuilt the matcher's cache because {why}");
+                StoredFields::default()
+            }
+        }
+    };
+    let mut known: std::collections::HashMap<(&str, u64), &[(u8, String)]> =
+        std::collections::HashMap::with_capacity(stored.people.len());
+    for (p, h, f) in &stored.people {
+        known.insert((p.as_str(), *h), f.as_slice());
+    }
+    let fields: Vec<(bool, Vec<Field>)> = people
+        .par_iter()
+        .map(|&i| {
+            let h = hash_of(i);
+            match known.get(&(path_of(i).as_ref(), h)) {
+                Some(f) if h != 0 => (
+                    false,
+                    f.iter()
+                        .map(|(k, text)| Field {
+                            kind: FIELD_KINDS
+                                .get(usize::from(*k))
+                                .copied()
+                                .unwrap_or(FieldKind::Prose),
+                            text: text.clone(),
+                        })
+                        .collect(),
+                ),
+                _ => (true, make(i)),
+            }
+        })
+        .collect();
+    let made = fields.iter().filter(|(m, _)| *m).count();
+    if !sources.is_empty() && (made > 0 || stored.people.len() != people.len()) {
+        let out = StoredFields {
+            people: people
+                .iter()
+                .zip(&fields)
+                .filter(|(i, _)| hash_of(**i) != 0)
+                .map(|(&i, (_, f))| {
+                    (
+                        path_of(i).into_owned(),
+                        hash_of(i),
+                        f.iter()
+                            .map(|f| {
+                                let k = FIELD_KINDS.iter().position(|k| *k == f.kind);
+                                (k.unwrap_or(5) as u8, f.text.clone())
+                            })
+                            .collect(),
+                    )
+                })
+                .collect(),
+        };
+        if let Err(e) = write(&file, FIELDS_GENERATION, &out)
+            && std::env::var_os("KITH_TRACE").is_some()
+        {
+            eprintln!("trace: matcher's cache not saved: {e}");
+        }
+    }
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!(
+            "trace: matcher fields: {} from the cache, {made} read from the notes",
+            fields.len() - made
+        );
+    }
+    fields.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The fields cache holds one generation: what it stores depends on each
+/// note alone, checked entry by entry.
+const FIELDS_GENERATION: u64 = 1;
 
 /// Whether the dismissals file reads without a warning: `dismissed:` absent,
 /// empty, or a list of pairs.
@@ -167,11 +524,11 @@ pub enum Miss {
     Bad(String),
 }
 
-/// What the file holds for `generation`.
-pub fn read(root: &Path, generation: u64) -> Result<Stored, Miss> {
+/// What the cache file `path` holds for `generation`.
+pub fn read<T: DeserializeOwned>(path: &Path, generation: u64) -> Result<T, Miss> {
     // Never a plain read: a FIFO here would block the digest, a symlink to
     // /dev/zero would never end. What cannot be read is recomputed, saying so.
-    let bytes = crate::vault::read_cache_file(&file(root)).map_err(|e| {
+    let bytes = crate::vault::read_cache_file(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Miss::Absent
         } else {
@@ -181,7 +538,7 @@ pub fn read(root: &Path, generation: u64) -> Result<Stored, Miss> {
     decode(&bytes, generation)
 }
 
-fn decode(bytes: &[u8], generation: u64) -> Result<Stored, Miss> {
+fn decode<T: DeserializeOwned>(bytes: &[u8], generation: u64) -> Result<T, Miss> {
     let bad = |why: &str| Miss::Bad(why.to_string());
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return Err(bad("it is damaged (no header)"));
@@ -210,14 +567,14 @@ fn decode(bytes: &[u8], generation: u64) -> Result<Stored, Miss> {
     postcard::from_bytes(payload).map_err(|e| Miss::Bad(format!("it is damaged ({e})")))
 }
 
-/// Writes the file atomically (a temporary file renamed over it).
-pub fn write(root: &Path, generation: u64, s: &Stored) -> std::io::Result<()> {
+/// Writes the cache file `path` atomically (a temporary file renamed over it).
+pub fn write<T: Serialize>(path: &Path, generation: u64, s: &T) -> std::io::Result<()> {
     let payload = postcard::to_stdvec(s).map_err(std::io::Error::other)?;
-    let dir = crate::vault::cache_dir(root);
-    std::fs::create_dir_all(&dir)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".digest-")
-        .tempfile_in(&dir)?;
+        .tempfile_in(dir)?;
     {
         let f = tmp.as_file_mut();
         f.write_all(MAGIC)?;
@@ -227,8 +584,8 @@ pub fn write(root: &Path, generation: u64, s: &Stored) -> std::io::Result<()> {
         f.write_all(&(payload.len() as u64).to_le_bytes())?;
         f.write_all(&payload)?;
     }
-    crate::vault::clear_cache_slot(&file(root));
-    tmp.persist(file(root)).map_err(|e| e.error)?;
+    crate::vault::clear_cache_slot(path);
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -239,24 +596,35 @@ mod tests {
     #[test]
     fn round_trips_and_refuses_damage() {
         let dir = tempfile::tempdir().unwrap();
-        let mut s = Stored {
-            more_intros: 3,
-            ..Stored::default()
-        };
-        s.help
-            .insert("people/a.md".into(), vec!["B could help".into()]);
-        write(dir.path(), 42, &s).unwrap();
-        assert_eq!(read(dir.path(), 42), Ok(s));
-        assert_eq!(read(dir.path(), 43), Err(Miss::Absent));
         let f = file(dir.path());
+        let s = AllIntros {
+            intros: Vec::new(),
+            shares: vec![Share {
+                resource: "Guide".into(),
+                resource_path: "resources/guide.md".into(),
+                url: None,
+                name: "Ann".into(),
+                path: "people/ann.md".into(),
+                reason: "Ann needs “x”".into(),
+                promise: Some("you promised".into()),
+            }],
+        };
+        write(&f, 42, &s).unwrap();
+        assert_eq!(read(&f, 42), Ok(s));
+        assert_eq!(read::<AllIntros>(&f, 43), Err(Miss::Absent));
         let mut bytes = std::fs::read(&f).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
         std::fs::write(&f, &bytes).unwrap();
-        assert!(matches!(read(dir.path(), 42), Err(Miss::Bad(_))));
+        assert!(matches!(read::<AllIntros>(&f, 42), Err(Miss::Bad(_))));
         bytes[8] = 99;
-        assert!(matches!(decode(&bytes, 42), Err(Miss::Bad(w)) if w.contains("format 99")));
-        assert!(matches!(decode(b"junk", 42), Err(Miss::Bad(_))));
+        assert!(
+            matches!(decode::<AllIntros>(&bytes, 42), Err(Miss::Bad(w)) if w.contains("format 99"))
+        );
+        assert!(matches!(
+            decode::<AllIntros>(b"junk", 42),
+            Err(Miss::Bad(_))
+        ));
     }
 
     #[test]

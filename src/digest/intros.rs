@@ -490,14 +490,16 @@ pub struct Matching {
 
 impl Matching {
     pub fn build(vault: &Vault) -> Matching {
+        let t = std::time::Instant::now();
         let people: Vec<usize> = vault
             .people()
             .filter(|(_, _, p)| p.intro_ok && p.circle != Some(Circle::Dormant))
             .map(|(i, _, _)| i)
             .collect();
-        use rayon::prelude::*;
-        let fields: Vec<Vec<Field>> = people.par_iter().map(|&i| fields_of(vault, i)).collect();
+        let fields = super::cached::person_fields(vault, &people, &|i| fields_of(vault, i));
+        trace("matcher: fields", t);
         let index = Index::new(Lexicon::load(&vault.config), fields.clone());
+        trace("matcher built", t);
         Matching {
             index,
             people,
@@ -539,25 +541,25 @@ impl Matching {
     }
 }
 
-/// All introduction candidates (ranked, unlimited) and share suggestions.
-pub fn suggestions(
-    vault: &Vault,
-    as_of: Date,
-) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
-    let t = std::time::Instant::now();
-    let m = Matching::build(vault);
-    trace("matcher built", t);
-    suggestions_with(vault, as_of, &m)
-}
-
+/// All introduction candidates (ranked, unlimited) and share suggestions,
+/// with the matcher `m` over everyone.
 pub fn suggestions_with(
     vault: &Vault,
     as_of: Date,
     m: &Matching,
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    suggestions_known(vault, as_of, m, Known::new(vault))
+}
+
+/// [`suggestions_with`], with who knows whom already worked out (it does
+/// not need the matcher: the two are built side by side).
+fn suggestions_known(
+    vault: &Vault,
+    as_of: Date,
+    m: &Matching,
+    conn: Known<'_>,
+) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     let t = std::time::Instant::now();
-    let conn = Known::new(vault);
-    trace("connections", t);
     let dismissed = dismissed(&vault.root);
     let in_progress: HashSet<Pair> = lifecycle::records(vault)
         .iter()
@@ -800,7 +802,8 @@ pub fn select(
 }
 
 /// Introduction suggestions for `kith intros`: optionally only those with one
-/// person; `all` lifts the limits.
+/// person; `all` lifts the limits. From the introductions cache when it
+/// holds this vault and date (see [`super::cached`]).
 pub fn intro_suggestions(
     vault: &Vault,
     as_of: Date,
@@ -808,12 +811,93 @@ pub fn intro_suggestions(
     limit: usize,
     all: bool,
 ) -> Result<Vec<IntroSuggestion>> {
-    let (mut list, _) = suggestions(vault, as_of)?;
-    if let Some(i) = person {
-        let name = vault.notes[i].title.clone();
+    let key = super::cached::vault_key_of(vault);
+    let matching = std::sync::OnceLock::new();
+    let (list, _) = all_with(vault, as_of, key, &|| {
+        matching.get_or_init(|| Matching::build(vault))
+    })?;
+    let name = person.map(|i| vault.notes[i].title.as_str());
+    Ok(pick(list, name, limit, all))
+}
+
+/// The suggestions with one person (by note title), limited unless `all`.
+pub fn pick(
+    mut list: Vec<IntroSuggestion>,
+    person: Option<&str>,
+    limit: usize,
+    all: bool,
+) -> Vec<IntroSuggestion> {
+    if let Some(name) = person {
         list.retain(|s| s.a == name || s.b == name);
     }
-    Ok(if all { list } else { select(list, limit, 2).0 })
+    if all { list } else { select(list, limit, 2).0 }
+}
+
+/// Every introduction candidate (ranked) and share suggestion for a vault
+/// key and date, from the introductions cache; `None` when it holds
+/// something else (a damaged file is said on stderr).
+pub fn cached_all(
+    root: &Path,
+    key: Option<u64>,
+    as_of: Date,
+) -> Option<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    use super::cached;
+    let t = std::time::Instant::now();
+    let g = cached::intros_generation(key?, as_of);
+    match cached::read::<cached::AllIntros>(&cached::intros_file(root), g) {
+        Ok(all) => {
+            trace("intros cache: hit", t);
+            Some(all.into_parts())
+        }
+        Err(miss) => {
+            if let cached::Miss::Bad(why) = miss {
+                eprintln!("kith: rebuilt the introductions cache because {why}");
+            }
+            trace("intros cache: miss", t);
+            None
+        }
+    }
+}
+
+/// [`cached_all`], or computed with the matcher `matching` gives (built
+/// only then) and stored under `key` for the next run.
+pub fn all_with<'m>(
+    vault: &Vault,
+    as_of: Date,
+    key: Option<u64>,
+    matching: &(dyn Fn() -> &'m Matching + Sync),
+) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    if let Some(found) = cached_all(&vault.root, key, as_of) {
+        return Ok(found);
+    }
+    compute_all(vault, as_of, key, matching)
+}
+
+/// Every introduction candidate and share, computed (the matcher and who
+/// knows whom side by side) and stored under `key` for the next run.
+pub fn compute_all<'m>(
+    vault: &Vault,
+    as_of: Date,
+    key: Option<u64>,
+    matching: &(dyn Fn() -> &'m Matching + Sync),
+) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    use super::cached;
+    let t = std::time::Instant::now();
+    let (m, conn) = rayon::join(matching, || Known::new(vault));
+    trace("matcher and connections", t);
+    let (intros, shares) = suggestions_known(vault, as_of, m, conn)?;
+    if let Some(k) = key
+        && let Err(e) = cached::write(
+            &cached::intros_file(&vault.root),
+            cached::intros_generation(k, as_of),
+            &cached::AllIntros::of(&intros, &shares),
+        )
+        && std::env::var_os("KITH_TRACE").is_some()
+    {
+        // A read-only vault still answers; it computes again next time.
+        eprintln!("trace: introductions cache not saved: {e}");
+    }
+    Ok((intros, shares))
 }
 
 /// Open and done promises about a resource, per (person, resource): a task

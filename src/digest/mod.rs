@@ -20,8 +20,8 @@ mod rules_tests;
 pub mod tty;
 
 pub use intros::{
-    DISMISSED_FILE, IntroSuggestion, Matching, connections, dismiss, intro_suggestions, select,
-    suggestions_with,
+    DISMISSED_FILE, IntroSuggestion, Matching, all_with, cached_all, compute_all, connections,
+    dismiss, intro_suggestions, pick, select, suggestions_with,
 };
 pub use lifecycle::{IntroRecord, IntroState, records as intro_records};
 pub use reminders::{Contact, contacts, reminders, reminders_with};
@@ -118,6 +118,11 @@ pub struct Limits {
 
 impl Limits {
     pub fn from_config(v: &Vault, all: bool) -> Limits {
+        Limits::of(&v.config, all)
+    }
+
+    /// The limits the config sets (`all`: none).
+    pub fn of(config: &crate::config::Config, all: bool) -> Limits {
         if all {
             return Limits {
                 check_ins: usize::MAX,
@@ -126,95 +131,95 @@ impl Limits {
             };
         }
         Limits {
-            check_ins: v.config.usize_or("digest.check_in_budget", 5),
-            intros: v.config.usize_or("digest.intros", 5),
-            shares: v.config.usize_or("digest.shares", 5),
+            check_ins: config.usize_or("digest.check_in_budget", 5),
+            intros: config.usize_or("digest.intros", 5),
+            shares: config.usize_or("digest.shares", 5),
         }
     }
 }
 
-/// Computes the digest as of a date. The introductions, shares and help in
-/// context come from the digest cache ([`cached`]) when nothing they depend
-/// on changed since the run that stored them; otherwise they are computed
-/// and stored for the next run.
+/// Computes the digest as of a date, or takes it from the digest cache
+/// ([`cached`]) when nothing it depends on changed since the run that
+/// stored it.
 pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
+    let key = cached::vault_key_of(vault);
+    match lookup(&vault.root, key, as_of, limits) {
+        Lookup::Hit(d) => Ok(*d),
+        Lookup::Miss => compute(vault, as_of, limits, key),
+    }
+}
+
+/// What the digest cache holds for a vault key (see [`cached::vault_key`]).
+pub enum Lookup {
+    Hit(Box<Digest>),
+    Miss,
+}
+
+/// The digest from the cache, if it holds this vault key, date and limits.
+/// Needs no note decoded: a command can ask before loading the notes.
+/// A damaged cache is reported on stderr (and recomputed by the caller).
+pub fn lookup(root: &std::path::Path, key: Option<u64>, as_of: Date, limits: Limits) -> Lookup {
     let t = std::time::Instant::now();
-    let trace = |what: &str| {
-        if std::env::var_os("KITH_TRACE").is_some() {
-            eprintln!("trace: {what} {:?}", t.elapsed());
-        }
+    let Some(key) = key else {
+        trace_line("digest cache: miss (no key)", t);
+        return Lookup::Miss;
     };
-    let (mut all, more_check_ins) = reminders::budgeted(vault, as_of, limits.check_ins);
-    trace("reminders");
-    let generation = cached::generation(vault, as_of, limits);
-    let stored = generation.and_then(|g| match cached::read(&vault.root, g) {
-        Ok(s) => Some(s),
-        Err(cached::Miss::Absent) => None,
-        Err(cached::Miss::Bad(why)) => {
-            eprintln!("kith: rebuilt the digest cache because {why}");
-            None
+    let g = cached::digest_generation(key, as_of, limits);
+    match cached::read::<cached::Whole>(&cached::file(root), g) {
+        Ok(w) => {
+            trace_line("digest cache: hit", t);
+            Lookup::Hit(Box::new(w.into_digest()))
         }
-    });
-    trace(if stored.is_some() {
-        "digest cache: hit"
-    } else {
-        "digest cache: miss"
-    });
-    // The matcher indexes everyone: built only when something is not cached.
+        Err(miss) => {
+            if let cached::Miss::Bad(why) = miss {
+                eprintln!("kith: rebuilt the digest cache because {why}");
+            }
+            trace_line("digest cache: miss", t);
+            Lookup::Miss
+        }
+    }
+}
+
+fn trace_line(what: &str, since: std::time::Instant) {
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!("trace: {what} {:?}", since.elapsed());
+    }
+}
+
+/// Computes the digest from the notes and stores it under `key` (when
+/// known) for the next run; the introductions and shares come from the
+/// introductions cache when it holds this vault and date.
+pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> Result<Digest> {
+    let t = std::time::Instant::now();
+    let trace = |what: &str| trace_line(what, t);
+    // The matcher indexes everyone: built only when something needs it.
     let matching = std::sync::OnceLock::new();
     let matching = || matching.get_or_init(|| Matching::build(vault));
-    let mut fresh = stored.clone().unwrap_or_default();
-    let mut dirty = stored.is_none();
+    // Reminders and the introductions (when not cached) need nothing of
+    // each other: side by side, on the two cores a laptop has at least.
+    let cached_intros = cached_all(&vault.root, key, as_of);
+    let ((mut all, more_check_ins), found) = rayon::join(
+        || {
+            let r = reminders::budgeted(vault, as_of, limits.check_ins);
+            trace("reminders");
+            r
+        },
+        || match cached_intros {
+            Some(found) => Ok(found),
+            None => intros::compute_all(vault, as_of, key, &matching),
+        },
+    );
+    let (intros, shares) = found?;
     let wanted = reminders::help_wanted(vault, &all);
-    let missing: Vec<usize> = wanted
-        .iter()
-        .copied()
-        .filter(|&i| !fresh.help.contains_key(&vault.notes[i].path))
-        .collect();
-    if !missing.is_empty() {
-        let lines = reminders::help_lines(vault, matching(), &missing);
-        for i in missing {
-            let l = lines.get(&i).cloned().unwrap_or_default();
-            fresh.help.insert(vault.notes[i].path.clone(), l);
-        }
-        dirty = true;
+    if !wanted.is_empty() {
+        let help = reminders::help_lines(vault, matching(), &wanted);
+        reminders::add_help(vault, &help, &mut all);
     }
-    let help: std::collections::HashMap<usize, Vec<String>> = wanted
-        .iter()
-        .filter_map(|&i| Some((i, fresh.help.get(&vault.notes[i].path)?.clone())))
-        .collect();
-    reminders::add_help(vault, &help, &mut all);
     trace("help in context");
-    let (intros, more_intros, shares) = match &stored {
-        Some(s) => (
-            s.intros
-                .iter()
-                .cloned()
-                .map(IntroSuggestion::from)
-                .collect(),
-            s.more_intros,
-            s.shares.clone(),
-        ),
-        None => {
-            let (intros, shares) = suggestions_with(vault, as_of, matching())?;
-            let (intros, more) = select(intros, limits.intros, 2);
-            let shares: Vec<ShareSuggestion> = shares.into_iter().take(limits.shares).collect();
-            fresh.intros = intros.iter().map(cached::Intro::from).collect();
-            fresh.more_intros = more;
-            fresh.shares = shares.clone();
-            (intros, more, shares)
-        }
-    };
+    let (intros, more_intros) = select(intros, limits.intros, 2);
+    let shares: Vec<ShareSuggestion> = shares.into_iter().take(limits.shares).collect();
     trace("suggestions");
-    if dirty
-        && let Some(g) = generation
-        && let Err(e) = cached::write(&vault.root, g, &fresh)
-        && std::env::var_os("KITH_TRACE").is_some()
-    {
-        // A read-only vault still answers; it computes again next time.
-        eprintln!("trace: digest cache not saved: {e}");
-    }
-    Ok(Digest {
+    let d = Digest {
         as_of,
         reminders: all,
         intros,
@@ -223,12 +228,24 @@ pub fn build(vault: &Vault, as_of: Date, limits: Limits) -> Result<Digest> {
         more_intros,
         // Said on Mondays only (docs/give.md): at most once a week, no state.
         sections: circle::notice(vault, as_of).into_iter().collect(),
-    })
+    };
+    if let Some(k) = key
+        && let Err(e) = cached::write(
+            &cached::file(&vault.root),
+            cached::digest_generation(k, as_of, limits),
+            &cached::Whole::of(&d),
+        )
+        && std::env::var_os("KITH_TRACE").is_some()
+    {
+        // A read-only vault still answers; it computes again next time.
+        eprintln!("trace: digest cache not saved: {e}");
+    }
+    Ok(d)
 }
 
 /// Brings the digest cache level with the vault for today's digest, so the
-/// next `kith digest` finds its suggestions ready (for a watcher to call
-/// after each refresh). Best-effort: errors are the next digest's to report.
+/// next `kith digest` finds it ready (for a watcher to call after each
+/// refresh). Best-effort: errors are the next digest's to report.
 pub fn warm(vault: &Vault) {
     let today = chrono::Local::now().date_naive();
     let _ = build(vault, today, Limits::from_config(vault, false));

@@ -612,6 +612,22 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
     }
 }
 
+/// Every note of an opened model whole ([`Model::into_vault`]); a record
+/// that fails its checksum builds the model again from the notes, as
+/// [`load_with_report`] does.
+pub fn whole(model: Model) -> Result<Vault> {
+    let root = model.root.clone();
+    match model.into_vault() {
+        Ok(v) => Ok(v),
+        Err(why) => {
+            let (model, _) = Model::rebuild(&root, &why)?;
+            model
+                .into_vault()
+                .map_err(|_| Error::VaultMissing(root.clone()))
+        }
+    }
+}
+
 /// The persisted model after one freshness pass: the directory of every
 /// note (its name keys) and the cross-note facts, always; whole notes
 /// decoded only when asked, so a command about one person reads a few
@@ -1101,6 +1117,46 @@ impl Model {
             .collect()
     }
 
+    /// Each note's path (as bytes) and content hash, in the directory's
+    /// order (0: unknown): what caches derived from the whole vault key on,
+    /// known without decoding a record.
+    pub fn sources(&self) -> impl Iterator<Item = (&[u8], u64)> {
+        self.dir.notes.iter().map(|d| (d.path.as_bytes(), d.hash))
+    }
+
+    /// What every command warns about, without a vault: the config's and
+    /// the walk's problems, and the notes with errors, whole (only their
+    /// records decoded). For a command answering from a cache.
+    pub fn warnings(&self) -> (&[Diagnostic], Vec<Note>) {
+        let notes = self
+            .dir
+            .notes
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.errors > 0)
+            .filter_map(|(i, d)| {
+                if let Some(Some(n)) = self.fresh.get(i) {
+                    return Some(n.clone());
+                }
+                let f = self.records.as_ref()?;
+                read_record(f, d)
+                    .and_then(|b| decode_note(&b, PathBuf::from(&d.path)))
+                    .ok()
+            })
+            .collect();
+        (&self.problems, notes)
+    }
+
+    /// The vault folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The vault's config, as loaded with the model.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// Every note whole, decoded in parallel: what the digest, check and
     /// the other commands over the whole vault read. `Err` says why the
     /// model cannot be used (a record failed its checksum).
@@ -1373,6 +1429,13 @@ impl Model {
             dir: head.dir,
         })
     }
+}
+
+/// The model file as a watcher left it, no record decoded: no walk, nothing
+/// saved (so never a `model.bin` written behind the watcher's back). `None`
+/// when the file is not the one `id` names, or unusable.
+pub fn open_vouched(root: &Path, id: FileId) -> Option<Model> {
+    Model::open_vouched(root, id)
 }
 
 /// The vault from the model file as a watcher left it (every note whole):

@@ -179,12 +179,78 @@ pub fn vouched_vault(root: &Path) -> Option<crate::vault::Vault> {
 
 /// Called by the watcher after every refresh of the model (`report` says
 /// what changed), before the flush that waits on it is answered. The place
-/// for caches derived from the model to bring themselves up to date;
-/// nothing plugs in: the digest's cache (`digest::warm`) needs every note
-/// decoded, a second or more at 100k per batch, which would hold up the
-/// flush a command waits on (see docs/performance.md, "with kith watch").
+/// for caches derived from the model to bring themselves up to date: the
+/// digest cache is warmed for today on a thread of its own
+/// ([`warm_digest`]), so the flush never waits for it (a digest computed
+/// afresh decodes every note: seconds at 100k).
 pub fn after_refresh(root: &Path, report: &crate::store::Report) {
-    let _ = (root, report);
+    let _ = report;
+    warm_in_background(root);
+}
+
+/// One warming thread at a time; a refresh while it runs asks it to go
+/// round once more (the batches in between are covered by that round).
+static WARMING: std::sync::Mutex<(bool, bool)> = std::sync::Mutex::new((false, false));
+
+fn warm_in_background(root: &Path) {
+    {
+        let Ok(mut w) = WARMING.lock() else { return };
+        if w.0 {
+            w.1 = true;
+            return;
+        }
+        *w = (true, false);
+    }
+    let root = root.to_path_buf();
+    let spawned = std::thread::Builder::new()
+        .name("kith-warm-digest".into())
+        .spawn(move || {
+            loop {
+                warm_digest(&root);
+                let Ok(mut w) = WARMING.lock() else { return };
+                if !w.1 {
+                    w.0 = false;
+                    return;
+                }
+                w.1 = false;
+            }
+        });
+    if spawned.is_err()
+        && let Ok(mut w) = WARMING.lock()
+    {
+        *w = (false, false);
+    }
+}
+
+/// Brings today's digest cache level with the model file this watcher has
+/// just written: nothing when it already holds it (only the directory is
+/// read), else every note decoded and the digest computed and stored.
+/// Reads that file only as it is (no walk, nothing saved: a model written
+/// here would look foreign to the watcher); best-effort, silent.
+pub fn warm_digest(root: &Path) {
+    let t = std::time::Instant::now();
+    let Some(id) = crate::store::model_id(root) else {
+        return;
+    };
+    let Some(model) = crate::store::open_vouched(root, id) else {
+        return;
+    };
+    let today = chrono::Local::now().date_naive();
+    let limits = crate::digest::Limits::of(model.config(), false);
+    // No key (a note unreadable, the dismissals file broken): nothing could
+    // be stored, and the warnings are the next digest's to print.
+    let Some(key) = crate::digest::cached::vault_key(model.root(), model.sources()) else {
+        return;
+    };
+    let key = Some(key);
+    if let crate::digest::Lookup::Miss = crate::digest::lookup(root, key, today, limits)
+        && let Ok(vault) = model.into_vault()
+    {
+        let _ = crate::digest::compute(&vault, today, limits, key);
+    }
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!("trace: digest cache warmed in {:?}", t.elapsed());
+    }
 }
 
 /// The watcher's hold on the model file.

@@ -129,6 +129,39 @@ fn the_digest_cache_as_a_fifo_or_folder_is_recomputed_once() {
     assert!(file.is_file());
 }
 
+/// The introductions cache (every candidate, any `--for`/`--limit`) and the
+/// matcher's per-person fields: a FIFO, a folder, a truncated or garbage
+/// file in their place is recomputed once, saying so, with the same answer.
+#[cfg(unix)]
+#[test]
+fn the_intros_and_matcher_caches_heal_from_fifos_folders_and_garbage() {
+    let v = vault();
+    let args = &["intros", "--all", "--as-of", AS_OF][..];
+    run(&v, args);
+    let intros = cache(&v).join("intros.bin");
+    let fields = cache(&v).join("fields.bin");
+    assert!(intros.is_file() && fields.is_file());
+    let dir = |p: &Path| std::fs::create_dir_all(p.join("x")).unwrap();
+    let garbage = |p: &Path| std::fs::write(p, b"KITHDGS\n\x02\0\0\0junk").unwrap();
+    let says = "rebuilt the introductions cache";
+    heals(&v, &intros, mkfifo, args, says);
+    heals(&v, &intros, dir, args, says);
+    heals(&v, &intros, garbage, args, says);
+    assert!(intros.is_file());
+    // The fields are read only when the matcher is built: the candidates
+    // must not be cached for that.
+    let says = "rebuilt the matcher's cache";
+    for make in [&mkfifo as &dyn Fn(&Path), &dir, &garbage] {
+        let intros = intros.clone();
+        let make = move |p: &Path| {
+            let _ = std::fs::remove_file(&intros);
+            make(p)
+        };
+        heals(&v, &fields, make, args, says);
+    }
+    assert!(fields.is_file());
+}
+
 #[cfg(unix)]
 #[test]
 fn the_git_cache_as_a_fifo_does_not_hang_show() {

@@ -155,3 +155,94 @@ fn a_damaged_cache_is_rebuilt_and_said_so() {
     assert!(err.contains("rebuilt the digest cache"), "{err}");
     assert_eq!(d, want);
 }
+
+/// `kith intros` (any `--for`, `--limit`, `--all`) selects from every
+/// candidate stored in `.kith/cache/intros.bin`: the same answer as a
+/// computed one, and an edit is seen at once.
+#[test]
+fn intros_answer_from_the_candidates_cache_and_follow_an_edit() {
+    let v = vault();
+    let intros = |args: &[&str]| {
+        let mut all = vec!["intros", "--as-of", AS_OF, "--json"];
+        all.extend_from_slice(args);
+        let r = v.kith(all).env("KITH_TRACE", "1").ok();
+        (r.json(), r.stderr.clone())
+    };
+    let (all, err) = intros(&["--all"]);
+    assert!(err.contains("intros cache: miss"), "{err}");
+    for args in [&["--all"][..], &["--for", "Eve"], &["--limit", "1"]] {
+        let (got, err) = intros(args);
+        assert!(err.contains("intros cache: hit"), "{args:?}: {err}");
+        assert!(!err.contains("model: decoded"), "{args:?} decoded: {err}");
+        let want: Vec<&Value> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| args != ["--for", "Eve"] || s["a"] == "Eve" || s["b"] == "Eve")
+            .take(if args == ["--limit", "1"] {
+                1
+            } else {
+                usize::MAX
+            })
+            .collect();
+        let got: Vec<&Value> = got.as_array().unwrap().iter().collect();
+        assert_eq!(got, want, "{args:?}");
+    }
+    assert!(
+        pairs(&serde_json::json!({ "intros": all }))
+            .iter()
+            .any(|p| p.contains("Dee"))
+    );
+    v.person("dee", "Dee", "offers: [tax advice]", "");
+    let (got, err) = intros(&["--all"]);
+    assert!(err.contains("intros cache: miss"), "{err}");
+    let p = pairs(&serde_json::json!({ "intros": got }));
+    assert!(!p.iter().any(|x| x.contains("Dee (")), "edited: {p:?}");
+}
+
+/// A digest answered from the cache still warns about notes with errors,
+/// as a computed one does (the cache holds no vault; the model knows which
+/// notes have errors and decodes only those).
+#[test]
+fn a_cached_digest_still_warns_about_broken_notes() {
+    let v = vault();
+    v.note("people/broken.md", "---\nname: [unclosed\n---\n# Broken\n");
+    let warned =
+        |err: &str| err.contains("warning: people/broken.md:") && err.contains("kith check");
+    let (d, err) = digest(&v);
+    assert!(err.contains("digest cache: miss") && warned(&err), "{err}");
+    let (again, err) = digest(&v);
+    assert!(err.contains("digest cache: hit"), "{err}");
+    assert!(warned(&err), "no warning on a hit: {err}");
+    assert_eq!(d, again);
+}
+
+/// A share without a `url` (or without a promise) is read back from the
+/// cache. Before, the stored share kept the JSON shape's
+/// `skip_serializing_if`, which postcard cannot read back: every digest with
+/// such a share said "rebuilt the digest cache because it is damaged" and
+/// computed everything again.
+#[test]
+fn a_share_without_url_is_read_back_from_the_cache() {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann",
+        "needs: [a guide to structured interviews]",
+        "",
+    );
+    v.note(
+        "resources/guide.md",
+        "---\ntype: resource\ntitle: Structured interviews guide\ntags: [hiring]\nadded: 2026-11-01\n---\n# Structured interviews guide\nHow to run structured interviews.\n",
+    );
+    let d = fresh_then_cached(&v);
+    let shares = d["shares"].as_array().unwrap();
+    assert!(
+        shares
+            .iter()
+            .any(|s| s["url"].is_null() && s["name"] == "Ann"),
+        "{shares:?}"
+    );
+    let (_, err) = digest(&v);
+    assert!(!err.contains("rebuilt"), "{err}");
+}

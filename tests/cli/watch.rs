@@ -665,3 +665,40 @@ fn a_model_replaced_behind_the_watchers_back_or_a_silent_watcher_is_not_trusted(
     );
     w.stop();
 }
+
+/// After each batch the watcher warms today's digest cache on a thread of
+/// its own: the next `kith digest` finds it ready (a hit, no record
+/// decoded) and it already says what the edit changed. (Before, nothing
+/// warmed it: `digest.bin` was never written by the watcher.)
+#[test]
+fn the_watcher_warms_todays_digest_after_an_edit() {
+    let v = TestVault::new();
+    lena_and_tomas(&v, "Coffee");
+    let file = v.path(".kith/cache/digest.bin");
+    let w = Watch::start(&v, &[]);
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !done() {
+            assert!(start.elapsed() < WAIT, "the watcher never {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_for("warmed the digest cache", &|| file.exists());
+    let before = std::fs::read(&file).unwrap_or_default();
+    lena_and_tomas(&v, "Hiking");
+    // The flush: the watcher has seen the edit once this answers.
+    let run = trusted(&v, ["show", "Lena"]);
+    assert!(run.stdout.contains("Hiking"), "{}", run.stdout);
+    wait_for("warmed the digest cache again after the edit", &|| {
+        std::fs::read(&file).unwrap_or_default() != before
+    });
+    let run = trusted(&v, ["digest"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("digest cache: hit"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Hiking") && !run.stdout.contains("Coffee"),
+        "{}",
+        run.stdout
+    );
+    w.stop();
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The digest and `intros --all` on generated vaults, against one
+# `rg -c coffee VAULT` pass timed in the same run: with nothing changed since
+# the last run (the digest cache hit), right after one note was edited
+# (`echo >> note` before each run: the caches miss, one note is parsed
+# again), and with a `kith watch` running.
+#   bash bench/digest.sh [SIZES...]          (default: 10000 100000)
+# KITH=path (default target/release/kith); BEFORE=path adds an older
+# binary's rows (run first: the two may not read each other's caches).
+# RUNS (default 5) per median. Needs hyperfine, ripgrep and GNU time.
+# Prints one Markdown table: people, binary, command, median s, × rg, user s,
+# peak RSS MB (user and RSS from one more run under /usr/bin/time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ $# -eq 0 ] && sizes=(10000 100000)
+dir=${BENCH_DIR:-target/bench-vaults}
+K=${KITH:-$PWD/target/release/kith}
+B=${BEFORE:-}
+runs=${RUNS:-5}
+AS_OF=2026-11-22
+[ -x ./target/release/examples/gen_vault ] || cargo build --release --locked --quiet --example gen_vault
+med() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.3f" % d["results"][0]["median"])' "$1"; }
+ratio() { python3 -c "print('%.2f' % ($1/$2))"; }
+hf() { # median seconds (extra hyperfine flags before --)
+  local extra=()
+  while [ "$1" != "--" ]; do extra+=("$1"); shift; done
+  shift
+  hyperfine -N -w 1 -r "$runs" -i "${extra[@]}" --export-json /tmp/kith-digest.json "$(printf '%q ' "$@")" >/dev/null 2>&1 || true
+  med /tmp/kith-digest.json
+}
+used() { # "user s | peak MB" of one run
+  /usr/bin/time -f "%U %M" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.2f | %d", $1, $2/1024}'
+}
+echo "| people | binary | command | median s | × rg | user s | peak RSS MB |"
+echo "|---|---|---|---|---|---|---|"
+for n in "${sizes[@]}"; do
+  v=$dir/v$n
+  [ -d "$v/people" ] || ./target/release/examples/gen_vault "$v" --people "$n" >/dev/null
+  note=$(find "$v/people" -name '*.md' -print -quit)
+  rg_s=$(hf -- rg -c coffee "$v")
+  echo "| $n | rg | \`rg -c coffee\` | $rg_s | 1.00 | $(used rg -c coffee "$v") |"
+  for bin in $B $K; do
+    name=$([ "$bin" = "$K" ] && echo after || echo before)
+    row() { # label, prepare command ("" for none), then the command
+      local label=$1 prep=$2; shift 2
+      local s
+      if [ -n "$prep" ]; then s=$(hf --prepare "$prep" -- "$@"); sh -c "$prep"; else s=$(hf -- "$@"); fi
+      echo "| $n | $name | $label | $s | $(ratio "$s" "$rg_s") | $(used "$@") |"
+    }
+    touch1="sh -c 'echo >> $note'"
+    "$bin" --vault "$v" digest --as-of "$AS_OF" >/dev/null 2>&1
+    row "digest (nothing changed)" "" "$bin" --vault "$v" digest --as-of "$AS_OF"
+    row "digest (one note edited)" "$touch1" "$bin" --vault "$v" digest --as-of "$AS_OF"
+    "$bin" --vault "$v" intros --all --as-of "$AS_OF" >/dev/null 2>&1
+    row "intros --all (nothing changed)" "" "$bin" --vault "$v" intros --all --as-of "$AS_OF"
+    row "intros --all (one note edited)" "$touch1" "$bin" --vault "$v" intros --all --as-of "$AS_OF"
+    if [ "${WATCH:-1}" != 0 ]; then
+      "$bin" --vault "$v" watch --quiet >/dev/null 2>&1 &
+      wpid=$!
+      for _ in $(seq 300); do [ -f "$v/.kith/cache/watch.json" ] && break; sleep 0.1; done
+      sleep 2
+      "$bin" --vault "$v" digest --as-of "$AS_OF" >/dev/null 2>&1
+      row "digest, watch running" "" "$bin" --vault "$v" digest --as-of "$AS_OF"
+      kill "$wpid"; wait "$wpid" 2>/dev/null || true
+    fi
+  done
+done
