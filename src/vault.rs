@@ -121,7 +121,28 @@ pub fn is_note_path(rel: &Path) -> bool {
 /// placeholders, not notes). Every walk of the vault asks this one filter.
 #[derive(Debug, Clone, Default)]
 pub struct NoteFilter {
-    patterns: Vec<String>,
+    patterns: Vec<Pattern>,
+}
+
+/// One `ignore:` pattern, read once: whether it is anchored (holds a `/`)
+/// and its glob, both as [`ignore_matches`] decides them.
+#[derive(Debug, Clone)]
+struct Pattern {
+    anchored: bool,
+    glob: String,
+}
+
+impl Pattern {
+    fn of(p: &str) -> Pattern {
+        let p = p.trim();
+        let p = p.strip_suffix('/').unwrap_or(p);
+        let anchored = p.contains('/');
+        let p = p.strip_prefix('/').unwrap_or(p);
+        Pattern {
+            anchored,
+            glob: p.to_string(),
+        }
+    }
 }
 
 impl NoteFilter {
@@ -135,7 +156,9 @@ impl NoteFilter {
         let mut patterns: Vec<String> = config.ignore();
         patterns.extend(obsidian_template_folders(root));
         patterns.retain(|p| !p.trim().trim_matches('/').is_empty());
-        NoteFilter { patterns }
+        NoteFilter {
+            patterns: patterns.iter().map(|p| Pattern::of(p)).collect(),
+        }
     }
 
     /// Is this vault-relative file or folder ignored (itself or a folder above it)?
@@ -144,7 +167,38 @@ impl NoteFilter {
             return false;
         }
         let s = rel.to_string_lossy().replace('\\', "/");
-        self.patterns.iter().any(|p| ignore_matches(p, &s))
+        let parts: Vec<&str> = s.split('/').collect();
+        self.patterns.iter().any(|p| {
+            if p.anchored {
+                (1..=parts.len()).any(|n| glob(p.glob.as_bytes(), parts[..n].join("/").as_bytes()))
+            } else {
+                parts
+                    .iter()
+                    .any(|name| glob(p.glob.as_bytes(), name.as_bytes()))
+            }
+        })
+    }
+
+    /// [`skips`](Self::skips) for a walk, which never enters an ignored
+    /// folder: `rel` is an entry's vault-relative path (`/`-separated) whose
+    /// folder is known not to be skipped, `name` its last part. Only the
+    /// entry itself can match then (the whole path for an anchored pattern,
+    /// the name for the others), so nothing is allocated per entry.
+    pub fn skips_entry(&self, rel: &[u8], name: &[u8]) -> bool {
+        if self.patterns.is_empty() {
+            return false;
+        }
+        if rel.contains(&b'\\') {
+            // `skips` reads a backslash as a separator; so must this.
+            let rel = String::from_utf8_lossy(rel);
+            return self.skips(Path::new(rel.as_ref()));
+        }
+        let rel = String::from_utf8_lossy(rel);
+        let name = String::from_utf8_lossy(name);
+        self.patterns.iter().any(|p| {
+            let s = if p.anchored { &rel } else { &name };
+            glob(p.glob.as_bytes(), s.as_bytes())
+        })
     }
 
     /// Is this vault-relative path a note kith reads?
@@ -201,6 +255,9 @@ pub fn ignore_matches(pattern: &str, path: &str) -> bool {
 /// |pattern| × |path| steps times the path length, instead of the exponential
 /// backtracking that hung every command on such an `ignore:` line.
 fn glob(p: &[u8], s: &[u8]) -> bool {
+    if !p.iter().any(|c| matches!(c, b'*' | b'?')) {
+        return p == s;
+    }
     let mut memo = vec![None; (p.len() + 1) * (s.len() + 1)];
     glob_at(p, s, 0, 0, &mut memo)
 }
