@@ -487,7 +487,8 @@ impl Index {
             return Err(Error::Index(format!("{} failed its checksum", f.display())));
         }
         if let Some(bytes) = self.stamp_bytes()
-            && let Some(known) = stamps::decode(&bytes)
+            && let Some(known) = stamps::open(&bytes)
+            && known.all().is_some()
         {
             self.check_complete(&known, self.opstamp())?;
         }
@@ -530,10 +531,10 @@ impl Index {
         let n = searcher
             .search(&q, &tantivy::collector::Count)
             .map_err(tantivy_err)?;
-        if n != known.notes.len() {
+        if n != known.count {
             return Err(Error::Index(format!(
                 "it holds {n} notes where {} were indexed",
-                known.notes.len()
+                known.count
             )));
         }
         Ok(())
@@ -601,16 +602,29 @@ impl Index {
         index_dir(&self.root).join(stamps::FILE)
     }
 
-    /// The stamp file's bytes, read by the cache's rules (a FIFO or symlink
-    /// in its place is refused, never waited on).
-    fn stamp_bytes(&self) -> Option<Vec<u8>> {
-        vault::read_cache_file(&self.stamp_file()).ok()
+    /// The stamp file's bytes, opened by the cache's rules (a FIFO or
+    /// symlink in its place is refused, never waited on) and mapped: the
+    /// file is read on every search, and copying a few MB into fresh memory
+    /// cost more than comparing them.
+    fn stamp_bytes(&self) -> Option<memmap2::Mmap> {
+        let (file, len) = vault::open_cache_file(&self.stamp_file()).ok()?;
+        let len = usize::try_from(len).ok().filter(|n| *n > 0)?;
+        // SAFETY: kith only ever replaces this file by a rename, never
+        // writes or truncates it in place, so the mapping stays valid (the
+        // exposure tantivy's own mapped segment files have).
+        unsafe {
+            memmap2::MmapOptions::new()
+                .len(len)
+                .populate()
+                .map(&file)
+                .ok()
+        }
     }
 
     /// The stamp file's bytes, when its header says it describes commit `at`.
-    fn stamp_bytes_at(&self, at: Option<u64>) -> Option<Vec<u8>> {
+    fn stamp_bytes_at(&self, at: Option<u64>) -> Option<memmap2::Mmap> {
         let bytes = self.stamp_bytes()?;
-        (at.is_some() && stamps::decode_head(&bytes).map(|(op, _)| op) == at).then_some(bytes)
+        (at.is_some() && stamps::open(&bytes).map(|k| k.opstamp) == at).then_some(bytes)
     }
 
     fn opstamp(&self) -> Option<u64> {
@@ -686,28 +700,33 @@ impl Index {
         let held = held.take();
         let t0 = Instant::now();
         let now = self.opstamp();
-        // What the index holds: the stamp file of this commit, else the
-        // same from the index's own fields (slower: every note is read).
+        let skip = &self.skip;
+        // Only regular files are indexed: the empty stamp is a folder, FIFO
+        // or dangling symlink named like a note, which the model reports.
+        let wanted = |p: &Path, st: &Stamp| {
+            *st != Stamp::default() && (skip.is_empty() || !skip.contains(p))
+        };
+        // What the index holds, compared with the walk in one merge: the
+        // stamp file of this commit, else the same from the index's own
+        // fields (slower: every note is read once).
         let file = self.stamp_bytes_at(now);
+        let from_file = file
+            .as_deref()
+            .and_then(stamps::open)
+            .and_then(|k| Some((k, stamps::plan(&walked.notes, wanted, &k)?)));
         let fields;
-        let (known, trusted) = match file.as_deref().and_then(stamps::decode) {
-            Some(k) => (k, true),
+        let (known, plan, trusted) = match from_file {
+            Some((k, plan)) => (k, plan, true),
             None => {
                 fields = self.stamps_from_fields(now)?;
-                (
-                    stamps::decode(&fields).ok_or_else(unreadable_fields)?,
-                    false,
-                )
+                let k = stamps::open(&fields).ok_or_else(unreadable_fields)?;
+                let plan = stamps::plan(&walked.notes, wanted, &k).ok_or_else(unreadable_fields)?;
+                (k, plan, false)
             }
         };
         if trusted {
             self.check_complete(&known, now)?;
         }
-        let skip = &self.skip;
-        // Only regular files are indexed: the empty stamp is a folder, FIFO
-        // or dangling symlink named like a note, which the model reports.
-        let wanted = |p: &Path, st: &Stamp| *st != Stamp::default() && !skip.contains(p);
-        let plan = stamps::plan(&walked.notes, wanted, &known);
         let notes = walked.notes.iter().filter(|(p, s)| wanted(p, s)).count();
         trace(|| {
             format!(
@@ -730,8 +749,8 @@ impl Index {
         let looked: Vec<Looked> = plan
             .look
             .par_iter()
-            .map(|&(i, j)| {
-                let Some(old) = j.map(|j| known.notes[j].hash).filter(|h| *h != 0) else {
+            .map(|&(i, old)| {
+                let Some(old) = old.map(|k| k.hash).filter(|h| *h != 0) else {
                     return Looked::Changed;
                 };
                 match vault::read_note_bytes(&root.join(&walked.notes[i].0)) {
@@ -753,11 +772,11 @@ impl Index {
         // the future stays doubtful and is read each time; the file is not
         // rewritten for it.)
         let mut learned = !trusted;
-        for (&(i, j), l) in plan.look.iter().zip(looked) {
+        for (&(i, old), l) in plan.look.iter().zip(looked) {
             let (rel, st) = &walked.notes[i];
             match l {
                 Looked::Same(hash) => {
-                    let was = j.map(|j| known.notes[j].stamp);
+                    let was = old.map(|k| k.stamp);
                     if was != Some(*st) {
                         report.touched += 1;
                         learned = true;
@@ -776,16 +795,14 @@ impl Index {
                 }
             }
         }
-        let removed: Vec<PathBuf> = plan
-            .removed
-            .iter()
-            .map(|&j| path_of(known.notes[j].path))
-            .collect();
+        let removed: Vec<PathBuf> = plan.removed.iter().map(|p| path_of(p)).collect();
+        // Checked whole by the plan.
+        let all = known.all().ok_or_else(unreadable_fields)?;
         if changed.is_empty() && removed.is_empty() {
             // Only stamps moved, or doubtful notes were read: record them
             // (and the later walk time), without an index write.
             if learned {
-                self.save_stamps(now, walked.as_of_ns, &stamps::apply(&known.notes, updates));
+                self.save_stamps(now, walked.as_of_ns, &stamps::apply(&all, updates));
             }
             return Ok(report);
         }
@@ -804,12 +821,8 @@ impl Index {
             }
         }
         report.unreadable.extend(w.skipped);
-        updates.extend(plan.removed.iter().map(|&j| (known.notes[j].path, None)));
-        self.save_stamps(
-            w.opstamp,
-            walked.as_of_ns,
-            &stamps::apply(&known.notes, updates),
-        );
+        updates.extend(plan.removed.iter().map(|p| (*p, None)));
+        self.save_stamps(w.opstamp, walked.as_of_ns, &stamps::apply(&all, updates));
         Ok(report)
     }
 
@@ -839,11 +852,15 @@ impl Index {
         }
         let file = self.stamp_bytes_at(self.opened_at);
         let fields;
-        let known = match file.as_deref().and_then(stamps::decode) {
+        fn read(bytes: &[u8]) -> Option<(i64, Vec<Known<'_>>)> {
+            let k = stamps::open(bytes)?;
+            Some((k.as_of_ns, k.all()?))
+        }
+        let (as_of_ns, known) = match file.as_deref().and_then(read) {
             Some(k) => k,
             None => {
                 fields = self.stamps_from_fields(self.opened_at)?;
-                stamps::decode(&fields).ok_or_else(unreadable_fields)?
+                read(&fields).ok_or_else(unreadable_fields)?
             }
         };
         let changed: Vec<&(PathBuf, Stamp)> = present.iter().collect();
@@ -860,11 +877,7 @@ impl Index {
         updates.extend(gone.iter().map(|p| (store::path_order(p), None)));
         // The walk time stays the last walk's: notes the watcher did not
         // look at are doubtful to a later walk exactly as before.
-        self.save_stamps(
-            w.opstamp,
-            known.as_of_ns,
-            &stamps::apply(&known.notes, updates),
-        );
+        self.save_stamps(w.opstamp, as_of_ns, &stamps::apply(&known, updates));
         Ok(Some(present.len() - w.skipped.len() + gone.len()))
     }
 

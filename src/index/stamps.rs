@@ -5,21 +5,26 @@
 //! moved (or is too recent to trust, see [`Stamp::doubtful`]) is read.
 //!
 //! The file is read on every search without a watcher, so it is laid out to
-//! be compared, not parsed: `KITHSTP1`, the index commit (u64 LE), the time
-//! the stamps were taken as of (i64 LE, ns), the number of notes and the
-//! checksum of what follows (u64 LE each), then per note, sorted by
-//! [`store::path_order`] like the walk: the path's length (u32 LE) and
-//! bytes, size, mtime, ctime, inode and content hash (u64/i64 LE). One merge
-//! of two sorted lists, no hashing of paths. It is rewritten whole after a
+//! be compared, not parsed: `KITHSTP2`, the index commit (u64 LE), the time
+//! the stamps were taken as of (i64 LE, ns) and the number of notes (u64
+//! LE), then per note, sorted by [`store::path_order`] like the walk: the
+//! path's length (u32 LE) and bytes, size, mtime, ctime, inode and content
+//! hash (u64/i64 LE). One merge of two sorted lists, no hashing of paths,
+//! nothing allocated when nothing changed. It is rewritten whole after a
 //! change (a few MB at 100k notes; a write into the page cache).
+//!
+//! No checksum: damage that keeps the structure (lengths, order, count)
+//! can only make a stamp or hash differ from the live note's, which means
+//! one more read, never a stale answer; damage to the structure is found
+//! while reading, and the index's own fields are used instead.
 
 use crate::store::{self, Stamp};
 use std::path::Path;
 
 /// The file's name inside the index folder.
 pub const FILE: &str = "kith-stamps";
-const MAGIC: &[u8; 8] = b"KITHSTP1";
-const HEAD: usize = 8 + 8 + 8 + 8 + 8;
+const MAGIC: &[u8; 8] = b"KITHSTP2";
+const HEAD: usize = 8 + 8 + 8 + 8;
 const FIXED: usize = 4 + 5 * 8;
 
 /// One indexed note.
@@ -31,69 +36,72 @@ pub struct Known<'a> {
     pub hash: u64,
 }
 
-/// A stamp file as read (borrowing its bytes), or as rebuilt from the
-/// index's own fields.
-#[derive(Debug, Default)]
+/// A stamp file as read: its header, and its notes read as they are
+/// walked over (borrowing the bytes).
+#[derive(Debug, Clone, Copy)]
 pub struct Stamps<'a> {
     /// The index commit these stamps describe.
     pub opstamp: u64,
     /// When the stamps were taken (at the latest): see [`Stamp::doubtful`].
     pub as_of_ns: i64,
-    /// Sorted by path bytes, no path twice.
-    pub notes: Vec<Known<'a>>,
+    /// How many notes the file holds.
+    pub count: usize,
+    body: &'a [u8],
 }
 
 fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
-/// The commit and as-of time a stamp file's header names, without reading
-/// the rest.
-pub fn decode_head(bytes: &[u8]) -> Option<(u64, i64)> {
+/// Reads a stamp file's header; `None` if it is not one. The notes are
+/// checked as they are read ([`Stamps::all`], [`plan`]).
+pub fn open(bytes: &[u8]) -> Option<Stamps<'_>> {
     if bytes.get(..8)? != MAGIC {
         return None;
     }
-    Some((u64_at(bytes, 8)?, u64_at(bytes, 16)? as i64))
+    let body = bytes.get(HEAD..)?;
+    let count = usize::try_from(u64_at(bytes, 24)?).ok()?;
+    (count <= body.len() / FIXED).then_some(Stamps {
+        opstamp: u64_at(bytes, 8)?,
+        as_of_ns: u64_at(bytes, 16)? as i64,
+        count,
+        body,
+    })
 }
 
-/// Reads a stamp file; `None` if it is damaged in any way (wrong magic,
-/// truncated, checksum, unsorted), so it is simply not trusted.
-pub fn decode(bytes: &[u8]) -> Option<Stamps<'_>> {
-    if bytes.get(..8)? != MAGIC {
-        return None;
+impl<'a> Stamps<'a> {
+    /// The notes in order, each checked: `None` for the first one that does
+    /// not read (truncated, out of order, a path twice).
+    fn notes(&self) -> impl Iterator<Item = Option<Known<'a>>> + use<'a> {
+        let body = self.body;
+        let mut at = 0;
+        let mut prev: Option<&'a [u8]> = None;
+        (0..self.count).map(move |_| {
+            let len = u32::from_le_bytes(body.get(at..at + 4)?.try_into().ok()?) as usize;
+            let path = body.get(at + 4..at + 4 + len)?;
+            let f = at + 4 + len;
+            let stamp = Stamp {
+                size: u64_at(body, f)?,
+                mtime_ns: u64_at(body, f + 8)? as i64,
+                ctime_ns: u64_at(body, f + 16)? as i64,
+                ino: u64_at(body, f + 24)?,
+            };
+            let hash = u64_at(body, f + 32)?;
+            if prev.is_some_and(|p| p >= path) {
+                return None;
+            }
+            prev = Some(path);
+            at = f + 40;
+            Some(Known { path, stamp, hash })
+        })
     }
-    let opstamp = u64_at(bytes, 8)?;
-    let as_of_ns = u64_at(bytes, 16)? as i64;
-    let count = usize::try_from(u64_at(bytes, 24)?).ok()?;
-    let sum = u64_at(bytes, 32)?;
-    let body = &bytes[HEAD..];
-    if store::content_hash(body) != sum || count > body.len() / FIXED {
-        return None;
+
+    /// Every note, or `None` if the file is damaged.
+    pub fn all(&self) -> Option<Vec<Known<'a>>> {
+        let all: Vec<Known<'a>> = self.notes().collect::<Option<_>>()?;
+        let size: usize = all.iter().map(|k| FIXED + k.path.len()).sum();
+        (size == self.body.len()).then_some(all)
     }
-    let mut notes = Vec::with_capacity(count);
-    let mut at = 0;
-    for _ in 0..count {
-        let len = u32::from_le_bytes(body.get(at..at + 4)?.try_into().ok()?) as usize;
-        let path = body.get(at + 4..at + 4 + len)?;
-        let f = at + 4 + len;
-        let stamp = Stamp {
-            size: u64_at(body, f)?,
-            mtime_ns: u64_at(body, f + 8)? as i64,
-            ctime_ns: u64_at(body, f + 16)? as i64,
-            ino: u64_at(body, f + 24)?,
-        };
-        let hash = u64_at(body, f + 32)?;
-        if notes.last().is_some_and(|k: &Known| k.path >= path) {
-            return None;
-        }
-        notes.push(Known { path, stamp, hash });
-        at = f + 40;
-    }
-    (at == body.len()).then_some(Stamps {
-        opstamp,
-        as_of_ns,
-        notes,
-    })
 }
 
 /// The bytes of a stamp file (`notes` sorted by path bytes).
@@ -114,58 +122,72 @@ pub fn encode(opstamp: u64, as_of_ns: i64, notes: &[Known<'_>]) -> Vec<u8> {
     out.extend_from_slice(&opstamp.to_le_bytes());
     out.extend_from_slice(&as_of_ns.to_le_bytes());
     out.extend_from_slice(&(notes.len() as u64).to_le_bytes());
-    out.extend_from_slice(&store::content_hash(&body).to_le_bytes());
     out.extend_from_slice(&body);
     out
 }
 
 /// A walk against what the index holds.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Plan {
+pub struct Plan<'a> {
     /// Walk positions of notes to read: new, stamp moved, or doubtful; with
-    /// their position in `known`, when indexed.
-    pub look: Vec<(usize, Option<usize>)>,
-    /// Positions in `known` of notes the walk did not find.
-    pub removed: Vec<usize>,
+    /// what the index holds for them, if anything.
+    pub look: Vec<(usize, Option<Known<'a>>)>,
+    /// Indexed notes the walk did not find.
+    pub removed: Vec<&'a [u8]>,
 }
 
-impl Plan {
+impl Plan<'_> {
     pub fn is_empty(&self) -> bool {
         self.look.is_empty() && self.removed.is_empty()
     }
 }
 
 /// Compares a walk (sorted by path bytes; entries `wanted` says no to are
-/// left out, as if absent) with what the index holds, in one merge.
-pub fn plan(
+/// left out, as if absent) with what the index holds, in one merge; `None`
+/// when the stamp file turns out damaged.
+pub fn plan<'a>(
     walked: &[(std::path::PathBuf, Stamp)],
     wanted: impl Fn(&Path, &Stamp) -> bool,
-    known: &Stamps<'_>,
-) -> Plan {
+    known: &Stamps<'a>,
+) -> Option<Plan<'a>> {
     let mut p = Plan::default();
-    let mut j = 0;
-    let notes = &known.notes;
+    let mut notes = known.notes();
+    let mut size = 0;
+    // The next indexed note: `Err` when the file is damaged there.
+    let mut next = || match notes.next() {
+        None => Ok(None),
+        Some(Some(k)) => {
+            size += FIXED + k.path.len();
+            Ok(Some(k))
+        }
+        Some(None) => Err(()),
+    };
+    let mut k = next().ok()?;
     for (i, (rel, st)) in walked.iter().enumerate() {
         if !wanted(rel, st) {
             continue;
         }
         let key = store::path_order(rel);
-        while j < notes.len() && notes[j].path < key {
-            p.removed.push(j);
-            j += 1;
+        while let Some(old) = k.filter(|old| old.path < key) {
+            p.removed.push(old.path);
+            k = next().ok()?;
         }
-        if j < notes.len() && notes[j].path == key {
-            j += 1;
-            if notes[j - 1].stamp == *st && !st.doubtful(known.as_of_ns) {
-                continue;
+        match k.filter(|old| old.path == key) {
+            Some(old) => {
+                k = next().ok()?;
+                if old.stamp != *st || st.doubtful(known.as_of_ns) {
+                    p.look.push((i, Some(old)));
+                }
             }
-            p.look.push((i, Some(j - 1)));
-        } else {
-            p.look.push((i, None));
+            None => p.look.push((i, None)),
         }
     }
-    p.removed.extend(j..notes.len());
-    p
+    while let Some(old) = k {
+        p.removed.push(old.path);
+        k = next().ok()?;
+    }
+    drop(next);
+    (size == known.body.len()).then_some(p)
 }
 
 /// What a sync learned about one note: its stamp and hash now, or `None`
@@ -224,39 +246,46 @@ mod tests {
         }
     }
 
+    fn decode(bytes: &[u8]) -> Option<(u64, i64, Vec<Known<'_>>)> {
+        let s = open(bytes)?;
+        Some((s.opstamp, s.as_of_ns, s.all()?))
+    }
+
     #[test]
     fn a_stamp_file_round_trips_and_damage_is_refused() {
         let notes = [k("a.md", st(1, 10)), k("people/b.md", st(2, 20))];
         let bytes = encode(5, 99, &notes);
-        let s = decode(&bytes).expect("a file just written decodes");
-        assert_eq!((s.opstamp, s.as_of_ns), (5, 99));
-        assert_eq!(s.notes, notes);
-        // Truncated, flipped, wrong magic, unsorted: none is trusted.
+        let (op, as_of, read) = decode(&bytes).expect("a file just written reads back");
+        assert_eq!((op, as_of, read.as_slice()), (5, 99, notes.as_slice()));
+        // Truncated, longer, wrong magic, unsorted, a path twice: refused.
         assert!(decode(&bytes[..bytes.len() - 1]).is_none());
-        let mut flipped = bytes.clone();
-        *flipped.last_mut().unwrap() ^= 1;
-        assert!(decode(&flipped).is_none());
+        assert!(decode(&[bytes.as_slice(), b"x"].concat()).is_none());
         assert!(decode(b"1\t10\t7\tpeople/a.md\n@3\n").is_none());
         assert!(decode(b"").is_none());
-        let unsorted = encode(5, 99, &[notes[1], notes[0]]);
-        assert!(decode(&unsorted).is_none());
-        let twice = encode(5, 99, &[notes[0], notes[0]]);
-        assert!(decode(&twice).is_none());
-        assert!(decode(&encode(1, 2, &[])).is_some_and(|s| s.notes.is_empty()));
+        assert!(decode(&encode(5, 99, &[notes[1], notes[0]])).is_none());
+        assert!(decode(&encode(5, 99, &[notes[0], notes[0]])).is_none());
+        assert!(decode(&encode(1, 2, &[])).is_some_and(|(.., n)| n.is_empty()));
+        // A flipped bit in a hash is a different hash: one more read.
+        let mut flipped = bytes.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        let (.., read) = decode(&flipped).expect("the structure is whole");
+        assert_ne!(read[1].hash, notes[1].hash);
+        // The plan checks the structure as it goes.
+        let walk = vec![(PathBuf::from("a.md"), st(1, 10))];
+        let cut = open(&bytes[..bytes.len() - 1]).expect("the header is whole");
+        assert!(plan(&walk, |_, _| true, &cut).is_none());
     }
 
     #[test]
     fn a_plan_names_new_moved_doubtful_and_removed_notes() {
-        let known = Stamps {
-            opstamp: 1,
-            as_of_ns: 100_000_000_000,
-            notes: vec![
-                k("a.md", st(1, 10)),
-                k("b.md", st(2, 20)),
-                k("c.md", st(3, 30)),
-                k("d.md", st(4, 99_000_000_000)),
-            ],
-        };
+        let notes = [
+            k("a.md", st(1, 10)),
+            k("b.md", st(2, 20)),
+            k("c.md", st(3, 30)),
+            k("d.md", st(4, 99_000_000_000)),
+        ];
+        let early = encode(1, 100_000_000_000, &notes);
+        let known = open(&early).expect("just written");
         let walk = |v: &[(&str, Stamp)]| -> Vec<(PathBuf, Stamp)> {
             v.iter().map(|(p, s)| (PathBuf::from(p), *s)).collect()
         };
@@ -269,12 +298,11 @@ mod tests {
             ("c.md", st(3, 30)),
             ("d.md", st(4, 99_000_000_000)),
         ]);
-        assert_eq!(plan(&same, all, &known).look, vec![(3, Some(3))]);
-        let later = Stamps {
-            as_of_ns: 200_000_000_000,
-            ..known
-        };
-        assert!(plan(&same, all, &later).is_empty());
+        let p = plan(&same, all, &known).expect("whole");
+        assert_eq!(p.look, vec![(3, Some(notes[3]))]);
+        let later = encode(1, 200_000_000_000, &notes);
+        let later = open(&later).expect("just written");
+        assert!(plan(&same, all, &later).expect("whole").is_empty());
         // b.md moved (ctime only), c.md gone, aa.md and e.md new.
         let mut moved = st(2, 20);
         moved.ctime_ns += 1;
@@ -285,12 +313,12 @@ mod tests {
             ("d.md", st(4, 99_000_000_000)),
             ("e.md", st(6, 60)),
         ]);
-        let p = plan(&w, all, &later);
-        assert_eq!(p.look, vec![(1, None), (2, Some(1)), (4, None)]);
-        assert_eq!(p.removed, vec![2]);
+        let p = plan(&w, all, &later).expect("whole");
+        assert_eq!(p.look, vec![(1, None), (2, Some(notes[1])), (4, None)]);
+        assert_eq!(p.removed, vec![b"c.md".as_slice()]);
         // What the caller leaves out counts as gone.
-        let p = plan(&w, |p, _| p != Path::new("a.md"), &later);
-        assert_eq!(p.removed, vec![0, 2]);
+        let p = plan(&w, |p, _| p != Path::new("a.md"), &later).expect("whole");
+        assert_eq!(p.removed, vec![b"a.md".as_slice(), b"c.md"]);
     }
 
     #[test]
