@@ -186,7 +186,6 @@ pub fn plan<'a>(
         p.removed.push(old.path);
         k = next().ok()?;
     }
-    drop(next);
     (size == known.body.len()).then_some(p)
 }
 
