@@ -1366,4 +1366,51 @@ mod tests {
         assert!(m("**/drafts", "a/b/drafts/c.md"));
         assert!(m("dr?fts", "drafts/c.md"));
     }
+
+    /// The walk asks `skips_entry` of each entry below folders it entered;
+    /// that must skip exactly the paths `skips` (and `ignore_matches`) does.
+    #[test]
+    fn a_walk_skips_what_the_filter_skips() {
+        let patterns = [
+            "templates/",
+            "Templates",
+            "/Meta/Templates",
+            "*.excalidraw.md",
+            "people/*/archive",
+            "**/drafts",
+            "dr?fts",
+            "/a.md",
+            "x*y",
+        ];
+        let paths = [
+            "templates/Person.md",
+            "notes/Templates/x.md",
+            "Meta/Templates/a/b.md",
+            "Meta/x/Templates.md",
+            "drawings/x.excalidraw.md",
+            "people/team/archive/old.md",
+            "people/team/x.md",
+            "a/b/drafts/c.md",
+            "drafts/c.md",
+            "a.md",
+            "b/a.md",
+            "xay/z.md",
+            "q/xzzy.md",
+            "people/x.md",
+        ];
+        for p in patterns {
+            let f = NoteFilter {
+                patterns: vec![Pattern::of(p)],
+            };
+            for path in paths {
+                let parts: Vec<&str> = path.split('/').collect();
+                // Entered folder by folder, as the walk does.
+                let walked = (1..=parts.len()).any(|n| {
+                    f.skips_entry(parts[..n].join("/").as_bytes(), parts[n - 1].as_bytes())
+                });
+                assert_eq!(walked, f.skips(Path::new(path)), "{p} on {path}");
+                assert_eq!(walked, ignore_matches(p, path), "{p} on {path}");
+            }
+        }
+    }
 }
