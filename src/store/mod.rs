@@ -522,8 +522,9 @@ pub struct Report {
     pub removed: Vec<PathBuf>,
     /// Why the model was rebuilt from scratch, if it was.
     pub rebuilt: Option<String>,
-    /// The walk this pass compared the model with (a watcher's refresh
-    /// has none): the search index reuses it rather than walking again.
+    /// The walk this pass compared the model with (for a watcher's
+    /// refresh, the walk as it would be): the search index reuses it
+    /// rather than walking again.
     pub walked: Option<Walked>,
 }
 
