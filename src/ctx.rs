@@ -13,9 +13,10 @@ pub struct Ctx {
     vault_arg: Option<PathBuf>,
     pub color: bool,
     pub json: bool,
-    /// Whether the last [`load`](Self::load) found notes changed since the
-    /// model was saved (then the search index is behind too).
-    notes_changed: std::cell::Cell<bool>,
+    /// The walk of the last [`load`](Self::load), when it found notes
+    /// changed since the model was saved (then the search index is behind
+    /// too, and catches up from this walk instead of its own).
+    changed_walk: std::cell::RefCell<Option<crate::store::Walked>>,
 }
 
 impl Ctx {
@@ -35,7 +36,7 @@ impl Ctx {
             vault_arg: cli.vault.clone(),
             color,
             json: cli.json,
-            notes_changed: std::cell::Cell::new(true),
+            changed_walk: std::cell::RefCell::new(None),
         })
     }
 
@@ -59,14 +60,12 @@ impl Ctx {
             && let Some(v) = crate::watch::vouched_vault(&root)
         {
             // The watcher keeps the search index level too.
-            self.notes_changed.set(false);
+            self.changed_walk.replace(None);
             self.warn_broken(&v);
             return Ok(v);
         }
         let (v, report) = crate::store::load_with_report(&root)?;
-        self.notes_changed.set(
-            !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
-        );
+        self.keep_walk(report);
         self.warn_broken(&v);
         Ok(v)
     }
@@ -84,9 +83,7 @@ impl Ctx {
             crate::store::Freshness::Walk
         };
         let (mut m, report) = crate::store::Model::open_with(&root, freshness)?;
-        self.notes_changed.set(
-            !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
-        );
+        self.keep_walk(report);
         let v = m.focused();
         self.warn_broken(&v);
         Ok((m, v))
@@ -105,9 +102,7 @@ impl Ctx {
             crate::store::Freshness::Walk
         };
         let (m, report) = crate::store::Model::open_with(&root, freshness)?;
-        self.notes_changed.set(
-            !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some(),
-        );
+        self.keep_walk(report);
         Ok(m)
     }
 
@@ -125,17 +120,25 @@ impl Ctx {
         v
     }
 
+    /// Keeps a freshness pass's walk for [`warm_index`](Self::warm_index)
+    /// when it saw notes change.
+    fn keep_walk(&self, report: crate::store::Report) {
+        let changed =
+            !report.parsed.is_empty() || !report.removed.is_empty() || report.rebuilt.is_some();
+        self.changed_walk.replace(report.walked.filter(|_| changed));
+    }
+
     /// Brings the search index level with the notes, best-effort: commands
     /// that read the notes themselves (show, digest) keep the cache warm for
     /// the next search, but never fail because of it.
     /// Only when the model saw changed notes: an unchanged vault leaves the
-    /// index as level as it was, and its own walk would double the cost of
-    /// `show` (search syncs itself anyway).
+    /// index as level as it was. And from the model's own walk, so one walk
+    /// serves both caches (search syncs itself anyway).
     pub fn warm_index(&self, root: &Path) {
-        if !self.notes_changed.get() {
+        let Some(walked) = self.changed_walk.take() else {
             return;
-        }
-        if let Err(e) = crate::index::Index::open_synced(root, false, crate::watch::flush)
+        };
+        if let Err(e) = crate::index::Index::open_synced_with(root, &walked, crate::watch::flush)
             && std::env::var_os("KITH_TRACE").is_some()
         {
             eprint_line(&format!("trace: index not synced: {e}"));

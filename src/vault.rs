@@ -121,7 +121,28 @@ pub fn is_note_path(rel: &Path) -> bool {
 /// placeholders, not notes). Every walk of the vault asks this one filter.
 #[derive(Debug, Clone, Default)]
 pub struct NoteFilter {
-    patterns: Vec<String>,
+    patterns: Vec<Pattern>,
+}
+
+/// One `ignore:` pattern, read once: whether it is anchored (holds a `/`)
+/// and its glob, both as [`ignore_matches`] decides them.
+#[derive(Debug, Clone)]
+struct Pattern {
+    anchored: bool,
+    glob: String,
+}
+
+impl Pattern {
+    fn of(p: &str) -> Pattern {
+        let p = p.trim();
+        let p = p.strip_suffix('/').unwrap_or(p);
+        let anchored = p.contains('/');
+        let p = p.strip_prefix('/').unwrap_or(p);
+        Pattern {
+            anchored,
+            glob: p.to_string(),
+        }
+    }
 }
 
 impl NoteFilter {
@@ -135,7 +156,9 @@ impl NoteFilter {
         let mut patterns: Vec<String> = config.ignore();
         patterns.extend(obsidian_template_folders(root));
         patterns.retain(|p| !p.trim().trim_matches('/').is_empty());
-        NoteFilter { patterns }
+        NoteFilter {
+            patterns: patterns.iter().map(|p| Pattern::of(p)).collect(),
+        }
     }
 
     /// Is this vault-relative file or folder ignored (itself or a folder above it)?
@@ -144,7 +167,38 @@ impl NoteFilter {
             return false;
         }
         let s = rel.to_string_lossy().replace('\\', "/");
-        self.patterns.iter().any(|p| ignore_matches(p, &s))
+        let parts: Vec<&str> = s.split('/').collect();
+        self.patterns.iter().any(|p| {
+            if p.anchored {
+                (1..=parts.len()).any(|n| glob(p.glob.as_bytes(), parts[..n].join("/").as_bytes()))
+            } else {
+                parts
+                    .iter()
+                    .any(|name| glob(p.glob.as_bytes(), name.as_bytes()))
+            }
+        })
+    }
+
+    /// [`skips`](Self::skips) for a walk, which never enters an ignored
+    /// folder: `rel` is an entry's vault-relative path (`/`-separated) whose
+    /// folder is known not to be skipped, `name` its last part. Only the
+    /// entry itself can match then (the whole path for an anchored pattern,
+    /// the name for the others), so nothing is allocated per entry.
+    pub fn skips_entry(&self, rel: &[u8], name: &[u8]) -> bool {
+        if self.patterns.is_empty() {
+            return false;
+        }
+        if rel.contains(&b'\\') {
+            // `skips` reads a backslash as a separator; so must this.
+            let rel = String::from_utf8_lossy(rel);
+            return self.skips(Path::new(rel.as_ref()));
+        }
+        let rel = String::from_utf8_lossy(rel);
+        let name = String::from_utf8_lossy(name);
+        self.patterns.iter().any(|p| {
+            let s = if p.anchored { &rel } else { &name };
+            glob(p.glob.as_bytes(), s.as_bytes())
+        })
     }
 
     /// Is this vault-relative path a note kith reads?
@@ -201,6 +255,9 @@ pub fn ignore_matches(pattern: &str, path: &str) -> bool {
 /// |pattern| × |path| steps times the path length, instead of the exponential
 /// backtracking that hung every command on such an `ignore:` line.
 fn glob(p: &[u8], s: &[u8]) -> bool {
+    if !p.iter().any(|c| matches!(c, b'*' | b'?')) {
+        return p == s;
+    }
     let mut memo = vec![None; (p.len() + 1) * (s.len() + 1)];
     glob_at(p, s, 0, 0, &mut memo)
 }
@@ -1316,5 +1373,52 @@ mod tests {
         assert!(!m("people/*", "peoplex/a.md"));
         assert!(m("**/drafts", "a/b/drafts/c.md"));
         assert!(m("dr?fts", "drafts/c.md"));
+    }
+
+    /// The walk asks `skips_entry` of each entry below folders it entered;
+    /// that must skip exactly the paths `skips` (and `ignore_matches`) does.
+    #[test]
+    fn a_walk_skips_what_the_filter_skips() {
+        let patterns = [
+            "templates/",
+            "Templates",
+            "/Meta/Templates",
+            "*.excalidraw.md",
+            "people/*/archive",
+            "**/drafts",
+            "dr?fts",
+            "/a.md",
+            "x*y",
+        ];
+        let paths = [
+            "templates/Person.md",
+            "notes/Templates/x.md",
+            "Meta/Templates/a/b.md",
+            "Meta/x/Templates.md",
+            "drawings/x.excalidraw.md",
+            "people/team/archive/old.md",
+            "people/team/x.md",
+            "a/b/drafts/c.md",
+            "drafts/c.md",
+            "a.md",
+            "b/a.md",
+            "xay/z.md",
+            "q/xzzy.md",
+            "people/x.md",
+        ];
+        for p in patterns {
+            let f = NoteFilter {
+                patterns: vec![Pattern::of(p)],
+            };
+            for path in paths {
+                let parts: Vec<&str> = path.split('/').collect();
+                // Entered folder by folder, as the walk does.
+                let walked = (1..=parts.len()).any(|n| {
+                    f.skips_entry(parts[..n].join("/").as_bytes(), parts[n - 1].as_bytes())
+                });
+                assert_eq!(walked, f.skips(Path::new(path)), "{p} on {path}");
+                assert_eq!(walked, ignore_matches(p, path), "{p} on {path}");
+            }
+        }
     }
 }

@@ -76,12 +76,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     }
     let root = ctx.root()?;
     let progress = std::io::stderr().is_terminal();
-    let (index, _) = Index::open_synced(&root, progress, crate::watch::flush)?;
-    let t = std::time::Instant::now();
-    let hits = index.search_repairing(&q, progress)?;
-    if std::env::var_os("KITH_TRACE").is_some() {
-        eprintln!("trace: search {:?}", t.elapsed());
-    }
+    let hits = Index::search_fresh(&root, &q, progress, crate::watch::flush)?;
     if ctx.json {
         emit_json(&hits)?;
     } else if hits.is_empty() {

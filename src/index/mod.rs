@@ -14,16 +14,17 @@ mod lifecycle;
 mod schema;
 pub mod search;
 mod snippet;
+mod stamps;
 
 use crate::error::{Error, Result};
 use crate::note::{self, Note};
+use crate::store::{self, Stamp, Walked};
 use crate::vault;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use schema::Fields;
-use std::collections::HashMap;
+use stamps::{Known, Stamps};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
 use tantivy::{Index as TIndex, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -32,7 +33,7 @@ pub use search::{Hit, SearchQuery};
 
 /// Bump when the schema or what goes into documents changes: the index is
 /// then rebuilt on next use.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Writer memory for large builds; small syncs use the minimum.
 const BIG_WRITER_BYTES: usize = 64_000_000;
@@ -98,32 +99,6 @@ impl SyncReport {
             );
         }
     }
-}
-
-/// One indexed note's change key: (size, mtime) decide whether to look
-/// closer; the content hash whether it really changed.
-#[derive(Debug, Clone, Copy)]
-struct Stamp {
-    size: u64,
-    mtime_ns: i64,
-    /// FNV-1a of the file's bytes; 0 when not known.
-    hash: u64,
-}
-
-impl Stamp {
-    fn same_file(&self, other: &Stamp) -> bool {
-        self.size == other.size && self.mtime_ns == other.mtime_ns
-    }
-}
-
-/// FNV-1a, 64 bits: fast, and only has to tell "same bytes" from "changed".
-fn content_hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h.max(1)
 }
 
 pub struct Index {
@@ -253,6 +228,49 @@ impl Index {
         progress: bool,
         flush: impl Fn(&Path) -> bool,
     ) -> Result<(Index, SyncReport)> {
+        Index::open_synced_by(root, None, progress, flush)
+    }
+
+    /// [`open_synced`](Self::open_synced) with a walk already taken (the
+    /// model's freshness pass): one walk serves both caches.
+    pub fn open_synced_with(
+        root: &Path,
+        walked: &Walked,
+        flush: impl Fn(&Path) -> bool,
+    ) -> Result<(Index, SyncReport)> {
+        Index::open_synced_by(root, Some(walked), false, flush)
+    }
+
+    fn open_synced_by(
+        root: &Path,
+        walked: Option<&Walked>,
+        progress: bool,
+        flush: impl Fn(&Path) -> bool,
+    ) -> Result<(Index, SyncReport)> {
+        let idx = match Index::open_flushed(root, flush)? {
+            Ok(idx) => return Ok((idx, SyncReport::default())),
+            Err(idx) => idx,
+        };
+        let own;
+        let walked = match walked {
+            Some(w) => w,
+            None => {
+                own = Walked::now(root);
+                &own
+            }
+        };
+        let (idx, report) = idx.sync_or_rebuild(walked, progress)?;
+        report.tell();
+        Ok((idx, report))
+    }
+
+    /// Opens the index and asks a healthy watcher to flush: `Ok` when it did
+    /// (the index is level, read its latest commit), `Err` with the index
+    /// when the caller must sync it itself.
+    fn open_flushed(
+        root: &Path,
+        flush: impl Fn(&Path) -> bool,
+    ) -> Result<std::result::Result<Index, Index>> {
         let t0 = Instant::now();
         let idx = Index::open(root)?;
         let t_open = t0.elapsed();
@@ -261,36 +279,89 @@ impl Index {
                 eprintln!("kith: no watcher answered the flush; the index was read as it is");
             }
             idx.reader.reload().map_err(tantivy_err)?;
-            return Ok((idx, SyncReport::default()));
+            return Ok(Ok(idx));
         }
         let flushed = idx.rebuilt.is_none() && flush(root);
-        if std::env::var_os("KITH_TRACE").is_some() {
-            eprintln!(
-                "trace: open {t_open:?}, flush {:?} ({flushed})",
+        trace(|| {
+            format!(
+                "open {t_open:?}, flush {:?} ({flushed})",
                 t0.elapsed() - t_open
-            );
-        }
+            )
+        });
         if flushed {
             // The watcher committed what was pending: read its latest commit.
             idx.reader.reload().map_err(tantivy_err)?;
-            return Ok((idx, SyncReport::default()));
+            return Ok(Ok(idx));
         }
-        let (idx, report) = idx.sync_or_rebuild(root, progress)?;
+        Ok(Err(idx))
+    }
+
+    /// Answers a query with a fresh index, for `kith search`. Without a
+    /// watcher the walk is the cost, so the query runs while the vault is
+    /// walked: when the walk finds nothing changed (the common case) that
+    /// answer stands; otherwise the index is brought level and asked again.
+    pub fn search_fresh(
+        root: &Path,
+        q: &SearchQuery,
+        progress: bool,
+        flush: impl Fn(&Path) -> bool,
+    ) -> Result<Vec<Hit>> {
+        let idx = match Index::open_flushed(root, flush)? {
+            Ok(idx) => return idx.search_repairing(q, progress),
+            Err(idx) => idx,
+        };
+        let t0 = Instant::now();
+        let before = idx.opened_at;
+        let fresh = idx.rebuilt.is_none();
+        let (walked, early) = std::thread::scope(|s| {
+            // Its own thread, not one of rayon's: the walk keeps every core.
+            let early = s.spawn(|| {
+                if !fresh {
+                    return None;
+                }
+                let t = Instant::now();
+                let hits = lifecycle::quietly(|| idx.search(q)).ok()?.ok();
+                trace(|| format!("search (during the walk) {:?}", t.elapsed()));
+                hits
+            });
+            let walked = Walked::now(root);
+            trace(|| format!("walk {:?}", t0.elapsed()));
+            (walked, early.join().ok().flatten())
+        });
+        let (idx, report) = idx.sync_or_rebuild(&walked, progress)?;
         report.tell();
-        Ok((idx, report))
+        let unchanged = report.indexed == 0
+            && report.removed == 0
+            && report.rebuilt.is_none()
+            && !report.locked
+            && idx.opened_at == before;
+        if unchanged && let Some(hits) = early {
+            return Ok(hits);
+        }
+        let t = Instant::now();
+        let hits = idx.search_repairing(q, progress);
+        trace(|| format!("search {:?}", t.elapsed()));
+        hits
     }
 
     /// Syncs; a tantivy error or panic on the way means the index is damaged,
     /// and it is rebuilt once (saying why) instead.
-    fn sync_or_rebuild(mut self, root: &Path, progress: bool) -> Result<(Index, SyncReport)> {
-        let why = match lifecycle::quietly(|| self.sync(progress)) {
+    fn sync_or_rebuild(mut self, walked: &Walked, progress: bool) -> Result<(Index, SyncReport)> {
+        let why = match lifecycle::quietly(|| self.sync_with(walked, progress, COMMAND_WAIT)) {
             Ok(Ok(r)) => return Ok((self, r)),
             Ok(Err(e)) => e.to_string(),
             Err(panic) => panic,
         };
         let build = self.build.take();
+        let root = self.root.clone();
         drop(self);
-        Index::rebuild_synced(root, format!("it was damaged ({why})"), build, progress)
+        Index::rebuild_synced(
+            &root,
+            format!("it was damaged ({why})"),
+            build,
+            Some(walked),
+            progress,
+        )
     }
 
     /// For `kith index`: syncs by walking (never trusting a watcher), then
@@ -307,8 +378,9 @@ impl Index {
         } else {
             Index::open(root)?
         };
+        let walked = Walked::now(root);
         let mut report;
-        (idx, report) = idx.sync_or_rebuild(root, progress)?;
+        (idx, report) = idx.sync_or_rebuild(&walked, progress)?;
         if !report.locked {
             let problem = match idx.wait_writer(COMMAND_WAIT)? {
                 Some(guard) => {
@@ -326,8 +398,13 @@ impl Index {
             if let Some(e) = problem {
                 let build = idx.build.take();
                 drop(idx);
-                let (fresh, mut r) =
-                    Index::rebuild_synced(root, format!("it was damaged ({e})"), build, progress)?;
+                let (fresh, mut r) = Index::rebuild_synced(
+                    root,
+                    format!("it was damaged ({e})"),
+                    build,
+                    Some(&walked),
+                    progress,
+                )?;
                 fresh.verify()?;
                 r.rebuilt
                     .get_or_insert_with(|| format!("it was damaged ({e})"));
@@ -339,15 +416,25 @@ impl Index {
         Ok((idx, report))
     }
 
-    /// Rebuilds a damaged index (unless another process already did) and syncs it.
+    /// Rebuilds a damaged index (unless another process already did) and
+    /// syncs it, with `walked` or a walk taken now.
     fn rebuild_synced(
         root: &Path,
         reason: String,
         damaged: Option<String>,
+        walked: Option<&Walked>,
         progress: bool,
     ) -> Result<(Index, SyncReport)> {
         let mut fresh = Index::recreate(root, reason, damaged)?;
-        let r = lifecycle::quietly(|| fresh.sync(progress))
+        let own;
+        let walked = match walked {
+            Some(w) => w,
+            None => {
+                own = Walked::now(root);
+                &own
+            }
+        };
+        let r = lifecycle::quietly(|| fresh.sync_with(walked, progress, COMMAND_WAIT))
             .map_err(|p| Error::Index(format!("even a fresh index failed ({p})")))??;
         Ok((fresh, r))
     }
@@ -383,14 +470,14 @@ impl Index {
         let root = self.root.clone();
         let build = self.build.clone();
         drop(self);
-        let (fresh, report) = Index::rebuild_synced(&root, reason, build, progress)?;
+        let (fresh, report) = Index::rebuild_synced(&root, reason, build, None, progress)?;
         report.tell();
         lifecycle::quietly(|| fresh.search(q))
             .map_err(|p| Error::Index(format!("even a fresh index failed ({p})")))?
     }
 
     /// Checks every file of the index against its checksum and the number of
-    /// notes against the stamp log; an error names what is wrong. For
+    /// notes against the stamp file; an error names what is wrong. For
     /// `kith index`, which must never report success on a broken index.
     pub fn verify(&self) -> Result<()> {
         let bad = lifecycle::quietly(|| self.index.validate_checksum())
@@ -399,9 +486,11 @@ impl Index {
         if let Some(f) = bad.iter().next() {
             return Err(Error::Index(format!("{} failed its checksum", f.display())));
         }
-        let text = self.stamp_log();
-        if let Some(log) = text.as_deref().and_then(parse_stamp_log) {
-            self.check_complete(&log, self.opstamp())?;
+        if let Some(bytes) = self.stamp_bytes()
+            && let Some(known) = stamps::open(&bytes)
+            && known.all().is_some()
+        {
+            self.check_complete(&known, self.opstamp())?;
         }
         // Read every segment once: a missing or unreadable file shows here.
         let searcher = self.reader.searcher();
@@ -427,11 +516,11 @@ impl Index {
         Ok(())
     }
 
-    /// When the stamp log and the reader are at the same commit, the index must
-    /// hold one note document per logged note; fewer (a `meta.json` that lost
-    /// segments) would silently answer with nothing.
-    fn check_complete(&self, log: &StampLog<'_>, now: Option<u64>) -> Result<()> {
-        if self.opened_at.is_none() || now != self.opened_at || Some(log.opstamp) != now {
+    /// When the stamp file and the reader are at the same commit, the index
+    /// must hold one note document per recorded note; fewer (a `meta.json`
+    /// that lost segments) would silently answer with nothing.
+    fn check_complete(&self, known: &Stamps<'_>, now: Option<u64>) -> Result<()> {
+        if self.opened_at.is_none() || now != self.opened_at || Some(known.opstamp) != now {
             return Ok(());
         }
         let searcher = self.reader.searcher();
@@ -442,19 +531,22 @@ impl Index {
         let n = searcher
             .search(&q, &tantivy::collector::Count)
             .map_err(tantivy_err)?;
-        if n != log.map.len() {
+        if n != known.count {
             return Err(Error::Index(format!(
                 "it holds {n} notes where {} were indexed",
-                log.map.len()
+                known.count
             )));
         }
         Ok(())
     }
 
-    /// The (size, mtime) of every indexed note, read from fast fields.
-    fn stamps(&self) -> Result<HashMap<PathBuf, Stamp>> {
+    /// What the index's own fields say it holds, in the stamp file's form:
+    /// sizes, times and hashes, but no change times or inodes, so every
+    /// note's stamp looks moved and its hash decides. For when the stamp
+    /// file is missing, damaged or of another commit.
+    fn stamps_from_fields(&self, opstamp: Option<u64>) -> Result<Vec<u8>> {
         let searcher = self.reader.searcher();
-        let mut out = HashMap::new();
+        let mut out: Vec<(Vec<u8>, Stamp, u64)> = Vec::new();
         for seg in searcher.segment_readers() {
             let ff = seg.fast_fields();
             let sizes = ff.u64("size").map_err(tantivy_err)?;
@@ -464,13 +556,13 @@ impl Index {
                 continue;
             };
             // Read the path dictionary once, in ordinal order.
-            let mut names: Vec<String> = Vec::with_capacity(paths.num_terms());
+            let mut names: Vec<Vec<u8>> = Vec::with_capacity(paths.num_terms());
             let mut stream = paths
                 .dictionary()
                 .stream()
                 .map_err(|e| Error::Index(e.to_string()))?;
             while stream.advance() {
-                names.push(String::from_utf8_lossy(stream.key()).into_owned());
+                names.push(stream.key().to_vec());
             }
             let alive = seg.alive_bitset();
             for doc in 0..seg.max_doc() {
@@ -483,114 +575,76 @@ impl Index {
                     continue;
                 };
                 if let Some(p) = names.get(ord as usize) {
-                    out.insert(
-                        PathBuf::from(p),
-                        Stamp {
-                            size,
-                            mtime_ns: mtime,
-                            hash: hashes.first(doc).unwrap_or(0),
-                        },
-                    );
+                    let stamp = Stamp {
+                        size,
+                        mtime_ns: mtime,
+                        ..Stamp::default()
+                    };
+                    out.push((p.clone(), stamp, hashes.first(doc).unwrap_or(0)));
                 }
             }
         }
-        Ok(out)
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.dedup_by(|a, b| a.0 == b.0);
+        let known: Vec<Known<'_>> = out
+            .iter()
+            .map(|(path, stamp, hash)| Known {
+                path,
+                stamp: *stamp,
+                hash: *hash,
+            })
+            .collect();
+        // As of the beginning of time: nothing here is trusted unread.
+        Ok(stamps::encode(opstamp.unwrap_or(0), 0, &known))
     }
 
     fn stamp_file(&self) -> PathBuf {
-        index_dir(&self.root).join("kith-stamps")
+        index_dir(&self.root).join(stamps::FILE)
     }
 
-    /// The change keys as saved after the last commit, if they belong to the
-    /// commit the index is at now (else `None`, and fast fields are read).
-    /// The file is a log: `size\tmtime\thash\tpath` adds or updates,
-    /// `-\tpath` removes, `@opstamp` marks a commit; it is compacted when it
-    /// grows. Returns the text; [`parse_stamp_log`] borrows from it.
-    fn stamp_log(&self) -> Option<String> {
-        std::fs::read_to_string(self.stamp_file()).ok()
+    /// The stamp file's bytes, opened by the cache's rules (a FIFO or
+    /// symlink in its place is refused, never waited on) and mapped: the
+    /// file is read on every search, and copying a few MB into fresh memory
+    /// cost more than comparing them.
+    fn stamp_bytes(&self) -> Option<memmap2::Mmap> {
+        let (file, len) = vault::open_cache_file(&self.stamp_file()).ok()?;
+        let len = usize::try_from(len).ok().filter(|n| *n > 0)?;
+        // SAFETY: kith only ever replaces this file by a rename, never
+        // writes or truncates it in place, so the mapping stays valid (the
+        // exposure tantivy's own mapped segment files have).
+        unsafe {
+            memmap2::MmapOptions::new()
+                .len(len)
+                .populate()
+                .map(&file)
+                .ok()
+        }
     }
 
-    fn cached_stamps(&self) -> Option<(HashMap<PathBuf, Stamp>, usize)> {
-        let text = self.stamp_log()?;
-        let log = parse_stamp_log(&text)?;
-        (log.opstamp == self.opstamp()?).then(|| (log.owned(), log.lines))
+    /// The stamp file's bytes, when its header says it describes commit `at`.
+    fn stamp_bytes_at(&self, at: Option<u64>) -> Option<memmap2::Mmap> {
+        let bytes = self.stamp_bytes()?;
+        (at.is_some() && stamps::open(&bytes).map(|k| k.opstamp) == at).then_some(bytes)
     }
 
     fn opstamp(&self) -> Option<u64> {
         self.index.load_metas().ok().map(|m| m.opstamp)
     }
 
-    /// Rewrites the whole stamp log.
-    fn save_stamps(&self, map: &HashMap<PathBuf, Stamp>, op: Option<u64>) {
+    /// Replaces the stamp file with these notes' stamps after commit `op`.
+    /// A cache of a cache, checked against the index's commit when read: no
+    /// fsync, and failing to write it only costs speed. Not written when
+    /// another process committed meanwhile: its file is the one to keep.
+    fn save_stamps(&self, op: Option<u64>, as_of_ns: i64, notes: &[Known<'_>]) {
         let Some(op) = op else { return };
-        let mut out = String::with_capacity(map.len() * 64);
-        for (p, st) in map {
-            push_stamp(&mut out, p, *st);
-        }
-        out.push_str(&format!("@{op}\n"));
-        // A cache of a cache, checked against the index's commit when read:
-        // no fsync, and failing to write it only costs speed.
+        let bytes = stamps::encode(op, as_of_ns, notes);
         let file = self.stamp_file();
         let tmp = file.with_file_name(lifecycle::unique("kith-stamps.tmp-"));
-        if std::fs::write(&tmp, out).is_err() || std::fs::rename(&tmp, &file).is_err() {
+        if std::fs::write(&tmp, bytes).is_err()
+            || self.opstamp() != Some(op)
+            || std::fs::rename(&tmp, &file).is_err()
+        {
             let _ = std::fs::remove_file(&tmp);
-        }
-    }
-
-    /// Appends one commit's changes to a stamp log that was valid before it.
-    fn append_stamps(
-        &self,
-        changed: &HashMap<PathBuf, Stamp>,
-        changed_paths: &[PathBuf],
-        removed: &[PathBuf],
-        op: Option<u64>,
-    ) {
-        use std::io::Write as _;
-        let Some(op) = op else { return };
-        let mut out = String::new();
-        for p in removed {
-            out.push_str(&format!("-\t{}\n", p.to_string_lossy()));
-        }
-        for p in changed_paths {
-            if let Some(st) = changed.get(p) {
-                push_stamp(&mut out, p, *st);
-            }
-        }
-        out.push_str(&format!("@{op}\n"));
-        let ok = std::fs::OpenOptions::new()
-            .append(true)
-            .open(self.stamp_file())
-            .and_then(|mut f| f.write_all(out.as_bytes()));
-        if ok.is_err() {
-            let _ = std::fs::remove_file(self.stamp_file());
-        }
-    }
-
-    /// Records the stamps after commit `op` (the one this process made, or
-    /// the one its reader saw: a log labelled with another process's later
-    /// commit is then simply not trusted): appended when the log was valid and
-    /// the change small, else rewritten (which also compacts it).
-    fn record_stamps(
-        &self,
-        all: &HashMap<PathBuf, Stamp>,
-        log_lines: Option<usize>,
-        new: &HashMap<PathBuf, Stamp>,
-        changed: &[PathBuf],
-        removed: &[PathBuf],
-        op: Option<u64>,
-    ) {
-        match log_lines {
-            Some(lines) if lines + changed.len() + removed.len() < 2 * all.len() + 1000 => {
-                self.append_stamps(new, changed, removed, op)
-            }
-            _ => self.save_stamps(all, op),
-        }
-    }
-
-    fn current_stamps(&self) -> Result<(HashMap<PathBuf, Stamp>, Option<usize>)> {
-        match self.cached_stamps() {
-            Some((m, lines)) => Ok((m, Some(lines))),
-            None => Ok((self.stamps()?, None)),
         }
     }
 
@@ -604,10 +658,21 @@ impl Index {
 
     /// [`Index::sync`] with a chosen wait for the writer.
     pub fn sync_waiting(&mut self, progress: bool, wait: Duration) -> Result<SyncReport> {
+        let walked = Walked::now(&self.root);
+        self.sync_with(&walked, progress, wait)
+    }
+
+    /// [`Index::sync_waiting`] against a walk already taken.
+    pub fn sync_with(
+        &mut self,
+        walked: &Walked,
+        progress: bool,
+        wait: Duration,
+    ) -> Result<SyncReport> {
         let started = Instant::now();
         let mut held = None;
         loop {
-            let mut r = self.sync_once(progress, &mut held)?;
+            let mut r = self.sync_once(walked, progress, &mut held)?;
             if r.locked {
                 let left = wait.saturating_sub(started.elapsed());
                 if let Some(w) = self.wait_writer(left)? {
@@ -623,194 +688,225 @@ impl Index {
         }
     }
 
+    /// One comparison of `walked` with the stamp file, and the index write
+    /// it calls for; `locked` in the report when the writer was busy (or
+    /// another process committed first, so the comparison must be redone).
     fn sync_once(
         &mut self,
+        walked: &Walked,
         progress: bool,
         held: &mut Option<IndexWriter<TantivyDocument>>,
     ) -> Result<SyncReport> {
         let held = held.take();
-        let started = Instant::now();
-        let mut walked = walk_stamps(&self.root);
-        walked.retain(|(p, _)| !self.skip.contains(p));
-        let t_walk = started.elapsed();
-        // The common case, nothing changed: compare with the saved log as
-        // read, borrowing its paths, and stop there.
-        let text = self.stamp_log();
+        let t0 = Instant::now();
         let now = self.opstamp();
-        let log = text
+        let skip = &self.skip;
+        // Only regular files are indexed: the empty stamp is a folder, FIFO
+        // or dangling symlink named like a note, which the model reports.
+        let wanted = |p: &Path, st: &Stamp| {
+            *st != Stamp::default() && (skip.is_empty() || !skip.contains(p))
+        };
+        // What the index holds, compared with the walk in one merge: the
+        // stamp file of this commit, else the same from the index's own
+        // fields (slower: every note is read once).
+        let file = self.stamp_bytes_at(now);
+        let from_file = file
             .as_deref()
-            .and_then(parse_stamp_log)
-            .filter(|log| Some(log.opstamp) == now);
-        let trace = std::env::var_os("KITH_TRACE").is_some();
-        if trace {
-            eprintln!(
-                "trace: walk {:?}, stamps {:?}",
-                t_walk,
-                started.elapsed() - t_walk
-            );
+            .and_then(stamps::open)
+            .and_then(|k| Some((k, stamps::plan(&walked.notes, wanted, &k)?)));
+        let fields;
+        let (known, plan, trusted) = match from_file {
+            Some((k, plan)) => (k, plan, true),
+            None => {
+                fields = self.stamps_from_fields(now)?;
+                let k = stamps::open(&fields).ok_or_else(unreadable_fields)?;
+                let plan = stamps::plan(&walked.notes, wanted, &k).ok_or_else(unreadable_fields)?;
+                (k, plan, false)
+            }
+        };
+        if trusted {
+            self.check_complete(&known, now)?;
         }
-        if let Some(log) = &log {
-            self.check_complete(log, now)?;
-        }
-        if self.rebuilt.is_none() && log.as_ref().is_some_and(|l| l.matches(&walked)) {
+        let notes = walked.notes.iter().filter(|(p, s)| wanted(p, s)).count();
+        trace(|| {
+            format!(
+                "stamps {:?} ({} to look at, {} removed{})",
+                t0.elapsed(),
+                plan.look.len(),
+                plan.removed.len(),
+                if trusted { "" } else { ", from the index" }
+            )
+        });
+        if plan.is_empty() && trusted && self.rebuilt.is_none() {
             return Ok(SyncReport {
-                notes: walked.len(),
+                notes,
                 ..SyncReport::default()
             });
         }
-        let (mut indexed, cached) = match log {
-            Some(log) => (log.owned(), Some(log.lines)),
-            None => (self.stamps()?, None),
-        };
-        drop(text);
-        let candidates: Vec<PathBuf> = walked
-            .iter()
-            .filter(|(rel, st)| indexed.get(rel).is_none_or(|old| !old.same_file(st)))
-            .map(|(rel, _)| rel.clone())
-            .collect();
-        // Size or time changed: hash the content (in parallel) to see whether
-        // it really did; a touched-but-identical note is not re-indexed.
-        let (hashes, unreadable) = self.hash_files(&candidates);
-        let mut changed: Vec<PathBuf> = Vec::new();
-        let mut touched: Vec<PathBuf> = Vec::new();
-        for rel in candidates {
-            let Some(h) = hashes.get(&rel).copied() else {
-                // Unreadable (or gone since the walk): keep what is indexed.
-                continue;
-            };
-            match indexed.get(&rel) {
-                Some(old) if old.hash != 0 && old.hash == h => touched.push(rel),
-                _ => changed.push(rel),
-            }
-        }
-        for (rel, st) in walked.iter_mut() {
-            if let Some(h) = hashes.get(rel) {
-                st.hash = *h;
-            }
-        }
-        let walked_set: std::collections::HashSet<&PathBuf> =
-            walked.iter().map(|(p, _)| p).collect();
-        let removed: Vec<PathBuf> = indexed
-            .keys()
-            .filter(|p| !walked_set.contains(p))
-            .cloned()
+        // A note whose indexed hash is known is read first: same bytes (a
+        // touch, a checkout) means a new stamp, not a re-index.
+        let root = &self.root;
+        let looked: Vec<Looked> = plan
+            .look
+            .par_iter()
+            .map(|&(i, old)| {
+                let Some(old) = old.map(|k| k.hash).filter(|h| *h != 0) else {
+                    return Looked::Changed;
+                };
+                match vault::read_note_bytes(&root.join(&walked.notes[i].0)) {
+                    Ok(b) if store::content_hash(&b) == old => Looked::Same(old),
+                    Ok(_) => Looked::Changed,
+                    Err(e) => Looked::Unreadable(std::io::Error::from(e)),
+                }
+            })
             .collect();
         let mut report = SyncReport {
-            notes: walked.len(),
+            notes,
             rebuilt: self.rebuilt.take(),
-            touched: touched.len(),
-            unreadable,
             ..SyncReport::default()
         };
-        if changed.is_empty() && removed.is_empty() && !touched.is_empty() {
-            // Only times moved: record the new stamps, no index write.
-            let stamps: HashMap<PathBuf, Stamp> = walked.into_iter().collect();
-            for p in &touched {
-                if let Some(st) = stamps.get(p) {
-                    indexed.insert(p.clone(), *st);
+        let mut updates: Vec<stamps::Update<'_>> = Vec::new();
+        let mut changed: Vec<&(PathBuf, Stamp)> = Vec::new();
+        // Whether the stamp file learns anything: a stamp that moved, or a
+        // doubtful note that the later walk time settles. (A note dated in
+        // the future stays doubtful and is read each time; the file is not
+        // rewritten for it.)
+        let mut learned = !trusted;
+        for (&(i, old), l) in plan.look.iter().zip(looked) {
+            let (rel, st) = &walked.notes[i];
+            match l {
+                Looked::Same(hash) => {
+                    let was = old.map(|k| k.stamp);
+                    if was != Some(*st) {
+                        report.touched += 1;
+                        learned = true;
+                    } else if !st.doubtful(walked.as_of_ns) {
+                        learned = true;
+                    }
+                    updates.push((store::path_order(rel), Some((*st, hash))));
+                }
+                Looked::Changed => changed.push(&walked.notes[i]),
+                // Gone since the walk: the next sync removes it.
+                Looked::Unreadable(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                // Keep what is indexed (and its stamp: read again next time).
+                Looked::Unreadable(e) => {
+                    warn_unreadable(rel, &e);
+                    report.unreadable.push(rel.clone());
                 }
             }
-            self.record_stamps(&indexed, cached, &stamps, &touched, &[], self.opened_at);
-        } else if !changed.is_empty() || !removed.is_empty() {
-            let big = changed.len() > 2000;
-            let stamps: HashMap<PathBuf, Stamp> = walked.into_iter().collect();
-            let n = self.write_changes(held, &changed, &removed, &stamps, progress && big, big)?;
-            match n {
-                None => report.locked = true,
-                Some(w) => {
-                    report.indexed = changed.len() - w.skipped.len();
-                    report.removed = removed.len();
-                    report.documents = w.docs;
-                    report.unreadable.extend(w.skipped.iter().cloned());
-                    for p in &removed {
-                        indexed.remove(p);
-                    }
-                    let mut updated: Vec<PathBuf> = changed
-                        .iter()
-                        .filter(|p| !w.skipped.contains(p))
-                        .cloned()
-                        .collect();
-                    updated.extend(touched.iter().cloned());
-                    for p in &updated {
-                        if let Some(st) = stamps.get(p) {
-                            indexed.insert(p.clone(), *st);
-                        }
-                    }
-                    self.record_stamps(&indexed, cached, &stamps, &updated, &removed, w.opstamp);
-                }
-            }
-        } else if cached.is_none() {
-            self.save_stamps(&indexed, self.opened_at);
         }
+        let removed: Vec<PathBuf> = plan.removed.iter().map(|p| path_of(p)).collect();
+        // Checked whole by the plan.
+        let all = known.all().ok_or_else(unreadable_fields)?;
+        if changed.is_empty() && removed.is_empty() {
+            // Only stamps moved, or doubtful notes were read: record them
+            // (and the later walk time), without an index write.
+            if learned {
+                self.save_stamps(now, walked.as_of_ns, &stamps::apply(&all, updates));
+            }
+            return Ok(report);
+        }
+        let big = changed.len() > 2000;
+        let Some(w) = self.write_changes(held, now, &changed, &removed, progress && big, big)?
+        else {
+            report.locked = true;
+            return Ok(report);
+        };
+        report.indexed = changed.len() - w.skipped.len();
+        report.removed = removed.len();
+        report.documents = w.docs;
+        for ((rel, st), hash) in changed.iter().map(|c| (&c.0, c.1)).zip(&w.hashes) {
+            if let Some(hash) = hash {
+                updates.push((store::path_order(rel), Some((st, *hash))));
+            }
+        }
+        report.unreadable.extend(w.skipped);
+        updates.extend(plan.removed.iter().map(|p| (*p, None)));
+        self.save_stamps(w.opstamp, walked.as_of_ns, &stamps::apply(&all, updates));
         Ok(report)
     }
 
-    /// Re-indexes just these vault-relative paths (present: re-read; gone:
-    /// removed), in one commit. For the watcher, which waits up to
-    /// [`WATCHER_WAIT`] for a command holding the writer. Returns the number of
-    /// paths changed, or `None` if the writer stayed busy.
+    /// Re-indexes just these vault-relative paths (present: re-read; gone or
+    /// no longer a note: removed), in one commit. For the watcher, which
+    /// waits up to [`WATCHER_WAIT`] for a command holding the writer.
+    /// Returns the number of paths changed, or `None` if the writer stayed
+    /// busy.
     pub fn sync_paths(&mut self, rels: &[PathBuf]) -> Result<Option<usize>> {
         let Some(writer) = self.wait_writer(WATCHER_WAIT)? else {
             return Ok(None);
         };
-        // Holding the writer, the reader and stamp log are those of the last commit.
+        // Holding the writer, the reader and stamp file are those of the last commit.
         self.opened_at = self.opstamp();
         self.reader.reload().map_err(tantivy_err)?;
-        let mut present = Vec::new();
+        // The walk's rules, for a path at a time.
+        let filter = vault::NoteFilter::for_vault(&self.root);
+        let mut present: Vec<(PathBuf, Stamp)> = Vec::new();
         let mut gone = Vec::new();
-        let mut stamps = HashMap::new();
         for rel in rels {
             match std::fs::metadata(self.root.join(rel)) {
-                Ok(m) if m.is_file() && vault::is_note_path(rel) && !self.skip.contains(rel) => {
-                    stamps.insert(rel.clone(), stamp_of(&m));
-                    present.push(rel.clone());
+                Ok(m) if m.is_file() && filter.is_note(rel) && !self.skip.contains(rel) => {
+                    present.push((rel.clone(), Stamp::of(&m)));
                 }
                 _ => gone.push(rel.clone()),
             }
         }
-        let (hashes, unreadable) = self.hash_files(&present);
-        present.retain(|p| !unreadable.contains(p));
-        for (rel, h) in hashes {
-            if let Some(st) = stamps.get_mut(&rel) {
-                st.hash = h;
+        let file = self.stamp_bytes_at(self.opened_at);
+        let fields;
+        fn read(bytes: &[u8]) -> Option<(i64, Vec<Known<'_>>)> {
+            let k = stamps::open(bytes)?;
+            Some((k.as_of_ns, k.all()?))
+        }
+        let (as_of_ns, known) = match file.as_deref().and_then(read) {
+            Some(k) => k,
+            None => {
+                fields = self.stamps_from_fields(self.opened_at)?;
+                read(&fields).ok_or_else(unreadable_fields)?
+            }
+        };
+        let changed: Vec<&(PathBuf, Stamp)> = present.iter().collect();
+        let at = self.opened_at;
+        let Some(w) = self.write_changes(Some(writer), at, &changed, &gone, false, false)? else {
+            return Ok(None);
+        };
+        let mut updates: Vec<stamps::Update<'_>> = Vec::new();
+        for ((rel, st), hash) in present.iter().zip(&w.hashes) {
+            if let Some(hash) = hash {
+                updates.push((store::path_order(rel), Some((*st, *hash))));
             }
         }
-        let (mut indexed, log) = self.current_stamps()?;
-        let written = self.write_changes(Some(writer), &present, &gone, &stamps, false, false)?;
-        if let Some(w) = &written {
-            present.retain(|p| !w.skipped.contains(p));
-            for p in &gone {
-                indexed.remove(p);
-            }
-            for p in &present {
-                if let Some(s) = stamps.get(p) {
-                    indexed.insert(p.clone(), *s);
-                }
-            }
-            self.record_stamps(&indexed, log, &stamps, &present, &gone, w.opstamp);
-        }
-        Ok(written.map(|_| present.len() + gone.len()))
+        updates.extend(gone.iter().map(|p| (store::path_order(p), None)));
+        // The walk time stays the last walk's: notes the watcher did not
+        // look at are doubtful to a later walk exactly as before.
+        self.save_stamps(w.opstamp, as_of_ns, &stamps::apply(&known, updates));
+        Ok(Some(present.len() - w.skipped.len() + gone.len()))
     }
 
     /// Deletes and re-adds documents, with `held` or a writer taken now;
-    /// `None` when another process holds it. A note that cannot be read is
-    /// left as indexed (reported in `skipped`), never indexed as empty.
+    /// `None` when another process holds it, or committed since commit `at`
+    /// (what the caller compared against): the caller then looks again. A
+    /// note that cannot be read is left as indexed (reported in `skipped`),
+    /// never indexed as empty.
     fn write_changes(
         &mut self,
         held: Option<IndexWriter<TantivyDocument>>,
-        changed: &[PathBuf],
+        at: Option<u64>,
+        changed: &[&(PathBuf, Stamp)],
         removed: &[PathBuf],
-        stamps: &HashMap<PathBuf, Stamp>,
         progress: bool,
         big: bool,
     ) -> Result<Option<Written>> {
         let writer = match held {
             Some(w) => Some(w),
-            None => self.try_writer(if big {
+            None => match self.try_writer(if big {
                 BIG_WRITER_BYTES
             } else {
                 SMALL_WRITER_BYTES
-            })?,
+            })? {
+                // Another process committed between our look and our lock:
+                // what we compared against is no longer the index.
+                Some(_) if self.opstamp() != at => None,
+                w => w,
+            },
         };
         let Some(mut writer) = writer else {
             return Ok(None);
@@ -825,8 +921,9 @@ impl Index {
             );
             b
         });
-        let path_term =
-            |rel: &Path| Term::from_field_text(self.fields.path, &rel.to_string_lossy());
+        let path_term = |rel: &Path| {
+            Term::from_field_text(self.fields.path, &rel.to_string_lossy().replace('\\', "/"))
+        };
         for rel in removed {
             writer.delete_term(path_term(rel));
         }
@@ -834,37 +931,37 @@ impl Index {
         let root = &self.root;
         let mut docs = 0usize;
         let mut skipped = Vec::new();
+        let mut hashes = Vec::with_capacity(changed.len());
         // Parse in parallel, in chunks, so memory stays bounded on big builds.
         for chunk in changed.chunks(4096) {
-            let built: Vec<std::io::Result<Vec<TantivyDocument>>> = chunk
+            type Built = std::io::Result<(Vec<TantivyDocument>, u64)>;
+            let built: Vec<Built> = chunk
                 .par_iter()
-                .map(|rel| {
-                    let bytes = crate::vault::read_note_bytes(&root.join(rel))?;
+                .map(|(rel, st)| {
+                    let bytes = vault::read_note_bytes(&root.join(rel))?;
+                    let hash = store::content_hash(&bytes);
                     let note = note::parse(rel, &bytes);
                     let text = String::from_utf8_lossy(&bytes);
-                    Ok(schema::documents(
-                        f,
-                        &note,
-                        &text,
-                        stamps
-                            .get(rel)
-                            .copied()
-                            .map(|s| (s.size, s.mtime_ns, s.hash)),
-                    ))
+                    let ds = schema::documents(f, &note, &text, Some((st.size, st.mtime_ns, hash)));
+                    Ok((ds, hash))
                 })
                 .collect();
-            for (rel, ds) in chunk.iter().zip(built) {
+            for ((rel, _), ds) in chunk.iter().zip(built) {
                 match ds {
-                    Ok(ds) => {
+                    Ok((ds, hash)) => {
                         writer.delete_term(path_term(rel));
                         for d in ds {
                             writer.add_document(d).map_err(tantivy_err)?;
                             docs += 1;
                         }
+                        hashes.push(Some(hash));
                     }
                     Err(e) => {
-                        warn_unreadable(rel, &e);
+                        if e.kind() != std::io::ErrorKind::NotFound {
+                            warn_unreadable(rel, &e);
+                        }
                         skipped.push(rel.clone());
+                        hashes.push(None);
                     }
                 }
             }
@@ -877,12 +974,7 @@ impl Index {
         let t_commit = t.elapsed();
         // Let the merges it scheduled finish, so segments do not pile up.
         writer.wait_merging_threads().map_err(tantivy_err)?;
-        if std::env::var_os("KITH_TRACE").is_some() {
-            eprintln!(
-                "trace: commit {t_commit:?}, merges {:?}",
-                t.elapsed() - t_commit
-            );
-        }
+        trace(|| format!("commit {t_commit:?}, merges {:?}", t.elapsed() - t_commit));
         if let Some(b) = bar {
             b.finish_and_clear();
         }
@@ -891,37 +983,9 @@ impl Index {
         Ok(Some(Written {
             docs,
             skipped,
+            hashes,
             opstamp: Some(opstamp),
         }))
-    }
-
-    /// Content hashes of these notes, read in parallel, and the notes that
-    /// could not be read (warned about; a note gone since the walk is not).
-    fn hash_files(&self, rels: &[PathBuf]) -> (HashMap<PathBuf, u64>, Vec<PathBuf>) {
-        let read: Vec<(PathBuf, std::io::Result<u64>)> = rels
-            .par_iter()
-            .map(|rel| {
-                let h = crate::vault::read_note_bytes(&self.root.join(rel))
-                    .map(|b| content_hash(&b))
-                    .map_err(std::io::Error::from);
-                (rel.clone(), h)
-            })
-            .collect();
-        let mut hashes = HashMap::with_capacity(read.len());
-        let mut unreadable = Vec::new();
-        for (rel, h) in read {
-            match h {
-                Ok(h) => {
-                    hashes.insert(rel, h);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    warn_unreadable(&rel, &e);
-                    unreadable.push(rel);
-                }
-            }
-        }
-        (hashes, unreadable)
     }
 
     /// Never index this vault-relative path (it is removed if indexed).
@@ -967,7 +1031,19 @@ struct Written {
     docs: usize,
     /// Notes that could not be read, left as they were indexed.
     skipped: Vec<PathBuf>,
+    /// Per changed note, the content hash of the bytes indexed (`None`:
+    /// skipped).
+    hashes: Vec<Option<u64>>,
     opstamp: Option<u64>,
+}
+
+/// What reading a looked-at note said.
+enum Looked {
+    /// The bytes indexed: only the stamp moved.
+    Same(u64),
+    /// New or changed: index it.
+    Changed,
+    Unreadable(std::io::Error),
 }
 
 fn warn_unreadable(rel: &Path, e: &std::io::Error) {
@@ -977,147 +1053,29 @@ fn warn_unreadable(rel: &Path, e: &std::io::Error) {
     );
 }
 
-fn push_stamp(out: &mut String, p: &Path, st: Stamp) {
-    use std::fmt::Write as _;
-    let p = p.to_string_lossy();
-    if !p.contains('\n') {
-        let _ = writeln!(out, "{}\t{}\t{}\t{p}", st.size, st.mtime_ns, st.hash);
+/// A path as the stamp file holds it (the walk's bytes).
+fn path_of(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
     }
 }
 
-fn stamp_of(m: &std::fs::Metadata) -> Stamp {
-    let mtime_ns = m
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i64);
-    Stamp {
-        size: m.len(),
-        mtime_ns,
-        hash: 0,
-    }
+/// The stamps rebuilt from the index's fields did not read back: cannot
+/// happen unless memory is corrupt; the index is rebuilt.
+fn unreadable_fields() -> Error {
+    Error::Index("its record of indexed notes could not be read back".into())
 }
 
-/// A stamp log as read: the latest stamp of each path, borrowing the text.
-struct StampLog<'a> {
-    map: FxHashMap<&'a str, Stamp>,
-    opstamp: u64,
-    lines: usize,
-}
-
-impl StampLog<'_> {
-    /// Whether this walk found exactly the logged notes, none changed.
-    fn matches(&self, walked: &[(PathBuf, Stamp)]) -> bool {
-        walked.len() == self.map.len()
-            && walked.iter().all(|(rel, st)| {
-                rel.to_str()
-                    .and_then(|p| self.map.get(p))
-                    .is_some_and(|old| old.same_file(st))
-            })
+fn trace(msg: impl FnOnce() -> String) {
+    if std::env::var_os("KITH_TRACE").is_some() {
+        eprintln!("trace: {}", msg());
     }
-
-    fn owned(&self) -> HashMap<PathBuf, Stamp> {
-        self.map
-            .iter()
-            .map(|(p, st)| (PathBuf::from(p), *st))
-            .collect()
-    }
-}
-
-/// Parses a stamp log; `None` if any line is malformed or no commit is marked.
-fn parse_stamp_log(text: &str) -> Option<StampLog<'_>> {
-    let mut map = FxHashMap::with_capacity_and_hasher(text.len() / 64, Default::default());
-    let mut opstamp = None;
-    let mut lines = 0;
-    for l in text.lines() {
-        lines += 1;
-        if let Some(op) = l.strip_prefix('@') {
-            opstamp = op.parse::<u64>().ok();
-        } else if let Some(p) = l.strip_prefix("-\t") {
-            map.remove(p);
-        } else {
-            let mut parts = l.splitn(4, '\t');
-            let size = parts.next()?.parse().ok()?;
-            let mtime_ns = parts.next()?.parse().ok()?;
-            let hash = parts.next()?.parse().ok()?;
-            map.insert(
-                parts.next()?,
-                Stamp {
-                    size,
-                    mtime_ns,
-                    hash,
-                },
-            );
-        }
-    }
-    Some(StampLog {
-        map,
-        opstamp: opstamp?,
-        lines,
-    })
-}
-
-/// Every note with its change key, walking folders in parallel. Each file is
-/// stat'ed relative to its folder's handle (`fstatat`), the cheap way; the
-/// rules are those of [`vault::walk`] (hidden folders skipped, symlinked
-/// folders not followed, symlinked notes read through).
-fn walk_stamps(root: &Path) -> Vec<(PathBuf, Stamp)> {
-    let filter = vault::NoteFilter::for_vault(root);
-    let mut out = Vec::new();
-    scan(root, Path::new(""), &filter, &mut out);
-    return out;
-
-    fn scan(root: &Path, rel: &Path, filter: &vault::NoteFilter, out: &mut Vec<(PathBuf, Stamp)>) {
-        let Ok(rd) = std::fs::read_dir(root.join(rel)) else {
-            return;
-        };
-        let mut dirs = Vec::new();
-        let mut files = Vec::new();
-        for e in rd.flatten() {
-            let name = e.file_name();
-            let n = name.to_string_lossy();
-            if n.starts_with('.') || filter.skips(&rel.join(&name)) {
-                continue;
-            }
-            let Ok(ft) = e.file_type() else { continue };
-            if ft.is_dir() {
-                if n != "node_modules" {
-                    dirs.push(rel.join(&*name));
-                }
-            } else if is_md_name(name.as_encoded_bytes()) {
-                files.push((e, ft.is_symlink()));
-            }
-        }
-        let mut mine: Vec<(PathBuf, Stamp)> = files
-            .par_iter()
-            .filter_map(|(e, link)| {
-                let m = if *link {
-                    std::fs::metadata(e.path()).ok()?
-                } else {
-                    e.metadata().ok()?
-                };
-                m.is_file().then(|| (rel.join(e.file_name()), stamp_of(&m)))
-            })
-            .collect();
-        out.append(&mut mine);
-        let nested: Vec<Vec<(PathBuf, Stamp)>> = dirs
-            .par_iter()
-            .map(|d| {
-                let mut v = Vec::new();
-                scan(root, d, filter, &mut v);
-                v
-            })
-            .collect();
-        for mut v in nested {
-            out.append(&mut v);
-        }
-    }
-}
-
-/// `x.md` (any case): compared as bytes, so a name ending in an emoji or
-/// in invalid UTF-8 is simply not a note (slicing text there would panic).
-fn is_md_name(name: &[u8]) -> bool {
-    name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(b".md")
 }
 
 fn tantivy_err(e: tantivy::TantivyError) -> Error {
@@ -1127,44 +1085,4 @@ fn tantivy_err(e: tantivy::TantivyError) -> Error {
 /// Note kind of a parsed note, as stored.
 fn kind_str(n: &Note) -> &'static str {
     n.kind.as_str()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn st(size: u64, mtime_ns: i64) -> Stamp {
-        Stamp {
-            size,
-            mtime_ns,
-            hash: 7,
-        }
-    }
-
-    #[test]
-    fn stamp_log_replays_updates_and_removals() -> Result<(), &'static str> {
-        let text = "1\t10\t7\tpeople/a.md\n2\t20\t7\tpeople/b.md\n@5\n\
-                    -\tpeople/b.md\n3\t30\t7\tpeople/a.md\n4\t40\t7\tpeople/c.md\n@6\n";
-        let log = parse_stamp_log(text).ok_or("a well-formed log must parse")?;
-        assert_eq!(log.opstamp, 6);
-        assert_eq!(log.lines, 7);
-        let walked = |v: &[(&str, Stamp)]| -> Vec<(PathBuf, Stamp)> {
-            v.iter().map(|(p, s)| (PathBuf::from(p), *s)).collect()
-        };
-        let now = [("people/a.md", st(3, 30)), ("people/c.md", st(4, 40))];
-        assert!(log.matches(&walked(&now)));
-        // One note touched, one swapped for another, one more: not unchanged.
-        assert!(!log.matches(&walked(&[now[0], ("people/c.md", st(4, 41))])));
-        assert!(!log.matches(&walked(&[now[0], ("people/b.md", st(4, 40))])));
-        assert!(!log.matches(&walked(&[now[0], now[1], ("people/d.md", st(1, 1))])));
-        assert_eq!(log.owned().len(), 2);
-        Ok(())
-    }
-
-    #[test]
-    fn a_malformed_or_unmarked_stamp_log_is_not_trusted() {
-        assert!(parse_stamp_log("1\t10\tpeople/a.md\n@3\n").is_none());
-        assert!(parse_stamp_log("1\t10\t7\tpeople/a.md\n").is_none());
-        assert!(parse_stamp_log("").is_none());
-    }
 }

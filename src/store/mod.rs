@@ -33,6 +33,9 @@
 //! every domain type to its archived twin.
 
 mod record;
+mod walk;
+
+pub use walk::{Walked, walk};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -95,6 +98,16 @@ impl Stamp {
             }
         }
     }
+
+    /// Could the file have changed again since this stamp was taken, as of
+    /// `as_of_ns`, without the stamp moving? Yes when it was modified (or
+    /// its inode changed) within [`DOUBT_NS`] of that time, since a second
+    /// write in the same clock tick keeps size and times; and always for the
+    /// empty stamp (not a regular file, or not read).
+    pub fn doubtful(&self, as_of_ns: i64) -> bool {
+        let since = as_of_ns.saturating_sub(DOUBT_NS);
+        *self == Stamp::default() || self.mtime_ns >= since || self.ctime_ns >= since
+    }
 }
 
 pub use crate::text::content_hash;
@@ -110,83 +123,6 @@ fn now_ns() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-}
-
-/// Every note under `root` with its stamp, sorted by path; folders walked in
-/// parallel, each file stat'ed relative to its folder. The rules of
-/// [`vault::NoteFilter`]: `*.md`, hidden folders, `node_modules` and ignored
-/// paths skipped,
-/// symlinked folders not followed, symlinked notes read through (a dangling
-/// one is listed with an empty stamp so reading it reports the problem).
-pub fn walk(root: &Path) -> (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>) {
-    type Found = (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>);
-    fn scan(root: &Path, rel: &Path, filter: &vault::NoteFilter) -> Found {
-        let mut diags = Vec::new();
-        let rd = match std::fs::read_dir(root.join(rel)) {
-            Ok(rd) => rd,
-            Err(e) => {
-                let shown = if rel.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    rel
-                };
-                diags.push(
-                    Diagnostic::warning(shown, 1, 1, format!("could not read: {e}"))
-                        .hint("check the permissions of this file or folder"),
-                );
-                return (Vec::new(), diags);
-            }
-        };
-        let mut dirs = Vec::new();
-        let mut files = Vec::new();
-        let mut odd = Vec::new();
-        for e in rd.flatten() {
-            let Ok(ft) = e.file_type() else { continue };
-            let child = rel.join(e.file_name());
-            if ft.is_dir() {
-                if filter.is_note(&child) {
-                    // A folder named like a note: listed so reading it
-                    // reports it, rather than silently passed over.
-                    odd.push(child.clone());
-                }
-                if vault::is_walked_dir(&e.file_name().to_string_lossy()) {
-                    dirs.push(child);
-                }
-            } else if filter.is_note(&child) {
-                files.push((e, child, ft.is_symlink()));
-            }
-        }
-        let mut mine: Vec<(PathBuf, Stamp)> = files
-            .into_par_iter()
-            .filter_map(|(e, child, link)| {
-                let m = if link {
-                    std::fs::metadata(e.path())
-                } else {
-                    e.metadata()
-                };
-                match m {
-                    // A symlink to a folder, named like a note: listed so
-                    // reading it reports it.
-                    Ok(m) if m.is_dir() => Some((child, Stamp::default())),
-                    Ok(m) => Some((child, Stamp::of(&m))),
-                    Err(_) => Some((child, Stamp::default())),
-                }
-            })
-            .collect();
-        mine.extend(odd.into_iter().map(|p| (p, Stamp::default())));
-        let nested: Vec<Found> = dirs.par_iter().map(|d| scan(root, d, filter)).collect();
-        for (mut v, mut d) in nested {
-            mine.append(&mut v);
-            diags.append(&mut d);
-        }
-        (mine, diags)
-    }
-    // The one rule of which files are notes (ignore globs, Obsidian's
-    // templates folder) is the vault's; the walk only applies it.
-    let filter = vault::NoteFilter::for_vault(root);
-    let (mut paths, diags) = scan(root, Path::new(""), &filter);
-    paths.par_sort_unstable_by(|a, b| path_order(&a.0).cmp(path_order(&b.0)));
-    (paths, diags)
 }
 
 /// What a walk says against what a cache knows.
@@ -571,6 +507,10 @@ pub struct Report {
     pub removed: Vec<PathBuf>,
     /// Why the model was rebuilt from scratch, if it was.
     pub rebuilt: Option<String>,
+    /// The walk this pass compared the model with (for a watcher's
+    /// refresh, the walk as it would be): the search index reuses it
+    /// rather than walking again.
+    pub walked: Option<Walked>,
 }
 
 /// Parses a note's bytes, keeping entry texts out of memory.
@@ -899,6 +839,10 @@ impl Model {
                 t_facts - t_fresh,
                 t0.elapsed() - t_facts
             )
+        });
+        report.walked = Some(Walked {
+            as_of_ns,
+            notes: walked,
         });
         Ok((model, report))
     }

@@ -256,3 +256,104 @@ fn touched_but_identical_notes_are_not_reindexed() {
     assert_eq!(r["indexed"].as_u64(), Some(1), "{r}");
     assert_eq!(paths(&hits(&v, &["kayaks"])), ["people/lena.md"]);
 }
+
+/// A rewrite that keeps a note's size and puts its modification time back
+/// is still seen: the index's stamp holds the inode's change time too, and a
+/// note written close to the last sync is read again. (It compared size and
+/// mtime only, and kept answering from the old text.)
+#[test]
+fn an_edit_with_the_same_size_and_time_is_found() {
+    let v = TestVault::new();
+    let note = |word: &str| {
+        v.person(
+            "lena",
+            "Lena Fischer",
+            "",
+            &format!("\n## Log\n\n### 2026-10-01 · call\n\nTalked about {word}.\n"),
+        );
+    };
+    note("kayaks");
+    assert_eq!(paths(&hits(&v, &["kayaks"])), ["people/lena.md"]);
+    let path = v.path("people/lena.md");
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    note("canoes");
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(paths(&hits(&v, &["canoes"])), ["people/lena.md"]);
+    assert!(hits(&v, &["kayaks"]).is_empty());
+}
+
+/// The index holds exactly the notes every other command reads, because
+/// both take them from one walk: not ignored, templates, hidden or
+/// `node_modules` files, not notes behind a symlinked folder; a symlinked
+/// note is read through; a folder, FIFO or dangling symlink named like a
+/// note is the model's to report, never a search warning.
+#[test]
+fn the_index_holds_exactly_the_notes_the_model_reads() {
+    let v = TestVault::new();
+    let q = "---\nname: Quinn Okafor\n---\nquokka\n";
+    v.note("people/quinn.md", q);
+    v.note(
+        ".kith/config.yaml",
+        "ignore:\n  - archive/\n  - \"*.draft.md\"\n",
+    );
+    v.note(".obsidian/templates.json", "{\"folder\": \"Meta/Tpl\"}");
+    for rel in [
+        "archive/old.md",
+        "people/x.draft.md",
+        "Meta/Tpl/person.md",
+        ".hidden/x.md",
+        "people/.x.md",
+        "node_modules/pkg/readme.md",
+        "other/real.md",
+    ] {
+        v.note(rel, "---\nname: Nobody Here\n---\nquokka\n");
+    }
+    let outside = v.home().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("linked.md"), "quokka\n").unwrap();
+    std::fs::write(
+        v.home().join("target.md"),
+        "---\nname: Lin Ko\n---\nquokka\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, v.path("linkdir")).unwrap();
+    std::os::unix::fs::symlink(v.home().join("target.md"), v.path("people/lin.md")).unwrap();
+    std::os::unix::fs::symlink(v.home().join("nowhere.md"), v.path("people/gone.md")).unwrap();
+    std::fs::create_dir_all(v.path("people/folder.md")).unwrap();
+    crate::support::mkfifo(&v.path("people/pipe.md"));
+    let run = v
+        .kith(["search", "quokka", "--json", "--limit", "100"])
+        .ok();
+    assert!(!run.stderr.contains("cannot read"), "{}", run.stderr);
+    let mut found = paths(run.json().as_array().unwrap());
+    found.sort();
+    found.dedup();
+    assert_eq!(found, ["other/real.md", "people/lin.md", "people/quinn.md"]);
+    let r = v.kith(["index", "--json"]).ok().json();
+    assert_eq!(r["notes"].as_u64(), Some(3), "{r}");
+    // The model reads the same three, and reports the three odd ones.
+    let check = v.kith(["check"]).run();
+    for odd in ["people/gone.md", "people/folder.md", "people/pipe.md"] {
+        assert!(check.stdout.contains(odd), "{odd}: {}", check.stdout);
+    }
+    for skipped in [
+        "archive",
+        "draft",
+        "Tpl",
+        "hidden",
+        "node_modules",
+        "linkdir",
+    ] {
+        assert!(
+            !check.stdout.contains(skipped),
+            "{skipped}: {}",
+            check.stdout
+        );
+    }
+    assert!(check.stderr.contains("6 notes checked"), "{}", check.stderr);
+}

@@ -352,6 +352,23 @@ fn moves_in_and_out_and_folder_renames() {
     w.stop();
 }
 
+/// The watcher indexes a saved note by the walk's rules too: a note in an
+/// ignored folder never reaches the index. (It asked only "is it `*.md`",
+/// not the `ignore:` patterns, so an ignored note became searchable as soon
+/// as it was saved with a watcher running.)
+#[test]
+fn the_watcher_leaves_ignored_notes_out_of_the_index() {
+    let v = vault_with_ann();
+    v.note(".kith/config.yaml", "ignore:\n  - drafts/\n");
+    std::fs::create_dir_all(v.path("drafts")).unwrap();
+    let w = Watch::start(&v, &[]);
+    v.note("drafts/wip.md", "---\nname: Wip Note\n---\nwombats\n");
+    v.note("people/bo.md", "---\nname: Bo Chen\n---\nwombats\n");
+    eventually(&v, "wombats", "a note saved", found_in("people/bo.md"));
+    assert_eq!(hits(&v, "wombats"), ["people/bo.md"]);
+    w.stop();
+}
+
 fn commit_all(v: &TestVault, msg: &str) {
     v.git(&["add", "-A"]);
     v.git(&["commit", "-q", "-m", msg]);
