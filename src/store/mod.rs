@@ -32,6 +32,7 @@
 //! and plain data in and out; rkyv's zero-copy would save the decode but ties
 //! every domain type to its archived twin.
 
+mod flat;
 mod record;
 
 use crate::config::Config;
@@ -39,8 +40,9 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::note::Note;
 use crate::vault::{self, KeyIndex, Vault};
+use flat::{Dir, Ent, NamesSrc, Row};
 use rayon::prelude::*;
-use record::{CLinks, CNote, DirNote};
+use record::{CLinks, CNote};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -48,7 +50,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bump when the record layout or what the parser extracts changes.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 const MAGIC: &[u8; 8] = b"KITHMDL\n";
 /// A note stamped this close to the walk that recorded it may have changed
 /// again within the file system's time granularity: hash it to be sure.
@@ -253,21 +255,22 @@ pub fn diff(walked: &[(PathBuf, Stamp)], known: &FxHashMap<&Path, Stamp>, as_of_
 /// walked note's position in the directory.
 fn diff_sorted(
     walked: &[(PathBuf, Stamp)],
-    known: &[DirNote],
+    known: &Dir,
     as_of_ns: i64,
 ) -> (Diff, Vec<Option<usize>>) {
     let mut d = Diff::default();
     let mut prev_of = vec![None; walked.len()];
     let mut j = 0;
+    let n = known.len();
     for (i, (rel, st)) in walked.iter().enumerate() {
         let key = path_order(rel);
-        while j < known.len() && known[j].path.as_bytes() < key {
-            d.removed.push(PathBuf::from(&known[j].path));
+        while j < n && known.path(j).as_bytes() < key {
+            d.removed.push(PathBuf::from(known.path(j)));
             j += 1;
         }
-        if j < known.len() && known[j].path.as_bytes() == key {
+        if j < n && known.path(j).as_bytes() == key {
             prev_of[i] = Some(j);
-            let old = known[j].stamp;
+            let old = known.row(j).stamp;
             j += 1;
             let doubtful = st.mtime_ns >= as_of_ns.saturating_sub(DOUBT_NS)
                 || st.ctime_ns >= as_of_ns.saturating_sub(DOUBT_NS);
@@ -279,7 +282,7 @@ fn diff_sorted(
         d.look.push(i);
     }
     d.removed
-        .extend(known[j..].iter().map(|k| PathBuf::from(&k.path)));
+        .extend((j..n).map(|k| PathBuf::from(known.path(k))));
     (d, prev_of)
 }
 
@@ -310,18 +313,6 @@ pub fn settle(root: &Path, rel: &Path, known_hash: Option<u64>) -> Settled {
     }
 }
 
-/// The always-read part of the model: every note's directory entry, and the
-/// cross-note facts derived from all of them, saved so a run that changed
-/// nothing (or no name) does not derive them again.
-#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-struct Dir {
-    notes: Vec<DirNote>,
-    /// Name keys → notes.
-    keys: KeyIndex,
-    /// Per note, the notes it links to (resolved, sorted).
-    out_links: Vec<Vec<u32>>,
-}
-
 /// The records file of one generation (see the module docs).
 fn records_file(root: &Path, generation: u64) -> PathBuf {
     vault::cache_dir(root).join(format!("records-{generation:016x}.bin"))
@@ -336,7 +327,7 @@ const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 /// no model yet, `Err` saying why it cannot be used.
 fn read_head(root: &Path) -> Option<std::result::Result<(Head, std::fs::File, FileId), String>> {
     let file = model_file(root);
-    let mut seen = 0u64;
+    let mut seen = None;
     // Another kith may replace the directory and remove the generation it
     // named between our two opens: read the directory again, a few times.
     for _ in 0..4 {
@@ -348,12 +339,11 @@ fn read_head(root: &Path) -> Option<std::result::Result<(Head, std::fs::File, Fi
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) => return Some(Err(format!("it could not be read ({e})"))),
         };
-        let sum = content_hash(&bytes);
-        if sum == seen {
+        if seen == Some(id) {
             break;
         }
-        seen = sum;
-        let h = match decode_head(&bytes) {
+        seen = Some(id);
+        let h = match decode_head(bytes) {
             Ok(h) => h,
             Err(why) => return Some(Err(why)),
         };
@@ -431,26 +421,31 @@ fn damaged() -> String {
     "it was damaged (truncated or overwritten)".to_string()
 }
 
-fn encode_head(h: &Head) -> Vec<u8> {
-    // Serialising plain owned data into a Vec cannot fail; an empty
-    // directory would fail its checksum and rebuild, never mislead.
-    let dir = postcard::to_allocvec(&h.dir).unwrap_or_default();
-    let mut out = Vec::with_capacity(dir.len() + 64);
+/// The bytes before the directory's body: magic, format, version, as-of
+/// time, generation, the body's length and checksum.
+fn header(as_of_ns: i64, generation: u64, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
     let v = env!("CARGO_PKG_VERSION").as_bytes();
     out.push(u8::try_from(v.len()).unwrap_or(u8::MAX));
     out.extend_from_slice(&v[..v.len().min(255)]);
-    out.extend_from_slice(&h.as_of_ns.to_le_bytes());
-    out.extend_from_slice(&h.generation.to_le_bytes());
-    out.extend_from_slice(&(dir.len() as u64).to_le_bytes());
-    out.extend_from_slice(&content_hash(&dir).to_le_bytes());
-    out.extend_from_slice(&dir);
+    out.extend_from_slice(&as_of_ns.to_le_bytes());
+    out.extend_from_slice(&generation.to_le_bytes());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&content_hash(body).to_le_bytes());
+    out
+}
+
+#[cfg(test)]
+fn encode_head(h: &Head) -> Vec<u8> {
+    let mut out = header(h.as_of_ns, h.generation, h.dir.body());
+    out.extend_from_slice(h.dir.body());
     out
 }
 
 /// Why a model file cannot be used, in words for the "rebuilt because" line.
-fn decode_head(bytes: &[u8]) -> std::result::Result<Head, String> {
+fn decode_head(bytes: Vec<u8>) -> std::result::Result<Head, String> {
     let mut r = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(damaged)?;
     let mut take = |n: usize| -> std::result::Result<&[u8], String> {
         if r.len() < n {
@@ -489,14 +484,9 @@ fn decode_head(bytes: &[u8]) -> std::result::Result<Head, String> {
     if !r.is_empty() || content_hash(body) != sum {
         return Err(damaged());
     }
-    let dir: Dir = postcard::from_bytes(body).map_err(|_| damaged())?;
-    let n = dir.notes.len();
-    if dir.out_links.len() != n
-        || dir.out_links.iter().flatten().any(|j| *j as usize >= n)
-        || !dir.keys.points_below(n)
-    {
-        return Err(damaged());
-    }
+    let at = bytes.len() - len;
+    // Used in place: checked through, never decoded (see `flat`).
+    let dir = Dir::parse(bytes, at)?;
     Ok(Head {
         as_of_ns,
         generation,
@@ -510,7 +500,7 @@ fn encode_record(n: &Note) -> Vec<u8> {
 }
 
 /// One record's bytes from a whole records file, checked.
-fn record_in<'a>(all: &'a [u8], d: &DirNote) -> std::result::Result<&'a [u8], String> {
+fn record_in<'a>(all: &'a [u8], d: &Row) -> std::result::Result<&'a [u8], String> {
     let at = usize::try_from(d.at).map_err(|_| damaged())?;
     let body = all
         .get(at..at.saturating_add(d.len as usize))
@@ -522,7 +512,7 @@ fn record_in<'a>(all: &'a [u8], d: &DirNote) -> std::result::Result<&'a [u8], St
 }
 
 /// One record read from the records file by its position, checked.
-fn read_record(file: &std::fs::File, d: &DirNote) -> std::result::Result<Vec<u8>, String> {
+fn read_record(file: &std::fs::File, d: &Row) -> std::result::Result<Vec<u8>, String> {
     let mut buf = vec![0u8; d.len as usize];
     #[cfg(unix)]
     {
@@ -573,7 +563,9 @@ fn read_all(file: &std::fs::File) -> std::result::Result<Vec<u8>, String> {
 
 fn trace(msg: impl FnOnce() -> String) {
     if std::env::var_os("KITH_TRACE").is_some() {
-        eprintln!("trace: {}", msg());
+        static T0: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        let t0 = T0.get_or_init(std::time::Instant::now);
+        eprintln!("trace: [{:?}] {}", t0.elapsed(), msg());
     }
 }
 
@@ -640,7 +632,8 @@ pub struct Model {
     fresh: Vec<Option<Note>>,
     /// The records file the directory points into.
     records: Option<std::fs::File>,
-    /// Notes parsed in this pass, once moved into a focused vault.
+    /// Notes parsed in this pass, once moved into a focused vault
+    /// (ascending).
     parsed: Vec<usize>,
     /// The model file this model is, if it is one (read unchanged, or
     /// saved): what a watcher holds and vouches for (see [`Held`]).
@@ -667,9 +660,59 @@ struct Base {
 /// The result of settling one looked-at note.
 struct Looked {
     at: usize,
-    dir: DirNote,
+    ent: Ent,
     /// The note parsed again, when its bytes changed (or could not be read).
     parsed: Option<Note>,
+}
+
+/// A parsed note's directory entry (record position still unknown).
+fn ent_of(n: &Note, stamp: Stamp, hash: u64) -> Ent {
+    Ent {
+        row: Row {
+            stamp,
+            hash,
+            errors: u32::try_from(n.diagnostics.iter().filter(|d| d.is_error()).count())
+                .unwrap_or(u32::MAX),
+            kind: record::kind_code(n.kind),
+            ..Row::default()
+        },
+        names: NamesSrc::New(flat::encode_names(n)),
+    }
+}
+
+/// A stand-in for a note: its identity and name keys, nothing else (no
+/// entries, links, promises or diagnostics). Commands that need one person
+/// answer from these plus the few whole notes they need.
+fn stub(names: flat::Names<'_>, kind: u8) -> Note {
+    let title = names.title.to_string();
+    let aliases = names.aliases.to_vec();
+    let person = names.person.map(|p| crate::model::Person {
+        name: p.name.map_or_else(|| title.clone(), str::to_string),
+        aliases: p
+            .aliases
+            .map_or_else(|| aliases.clone(), flat::Strs::to_vec),
+        emails: p.emails.to_vec(),
+        ..crate::model::Person::default()
+    });
+    Note {
+        path: PathBuf::from(names.path),
+        kind: record::kind_of(kind),
+        has_bom: false,
+        crlf: false,
+        front: None,
+        title,
+        aliases,
+        person,
+        event: None,
+        resource: None,
+        date: None,
+        entries: Vec::new(),
+        promises: Vec::new(),
+        links: Vec::new(),
+        tags: Vec::new(),
+        body_line: 1,
+        diagnostics: Vec::new(),
+    }
 }
 
 impl Model {
@@ -723,7 +766,7 @@ impl Model {
         };
         // Both lists are sorted by path (the directory is saved in walk
         // order): one merge pairs them, without hashing every path.
-        let (d, prev_of) = diff_sorted(&walked, &old_dir.notes, old_as_of);
+        let (d, prev_of) = diff_sorted(&walked, &old_dir, old_as_of);
         let base = Base {
             as_of_ns: old_as_of,
             generation: old_gen,
@@ -747,7 +790,8 @@ impl Model {
     /// Brings `base` level with `walked` as `d` says (the second half of a
     /// freshness pass, shared with the watcher's [`Held::refresh`]): settles
     /// and parses the looked-at notes, derives the cross-note facts and saves
-    /// the model, as of `as_of_ns`, if anything moved.
+    /// the model, as of `as_of_ns`, if anything moved. Nothing moved, the
+    /// directory read is the model as it is: no row is copied.
     #[allow(clippy::too_many_arguments)]
     fn level(
         root: &Path,
@@ -764,7 +808,7 @@ impl Model {
             as_of_ns: old_as_of,
             generation: old_gen,
             id: old_id,
-            dir: mut old_dir,
+            dir: old_dir,
             records,
         } = base;
         let looked: Vec<Looked> = d
@@ -772,14 +816,18 @@ impl Model {
             .par_iter()
             .map(|&i| {
                 let (rel, stamp) = &walked[i];
-                let prev = prev_of[i].and_then(|j| old_dir.notes.get(j));
-                match (settle(root, rel, prev.map(|e| e.hash)), prev) {
-                    (Settled::Same { hash }, Some(p)) => Looked {
+                let prev = prev_of[i];
+                let prev_hash = prev.map(|j| old_dir.row(j).hash);
+                match (settle(root, rel, prev_hash), prev) {
+                    (Settled::Same { hash }, Some(j)) => Looked {
                         at: i,
-                        dir: DirNote {
-                            stamp: *stamp,
-                            hash,
-                            ..p.clone()
+                        ent: Ent {
+                            row: Row {
+                                stamp: *stamp,
+                                hash,
+                                ..old_dir.row(j)
+                            },
+                            names: NamesSrc::Old(j),
                         },
                         parsed: None,
                     },
@@ -787,7 +835,7 @@ impl Model {
                         let n = parse_lean(rel, &bytes);
                         Looked {
                             at: i,
-                            dir: DirNote::of(&n, *stamp, hash),
+                            ent: ent_of(&n, *stamp, hash),
                             parsed: Some(n),
                         }
                     }
@@ -797,7 +845,7 @@ impl Model {
                         let n = parse_lean_note(vault::load_note(root, rel));
                         Looked {
                             at: i,
-                            dir: DirNote::of(&n, Stamp::default(), 0),
+                            ent: ent_of(&n, Stamp::default(), 0),
                             parsed: Some(n),
                         }
                     }
@@ -806,59 +854,12 @@ impl Model {
             .collect();
         let n_looked = looked.len();
         let dirty = n_looked > 0 || !d.removed.is_empty() || report.rebuilt.is_some();
-        let mut notes: Vec<Option<DirNote>> = vec![None; walked.len()];
-        let mut names_moved = walked.len() != old_dir.notes.len() || !d.removed.is_empty();
-        let looked_prev: Vec<Option<(u8, String, Vec<String>)>> = looked
-            .iter()
-            .map(|l| {
-                let p = prev_of[l.at].and_then(|j| old_dir.notes.get(j))?;
-                l.parsed.as_ref()?;
-                Some((p.kind, p.title.clone(), p.aliases.clone()))
-            })
-            .collect();
-        let mut old_notes: Vec<Option<DirNote>> = std::mem::take(&mut old_dir.notes)
-            .into_iter()
-            .map(Some)
-            .collect();
-        for &i in &d.same {
-            if let Some(j) = prev_of[i] {
-                notes[i] = old_notes.get_mut(j).and_then(Option::take);
-            }
-        }
-        drop(old_notes);
-        let mut fresh: Vec<Option<Note>> = Vec::new();
-        for (l, prev) in looked.into_iter().zip(looked_prev) {
-            if let Some(n) = l.parsed {
-                names_moved |= prev.is_none_or(|(kind, title, aliases)| {
-                    (kind, &title, &aliases) != (l.dir.kind, &l.dir.title, &l.dir.aliases)
-                });
-                report.parsed.push(walked[l.at].0.clone());
-                if fresh.is_empty() {
-                    fresh = (0..walked.len()).map(|_| None).collect();
-                }
-                fresh[l.at] = Some(n);
-            }
-            notes[l.at] = Some(l.dir);
-        }
-        report.removed = d.removed;
-        // Every walked note has an entry: a same note had a previous one.
-        let notes: Vec<DirNote> = notes.into_iter().flatten().collect();
-        if notes.len() != walked.len() {
-            // Cannot happen (see above); rather than trust a misaligned
-            // directory, build it from the notes.
-            return Self::rebuild(root, &damaged());
-        }
-        let t_fresh = t0.elapsed();
         let mut model = Model {
             root: root.to_path_buf(),
             config: Config::default(),
             problems: Vec::new(),
-            dir: Dir {
-                notes,
-                keys: KeyIndex::default(),
-                out_links: Vec::new(),
-            },
-            fresh,
+            dir: Dir::default(),
+            fresh: Vec::new(),
             records,
             parsed: Vec::new(),
             // Unchanged, the file read is this model; saved, the new one.
@@ -871,18 +872,62 @@ impl Model {
                 _ => None,
             },
         };
+        let (t_fresh, t_facts);
         if dirty {
-            if let Err(why) = model.derive_facts(old_dir, names_moved) {
-                return Self::rebuild(root, &why);
+            let mut names_moved = walked.len() != old_dir.len() || !d.removed.is_empty();
+            let mut ents: Vec<Option<Ent>> = (0..walked.len()).map(|_| None).collect();
+            for &i in &d.same {
+                if let Some(j) = prev_of[i] {
+                    ents[i] = Some(Ent {
+                        row: old_dir.row(j),
+                        names: NamesSrc::Old(j),
+                    });
+                }
+            }
+            let mut fresh: Vec<Option<Note>> = Vec::new();
+            for l in looked {
+                if let Some(n) = l.parsed {
+                    let prev = prev_of[l.at];
+                    names_moved |= prev.is_none_or(|j| {
+                        let old = old_dir.names(j);
+                        old_dir.row(j).kind != l.ent.row.kind
+                            || old.title != n.title
+                            || !old.aliases.iter().eq(n.aliases.iter().map(String::as_str))
+                    });
+                    report.parsed.push(walked[l.at].0.clone());
+                    if fresh.is_empty() {
+                        fresh = (0..walked.len()).map(|_| None).collect();
+                    }
+                    fresh[l.at] = Some(n);
+                }
+                ents[l.at] = Some(l.ent);
+            }
+            report.removed = d.removed;
+            // Every walked note has an entry: a same note had a previous one.
+            let mut ents: Vec<Ent> = ents.into_iter().flatten().collect();
+            if ents.len() != walked.len() {
+                // Cannot happen (see above); rather than trust a misaligned
+                // directory, build it from the notes.
+                return Self::rebuild(root, &damaged());
+            }
+            model.fresh = fresh;
+            t_fresh = t0.elapsed();
+            let (keys, out) = match model.derive_facts(&old_dir, &ents, names_moved) {
+                Ok(f) => f,
+                Err(why) => return Self::rebuild(root, &why),
+            };
+            t_facts = t0.elapsed();
+            let saved = model.save_records(&mut ents, old_gen);
+            model.dir = Dir::build(&old_dir, &ents, &keys, &out);
+            drop(old_dir);
+            if let Err(e) = saved.and_then(|g| model.save_dir(as_of_ns, g)) {
+                // A read-only vault still answers; it just parses again next time.
+                trace(|| format!("note cache not saved: {e}"));
             }
         } else {
-            model.dir.keys = old_dir.keys;
-            model.dir.out_links = old_dir.out_links;
-        }
-        let t_facts = t0.elapsed();
-        if dirty && let Err(e) = model.save(as_of_ns, old_gen) {
-            // A read-only vault still answers; it just parses again next time.
-            trace(|| format!("note cache not saved: {e}"));
+            model.dir = old_dir;
+            t_fresh = t0.elapsed();
+            t_facts = t_fresh;
         }
         let (config, cfg_diag) = Config::load(root);
         problems.extend(cfg_diag);
@@ -902,42 +947,47 @@ impl Model {
         Ok((model, report))
     }
 
-    fn is_person(&self, j: usize) -> bool {
-        self.dir
-            .notes
-            .get(j)
-            .is_some_and(|d| d.kind() == crate::model::NoteKind::Person)
-    }
-
-    /// Brings the name keys and resolved links level with the directory.
+    /// The name keys and resolved links of the directory `ents` makes.
     /// When no note was added, removed or renamed, the old keys hold and
     /// only the parsed notes' links are resolved again; otherwise all are,
     /// reading just the link targets of the unchanged notes' records.
-    fn derive_facts(&mut self, old: Dir, names_moved: bool) -> std::result::Result<(), String> {
-        let n = self.dir.notes.len();
+    fn derive_facts(
+        &self,
+        old: &Dir,
+        ents: &[Ent],
+        names_moved: bool,
+    ) -> std::result::Result<(KeyIndex, Vec<Vec<u32>>), String> {
+        let n = ents.len();
         let fresh_links = |i: usize| self.fresh.get(i).and_then(Option::as_ref);
+        let is_person = |j: usize| {
+            ents.get(j)
+                .is_some_and(|e| e.row.kind == record::kind_code(crate::model::NoteKind::Person))
+        };
         if !names_moved {
-            let keys = old.keys;
-            let mut out = old.out_links;
+            // Same notes in the same places: the old numbering holds.
+            let keys = old.keys().ok_or_else(damaged)?;
+            let mut out = old.all_out_links();
             for (i, slot) in out.iter_mut().enumerate() {
                 if let Some(note) = fresh_links(i) {
-                    *slot = keys.out_links(i, note.links.iter().map(|l| l.target.as_str()), |j| {
-                        self.is_person(j)
-                    });
+                    *slot =
+                        keys.out_links(i, note.links.iter().map(|l| l.target.as_str()), is_person);
                 }
             }
-            self.dir.keys = keys;
-            self.dir.out_links = out;
-            return Ok(());
+            return Ok((keys, out));
         }
-        let keys = KeyIndex::build(self.dir.notes.iter().enumerate().map(|(i, d)| {
-            (
-                i,
-                d.title.as_str(),
-                Path::new(d.path.as_str()),
-                d.aliases.as_slice(),
-            )
-        }));
+        let names: Vec<flat::Names<'_>> = ents
+            .iter()
+            .map(|e| match &e.names {
+                NamesSrc::Old(j) => old.names(*j),
+                NamesSrc::New(b) => flat::parse_names(b).unwrap_or_default(),
+            })
+            .collect();
+        let keys = KeyIndex::build(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (i, d.title, Path::new(d.path), d.aliases.iter())),
+        );
         let all = match (&self.records, self.fresh.iter().flatten().count() < n) {
             (Some(f), true) => read_all(f)?,
             _ => Vec::new(),
@@ -945,30 +995,25 @@ impl Model {
         let out: std::result::Result<Vec<Vec<u32>>, String> = (0..n)
             .into_par_iter()
             .map(|i| match fresh_links(i) {
-                Some(note) => Ok(keys.out_links(
-                    i,
-                    note.links.iter().map(|l| l.target.as_str()),
-                    |j| self.is_person(j),
-                )),
+                Some(note) => {
+                    Ok(keys.out_links(i, note.links.iter().map(|l| l.target.as_str()), is_person))
+                }
                 None => {
-                    let body = record_in(&all, &self.dir.notes[i])?;
+                    let body = record_in(&all, &ents[i].row)?;
                     let links: CLinks = postcard::from_bytes(body).map_err(|_| damaged())?;
-                    Ok(keys.out_links(i, links.targets(), |j| self.is_person(j)))
+                    Ok(keys.out_links(i, links.targets(), is_person))
                 }
             })
             .collect();
-        self.dir.keys = keys;
-        self.dir.out_links = out?;
-        Ok(())
+        Ok((keys, out?))
     }
 
-    /// Writes the parsed notes' records and the directory. Records go to the
-    /// end of the records file (a killed writer leaves bytes nobody points
-    /// at); when more than half of the file is such dead weight, or there is
-    /// no file yet, a new generation is written whole. The directory is
-    /// written last, atomically (temp file + rename): a reader sees the old
-    /// model or the new one, never half of one.
-    fn save(&mut self, as_of_ns: i64, old_gen: Option<u64>) -> std::io::Result<()> {
+    /// Writes the parsed notes' records, setting their positions in `ents`,
+    /// and says which generation they are in. Records go to the end of the
+    /// records file (a killed writer leaves bytes nobody points at); when
+    /// more than half of the file is such dead weight, or there is no file
+    /// yet, a new generation is written whole.
+    fn save_records(&mut self, ents: &mut [Ent], old_gen: Option<u64>) -> std::io::Result<u64> {
         use std::io::Seek;
         let dir = vault::cache_dir(&self.root);
         std::fs::create_dir_all(&dir)?;
@@ -979,13 +1024,11 @@ impl Model {
             .filter_map(|(i, n)| n.as_ref().map(|n| (i, encode_record(n))))
             .collect();
         let fresh_bytes: u64 = pending.iter().map(|(_, b)| b.len() as u64).sum();
-        let live: u64 = self
-            .dir
-            .notes
+        let live: u64 = ents
             .iter()
             .enumerate()
             .filter(|(i, _)| self.fresh.get(*i).is_none_or(Option::is_none))
-            .map(|(_, d)| u64::from(d.len))
+            .map(|(_, e)| u64::from(e.row.len))
             .sum::<u64>()
             + fresh_bytes;
         let file_len = match (&self.records, old_gen) {
@@ -993,9 +1036,7 @@ impl Model {
             _ => None,
         };
         let append = file_len.is_some_and(|len| len + fresh_bytes <= 2 * live + (1 << 20));
-        let generation;
         if append && let Some(g) = old_gen {
-            generation = g;
             let mut opts = std::fs::OpenOptions::new();
             opts.append(true);
             #[cfg(unix)]
@@ -1020,64 +1061,69 @@ impl Model {
             let end = w.stream_position()?;
             let start = end - buf.len() as u64;
             for (i, off, len, sum) in spans {
-                let d = &mut self.dir.notes[i];
-                d.at = start + off;
-                d.len = u32::try_from(len).unwrap_or(u32::MAX);
-                d.sum = sum;
-            }
-        } else {
-            // Now, not the as-of time: a watcher saves many times as of its
-            // last walk, and a new generation must never reuse a name.
-            generation = (now_ns() as u64) ^ u64::from(std::process::id()).rotate_left(40);
-            let old = match &self.records {
-                Some(f) if self.fresh.iter().flatten().count() < self.dir.notes.len() => {
-                    read_all(f).map_err(std::io::Error::other)?
+                if let Some(e) = ents.get_mut(i) {
+                    e.row.at = start + off;
+                    e.row.len = u32::try_from(len).unwrap_or(u32::MAX);
+                    e.row.sum = sum;
                 }
-                _ => Vec::new(),
-            };
-            let mut by_note: Vec<Option<Vec<u8>>> = vec![None; self.dir.notes.len()];
-            for (i, b) in pending {
-                by_note[i] = Some(b);
             }
-            remove_dead_temporaries(&dir);
-            let mut tmp = tempfile::Builder::new()
-                .prefix(&format!(".records-{}-", std::process::id()))
-                .tempfile_in(&dir)?;
-            {
-                let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-                let mut at = 0u64;
-                for (i, d) in self.dir.notes.iter_mut().enumerate() {
-                    let body: &[u8] = match &by_note[i] {
-                        Some(b) => b,
-                        None => record_in(&old, d).map_err(std::io::Error::other)?,
-                    };
-                    w.write_all(body)?;
-                    d.sum = content_hash(body);
-                    d.len = u32::try_from(body.len()).unwrap_or(u32::MAX);
-                    d.at = at;
-                    at += body.len() as u64;
-                }
-                w.flush()?;
-            }
-            vault::clear_cache_slot(&records_file(&self.root, generation));
-            tmp.persist(records_file(&self.root, generation))
-                .map_err(|e| e.error)?;
-            self.records = vault::open_cache_file(&records_file(&self.root, generation))
-                .ok()
-                .map(|(f, _)| f);
+            return Ok(g);
         }
-        let head = Head {
-            as_of_ns,
-            generation,
-            dir: std::mem::take(&mut self.dir),
+        // Now, not the as-of time: a watcher saves many times as of its
+        // last walk, and a new generation must never reuse a name.
+        let generation = (now_ns() as u64) ^ u64::from(std::process::id()).rotate_left(40);
+        let old = match &self.records {
+            Some(f) if self.fresh.iter().flatten().count() < ents.len() => {
+                read_all(f).map_err(std::io::Error::other)?
+            }
+            _ => Vec::new(),
         };
-        let bytes = encode_head(&head);
-        self.dir = head.dir;
+        let mut by_note: Vec<Option<Vec<u8>>> = vec![None; ents.len()];
+        for (i, b) in pending {
+            by_note[i] = Some(b);
+        }
+        remove_dead_temporaries(&dir);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".records-{}-", std::process::id()))
+            .tempfile_in(&dir)?;
+        {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+            let mut at = 0u64;
+            for (i, e) in ents.iter_mut().enumerate() {
+                let body: &[u8] = match &by_note[i] {
+                    Some(b) => b,
+                    None => record_in(&old, &e.row).map_err(std::io::Error::other)?,
+                };
+                w.write_all(body)?;
+                e.row.sum = content_hash(body);
+                e.row.len = u32::try_from(body.len()).unwrap_or(u32::MAX);
+                e.row.at = at;
+                at += body.len() as u64;
+            }
+            w.flush()?;
+        }
+        vault::clear_cache_slot(&records_file(&self.root, generation));
+        tmp.persist(records_file(&self.root, generation))
+            .map_err(|e| e.error)?;
+        self.records = vault::open_cache_file(&records_file(&self.root, generation))
+            .ok()
+            .map(|(f, _)| f);
+        Ok(generation)
+    }
+
+    /// Writes the directory, pointing at records `generation`, atomically
+    /// (temp file + rename): a reader sees the old model or the new one,
+    /// never half of one.
+    fn save_dir(&mut self, as_of_ns: i64, generation: u64) -> std::io::Result<()> {
+        let dir = vault::cache_dir(&self.root);
+        let body = self.dir.body();
         remove_dead_temporaries(&dir);
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(".model-{}-", std::process::id()))
             .tempfile_in(&dir)?;
-        tmp.as_file_mut().write_all(&bytes)?;
+        tmp.as_file_mut()
+            .write_all(&header(as_of_ns, generation, body))?;
+        tmp.as_file_mut().write_all(body)?;
         // Taken before the rename, which keeps it: a file put in its place
         // after the rename is not this one.
         let id = FileId::of(&tmp.as_file().metadata()?);
@@ -1090,30 +1136,21 @@ impl Model {
         });
         // Replaced generations are swept once nobody can be reading them
         // (another process may still hold the one just replaced).
-        let _ = old_gen;
         sweep(&self.root, generation);
         Ok(())
     }
 
     /// How many notes the vault has.
     pub fn len(&self) -> usize {
-        self.dir.notes.len()
+        self.dir.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.dir.notes.is_empty()
+        self.dir.len() == 0
     }
 
     fn hashes(&self) -> Vec<u64> {
-        self.dir.notes.iter().map(|d| d.hash).collect()
-    }
-
-    fn out_links(&self) -> Vec<Vec<usize>> {
-        self.dir
-            .out_links
-            .iter()
-            .map(|v| v.iter().map(|j| *j as usize).collect())
-            .collect()
+        (0..self.dir.len()).map(|i| self.dir.row(i).hash).collect()
     }
 
     /// Every note whole, decoded in parallel: what the digest, check and
@@ -1121,73 +1158,84 @@ impl Model {
     /// model cannot be used (a record failed its checksum).
     pub fn into_vault(mut self) -> std::result::Result<Vault, String> {
         let t = std::time::Instant::now();
-        let n = self.dir.notes.len();
+        let n = self.dir.len();
         let mut fresh = std::mem::take(&mut self.fresh);
         fresh.resize_with(n, || None);
         let all = match &self.records {
             Some(f) if fresh.iter().flatten().count() < n => read_all(f)?,
             _ => Vec::new(),
         };
+        let dir = &self.dir;
         let notes: std::result::Result<Vec<Note>, String> = fresh
             .into_par_iter()
-            .zip(self.dir.notes.par_iter())
-            .map(|(f, d)| match f {
+            .enumerate()
+            .map(|(i, f)| match f {
                 Some(note) => Ok(note),
-                None => decode_note(record_in(&all, d)?, PathBuf::from(&d.path)),
+                None => decode_note(record_in(&all, &dir.row(i))?, PathBuf::from(dir.path(i))),
             })
             .collect();
         let notes = notes?;
         drop(all);
         let hashes = self.hashes();
-        let out_links = self.out_links();
-        let dir = std::mem::take(&mut self.dir);
+        let out_links = (0..n)
+            .map(|i| self.dir.out_links(i).map(|j| j as usize).collect())
+            .collect();
+        let keys = self.dir.keys().ok_or_else(damaged)?;
+        let (off, to) = self.dir.in_links_csr();
         let mut v = Vault::from_parts(
             self.root,
             self.config,
             notes,
             self.problems,
-            dir.keys,
+            keys,
             out_links,
         );
+        v.set_linked_from(off, to);
         v.set_sources(hashes);
         trace(|| format!("model: decoded {n} notes in {:?}", t.elapsed()));
         Ok(v)
     }
 
     /// The vault with stand-ins for notes (identity and name keys only, see
-    /// [`DirNote::stub`]), except the notes parsed in this pass and those
-    /// with errors (whose diagnostics every command warns about), which are
+    /// [`stub`]), except the notes parsed in this pass and those with
+    /// errors (whose diagnostics every command warns about), which are
     /// whole. Lookups, link resolution and `linked_from` answer for the
-    /// whole vault; widen it with [`Model::widen`] before reading a note.
-    /// The directory's names move into the stand-ins: after this the model
-    /// only widens (the records' positions stay).
+    /// whole vault (the last straight from the directory's in-links); the
+    /// out-links only for whole notes. Widen it with [`Model::widen`]
+    /// before reading a note.
     pub fn focused(&mut self) -> Vault {
         let t = std::time::Instant::now();
+        let n = self.dir.len();
         let mut fresh = std::mem::take(&mut self.fresh);
-        fresh.resize_with(self.dir.notes.len(), || None);
+        fresh.resize_with(n, || None);
         self.parsed = (0..fresh.len()).filter(|i| fresh[*i].is_some()).collect();
-        let notes: Vec<Note> = self
-            .dir
-            .notes
-            .par_iter_mut()
-            .zip(fresh.into_par_iter())
-            .map(|(d, f)| match f {
-                Some(n) => n,
-                None => d.stub(),
+        let dir = &self.dir;
+        let notes: Vec<Note> = fresh
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, f)| match f {
+                Some(note) => note,
+                None => stub(dir.names(i), dir.row(i).kind),
             })
             .collect();
+        trace(|| format!("model: stand-ins {:?}", t.elapsed()));
+        let mut out_links = vec![Vec::new(); n];
+        for &i in &self.parsed {
+            out_links[i] = self.dir.out_links(i).map(|j| j as usize).collect();
+        }
+        let (off, to) = self.dir.in_links_csr();
         let mut v = Vault::from_parts(
             self.root.clone(),
             self.config.clone(),
             notes,
             std::mem::take(&mut self.problems),
-            std::mem::take(&mut self.dir.keys),
-            self.out_links(),
+            self.dir.keys().unwrap_or_default(),
+            out_links,
         );
+        v.set_linked_from(off, to);
         v.set_sources(self.hashes());
-        let broken: Vec<usize> = (0..self.dir.notes.len())
-            .filter(|i| self.dir.notes[*i].errors > 0)
-            .collect();
+        trace(|| format!("model: vault {:?}", t.elapsed()));
+        let broken: Vec<usize> = (0..n).filter(|i| self.dir.row(*i).errors > 0).collect();
         self.widen(&mut v, &broken, false);
         trace(|| format!("model: focused vault in {:?}", t.elapsed()));
         v
@@ -1200,24 +1248,217 @@ impl Model {
         let mut want: Vec<usize> = idxs.to_vec();
         if linkers {
             for &i in idxs {
-                want.extend_from_slice(v.linked_from(i));
+                want.extend(self.dir.in_links(i).map(|j| j as usize));
             }
         }
         want.sort_unstable();
         want.dedup();
-        want.retain(|i| {
-            *i < self.dir.notes.len() && self.fresh.get(*i).is_none_or(Option::is_none)
-        });
+        // Notes parsed in this pass are whole already (and may have no
+        // record, when the model could not be saved).
+        want.retain(|i| *i < self.dir.len() && self.parsed.binary_search(i).is_err());
         if want.is_empty() {
             return;
         }
-        let decoded: Vec<(usize, std::result::Result<Note, String>)> = want
+        let notes = self.decode(&want);
+        for (i, _) in &notes {
+            if let Some(slot) = v.out_links.get_mut(*i) {
+                *slot = self.dir.out_links(*i).map(|j| j as usize).collect();
+            }
+        }
+        v.replace_notes(notes);
+    }
+}
+
+/// A person note as the directory names it (see [`Model::people`]).
+pub struct PersonRef<'a> {
+    pub idx: usize,
+    pub path: &'a str,
+    pub name: &'a str,
+    aliases: flat::Strs<'a>,
+}
+
+impl<'a> PersonRef<'a> {
+    pub fn aliases(&self) -> impl Iterator<Item = &'a str> {
+        self.aliases.iter()
+    }
+
+    /// The note's file name without `.md`.
+    pub fn stem(&self) -> &'a str {
+        Path::new(self.path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+    }
+}
+
+impl Model {
+    /// The vault folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Every person note's names, from the directory (no note decoded).
+    pub fn people(&self) -> impl Iterator<Item = PersonRef<'_>> {
+        let dir = &self.dir;
+        (0..dir.len()).filter_map(move |i| {
+            let n = dir.names(i);
+            let p = n.person?;
+            Some(PersonRef {
+                idx: i,
+                path: n.path,
+                name: p.name.unwrap_or(n.title),
+                aliases: p.aliases.unwrap_or(n.aliases),
+            })
+        })
+    }
+
+    /// The kind of note `i`.
+    pub fn kind(&self, i: usize) -> crate::model::NoteKind {
+        record::kind_of(self.dir.row(i).kind)
+    }
+
+    /// The notes a name resolves to ([`Vault::resolve`]'s rule), from the
+    /// directory's name keys.
+    pub fn resolve(&self, target: &str) -> Vec<usize> {
+        self.dir.key_get(&crate::text::fold(target))
+    }
+
+    /// The one person `query` means (the rules of [`crate::lookup::find`]),
+    /// from the directory; `None` when no one or several fit: the caller
+    /// then asks [`Model::focused`]'s vault, which says why in words.
+    pub fn find_person(&self, query: &str) -> Option<usize> {
+        let t = std::time::Instant::now();
+        let people: Vec<(PersonRef<'_>, Vec<String>, Vec<String>)> = self
+            .people()
+            .map(|p| {
+                let emails = self.dir.names(p.idx).person.map(|q| q.emails.to_vec());
+                let aliases = p.aliases.to_vec();
+                (p, aliases, emails.unwrap_or_default())
+            })
+            .collect();
+        let found = crate::lookup::find(
+            query,
+            people
+                .iter()
+                .map(|(p, aliases, emails)| crate::lookup::Candidate {
+                    id: p.idx,
+                    name: p.name,
+                    aliases,
+                    emails,
+                    stem: p.stem(),
+                }),
+        );
+        trace(|| format!("model: looked up `{query}` in {:?}", t.elapsed()));
+        match found {
+            crate::lookup::Lookup::One(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// A vault of only what a command about notes `want` reads: them whole,
+    /// with `linkers` every note linking to them whole too, every note with
+    /// errors whole (commands warn about them), and stand-ins (names only,
+    /// see [`stub`]) for every note those link to. Returns it and where each
+    /// of `want` is in it.
+    ///
+    /// Within it, a link target of a whole note resolves as in the whole
+    /// vault: the note it resolves to there is among the stand-ins, and
+    /// keeping the vault's order keeps the choice among equal names the
+    /// same. A name typed by the user is looked up with
+    /// [`Model::find_person`] or [`Model::resolve`] instead.
+    pub fn focused_on(&self, want: &[usize], linkers: bool) -> (Vault, Vec<usize>) {
+        let t = std::time::Instant::now();
+        let n = self.dir.len();
+        let mut whole: Vec<usize> = want.iter().copied().filter(|i| *i < n).collect();
+        if linkers {
+            for &i in want {
+                whole.extend(self.dir.in_links(i).map(|j| j as usize));
+            }
+        }
+        whole.extend((0..n).filter(|i| self.dir.row(*i).errors > 0));
+        whole.sort_unstable();
+        whole.dedup();
+        let mut all = whole.clone();
+        for &w in &whole {
+            all.extend(self.dir.out_links(w).map(|j| j as usize));
+        }
+        all.sort_unstable();
+        all.dedup();
+        let local = |g: usize| all.binary_search(&g).ok();
+        let need: Vec<usize> = whole
+            .iter()
+            .copied()
+            .filter(|g| self.fresh.get(*g).is_none_or(Option::is_none))
+            .collect();
+        let mut decoded: FxHashMap<usize, Note> = self.decode(&need).into_iter().collect();
+        let mut notes = Vec::with_capacity(all.len());
+        for &g in &all {
+            let is_whole = whole.binary_search(&g).is_ok();
+            // A note parsed in this pass is kept (copied) for the next
+            // call; one not asked for is a stand-in like the others: its
+            // links' targets are not all here to resolve to.
+            let note = match self.fresh.get(g).and_then(Option::as_ref) {
+                Some(f) if is_whole => f.clone(),
+                _ => match decoded.remove(&g) {
+                    Some(d) => d,
+                    None => stub(self.dir.names(g), self.dir.row(g).kind),
+                },
+            };
+            notes.push(note);
+        }
+        let out_links: Vec<Vec<usize>> = all
+            .iter()
+            .map(|&g| {
+                if whole.binary_search(&g).is_ok() {
+                    self.dir
+                        .out_links(g)
+                        .filter_map(|j| local(j as usize))
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let keys = KeyIndex::build(notes.iter().enumerate().map(|(i, n)| {
+            (
+                i,
+                n.title.as_str(),
+                n.path.as_path(),
+                n.aliases.iter().map(String::as_str),
+            )
+        }));
+        let hashes = all.iter().map(|&g| self.dir.row(g).hash).collect();
+        let mut v = Vault::from_parts(
+            self.root.clone(),
+            self.config.clone(),
+            notes,
+            self.problems.clone(),
+            keys,
+            out_links,
+        );
+        v.set_sources(hashes);
+        let at: Vec<usize> = want.iter().filter_map(|g| local(*g)).collect();
+        trace(|| {
+            format!(
+                "model: focused on {} notes ({} whole) in {:?}",
+                all.len(),
+                whole.len(),
+                t.elapsed()
+            )
+        });
+        (v, at)
+    }
+
+    /// Notes `idxs` decoded from their records; a record that cannot be
+    /// read has the model rebuilt for the next command and its note parsed
+    /// from the file for this one.
+    fn decode(&self, idxs: &[usize]) -> Vec<(usize, Note)> {
+        let decoded: Vec<(usize, std::result::Result<Note, String>)> = idxs
             .par_iter()
             .map(|&i| {
-                let d = &self.dir.notes[i];
-                let path = v.notes[i].path.clone();
+                let path = PathBuf::from(self.dir.path(i));
                 let note = match &self.records {
-                    Some(f) => read_record(f, d).and_then(|b| decode_note(&b, path)),
+                    Some(f) => read_record(f, &self.dir.row(i)).and_then(|b| decode_note(&b, path)),
                     None => Err(damaged()),
                 };
                 (i, note)
@@ -1235,12 +1476,12 @@ impl Model {
                         // built again for the next command.
                         let _ = Self::rebuild(&self.root, &why);
                     }
-                    let rel = v.notes[i].path.clone();
+                    let rel = PathBuf::from(self.dir.path(i));
                     notes.push((i, parse_lean_note(vault::load_note(&self.root, &rel))));
                 }
             }
         }
-        v.replace_notes(notes);
+        notes
     }
 }
 
@@ -1363,8 +1604,7 @@ impl Model {
     fn open_vouched(root: &Path, id: FileId) -> Option<Model> {
         let t0 = std::time::Instant::now();
         let (bytes, id) = read_model(&model_file(root), Some(id)).ok()??;
-        let head = decode_head(&bytes).ok()?;
-        drop(bytes);
+        let head = decode_head(bytes).ok()?;
         let (records, _) = vault::open_cache_file(&records_file(root, head.generation)).ok()?;
         let (config, problems) = Config::load(root);
         trace(|| {
@@ -1437,12 +1677,10 @@ impl Held {
         let asked: rustc_hash::FxHashSet<&Path> = rels.iter().map(|p| p.as_path()).collect();
         // The walk as it would be: every known note with its known stamp,
         // the asked paths with a fresh one (or not at all when gone).
-        let mut walked: Vec<(PathBuf, Stamp)> = self
-            .dir
-            .notes
-            .iter()
-            .filter(|d| !asked.contains(Path::new(d.path.as_str())))
-            .map(|d| (PathBuf::from(&d.path), d.stamp))
+        let dir = &self.dir;
+        let mut walked: Vec<(PathBuf, Stamp)> = (0..dir.len())
+            .filter(|j| !asked.contains(Path::new(dir.path(*j))))
+            .map(|j| (PathBuf::from(dir.path(j)), dir.row(j).stamp))
             .collect();
         for rel in &asked {
             if !filter.is_note(rel) || under_symlink(&root, rel) {
@@ -1460,7 +1698,7 @@ impl Held {
         walked.par_sort_unstable_by(|a, b| path_order(&a.0).cmp(path_order(&b.0)));
         // A stamp can stay put across a write in the same clock tick: every
         // asked path is looked at, whatever its stamp says.
-        let (mut d, prev_of) = diff_sorted(&walked, &self.dir.notes, i64::MAX);
+        let (mut d, prev_of) = diff_sorted(&walked, &self.dir, i64::MAX);
         let (forced, same): (Vec<usize>, Vec<usize>) = d
             .same
             .into_iter()
