@@ -149,6 +149,17 @@ impl<'a> Reader<'a> {
         let n = self.u32()? as usize;
         std::str::from_utf8(self.bytes(n)?).ok()
     }
+    /// A string's bytes, passed over without checking them.
+    fn skip_str(&mut self) -> Option<()> {
+        let n = self.u32()? as usize;
+        self.bytes(n).map(drop)
+    }
+    fn skip_strs(&mut self) -> Option<()> {
+        for _ in 0..self.u32()? {
+            self.skip_str()?;
+        }
+        Some(())
+    }
     fn strs(&mut self) -> Option<Strs<'a>> {
         let count = self.u32()?;
         let start = self.0;
@@ -161,6 +172,29 @@ impl<'a> Reader<'a> {
             bytes: &start[..used],
         })
     }
+}
+
+/// Is a names record whole (every length inside it)? Its strings' UTF-8 is
+/// checked when they are read: a lookup reads them all anyway.
+fn names_whole(b: &[u8]) -> bool {
+    let mut r = Reader(b);
+    let ok = (|| {
+        r.skip_str()?;
+        r.skip_str()?;
+        r.skip_strs()?;
+        let flags = r.u8()?;
+        if flags != 0 {
+            if flags & 2 != 0 {
+                r.skip_str()?;
+            }
+            if flags & 4 != 0 {
+                r.skip_strs()?;
+            }
+            r.skip_strs()?;
+        }
+        Some(())
+    })();
+    ok.is_some() && r.0.is_empty()
 }
 
 pub(super) fn parse_names(b: &[u8]) -> Option<Names<'_>> {
@@ -236,6 +270,14 @@ pub(super) enum NamesSrc {
     New(Vec<u8>),
 }
 
+/// The resolved out-links of a directory being built.
+pub(super) enum Links {
+    /// Every note's (numbered as the new directory).
+    All(Vec<Vec<u32>>),
+    /// The old directory's, numbered the same, except these notes'.
+    OldBut(rustc_hash::FxHashMap<usize, Vec<u32>>),
+}
+
 /// One note of a directory being built.
 pub(super) struct Ent {
     pub row: Row,
@@ -300,11 +342,11 @@ impl Dir {
 
     /// Every row's names record readable, every link and key inside.
     fn check(&self) -> bool {
-        let names_ok = (0..self.n).all(|i| {
+        use rayon::prelude::*;
+        let names_ok = (0..self.n).into_par_iter().all(|i| {
             self.names_range(i)
                 .and_then(|r| self.buf.get(r))
-                .and_then(parse_names)
-                .is_some()
+                .is_some_and(names_whole)
         });
         let csr_ok = |off: usize, to: usize| {
             let mut prev = 0u32;
@@ -317,6 +359,13 @@ impl Dir {
                 && (0..self.edges).all(|k| (u32_at(&self.buf, to + 4 * k) as usize) < self.n)
         };
         names_ok && csr_ok(self.out_off, self.out_to) && csr_ok(self.in_off, self.in_to)
+    }
+
+    /// The notes with errors (every command warns about them).
+    pub fn broken(&self) -> Vec<usize> {
+        (0..self.n)
+            .filter(|i| u32_at(&self.buf, self.rows + ROW * i + 60) > 0)
+            .collect()
     }
 
     pub fn row(&self, i: usize) -> Row {
@@ -366,7 +415,15 @@ impl Dir {
     }
 
     pub fn path(&self, i: usize) -> &str {
-        self.names(i).path
+        std::str::from_utf8(self.path_bytes(i)).unwrap_or_default()
+    }
+
+    /// Note `i`'s path as bytes, read alone (the walk's merge compares
+    /// every one): the names record starts with it.
+    pub fn path_bytes(&self, i: usize) -> &[u8] {
+        let b = self.names_bytes(i);
+        let len = u32_at(b, 0) as usize;
+        b.get(4..4usize.saturating_add(len)).unwrap_or_default()
     }
 
     /// The name keys, as the vault holds them (a copy of three arrays).
@@ -435,25 +492,46 @@ impl Dir {
         (off, to)
     }
 
-    /// Every note's out-links, owned (what a pass that changed notes edits).
-    pub fn all_out_links(&self) -> Vec<Vec<u32>> {
-        (0..self.n).map(|i| self.out_links(i).collect()).collect()
-    }
-
     /// A directory of `ents` (names from `old` or their own), with these
-    /// keys and resolved out-links (one list per note); in-links derived.
-    pub fn build(old: &Dir, ents: &[Ent], keys: &KeyIndex, out: &[Vec<u32>]) -> Dir {
-        let n = ents.len();
+    /// keys (`None`: `old`'s, copied as bytes) and resolved out-links;
+    /// in-links derived.
+    pub fn build(old: &Dir, ents: &[Ent], keys: Option<&KeyIndex>, out: &Links) -> Dir {
         fn names_src<'a>(old: &'a Dir, e: &'a Ent) -> &'a [u8] {
             match &e.names {
                 NamesSrc::Old(j) => old.names_bytes(*j),
                 NamesSrc::New(b) => b,
             }
         }
+        let n = ents.len();
+        let each = |i: usize, f: &mut dyn FnMut(u32)| match out {
+            Links::All(v) => v.get(i).into_iter().flatten().for_each(|j| f(*j)),
+            Links::OldBut(m) => match m.get(&i) {
+                Some(v) => v.iter().for_each(|j| f(*j)),
+                None => old.out_links(i).for_each(f),
+            },
+        };
         let names_len: usize = ents.iter().map(|e| names_src(old, e).len()).sum();
-        let (blob, ends, knotes) = keys.raw();
-        let nkeys = ends.len().min(knotes.len());
-        let edges: usize = out.iter().take(n).map(Vec::len).sum();
+        let (blob, ends, knotes): (&[u8], Vec<u8>, Vec<u8>) = match keys {
+            Some(k) => {
+                let (blob, ends, notes) = k.raw();
+                let m = ends.len().min(notes.len());
+                let le = |v: &[u32]| v[..m].iter().flat_map(|x| x.to_le_bytes()).collect();
+                (blob.as_bytes(), le(ends), le(notes))
+            }
+            None => {
+                let sec = |at: usize, len: usize| old.buf.get(at..at + len).unwrap_or_default();
+                (
+                    sec(old.kblob, old.kblob_len),
+                    sec(old.kends, 4 * old.nkeys).to_vec(),
+                    sec(old.knotes, 4 * old.nkeys).to_vec(),
+                )
+            }
+        };
+        let nkeys = ends.len() / 4;
+        let mut edges = 0usize;
+        for i in 0..n {
+            each(i, &mut |_| edges += 1);
+        }
         let total = COUNTS + n * ROW + names_len + blob.len() + nkeys * 8 + (n + 1) * 8 + edges * 8;
         let mut b = Vec::with_capacity(total);
         for c in [n, nkeys, names_len, blob.len(), edges] {
@@ -484,34 +562,24 @@ impl Dir {
         for e in ents {
             b.extend_from_slice(names_src(old, e));
         }
-        b.extend_from_slice(blob.as_bytes());
-        for v in &ends[..nkeys] {
-            b.extend_from_slice(&v.to_le_bytes());
-        }
-        for v in &knotes[..nkeys] {
-            b.extend_from_slice(&v.to_le_bytes());
-        }
-        let empty = Vec::new();
-        let out_of = |i: usize| out.get(i).unwrap_or(&empty);
+        b.extend_from_slice(blob);
+        b.extend_from_slice(&ends);
+        b.extend_from_slice(&knotes);
         let mut at = 0u32;
         b.extend_from_slice(&at.to_le_bytes());
         for i in 0..n {
-            at += out_of(i).len() as u32;
+            each(i, &mut |_| at += 1);
             b.extend_from_slice(&at.to_le_bytes());
-        }
-        for i in 0..n {
-            for j in out_of(i) {
-                b.extend_from_slice(&j.to_le_bytes());
-            }
         }
         // The inverse, by counting: linkers come out ascending.
         let mut count = vec![0u32; n + 1];
         for i in 0..n {
-            for &j in out_of(i) {
+            each(i, &mut |j| {
+                b.extend_from_slice(&j.to_le_bytes());
                 if let Some(c) = count.get_mut(j as usize + 1) {
                     *c += 1;
                 }
-            }
+            });
         }
         for i in 0..n {
             count[i + 1] += count[i];
@@ -522,14 +590,14 @@ impl Dir {
         let mut to = vec![0u32; edges];
         let mut next = count;
         for i in 0..n {
-            for &j in out_of(i) {
+            each(i, &mut |j| {
                 if let Some(slot) = next.get_mut(j as usize)
                     && let Some(t) = to.get_mut(*slot as usize)
                 {
                     *t = i as u32;
                     *slot += 1;
                 }
-            }
+            });
         }
         for j in &to {
             b.extend_from_slice(&j.to_le_bytes());

@@ -16,7 +16,7 @@ fn one_note_dir(n: &Note, body: &[u8], links: Vec<u32>) -> Dir {
         n.path.as_path(),
         n.aliases.iter().map(String::as_str),
     )));
-    Dir::build(&Dir::default(), &[e], &keys, &[links])
+    Dir::build(&Dir::default(), &[e], Some(&keys), &Links::All(vec![links]))
 }
 
 fn roundtrip(n: &Note) -> Note {
@@ -306,4 +306,50 @@ fn a_new_note_does_not_rebuild_the_model() {
             .len(),
         2
     );
+}
+
+/// An edit that adds a link and keeps every name (the old keys and links
+/// are kept, only the edited note's links resolved again): the person's
+/// focused vault has the new linker whole, and its link resolves to them.
+#[test]
+fn a_new_link_is_seen_by_a_focused_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("people")).unwrap();
+    std::fs::create_dir_all(root.join("events")).unwrap();
+    let write = |rel: &str, text: &str| std::fs::write(root.join(rel), text).unwrap();
+    write("people/ann.md", "---\nname: Ann\n---\n");
+    // An event named like Ann: a link to `Ann` still means the person.
+    write("events/ann.md", "---\ntype: event\nname: Ann\n---\n");
+    write(
+        "people/bob.md",
+        "---\nname: Bob\n---\n## 2026-11-02 Coffee\nAlone.\n",
+    );
+    let (m, _) = Model::open(root).unwrap();
+    let ann = m.find_person("ann").expect("one Ann");
+    let (v, at) = m.focused_on(&[ann], true);
+    assert_eq!(v.linked_from(at[0]).len(), 0);
+    write(
+        "people/bob.md",
+        "---\nname: Bob\n---\n## 2026-11-02 Coffee\nWith [[Ann]].\n",
+    );
+    let (m, r) = Model::open(root).unwrap();
+    assert_eq!(r.parsed, vec![PathBuf::from("people/bob.md")]);
+    let (v, at) = m.focused_on(&[ann], true);
+    let linkers = v.linked_from(at[0]);
+    assert_eq!(
+        linkers.len(),
+        1,
+        "{:?}",
+        v.notes.iter().map(|n| &n.path).collect::<Vec<_>>()
+    );
+    let bob = &v.notes[linkers[0]];
+    assert_eq!(bob.path, Path::new("people/bob.md"));
+    assert_eq!(v.resolve_one(&bob.links[0].target), Some(at[0]));
+    // And read back from the saved model, the same.
+    let (m, r) = Model::open(root).unwrap();
+    assert!(r.parsed.is_empty());
+    let (v, at) = m.focused_on(&[ann], true);
+    assert_eq!(v.linked_from(at[0]).len(), 1);
+    assert_eq!(v.touches(at[0]).len(), 0, "a person's own entries only");
 }
