@@ -293,6 +293,13 @@ impl Dir {
     /// The directory in `buf` from byte `at` on (the body after the
     /// file's header), checked through and through; `Err` says why not.
     pub fn parse(buf: Vec<u8>, at: usize) -> Result<Dir, String> {
+        let d = Self::lay_out(buf, at)?;
+        d.check().then_some(d).ok_or_else(damaged)
+    }
+
+    /// The sections of a directory, their bounds checked (not their
+    /// contents: [`Dir::build`]'s own output needs no more).
+    fn lay_out(buf: Vec<u8>, at: usize) -> Result<Dir, String> {
         let c = |i: usize| usize::try_from(u64_at(&buf, at + 8 * i)).map_err(|_| damaged());
         if buf.len() < at.saturating_add(COUNTS) {
             return Err(damaged());
@@ -320,7 +327,7 @@ impl Dir {
         if end != buf.len() {
             return Err(damaged());
         }
-        let d = Dir {
+        Ok(Dir {
             buf,
             n,
             rows,
@@ -336,8 +343,7 @@ impl Dir {
             in_off,
             in_to,
             edges,
-        };
-        d.check().then_some(d).ok_or_else(damaged)
+        })
     }
 
     /// Every row's names record readable, every link and key inside.
@@ -602,9 +608,10 @@ impl Dir {
         for j in &to {
             b.extend_from_slice(&j.to_le_bytes());
         }
-        // Built from checked parts: parsing it again cannot fail, but if it
-        // ever did, an empty directory makes the next run rebuild.
-        Dir::parse(b, 0).unwrap_or_default()
+        // Built from checked parts, laid out as parsing expects: this cannot
+        // fail, but if it ever did, an empty directory makes the next run
+        // rebuild.
+        Dir::lay_out(b, 0).unwrap_or_default()
     }
 
     /// The body's bytes (what the file's header checksums).
