@@ -170,6 +170,26 @@ impl Query {
             || self.q_stem.as_deref().is_some_and(|q| same(stem, q))
     }
 
+    /// [`Query::may_match`] on raw bytes holding every string of a person
+    /// (names, aliases, emails, the note's path) in any framing: false only
+    /// when they are ASCII and the first query word is nowhere in them,
+    /// which rules out every tier for the same reasons (an email or file
+    /// name equal to the query, or the query's slug, holds that word too).
+    /// Not for a query naming a note file (`….md`), whose stem need not
+    /// hold it.
+    pub fn may_match_raw(&self, bytes: &[u8]) -> bool {
+        let Some(first) = self.q_words.first() else {
+            return true;
+        };
+        if self.q_stem.is_some() || !bytes.is_ascii() {
+            return true;
+        }
+        let f = first.as_bytes();
+        bytes
+            .windows(f.len())
+            .any(|w| w[0].eq_ignore_ascii_case(&f[0]) && w.eq_ignore_ascii_case(f))
+    }
+
     /// One pass over some people.
     pub fn scan<'a>(&self, people: impl IntoIterator<Item = Candidate<'a>>) -> Hits {
         let (q, raw, q_slug, q_stem) = (&self.q, &self.raw, &self.q_slug, &self.q_stem);
@@ -285,6 +305,18 @@ mod tests {
                 })
                 .map(|c| c.id)
                 .collect();
+            let raw_kept: Vec<usize> = cands()
+                .filter(|c| {
+                    let mut all = format!("{}|{}", c.name, c.stem);
+                    for s in c.aliases.iter().chain(c.emails) {
+                        all.push_str(s);
+                    }
+                    query.may_match_raw(all.as_bytes())
+                })
+                .map(|c| c.id)
+                .collect();
+            let raw = Query::decide(query.scan(cands().filter(|c| raw_kept.contains(&c.id))));
+            assert_eq!(raw, find_in(q), "{q} filtered raw to {raw_kept:?}");
             let filtered = Query::decide(query.scan(cands().filter(|c| kept.contains(&c.id))));
             assert_eq!(filtered, find_in(q), "{q} filtered to {kept:?}");
             for at in 0..=p.len() {

@@ -450,13 +450,38 @@ fn header(as_of_ns: i64, generation: u64, body: &[u8]) -> Vec<u8> {
 }
 
 /// The directory body's checksum: the hashes of its MiB chunks, taken in
-/// parallel, hashed (a read with a watcher does little else).
+/// parallel, hashed. Each chunk is hashed in four lanes at once, 32 bytes a
+/// step: with one lane (as [`content_hash`]) the multiplications wait on
+/// each other, and checking a 30 MB directory was a sixth of `show`'s CPU
+/// with a watcher.
 fn body_sum(body: &[u8]) -> u64 {
     let sums: Vec<u8> = body
         .par_chunks(1 << 20)
-        .flat_map_iter(|c| content_hash(c).to_le_bytes())
+        .flat_map_iter(|c| wide_hash(c).to_le_bytes())
         .collect();
     content_hash(&sums)
+}
+
+fn wide_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let word = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        u64::from_le_bytes(w)
+    };
+    let mut h = [bytes.len() as u64, 1, 2, 3];
+    let mut chunks = bytes.chunks_exact(32);
+    for c in &mut chunks {
+        for (l, h) in h.iter_mut().enumerate() {
+            *h = (h.rotate_left(5) ^ word(&c[8 * l..8 * l + 8])).wrapping_mul(K);
+        }
+    }
+    let mut tail = Vec::with_capacity(64);
+    for l in h {
+        tail.extend_from_slice(&l.to_le_bytes());
+    }
+    tail.extend_from_slice(chunks.remainder());
+    content_hash(&tail)
 }
 
 #[cfg(test)]
@@ -1370,6 +1395,11 @@ impl Model {
                 let people: Vec<(PersonRef<'_>, Vec<String>, Vec<String>)> = part
                     .into_iter()
                     .filter_map(|i| {
+                        // Most notes are ruled out on their raw bytes,
+                        // without reading them as text.
+                        if !q.may_match_raw(self.dir.names_bytes(i)) {
+                            return None;
+                        }
                         let n = self.dir.names(i);
                         let p = n.person?;
                         let aliases = p.aliases.unwrap_or(n.aliases);

@@ -360,3 +360,17 @@ fn a_new_link_is_seen_by_a_focused_vault() {
     assert_eq!(v.linked_from(at[0]).len(), 1);
     assert_eq!(v.touches(at[0]).len(), 0, "a person's own entries only");
 }
+
+/// The directory's checksum sees every byte, wherever it sits in its
+/// four lanes or in the tail.
+#[test]
+fn the_wide_checksum_sees_every_byte() {
+    let body: Vec<u8> = (0..2_100_003u32).map(|i| (i * 7 + i / 13) as u8).collect();
+    let sum = body_sum(&body);
+    for at in [0, 1, 8, 17, 31, 32, 1 << 20, (1 << 20) + 9, body.len() - 1] {
+        let mut b = body.clone();
+        b[at] ^= 1;
+        assert_ne!(body_sum(&b), sum, "byte {at}");
+    }
+    assert_ne!(body_sum(&body[..body.len() - 1]), sum);
+}
