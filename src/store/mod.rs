@@ -902,7 +902,18 @@ impl Model {
             })
             .collect();
         let n_looked = looked.len();
-        let dirty = n_looked > 0 || !d.removed.is_empty() || report.rebuilt.is_some();
+        // A doubtful note read again and found as it was (same stamp, same
+        // bytes) changes nothing: saving would rewrite the whole directory
+        // on every run until the as-of time moved past it. Unsaved, it is
+        // doubtful (and hashed) again next run, which costs one read.
+        let moved = looked.iter().any(|l| {
+            l.parsed.is_some()
+                || prev_of[l.at].is_none_or(|j| {
+                    let old = old_dir.row(j);
+                    old.stamp != l.ent.row.stamp || old.hash != l.ent.row.hash
+                })
+        });
+        let dirty = moved || !d.removed.is_empty() || report.rebuilt.is_some();
         let mut model = Model {
             root: root.to_path_buf(),
             config: Config::default(),
