@@ -55,10 +55,39 @@ pub(super) struct Row {
     pub kind: u8,
 }
 
+/// A directory file's bytes: read into memory, or mapped (see
+/// [`super::Model::open_vouched`]).
+pub(super) enum Buf {
+    Heap(Vec<u8>),
+    Map(memmap2::Mmap),
+}
+
+impl Default for Buf {
+    fn default() -> Buf {
+        Buf::Heap(Vec::new())
+    }
+}
+
+impl std::fmt::Debug for Buf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Buf({} bytes)", self.len())
+    }
+}
+
+impl std::ops::Deref for Buf {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Buf::Heap(v) => v,
+            Buf::Map(m) => m,
+        }
+    }
+}
+
 /// A directory: the whole file's bytes and where its sections start.
 #[derive(Debug, Default)]
 pub(super) struct Dir {
-    buf: Vec<u8>,
+    buf: Buf,
     n: usize,
     rows: usize,
     names: usize,
@@ -292,14 +321,14 @@ impl Dir {
 
     /// The directory in `buf` from byte `at` on (the body after the
     /// file's header), checked through and through; `Err` says why not.
-    pub fn parse(buf: Vec<u8>, at: usize) -> Result<Dir, String> {
+    pub fn parse(buf: Buf, at: usize) -> Result<Dir, String> {
         let d = Self::lay_out(buf, at)?;
         d.check().then_some(d).ok_or_else(damaged)
     }
 
     /// The sections of a directory, their bounds checked (not their
     /// contents: [`Dir::build`]'s own output needs no more).
-    fn lay_out(buf: Vec<u8>, at: usize) -> Result<Dir, String> {
+    fn lay_out(buf: Buf, at: usize) -> Result<Dir, String> {
         let c = |i: usize| usize::try_from(u64_at(&buf, at + 8 * i)).map_err(|_| damaged());
         if buf.len() < at.saturating_add(COUNTS) {
             return Err(damaged());
@@ -611,7 +640,7 @@ impl Dir {
         // Built from checked parts, laid out as parsing expects: this cannot
         // fail, but if it ever did, an empty directory makes the next run
         // rebuild.
-        Dir::lay_out(b, 0).unwrap_or_default()
+        Dir::lay_out(Buf::Heap(b), 0).unwrap_or_default()
     }
 
     /// The body's bytes (what the file's header checksums).

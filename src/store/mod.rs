@@ -52,7 +52,7 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::note::Note;
 use crate::vault::{self, KeyIndex, Vault};
-use flat::{Dir, Ent, Links, NamesSrc, Row};
+use flat::{Buf, Dir, Ent, Links, NamesSrc, Row};
 use rayon::prelude::*;
 use record::{CLinks, CNote};
 use rustc_hash::FxHashMap;
@@ -493,14 +493,14 @@ fn encode_head(h: &Head) -> Vec<u8> {
 
 /// Why a model file cannot be used, in words for the "rebuilt because" line.
 fn decode_head(bytes: Vec<u8>) -> std::result::Result<Head, String> {
-    decode_head_as(bytes, true)
+    decode_head_as(Buf::Heap(bytes), true)
 }
 
 /// [`decode_head`], with `sum` false for a file a watcher vouched for: the
 /// very file it wrote (same inode, size and time, checked on the open
 /// handle), so the checksum could only catch what the structural checks
 /// already refuse, at the cost of hashing 30 MB at 100k notes.
-fn decode_head_as(bytes: Vec<u8>, sum_it: bool) -> std::result::Result<Head, String> {
+fn decode_head_as(bytes: Buf, sum_it: bool) -> std::result::Result<Head, String> {
     let mut r = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(damaged)?;
     let mut take = |n: usize| -> std::result::Result<&[u8], String> {
         if r.len() < n {
@@ -1652,6 +1652,26 @@ fn read_model(file: &Path, want: Option<FileId>) -> std::io::Result<Option<(Vec<
     Ok(Some((bytes, id)))
 }
 
+/// The model file a watcher vouched for, mapped rather than read: a
+/// command then touches only the pages it uses (the names and a few links,
+/// not the name keys), with no copy. `None` when it is not that file.
+fn map_model(file: &Path, want: FileId) -> Option<(Buf, FileId)> {
+    // The same safe opener as a read: no FIFO, no symlink, a regular file.
+    let (f, len) = vault::open_cache_file(file).ok()?;
+    let id = FileId::of(&f.metadata().ok()?);
+    if id != want {
+        return None;
+    }
+    // SAFETY: the mapping is only read, and its bytes never change under
+    // us: kith never writes a model file in place (every save writes a new
+    // file and renames it over this name, leaving this inode as it was),
+    // and this is the very file the watcher wrote and advertised (same
+    // inode, size and time). Its length is checked against the map's, and
+    // every offset read from it is bounds-checked (`flat`).
+    let map = unsafe { memmap2::Mmap::map(&f) }.ok()?;
+    (map.len() as u64 == len).then_some((Buf::Map(map), id))
+}
+
 /// Removes the temporary files (`.model-PID-*`, `.records-PID-*`) of saves
 /// whose process is gone: a writer killed mid-save leaves a records file's
 /// size each (100 MB at 100k notes), never cleaned up otherwise. Files of
@@ -1711,7 +1731,7 @@ impl Model {
 
     fn open_vouched(root: &Path, id: FileId) -> Option<Model> {
         let t0 = std::time::Instant::now();
-        let (bytes, id) = read_model(&model_file(root), Some(id)).ok()??;
+        let (bytes, id) = map_model(&model_file(root), id)?;
         let head = decode_head_as(bytes, false).ok()?;
         let (records, _) = vault::open_cache_file(&records_file(root, head.generation)).ok()?;
         let (config, problems) = Config::load(root);
