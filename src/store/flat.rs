@@ -6,11 +6,12 @@
 //! Decoding all of that into owned structures cost more than the rest of
 //! `kith show` together at 100k notes (a postcard decode, hundreds of
 //! thousands of allocations and as many frees at exit). Here the directory
-//! is one byte buffer read with one `read`, laid out in sections of
-//! fixed-width rows and raw arrays, and every accessor reads the bytes it
-//! needs where they lie. A read is not an mmap: a cache file truncated
-//! under a mapping would kill the process with SIGBUS, and one `read` of a
-//! few MB costs a few ms.
+//! is one byte buffer, laid out in sections of fixed-width rows and raw
+//! arrays, and every accessor reads the bytes it needs where they lie. After
+//! a walk it is read with one `read` (alongside the walk) and checksummed;
+//! a directory a running watcher vouched for is mapped instead, so a
+//! command touches only the pages it uses ([`super::map_model`] says why
+//! the mapping cannot change under it).
 //!
 //! The buffer is hostile input: [`Dir::parse`] checks every section's
 //! bounds, every row's names record, every link and key before anything is

@@ -20,7 +20,7 @@
 //! LE), kith version (u8 length + bytes), the walk time the stamps were taken
 //! at (i64 LE, ns), the records file's generation (u64 LE), the directory's
 //! length and checksum (u64 LE each), then the directory itself, laid out
-//! flat (see [`flat`]): a fixed-width row per note (stamp, content hash,
+//! flat (see `store/flat.rs`): a fixed-width row per note (stamp, content hash,
 //! kind, error count, where its record sits), each note's names (path,
 //! title, aliases, a person's name and emails), the name keys as
 //! [`KeyIndex`] holds them, and out- and in-links as CSR arrays.
