@@ -70,11 +70,11 @@ impl Ctx {
         Ok(v)
     }
 
-    /// Like [`load`](Self::load), for commands about one or a few notes
-    /// (show, log, new): every note's identity and name keys, whole notes
-    /// only for those with errors; widen it with the returned model before
-    /// reading a note ([`crate::store::Model::widen`]).
-    pub fn load_focused(&self) -> Result<(crate::store::Model, Vault)> {
+    /// The persisted model, fresh, for commands about one or a few notes
+    /// (show, log, new): they look people up in its directory and take a
+    /// vault of just the notes they read ([`crate::store::Model::focused_on`]).
+    /// Warns once on stderr if some notes have errors, as [`load`](Self::load).
+    pub fn load_model(&self) -> Result<crate::store::Model> {
         let root = self.root()?;
         // With a healthy watcher, its model without a walk (as `load`).
         let freshness = if root.is_dir() {
@@ -82,11 +82,12 @@ impl Ctx {
         } else {
             crate::store::Freshness::Walk
         };
-        let (mut m, report) = crate::store::Model::open_with(&root, freshness)?;
+        let (m, report) = crate::store::Model::open_with(&root, freshness)?;
         self.keep_walk(report);
-        let v = m.focused();
+        // Only the notes with errors, whole: what the warning needs.
+        let (v, _) = m.focused_on(&[], false);
         self.warn_broken(&v);
-        Ok((m, v))
+        Ok(m)
     }
 
     /// The model after a freshness pass (a walk, or a healthy watcher's

@@ -74,51 +74,162 @@ fn fit_greedy(query: &[&str], name_words: &[&str], whole_first: bool) -> usize {
 /// name or an alias, in order, the most whole words winning. Case and accents
 /// never matter. Cost: one pass over the people.
 pub fn find<'a>(query: &str, people: impl IntoIterator<Item = Candidate<'a>>) -> Lookup {
-    let q = fold(query);
-    let q_words = words(&q);
-    let raw = query.trim().to_lowercase();
-    let q_slug = crate::text::slugify(query);
-    // A path to the note (`people/lena-fischer.md`) means its file name.
-    let q_stem = std::path::Path::new(query.trim())
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|_| query.trim().to_lowercase().ends_with(".md"))
-        .map(str::to_lowercase);
-    if q_words.is_empty() && !raw.contains('@') {
-        return Lookup::None;
+    match Query::new(query) {
+        Some(q) => Query::decide(q.scan(people)),
+        None => Lookup::None,
     }
-    let mut exacts: Vec<usize> = Vec::new();
-    let mut fits: Vec<usize> = Vec::new();
-    let mut best = 0;
-    for c in people {
-        let names = || std::iter::once(c.name).chain(c.aliases.iter().map(String::as_str));
-        let exact = names().any(|n| fold(n) == q)
-            || c.emails.iter().any(|e| e.trim().to_lowercase() == raw)
-            || c.stem.to_lowercase() == raw
-            || c.stem == q_slug
-            || q_stem.as_deref() == Some(c.stem.to_lowercase().as_str());
-        if exact {
-            exacts.push(c.id);
-            continue;
+}
+
+/// A query prepared once, so that [`find`]'s one pass can be split: each
+/// part of the people scanned on its own (in parallel), the parts' [`Hits`]
+/// merged in order, then [`Query::decide`] — the same answer as one pass.
+pub struct Query {
+    q: String,
+    q_words: Vec<String>,
+    raw: String,
+    q_slug: String,
+    q_stem: Option<String>,
+}
+
+/// What a scan of some people found, tier by tier.
+#[derive(Debug, Default)]
+pub struct Hits {
+    exacts: Vec<usize>,
+    /// The candidates with the best fit so far, and that fit.
+    fits: Vec<usize>,
+    best: usize,
+}
+
+impl Hits {
+    /// The hits of two parts scanned one after the other.
+    pub fn merge(mut self, mut later: Hits) -> Hits {
+        self.exacts.append(&mut later.exacts);
+        if later.best > self.best {
+            self.fits = later.fits;
+            self.best = later.best;
+        } else if later.best == self.best {
+            self.fits.append(&mut later.fits);
         }
-        let score = names().map(|n| fit(&q_words, n)).max().unwrap_or(0);
-        if score > 0 && score >= best {
-            if score > best {
-                best = score;
-                fits.clear();
+        self
+    }
+}
+
+impl Query {
+    /// `None` when the query names nobody (no words, no email).
+    pub fn new(query: &str) -> Option<Query> {
+        let q = fold(query);
+        let q_words: Vec<String> = words(&q).into_iter().map(str::to_string).collect();
+        let raw = query.trim().to_lowercase();
+        let q_slug = crate::text::slugify(query);
+        // A path to the note (`people/lena-fischer.md`) means its file name.
+        let q_stem = std::path::Path::new(query.trim())
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .filter(|_| query.trim().to_lowercase().ends_with(".md"))
+            .map(str::to_lowercase);
+        if q_words.is_empty() && !raw.contains('@') {
+            return None;
+        }
+        Some(Query {
+            q,
+            q_words,
+            raw,
+            q_slug,
+            q_stem,
+        })
+    }
+
+    /// Could this person be a hit at all? A quick necessary condition, with
+    /// no allocation, so a caller can skip building most candidates (the
+    /// model's lookup over 100k people). Sound because a hit needs, for an
+    /// ASCII name or alias, the first query word inside it (a fit: that word
+    /// starts one of its words; an exact name: it is one of them), or an
+    /// email or file name equal to the query; anything not ASCII is always
+    /// let through, since folding may turn `ß` into `ss`.
+    pub fn may_match<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+        emails: impl IntoIterator<Item = &'a str>,
+        stem: &str,
+    ) -> bool {
+        let Some(first) = self.q_words.first() else {
+            return true;
+        };
+        let has = |hay: &str| {
+            !hay.is_ascii()
+                || hay
+                    .as_bytes()
+                    .windows(first.len())
+                    .any(|w| w.eq_ignore_ascii_case(first.as_bytes()))
+        };
+        let same = |s: &str, want: &str| !s.is_ascii() || s.eq_ignore_ascii_case(want);
+        names.into_iter().any(has)
+            || emails.into_iter().any(|e| same(e.trim(), &self.raw))
+            || same(stem, &self.raw)
+            || stem == self.q_slug
+            || self.q_stem.as_deref().is_some_and(|q| same(stem, q))
+    }
+
+    /// [`Query::may_match`] on raw bytes holding every string of a person
+    /// (names, aliases, emails, the note's path) in any framing: false only
+    /// when they are ASCII and the first query word is nowhere in them,
+    /// which rules out every tier for the same reasons (an email or file
+    /// name equal to the query, or the query's slug, holds that word too).
+    /// Not for a query naming a note file (`….md`), whose stem need not
+    /// hold it.
+    pub fn may_match_raw(&self, bytes: &[u8]) -> bool {
+        let Some(first) = self.q_words.first() else {
+            return true;
+        };
+        if self.q_stem.is_some() || !bytes.is_ascii() {
+            return true;
+        }
+        let f = first.as_bytes();
+        bytes
+            .windows(f.len())
+            .any(|w| w[0].eq_ignore_ascii_case(&f[0]) && w.eq_ignore_ascii_case(f))
+    }
+
+    /// One pass over some people.
+    pub fn scan<'a>(&self, people: impl IntoIterator<Item = Candidate<'a>>) -> Hits {
+        let (q, raw, q_slug, q_stem) = (&self.q, &self.raw, &self.q_slug, &self.q_stem);
+        let q_words: Vec<&str> = self.q_words.iter().map(String::as_str).collect();
+        let mut h = Hits::default();
+        for c in people {
+            let names = || std::iter::once(c.name).chain(c.aliases.iter().map(String::as_str));
+            let exact = names().any(|n| fold(n) == *q)
+                || c.emails.iter().any(|e| e.trim().to_lowercase() == *raw)
+                || c.stem.to_lowercase() == *raw
+                || c.stem == q_slug
+                || q_stem.as_deref() == Some(c.stem.to_lowercase().as_str());
+            if exact {
+                h.exacts.push(c.id);
+                continue;
             }
-            fits.push(c.id);
+            let score = names().map(|n| fit(&q_words, n)).max().unwrap_or(0);
+            if score > 0 && score >= h.best {
+                if score > h.best {
+                    h.best = score;
+                    h.fits.clear();
+                }
+                h.fits.push(c.id);
+            }
         }
+        h
     }
-    for mut t in [exacts, fits] {
-        t.dedup();
-        match t.len() {
-            0 => continue,
-            1 => return Lookup::One(t[0]),
-            _ => return Lookup::Many(t),
+
+    /// The answer: the first tier with any hit decides.
+    pub fn decide(h: Hits) -> Lookup {
+        for mut t in [h.exacts, h.fits] {
+            t.dedup();
+            match t.len() {
+                0 => continue,
+                1 => return Lookup::One(t[0]),
+                _ => return Lookup::Many(t),
+            }
         }
+        Lookup::None
     }
-    Lookup::None
 }
 
 #[cfg(test)]
@@ -148,6 +259,73 @@ mod tests {
                 stem: s,
             }),
         )
+    }
+
+    /// The people scanned in two parts, at every split, merged: the same
+    /// answer as one pass (what the model's parallel lookup relies on).
+    #[test]
+    fn a_scan_in_parts_answers_as_one_pass() {
+        let p = people();
+        let none: Vec<String> = vec!["lena@example.com".into()];
+        let cands = || {
+            p.iter().enumerate().map(|(i, (n, a, s))| Candidate {
+                id: i,
+                name: n,
+                aliases: a,
+                emails: if i == 2 { &none } else { &[] },
+                stem: s,
+            })
+        };
+        for q in [
+            "tomas",
+            "tomas mu",
+            "Tomás Müller",
+            "lena",
+            "len",
+            "LENNY",
+            "lena@example.com",
+            "lena-fischer.md",
+            "people/lena-fischer.md",
+            "zoe-o-brien-smith",
+            "zoe smith",
+            "brien",
+            "berg",
+            "x",
+            "t",
+        ] {
+            let query = Query::new(q).expect("words");
+            // The quick check lets every hit through.
+            let kept: Vec<usize> = cands()
+                .filter(|c| {
+                    query.may_match(
+                        std::iter::once(c.name).chain(c.aliases.iter().map(String::as_str)),
+                        c.emails.iter().map(String::as_str),
+                        c.stem,
+                    )
+                })
+                .map(|c| c.id)
+                .collect();
+            let raw_kept: Vec<usize> = cands()
+                .filter(|c| {
+                    let mut all = format!("{}|{}", c.name, c.stem);
+                    for s in c.aliases.iter().chain(c.emails) {
+                        all.push_str(s);
+                    }
+                    query.may_match_raw(all.as_bytes())
+                })
+                .map(|c| c.id)
+                .collect();
+            let raw = Query::decide(query.scan(cands().filter(|c| raw_kept.contains(&c.id))));
+            assert_eq!(raw, find_in(q), "{q} filtered raw to {raw_kept:?}");
+            let filtered = Query::decide(query.scan(cands().filter(|c| kept.contains(&c.id))));
+            assert_eq!(filtered, find_in(q), "{q} filtered to {kept:?}");
+            for at in 0..=p.len() {
+                let hits = query
+                    .scan(cands().take(at))
+                    .merge(query.scan(cands().skip(at)));
+                assert_eq!(Query::decide(hits), find_in(q), "{q} split at {at}");
+            }
+        }
     }
 
     #[test]

@@ -536,7 +536,7 @@ pub struct Vault {
     /// For each note, the notes linking to it: the inverse of `out_links`,
     /// built on first use (per-person contact scans made the digest
     /// quadratic).
-    in_links: std::sync::OnceLock<Vec<Vec<usize>>>,
+    in_links: std::sync::OnceLock<Csr>,
     /// Notes' texts read for their entries, kept while under a byte budget:
     /// the digest asks for many entries of the same note, and reading the
     /// file once per entry made a long note quadratic.
@@ -581,12 +581,14 @@ impl Vault {
         notes: Vec<Note>,
         problems: Vec<Diagnostic>,
     ) -> Vault {
-        let by_key = KeyIndex::build(
-            notes
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (i, n.title.as_str(), n.path.as_path(), n.aliases.as_slice())),
-        );
+        let by_key = KeyIndex::build(notes.iter().enumerate().map(|(i, n)| {
+            (
+                i,
+                n.title.as_str(),
+                n.path.as_path(),
+                n.aliases.iter().map(String::as_str),
+            )
+        }));
         let mut v = Vault {
             root,
             config,
@@ -1141,18 +1143,38 @@ impl Vault {
     pub fn linked_from(&self, idx: usize) -> &[usize] {
         self.in_links
             .get_or_init(|| {
-                let mut inv: Vec<Vec<usize>> = vec![Vec::new(); self.notes.len()];
-                for (j, outs) in self.out_links.iter().enumerate() {
+                // Counted, then placed: two flat arrays, not a list per note.
+                let n = self.notes.len();
+                let mut off = vec![0usize; n + 1];
+                for outs in &self.out_links {
                     for &i in outs {
-                        if let Some(v) = inv.get_mut(i) {
-                            v.push(j);
+                        if let Some(c) = off.get_mut(i + 1) {
+                            *c += 1;
                         }
                     }
                 }
-                inv
+                for i in 0..n {
+                    off[i + 1] += off[i];
+                }
+                let mut to = vec![0usize; off[n]];
+                let mut next = off.clone();
+                for (j, outs) in self.out_links.iter().enumerate() {
+                    for &i in outs {
+                        if i < n {
+                            to[next[i]] = j;
+                            next[i] += 1;
+                        }
+                    }
+                }
+                Csr { off, to }
             })
-            .get(idx)
-            .map_or(&[], Vec::as_slice)
+            .of(idx)
+    }
+
+    /// Who links to whom, as the persisted model saved it (offsets per
+    /// note into `to`): a focused vault does not invert every note's links.
+    pub(crate) fn set_linked_from(&mut self, off: Vec<usize>, to: Vec<usize>) {
+        self.in_links = std::sync::OnceLock::from(Csr { off, to });
     }
 
     /// Index of the note at a relative path.
@@ -1193,8 +1215,8 @@ pub struct KeyIndex {
 
 impl KeyIndex {
     /// The keys of notes given as (index, title, path, aliases).
-    pub fn build<'a>(
-        notes: impl Iterator<Item = (usize, &'a str, &'a Path, &'a [String])>,
+    pub fn build<'a, A: IntoIterator<Item = &'a str>>(
+        notes: impl Iterator<Item = (usize, &'a str, &'a Path, A)>,
     ) -> KeyIndex {
         let mut all: Vec<(String, u32)> = Vec::new();
         for (i, title, path, aliases) in notes {
@@ -1212,7 +1234,7 @@ impl KeyIndex {
                     .map(|(at, _)| whole[at + 1..].to_string()),
             );
             keys.push(whole);
-            keys.extend(aliases.iter().map(|a| fold(a)));
+            keys.extend(aliases.into_iter().map(fold));
             keys.sort();
             keys.dedup();
             let i = u32::try_from(i).unwrap_or(u32::MAX);
@@ -1230,6 +1252,18 @@ impl KeyIndex {
             k.notes.push(i);
         }
         k
+    }
+
+    /// A saved one's three arrays, if they are whole and name only notes
+    /// below `n`.
+    pub fn from_raw(blob: String, ends: Vec<u32>, notes: Vec<u32>, n: usize) -> Option<KeyIndex> {
+        let k = KeyIndex { blob, ends, notes };
+        k.points_below(n).then_some(k)
+    }
+
+    /// The keys' bytes, where each ends, and their notes (to save them).
+    pub fn raw(&self) -> (&str, &[u32], &[u32]) {
+        (&self.blob, &self.ends, &self.notes)
     }
 
     /// Is it whole, and does it name only notes below `n`? (A saved one
@@ -1309,6 +1343,22 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
         }
     }
     lo
+}
+
+/// A list per note, packed: note `i`'s are `to[off[i]..off[i + 1]]`.
+#[derive(Debug, Default)]
+struct Csr {
+    off: Vec<usize>,
+    to: Vec<usize>,
+}
+
+impl Csr {
+    fn of(&self, i: usize) -> &[usize] {
+        match (self.off.get(i), self.off.get(i + 1)) {
+            (Some(a), Some(b)) => self.to.get(*a..*b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 }
 
 /// Texts of notes read for their entries, dropped all at once past a budget.

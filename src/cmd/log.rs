@@ -29,10 +29,19 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         None => ctx.today(),
     };
     let text = crate::cmd::log_input::entry_text(ctx, args.text.as_deref(), &args.person)?;
-    let (model, mut vault) = ctx.load_focused()?;
-    let idx = vault.find_person(&args.person)?;
-    model.widen(&mut vault, &[idx], false);
+    // Looked up in the model's directory; the vault holds just that note
+    // (and the names it links to).
+    let mut model = ctx.load_model()?;
+    let found = match model.find_person(&args.person) {
+        Some(i) => i,
+        // No one, or several: the whole vault's stand-ins say why in words.
+        None => model.focused().find_person(&args.person)?,
+    };
+    let (vault, at) = model.focused_on(&[found], false);
     drop(model);
+    let Some(&idx) = at.first() else {
+        return Ok(exit::ERROR);
+    };
     let note = &vault.notes[idx];
     let path = vault.root.join(&note.path);
     // Plan the edit from the bytes read under the lock — the same bytes the

@@ -6,7 +6,6 @@ use crate::error::{Error, Result, exit};
 use crate::model::{Circle, NoteKind};
 use crate::template::{self, Attendee, EventNote, PersonNote};
 use crate::text::{fold, slugify};
-use crate::vault::Resolved;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -108,16 +107,18 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         .map(|d| arg_date(d, "--met-on"))
         .transpose()?;
     // The duplicate check needs only every person's name keys.
-    let (model, mut vault) = ctx.load_focused()?;
+    // From the model's directory: no note is decoded for it.
+    let model = ctx.load_model()?;
+    let root = model.root().to_path_buf();
     let slug = slugify(name);
     let rel = template::person_path(name);
     let folded = fold(name);
-    for (_, n, p) in vault.people() {
-        let taken = if fold(&p.name) == folded {
+    for p in model.people() {
+        let taken = if fold(p.name) == folded {
             Some("the name")
-        } else if p.aliases.iter().any(|a| fold(a) == folded) {
+        } else if p.aliases().any(|a| fold(a) == folded) {
             Some("an alias")
-        } else if n.stem().eq_ignore_ascii_case(&slug) {
+        } else if p.stem().eq_ignore_ascii_case(&slug) {
             Some("the file name")
         } else {
             None
@@ -126,15 +127,15 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             return Err(Error::Refused(format!(
                 "`{name}` is taken: {what} of {} ({})\n  hint: add to that note with `kith log \"{}\" …`, or pick a distinct name",
                 p.name,
-                ctx.shown(&vault.root, &n.path).display(),
+                ctx.shown(&root, std::path::Path::new(p.path)).display(),
                 p.name
             )));
         }
     }
-    if vault.root.join(&rel).exists() {
+    if root.join(&rel).exists() {
         return Err(Error::Refused(format!(
             "{} already exists",
-            ctx.shown(&vault.root, &rel).display()
+            ctx.shown(&root, &rel).display()
         )));
     }
     // The event where you met: an existing note (its name and date), or a
@@ -148,20 +149,16 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                     "--met-at: the event must be one line without [ ] or |".into(),
                 ));
             }
-            let existing = match vault.resolve(ev) {
-                Resolved::One(i) => Some(i),
-                Resolved::Many(v) => v
-                    .iter()
-                    .copied()
-                    .find(|i| vault.notes[*i].kind == NoteKind::Event)
-                    .or(v.first().copied()),
-                Resolved::None => None,
-            };
-            if let Some(i) = existing {
-                model.widen(&mut vault, &[i], false);
-            }
-            match existing {
-                Some(i) => {
+            // [`crate::vault::Vault::resolve`]'s rule, on the directory.
+            let found = model.resolve(ev);
+            let existing = found
+                .iter()
+                .copied()
+                .find(|i| found.len() == 1 || model.kind(*i) == NoteKind::Event)
+                .or(found.first().copied());
+            let event = existing.map(|i| model.focused_on(&[i], false));
+            match event.as_ref().and_then(|(v, at)| Some((v, *at.first()?))) {
+                Some((vault, i)) => {
                     let n = &vault.notes[i];
                     let date = met_on.or(n.date).unwrap_or_else(|| ctx.today());
                     Some((date, Some(n.title.clone())))
@@ -170,10 +167,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                     let date = met_on.unwrap_or_else(|| ctx.today());
                     if !args.no_create_event {
                         let ev_rel = template::event_path(ev);
-                        if vault.root.join(&ev_rel).exists() {
+                        if root.join(&ev_rel).exists() {
                             return Err(Error::Refused(format!(
                                 "{} exists but is not the event `{ev}`\n  hint: pass the event's name as written in that note, or --no-create-event",
-                                ctx.shown(&vault.root, &ev_rel).display()
+                                ctx.shown(&root, &ev_rel).display()
                             )));
                         }
                         new_event = Some((
@@ -212,29 +209,23 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     };
     let mut written = Vec::new();
     if let Some((ev_rel, text)) = &new_event {
-        crate::write::create_new(&vault.root.join(ev_rel), text.as_bytes())?;
+        crate::write::create_new(&root.join(ev_rel), text.as_bytes())?;
         written.push(ev_rel.clone());
     }
-    crate::write::create_new(
-        &vault.root.join(&rel),
-        template::person_note(&person).as_bytes(),
-    )?;
+    crate::write::create_new(&root.join(&rel), template::person_note(&person).as_bytes())?;
     written.push(rel.clone());
     let mut out = String::new();
     if let Some((ev_rel, _)) = &new_event {
         out.push_str(&format!(
             "created {} (the event `{}` had no note yet)\n",
-            ctx.shown(&vault.root, ev_rel).display(),
+            ctx.shown(&root, ev_rel).display(),
             args.met_at.as_deref().unwrap_or("").trim()
         ));
     }
-    out.push_str(&format!(
-        "created {}\n",
-        ctx.shown(&vault.root, &rel).display()
-    ));
+    out.push_str(&format!("created {}\n", ctx.shown(&root, &rel).display()));
     let commit = if args.commit {
         Some(crate::cmd::commit::commit_written(
-            &vault.root,
+            &root,
             &written,
             &crate::cmd::commit::message("new", name, None),
         )?)

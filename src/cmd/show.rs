@@ -15,24 +15,37 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
-    // Every note's name, whole notes only for the person and the notes
-    // linking to them: all that is shown comes from those.
-    let (model, mut vault) = ctx.load_focused()?;
-    ctx.warm_index(&vault.root);
-    let idx = match vault.find_person(&args.person) {
-        Ok(i) => i,
-        // Not a person: an event is shown briefly, pointing to its brief.
-        Err(e) => match crate::digest::brief::find_event(&vault, &args.person) {
-            Ok(ev) => {
-                model.widen(&mut vault, &[ev], false);
-                return show_event(ctx, &vault, ev);
+    // The person is looked up in the model's directory; the vault holds
+    // only them, the notes linking to them (all that is shown comes from
+    // those) and the names those link to.
+    let mut model = ctx.load_model()?;
+    ctx.warm_index(model.root());
+    let found = match model.find_person(&args.person) {
+        Some(i) => i,
+        None => {
+            // No one, or several: the whole vault's stand-ins say why in
+            // words (the same rules, so the same answer). Not a person: an
+            // event is shown briefly, pointing to its brief.
+            let mut vault = model.focused();
+            match vault.find_person(&args.person) {
+                Ok(i) => i,
+                Err(e) => {
+                    return match crate::digest::brief::find_event(&vault, &args.person) {
+                        Ok(ev) => {
+                            model.widen(&mut vault, &[ev], false);
+                            show_event(ctx, &vault, ev)
+                        }
+                        Err(_) => Err(e),
+                    };
+                }
             }
-            Err(_) => return Err(e),
-        },
+        }
     };
-    model.widen(&mut vault, &[idx], true);
+    let (vault, at) = model.focused_on(&[found], true);
     drop(model);
-    let vault = vault;
+    let Some(&idx) = at.first() else {
+        return Ok(exit::ERROR);
+    };
     let note = &vault.notes[idx];
     let Some(p) = note.person.as_ref() else {
         return Ok(exit::ERROR);

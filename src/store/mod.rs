@@ -19,19 +19,32 @@
 //! `model.bin` is the directory, always read: `KITHMDL\n`, [`FORMAT`] (u32
 //! LE), kith version (u8 length + bytes), the walk time the stamps were taken
 //! at (i64 LE, ns), the records file's generation (u64 LE), the directory's
-//! length and checksum (u64 LE each), then the directory (postcard of `Dir`):
-//! per note its path, [`Stamp`], content hash, kind, name keys and where its
-//! record sits, plus the saved cross-note facts (name-key index, resolved
-//! links). `records-<generation>.bin` holds the per-note records (postcard of
-//! [`record::CNote`]), each checksummed in the directory and decoded only when
-//! a command needs that note: `show` reads a few, the digest all. Changed
-//! notes' records are appended; a new generation is written when over half
-//! the file is dead. Replaced generations and killed writers' temporaries
-//! are swept once nobody can still be reading them.
-//! Postcard because it is compact (varints, no field names), fast, serde-derived
-//! and plain data in and out; rkyv's zero-copy would save the decode but ties
-//! every domain type to its archived twin.
+//! length and checksum (u64 LE each), then the directory itself, laid out
+//! flat (see `store/flat.rs`): a fixed-width row per note (stamp, content hash,
+//! kind, error count, where its record sits), each note's names (path,
+//! title, aliases, a person's name and emails), the name keys as
+//! [`KeyIndex`] holds them, and out- and in-links as CSR arrays.
+//! `records-<generation>.bin` holds the per-note records (postcard of
+//! [`record::CNote`]), each checksummed in the directory and decoded only
+//! when a command needs that note: `show` reads a few, the digest all.
+//! Changed notes' records are appended; a new generation is written when
+//! over half the file is dead. Replaced generations and killed writers'
+//! temporaries are swept once nobody can still be reading them.
+//!
+//! Why the directory is flat: `show`, `log` and `new` at 100k notes need
+//! every note's path and stamp, every person's names and who links to
+//! whom, and then a handful of records. Decoding a postcard directory into
+//! owned entries, then building a stand-in note and a link list per note,
+//! cost them more than their walk (a quarter of a second, hundreds of
+//! thousands of allocations and as many frees at exit, 290 MB). Read in
+//! place, a run that changed nothing copies no row at all; the lookup reads
+//! the names where they lie ([`Model::find_person`]), and
+//! [`Model::focused_on`] builds a vault of only the notes the command
+//! reads. The records stay postcard: compact, serde-derived, decoded a few
+//! at a time or all in parallel; rkyv's zero-copy would tie every domain
+//! type to an archived twin.
 
+mod flat;
 mod record;
 mod walk;
 
@@ -42,8 +55,9 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::note::Note;
 use crate::vault::{self, KeyIndex, Vault};
+use flat::{Buf, Dir, Ent, Links, NamesSrc, Row};
 use rayon::prelude::*;
-use record::{CLinks, CNote, DirNote};
+use record::{CLinks, CNote};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -51,7 +65,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bump when the record layout or what the parser extracts changes.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 const MAGIC: &[u8; 8] = b"KITHMDL\n";
 /// A note stamped this close to the walk that recorded it may have changed
 /// again within the file system's time granularity: hash it to be sure.
@@ -174,21 +188,22 @@ pub fn diff(walked: &[(PathBuf, Stamp)], known: &FxHashMap<&Path, Stamp>, as_of_
 /// walked note's position in the directory.
 fn diff_sorted(
     walked: &[(PathBuf, Stamp)],
-    known: &[DirNote],
+    known: &Dir,
     as_of_ns: i64,
 ) -> (Diff, Vec<Option<usize>>) {
     let mut d = Diff::default();
     let mut prev_of = vec![None; walked.len()];
     let mut j = 0;
+    let n = known.len();
     for (i, (rel, st)) in walked.iter().enumerate() {
         let key = path_order(rel);
-        while j < known.len() && known[j].path.as_bytes() < key {
-            d.removed.push(PathBuf::from(&known[j].path));
+        while j < n && known.path_bytes(j) < key {
+            d.removed.push(PathBuf::from(known.path(j)));
             j += 1;
         }
-        if j < known.len() && known[j].path.as_bytes() == key {
+        if j < n && known.path_bytes(j) == key {
             prev_of[i] = Some(j);
-            let old = known[j].stamp;
+            let old = known.row(j).stamp;
             j += 1;
             let doubtful = st.mtime_ns >= as_of_ns.saturating_sub(DOUBT_NS)
                 || st.ctime_ns >= as_of_ns.saturating_sub(DOUBT_NS);
@@ -200,7 +215,7 @@ fn diff_sorted(
         d.look.push(i);
     }
     d.removed
-        .extend(known[j..].iter().map(|k| PathBuf::from(&k.path)));
+        .extend((j..n).map(|k| PathBuf::from(known.path(k))));
     (d, prev_of)
 }
 
@@ -231,18 +246,6 @@ pub fn settle(root: &Path, rel: &Path, known_hash: Option<u64>) -> Settled {
     }
 }
 
-/// The always-read part of the model: every note's directory entry, and the
-/// cross-note facts derived from all of them, saved so a run that changed
-/// nothing (or no name) does not derive them again.
-#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-struct Dir {
-    notes: Vec<DirNote>,
-    /// Name keys → notes.
-    keys: KeyIndex,
-    /// Per note, the notes it links to (resolved, sorted).
-    out_links: Vec<Vec<u32>>,
-}
-
 /// The records file of one generation (see the module docs).
 fn records_file(root: &Path, generation: u64) -> PathBuf {
     vault::cache_dir(root).join(format!("records-{generation:016x}.bin"))
@@ -257,7 +260,7 @@ const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 /// no model yet, `Err` saying why it cannot be used.
 fn read_head(root: &Path) -> Option<std::result::Result<(Head, std::fs::File, FileId), String>> {
     let file = model_file(root);
-    let mut seen = 0u64;
+    let mut seen = None;
     // Another kith may replace the directory and remove the generation it
     // named between our two opens: read the directory again, a few times.
     for _ in 0..4 {
@@ -269,12 +272,11 @@ fn read_head(root: &Path) -> Option<std::result::Result<(Head, std::fs::File, Fi
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) => return Some(Err(format!("it could not be read ({e})"))),
         };
-        let sum = content_hash(&bytes);
-        if sum == seen {
+        if seen == Some(id) {
             break;
         }
-        seen = sum;
-        let h = match decode_head(&bytes) {
+        seen = Some(id);
+        let h = match decode_head(bytes) {
             Ok(h) => h,
             Err(why) => return Some(Err(why)),
         };
@@ -352,26 +354,74 @@ fn damaged() -> String {
     "it was damaged (truncated or overwritten)".to_string()
 }
 
-fn encode_head(h: &Head) -> Vec<u8> {
-    // Serialising plain owned data into a Vec cannot fail; an empty
-    // directory would fail its checksum and rebuild, never mislead.
-    let dir = postcard::to_allocvec(&h.dir).unwrap_or_default();
-    let mut out = Vec::with_capacity(dir.len() + 64);
+/// The bytes before the directory's body: magic, format, version, as-of
+/// time, generation, the body's length and checksum.
+fn header(as_of_ns: i64, generation: u64, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
     let v = env!("CARGO_PKG_VERSION").as_bytes();
     out.push(u8::try_from(v.len()).unwrap_or(u8::MAX));
     out.extend_from_slice(&v[..v.len().min(255)]);
-    out.extend_from_slice(&h.as_of_ns.to_le_bytes());
-    out.extend_from_slice(&h.generation.to_le_bytes());
-    out.extend_from_slice(&(dir.len() as u64).to_le_bytes());
-    out.extend_from_slice(&content_hash(&dir).to_le_bytes());
-    out.extend_from_slice(&dir);
+    out.extend_from_slice(&as_of_ns.to_le_bytes());
+    out.extend_from_slice(&generation.to_le_bytes());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&body_sum(body).to_le_bytes());
+    out
+}
+
+/// The directory body's checksum: the hashes of its MiB chunks, taken in
+/// parallel, hashed. Each chunk is hashed in four lanes at once, 32 bytes a
+/// step: with one lane (as [`content_hash`]) the multiplications wait on
+/// each other, and checking a 30 MB directory was a sixth of `show`'s CPU
+/// with a watcher.
+fn body_sum(body: &[u8]) -> u64 {
+    let sums: Vec<u8> = body
+        .par_chunks(1 << 20)
+        .flat_map_iter(|c| wide_hash(c).to_le_bytes())
+        .collect();
+    content_hash(&sums)
+}
+
+fn wide_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let word = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        u64::from_le_bytes(w)
+    };
+    let mut h = [bytes.len() as u64, 1, 2, 3];
+    let mut chunks = bytes.chunks_exact(32);
+    for c in &mut chunks {
+        for (l, h) in h.iter_mut().enumerate() {
+            *h = (h.rotate_left(5) ^ word(&c[8 * l..8 * l + 8])).wrapping_mul(K);
+        }
+    }
+    let mut tail = Vec::with_capacity(64);
+    for l in h {
+        tail.extend_from_slice(&l.to_le_bytes());
+    }
+    tail.extend_from_slice(chunks.remainder());
+    content_hash(&tail)
+}
+
+#[cfg(test)]
+fn encode_head(h: &Head) -> Vec<u8> {
+    let mut out = header(h.as_of_ns, h.generation, h.dir.body());
+    out.extend_from_slice(h.dir.body());
     out
 }
 
 /// Why a model file cannot be used, in words for the "rebuilt because" line.
-fn decode_head(bytes: &[u8]) -> std::result::Result<Head, String> {
+fn decode_head(bytes: Vec<u8>) -> std::result::Result<Head, String> {
+    decode_head_as(Buf::Heap(bytes), true)
+}
+
+/// [`decode_head`], with `sum` false for a file a watcher vouched for: the
+/// very file it wrote (same inode, size and time, checked on the open
+/// handle), so the checksum could only catch what the structural checks
+/// already refuse, at the cost of hashing 30 MB at 100k notes.
+fn decode_head_as(bytes: Buf, sum_it: bool) -> std::result::Result<Head, String> {
     let mut r = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(damaged)?;
     let mut take = |n: usize| -> std::result::Result<&[u8], String> {
         if r.len() < n {
@@ -407,17 +457,12 @@ fn decode_head(bytes: &[u8]) -> std::result::Result<Head, String> {
     let len = usize::try_from(u64_of(take(8)?)).map_err(|_| damaged())?;
     let sum = u64_of(take(8)?);
     let body = take(len)?;
-    if !r.is_empty() || content_hash(body) != sum {
+    if !r.is_empty() || (sum_it && body_sum(body) != sum) {
         return Err(damaged());
     }
-    let dir: Dir = postcard::from_bytes(body).map_err(|_| damaged())?;
-    let n = dir.notes.len();
-    if dir.out_links.len() != n
-        || dir.out_links.iter().flatten().any(|j| *j as usize >= n)
-        || !dir.keys.points_below(n)
-    {
-        return Err(damaged());
-    }
+    let at = bytes.len() - len;
+    // Used in place: checked through, never decoded (see `flat`).
+    let dir = Dir::parse(bytes, at)?;
     Ok(Head {
         as_of_ns,
         generation,
@@ -431,7 +476,7 @@ fn encode_record(n: &Note) -> Vec<u8> {
 }
 
 /// One record's bytes from a whole records file, checked.
-fn record_in<'a>(all: &'a [u8], d: &DirNote) -> std::result::Result<&'a [u8], String> {
+fn record_in<'a>(all: &'a [u8], d: &Row) -> std::result::Result<&'a [u8], String> {
     let at = usize::try_from(d.at).map_err(|_| damaged())?;
     let body = all
         .get(at..at.saturating_add(d.len as usize))
@@ -443,7 +488,7 @@ fn record_in<'a>(all: &'a [u8], d: &DirNote) -> std::result::Result<&'a [u8], St
 }
 
 /// One record read from the records file by its position, checked.
-fn read_record(file: &std::fs::File, d: &DirNote) -> std::result::Result<Vec<u8>, String> {
+fn read_record(file: &std::fs::File, d: &Row) -> std::result::Result<Vec<u8>, String> {
     let mut buf = vec![0u8; d.len as usize];
     #[cfg(unix)]
     {
@@ -494,7 +539,9 @@ fn read_all(file: &std::fs::File) -> std::result::Result<Vec<u8>, String> {
 
 fn trace(msg: impl FnOnce() -> String) {
     if std::env::var_os("KITH_TRACE").is_some() {
-        eprintln!("trace: {}", msg());
+        static T0: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        let t0 = T0.get_or_init(std::time::Instant::now);
+        eprintln!("trace: [{:?}] {}", t0.elapsed(), msg());
     }
 }
 
@@ -577,11 +624,14 @@ pub struct Model {
     config: Config,
     problems: Vec<Diagnostic>,
     dir: Dir,
-    /// Notes parsed in this pass, by directory index: never read back.
-    fresh: Vec<Option<Note>>,
+    /// Notes parsed in this pass, by directory index: never read back. A
+    /// map, not a slot per note: a slot is a whole `Note` wide, 88 MB at
+    /// 100k notes for the one note `kith log` changed.
+    fresh: FxHashMap<usize, Note>,
     /// The records file the directory points into.
     records: Option<std::fs::File>,
-    /// Notes parsed in this pass, once moved into a focused vault.
+    /// Notes parsed in this pass, once moved into a focused vault
+    /// (ascending).
     parsed: Vec<usize>,
     /// The model file this model is, if it is one (read unchanged, or
     /// saved): what a watcher holds and vouches for (see [`Held`]).
@@ -608,9 +658,59 @@ struct Base {
 /// The result of settling one looked-at note.
 struct Looked {
     at: usize,
-    dir: DirNote,
+    ent: Ent,
     /// The note parsed again, when its bytes changed (or could not be read).
     parsed: Option<Note>,
+}
+
+/// A parsed note's directory entry (record position still unknown).
+fn ent_of(n: &Note, stamp: Stamp, hash: u64) -> Ent {
+    Ent {
+        row: Row {
+            stamp,
+            hash,
+            errors: u32::try_from(n.diagnostics.iter().filter(|d| d.is_error()).count())
+                .unwrap_or(u32::MAX),
+            kind: record::kind_code(n.kind),
+            ..Row::default()
+        },
+        names: NamesSrc::New(flat::encode_names(n)),
+    }
+}
+
+/// A stand-in for a note: its identity and name keys, nothing else (no
+/// entries, links, promises or diagnostics). Commands that need one person
+/// answer from these plus the few whole notes they need.
+fn stub(names: flat::Names<'_>, kind: u8) -> Note {
+    let title = names.title.to_string();
+    let aliases = names.aliases.to_vec();
+    let person = names.person.map(|p| crate::model::Person {
+        name: p.name.map_or_else(|| title.clone(), str::to_string),
+        aliases: p
+            .aliases
+            .map_or_else(|| aliases.clone(), flat::Strs::to_vec),
+        emails: p.emails.to_vec(),
+        ..crate::model::Person::default()
+    });
+    Note {
+        path: PathBuf::from(names.path),
+        kind: record::kind_of(kind),
+        has_bom: false,
+        crlf: false,
+        front: None,
+        title,
+        aliases,
+        person,
+        event: None,
+        resource: None,
+        date: None,
+        entries: Vec::new(),
+        promises: Vec::new(),
+        links: Vec::new(),
+        tags: Vec::new(),
+        body_line: 1,
+        diagnostics: Vec::new(),
+    }
 }
 
 impl Model {
@@ -664,7 +764,7 @@ impl Model {
         };
         // Both lists are sorted by path (the directory is saved in walk
         // order): one merge pairs them, without hashing every path.
-        let (d, prev_of) = diff_sorted(&walked, &old_dir.notes, old_as_of);
+        let (d, prev_of) = diff_sorted(&walked, &old_dir, old_as_of);
         let base = Base {
             as_of_ns: old_as_of,
             generation: old_gen,
@@ -688,7 +788,8 @@ impl Model {
     /// Brings `base` level with `walked` as `d` says (the second half of a
     /// freshness pass, shared with the watcher's [`Held::refresh`]): settles
     /// and parses the looked-at notes, derives the cross-note facts and saves
-    /// the model, as of `as_of_ns`, if anything moved.
+    /// the model, as of `as_of_ns`, if anything moved. Nothing moved, the
+    /// directory read is the model as it is: no row is copied.
     #[allow(clippy::too_many_arguments)]
     fn level(
         root: &Path,
@@ -705,7 +806,7 @@ impl Model {
             as_of_ns: old_as_of,
             generation: old_gen,
             id: old_id,
-            dir: mut old_dir,
+            dir: old_dir,
             records,
         } = base;
         let looked: Vec<Looked> = d
@@ -713,14 +814,18 @@ impl Model {
             .par_iter()
             .map(|&i| {
                 let (rel, stamp) = &walked[i];
-                let prev = prev_of[i].and_then(|j| old_dir.notes.get(j));
-                match (settle(root, rel, prev.map(|e| e.hash)), prev) {
-                    (Settled::Same { hash }, Some(p)) => Looked {
+                let prev = prev_of[i];
+                let prev_hash = prev.map(|j| old_dir.row(j).hash);
+                match (settle(root, rel, prev_hash), prev) {
+                    (Settled::Same { hash }, Some(j)) => Looked {
                         at: i,
-                        dir: DirNote {
-                            stamp: *stamp,
-                            hash,
-                            ..p.clone()
+                        ent: Ent {
+                            row: Row {
+                                stamp: *stamp,
+                                hash,
+                                ..old_dir.row(j)
+                            },
+                            names: NamesSrc::Old(j),
                         },
                         parsed: None,
                     },
@@ -728,7 +833,7 @@ impl Model {
                         let n = parse_lean(rel, &bytes);
                         Looked {
                             at: i,
-                            dir: DirNote::of(&n, *stamp, hash),
+                            ent: ent_of(&n, *stamp, hash),
                             parsed: Some(n),
                         }
                     }
@@ -738,7 +843,7 @@ impl Model {
                         let n = parse_lean_note(vault::load_note(root, rel));
                         Looked {
                             at: i,
-                            dir: DirNote::of(&n, Stamp::default(), 0),
+                            ent: ent_of(&n, Stamp::default(), 0),
                             parsed: Some(n),
                         }
                     }
@@ -746,60 +851,24 @@ impl Model {
             })
             .collect();
         let n_looked = looked.len();
-        let dirty = n_looked > 0 || !d.removed.is_empty() || report.rebuilt.is_some();
-        let mut notes: Vec<Option<DirNote>> = vec![None; walked.len()];
-        let mut names_moved = walked.len() != old_dir.notes.len() || !d.removed.is_empty();
-        let looked_prev: Vec<Option<(u8, String, Vec<String>)>> = looked
-            .iter()
-            .map(|l| {
-                let p = prev_of[l.at].and_then(|j| old_dir.notes.get(j))?;
-                l.parsed.as_ref()?;
-                Some((p.kind, p.title.clone(), p.aliases.clone()))
-            })
-            .collect();
-        let mut old_notes: Vec<Option<DirNote>> = std::mem::take(&mut old_dir.notes)
-            .into_iter()
-            .map(Some)
-            .collect();
-        for &i in &d.same {
-            if let Some(j) = prev_of[i] {
-                notes[i] = old_notes.get_mut(j).and_then(Option::take);
-            }
-        }
-        drop(old_notes);
-        let mut fresh: Vec<Option<Note>> = Vec::new();
-        for (l, prev) in looked.into_iter().zip(looked_prev) {
-            if let Some(n) = l.parsed {
-                names_moved |= prev.is_none_or(|(kind, title, aliases)| {
-                    (kind, &title, &aliases) != (l.dir.kind, &l.dir.title, &l.dir.aliases)
-                });
-                report.parsed.push(walked[l.at].0.clone());
-                if fresh.is_empty() {
-                    fresh = (0..walked.len()).map(|_| None).collect();
-                }
-                fresh[l.at] = Some(n);
-            }
-            notes[l.at] = Some(l.dir);
-        }
-        report.removed = d.removed;
-        // Every walked note has an entry: a same note had a previous one.
-        let notes: Vec<DirNote> = notes.into_iter().flatten().collect();
-        if notes.len() != walked.len() {
-            // Cannot happen (see above); rather than trust a misaligned
-            // directory, build it from the notes.
-            return Self::rebuild(root, &damaged());
-        }
-        let t_fresh = t0.elapsed();
+        // A doubtful note read again and found as it was (same stamp, same
+        // bytes) changes nothing: saving would rewrite the whole directory
+        // on every run until the as-of time moved past it. Unsaved, it is
+        // doubtful (and hashed) again next run, which costs one read.
+        let moved = looked.iter().any(|l| {
+            l.parsed.is_some()
+                || prev_of[l.at].is_none_or(|j| {
+                    let old = old_dir.row(j);
+                    old.stamp != l.ent.row.stamp || old.hash != l.ent.row.hash
+                })
+        });
+        let dirty = moved || !d.removed.is_empty() || report.rebuilt.is_some();
         let mut model = Model {
             root: root.to_path_buf(),
             config: Config::default(),
             problems: Vec::new(),
-            dir: Dir {
-                notes,
-                keys: KeyIndex::default(),
-                out_links: Vec::new(),
-            },
-            fresh,
+            dir: Dir::default(),
+            fresh: FxHashMap::default(),
             records,
             parsed: Vec::new(),
             // Unchanged, the file read is this model; saved, the new one.
@@ -812,18 +881,59 @@ impl Model {
                 _ => None,
             },
         };
+        let (t_fresh, t_facts);
         if dirty {
-            if let Err(why) = model.derive_facts(old_dir, names_moved) {
-                return Self::rebuild(root, &why);
+            let mut names_moved = walked.len() != old_dir.len() || !d.removed.is_empty();
+            let mut ents: Vec<Option<Ent>> = (0..walked.len()).map(|_| None).collect();
+            for &i in &d.same {
+                if let Some(j) = prev_of[i] {
+                    ents[i] = Some(Ent {
+                        row: old_dir.row(j),
+                        names: NamesSrc::Old(j),
+                    });
+                }
+            }
+            let mut fresh: FxHashMap<usize, Note> = FxHashMap::default();
+            for l in looked {
+                if let Some(n) = l.parsed {
+                    let prev = prev_of[l.at];
+                    names_moved |= prev.is_none_or(|j| {
+                        let old = old_dir.names(j);
+                        old_dir.row(j).kind != l.ent.row.kind
+                            || old.title != n.title
+                            || !old.aliases.iter().eq(n.aliases.iter().map(String::as_str))
+                    });
+                    report.parsed.push(walked[l.at].0.clone());
+                    fresh.insert(l.at, n);
+                }
+                ents[l.at] = Some(l.ent);
+            }
+            report.removed = d.removed;
+            // Every walked note has an entry: a same note had a previous one.
+            let mut ents: Vec<Ent> = ents.into_iter().flatten().collect();
+            if ents.len() != walked.len() {
+                // Cannot happen (see above); rather than trust a misaligned
+                // directory, build it from the notes.
+                return Self::rebuild(root, &damaged());
+            }
+            model.fresh = fresh;
+            t_fresh = t0.elapsed();
+            let (keys, out) = match model.derive_facts(&old_dir, &ents, names_moved) {
+                Ok(f) => f,
+                Err(why) => return Self::rebuild(root, &why),
+            };
+            t_facts = t0.elapsed();
+            let saved = model.save_records(&mut ents, old_gen);
+            model.dir = Dir::build(&old_dir, &ents, keys.as_ref(), &out);
+            drop(old_dir);
+            if let Err(e) = saved.and_then(|g| model.save_dir(as_of_ns, g)) {
+                // A read-only vault still answers; it just parses again next time.
+                trace(|| format!("note cache not saved: {e}"));
             }
         } else {
-            model.dir.keys = old_dir.keys;
-            model.dir.out_links = old_dir.out_links;
-        }
-        let t_facts = t0.elapsed();
-        if dirty && let Err(e) = model.save(as_of_ns, old_gen) {
-            // A read-only vault still answers; it just parses again next time.
-            trace(|| format!("note cache not saved: {e}"));
+            model.dir = old_dir;
+            t_fresh = t0.elapsed();
+            t_facts = t_fresh;
         }
         let (config, cfg_diag) = Config::load(root);
         problems.extend(cfg_diag);
@@ -847,90 +957,98 @@ impl Model {
         Ok((model, report))
     }
 
-    fn is_person(&self, j: usize) -> bool {
-        self.dir
-            .notes
-            .get(j)
-            .is_some_and(|d| d.kind() == crate::model::NoteKind::Person)
-    }
-
-    /// Brings the name keys and resolved links level with the directory.
+    /// The name keys and resolved links of the directory `ents` makes.
     /// When no note was added, removed or renamed, the old keys hold and
     /// only the parsed notes' links are resolved again; otherwise all are,
     /// reading just the link targets of the unchanged notes' records.
-    fn derive_facts(&mut self, old: Dir, names_moved: bool) -> std::result::Result<(), String> {
-        let n = self.dir.notes.len();
-        let fresh_links = |i: usize| self.fresh.get(i).and_then(Option::as_ref);
+    fn derive_facts(
+        &self,
+        old: &Dir,
+        ents: &[Ent],
+        names_moved: bool,
+    ) -> std::result::Result<(Option<KeyIndex>, Links), String> {
+        let n = ents.len();
+        let fresh_links = |i: usize| self.fresh.get(&i);
+        let person = record::kind_code(crate::model::NoteKind::Person);
+        let is_person = |j: usize| ents.get(j).is_some_and(|e| e.row.kind == person);
         if !names_moved {
-            let keys = old.keys;
-            let mut out = old.out_links;
-            for (i, slot) in out.iter_mut().enumerate() {
-                if let Some(note) = fresh_links(i) {
-                    *slot = keys.out_links(i, note.links.iter().map(|l| l.target.as_str()), |j| {
-                        self.is_person(j)
-                    });
-                }
+            // Same notes in the same places: the old numbering, keys and
+            // links hold; the parsed notes' links are resolved against the
+            // saved keys where they lie (`KeyIndex::out_links`' rule).
+            let mut changed = FxHashMap::default();
+            for (&i, note) in &self.fresh {
+                let mut out: Vec<u32> = note
+                    .links
+                    .iter()
+                    .filter_map(|l| {
+                        let v = old.key_get(&crate::text::fold(&l.target));
+                        v.iter()
+                            .copied()
+                            .find(|j| is_person(*j))
+                            .or(v.first().copied())
+                    })
+                    .filter(|j| *j != i)
+                    .map(|j| j as u32)
+                    .collect();
+                out.sort_unstable();
+                out.dedup();
+                changed.insert(i, out);
             }
-            self.dir.keys = keys;
-            self.dir.out_links = out;
-            return Ok(());
+            return Ok((None, Links::OldBut(changed)));
         }
-        let keys = KeyIndex::build(self.dir.notes.iter().enumerate().map(|(i, d)| {
-            (
-                i,
-                d.title.as_str(),
-                Path::new(d.path.as_str()),
-                d.aliases.as_slice(),
-            )
-        }));
-        let all = match (&self.records, self.fresh.iter().flatten().count() < n) {
+        let names: Vec<flat::Names<'_>> = ents
+            .iter()
+            .map(|e| match &e.names {
+                NamesSrc::Old(j) => old.names(*j),
+                NamesSrc::New(b) => flat::parse_names(b).unwrap_or_default(),
+            })
+            .collect();
+        let keys = KeyIndex::build(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (i, d.title, Path::new(d.path), d.aliases.iter())),
+        );
+        let all = match (&self.records, self.fresh.len() < n) {
             (Some(f), true) => read_all(f)?,
             _ => Vec::new(),
         };
         let out: std::result::Result<Vec<Vec<u32>>, String> = (0..n)
             .into_par_iter()
             .map(|i| match fresh_links(i) {
-                Some(note) => Ok(keys.out_links(
-                    i,
-                    note.links.iter().map(|l| l.target.as_str()),
-                    |j| self.is_person(j),
-                )),
+                Some(note) => {
+                    Ok(keys.out_links(i, note.links.iter().map(|l| l.target.as_str()), is_person))
+                }
                 None => {
-                    let body = record_in(&all, &self.dir.notes[i])?;
+                    let body = record_in(&all, &ents[i].row)?;
                     let links: CLinks = postcard::from_bytes(body).map_err(|_| damaged())?;
-                    Ok(keys.out_links(i, links.targets(), |j| self.is_person(j)))
+                    Ok(keys.out_links(i, links.targets(), is_person))
                 }
             })
             .collect();
-        self.dir.keys = keys;
-        self.dir.out_links = out?;
-        Ok(())
+        Ok((Some(keys), Links::All(out?)))
     }
 
-    /// Writes the parsed notes' records and the directory. Records go to the
-    /// end of the records file (a killed writer leaves bytes nobody points
-    /// at); when more than half of the file is such dead weight, or there is
-    /// no file yet, a new generation is written whole. The directory is
-    /// written last, atomically (temp file + rename): a reader sees the old
-    /// model or the new one, never half of one.
-    fn save(&mut self, as_of_ns: i64, old_gen: Option<u64>) -> std::io::Result<()> {
+    /// Writes the parsed notes' records, setting their positions in `ents`,
+    /// and says which generation they are in. Records go to the end of the
+    /// records file (a killed writer leaves bytes nobody points at); when
+    /// more than half of the file is such dead weight, or there is no file
+    /// yet, a new generation is written whole.
+    fn save_records(&mut self, ents: &mut [Ent], old_gen: Option<u64>) -> std::io::Result<u64> {
         use std::io::Seek;
         let dir = vault::cache_dir(&self.root);
         std::fs::create_dir_all(&dir)?;
         let pending: Vec<(usize, Vec<u8>)> = self
             .fresh
             .par_iter()
-            .enumerate()
-            .filter_map(|(i, n)| n.as_ref().map(|n| (i, encode_record(n))))
+            .map(|(i, n)| (*i, encode_record(n)))
             .collect();
         let fresh_bytes: u64 = pending.iter().map(|(_, b)| b.len() as u64).sum();
-        let live: u64 = self
-            .dir
-            .notes
+        let live: u64 = ents
             .iter()
             .enumerate()
-            .filter(|(i, _)| self.fresh.get(*i).is_none_or(Option::is_none))
-            .map(|(_, d)| u64::from(d.len))
+            .filter(|(i, _)| !self.fresh.contains_key(i))
+            .map(|(_, e)| u64::from(e.row.len))
             .sum::<u64>()
             + fresh_bytes;
         let file_len = match (&self.records, old_gen) {
@@ -938,9 +1056,7 @@ impl Model {
             _ => None,
         };
         let append = file_len.is_some_and(|len| len + fresh_bytes <= 2 * live + (1 << 20));
-        let generation;
         if append && let Some(g) = old_gen {
-            generation = g;
             let mut opts = std::fs::OpenOptions::new();
             opts.append(true);
             #[cfg(unix)]
@@ -965,64 +1081,69 @@ impl Model {
             let end = w.stream_position()?;
             let start = end - buf.len() as u64;
             for (i, off, len, sum) in spans {
-                let d = &mut self.dir.notes[i];
-                d.at = start + off;
-                d.len = u32::try_from(len).unwrap_or(u32::MAX);
-                d.sum = sum;
-            }
-        } else {
-            // Now, not the as-of time: a watcher saves many times as of its
-            // last walk, and a new generation must never reuse a name.
-            generation = (now_ns() as u64) ^ u64::from(std::process::id()).rotate_left(40);
-            let old = match &self.records {
-                Some(f) if self.fresh.iter().flatten().count() < self.dir.notes.len() => {
-                    read_all(f).map_err(std::io::Error::other)?
+                if let Some(e) = ents.get_mut(i) {
+                    e.row.at = start + off;
+                    e.row.len = u32::try_from(len).unwrap_or(u32::MAX);
+                    e.row.sum = sum;
                 }
-                _ => Vec::new(),
-            };
-            let mut by_note: Vec<Option<Vec<u8>>> = vec![None; self.dir.notes.len()];
-            for (i, b) in pending {
-                by_note[i] = Some(b);
             }
-            remove_dead_temporaries(&dir);
-            let mut tmp = tempfile::Builder::new()
-                .prefix(&format!(".records-{}-", std::process::id()))
-                .tempfile_in(&dir)?;
-            {
-                let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-                let mut at = 0u64;
-                for (i, d) in self.dir.notes.iter_mut().enumerate() {
-                    let body: &[u8] = match &by_note[i] {
-                        Some(b) => b,
-                        None => record_in(&old, d).map_err(std::io::Error::other)?,
-                    };
-                    w.write_all(body)?;
-                    d.sum = content_hash(body);
-                    d.len = u32::try_from(body.len()).unwrap_or(u32::MAX);
-                    d.at = at;
-                    at += body.len() as u64;
-                }
-                w.flush()?;
-            }
-            vault::clear_cache_slot(&records_file(&self.root, generation));
-            tmp.persist(records_file(&self.root, generation))
-                .map_err(|e| e.error)?;
-            self.records = vault::open_cache_file(&records_file(&self.root, generation))
-                .ok()
-                .map(|(f, _)| f);
+            return Ok(g);
         }
-        let head = Head {
-            as_of_ns,
-            generation,
-            dir: std::mem::take(&mut self.dir),
+        // Now, not the as-of time: a watcher saves many times as of its
+        // last walk, and a new generation must never reuse a name.
+        let generation = (now_ns() as u64) ^ u64::from(std::process::id()).rotate_left(40);
+        let old = match &self.records {
+            Some(f) if self.fresh.len() < ents.len() => {
+                read_all(f).map_err(std::io::Error::other)?
+            }
+            _ => Vec::new(),
         };
-        let bytes = encode_head(&head);
-        self.dir = head.dir;
+        let mut by_note: Vec<Option<Vec<u8>>> = vec![None; ents.len()];
+        for (i, b) in pending {
+            by_note[i] = Some(b);
+        }
+        remove_dead_temporaries(&dir);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".records-{}-", std::process::id()))
+            .tempfile_in(&dir)?;
+        {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+            let mut at = 0u64;
+            for (i, e) in ents.iter_mut().enumerate() {
+                let body: &[u8] = match &by_note[i] {
+                    Some(b) => b,
+                    None => record_in(&old, &e.row).map_err(std::io::Error::other)?,
+                };
+                w.write_all(body)?;
+                e.row.sum = content_hash(body);
+                e.row.len = u32::try_from(body.len()).unwrap_or(u32::MAX);
+                e.row.at = at;
+                at += body.len() as u64;
+            }
+            w.flush()?;
+        }
+        vault::clear_cache_slot(&records_file(&self.root, generation));
+        tmp.persist(records_file(&self.root, generation))
+            .map_err(|e| e.error)?;
+        self.records = vault::open_cache_file(&records_file(&self.root, generation))
+            .ok()
+            .map(|(f, _)| f);
+        Ok(generation)
+    }
+
+    /// Writes the directory, pointing at records `generation`, atomically
+    /// (temp file + rename): a reader sees the old model or the new one,
+    /// never half of one.
+    fn save_dir(&mut self, as_of_ns: i64, generation: u64) -> std::io::Result<()> {
+        let dir = vault::cache_dir(&self.root);
+        let body = self.dir.body();
         remove_dead_temporaries(&dir);
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(".model-{}-", std::process::id()))
             .tempfile_in(&dir)?;
-        tmp.as_file_mut().write_all(&bytes)?;
+        tmp.as_file_mut()
+            .write_all(&header(as_of_ns, generation, body))?;
+        tmp.as_file_mut().write_all(body)?;
         // Taken before the rename, which keeps it: a file put in its place
         // after the rename is not this one.
         let id = FileId::of(&tmp.as_file().metadata()?);
@@ -1035,37 +1156,28 @@ impl Model {
         });
         // Replaced generations are swept once nobody can be reading them
         // (another process may still hold the one just replaced).
-        let _ = old_gen;
         sweep(&self.root, generation);
         Ok(())
     }
 
     /// How many notes the vault has.
     pub fn len(&self) -> usize {
-        self.dir.notes.len()
+        self.dir.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.dir.notes.is_empty()
+        self.dir.len() == 0
     }
 
     fn hashes(&self) -> Vec<u64> {
-        self.dir.notes.iter().map(|d| d.hash).collect()
-    }
-
-    fn out_links(&self) -> Vec<Vec<usize>> {
-        self.dir
-            .out_links
-            .iter()
-            .map(|v| v.iter().map(|j| *j as usize).collect())
-            .collect()
+        (0..self.dir.len()).map(|i| self.dir.row(i).hash).collect()
     }
 
     /// Each note's path (as bytes) and content hash, in the directory's
     /// order (0: unknown): what caches derived from the whole vault key on,
     /// known without decoding a record.
     pub fn sources(&self) -> impl Iterator<Item = (&[u8], u64)> {
-        self.dir.notes.iter().map(|d| (d.path.as_bytes(), d.hash))
+        (0..self.dir.len()).map(|i| (self.dir.path_bytes(i), self.dir.row(i).hash))
     }
 
     /// What every command warns about, without a vault: the config's and
@@ -1074,26 +1186,19 @@ impl Model {
     pub fn warnings(&self) -> (&[Diagnostic], Vec<Note>) {
         let notes = self
             .dir
-            .notes
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.errors > 0)
-            .filter_map(|(i, d)| {
-                if let Some(Some(n)) = self.fresh.get(i) {
+            .broken()
+            .into_iter()
+            .filter_map(|i| {
+                if let Some(n) = self.fresh.get(&i) {
                     return Some(n.clone());
                 }
                 let f = self.records.as_ref()?;
-                read_record(f, d)
-                    .and_then(|b| decode_note(&b, PathBuf::from(&d.path)))
+                read_record(f, &self.dir.row(i))
+                    .and_then(|b| decode_note(&b, PathBuf::from(self.dir.path(i))))
                     .ok()
             })
             .collect();
         (&self.problems, notes)
-    }
-
-    /// The vault folder.
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     /// The vault's config, as loaded with the model.
@@ -1106,73 +1211,85 @@ impl Model {
     /// model cannot be used (a record failed its checksum).
     pub fn into_vault(mut self) -> std::result::Result<Vault, String> {
         let t = std::time::Instant::now();
-        let n = self.dir.notes.len();
-        let mut fresh = std::mem::take(&mut self.fresh);
-        fresh.resize_with(n, || None);
+        let n = self.dir.len();
+        let mut parsed = std::mem::take(&mut self.fresh);
         let all = match &self.records {
-            Some(f) if fresh.iter().flatten().count() < n => read_all(f)?,
+            Some(f) if parsed.len() < n => read_all(f)?,
             _ => Vec::new(),
         };
+        let fresh: Vec<Option<Note>> = (0..n).map(|i| parsed.remove(&i)).collect();
+        let dir = &self.dir;
         let notes: std::result::Result<Vec<Note>, String> = fresh
             .into_par_iter()
-            .zip(self.dir.notes.par_iter())
-            .map(|(f, d)| match f {
+            .enumerate()
+            .map(|(i, f)| match f {
                 Some(note) => Ok(note),
-                None => decode_note(record_in(&all, d)?, PathBuf::from(&d.path)),
+                None => decode_note(record_in(&all, &dir.row(i))?, PathBuf::from(dir.path(i))),
             })
             .collect();
         let notes = notes?;
         drop(all);
         let hashes = self.hashes();
-        let out_links = self.out_links();
-        let dir = std::mem::take(&mut self.dir);
+        let out_links = (0..n)
+            .map(|i| self.dir.out_links(i).map(|j| j as usize).collect())
+            .collect();
+        let keys = self.dir.keys().ok_or_else(damaged)?;
+        let (off, to) = self.dir.in_links_csr();
         let mut v = Vault::from_parts(
             self.root,
             self.config,
             notes,
             self.problems,
-            dir.keys,
+            keys,
             out_links,
         );
+        v.set_linked_from(off, to);
         v.set_sources(hashes);
         trace(|| format!("model: decoded {n} notes in {:?}", t.elapsed()));
         Ok(v)
     }
 
     /// The vault with stand-ins for notes (identity and name keys only, see
-    /// [`DirNote::stub`]), except the notes parsed in this pass and those
-    /// with errors (whose diagnostics every command warns about), which are
+    /// [`stub`]), except the notes parsed in this pass and those with
+    /// errors (whose diagnostics every command warns about), which are
     /// whole. Lookups, link resolution and `linked_from` answer for the
-    /// whole vault; widen it with [`Model::widen`] before reading a note.
-    /// The directory's names move into the stand-ins: after this the model
-    /// only widens (the records' positions stay).
+    /// whole vault (the last straight from the directory's in-links); the
+    /// out-links only for whole notes. Widen it with [`Model::widen`]
+    /// before reading a note.
     pub fn focused(&mut self) -> Vault {
         let t = std::time::Instant::now();
-        let mut fresh = std::mem::take(&mut self.fresh);
-        fresh.resize_with(self.dir.notes.len(), || None);
-        self.parsed = (0..fresh.len()).filter(|i| fresh[*i].is_some()).collect();
-        let notes: Vec<Note> = self
-            .dir
-            .notes
-            .par_iter_mut()
-            .zip(fresh.into_par_iter())
-            .map(|(d, f)| match f {
-                Some(n) => n,
-                None => d.stub(),
+        let n = self.dir.len();
+        let mut parsed = std::mem::take(&mut self.fresh);
+        self.parsed = parsed.keys().copied().collect();
+        self.parsed.sort_unstable();
+        let fresh: Vec<Option<Note>> = (0..n).map(|i| parsed.remove(&i)).collect();
+        let dir = &self.dir;
+        let notes: Vec<Note> = fresh
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, f)| match f {
+                Some(note) => note,
+                None => stub(dir.names(i), dir.row(i).kind),
             })
             .collect();
+        trace(|| format!("model: stand-ins {:?}", t.elapsed()));
+        let mut out_links = vec![Vec::new(); n];
+        for &i in &self.parsed {
+            out_links[i] = self.dir.out_links(i).map(|j| j as usize).collect();
+        }
+        let (off, to) = self.dir.in_links_csr();
         let mut v = Vault::from_parts(
             self.root.clone(),
             self.config.clone(),
             notes,
             std::mem::take(&mut self.problems),
-            std::mem::take(&mut self.dir.keys),
-            self.out_links(),
+            self.dir.keys().unwrap_or_default(),
+            out_links,
         );
+        v.set_linked_from(off, to);
         v.set_sources(self.hashes());
-        let broken: Vec<usize> = (0..self.dir.notes.len())
-            .filter(|i| self.dir.notes[*i].errors > 0)
-            .collect();
+        trace(|| format!("model: vault {:?}", t.elapsed()));
+        let broken = self.dir.broken();
         self.widen(&mut v, &broken, false);
         trace(|| format!("model: focused vault in {:?}", t.elapsed()));
         v
@@ -1185,24 +1302,249 @@ impl Model {
         let mut want: Vec<usize> = idxs.to_vec();
         if linkers {
             for &i in idxs {
-                want.extend_from_slice(v.linked_from(i));
+                want.extend(self.dir.in_links(i).map(|j| j as usize));
             }
         }
         want.sort_unstable();
         want.dedup();
-        want.retain(|i| {
-            *i < self.dir.notes.len() && self.fresh.get(*i).is_none_or(Option::is_none)
-        });
+        // Notes parsed in this pass are whole already (and may have no
+        // record, when the model could not be saved).
+        want.retain(|i| *i < self.dir.len() && self.parsed.binary_search(i).is_err());
         if want.is_empty() {
             return;
         }
-        let decoded: Vec<(usize, std::result::Result<Note, String>)> = want
+        let notes = self.decode(&want);
+        for (i, _) in &notes {
+            if let Some(slot) = v.out_links.get_mut(*i) {
+                *slot = self.dir.out_links(*i).map(|j| j as usize).collect();
+            }
+        }
+        v.replace_notes(notes);
+    }
+}
+
+/// A person note as the directory names it (see [`Model::people`]).
+pub struct PersonRef<'a> {
+    pub idx: usize,
+    pub path: &'a str,
+    pub name: &'a str,
+    aliases: flat::Strs<'a>,
+}
+
+impl<'a> PersonRef<'a> {
+    pub fn aliases(&self) -> impl Iterator<Item = &'a str> {
+        self.aliases.iter()
+    }
+
+    /// The note's file name without `.md`.
+    pub fn stem(&self) -> &'a str {
+        Path::new(self.path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+    }
+}
+
+impl Model {
+    /// The vault folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Every person note's names, from the directory (no note decoded).
+    pub fn people(&self) -> impl Iterator<Item = PersonRef<'_>> {
+        let dir = &self.dir;
+        (0..dir.len()).filter_map(move |i| {
+            let n = dir.names(i);
+            let p = n.person?;
+            Some(PersonRef {
+                idx: i,
+                path: n.path,
+                name: p.name.unwrap_or(n.title),
+                aliases: p.aliases.unwrap_or(n.aliases),
+            })
+        })
+    }
+
+    /// The kind of note `i`.
+    pub fn kind(&self, i: usize) -> crate::model::NoteKind {
+        record::kind_of(self.dir.row(i).kind)
+    }
+
+    /// The notes a name resolves to ([`Vault::resolve`]'s rule), from the
+    /// directory's name keys.
+    pub fn resolve(&self, target: &str) -> Vec<usize> {
+        self.dir.key_get(&crate::text::fold(target))
+    }
+
+    /// The one person `query` means (the rules of [`crate::lookup::find`]),
+    /// from the directory; `None` when no one or several fit: the caller
+    /// then asks [`Model::focused`]'s vault, which says why in words.
+    pub fn find_person(&self, query: &str) -> Option<usize> {
+        use crate::lookup::{Candidate, Hits, Lookup, Query};
+        let t = std::time::Instant::now();
+        let q = Query::new(query)?;
+        // In parts, in parallel, merged in order: one pass's answer.
+        let hits = (0..self.dir.len())
+            .into_par_iter()
+            .chunks(4096)
+            .map(|part| {
+                let people: Vec<(PersonRef<'_>, Vec<String>, Vec<String>)> = part
+                    .into_iter()
+                    .filter_map(|i| {
+                        // Most notes are ruled out on their raw bytes,
+                        // without reading them as text.
+                        if !q.may_match_raw(self.dir.names_bytes(i)) {
+                            return None;
+                        }
+                        let n = self.dir.names(i);
+                        let p = n.person?;
+                        let aliases = p.aliases.unwrap_or(n.aliases);
+                        let name = p.name.unwrap_or(n.title);
+                        let stem = Path::new(n.path)
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .unwrap_or("");
+                        // Most people cannot be a hit: skip building them.
+                        if !q.may_match(
+                            std::iter::once(name).chain(aliases.iter()),
+                            p.emails.iter(),
+                            stem,
+                        ) {
+                            return None;
+                        }
+                        Some((
+                            PersonRef {
+                                idx: i,
+                                path: n.path,
+                                name: p.name.unwrap_or(n.title),
+                                aliases,
+                            },
+                            aliases.to_vec(),
+                            p.emails.to_vec(),
+                        ))
+                    })
+                    .collect();
+                q.scan(people.iter().map(|(p, aliases, emails)| Candidate {
+                    id: p.idx,
+                    name: p.name,
+                    aliases,
+                    emails,
+                    stem: p.stem(),
+                }))
+            })
+            .reduce(Hits::default, Hits::merge);
+        trace(|| format!("model: looked up `{query}` in {:?}", t.elapsed()));
+        match Query::decide(hits) {
+            Lookup::One(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// A vault of only what a command about notes `want` reads: them whole,
+    /// with `linkers` every note linking to them whole too, every note with
+    /// errors whole (commands warn about them), and stand-ins (names only,
+    /// see [`stub`]) for every note those link to. Returns it and where each
+    /// of `want` is in it.
+    ///
+    /// Within it, a link target of a whole note resolves as in the whole
+    /// vault: the note it resolves to there is among the stand-ins, and
+    /// keeping the vault's order keeps the choice among equal names the
+    /// same. A name typed by the user is looked up with
+    /// [`Model::find_person`] or [`Model::resolve`] instead.
+    pub fn focused_on(&self, want: &[usize], linkers: bool) -> (Vault, Vec<usize>) {
+        let t = std::time::Instant::now();
+        let n = self.dir.len();
+        let mut whole: Vec<usize> = want.iter().copied().filter(|i| *i < n).collect();
+        if linkers {
+            for &i in want {
+                whole.extend(self.dir.in_links(i).map(|j| j as usize));
+            }
+        }
+        whole.extend(self.dir.broken());
+        whole.sort_unstable();
+        whole.dedup();
+        let mut all = whole.clone();
+        for &w in &whole {
+            all.extend(self.dir.out_links(w).map(|j| j as usize));
+        }
+        all.sort_unstable();
+        all.dedup();
+        let local = |g: usize| all.binary_search(&g).ok();
+        let need: Vec<usize> = whole
+            .iter()
+            .copied()
+            .filter(|g| !self.fresh.contains_key(g))
+            .collect();
+        let mut decoded: FxHashMap<usize, Note> = self.decode(&need).into_iter().collect();
+        let mut notes = Vec::with_capacity(all.len());
+        for &g in &all {
+            let is_whole = whole.binary_search(&g).is_ok();
+            // A note parsed in this pass is kept (copied) for the next
+            // call; one not asked for is a stand-in like the others: its
+            // links' targets are not all here to resolve to.
+            let note = match self.fresh.get(&g) {
+                Some(f) if is_whole => f.clone(),
+                _ => match decoded.remove(&g) {
+                    Some(d) => d,
+                    None => stub(self.dir.names(g), self.dir.row(g).kind),
+                },
+            };
+            notes.push(note);
+        }
+        let out_links: Vec<Vec<usize>> = all
+            .iter()
+            .map(|&g| {
+                if whole.binary_search(&g).is_ok() {
+                    self.dir
+                        .out_links(g)
+                        .filter_map(|j| local(j as usize))
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let keys = KeyIndex::build(notes.iter().enumerate().map(|(i, n)| {
+            (
+                i,
+                n.title.as_str(),
+                n.path.as_path(),
+                n.aliases.iter().map(String::as_str),
+            )
+        }));
+        let hashes = all.iter().map(|&g| self.dir.row(g).hash).collect();
+        let mut v = Vault::from_parts(
+            self.root.clone(),
+            self.config.clone(),
+            notes,
+            self.problems.clone(),
+            keys,
+            out_links,
+        );
+        v.set_sources(hashes);
+        let at: Vec<usize> = want.iter().filter_map(|g| local(*g)).collect();
+        trace(|| {
+            format!(
+                "model: focused on {} notes ({} whole) in {:?}",
+                all.len(),
+                whole.len(),
+                t.elapsed()
+            )
+        });
+        (v, at)
+    }
+
+    /// Notes `idxs` decoded from their records; a record that cannot be
+    /// read has the model rebuilt for the next command and its note parsed
+    /// from the file for this one.
+    fn decode(&self, idxs: &[usize]) -> Vec<(usize, Note)> {
+        let decoded: Vec<(usize, std::result::Result<Note, String>)> = idxs
             .par_iter()
             .map(|&i| {
-                let d = &self.dir.notes[i];
-                let path = v.notes[i].path.clone();
+                let path = PathBuf::from(self.dir.path(i));
                 let note = match &self.records {
-                    Some(f) => read_record(f, d).and_then(|b| decode_note(&b, path)),
+                    Some(f) => read_record(f, &self.dir.row(i)).and_then(|b| decode_note(&b, path)),
                     None => Err(damaged()),
                 };
                 (i, note)
@@ -1220,12 +1562,12 @@ impl Model {
                         // built again for the next command.
                         let _ = Self::rebuild(&self.root, &why);
                     }
-                    let rel = v.notes[i].path.clone();
+                    let rel = PathBuf::from(self.dir.path(i));
                     notes.push((i, parse_lean_note(vault::load_note(&self.root, &rel))));
                 }
             }
         }
-        v.replace_notes(notes);
+        notes
     }
 }
 
@@ -1288,6 +1630,26 @@ fn read_model(file: &Path, want: Option<FileId>) -> std::io::Result<Option<(Vec<
     Ok(Some((bytes, id)))
 }
 
+/// The model file a watcher vouched for, mapped rather than read: a
+/// command then touches only the pages it uses (the names and a few links,
+/// not the name keys), with no copy. `None` when it is not that file.
+fn map_model(file: &Path, want: FileId) -> Option<(Buf, FileId)> {
+    // The same safe opener as a read: no FIFO, no symlink, a regular file.
+    let (f, len) = vault::open_cache_file(file).ok()?;
+    let id = FileId::of(&f.metadata().ok()?);
+    if id != want {
+        return None;
+    }
+    // SAFETY: the mapping is only read, and its bytes never change under
+    // us: kith never writes a model file in place (every save writes a new
+    // file and renames it over this name, leaving this inode as it was),
+    // and this is the very file the watcher wrote and advertised (same
+    // inode, size and time). Its length is checked against the map's, and
+    // every offset read from it is bounds-checked (`flat`).
+    let map = unsafe { memmap2::Mmap::map(&f) }.ok()?;
+    (map.len() as u64 == len).then_some((Buf::Map(map), id))
+}
+
 /// Removes the temporary files (`.model-PID-*`, `.records-PID-*`) of saves
 /// whose process is gone: a writer killed mid-save leaves a records file's
 /// size each (100 MB at 100k notes), never cleaned up otherwise. Files of
@@ -1347,9 +1709,8 @@ impl Model {
 
     fn open_vouched(root: &Path, id: FileId) -> Option<Model> {
         let t0 = std::time::Instant::now();
-        let (bytes, id) = read_model(&model_file(root), Some(id)).ok()??;
-        let head = decode_head(&bytes).ok()?;
-        drop(bytes);
+        let (bytes, id) = map_model(&model_file(root), id)?;
+        let head = decode_head_as(bytes, false).ok()?;
         let (records, _) = vault::open_cache_file(&records_file(root, head.generation)).ok()?;
         let (config, problems) = Config::load(root);
         trace(|| {
@@ -1362,7 +1723,7 @@ impl Model {
             root: root.to_path_buf(),
             config,
             problems,
-            fresh: Vec::new(),
+            fresh: FxHashMap::default(),
             records: Some(records),
             parsed: Vec::new(),
             on_disk: Some(OnDisk {
@@ -1429,12 +1790,10 @@ impl Held {
         let asked: rustc_hash::FxHashSet<&Path> = rels.iter().map(|p| p.as_path()).collect();
         // The walk as it would be: every known note with its known stamp,
         // the asked paths with a fresh one (or not at all when gone).
-        let mut walked: Vec<(PathBuf, Stamp)> = self
-            .dir
-            .notes
-            .iter()
-            .filter(|d| !asked.contains(Path::new(d.path.as_str())))
-            .map(|d| (PathBuf::from(&d.path), d.stamp))
+        let dir = &self.dir;
+        let mut walked: Vec<(PathBuf, Stamp)> = (0..dir.len())
+            .filter(|j| !asked.contains(Path::new(dir.path(*j))))
+            .map(|j| (PathBuf::from(dir.path(j)), dir.row(j).stamp))
             .collect();
         for rel in &asked {
             if !filter.is_note(rel) || under_symlink(&root, rel) {
@@ -1452,7 +1811,7 @@ impl Held {
         walked.par_sort_unstable_by(|a, b| path_order(&a.0).cmp(path_order(&b.0)));
         // A stamp can stay put across a write in the same clock tick: every
         // asked path is looked at, whatever its stamp says.
-        let (mut d, prev_of) = diff_sorted(&walked, &self.dir.notes, i64::MAX);
+        let (mut d, prev_of) = diff_sorted(&walked, &self.dir, i64::MAX);
         let (forced, same): (Vec<usize>, Vec<usize>) = d
             .same
             .into_iter()

@@ -63,99 +63,6 @@ impl CLinks {
     }
 }
 
-/// A note as the always-read directory of the model knows it: where it is,
-/// whether it changed, what it is called (the name keys every lookup needs)
-/// and where its record is.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub(super) struct DirNote {
-    pub path: String,
-    pub stamp: super::Stamp,
-    pub hash: u64,
-    pub kind: u8,
-    pub title: String,
-    pub aliases: Vec<String>,
-    pub person: Option<DirPerson>,
-    /// How many error diagnostics the note has: commands warn about them
-    /// without decoding every record.
-    pub errors: u32,
-    /// The record: byte offset in the records file, length, checksum.
-    pub at: u64,
-    pub len: u32,
-    pub sum: u64,
-}
-
-/// What looking a person up needs (see [`crate::lookup::find`]).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub(super) struct DirPerson {
-    /// `None`: the note's title (as it nearly always is).
-    pub name: Option<String>,
-    /// `None`: the note's aliases.
-    pub aliases: Option<Vec<String>>,
-    pub emails: Vec<String>,
-}
-
-impl DirNote {
-    /// The directory entry of a parsed note (record position still unknown).
-    pub(super) fn of(n: &Note, stamp: super::Stamp, hash: u64) -> DirNote {
-        DirNote {
-            path: n.path.to_string_lossy().into_owned(),
-            stamp,
-            hash,
-            kind: kind_code(n.kind),
-            title: n.title.clone(),
-            aliases: n.aliases.clone(),
-            person: n.person.as_ref().map(|p| DirPerson {
-                name: (p.name != n.title).then(|| p.name.clone()),
-                aliases: (p.aliases != n.aliases).then(|| p.aliases.clone()),
-                emails: p.emails.clone(),
-            }),
-            errors: n32(n.diagnostics.iter().filter(|d| d.is_error()).count()),
-            at: 0,
-            len: 0,
-            sum: 0,
-        }
-    }
-
-    pub(super) fn kind(&self) -> NoteKind {
-        kind_of(self.kind)
-    }
-
-    /// A stand-in for the note: its identity and name keys, nothing else
-    /// (no entries, links, promises or diagnostics). Commands that need one
-    /// person answer from these plus the few whole notes they need.
-    /// Moves the name keys out into the stand-in; the entry keeps its
-    /// stamp and record position.
-    pub(super) fn stub(&mut self) -> Note {
-        let title = std::mem::take(&mut self.title);
-        let aliases = std::mem::take(&mut self.aliases);
-        let person = self.person.take().map(|p| Person {
-            name: p.name.unwrap_or_else(|| title.clone()),
-            aliases: p.aliases.unwrap_or_else(|| aliases.clone()),
-            emails: p.emails,
-            ..Person::default()
-        });
-        Note {
-            path: PathBuf::from(std::mem::take(&mut self.path)),
-            kind: self.kind(),
-            has_bom: false,
-            crlf: false,
-            front: None,
-            title,
-            aliases,
-            person,
-            event: None,
-            resource: None,
-            date: None,
-            entries: Vec::new(),
-            promises: Vec::new(),
-            links: Vec::new(),
-            tags: Vec::new(),
-            body_line: 1,
-            diagnostics: Vec::new(),
-        }
-    }
-}
-
 #[derive(Serialize, Deserialize)]
 enum CYaml {
     Null,
@@ -272,7 +179,7 @@ fn us(v: u32) -> usize {
     v as usize
 }
 
-fn kind_code(k: NoteKind) -> u8 {
+pub(super) fn kind_code(k: NoteKind) -> u8 {
     match k {
         NoteKind::Person => 0,
         NoteKind::Event => 1,
@@ -282,7 +189,7 @@ fn kind_code(k: NoteKind) -> u8 {
     }
 }
 
-fn kind_of(c: u8) -> NoteKind {
+pub(super) fn kind_of(c: u8) -> NoteKind {
     match c {
         0 => NoteKind::Person,
         1 => NoteKind::Event,
