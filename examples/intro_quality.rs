@@ -58,7 +58,7 @@ fn main() {
         .collect();
     let must_not = rows(&y, "must_not");
     let mismatch = rows(&y, "mismatch");
-    let v = kith::vault::Vault::load(&PathBuf::from(vault)).unwrap_or_else(|e| {
+    let v = kith::store::load_uncached(&PathBuf::from(vault)).unwrap_or_else(|e| {
         eprintln!("{vault}: {e}");
         std::process::exit(2)
     });

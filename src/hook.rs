@@ -129,9 +129,10 @@ fn keys_elsewhere(
 ) -> Result<HashMap<String, PathBuf>> {
     let others: Vec<(PathBuf, Vec<u8>)> = match vr {
         Some(vr) => vr.index_notes(skip)?,
-        None => crate::vault::walk(root)
+        None => crate::store::walk(root)
             .0
             .into_iter()
+            .map(|(p, _)| p)
             .filter(|p| !skip.contains(p) && !links_to_a_note(root, p))
             // Regular files under the size cap only: a FIFO must not block the commit.
             .filter_map(|p| {

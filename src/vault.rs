@@ -289,53 +289,6 @@ fn glob_at(p: &[u8], s: &[u8], pi: usize, si: usize, memo: &mut [Option<bool>]) 
     found
 }
 
-/// Every note file under `root`, relative, sorted. Hidden folders are skipped,
-/// symlinked folders are not followed (no loops), ignored paths
-/// ([`NoteFilter`]) are not entered; walk errors become warnings.
-pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-    let mut paths = Vec::new();
-    let mut diags = Vec::new();
-    let filter = NoteFilter::for_vault(root);
-    let it = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || {
-                let name = e.file_name().to_string_lossy();
-                !(name.starts_with('.')
-                    || e.file_type().is_dir() && SKIP_DIRS.contains(&name.as_ref())
-                    || e.path().strip_prefix(root).is_ok_and(|r| filter.skips(r)))
-            }
-        });
-    for entry in it {
-        match entry {
-            Ok(e) => {
-                if e.file_type().is_dir() {
-                    continue;
-                }
-                let Ok(rel) = e.path().strip_prefix(root) else {
-                    continue;
-                };
-                if is_note_path(rel) {
-                    paths.push(rel.to_path_buf());
-                }
-            }
-            Err(err) => {
-                let p = err
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-                diags.push(
-                    Diagnostic::warning(&p, 1, 1, format!("could not read: {err}"))
-                        .hint("check the permissions of this file or folder"),
-                );
-            }
-        }
-    }
-    paths.sort();
-    (paths, diags)
-}
-
 /// The largest note kith reads (16 MiB). A bigger `*.md` file is reported and
 /// skipped: notes are hand-written text, and an unbounded read of, say, a
 /// symlink to `/dev/zero` would eat all memory.
@@ -548,33 +501,6 @@ pub struct Vault {
 }
 
 impl Vault {
-    /// Walks and parses every note (in parallel).
-    pub fn load(root: &Path) -> Result<Vault> {
-        if !root.is_dir() {
-            return Err(Error::VaultMissing(root.to_path_buf()));
-        }
-        let (paths, mut problems) = walk(root);
-        let loaded: Vec<std::result::Result<Note, Diagnostic>> = paths
-            .par_iter()
-            .map(|rel| try_load_note(root, rel))
-            .collect();
-        let mut notes = Vec::with_capacity(loaded.len());
-        for l in loaded {
-            match l {
-                Ok(n) => notes.push(n),
-                Err(d) => problems.push(d),
-            }
-        }
-        let (config, cfg_diag) = Config::load(root);
-        problems.extend(cfg_diag);
-        Ok(Vault::from_notes(
-            root.to_path_buf(),
-            config,
-            notes,
-            problems,
-        ))
-    }
-
     pub fn from_notes(
         root: PathBuf,
         config: Config,

@@ -572,6 +572,35 @@ fn parse_lean_note(mut n: Note) -> Note {
     n
 }
 
+/// Every note walked and parsed afresh, no cache read or written: for a
+/// caller that must not trust or touch `.kith/cache/` (a fixture measured
+/// by a benchmark).
+pub fn load_uncached(root: &Path) -> Result<Vault> {
+    if !root.is_dir() {
+        return Err(Error::VaultMissing(root.to_path_buf()));
+    }
+    let (walked, mut problems) = walk(root);
+    let loaded: Vec<std::result::Result<Note, Diagnostic>> = walked
+        .par_iter()
+        .map(|(rel, _)| vault::try_load_note(root, rel))
+        .collect();
+    let mut notes = Vec::with_capacity(loaded.len());
+    for l in loaded {
+        match l {
+            Ok(n) => notes.push(n),
+            Err(d) => problems.push(d),
+        }
+    }
+    let (config, cfg_diag) = Config::load(root);
+    problems.extend(cfg_diag);
+    Ok(Vault::from_notes(
+        root.to_path_buf(),
+        config,
+        notes,
+        problems,
+    ))
+}
+
 /// The vault, fresh: walk, compare stamps with the persisted model, re-parse
 /// what changed (in parallel), save the model if anything moved.
 pub fn load(root: &Path) -> Result<Vault> {
