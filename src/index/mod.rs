@@ -700,6 +700,16 @@ impl Index {
         let held = held.take();
         let t0 = Instant::now();
         let now = self.opstamp();
+        if now != self.opened_at {
+            // Another process committed since this one opened the index (a
+            // second search, a command's warm-up): the comparison below is
+            // against its commit, so when nothing is left to do the reader
+            // must hold that commit too, or the answer misses its edits.
+            self.reader.reload().map_err(tantivy_err)?;
+            // Committed again meanwhile: which commit the reader holds is not
+            // known, so no early answer may stand (see `search_fresh`).
+            self.opened_at = if self.opstamp() == now { now } else { None };
+        }
         let skip = &self.skip;
         // Only regular files are indexed: the empty stamp is a folder, FIFO
         // or dangling symlink named like a note, which the model reports.
@@ -1085,4 +1095,48 @@ fn tantivy_err(e: tantivy::TantivyError) -> Error {
 /// Note kind of a parsed note, as stored.
 fn kind_str(n: &Note) -> &'static str {
     n.kind.as_str()
+}
+
+#[cfg(test)]
+mod attack_tests {
+    use super::*;
+
+    fn hits(idx: &Index, text: &str) -> usize {
+        idx.search(&SearchQuery {
+            text: text.into(),
+            limit: 10,
+            ..SearchQuery::default()
+        })
+        .unwrap()
+        .len()
+    }
+
+    /// Another process (a second search, `kith log`'s warm-up) may commit an
+    /// edit between this one's open and its sync; the sync then has nothing
+    /// to do, but this process's reader is still at the older commit.
+    #[test]
+    fn a_commit_by_another_process_between_open_and_sync_is_searched() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".kith")).unwrap();
+        std::fs::create_dir_all(root.join("people")).unwrap();
+        let ann = root.join("people/ann.md");
+        std::fs::write(&ann, "---\nname: Ann\n---\nlikes tea\n").unwrap();
+        Index::open(root).unwrap().sync(false).unwrap();
+        let mut a = Index::open(root).unwrap();
+        let before = a.opened_at;
+        std::fs::write(&ann, "---\nname: Ann\n---\nlikes kayaking now\n").unwrap();
+        let mut b = Index::open(root).unwrap();
+        let r = b.sync(false).unwrap();
+        assert_eq!(r.indexed, 1);
+        drop(b);
+        let r = a.sync(false).unwrap();
+        assert_eq!(r.indexed, 0, "the other process indexed it");
+        assert_eq!(hits(&a, "kayaking"), 1, "the edit is searchable");
+        assert_eq!(hits(&a, "tea"), 0, "the old text is gone");
+        assert_ne!(
+            a.opened_at, before,
+            "search_fresh must not let its early answer stand"
+        );
+    }
 }
