@@ -297,11 +297,17 @@ impl From<Intro> for IntroSuggestion {
 }
 
 /// What every derived result depends on besides the date and the limits:
-/// each note's path and content hash (in the model's order), the config,
+/// each note's path and content hash (in the model's order), the config
+/// (as loaded, the one the computation uses: the file read again here could
+/// be a newer save, and a result of the older config stored under it),
 /// the dismissals and the kith binary. `None` when it cannot be told (a
 /// note's content is unknown, or the dismissals file has problems the fresh
 /// computation must report).
-pub fn vault_key<'a>(root: &Path, sources: impl Iterator<Item = (&'a [u8], u64)>) -> Option<u64> {
+pub fn vault_key<'a>(
+    root: &Path,
+    config: &crate::config::Config,
+    sources: impl Iterator<Item = (&'a [u8], u64)>,
+) -> Option<u64> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     FORMAT.hash(&mut h);
     env!("CARGO_PKG_VERSION").hash(&mut h);
@@ -329,7 +335,7 @@ pub fn vault_key<'a>(root: &Path, sources: impl Iterator<Item = (&'a [u8], u64)>
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
         Err(_) => None,
     };
-    read(crate::config::Config::rel_path())?.hash(&mut h);
+    format!("{:?}", config.raw).hash(&mut h);
     let dismissed = read(Path::new(super::DISMISSED_FILE))?;
     if let Some(b) = &dismissed
         && !dismissals_clean(b)
@@ -348,6 +354,7 @@ pub fn vault_key_of(vault: &Vault) -> Option<u64> {
     }
     vault_key(
         &vault.root,
+        &vault.config,
         vault
             .notes
             .iter()
@@ -634,5 +641,25 @@ mod tests {
         assert!(!dismissals_clean(b"dismissed: [A, B]\n"));
         assert!(!dismissals_clean(b"dismissed:\n  - [A]\n"));
         assert!(!dismissals_clean(b"dismissed: [\n"));
+    }
+
+    /// The key names the config the computation used: one saved between a
+    /// command's load and its key must not label the older config's result.
+    #[test]
+    fn the_key_is_of_the_config_in_use_not_the_file_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".kith")).unwrap();
+        std::fs::create_dir_all(root.join("people")).unwrap();
+        std::fs::write(root.join("people/ann.md"), "---\nname: Ann\n---\n").unwrap();
+        let cfg = root.join(".kith/config.yaml");
+        std::fs::write(&cfg, "intros:\n  same_org_connected: true\n").unwrap();
+        let old = crate::store::load(root).unwrap();
+        std::fs::write(&cfg, "intros:\n  same_org_connected: false\n").unwrap();
+        let new = crate::store::load(root).unwrap();
+        let (k_old, k_new) = (vault_key_of(&old), vault_key_of(&new));
+        assert!(k_old.is_some() && k_new.is_some());
+        assert_ne!(k_old, k_new);
+        assert_eq!(k_new, vault_key_of(&crate::store::load(root).unwrap()));
     }
 }
