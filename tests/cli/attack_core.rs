@@ -114,7 +114,7 @@ fn the_digest_cache_follows_dismissals_config_and_date() {
         assert_eq!(intros(&v, "2026-11-22"), 0, "a dismissed pair came back");
     }
     // Config: a birthday rule reads nothing of it, but a cadence default does.
-    v.person("cy", "Cy", "last_contact: 2026-01-01", "");
+    v.person("cy", "Cy", "cadence: 30d\nlast_contact: 2026-01-01", "");
     let reminders = |v: &TestVault, as_of: &str| {
         v.kith(["digest", "--as-of", as_of, "--json"]).ok().json()["reminders"].to_string()
     };
