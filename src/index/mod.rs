@@ -33,7 +33,7 @@ pub use search::{Hit, SearchQuery};
 
 /// Bump when the schema or what goes into documents changes: the index is
 /// then rebuilt on next use.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Writer memory for large builds; small syncs use the minimum.
 const BIG_WRITER_BYTES: usize = 64_000_000;
@@ -562,7 +562,7 @@ impl Index {
                 .stream()
                 .map_err(|e| Error::Index(e.to_string()))?;
             while stream.advance() {
-                names.push(stream.key().to_vec());
+                names.push(schema::path_bytes_of_text(stream.key()).into_owned());
             }
             let alive = seg.alive_bitset();
             for doc in 0..seg.max_doc() {
@@ -931,9 +931,8 @@ impl Index {
             );
             b
         });
-        let path_term = |rel: &Path| {
-            Term::from_field_text(self.fields.path, &rel.to_string_lossy().replace('\\', "/"))
-        };
+        let path_term =
+            |rel: &Path| Term::from_field_text(self.fields.path, &schema::path_text(rel));
         for rel in removed {
             writer.delete_term(path_term(rel));
         }
@@ -1020,7 +1019,7 @@ impl Index {
         for (_, addr) in top {
             let d: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
             if let Some(p) = d.get_first(self.fields.path).and_then(|v| v.as_str()) {
-                out.push(PathBuf::from(p));
+                out.push(schema::path_of_text(p));
             }
         }
         Ok(out)

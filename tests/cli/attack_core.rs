@@ -126,3 +126,41 @@ fn the_digest_cache_follows_dismissals_config_and_date() {
     v.note(".kith/config.yaml", "");
     assert!(reminders(&v, "2026-11-22").contains("Cy"));
 }
+
+/// Two notes whose names differ only in bytes that are not UTF-8 are two
+/// notes to the model (`list`, `show`) and were one document to the search
+/// index (its path was kept lossily): the second never searchable, every
+/// search "rebuilt the search index because it was damaged", snippets empty.
+#[test]
+fn notes_named_with_non_utf8_bytes_are_each_searchable() {
+    use std::os::unix::ffi::OsStrExt;
+    let v = TestVault::new();
+    let write = |name: &[u8], body: &str| {
+        let mut p = v.root.join("people").into_os_string().into_encoded_bytes();
+        p.push(b'/');
+        p.extend_from_slice(name);
+        let p = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&p));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    write(b"caf\xe9.md", "---\nname: One\n---\nlikes zeta\n");
+    let two = write(b"caf\xe8.md", "---\nname: Two\n---\nlikes theta\n");
+    v.kith(["list"]).ok().stdout_has("One").stdout_has("Two");
+    for (word, who) in [("zeta", "One"), ("theta", "Two")] {
+        let r = v.kith(["search", word, "--json"]).ok();
+        assert!(!r.stderr.contains("rebuilt"), "{}", r.stderr);
+        let hits = r.json();
+        assert_eq!(hits[0]["name"], who, "{hits}");
+        assert!(
+            hits[0]["snippet"].as_str().unwrap().contains(word),
+            "{hits}"
+        );
+    }
+    std::fs::write(&two, "---\nname: Two\n---\nlikes kappa\n").unwrap();
+    assert!(search_finds(&v, "kappa"));
+    assert!(search_finds(&v, "zeta"), "One's document went with Two's");
+    std::fs::remove_file(&two).unwrap();
+    assert!(!search_finds(&v, "kappa"));
+    assert!(search_finds(&v, "zeta"), "One's document went with Two's");
+}
