@@ -458,7 +458,12 @@ pub fn person_fields(
         })
         .collect();
     let made = fields.iter().filter(|(m, _)| *m).count();
-    if !sources.is_empty() && (made > 0 || stored.people.len() != people.len()) {
+    // Fields made from a note saved since the model read it would be kept
+    // under the older content hash: then nothing is stored this time.
+    if !sources.is_empty()
+        && (made > 0 || stored.people.len() != people.len())
+        && !vault.read_changed()
+    {
         let out = StoredFields {
             people: people
                 .iter()
@@ -661,5 +666,44 @@ mod tests {
         assert!(k_old.is_some() && k_new.is_some());
         assert_ne!(k_old, k_new);
         assert_eq!(k_new, vault_key_of(&crate::store::load(root).unwrap()));
+    }
+
+    /// A note saved while the digest computes (the model read it before):
+    /// the prose the matcher reads then is the newer text, which must not be
+    /// kept under the older content hash: undoing the save would bring that
+    /// text back as the cached answer for a note that no longer says it.
+    #[test]
+    fn text_read_after_an_edit_is_not_cached_under_the_older_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".kith")).unwrap();
+        std::fs::create_dir_all(root.join("people")).unwrap();
+        std::fs::write(
+            root.join("people/ann.md"),
+            "---\nname: Ann\nneeds: [kayak lessons for her kids]\n---\n",
+        )
+        .unwrap();
+        let bo = root.join("people/bo.md");
+        let before = "---\nname: Bo\n---\nBo grows tomatoes.\n";
+        std::fs::write(&bo, before).unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let v = crate::store::load(root).unwrap();
+        let limits = crate::digest::Limits::of(&v.config, true);
+        std::fs::write(
+            &bo,
+            "---\nname: Bo\n---\nBo gives kayak lessons for kids.\n",
+        )
+        .unwrap();
+        let during = crate::digest::compute(&v, as_of, limits, vault_key_of(&v)).unwrap();
+        let says = |d: &crate::digest::Digest| serde_json::to_string(&d.intros).unwrap();
+        std::fs::write(&bo, before).unwrap();
+        let v = crate::store::load(root).unwrap();
+        let after = crate::digest::build(&v, as_of, limits).unwrap();
+        assert!(
+            !says(&after).contains("kayak lessons for kids"),
+            "Bo's note no longer says it: {} (computed during the save: {})",
+            says(&after),
+            says(&during)
+        );
     }
 }
