@@ -363,6 +363,14 @@ pub fn vault_key_of(vault: &Vault) -> Option<u64> {
     )
 }
 
+/// Whether a result computed from `vault` may be stored under `key`: no
+/// note read for its text had changed since the model read it, and the
+/// key's inputs read from disk (the dismissals, which the computation reads
+/// again) are still those the key was made of.
+pub fn still_keyed(vault: &Vault, key: u64) -> bool {
+    !vault.read_changed() && vault_key_of(vault) == Some(key)
+}
+
 /// The generation of the whole digest for a vault key, date and limits.
 pub fn digest_generation(key: u64, as_of: Date, limits: Limits) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -705,5 +713,41 @@ mod tests {
             says(&after),
             says(&during)
         );
+    }
+
+    /// A dismissal saved between the key's read of `.kith/intros.yaml` and
+    /// the computation's: the result without the pair must not be stored
+    /// under the key of the file without the dismissal.
+    #[test]
+    fn a_dismissal_saved_during_the_computation_is_not_stored_under_the_older_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".kith")).unwrap();
+        std::fs::create_dir_all(root.join("people")).unwrap();
+        std::fs::write(
+            root.join("people/ann.md"),
+            "---\nname: Ann\nneeds: [kayak lessons for her kids]\n---\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("people/bo.md"),
+            "---\nname: Bo\noffers: [kayak lessons for kids]\n---\n",
+        )
+        .unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let v = crate::store::load(root).unwrap();
+        let limits = crate::digest::Limits::of(&v.config, true);
+        let key = vault_key_of(&v);
+        let dismissals = root.join(super::super::DISMISSED_FILE);
+        std::fs::write(&dismissals, "dismissed:\n  - [Ann, Bo]\n").unwrap();
+        let during = crate::digest::compute(&v, as_of, limits, key).unwrap();
+        assert!(during.intros.is_empty());
+        std::fs::remove_file(&dismissals).unwrap();
+        let v = crate::store::load(root).unwrap();
+        assert_eq!(vault_key_of(&v), key);
+        let after = crate::digest::build(&v, as_of, limits).unwrap();
+        assert_eq!(after.intros.len(), 1, "the pair is no longer dismissed");
+        let (intros, _) = crate::digest::cached_all(root, key, as_of).unwrap_or_default();
+        assert_eq!(intros.len(), 1, "the candidates cache agrees");
     }
 }

@@ -886,9 +886,10 @@ pub fn compute_all<'m>(
     let (m, conn) = rayon::join(matching, || Known::new(vault));
     trace("matcher and connections", t);
     let (intros, shares) = suggestions_known(vault, as_of, m, conn)?;
-    // A note saved since the model read it was read for its prose: the
-    // result mixes versions, so it is not stored under the older key.
-    if let Some(k) = key.filter(|_| !vault.read_changed())
+    // A note saved since the model read it was read for its prose, or the
+    // dismissals changed since the key read them: the result is not that
+    // key's, so it is not stored under it.
+    if let Some(k) = key.filter(|k| cached::still_keyed(vault, *k))
         && let Err(e) = cached::write(
             &cached::intros_file(&vault.root),
             cached::intros_generation(k, as_of),
