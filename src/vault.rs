@@ -494,6 +494,11 @@ pub struct Vault {
     /// the digest asks for many entries of the same note, and reading the
     /// file once per entry made a long note quadratic.
     texts: std::sync::Mutex<TextCache>,
+    /// Set when a note read for its text no longer holds the bytes it was
+    /// parsed from (saved since the model read it): what was derived from
+    /// this vault then mixes two versions, and must not be cached under the
+    /// older content hashes.
+    read_changed: std::sync::atomic::AtomicBool,
     /// Per note, the content hash of the bytes it was parsed from when its
     /// entry texts were left on disk (the cached model); empty when the notes
     /// hold their texts.
@@ -526,6 +531,7 @@ impl Vault {
             by_path: std::sync::OnceLock::new(),
             in_links: std::sync::OnceLock::new(),
             texts: std::sync::Mutex::new(TextCache::default()),
+            read_changed: std::sync::atomic::AtomicBool::new(false),
             sources: Vec::new(),
         };
         v.out_links = (0..v.notes.len())
@@ -569,6 +575,7 @@ impl Vault {
             by_path: std::sync::OnceLock::new(),
             in_links: std::sync::OnceLock::new(),
             texts: std::sync::Mutex::new(TextCache::default()),
+            read_changed: std::sync::atomic::AtomicBool::new(false),
             sources: Vec::new(),
         }
     }
@@ -622,6 +629,7 @@ impl Vault {
             }
             return t;
         }
+        self.saw_change();
         note::parse(&n.path, &bytes)
             .entries
             .into_iter()
@@ -642,10 +650,35 @@ impl Vault {
         let bytes = read_note_bytes(&self.root.join(&n.path)).ok()?;
         let hash = self.sources.get(idx).copied().unwrap_or(0);
         if hash != 0 && crate::text::content_hash(&bytes) != hash {
+            self.saw_change();
             return None;
         }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         Some(String::from_utf8_lossy(bytes).into())
+    }
+
+    /// The bytes of note `idx` as they are on disk now (by the capped note
+    /// reader); noted by [`read_changed`](Self::read_changed) when they are
+    /// no longer those the model was built from.
+    pub fn note_bytes_now(&self, idx: usize) -> Option<Vec<u8>> {
+        let n = self.notes.get(idx)?;
+        let bytes = read_note_bytes(&self.root.join(&n.path)).ok()?;
+        let hash = self.sources.get(idx).copied().unwrap_or(0);
+        if hash != 0 && crate::text::content_hash(&bytes) != hash {
+            self.saw_change();
+        }
+        Some(bytes)
+    }
+
+    fn saw_change(&self) {
+        self.read_changed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether a note read for its text had changed since the model was
+    /// built: results derived from this vault are then not to be cached.
+    pub fn read_changed(&self) -> bool {
+        self.read_changed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn cached_text(&self, idx: usize) -> Option<std::sync::Arc<str>> {

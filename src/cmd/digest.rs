@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     // model's directory has: a digest with nothing changed since the last
     // one decodes no record, and builds no vault at all unless a plugin
     // serving `digest` needs the people.
-    let key = digest::cached::vault_key(model.root(), model.sources());
+    let key = digest::cached::vault_key(model.root(), model.config(), model.sources());
     let (vault, mut d) = match digest::lookup(model.root(), key, as_of, limits) {
         digest::Lookup::Hit(d) => {
             ctx.warn_model(&model);

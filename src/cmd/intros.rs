@@ -106,7 +106,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
 fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
     let mut model = ctx.open_model()?;
     let as_of = ctx.as_of(&args.as_of)?;
-    let key = digest::cached::vault_key(model.root(), model.sources());
+    let key = digest::cached::vault_key(model.root(), model.config(), model.sources());
     let (vault, list) = match digest::cached_all(model.root(), key, as_of) {
         Some((list, _)) => {
             let vault = ctx.focus(&mut model);

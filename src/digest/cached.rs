@@ -297,11 +297,17 @@ impl From<Intro> for IntroSuggestion {
 }
 
 /// What every derived result depends on besides the date and the limits:
-/// each note's path and content hash (in the model's order), the config,
+/// each note's path and content hash (in the model's order), the config
+/// (as loaded, the one the computation uses: the file read again here could
+/// be a newer save, and a result of the older config stored under it),
 /// the dismissals and the kith binary. `None` when it cannot be told (a
 /// note's content is unknown, or the dismissals file has problems the fresh
 /// computation must report).
-pub fn vault_key<'a>(root: &Path, sources: impl Iterator<Item = (&'a [u8], u64)>) -> Option<u64> {
+pub fn vault_key<'a>(
+    root: &Path,
+    config: &crate::config::Config,
+    sources: impl Iterator<Item = (&'a [u8], u64)>,
+) -> Option<u64> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     FORMAT.hash(&mut h);
     env!("CARGO_PKG_VERSION").hash(&mut h);
@@ -329,7 +335,7 @@ pub fn vault_key<'a>(root: &Path, sources: impl Iterator<Item = (&'a [u8], u64)>
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
         Err(_) => None,
     };
-    read(crate::config::Config::rel_path())?.hash(&mut h);
+    format!("{:?}", config.raw).hash(&mut h);
     let dismissed = read(Path::new(super::DISMISSED_FILE))?;
     if let Some(b) = &dismissed
         && !dismissals_clean(b)
@@ -348,12 +354,21 @@ pub fn vault_key_of(vault: &Vault) -> Option<u64> {
     }
     vault_key(
         &vault.root,
+        &vault.config,
         vault
             .notes
             .iter()
             .zip(sources)
             .map(|(n, s)| (n.path.as_os_str().as_encoded_bytes(), *s)),
     )
+}
+
+/// Whether a result computed from `vault` may be stored under `key`: no
+/// note read for its text had changed since the model read it, and the
+/// key's inputs read from disk (the dismissals, which the computation reads
+/// again) are still those the key was made of.
+pub fn still_keyed(vault: &Vault, key: u64) -> bool {
+    !vault.read_changed() && vault_key_of(vault) == Some(key)
 }
 
 /// The generation of the whole digest for a vault key, date and limits.
@@ -451,7 +466,12 @@ pub fn person_fields(
         })
         .collect();
     let made = fields.iter().filter(|(m, _)| *m).count();
-    if !sources.is_empty() && (made > 0 || stored.people.len() != people.len()) {
+    // Fields made from a note saved since the model read it would be kept
+    // under the older content hash: then nothing is stored this time.
+    if !sources.is_empty()
+        && (made > 0 || stored.people.len() != people.len())
+        && !vault.read_changed()
+    {
         let out = StoredFields {
             people: people
                 .iter()
@@ -634,5 +654,100 @@ mod tests {
         assert!(!dismissals_clean(b"dismissed: [A, B]\n"));
         assert!(!dismissals_clean(b"dismissed:\n  - [A]\n"));
         assert!(!dismissals_clean(b"dismissed: [\n"));
+    }
+
+    /// The key names the config the computation used: one saved between a
+    /// command's load and its key must not label the older config's result.
+    #[test]
+    fn the_key_is_of_the_config_in_use_not_the_file_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".kith")).unwrap();
+        std::fs::create_dir_all(root.join("people")).unwrap();
+        std::fs::write(root.join("people/ann.md"), "---\nname: Ann\n---\n").unwrap();
+        let cfg = root.join(".kith/config.yaml");
+        std::fs::write(&cfg, "intros:\n  same_org_connected: true\n").unwrap();
+        let old = crate::store::load(root).unwrap();
+        std::fs::write(&cfg, "intros:\n  same_org_connected: false\n").unwrap();
+        let new = crate::store::load(root).unwrap();
+        let (k_old, k_new) = (vault_key_of(&old), vault_key_of(&new));
+        assert!(k_old.is_some() && k_new.is_some());
+        assert_ne!(k_old, k_new);
+        assert_eq!(k_new, vault_key_of(&crate::store::load(root).unwrap()));
+    }
+
+    /// A note saved while the digest computes (the model read it before):
+    /// the prose the matcher reads then is the newer text, which must not be
+    /// kept under the older content hash: undoing the save would bring that
+    /// text back as the cached answer for a note that no longer says it.
+    #[test]
+    fn text_read_after_an_edit_is_not_cached_under_the_older_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".kith")).unwrap();
+        std::fs::create_dir_all(root.join("people")).unwrap();
+        std::fs::write(
+            root.join("people/ann.md"),
+            "---\nname: Ann\nneeds: [kayak lessons for her kids]\n---\n",
+        )
+        .unwrap();
+        let bo = root.join("people/bo.md");
+        let before = "---\nname: Bo\n---\nBo grows tomatoes.\n";
+        std::fs::write(&bo, before).unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let v = crate::store::load(root).unwrap();
+        let limits = crate::digest::Limits::of(&v.config, true);
+        std::fs::write(
+            &bo,
+            "---\nname: Bo\n---\nBo gives kayak lessons for kids.\n",
+        )
+        .unwrap();
+        let during = crate::digest::compute(&v, as_of, limits, vault_key_of(&v)).unwrap();
+        let says = |d: &crate::digest::Digest| serde_json::to_string(&d.intros).unwrap();
+        std::fs::write(&bo, before).unwrap();
+        let v = crate::store::load(root).unwrap();
+        let after = crate::digest::build(&v, as_of, limits).unwrap();
+        assert!(
+            !says(&after).contains("kayak lessons for kids"),
+            "Bo's note no longer says it: {} (computed during the save: {})",
+            says(&after),
+            says(&during)
+        );
+    }
+
+    /// A dismissal saved between the key's read of `.kith/intros.yaml` and
+    /// the computation's: the result without the pair must not be stored
+    /// under the key of the file without the dismissal.
+    #[test]
+    fn a_dismissal_saved_during_the_computation_is_not_stored_under_the_older_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".kith")).unwrap();
+        std::fs::create_dir_all(root.join("people")).unwrap();
+        std::fs::write(
+            root.join("people/ann.md"),
+            "---\nname: Ann\nneeds: [kayak lessons for her kids]\n---\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("people/bo.md"),
+            "---\nname: Bo\noffers: [kayak lessons for kids]\n---\n",
+        )
+        .unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let v = crate::store::load(root).unwrap();
+        let limits = crate::digest::Limits::of(&v.config, true);
+        let key = vault_key_of(&v);
+        let dismissals = root.join(super::super::DISMISSED_FILE);
+        std::fs::write(&dismissals, "dismissed:\n  - [Ann, Bo]\n").unwrap();
+        let during = crate::digest::compute(&v, as_of, limits, key).unwrap();
+        assert!(during.intros.is_empty());
+        std::fs::remove_file(&dismissals).unwrap();
+        let v = crate::store::load(root).unwrap();
+        assert_eq!(vault_key_of(&v), key);
+        let after = crate::digest::build(&v, as_of, limits).unwrap();
+        assert_eq!(after.intros.len(), 1, "the pair is no longer dismissed");
+        let (intros, _) = crate::digest::cached_all(root, key, as_of).unwrap_or_default();
+        assert_eq!(intros.len(), 1, "the candidates cache agrees");
     }
 }

@@ -349,7 +349,7 @@ fn first_name(s: &str) -> &str {
 fn prose(vault: &Vault, i: usize) -> String {
     let n = &vault.notes[i];
     // Never read what the note loader refused (a FIFO, /dev/zero, a huge file).
-    let Ok(bytes) = crate::vault::read_note_bytes(&vault.root.join(&n.path)) else {
+    let Some(bytes) = vault.note_bytes_now(i) else {
         return String::new();
     };
     let text = String::from_utf8_lossy(&bytes);
@@ -886,7 +886,10 @@ pub fn compute_all<'m>(
     let (m, conn) = rayon::join(matching, || Known::new(vault));
     trace("matcher and connections", t);
     let (intros, shares) = suggestions_known(vault, as_of, m, conn)?;
-    if let Some(k) = key
+    // A note saved since the model read it was read for its prose, or the
+    // dismissals changed since the key read them: the result is not that
+    // key's, so it is not stored under it.
+    if let Some(k) = key.filter(|k| cached::still_keyed(vault, *k))
         && let Err(e) = cached::write(
             &cached::intros_file(&vault.root),
             cached::intros_generation(k, as_of),

@@ -229,7 +229,10 @@ pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> 
         // Said on Mondays only (docs/give.md): at most once a week, no state.
         sections: circle::notice(vault, as_of).into_iter().collect(),
     };
-    if let Some(k) = key
+    // A note saved since the model read it was read for its text, or the
+    // dismissals changed since the key read them: the result is not that
+    // key's, so it is not stored under it.
+    if let Some(k) = key.filter(|k| cached::still_keyed(vault, *k))
         && let Err(e) = cached::write(
             &cached::file(&vault.root),
             cached::digest_generation(k, as_of, limits),

@@ -33,7 +33,7 @@ pub use search::{Hit, SearchQuery};
 
 /// Bump when the schema or what goes into documents changes: the index is
 /// then rebuilt on next use.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Writer memory for large builds; small syncs use the minimum.
 const BIG_WRITER_BYTES: usize = 64_000_000;
@@ -562,7 +562,7 @@ impl Index {
                 .stream()
                 .map_err(|e| Error::Index(e.to_string()))?;
             while stream.advance() {
-                names.push(stream.key().to_vec());
+                names.push(schema::path_bytes_of_text(stream.key()).into_owned());
             }
             let alive = seg.alive_bitset();
             for doc in 0..seg.max_doc() {
@@ -700,6 +700,16 @@ impl Index {
         let held = held.take();
         let t0 = Instant::now();
         let now = self.opstamp();
+        if now != self.opened_at {
+            // Another process committed since this one opened the index (a
+            // second search, a command's warm-up): the comparison below is
+            // against its commit, so when nothing is left to do the reader
+            // must hold that commit too, or the answer misses its edits.
+            self.reader.reload().map_err(tantivy_err)?;
+            // Committed again meanwhile: which commit the reader holds is not
+            // known, so no early answer may stand (see `search_fresh`).
+            self.opened_at = if self.opstamp() == now { now } else { None };
+        }
         let skip = &self.skip;
         // Only regular files are indexed: the empty stamp is a folder, FIFO
         // or dangling symlink named like a note, which the model reports.
@@ -921,9 +931,8 @@ impl Index {
             );
             b
         });
-        let path_term = |rel: &Path| {
-            Term::from_field_text(self.fields.path, &rel.to_string_lossy().replace('\\', "/"))
-        };
+        let path_term =
+            |rel: &Path| Term::from_field_text(self.fields.path, &schema::path_text(rel));
         for rel in removed {
             writer.delete_term(path_term(rel));
         }
@@ -1010,7 +1019,7 @@ impl Index {
         for (_, addr) in top {
             let d: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
             if let Some(p) = d.get_first(self.fields.path).and_then(|v| v.as_str()) {
-                out.push(PathBuf::from(p));
+                out.push(schema::path_of_text(p));
             }
         }
         Ok(out)
@@ -1085,4 +1094,48 @@ fn tantivy_err(e: tantivy::TantivyError) -> Error {
 /// Note kind of a parsed note, as stored.
 fn kind_str(n: &Note) -> &'static str {
     n.kind.as_str()
+}
+
+#[cfg(test)]
+mod attack_tests {
+    use super::*;
+
+    fn hits(idx: &Index, text: &str) -> usize {
+        idx.search(&SearchQuery {
+            text: text.into(),
+            limit: 10,
+            ..SearchQuery::default()
+        })
+        .unwrap()
+        .len()
+    }
+
+    /// Another process (a second search, `kith log`'s warm-up) may commit an
+    /// edit between this one's open and its sync; the sync then has nothing
+    /// to do, but this process's reader is still at the older commit.
+    #[test]
+    fn a_commit_by_another_process_between_open_and_sync_is_searched() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".kith")).unwrap();
+        std::fs::create_dir_all(root.join("people")).unwrap();
+        let ann = root.join("people/ann.md");
+        std::fs::write(&ann, "---\nname: Ann\n---\nlikes tea\n").unwrap();
+        Index::open(root).unwrap().sync(false).unwrap();
+        let mut a = Index::open(root).unwrap();
+        let before = a.opened_at;
+        std::fs::write(&ann, "---\nname: Ann\n---\nlikes kayaking now\n").unwrap();
+        let mut b = Index::open(root).unwrap();
+        let r = b.sync(false).unwrap();
+        assert_eq!(r.indexed, 1);
+        drop(b);
+        let r = a.sync(false).unwrap();
+        assert_eq!(r.indexed, 0, "the other process indexed it");
+        assert_eq!(hits(&a, "kayaking"), 1, "the edit is searchable");
+        assert_eq!(hits(&a, "tea"), 0, "the old text is gone");
+        assert_ne!(
+            a.opened_at, before,
+            "search_fresh must not let its early answer stand"
+        );
+    }
 }

@@ -196,7 +196,7 @@ pub fn documents(
     text: &str,
     stamp: Option<(u64, i64, u64)>,
 ) -> Vec<TantivyDocument> {
-    let path = note.path.to_string_lossy().replace('\\', "/");
+    let path = path_text(&note.path);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::with_capacity(1 + note.entries.len());
     let person_name = note.person.as_ref().map(|p| p.name.clone());
@@ -283,4 +283,83 @@ pub fn documents(
         out.push(d);
     }
     out
+}
+
+/// The text the index keeps for a note's path (its `path` and `id` terms):
+/// the path itself when it is UTF-8 (with `/` separators), else a NUL (which
+/// no path holds) and the path's bytes in hex. Lossless, so two notes whose
+/// names differ only in bytes that are not UTF-8 (`caf\xe9.md`,
+/// `caf\xe8.md`) are two documents, and a hit's path opens its note.
+pub fn path_text(p: &std::path::Path) -> String {
+    match p.to_str() {
+        Some(s) if cfg!(windows) => s.replace('\\', "/"),
+        Some(s) => s.to_string(),
+        None => {
+            let mut out = String::from("\0");
+            for b in p.as_os_str().as_encoded_bytes() {
+                out.push_str(&format!("{b:02x}"));
+            }
+            out
+        }
+    }
+}
+
+/// The path's bytes [`path_text`] stands for.
+pub fn path_bytes_of_text(s: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let Some(hex) = s.strip_prefix(b"\0") else {
+        return std::borrow::Cow::Borrowed(s);
+    };
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    std::borrow::Cow::Owned(
+        hex.chunks(2)
+            .filter_map(|two| match two {
+                [h, l] => Some(digit(*h)? << 4 | digit(*l)?),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// The path [`path_text`] stands for.
+pub fn path_of_text(s: &str) -> std::path::PathBuf {
+    match path_bytes_of_text(s.as_bytes()) {
+        std::borrow::Cow::Borrowed(_) => std::path::PathBuf::from(s),
+        #[cfg(unix)]
+        std::borrow::Cow::Owned(b) => std::path::PathBuf::from(
+            <std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(b),
+        ),
+        #[cfg(not(unix))]
+        std::borrow::Cow::Owned(b) => {
+            std::path::PathBuf::from(String::from_utf8_lossy(&b).into_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod path_text_tests {
+    use super::*;
+
+    #[test]
+    fn a_path_text_round_trips_whatever_the_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        for raw in [
+            &b"people/ann.md"[..],
+            b"people/caf\xe9.md",
+            b"people/caf\xe8.md",
+            b"a\\b.md",
+        ] {
+            let p = std::path::Path::new(std::ffi::OsStr::from_bytes(raw));
+            let t = path_text(p);
+            assert_eq!(path_of_text(&t), p);
+            assert_eq!(&*path_bytes_of_text(t.as_bytes()), raw);
+        }
+        assert_ne!(
+            path_text(std::path::Path::new(std::ffi::OsStr::from_bytes(
+                b"caf\xe9.md"
+            ))),
+            path_text(std::path::Path::new(std::ffi::OsStr::from_bytes(
+                b"caf\xe8.md"
+            )))
+        );
+    }
 }

@@ -12,7 +12,7 @@ use crate::text::fold;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::ops::Bound;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
@@ -34,7 +34,9 @@ pub struct SearchQuery {
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     pub name: String,
-    /// Vault-relative.
+    /// Vault-relative; in JSON as text, lossily when the name is not UTF-8
+    /// (serde refuses such a path, which failed the whole answer).
+    #[serde(serialize_with = "lossy_path")]
     pub path: PathBuf,
     pub line: usize,
     pub date: Option<String>,
@@ -46,6 +48,10 @@ pub struct Hit {
     pub score: f32,
     /// `entry` or `note`.
     pub kind: String,
+}
+
+fn lossy_path<S: serde::Serializer>(p: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&p.to_string_lossy())
 }
 
 impl Index {
@@ -109,10 +115,10 @@ impl Index {
             let stem = d
                 .get_first(f.path)
                 .and_then(|v| v.as_str())
-                .and_then(|p| Path::new(p).file_stem())
-                .and_then(|s| s.to_str());
+                .map(super::schema::path_of_text)
+                .and_then(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_string));
             if let Some(stem) = stem {
-                names.push(fold(stem));
+                names.push(fold(&stem));
             }
         }
         names.sort();
@@ -176,7 +182,7 @@ impl Index {
                     .unwrap_or("")
                     .to_string()
             };
-            let path = PathBuf::from(s(f.path));
+            let path = super::schema::path_of_text(&s(f.path));
             let line = d.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
             let date = d.get_first(f.date).and_then(|v| v.as_u64()).map(fmt_date);
             let kind = s(f.doc);

@@ -239,7 +239,8 @@ pub fn warm_digest(root: &Path) {
     let limits = crate::digest::Limits::of(model.config(), false);
     // No key (a note unreadable, the dismissals file broken): nothing could
     // be stored, and the warnings are the next digest's to print.
-    let Some(key) = crate::digest::cached::vault_key(model.root(), model.sources()) else {
+    let Some(key) = crate::digest::cached::vault_key(model.root(), model.config(), model.sources())
+    else {
         return;
     };
     let key = Some(key);

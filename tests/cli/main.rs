@@ -4,6 +4,7 @@
 mod support;
 
 mod attack_cache;
+mod attack_core;
 mod attack_daily;
 mod attack_hostile;
 mod attack_intros;
