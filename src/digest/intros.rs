@@ -260,18 +260,34 @@ impl<'v> Known<'v> {
             }
         }
         let mut by_entry: HashMap<Pair, Vec<Shared>> = HashMap::new();
+        // Each entry's links (indexes into the note's links, in order),
+        // gathered in one pass over the links: scanning every link for
+        // every entry cost entries × links per note.
+        let mut of_entry: Vec<Vec<usize>> = Vec::new();
         for (i, n) in vault.notes.iter().enumerate() {
+            // No entry links anyone: at most the note's own person, no pair.
+            if n.links.iter().all(|l| l.entry.is_none()) {
+                continue;
+            }
             let tasks = task_lines(n);
+            of_entry.clear();
+            of_entry.resize_with(n.entries.len(), Vec::new);
+            for (k, l) in n.links.iter().enumerate() {
+                if let Some(ei) = l.entry
+                    && let Some(ls) = of_entry.get_mut(ei)
+                    && !tasks.contains(&l.line)
+                {
+                    ls.push(k);
+                }
+            }
             for (ei, e) in n.entries.iter().enumerate() {
                 if e.tags.iter().any(|t| IntroState::from_tag(t).is_some()) {
                     continue;
                 }
                 // Person → the entry's links to them.
                 let mut who: Vec<(usize, Vec<usize>)> = Vec::new();
-                for (k, l) in n.links.iter().enumerate() {
-                    if l.entry != Some(ei) || tasks.contains(&l.line) {
-                        continue;
-                    }
+                for &k in &of_entry[ei] {
+                    let l = &n.links[k];
                     let Some(j) = vault.resolve_one(&l.target) else {
                         continue;
                     };
@@ -983,6 +999,8 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
             .then(vault.notes[a.1].path.cmp(&vault.notes[b.1].path))
     });
     let ids: Vec<usize> = resources.iter().map(|r| r.1).collect();
+    // Membership asked once per link of every note: a set, not a scan.
+    let is_resource: HashSet<usize> = ids.iter().copied().collect();
     // Resource–person pairs already linked: the resource note links the
     // person or the person's note links it, or one log entry links both.
     let mut linked: HashSet<Pair> = HashSet::new();
@@ -994,14 +1012,18 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
     for (i, n) in vault.notes.iter().enumerate() {
         if n.person.is_some() {
             for &j in &vault.out_links[i] {
-                if ids.contains(&j) {
+                if is_resource.contains(&j) {
                     linked.insert(pair(i, j));
                 }
             }
         }
         for e in &n.entries {
+            // Without links an entry has at most its note's person: no pair.
+            if e.links.is_empty() {
+                continue;
+            }
             let who = vault.entry_links(i, e, 20, true);
-            if !who.iter().any(|w| ids.contains(w)) {
+            if !who.iter().any(|w| is_resource.contains(w)) {
                 continue;
             }
             for (x, &a) in who.iter().enumerate() {

@@ -533,6 +533,74 @@ fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> 
     Ok(c.into_note(path))
 }
 
+/// Notes decoded together from one read of the records file.
+const DECODE_CHUNK: usize = 2048;
+
+/// One chunk of the directory's notes whole: those parsed in this pass as
+/// they are, the others decoded from one read of the span of the records
+/// file their records lie in (or one read each, when that span is much
+/// larger than the records: a records file rewritten in pieces).
+fn decode_chunk(
+    records: Option<&std::fs::File>,
+    fresh: &mut [Option<Note>],
+    dir: &[DirNote],
+) -> std::result::Result<Vec<Note>, String> {
+    let wanted = || dir.iter().zip(fresh.iter()).filter(|(_, f)| f.is_none());
+    let (mut lo, mut hi, mut sum) = (u64::MAX, 0u64, 0u64);
+    for (d, _) in wanted() {
+        lo = lo.min(d.at);
+        hi = hi.max(d.at.saturating_add(u64::from(d.len)));
+        sum += u64::from(d.len);
+    }
+    let span = match records {
+        Some(f) if sum > 0 && hi - lo <= sum.saturating_mul(2) => {
+            let mut buf = vec![0u8; usize::try_from(hi - lo).map_err(|_| damaged())?];
+            read_at(f, &mut buf, lo)?;
+            Some(buf)
+        }
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(dir.len());
+    for (d, f) in dir.iter().zip(fresh.iter_mut()) {
+        let note = match (f.take(), &span) {
+            (Some(note), _) => note,
+            (None, Some(buf)) => {
+                let at = usize::try_from(d.at - lo).map_err(|_| damaged())?;
+                let body = buf
+                    .get(at..at.saturating_add(d.len as usize))
+                    .ok_or_else(damaged)?;
+                if content_hash(body) != d.sum {
+                    return Err(damaged());
+                }
+                decode_note(body, PathBuf::from(&d.path))?
+            }
+            (None, None) => {
+                let f = records.ok_or_else(damaged)?;
+                decode_note(&read_record(f, d)?, PathBuf::from(&d.path))?
+            }
+        };
+        out.push(note);
+    }
+    Ok(out)
+}
+
+/// Fills `buf` from `file` at byte `at`, or says the file is damaged.
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::result::Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(buf, at).map_err(|_| damaged())
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek};
+        let mut f = file;
+        f.seek(std::io::SeekFrom::Start(at))
+            .and_then(|_| f.read_exact(buf))
+            .map_err(|_| damaged())
+    }
+}
+
 /// Reads a whole file from its start, or says it is damaged. By position,
 /// never from the handle's offset: one run reads the records file more than
 /// once (links for the facts, then the notes, then a new generation), and a
@@ -1165,20 +1233,16 @@ impl Model {
         let n = self.dir.notes.len();
         let mut fresh = std::mem::take(&mut self.fresh);
         fresh.resize_with(n, || None);
-        let all = match &self.records {
-            Some(f) if fresh.iter().flatten().count() < n => read_all(f)?,
-            _ => Vec::new(),
-        };
-        let notes: std::result::Result<Vec<Note>, String> = fresh
-            .into_par_iter()
-            .zip(self.dir.notes.par_iter())
-            .map(|(f, d)| match f {
-                Some(note) => Ok(note),
-                None => decode_note(record_in(&all, d)?, PathBuf::from(&d.path)),
-            })
+        let records = self.records.as_ref();
+        // Decoded a chunk of records at a time, each chunk's span read by
+        // position: never the whole records file in memory at once (116 MB
+        // at 100k people, on top of the decoded notes).
+        let notes: std::result::Result<Vec<Vec<Note>>, String> = fresh
+            .par_chunks_mut(DECODE_CHUNK)
+            .zip(self.dir.notes.par_chunks(DECODE_CHUNK))
+            .map(|(fs, ds)| decode_chunk(records, fs, ds))
             .collect();
-        let notes = notes?;
-        drop(all);
+        let notes: Vec<Note> = notes?.into_iter().flatten().collect();
         let hashes = self.hashes();
         let out_links = self.out_links();
         let dir = std::mem::take(&mut self.dir);
