@@ -501,7 +501,6 @@ pub struct Matching {
     pub index: Index,
     /// Note index of each profile.
     pub people: Vec<usize>,
-    pub fields: Vec<Vec<Field>>,
 }
 
 impl Matching {
@@ -514,13 +513,15 @@ impl Matching {
             .collect();
         let fields = super::cached::person_fields(vault, &people, &|i| fields_of(vault, i));
         trace("matcher: fields", t);
-        let index = Index::new(Lexicon::load(&vault.config), fields.clone());
+        // The profiles keep the fields: one copy, not a clone beside them.
+        let index = Index::new(Lexicon::load(&vault.config), fields);
         trace("matcher built", t);
-        Matching {
-            index,
-            people,
-            fields,
-        }
+        Matching { index, people }
+    }
+
+    /// The fields of profile `k` (what its reasons quote).
+    pub fn fields(&self, k: usize) -> &[Field] {
+        &self.index.profiles[k].fields
     }
 
     /// Up to `max` people who could meet a need of person `who`, as short
@@ -545,7 +546,7 @@ impl Matching {
                 used.dedup();
                 let q = used
                     .first()
-                    .and_then(|&f| self.fields[m.profile].get(f))
+                    .and_then(|&f| self.fields(m.profile).get(f))
                     .map(|f| quote(first_name(name), f))
                     .unwrap_or_default();
                 format!(
@@ -626,7 +627,7 @@ fn suggestions_known(
                     need,
                     first_name(&vault.notes[b].title),
                     &nm,
-                    &m.fields[nm.profile],
+                    m.fields(nm.profile),
                 );
                 // Met only because related words count in full: short of
                 // half the need at the ranking's weights, it ranks lower.
@@ -643,7 +644,7 @@ fn suggestions_known(
                 let offer = nm
                     .covered
                     .first()
-                    .and_then(|cv| m.fields[nm.profile].get(cv.field))
+                    .and_then(|cv| m.fields(nm.profile).get(cv.field))
                     .map(|f| f.text.clone())
                     .unwrap_or_default();
                 c.needs.push((

@@ -438,9 +438,10 @@ fn push_posting(map: &mut HashMap<String, Vec<usize>>, k: &str, i: usize) {
 #[derive(Debug, Default)]
 pub struct Profile {
     pub fields: Vec<Field>,
-    words: HashMap<String, Hit>,
-    /// Proper prefixes (≥ MIN_PREFIX) of the words.
-    prefixes: HashMap<String, Hit>,
+    /// Each stem with its best field, sorted by stem: a word's proper
+    /// prefixes are found as a range, not kept as keys of their own (they
+    /// were most of the matcher's memory at 100k people).
+    words: Vec<(String, Hit)>,
     /// Offer-side concepts: concept → (weight, field, phrase text).
     concepts: HashMap<usize, (f64, usize, String)>,
 }
@@ -451,16 +452,12 @@ impl Profile {
             fields,
             ..Default::default()
         };
+        let mut words: HashMap<String, Hit> = HashMap::default();
         for (fi, f) in p.fields.iter().enumerate() {
             let w = f.kind.weight();
             let toks = tokens(&f.text);
             for t in toks.iter().filter(|t| !t.stop) {
-                better(&mut p.words, &t.stem, (w, fi));
-                // The proper prefixes of at least MIN_PREFIX characters.
-                let ends = t.stem.char_indices().map(|(at, _)| at).skip(MIN_PREFIX);
-                for end in ends {
-                    better(&mut p.prefixes, &t.stem[..end], (w, fi));
-                }
+                better(&mut words, &t.stem, (w, fi));
             }
             for (c, _, text) in firsts.find(&toks, lex, Side::Offer) {
                 let e = p.concepts.entry(c).or_insert((w, fi, text.clone()));
@@ -469,21 +466,50 @@ impl Profile {
                 }
             }
         }
+        p.words = words.into_iter().collect();
+        p.words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         p
     }
 
+    /// The best field holding this exact stem.
+    fn word(&self, stem: &str) -> Option<Hit> {
+        self.words
+            .binary_search_by(|(w, _)| w.as_str().cmp(stem))
+            .ok()
+            .map(|k| self.words[k].1)
+    }
+
+    /// The best field holding a longer word that starts with `stem`: the
+    /// heaviest, and of those the first field (the order fields were
+    /// scanned in, as when each prefix was a key of its own).
+    fn longer(&self, stem: &str) -> Option<Hit> {
+        let from = self.words.partition_point(|(w, _)| w.as_str() < stem);
+        let mut best: Option<Hit> = None;
+        for (w, hit) in self.words[from..]
+            .iter()
+            .take_while(|(w, _)| w.starts_with(stem))
+        {
+            if w.len() > stem.len()
+                && best.is_none_or(|b| hit.0 > b.0 || (hit.0 == b.0 && hit.1 < b.1))
+            {
+                best = Some(*hit);
+            }
+        }
+        best
+    }
+
     fn cover(&self, stem: &str) -> Option<(f64, usize)> {
-        if let Some(&(w, f)) = self.words.get(stem) {
+        if let Some((w, f)) = self.word(stem) {
             return Some((w, f));
         }
         // Stems are ASCII (folded), so byte prefixes are char prefixes.
         let mut best: Option<(f64, usize)> = None;
         if stem.len() >= MIN_PREFIX && stem.is_ascii() {
-            if let Some(&(w, f)) = self.prefixes.get(stem) {
+            if let Some((w, f)) = self.longer(stem) {
                 best = Some((w * PREFIX_FACTOR, f));
             }
             for n in MIN_PREFIX..stem.len() {
-                if let Some(&(w, f)) = self.words.get(&stem[..n])
+                if let Some((w, f)) = self.word(&stem[..n])
                     && best.is_none_or(|b| w * PREFIX_FACTOR > b.0)
                 {
                     best = Some((w * PREFIX_FACTOR, f));
@@ -586,8 +612,9 @@ pub struct Index {
     pub profiles: Vec<Profile>,
     /// Stem → profiles holding the word.
     postings: HashMap<String, Vec<usize>>,
-    /// Stem prefix → profiles holding a longer word that starts with it.
-    prefix_postings: HashMap<String, Vec<usize>>,
+    /// The stems of `postings`, sorted: the words a stem is a proper
+    /// prefix of are a range of it.
+    vocabulary: Vec<String>,
     /// Concept → profiles offering it.
     concept_postings: HashMap<usize, Vec<usize>>,
 }
@@ -629,14 +656,10 @@ impl Index {
             .map(|f| Profile::new(f, &lexicon, &starts))
             .collect();
         let mut postings: HashMap<String, Vec<usize>> = HashMap::default();
-        let mut prefix_postings: HashMap<String, Vec<usize>> = HashMap::default();
         let mut concept_postings: HashMap<usize, Vec<usize>> = HashMap::default();
         for (i, p) in profiles.iter().enumerate() {
-            for k in p.words.keys() {
+            for (k, _) in &p.words {
                 push_posting(&mut postings, k, i);
-            }
-            for k in p.prefixes.keys() {
-                push_posting(&mut prefix_postings, k, i);
             }
             for &c in p.concepts.keys() {
                 concept_postings.entry(c).or_default().push(i);
@@ -646,8 +669,12 @@ impl Index {
             lexicon,
             starts,
             profiles,
+            vocabulary: {
+                let mut v: Vec<String> = postings.keys().cloned().collect();
+                v.sort_unstable();
+                v
+            },
             postings,
-            prefix_postings,
             concept_postings,
         }
     }
@@ -711,7 +738,14 @@ impl Index {
             let mut lists: Vec<&Vec<usize>> = Vec::new();
             lists.extend(self.postings.get(stem));
             if stem.is_ascii() && stem.len() >= MIN_PREFIX {
-                lists.extend(self.prefix_postings.get(stem));
+                let from = self.vocabulary.partition_point(|w| w.as_str() < stem);
+                for w in self.vocabulary[from..]
+                    .iter()
+                    .take_while(|w| w.starts_with(stem))
+                    .filter(|w| w.len() > stem.len())
+                {
+                    lists.extend(self.postings.get(w.as_str()));
+                }
                 for n in MIN_PREFIX..stem.len() {
                     lists.extend(self.postings.get(&stem[..n]));
                 }
