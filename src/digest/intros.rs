@@ -352,7 +352,7 @@ fn planned(vault: &Vault) -> HashMap<Pair, Vec<String>> {
 
 fn trace(what: &str, since: std::time::Instant) {
     if std::env::var_os("KITH_TRACE").is_some() {
-        eprintln!("trace: {what} at {:?}", since.elapsed());
+        eprintln!("trace: {what} at {:?}{}", since.elapsed(), super::rss());
     }
 }
 

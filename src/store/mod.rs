@@ -533,6 +533,16 @@ fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> 
     Ok(c.into_note(path))
 }
 
+/// Cuts a note's front-matter values down to the keys `keep`.
+fn keep_front(n: &mut Note, keep: &[&str]) {
+    if let Some(f) = &mut n.front
+        && let crate::yaml::Yaml::Map(pairs) = &mut f.value
+    {
+        pairs.retain(|(k, _)| keep.contains(&k.as_str()));
+        pairs.shrink_to_fit();
+    }
+}
+
 /// Notes decoded together from one read of the records file.
 const DECODE_CHUNK: usize = 2048;
 
@@ -684,13 +694,19 @@ pub fn load_with_report(root: &Path) -> Result<(Vault, Report)> {
 /// that fails its checksum builds the model again from the notes, as
 /// [`load_with_report`] does.
 pub fn whole(model: Model) -> Result<Vault> {
+    whole_keeping(model, None)
+}
+
+/// [`whole`] with the front-matter values cut down to the keys `keep`
+/// (see [`Model::into_vault_keeping`]).
+pub fn whole_keeping(model: Model, keep: Option<&[&str]>) -> Result<Vault> {
     let root = model.root.clone();
-    match model.into_vault() {
+    match model.into_vault_keeping(keep) {
         Ok(v) => Ok(v),
         Err(why) => {
             let (model, _) = Model::rebuild(&root, &why)?;
             model
-                .into_vault()
+                .into_vault_keeping(keep)
                 .map_err(|_| Error::VaultMissing(root.clone()))
         }
     }
@@ -1228,7 +1244,18 @@ impl Model {
     /// Every note whole, decoded in parallel: what the digest, check and
     /// the other commands over the whole vault read. `Err` says why the
     /// model cannot be used (a record failed its checksum).
-    pub fn into_vault(mut self) -> std::result::Result<Vault, String> {
+    pub fn into_vault(self) -> std::result::Result<Vault, String> {
+        self.into_vault_keeping(None)
+    }
+
+    /// [`into_vault`](Self::into_vault) with each note's front-matter
+    /// *values* cut down to the keys `keep` (their positions all stay):
+    /// for a command that reads the typed fields and these keys only. Each
+    /// chunk is cut as it is decoded, so the values never all sit in memory.
+    pub fn into_vault_keeping(
+        mut self,
+        keep: Option<&[&str]>,
+    ) -> std::result::Result<Vault, String> {
         let t = std::time::Instant::now();
         let n = self.dir.notes.len();
         let mut fresh = std::mem::take(&mut self.fresh);
@@ -1240,7 +1267,13 @@ impl Model {
         let notes: std::result::Result<Vec<Vec<Note>>, String> = fresh
             .par_chunks_mut(DECODE_CHUNK)
             .zip(self.dir.notes.par_chunks(DECODE_CHUNK))
-            .map(|(fs, ds)| decode_chunk(records, fs, ds))
+            .map(|(fs, ds)| {
+                let mut notes = decode_chunk(records, fs, ds)?;
+                if let Some(keep) = keep {
+                    notes.iter_mut().for_each(|n| keep_front(n, keep));
+                }
+                Ok(notes)
+            })
             .collect();
         let notes: Vec<Note> = notes?.into_iter().flatten().collect();
         let hashes = self.hashes();
