@@ -293,7 +293,8 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         runs(v)
     };
     let _ = runs(&v);
-    let edits: Vec<(&str, Box<dyn Fn(&TestVault)>)> = vec![
+    type Edit = Box<dyn Fn(&TestVault)>;
+    let edits: Vec<(&str, Edit)> = vec![
         (
             "whitespace",
             Box::new(|v| {
