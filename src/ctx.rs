@@ -114,6 +114,14 @@ impl Ctx {
         Ok(v)
     }
 
+    /// [`whole`](Self::whole) with the front-matter values cut down to the
+    /// keys `keep` (a command that reads only those and the typed fields).
+    pub fn whole_keeping(&self, m: crate::store::Model, keep: &[&str]) -> Result<Vault> {
+        let v = crate::store::whole_keeping(m, Some(keep))?;
+        self.warn_broken(&v);
+        Ok(v)
+    }
+
     /// An opened model's focused vault, as [`load_focused`](Self::load_focused) gives.
     pub fn focus(&self, m: &mut crate::store::Model) -> Vault {
         let v = m.focused();

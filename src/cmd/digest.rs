@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             (Loaded::Model(model), *d)
         }
         digest::Lookup::Miss => {
-            let vault = ctx.whole(model)?;
+            let vault = ctx.whole_keeping(model, digest::FRONT_KEYS)?;
             let t_load = t.elapsed();
             let d = digest::compute(&vault, as_of, limits, key)?;
             if std::env::var_os("KITH_TRACE").is_some() {

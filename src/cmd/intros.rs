@@ -118,7 +118,7 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
             (vault, list)
         }
         None => {
-            let vault = ctx.whole(model)?;
+            let vault = ctx.whole_keeping(model, digest::FRONT_KEYS)?;
             let name = match args.person.as_deref() {
                 Some(p) => Some(vault.notes[vault.find_person(p)?].title.clone()),
                 None => None,

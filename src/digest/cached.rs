@@ -401,6 +401,15 @@ struct StoredFields {
     people: Vec<(String, u64, StoredPerson)>,
 }
 
+/// [`StoredFields`] borrowed from the fields in hand, for writing.
+#[derive(Serialize)]
+struct StoredFieldsRef<'a> {
+    people: Vec<(std::borrow::Cow<'a, str>, u64, StoredPersonRef<'a>)>,
+}
+
+/// [`StoredPerson`] borrowed.
+type StoredPersonRef<'a> = Vec<(u8, &'a str)>;
+
 /// One person's fields: ([`FieldKind`] in declaration order, text).
 type StoredPerson = Vec<(u8, String)>;
 
@@ -439,52 +448,62 @@ pub fn person_fields(
             }
         }
     };
-    let mut known: std::collections::HashMap<(&str, u64), &[(u8, String)]> =
+    // The stored fields are moved out, not cloned: at 100k people they are
+    // a few hundred thousand strings.
+    let mut known: std::collections::HashMap<String, (u64, StoredPerson)> =
         std::collections::HashMap::with_capacity(stored.people.len());
-    for (p, h, f) in &stored.people {
-        known.insert((p.as_str(), *h), f.as_slice());
+    let stored_len = stored.people.len();
+    for (p, h, f) in stored.people {
+        known.insert(p, (h, f));
     }
-    let fields: Vec<(bool, Vec<Field>)> = people
-        .par_iter()
+    let kind = |k: u8| {
+        FIELD_KINDS
+            .get(usize::from(k))
+            .copied()
+            .unwrap_or(FieldKind::Prose)
+    };
+    let mut fields: Vec<(bool, Vec<Field>)> = people
+        .iter()
         .map(|&i| {
             let h = hash_of(i);
-            match known.get(&(path_of(i).as_ref(), h)) {
-                Some(f) if h != 0 => (
+            match known.remove(path_of(i).as_ref()) {
+                Some((stored, f)) if stored == h && h != 0 => (
                     false,
-                    f.iter()
+                    f.into_iter()
                         .map(|(k, text)| Field {
-                            kind: FIELD_KINDS
-                                .get(usize::from(*k))
-                                .copied()
-                                .unwrap_or(FieldKind::Prose),
-                            text: text.clone(),
+                            kind: kind(k),
+                            text,
                         })
                         .collect(),
                 ),
-                _ => (true, make(i)),
+                _ => (true, Vec::new()),
             }
         })
         .collect();
+    drop(known);
+    fields
+        .par_iter_mut()
+        .zip(people.par_iter())
+        .filter(|((made, _), _)| *made)
+        .for_each(|((_, f), &i)| *f = make(i));
     let made = fields.iter().filter(|(m, _)| *m).count();
     // Fields made from a note saved since the model read it would be kept
     // under the older content hash: then nothing is stored this time.
-    if !sources.is_empty()
-        && (made > 0 || stored.people.len() != people.len())
-        && !vault.read_changed()
-    {
-        let out = StoredFields {
+    if !sources.is_empty() && (made > 0 || stored_len != people.len()) && !vault.read_changed() {
+        // Serialised from borrows: the same bytes as [`StoredFields`].
+        let out = StoredFieldsRef {
             people: people
                 .iter()
                 .zip(&fields)
                 .filter(|(i, _)| hash_of(**i) != 0)
                 .map(|(&i, (_, f))| {
                     (
-                        path_of(i).into_owned(),
+                        path_of(i),
                         hash_of(i),
                         f.iter()
                             .map(|f| {
                                 let k = FIELD_KINDS.iter().position(|k| *k == f.kind);
-                                (k.unwrap_or(5) as u8, f.text.clone())
+                                (k.unwrap_or(5) as u8, f.text.as_str())
                             })
                             .collect(),
                     )

@@ -260,18 +260,34 @@ impl<'v> Known<'v> {
             }
         }
         let mut by_entry: HashMap<Pair, Vec<Shared>> = HashMap::new();
+        // Each entry's links (indexes into the note's links, in order),
+        // gathered in one pass over the links: scanning every link for
+        // every entry cost entries × links per note.
+        let mut of_entry: Vec<Vec<usize>> = Vec::new();
         for (i, n) in vault.notes.iter().enumerate() {
+            // No entry links anyone: at most the note's own person, no pair.
+            if n.links.iter().all(|l| l.entry.is_none()) {
+                continue;
+            }
             let tasks = task_lines(n);
+            of_entry.clear();
+            of_entry.resize_with(n.entries.len(), Vec::new);
+            for (k, l) in n.links.iter().enumerate() {
+                if let Some(ei) = l.entry
+                    && let Some(ls) = of_entry.get_mut(ei)
+                    && !tasks.contains(&l.line)
+                {
+                    ls.push(k);
+                }
+            }
             for (ei, e) in n.entries.iter().enumerate() {
                 if e.tags.iter().any(|t| IntroState::from_tag(t).is_some()) {
                     continue;
                 }
                 // Person → the entry's links to them.
                 let mut who: Vec<(usize, Vec<usize>)> = Vec::new();
-                for (k, l) in n.links.iter().enumerate() {
-                    if l.entry != Some(ei) || tasks.contains(&l.line) {
-                        continue;
-                    }
+                for &k in &of_entry[ei] {
+                    let l = &n.links[k];
                     let Some(j) = vault.resolve_one(&l.target) else {
                         continue;
                     };
@@ -336,7 +352,7 @@ fn planned(vault: &Vault) -> HashMap<Pair, Vec<String>> {
 
 fn trace(what: &str, since: std::time::Instant) {
     if std::env::var_os("KITH_TRACE").is_some() {
-        eprintln!("trace: {what} at {:?}", since.elapsed());
+        eprintln!("trace: {what} at {:?}{}", since.elapsed(), super::rss());
     }
 }
 
@@ -485,7 +501,6 @@ pub struct Matching {
     pub index: Index,
     /// Note index of each profile.
     pub people: Vec<usize>,
-    pub fields: Vec<Vec<Field>>,
 }
 
 impl Matching {
@@ -498,13 +513,15 @@ impl Matching {
             .collect();
         let fields = super::cached::person_fields(vault, &people, &|i| fields_of(vault, i));
         trace("matcher: fields", t);
-        let index = Index::new(Lexicon::load(&vault.config), fields.clone());
+        // The profiles keep the fields: one copy, not a clone beside them.
+        let index = Index::new(Lexicon::load(&vault.config), fields);
         trace("matcher built", t);
-        Matching {
-            index,
-            people,
-            fields,
-        }
+        Matching { index, people }
+    }
+
+    /// The fields of profile `k` (what its reasons quote).
+    pub fn fields(&self, k: usize) -> &[Field] {
+        &self.index.profiles[k].fields
     }
 
     /// Up to `max` people who could meet a need of person `who`, as short
@@ -529,7 +546,7 @@ impl Matching {
                 used.dedup();
                 let q = used
                     .first()
-                    .and_then(|&f| self.fields[m.profile].get(f))
+                    .and_then(|&f| self.fields(m.profile).get(f))
                     .map(|f| quote(first_name(name), f))
                     .unwrap_or_default();
                 format!(
@@ -610,7 +627,7 @@ fn suggestions_known(
                     need,
                     first_name(&vault.notes[b].title),
                     &nm,
-                    &m.fields[nm.profile],
+                    m.fields(nm.profile),
                 );
                 // Met only because related words count in full: short of
                 // half the need at the ranking's weights, it ranks lower.
@@ -627,7 +644,7 @@ fn suggestions_known(
                 let offer = nm
                     .covered
                     .first()
-                    .and_then(|cv| m.fields[nm.profile].get(cv.field))
+                    .and_then(|cv| m.fields(nm.profile).get(cv.field))
                     .map(|f| f.text.clone())
                     .unwrap_or_default();
                 c.needs.push((
@@ -986,6 +1003,8 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
             .then(vault.notes[a.1].path.cmp(&vault.notes[b.1].path))
     });
     let ids: Vec<usize> = resources.iter().map(|r| r.1).collect();
+    // Membership asked once per link of every note: a set, not a scan.
+    let is_resource: HashSet<usize> = ids.iter().copied().collect();
     // Resource–person pairs already linked: the resource note links the
     // person or the person's note links it, or one log entry links both.
     let mut linked: HashSet<Pair> = HashSet::new();
@@ -997,14 +1016,18 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
     for (i, n) in vault.notes.iter().enumerate() {
         if n.person.is_some() {
             for &j in &vault.out_links[i] {
-                if ids.contains(&j) {
+                if is_resource.contains(&j) {
                     linked.insert(pair(i, j));
                 }
             }
         }
         for e in &n.entries {
+            // Without links an entry has at most its note's person: no pair.
+            if e.links.is_empty() {
+                continue;
+            }
             let who = vault.entry_links(i, e, 20, true);
-            if !who.iter().any(|w| ids.contains(w)) {
+            if !who.iter().any(|w| is_resource.contains(w)) {
                 continue;
             }
             for (x, &a) in who.iter().enumerate() {

@@ -9,7 +9,10 @@
 //! never from all pairs.
 
 use super::lexicon::Lexicon;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+// Keys are the vault's own words, hashed millions of times per build; no
+// answer depends on a map's order.
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 use std::sync::OnceLock;
 
 /// Words that never make a match on their own: English function words plus
@@ -338,7 +341,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
         let stop = stop_set().contains(lower.as_str())
             || lower.chars().all(|c| c.is_ascii_digit())
             || lower.len() < 2;
-        let stem = stemmer().stem(&lower).into_owned();
+        let stem = stem_of(&lower);
         out.push(Token {
             stem,
             word: raw.to_string(),
@@ -347,6 +350,30 @@ pub fn tokens(text: &str) -> Vec<Token> {
         });
     }
     out
+}
+
+/// The stem of a folded word, remembered per thread: a vault says the same
+/// few thousand words over and over, and stemming each again was a tenth of
+/// building the matcher.
+fn stem_of(lower: &str) -> String {
+    use std::cell::RefCell;
+    thread_local! {
+        static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::default());
+    }
+    /// Past this many words the memo starts again (bounded memory).
+    const MAX_STEMS: usize = 100_000;
+    STEMS.with(|m| {
+        let mut m = m.borrow_mut();
+        if let Some(s) = m.get(lower) {
+            return s.clone();
+        }
+        let s = stemmer().stem(lower).into_owned();
+        if m.len() >= MAX_STEMS {
+            m.clear();
+        }
+        m.insert(lower.to_string(), s.clone());
+        s
+    })
 }
 
 /// The stems of a phrase, stop words included (phrases match word for word).
@@ -385,10 +412,25 @@ pub struct Field {
 /// Best field holding a stem or concept: (weight, field index).
 type Hit = (f64, usize);
 
-fn better(map: &mut HashMap<String, Hit>, k: String, hit: Hit) {
-    let e = map.entry(k).or_insert(hit);
-    if hit.0 > e.0 {
-        *e = hit;
+fn better(map: &mut HashMap<String, Hit>, k: &str, hit: Hit) {
+    // Looked up by reference first: most words and prefixes of a profile
+    // are seen again, and a key is allocated only when new.
+    match map.get_mut(k) {
+        Some(e) if hit.0 > e.0 => *e = hit,
+        Some(_) => {}
+        None => {
+            map.insert(k.to_string(), hit);
+        }
+    }
+}
+
+/// Adds profile `i` to the postings of `k`, allocating the key only once.
+fn push_posting(map: &mut HashMap<String, Vec<usize>>, k: &str, i: usize) {
+    match map.get_mut(k) {
+        Some(v) => v.push(i),
+        None => {
+            map.insert(k.to_string(), vec![i]);
+        }
     }
 }
 
@@ -396,9 +438,10 @@ fn better(map: &mut HashMap<String, Hit>, k: String, hit: Hit) {
 #[derive(Debug, Default)]
 pub struct Profile {
     pub fields: Vec<Field>,
-    words: HashMap<String, Hit>,
-    /// Proper prefixes (≥ MIN_PREFIX) of the words.
-    prefixes: HashMap<String, Hit>,
+    /// Each stem with its best field, sorted by stem: a word's proper
+    /// prefixes are found as a range, not kept as keys of their own (they
+    /// were most of the matcher's memory at 100k people).
+    words: Vec<(String, Hit)>,
     /// Offer-side concepts: concept → (weight, field, phrase text).
     concepts: HashMap<usize, (f64, usize, String)>,
 }
@@ -409,15 +452,12 @@ impl Profile {
             fields,
             ..Default::default()
         };
+        let mut words: HashMap<String, Hit> = HashMap::default();
         for (fi, f) in p.fields.iter().enumerate() {
             let w = f.kind.weight();
             let toks = tokens(&f.text);
             for t in toks.iter().filter(|t| !t.stop) {
-                better(&mut p.words, t.stem.clone(), (w, fi));
-                let chars: Vec<char> = t.stem.chars().collect();
-                for n in MIN_PREFIX..chars.len() {
-                    better(&mut p.prefixes, chars[..n].iter().collect(), (w, fi));
-                }
+                better(&mut words, &t.stem, (w, fi));
             }
             for (c, _, text) in firsts.find(&toks, lex, Side::Offer) {
                 let e = p.concepts.entry(c).or_insert((w, fi, text.clone()));
@@ -426,21 +466,50 @@ impl Profile {
                 }
             }
         }
+        p.words = words.into_iter().collect();
+        p.words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         p
     }
 
+    /// The best field holding this exact stem.
+    fn word(&self, stem: &str) -> Option<Hit> {
+        self.words
+            .binary_search_by(|(w, _)| w.as_str().cmp(stem))
+            .ok()
+            .map(|k| self.words[k].1)
+    }
+
+    /// The best field holding a longer word that starts with `stem`: the
+    /// heaviest, and of those the first field (the order fields were
+    /// scanned in, as when each prefix was a key of its own).
+    fn longer(&self, stem: &str) -> Option<Hit> {
+        let from = self.words.partition_point(|(w, _)| w.as_str() < stem);
+        let mut best: Option<Hit> = None;
+        for (w, hit) in self.words[from..]
+            .iter()
+            .take_while(|(w, _)| w.starts_with(stem))
+        {
+            if w.len() > stem.len()
+                && best.is_none_or(|b| hit.0 > b.0 || (hit.0 == b.0 && hit.1 < b.1))
+            {
+                best = Some(*hit);
+            }
+        }
+        best
+    }
+
     fn cover(&self, stem: &str) -> Option<(f64, usize)> {
-        if let Some(&(w, f)) = self.words.get(stem) {
+        if let Some((w, f)) = self.word(stem) {
             return Some((w, f));
         }
         // Stems are ASCII (folded), so byte prefixes are char prefixes.
         let mut best: Option<(f64, usize)> = None;
         if stem.len() >= MIN_PREFIX && stem.is_ascii() {
-            if let Some(&(w, f)) = self.prefixes.get(stem) {
+            if let Some((w, f)) = self.longer(stem) {
                 best = Some((w * PREFIX_FACTOR, f));
             }
             for n in MIN_PREFIX..stem.len() {
-                if let Some(&(w, f)) = self.words.get(&stem[..n])
+                if let Some((w, f)) = self.word(&stem[..n])
                     && best.is_none_or(|b| w * PREFIX_FACTOR > b.0)
                 {
                     best = Some((w * PREFIX_FACTOR, f));
@@ -543,12 +612,11 @@ pub struct Index {
     pub profiles: Vec<Profile>,
     /// Stem → profiles holding the word.
     postings: HashMap<String, Vec<usize>>,
-    /// Stem prefix → profiles holding a longer word that starts with it.
-    prefix_postings: HashMap<String, Vec<usize>>,
+    /// The stems of `postings`, sorted: the words a stem is a proper
+    /// prefix of are a range of it.
+    vocabulary: Vec<String>,
     /// Concept → profiles offering it.
     concept_postings: HashMap<usize, Vec<usize>>,
-    /// Profiles holding each stem (exact), for rarity.
-    df: HashMap<String, usize>,
 }
 
 /// A need ready to score: tokens, (position, weight, key) per content word,
@@ -587,17 +655,11 @@ impl Index {
             .into_par_iter()
             .map(|f| Profile::new(f, &lexicon, &starts))
             .collect();
-        let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut prefix_postings: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut concept_postings: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut df: HashMap<String, usize> = HashMap::new();
+        let mut postings: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut concept_postings: HashMap<usize, Vec<usize>> = HashMap::default();
         for (i, p) in profiles.iter().enumerate() {
-            for k in p.words.keys() {
-                postings.entry(k.clone()).or_default().push(i);
-                *df.entry(k.clone()).or_default() += 1;
-            }
-            for k in p.prefixes.keys() {
-                prefix_postings.entry(k.clone()).or_default().push(i);
+            for (k, _) in &p.words {
+                push_posting(&mut postings, k, i);
             }
             for &c in p.concepts.keys() {
                 concept_postings.entry(c).or_default().push(i);
@@ -607,17 +669,26 @@ impl Index {
             lexicon,
             starts,
             profiles,
+            vocabulary: {
+                let mut v: Vec<String> = postings.keys().cloned().collect();
+                v.sort_unstable();
+                v
+            },
             postings,
-            prefix_postings,
             concept_postings,
-            df,
         }
+    }
+
+    /// How many profiles hold a stem (exact): each profile is in a word's
+    /// postings once, so no separate count is kept.
+    fn df(&self, stem: &str) -> usize {
+        self.postings.get(stem).map_or(0, Vec::len)
     }
 
     /// Rarity of a stem: rare words say more about what is asked.
     fn idf(&self, stem: &str) -> f64 {
         let n = self.profiles.len() as f64 + 1.0;
-        let df = self.df.get(stem).copied().unwrap_or(0) as f64;
+        let df = self.df(stem) as f64;
         ((n / (df + 1.0)).ln()).max(0.1) + 0.5
     }
 
@@ -667,7 +738,14 @@ impl Index {
             let mut lists: Vec<&Vec<usize>> = Vec::new();
             lists.extend(self.postings.get(stem));
             if stem.is_ascii() && stem.len() >= MIN_PREFIX {
-                lists.extend(self.prefix_postings.get(stem));
+                let from = self.vocabulary.partition_point(|w| w.as_str() < stem);
+                for w in self.vocabulary[from..]
+                    .iter()
+                    .take_while(|w| w.starts_with(stem))
+                    .filter(|w| w.len() > stem.len())
+                {
+                    lists.extend(self.postings.get(w.as_str()));
+                }
                 for n in MIN_PREFIX..stem.len() {
                     lists.extend(self.postings.get(&stem[..n]));
                 }
@@ -733,7 +811,7 @@ impl Index {
             let offered = concepts
                 .iter()
                 .any(|c| c.1.contains(&i) && self.concept_postings.contains_key(&c.0));
-            if !self.df.contains_key(&t.stem) && !offered {
+            if self.df(&t.stem) == 0 && !offered {
                 w *= UNSEEN_WEIGHT;
             }
             words.push((i, w, t.key && !context));
@@ -836,7 +914,7 @@ impl Index {
                 };
                 key_covered |= key;
                 // A word most people have is no evidence on its own.
-                let df = self.df.get(&t.stem).copied().unwrap_or(0);
+                let df = self.df(&t.stem);
                 // Nor is a concept most people offer ("developer", "design").
                 let broad = |k: usize| {
                     let c = concepts[k].0;

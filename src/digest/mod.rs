@@ -108,6 +108,11 @@ pub struct Digest {
     pub sections: Vec<Section>,
 }
 
+/// The front-matter keys whose *values* the digest and the introductions
+/// read from a note (everything else comes from the typed fields; positions
+/// are kept for every key): a vault loaded for them may drop the rest.
+pub const FRONT_KEYS: &[&str] = &["knows", "attendees"];
+
 /// Limits on what the digest shows.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -182,8 +187,18 @@ pub fn lookup(root: &std::path::Path, key: Option<u64>, as_of: Date, limits: Lim
 
 fn trace_line(what: &str, since: std::time::Instant) {
     if std::env::var_os("KITH_TRACE").is_some() {
-        eprintln!("trace: {what} {:?}", since.elapsed());
+        eprintln!("trace: {what} {:?}{}", since.elapsed(), rss());
     }
+}
+
+/// ", N MB resident" where the system says (Linux), for the trace: where
+/// the digest's memory goes.
+pub(crate) fn rss() -> String {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map(|pages| format!(", {} MB resident", pages * 4096 / (1 << 20)))
+        .unwrap_or_default()
 }
 
 /// Computes the digest from the notes and stores it under `key` (when

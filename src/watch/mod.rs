@@ -245,7 +245,7 @@ pub fn warm_digest(root: &Path) {
     };
     let key = Some(key);
     if let crate::digest::Lookup::Miss = crate::digest::lookup(root, key, today, limits)
-        && let Ok(vault) = model.into_vault()
+        && let Ok(vault) = model.into_vault_keeping(Some(crate::digest::FRONT_KEYS))
     {
         let _ = crate::digest::compute(&vault, today, limits, key);
     }

@@ -246,3 +246,150 @@ fn a_share_without_url_is_read_back_from_the_cache() {
     let (_, err) = digest(&v);
     assert!(!err.contains("rebuilt"), "{err}");
 }
+
+/// After each edit (needs, offers, a log entry linking two people, a
+/// rename, prose, a resource, a promise, a whitespace-only change), the
+/// digest and `intros --all` answered with every cache in place are
+/// byte-identical to those of a run from scratch (`.kith/cache` removed).
+#[test]
+fn after_each_edit_a_cached_run_equals_one_from_scratch() {
+    let v = vault();
+    v.person(
+        "fay",
+        "Fay",
+        "cadence: 14d\nlast_contact: 2026-10-01\ninterests: [falconry]\nneeds: [a tax advisor]",
+        "Fay flies hawks.\n\n## Log\n\n### 2026-10-01 · call\n\nTalked about [[Gus]].\n",
+    );
+    v.person(
+        "gus",
+        "Gus",
+        "interests: [falconry]\noffers: [tax advice]",
+        "",
+    );
+    v.note(
+        "resources/guide.md",
+        "---\ntype: resource\ntitle: Knitting for beginners\ntags: [knitting]\n---\nA guide to knitting lessons.\n",
+    );
+    let runs = |v: &TestVault| {
+        let d = v
+            .kith(["digest", "--as-of", AS_OF, "--all"])
+            .ok()
+            .stdout
+            .clone();
+        let i = v
+            .kith(["intros", "--all", "--as-of", AS_OF])
+            .ok()
+            .stdout
+            .clone();
+        let j = v
+            .kith(["digest", "--as-of", AS_OF, "--json"])
+            .ok()
+            .stdout
+            .clone();
+        (d, i, j)
+    };
+    let from_scratch = |v: &TestVault| {
+        std::fs::remove_dir_all(v.path(".kith/cache")).unwrap();
+        runs(v)
+    };
+    let _ = runs(&v);
+    type Edit = Box<dyn Fn(&TestVault)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "whitespace",
+            Box::new(|v| {
+                let t = v.read("people/bo.md");
+                v.note("people/bo.md", &format!("{t}\n"));
+            }),
+        ),
+        (
+            "need",
+            Box::new(|v| {
+                v.person(
+                    "eve",
+                    "Eve",
+                    "needs: [knitting lessons for beginners, a tax advisor]",
+                    "",
+                );
+            }),
+        ),
+        (
+            "offer",
+            Box::new(|v| {
+                v.person(
+                    "cy",
+                    "Cy",
+                    "location: Berlin\noffers: [hiring help, tax advice]",
+                    "",
+                );
+            }),
+        ),
+        (
+            "log link",
+            Box::new(|v| {
+                v.person(
+                "ann",
+                "Ann",
+                "location: Berlin\norg: Acme\ncadence: 30d\nlast_contact: 2026-09-01\nneeds: [hiring a senior Rust engineer]",
+                "\n## Log\n\n### 2026-11-20 · dinner\n\nWith [[Cy]] and [[Eve]].\n",
+            );
+            }),
+        ),
+        (
+            "rename",
+            Box::new(|v| {
+                v.person(
+                    "dee",
+                    "Dee Dee",
+                    "offers: [knitting lessons]\naliases: [Dee]",
+                    "",
+                );
+            }),
+        ),
+        (
+            "prose",
+            Box::new(|v| {
+                v.person(
+                    "gus",
+                    "Gus",
+                    "interests: [falconry]",
+                    "Gus knows hiring of Rust engineers well.\n",
+                );
+            }),
+        ),
+        (
+            "promise",
+            Box::new(|v| {
+                v.person(
+                "eve",
+                "Eve",
+                "needs: [knitting lessons for beginners]",
+                "\n## Log\n\n### 2026-11-02 · chat\n\n- [ ] send [[Knitting for beginners]] 📅 2026-11-25\n",
+            );
+            }),
+        ),
+        (
+            "resource",
+            Box::new(|v| {
+                v.note(
+                "resources/guide.md",
+                "---\ntype: resource\ntitle: Tax basics\ntags: [tax]\n---\nHow to find a tax advisor.\n",
+            );
+            }),
+        ),
+        (
+            "delete",
+            Box::new(|v| {
+                std::fs::remove_file(v.path("people/gus.md")).unwrap();
+            }),
+        ),
+    ];
+    for (what, edit) in &edits {
+        edit(&v);
+        let cached = runs(&v);
+        let fresh = from_scratch(&v);
+        assert_eq!(cached.0, fresh.0, "digest after {what}");
+        assert_eq!(cached.1, fresh.1, "intros --all after {what}");
+        assert_eq!(cached.2, fresh.2, "digest --json after {what}");
+    }
+}
