@@ -284,8 +284,36 @@ fn the_records_file_reads_whole_twice() {
     let p = dir.path().join("records.bin");
     std::fs::write(&p, b"0123456789").unwrap();
     let (f, _) = vault::open_cache_file(&p).unwrap();
-    assert_eq!(read_all(&f).unwrap(), b"0123456789");
-    assert_eq!(read_all(&f).unwrap(), b"0123456789");
+    assert_eq!(read_all(&f, 10).unwrap(), b"0123456789");
+    assert_eq!(read_all(&f, 10).unwrap(), b"0123456789");
+}
+
+/// A records file is read only as far as its records go: one grown in
+/// place (`truncate -s 1T`) is never allocated whole, and one shorter than
+/// its records is damaged.
+#[test]
+fn the_records_file_is_read_only_as_far_as_its_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("records.bin");
+    std::fs::write(&p, b"0123456789").unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(1 << 40)
+        .unwrap();
+    let (f, _) = vault::open_cache_file(&p).unwrap();
+    assert_eq!(read_all(&f, 4).unwrap(), b"0123");
+    assert!(read_all(&f, (1 << 40) + 1).is_err());
+    let row = |at: u64, len: u32| Row {
+        at,
+        len,
+        ..Row::default()
+    };
+    assert_eq!(
+        records_extent([row(0, 4), row(10, 0), row(4, 3)].into_iter()),
+        10
+    );
 }
 
 /// Adding a note moves the names: the facts read every unchanged note's
