@@ -232,3 +232,62 @@ fn a_mapped_model_truncated_in_place_never_kills_the_command() {
     }
     assert!(killed.is_empty(), "killed by signals {killed:?}");
 }
+
+/// A person whose note's file name is not UTF-8 (Latin-1 `é`).
+#[cfg(target_os = "linux")]
+fn eric() -> TestVault {
+    use std::os::unix::ffi::OsStrExt;
+    let v = TestVault::new();
+    let dir = v.path("people");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(std::ffi::OsStr::from_bytes(b"\xe9ric.md")),
+        "---\nname: Eric Nonutf\n---\n## Log\n### 2026-10-01 coffee\nhi\n",
+    )
+    .unwrap();
+    v
+}
+
+/// `kith log` to a person whose file name is not UTF-8 wrote the entry,
+/// then panicked building its report (a path serde_json cannot hold), so
+/// the user, told it failed, logged it again: two entries.
+#[cfg(target_os = "linux")]
+#[test]
+fn log_to_a_note_with_a_non_utf8_name_reports_instead_of_panicking() {
+    let v = eric();
+    run(&v, &["show", "Eric"]);
+    let (out, _) = run(&v, &["log", "Eric", "logged once"]);
+    assert!(out.contains("logged"), "{out}");
+    let (out, _) = run(&v, &["show", "Eric"]);
+    assert_eq!(out.matches("logged once").count(), 1, "{out}");
+}
+
+/// `kith show --json` of that person panics the same way (every path in
+/// the answer is serialized as a string).
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "finding: show --json panics on a note whose file name is not UTF-8"]
+fn show_json_of_a_note_with_a_non_utf8_name_does_not_panic() {
+    let v = eric();
+    run(&v, &["--json", "show", "Eric"]);
+}
+
+/// The directory keeps a path as lossy UTF-8 (`people/\u{FFFD}ric.md`),
+/// which no walk ever finds again: every run takes the note for removed
+/// and new, parses it and saves the whole model again (30 MB at 100k).
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "finding: a note with a non-UTF-8 file name is parsed again and the model saved on every run"]
+fn a_note_with_a_non_utf8_name_is_not_parsed_on_every_run() {
+    let v = eric();
+    run(&v, &["show", "Eric"]);
+    run(&v, &["show", "Eric"]);
+    let mut cmd = kith_command(&v, &["show", "Eric"]);
+    cmd.env("KITH_TRACE", "1");
+    let r = run_bounded(cmd, "show Eric", HANG);
+    assert!(
+        r.stderr.contains(" 0 parsed, 0 removed"),
+        "parsed again: {}",
+        r.stderr
+    );
+}
