@@ -424,3 +424,34 @@ fn a_doubtful_note_found_unchanged_saves_nothing() {
     let (_, r) = Model::open(root).unwrap();
     assert_eq!(r.parsed.len(), 1);
 }
+
+/// A directory crafted with huge counts, lengths past its end or links out
+/// of range, under a header whose checksum matches: refused as damaged,
+/// never allocated for or read past (the checksum is no defence here).
+#[test]
+fn a_crafted_directory_with_a_valid_checksum_is_refused() {
+    let file = |body: &[u8]| {
+        let mut out = header(1, 2, body);
+        out.extend_from_slice(body);
+        out
+    };
+    let counts = |c: [u64; 5]| c.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    for c in [
+        [u64::MAX, 0, 0, 0, 0],
+        [u64::MAX / 80 + 1, 0, 0, 0, 0],
+        [0, u64::MAX / 4, 0, 0, 0],
+        [0, 0, u64::MAX, 0, 0],
+        [0, 0, 0, u64::MAX - 100, 0],
+        [0, 0, 0, 0, u64::MAX / 4 + 1],
+        [1 << 40, 1 << 40, 1 << 40, 1 << 40, 1 << 40],
+    ] {
+        assert!(decode_head(file(&counts(c))).is_err(), "{c:?}");
+    }
+    // One note, no names, no keys, one edge to note 7 of 1.
+    let mut body = counts([1, 0, 0, 0, 1]);
+    body.extend_from_slice(&[0u8; flat::ROW]);
+    for v in [0u32, 1, 7, 0, 1, 0] {
+        body.extend_from_slice(&v.to_le_bytes());
+    }
+    assert!(decode_head(file(&body)).is_err());
+}
