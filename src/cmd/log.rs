@@ -108,7 +108,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         &format!("logged {} for {} at {shown}\n", date, note.title),
         serde_json::json!({
             "logged": {"name": note.title, "date": date, "title": args.title,
-                       "path": note.path, "line": splice.heading_line},
+                       "path": note.path.to_string_lossy(), "line": splice.heading_line},
         }),
         commit,
     )?;

@@ -593,13 +593,20 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::result::Result
     }
 }
 
-/// Reads a whole file from its start, or says it is damaged. By position,
+/// Reads a records file from its start up to `need` bytes (the end of the
+/// last record the caller will look up, [`records_extent`]), or says it is
+/// damaged. Never its whole length: a records file grown in place (a
+/// sparse `truncate -s 1T`, junk appended) would otherwise be allocated
+/// whole and abort every command until the cache is deleted. By position,
 /// never from the handle's offset: one run reads the records file more than
 /// once (links for the facts, then the notes, then a new generation), and a
 /// second `read_to_end` would start at the end and find nothing.
-fn read_all(file: &std::fs::File) -> std::result::Result<Vec<u8>, String> {
+fn read_all(file: &std::fs::File, need: u64) -> std::result::Result<Vec<u8>, String> {
     let len = file.metadata().map_err(|_| damaged())?.len();
-    let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| damaged())?];
+    if need > len {
+        return Err(damaged());
+    }
+    let mut bytes = vec![0u8; usize::try_from(need).map_err(|_| damaged())?];
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileExt;
@@ -614,6 +621,14 @@ fn read_all(file: &std::fs::File) -> std::result::Result<Vec<u8>, String> {
             .map_err(|_| damaged())?;
     }
     Ok(bytes)
+}
+
+/// Where the last of these records ends in the records file: all a whole
+/// read needs (rows not yet written have length 0 and count for nothing).
+fn records_extent(rows: impl Iterator<Item = Row>) -> u64 {
+    rows.map(|r| r.at.saturating_add(u64::from(r.len)))
+        .max()
+        .unwrap_or(0)
 }
 
 fn trace(msg: impl FnOnce() -> String) {
@@ -1124,7 +1139,7 @@ impl Model {
                 .map(|(i, d)| (i, d.title, Path::new(d.path), d.aliases.iter())),
         );
         let all = match (&self.records, self.fresh.len() < n) {
-            (Some(f), true) => read_all(f)?,
+            (Some(f), true) => read_all(f, records_extent(ents.iter().map(|e| e.row)))?,
             _ => Vec::new(),
         };
         let out: std::result::Result<Vec<Vec<u32>>, String> = (0..n)
@@ -1208,7 +1223,8 @@ impl Model {
         let generation = (now_ns() as u64) ^ u64::from(std::process::id()).rotate_left(40);
         let old = match &self.records {
             Some(f) if self.fresh.len() < ents.len() => {
-                read_all(f).map_err(std::io::Error::other)?
+                read_all(f, records_extent(ents.iter().map(|e| e.row)))
+                    .map_err(std::io::Error::other)?
             }
             _ => Vec::new(),
         };
@@ -1258,11 +1274,11 @@ impl Model {
         tmp.as_file_mut()
             .write_all(&header(as_of_ns, generation, body))?;
         tmp.as_file_mut().write_all(body)?;
-        // Taken before the rename, which keeps it: a file put in its place
-        // after the rename is not this one.
-        let id = FileId::of(&tmp.as_file().metadata()?);
         vault::clear_cache_slot(&model_file(&self.root));
-        tmp.persist(model_file(&self.root)).map_err(|e| e.error)?;
+        let file = tmp.persist(model_file(&self.root)).map_err(|e| e.error)?;
+        // Taken on our own handle after the rename (which moves the ctime):
+        // a file put in its place since is not this one.
+        let id = FileId::of(&file.metadata()?);
         self.on_disk = Some(OnDisk {
             id,
             generation,
@@ -1717,6 +1733,11 @@ pub struct FileId {
     pub size: u64,
     pub mtime_ns: i64,
     pub ino: u64,
+    /// The inode's change time: unlike the mtime, nobody can set it back,
+    /// so a file rewritten in place with its mtime restored (`touch -r`,
+    /// `rsync -t --inplace`, a backup tool) is not the one vouched for.
+    #[serde(default)]
+    pub ctime_ns: i64,
 }
 
 impl FileId {
@@ -1726,6 +1747,7 @@ impl FileId {
             size: s.size,
             mtime_ns: s.mtime_ns,
             ino: s.ino,
+            ctime_ns: s.ctime_ns,
         }
     }
 }

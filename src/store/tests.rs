@@ -284,8 +284,36 @@ fn the_records_file_reads_whole_twice() {
     let p = dir.path().join("records.bin");
     std::fs::write(&p, b"0123456789").unwrap();
     let (f, _) = vault::open_cache_file(&p).unwrap();
-    assert_eq!(read_all(&f).unwrap(), b"0123456789");
-    assert_eq!(read_all(&f).unwrap(), b"0123456789");
+    assert_eq!(read_all(&f, 10).unwrap(), b"0123456789");
+    assert_eq!(read_all(&f, 10).unwrap(), b"0123456789");
+}
+
+/// A records file is read only as far as its records go: one grown in
+/// place (`truncate -s 1T`) is never allocated whole, and one shorter than
+/// its records is damaged.
+#[test]
+fn the_records_file_is_read_only_as_far_as_its_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("records.bin");
+    std::fs::write(&p, b"0123456789").unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(1 << 40)
+        .unwrap();
+    let (f, _) = vault::open_cache_file(&p).unwrap();
+    assert_eq!(read_all(&f, 4).unwrap(), b"0123");
+    assert!(read_all(&f, (1 << 40) + 1).is_err());
+    let row = |at: u64, len: u32| Row {
+        at,
+        len,
+        ..Row::default()
+    };
+    assert_eq!(
+        records_extent([row(0, 4), row(10, 0), row(4, 3)].into_iter()),
+        10
+    );
 }
 
 /// Adding a note moves the names: the facts read every unchanged note's
@@ -395,4 +423,35 @@ fn a_doubtful_note_found_unchanged_saves_nothing() {
     std::fs::write(root.join("people/ann.md"), "---\nname: Ann\n---\n\n").unwrap();
     let (_, r) = Model::open(root).unwrap();
     assert_eq!(r.parsed.len(), 1);
+}
+
+/// A directory crafted with huge counts, lengths past its end or links out
+/// of range, under a header whose checksum matches: refused as damaged,
+/// never allocated for or read past (the checksum is no defence here).
+#[test]
+fn a_crafted_directory_with_a_valid_checksum_is_refused() {
+    let file = |body: &[u8]| {
+        let mut out = header(1, 2, body);
+        out.extend_from_slice(body);
+        out
+    };
+    let counts = |c: [u64; 5]| c.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    for c in [
+        [u64::MAX, 0, 0, 0, 0],
+        [u64::MAX / 80 + 1, 0, 0, 0, 0],
+        [0, u64::MAX / 4, 0, 0, 0],
+        [0, 0, u64::MAX, 0, 0],
+        [0, 0, 0, u64::MAX - 100, 0],
+        [0, 0, 0, 0, u64::MAX / 4 + 1],
+        [1 << 40, 1 << 40, 1 << 40, 1 << 40, 1 << 40],
+    ] {
+        assert!(decode_head(file(&counts(c))).is_err(), "{c:?}");
+    }
+    // One note, no names, no keys, one edge to note 7 of 1.
+    let mut body = counts([1, 0, 0, 0, 1]);
+    body.extend_from_slice(&[0u8; flat::ROW]);
+    for v in [0u32, 1, 7, 0, 1, 0] {
+        body.extend_from_slice(&v.to_le_bytes());
+    }
+    assert!(decode_head(file(&body)).is_err());
 }

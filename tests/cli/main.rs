@@ -10,6 +10,7 @@ mod attack_hostile;
 mod attack_intros;
 mod attack_io;
 mod attack_obs;
+mod attack_store;
 mod attack_trust;
 mod attack_writes;
 mod cache;
