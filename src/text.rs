@@ -200,6 +200,12 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
     (h ^ (h >> 29)).max(1)
 }
 
+/// Writes a path as a string for JSON output, lossily: a file name that is
+/// not UTF-8 (allowed on Linux) must not fail, or panic, a whole answer.
+pub fn ser_lossy_path<S: serde::Serializer>(p: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&p.to_string_lossy())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -445,6 +445,7 @@ pub enum TouchSource {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Touch {
     pub date: Date,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub line: usize,
     pub source: TouchSource,

@@ -171,7 +171,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             promise.line
         ),
         serde_json::json!({"done": {"name": name, "text": promise.text, "date": date,
-                                    "path": note.path, "line": promise.line}}),
+                                    "path": note.path.to_string_lossy(), "line": promise.line}}),
         commit,
     )?;
     Ok(exit::OK)

@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             "nodes": nodes.iter().map(|i| json!({
                 "id": graph::node_id(&vault.notes[*i].path),
                 "name": vault.notes[*i].title,
-                "path": vault.notes[*i].path,
+                "path": vault.notes[*i].path.to_string_lossy(),
                 "circle": vault.person(*i).and_then(|p| p.circle),
             })).collect::<Vec<_>>(),
             "edges": edges.iter().map(|e| json!({

@@ -118,7 +118,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         recorded.push(serde_json::json!({
             "state": state.as_str(),
             "name": vault.notes[me].title,
-            "path": vault.notes[me].path,
+            "path": vault.notes[me].path.to_string_lossy(),
             "line": splice.heading_line,
         }));
     }

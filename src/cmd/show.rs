@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     if ctx.json {
         let v = json!({
             "name": p.name,
-            "path": note.path,
+            "path": note.path.to_string_lossy(),
             "person": p,
             "prose": prose,
             "backlinks": backlinks,
@@ -87,10 +87,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             "last_contact": last,
             "last_commit": last_commit,
             "promises": promises.iter().map(|(_, n, pr)| json!({
-                "text": pr.text, "due": pr.due, "path": vault.notes[*n].path, "line": pr.line,
+                "text": pr.text, "due": pr.due, "path": vault.notes[*n].path.to_string_lossy(), "line": pr.line,
             })).collect::<Vec<_>>(),
             "entries": recent.iter().map(|t| json!({
-                "date": t.date, "title": &*t.title, "path": t.path, "line": t.line,
+                "date": t.date, "title": &*t.title, "path": t.path.to_string_lossy(), "line": t.line,
                 "text": entry_text(&t.path, t.line),
             })).collect::<Vec<_>>(),
         });
@@ -289,7 +289,7 @@ fn show_event(ctx: &Ctx, vault: &crate::vault::Vault, ev: usize) -> Result<u8> {
     let brief = format!("kith brief \"{}\"", n.title);
     if ctx.json {
         emit_json(&json!({
-            "name": n.title, "path": n.path, "kind": "event", "event": e, "brief": brief,
+            "name": n.title, "path": n.path.to_string_lossy(), "kind": "event", "event": e, "brief": brief,
         }))?;
         return Ok(exit::OK);
     }

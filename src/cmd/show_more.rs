@@ -9,6 +9,7 @@ use std::path::PathBuf;
 /// A place another note mentions the person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Backlink {
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub line: usize,
     /// The mentioning entry's heading title, else the note's title.
@@ -23,6 +24,7 @@ pub struct Backlink {
 pub struct IntroMade {
     pub date: crate::date::Date,
     pub title: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub line: usize,
     /// The tag as written, without `#`: `intro` or `intro/…`.

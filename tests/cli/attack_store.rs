@@ -266,7 +266,6 @@ fn log_to_a_note_with_a_non_utf8_name_reports_instead_of_panicking() {
 /// the answer is serialized as a string).
 #[cfg(target_os = "linux")]
 #[test]
-#[ignore = "finding: show --json panics on a note whose file name is not UTF-8"]
 fn show_json_of_a_note_with_a_non_utf8_name_does_not_panic() {
     let v = eric();
     run(&v, &["--json", "show", "Eric"]);
