@@ -9,9 +9,9 @@
 //! is one byte buffer, laid out in sections of fixed-width rows and raw
 //! arrays, and every accessor reads the bytes it needs where they lie. After
 //! a walk it is read with one `read` (alongside the walk) and checksummed;
-//! a directory a running watcher vouched for is mapped instead, so a
-//! command touches only the pages it uses ([`super::map_model`] says why
-//! the mapping cannot change under it).
+//! a directory a running watcher vouched for is read without the checksum
+//! (the watcher checked it; [`super::read_vouched`] says why it is not
+//! mapped).
 //!
 //! The buffer is hostile input: [`Dir::parse`] checks every section's
 //! bounds, every row's names record, every link and key before anything is
@@ -56,11 +56,10 @@ pub(super) struct Row {
     pub kind: u8,
 }
 
-/// A directory file's bytes: read into memory, or mapped (see
-/// [`super::Model::open_vouched`]).
+/// A directory file's bytes, read into memory (never mapped: see
+/// [`super::read_vouched`]).
 pub(super) enum Buf {
     Heap(Vec<u8>),
-    Map(memmap2::Mmap),
 }
 
 impl Default for Buf {
@@ -80,7 +79,6 @@ impl std::ops::Deref for Buf {
     fn deref(&self) -> &[u8] {
         match self {
             Buf::Heap(v) => v,
-            Buf::Map(m) => m,
         }
     }
 }

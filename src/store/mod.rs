@@ -1779,24 +1779,15 @@ fn read_model(file: &Path, want: Option<FileId>) -> std::io::Result<Option<(Vec<
     Ok(Some((bytes, id)))
 }
 
-/// The model file a watcher vouched for, mapped rather than read: a
-/// command then touches only the pages it uses (the names and a few links,
-/// not the name keys), with no copy. `None` when it is not that file.
-fn map_model(file: &Path, want: FileId) -> Option<(Buf, FileId)> {
-    // The same safe opener as a read: no FIFO, no symlink, a regular file.
-    let (f, len) = vault::open_cache_file(file).ok()?;
-    let id = FileId::of(&f.metadata().ok()?);
-    if id != want {
-        return None;
-    }
-    // SAFETY: the mapping is only read, and its bytes never change under
-    // us: kith never writes a model file in place (every save writes a new
-    // file and renames it over this name, leaving this inode as it was),
-    // and this is the very file the watcher wrote and advertised (same
-    // inode, size and time). Its length is checked against the map's, and
-    // every offset read from it is bounds-checked (`flat`).
-    let map = unsafe { memmap2::Mmap::map(&f) }.ok()?;
-    (map.len() as u64 == len).then_some((Buf::Map(map), id))
+/// The model file a watcher vouched for, read whole but not checked
+/// again (the watcher wrote it and checked it). Read, not mapped: a mapped
+/// file truncated in place by anyone (a backup tool, `truncate`, a disk
+/// cleaner) kills the command with SIGBUS, with no message, and the
+/// watcher's warming thread with it; a read only ever sees a short file,
+/// refused like any damaged one. `None` when it is not that file.
+fn read_vouched(file: &Path, want: FileId) -> Option<(Buf, FileId)> {
+    let (bytes, id) = read_model(file, Some(want)).ok()??;
+    Some((Buf::Heap(bytes), id))
 }
 
 /// Removes the temporary files (`.model-PID-*`, `.records-PID-*`) of saves
@@ -1858,7 +1849,7 @@ impl Model {
 
     fn open_vouched(root: &Path, id: FileId) -> Option<Model> {
         let t0 = std::time::Instant::now();
-        let (bytes, id) = map_model(&model_file(root), id)?;
+        let (bytes, id) = read_vouched(&model_file(root), id)?;
         let head = decode_head_as(bytes, false).ok()?;
         let (records, _) = vault::open_cache_file(&records_file(root, head.generation)).ok()?;
         let (config, problems) = Config::load(root);

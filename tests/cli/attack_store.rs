@@ -182,7 +182,6 @@ fn a_model_rewritten_in_place_with_its_mtime_restored_is_not_vouched_for() {
 /// put back in place before each run and truncated while it runs.
 #[cfg(unix)]
 #[test]
-#[ignore = "finding: a mapped model.bin truncated in place kills the command with SIGBUS"]
 fn a_mapped_model_truncated_in_place_never_kills_the_command() {
     use std::os::unix::process::ExitStatusExt;
     let v = vault();
