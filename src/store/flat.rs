@@ -35,6 +35,7 @@
 
 use super::Stamp;
 use crate::vault::KeyIndex;
+use std::path::Path;
 
 /// Bytes per note row.
 pub(super) const ROW: usize = 80;
@@ -148,12 +149,23 @@ pub(super) struct PersonNames<'a> {
 }
 
 /// A note's names as the directory has them.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Names<'a> {
-    pub path: &'a str,
+    pub path: &'a Path,
     pub title: &'a str,
     pub aliases: Strs<'a>,
     pub person: Option<PersonNames<'a>>,
+}
+
+impl Default for Names<'_> {
+    fn default() -> Self {
+        Names {
+            path: Path::new(""),
+            title: "",
+            aliases: Strs::default(),
+            person: None,
+        }
+    }
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -176,6 +188,10 @@ impl<'a> Reader<'a> {
     fn str(&mut self) -> Option<&'a str> {
         let n = self.u32()? as usize;
         std::str::from_utf8(self.bytes(n)?).ok()
+    }
+    fn path(&mut self) -> Option<&'a Path> {
+        let n = self.u32()? as usize;
+        path_of(self.bytes(n)?)
     }
     /// A string's bytes, passed over without checking them.
     fn skip_str(&mut self) -> Option<()> {
@@ -227,7 +243,7 @@ fn names_whole(b: &[u8]) -> bool {
 
 pub(super) fn parse_names(b: &[u8]) -> Option<Names<'_>> {
     let mut r = Reader(b);
-    let path = r.str()?;
+    let path = r.path()?;
     let title = r.str()?;
     let aliases = r.strs()?;
     let person = match r.u8()? {
@@ -255,8 +271,26 @@ pub(super) fn parse_names(b: &[u8]) -> Option<Names<'_>> {
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_le_bytes());
-    out.extend_from_slice(s.as_bytes());
+    put_bytes(out, s.as_bytes());
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    out.extend_from_slice(&u32::try_from(b.len()).unwrap_or(u32::MAX).to_le_bytes());
+    out.extend_from_slice(b);
+}
+
+/// A stored path's bytes as a path: any bytes on Unix (as the walk found
+/// them), UTF-8 elsewhere.
+fn path_of(b: &[u8]) -> Option<&Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(Path::new(std::ffi::OsStr::from_bytes(b)))
+    }
+    #[cfg(not(unix))]
+    {
+        std::str::from_utf8(b).ok().map(Path::new)
+    }
 }
 
 fn put_strs(out: &mut Vec<u8>, v: &[String]) {
@@ -269,7 +303,10 @@ fn put_strs(out: &mut Vec<u8>, v: &[String]) {
 /// A parsed note's names record.
 pub(super) fn encode_names(n: &crate::note::Note) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + n.title.len() * 2);
-    put_str(&mut out, &n.path.to_string_lossy());
+    // The path's own bytes, not UTF-8: a file name that is not UTF-8
+    // (allowed on Linux) must match the walk again, or the note would be
+    // taken for removed and new, and parsed and saved, on every run.
+    put_bytes(&mut out, n.path.as_os_str().as_encoded_bytes());
     put_str(&mut out, &n.title);
     put_strs(&mut out, &n.aliases);
     match &n.person {
@@ -448,8 +485,8 @@ impl Dir {
         parse_names(self.names_bytes(i)).unwrap_or_default()
     }
 
-    pub fn path(&self, i: usize) -> &str {
-        std::str::from_utf8(self.path_bytes(i)).unwrap_or_default()
+    pub fn path(&self, i: usize) -> &Path {
+        path_of(self.path_bytes(i)).unwrap_or(Path::new(""))
     }
 
     /// Note `i`'s path as bytes, read alone (the walk's merge compares

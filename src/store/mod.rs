@@ -65,7 +65,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bump when the record layout or what the parser extracts changes.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 const MAGIC: &[u8; 8] = b"KITHMDL\n";
 /// A note stamped this close to the walk that recorded it may have changed
 /// again within the file system's time granularity: hash it to be sure.
@@ -1136,7 +1136,7 @@ impl Model {
             names
                 .iter()
                 .enumerate()
-                .map(|(i, d)| (i, d.title, Path::new(d.path), d.aliases.iter())),
+                .map(|(i, d)| (i, d.title, d.path, d.aliases.iter())),
         );
         let all = match (&self.records, self.fresh.len() < n) {
             (Some(f), true) => read_all(f, records_extent(ents.iter().map(|e| e.row)))?,
@@ -1469,7 +1469,7 @@ impl Model {
 /// A person note as the directory names it (see [`Model::people`]).
 pub struct PersonRef<'a> {
     pub idx: usize,
-    pub path: &'a str,
+    pub path: &'a Path,
     pub name: &'a str,
     aliases: flat::Strs<'a>,
 }
@@ -1481,10 +1481,7 @@ impl<'a> PersonRef<'a> {
 
     /// The note's file name without `.md`.
     pub fn stem(&self) -> &'a str {
-        Path::new(self.path)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("")
+        self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("")
     }
 }
 
@@ -1932,7 +1929,7 @@ impl Held {
         // the asked paths with a fresh one (or not at all when gone).
         let dir = &self.dir;
         let mut walked: Vec<(PathBuf, Stamp)> = (0..dir.len())
-            .filter(|j| !asked.contains(Path::new(dir.path(*j))))
+            .filter(|j| !asked.contains(dir.path(*j)))
             .map(|j| (PathBuf::from(dir.path(j)), dir.row(j).stamp))
             .collect();
         for rel in &asked {

@@ -275,7 +275,6 @@ fn show_json_of_a_note_with_a_non_utf8_name_does_not_panic() {
 /// and new, parses it and saves the whole model again (30 MB at 100k).
 #[cfg(target_os = "linux")]
 #[test]
-#[ignore = "finding: a note with a non-UTF-8 file name is parsed again and the model saved on every run"]
 fn a_note_with_a_non_utf8_name_is_not_parsed_on_every_run() {
     let v = eric();
     run(&v, &["show", "Eric"]);
