@@ -75,15 +75,7 @@ impl Ctx {
     /// vault of just the notes they read ([`crate::store::Model::focused_on`]).
     /// Warns once on stderr if some notes have errors, as [`load`](Self::load).
     pub fn load_model(&self) -> Result<crate::store::Model> {
-        let root = self.root()?;
-        // With a healthy watcher, its model without a walk (as `load`).
-        let freshness = if root.is_dir() {
-            crate::watch::model_freshness(&root)
-        } else {
-            crate::store::Freshness::Walk
-        };
-        let (m, report) = crate::store::Model::open_with(&root, freshness)?;
-        self.keep_walk(report);
+        let m = self.open_model()?;
         // Only the notes with errors, whole: what the warning needs.
         let (v, _) = m.focused_on(&[], false);
         self.warn_broken(&v);
@@ -97,6 +89,7 @@ impl Ctx {
     /// ([`Ctx::focus`]).
     pub fn open_model(&self) -> Result<crate::store::Model> {
         let root = self.root()?;
+        // With a healthy watcher, its model without a walk (as `load`).
         let freshness = if root.is_dir() {
             crate::watch::model_freshness(&root)
         } else {

@@ -1291,8 +1291,8 @@ impl KeyIndex {
 }
 
 /// The first `i` in `0..n` for which `pred` is false, `pred` being true
-/// then false along the range.
-fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+/// then false along the range (a binary search over positions).
+pub(crate) fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
     let (mut lo, mut hi) = (0, n);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;

@@ -320,23 +320,36 @@ fn empty_note(rel: &Path, has_bom: bool, diags: Vec<Diagnostic>) -> Note {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     Note {
-        path: rel.to_path_buf(),
-        kind: NoteKind::Other,
         has_bom,
-        crlf: false,
-        front: None,
-        title: stem,
-        aliases: Vec::new(),
-        person: None,
-        event: None,
-        resource: None,
-        date: None,
-        entries: Vec::new(),
-        promises: Vec::new(),
-        links: Vec::new(),
-        tags: Vec::new(),
-        body_line: 1,
         diagnostics: diags,
+        ..Note::bare(rel.to_path_buf(), NoteKind::Other, stem)
+    }
+}
+
+impl Note {
+    /// A note with a path, kind and title and nothing else: no front
+    /// matter, entries, links or findings. The start of a stand-in or of a
+    /// note that could not be read.
+    pub fn bare(path: PathBuf, kind: NoteKind, title: String) -> Note {
+        Note {
+            path,
+            kind,
+            has_bom: false,
+            crlf: false,
+            front: None,
+            title,
+            aliases: Vec::new(),
+            person: None,
+            event: None,
+            resource: None,
+            date: None,
+            entries: Vec::new(),
+            promises: Vec::new(),
+            links: Vec::new(),
+            tags: Vec::new(),
+            body_line: 1,
+            diagnostics: Vec::new(),
+        }
     }
 }
 

@@ -34,7 +34,7 @@
 //!   without inverting every note's links.
 
 use super::Stamp;
-use crate::vault::KeyIndex;
+use crate::vault::{KeyIndex, partition};
 use std::path::Path;
 
 /// Bytes per note row.
@@ -685,19 +685,4 @@ impl Dir {
             .get(self.rows.saturating_sub(COUNTS)..)
             .unwrap_or_default()
     }
-}
-
-/// The first `i` in `0..n` for which `pred` is false, `pred` being true
-/// then false along the range.
-fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let (mut lo, mut hi) = (0, n);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if pred(mid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
 }

@@ -822,23 +822,9 @@ fn stub(names: flat::Names<'_>, kind: u8) -> Note {
         ..crate::model::Person::default()
     });
     Note {
-        path: PathBuf::from(names.path),
-        kind: record::kind_of(kind),
-        has_bom: false,
-        crlf: false,
-        front: None,
-        title,
         aliases,
         person,
-        event: None,
-        resource: None,
-        date: None,
-        entries: Vec::new(),
-        promises: Vec::new(),
-        links: Vec::new(),
-        tags: Vec::new(),
-        body_line: 1,
-        diagnostics: Vec::new(),
+        ..Note::bare(PathBuf::from(names.path), record::kind_of(kind), title)
     }
 }
 
