@@ -21,6 +21,11 @@ use std::time::{Duration, Instant};
 /// How long a write waits for another kith process writing in the same folder.
 pub const LOCK_WAIT: Duration = Duration::from_secs(30);
 
+/// How long a note held open by another process (another kith reading it,
+/// most likely) is waited for before the write is refused.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const LEASE_WAIT: Duration = Duration::from_millis(500);
+
 /// An exclusive advisory lock on a folder, held until dropped.
 ///
 /// The lock is taken on the folder itself, not on the note: the note's inode
@@ -381,12 +386,24 @@ impl LockedNote {
             // would kill kith): announce it with one ignored by default.
             // SAFETY: fcntl on a descriptor we own; no memory is passed.
             unsafe { libc::fcntl(fd, F_SETSIG, libc::SIGWINCH) };
-            // SAFETY: as above.
-            let r = unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_WRLCK) };
-            if r == 0 {
-                return Ok(Some(Lease(&self.file)));
-            }
-            let e = std::io::Error::last_os_error();
+            // Another kith (a watcher parsing the note, a `show` reading
+            // it) holds it open for a moment: asked again for a short
+            // while before refusing; a program that keeps it open still
+            // holds it when the window ends.
+            let until = Instant::now() + LEASE_WAIT;
+            let e = loop {
+                // SAFETY: as above.
+                let r = unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_WRLCK) };
+                if r == 0 {
+                    return Ok(Some(Lease(&self.file)));
+                }
+                let e = std::io::Error::last_os_error();
+                let busy = matches!(e.raw_os_error(), Some(libc::EAGAIN) | Some(libc::EBUSY));
+                if !busy || Instant::now() >= until {
+                    break e;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            };
             if matches!(e.raw_os_error(), Some(libc::EAGAIN) | Some(libc::EBUSY)) {
                 return Err(Error::WriteRefused {
                     path: self.path.clone(),
@@ -1067,6 +1084,32 @@ mod tests {
             .unwrap()
             .replace(b"---\nname: A\n---\nnew\n")
             .unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "---\nname: A\n---\nnew\n");
+    }
+
+    /// Another kith reading the note for a moment (a watcher parsing it, a
+    /// `show`) is waited for, not taken for a program that saves into it:
+    /// concurrent `kith log` calls were refused about one time in thirty.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn a_note_read_for_a_moment_by_another_process_is_written_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.md");
+        fs::write(&p, "---\nname: A\n---\nold\n").unwrap();
+        let reader = fs::File::open(&p).unwrap();
+        let locked = lock_note(&p).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let closer = std::thread::spawn(move || {
+            // Closed once the write has started asking.
+            let _ = rx.recv();
+            std::thread::sleep(Duration::from_millis(50));
+            drop(reader);
+        });
+        tx.send(()).unwrap();
+        locked
+            .replace(b"---\nname: A\n---\nnew\n")
+            .expect("a brief reader is waited for");
+        closer.join().unwrap();
         assert_eq!(fs::read_to_string(&p).unwrap(), "---\nname: A\n---\nnew\n");
     }
 
