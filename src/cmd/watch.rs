@@ -55,19 +55,30 @@ impl Sink for IndexSink<'_> {
         let Some(out) = &self.digest else {
             return Ok(());
         };
-        // The watcher has just refreshed the model: no walk needed.
-        let root = self.index.root();
-        let vault = match self
+        // The watcher has just refreshed the model: no walk needed. Its
+        // digest from the cache when it holds these notes' (no note
+        // decoded), else computed and stored.
+        let root = self.index.root().to_path_buf();
+        let model = match self
             .model
-            .and_then(|id| crate::store::load_vouched(root, id))
+            .and_then(|id| crate::store::open_vouched(&root, id))
         {
-            Some(v) => v,
-            None => crate::store::load(root)?,
+            Some(m) => m,
+            None => crate::store::Model::open(&root)?.0,
         };
-        let d = digest::build(&vault, self.ctx.today(), Limits::from_config(&vault, false))?;
+        let today = self.ctx.today();
+        let limits = Limits::of(model.config(), false);
+        let key = digest::cached::vault_key(&root, model.config(), model.sources());
+        let d = match digest::lookup(&root, key, today, limits) {
+            digest::Lookup::Hit(d) => *d,
+            digest::Lookup::Miss => {
+                let vault = crate::store::whole_keeping(model, Some(digest::FRONT_KEYS))?;
+                digest::compute(&vault, today, limits, key)?
+            }
+        };
         let dir = out.parent().unwrap_or(Path::new("/")).to_path_buf();
         let text = digest::markdown(&d, &|p| {
-            let full = vault.root.join(p);
+            let full = root.join(p);
             full.strip_prefix(&dir)
                 .unwrap_or(&full)
                 .display()
@@ -114,6 +125,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         debounce: std::time::Duration::from_millis(args.debounce),
         ignore: digest.iter().cloned().collect(),
         quiet: args.quiet,
+        // The digest file's own refresh keeps the digest cache too.
+        warm_digest: digest.is_none(),
         ..Options::default()
     };
     let stop = watch::stop_on_signals()?;

@@ -63,6 +63,11 @@ pub struct Options {
     /// Absolute paths whose events are ignored (our own digest file).
     pub ignore: Vec<PathBuf>,
     pub quiet: bool,
+    /// Warm today's digest cache on a thread after each batch. Off when the
+    /// sink keeps a digest file itself (`kith watch --digest`), which
+    /// computes and stores the same digest: two at once would double the
+    /// work and the memory at the moment both miss.
+    pub warm_digest: bool,
 }
 
 impl Default for Options {
@@ -74,6 +79,7 @@ impl Default for Options {
             max_delay: Duration::from_millis(800),
             ignore: Vec::new(),
             quiet: false,
+            warm_digest: true,
         }
     }
 }
@@ -183,9 +189,11 @@ pub fn vouched_vault(root: &Path) -> Option<crate::vault::Vault> {
 /// digest cache is warmed for today on a thread of its own
 /// ([`warm_digest`]), so the flush never waits for it (a digest computed
 /// afresh decodes every note: seconds at 100k).
-pub fn after_refresh(root: &Path, report: &crate::store::Report) {
+pub fn after_refresh(root: &Path, report: &crate::store::Report, warm: bool) {
     let _ = report;
-    warm_in_background(root);
+    if warm {
+        warm_in_background(root);
+    }
 }
 
 /// One warming thread at a time; a refresh while it runs asks it to go
@@ -257,6 +265,8 @@ pub fn warm_digest(root: &Path) {
 /// The watcher's hold on the model file.
 struct ModelKeeper {
     root: PathBuf,
+    /// [`Options::warm_digest`].
+    warm: bool,
     /// The model as this watcher last left it (what it vouches for).
     held: Option<crate::store::Held>,
     /// What the files deciding which paths are notes (config, Obsidian's
@@ -288,7 +298,7 @@ impl ModelKeeper {
         match crate::store::Model::open(&self.root) {
             Ok((m, report)) => {
                 self.held = crate::store::Held::of(m);
-                after_refresh(&self.root, &report);
+                after_refresh(&self.root, &report, self.warm);
             }
             Err(e) => eprintln!("warning: the note cache could not be refreshed ({e})"),
         }
@@ -306,7 +316,7 @@ impl ModelKeeper {
         match held.refresh(paths) {
             Ok((held, report)) => {
                 self.held = held;
-                after_refresh(&self.root, &report);
+                after_refresh(&self.root, &report, self.warm);
             }
             Err(e) => eprintln!("warning: the note cache could not be refreshed ({e})"),
         }
@@ -461,6 +471,7 @@ pub fn run(
     };
     let mut model = ModelKeeper {
         root: root.clone(),
+        warm: opts.warm_digest,
         held: None,
         filter_key: Vec::new(),
     };

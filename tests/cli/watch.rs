@@ -505,6 +505,48 @@ fn digest_file_is_written_only_when_it_changes() {
     w.stop();
 }
 
+/// The digest file follows an edit that changes the digest (an overdue
+/// promise added), and a second watcher-side computation is not needed for
+/// it: the file's refresh reads and fills the digest cache itself.
+#[test]
+fn digest_file_follows_an_edit_that_changes_the_digest() {
+    let v = vault_with_ann();
+    let out = v.path("digest.md");
+    let w = Watch::start(&v, &["--digest", out.to_str().unwrap()]);
+    let start = Instant::now();
+    while !out.exists() {
+        assert!(start.elapsed() < WAIT, "digest file never written");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("send the quokka deck")
+    );
+    let text =
+        v.read("people/ann.md") + "\n## Promises\n- [ ] send the quokka deck 📅 2020-01-01\n";
+    std::fs::write(v.path("people/ann.md"), text).unwrap();
+    let start = Instant::now();
+    while !std::fs::read_to_string(&out)
+        .unwrap_or_default()
+        .contains("send the quokka deck")
+    {
+        assert!(
+            start.elapsed() < WAIT,
+            "the digest file never showed the new promise"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The next `kith digest` is answered from the cache the file's refresh
+    // filled (nothing changed since).
+    v.kith(["digest"])
+        .env("KITH_TRACE", "1")
+        .ok()
+        .stdout_has("send the quokka deck")
+        .stderr_has("digest cache: hit");
+    w.stop();
+}
+
 /// A failed final sync is reported and the exit is non-zero, never "the
 /// index is consistent".
 #[test]
