@@ -440,8 +440,13 @@ fn decode_head_as(bytes: Buf, sum_it: bool) -> std::result::Result<Head, String>
     four.copy_from_slice(take(4)?);
     let format = u32::from_le_bytes(four);
     if format != FORMAT {
+        let age = if format < FORMAT {
+            "an older"
+        } else {
+            "a newer"
+        };
         return Err(format!(
-            "it was written in an older format ({format}, now {FORMAT})"
+            "it was written in {age} format ({format}, this kith reads {FORMAT})"
         ));
     }
     let vlen = take(1)?[0] as usize;

@@ -103,6 +103,10 @@ fn damaged_files_are_refused_with_a_reason() {
     let mut old = good.clone();
     old[8..12].copy_from_slice(&(FORMAT - 1).to_le_bytes());
     assert!(decode_head(old).expect_err("old").contains("older format"));
+    // A newer kith's file is not called older.
+    let mut new = good.clone();
+    new[8..12].copy_from_slice(&(FORMAT + 1).to_le_bytes());
+    assert!(decode_head(new).expect_err("new").contains("newer format"));
     // A link to a note that is not there: refused even with a checksum that
     // fits (a crafted file), as is every byte of the body changed alone.
     let body_at = good.len() - head.dir.body().len();
