@@ -114,20 +114,27 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let rel = template::person_path(name);
     let folded = fold(name);
     for p in model.people() {
+        // An email is an identity key too (`check` reports two people
+        // sharing one): the same person, under another name.
+        let email = args
+            .emails
+            .iter()
+            .map(|e| e.trim())
+            .find(|e| !e.is_empty() && p.emails().any(|k| k.trim().eq_ignore_ascii_case(e)));
         let taken = if fold(p.name) == folded {
-            Some("the name")
+            Some((name, "the name"))
         } else if p.aliases().any(|a| fold(a) == folded) {
-            Some("an alias")
+            Some((name, "an alias"))
         } else if p.stem().eq_ignore_ascii_case(&slug) {
-            Some("the file name")
+            Some((name, "the file name"))
         } else {
-            None
+            email.map(|e| (e, "the email"))
         };
-        if let Some(what) = taken {
+        if let Some((what, whose)) = taken {
             return Err(Error::Refused(format!(
-                "`{name}` is taken: {what} of {} ({})\n  hint: add to that note with `kith log \"{}\" …`, or pick a distinct name",
+                "`{what}` is taken: {whose} of {} ({})\n  hint: add to that note with `kith log \"{}\" …`, or pick a distinct name",
                 p.name,
-                ctx.shown(&root, std::path::Path::new(p.path)).display(),
+                ctx.shown(&root, p.path).display(),
                 p.name
             )));
         }

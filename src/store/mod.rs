@@ -1463,11 +1463,16 @@ pub struct PersonRef<'a> {
     pub path: &'a Path,
     pub name: &'a str,
     aliases: flat::Strs<'a>,
+    emails: flat::Strs<'a>,
 }
 
 impl<'a> PersonRef<'a> {
     pub fn aliases(&self) -> impl Iterator<Item = &'a str> {
         self.aliases.iter()
+    }
+
+    pub fn emails(&self) -> impl Iterator<Item = &'a str> {
+        self.emails.iter()
     }
 
     /// The note's file name without `.md`.
@@ -1493,6 +1498,7 @@ impl Model {
                 path: n.path,
                 name: p.name.unwrap_or(n.title),
                 aliases: p.aliases.unwrap_or(n.aliases),
+                emails: p.emails,
             })
         })
     }
@@ -1550,6 +1556,7 @@ impl Model {
                                 path: n.path,
                                 name: p.name.unwrap_or(n.title),
                                 aliases,
+                                emails: p.emails,
                             },
                             aliases.to_vec(),
                             p.emails.to_vec(),

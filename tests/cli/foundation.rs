@@ -53,6 +53,11 @@ fn new_creates_a_note_and_refuses_a_taken_name() {
         .code(1)
         .stderr_has("people/lena-fischer.md");
     v.kith(["new", "Lenny"]).code(1).stderr_has("alias");
+    // Another name with Lena's email (any case) is Lena again.
+    v.kith(["new", "L. Fischer", "--email", "LENA@example.com"])
+        .code(1)
+        .stderr_has("the email of Lena Fischer");
+    assert!(!v.path("people/l-fischer.md").exists());
     v.kith(["new", "Zoe Angstrom"])
         .code(1)
         .stderr_has("zoe-angstrom.md");
