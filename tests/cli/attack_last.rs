@@ -91,3 +91,83 @@ fn two_names_differing_only_in_invalid_bytes_are_two_graph_nodes() {
         .collect();
     assert!(ids.len() >= 2, "one node for two notes: {}", r.stdout);
 }
+
+/// `kith watch ARGS` on `v`, returned once it says it is watching.
+fn watch(v: &TestVault, args: &[&str]) -> std::process::Child {
+    use std::io::BufRead;
+    let mut cmd = kith_command(v, &["watch"]);
+    cmd.args(args);
+    let mut child = cmd.spawn().unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    loop {
+        match rx.recv_timeout(HANG) {
+            Ok(l) if l.contains("watching") => break,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = child.kill();
+                panic!("kith watch never said it was watching");
+            }
+        }
+    }
+    // Keep draining stderr so the watcher never blocks on a full pipe.
+    std::thread::spawn(move || while rx.recv().is_ok() {});
+    child
+}
+
+/// Waits (bounded) until `file` holds what `ok` accepts; the last content.
+fn wait_for(file: &std::path::Path, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let s = std::fs::read_to_string(file).unwrap_or_default();
+        if ok(&s) {
+            return s;
+        }
+        assert!(start.elapsed() < HANG, "the digest file never {what}:\n{s}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `kith watch --digest FILE` ignored `.kith/` (hidden): a new cadence in
+/// `.kith/config.yaml` or an introduction dismissed into
+/// `.kith/intros.yaml` left the file as it was until some note changed,
+/// while `kith digest` already said otherwise.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_digest_file_follows_config_and_dismissed_introductions() {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann Lee",
+        "circle: close\nneeds: [a designer]",
+        "## 2025-01-01\nmet\n",
+    );
+    v.person(
+        "bob",
+        "Bob Ray",
+        "circle: close\noffers: [a designer]",
+        "## 2025-01-01\nmet\n",
+    );
+    let out = v.path("digest.md");
+    let mut w = watch(&v, &["--digest", out.to_str().unwrap()]);
+    let first = wait_for(&out, "showed the introduction", |s| s.contains("↔"));
+    assert!(first.contains("every 30d"), "{first}");
+
+    v.note(".kith/config.yaml", "cadence:\n  close: 7d\n");
+    wait_for(&out, "took the new cadence", |s| s.contains("every 1w"));
+
+    v.kith(["intros", "dismiss", "ann", "bob"]).ok();
+    let now = wait_for(&out, "dropped the dismissed introduction", |s| {
+        !s.contains("↔")
+    });
+    let fresh = v.kith(["digest"]).ok().stdout;
+    assert_eq!(now, fresh, "the file is not `kith digest`");
+    // SAFETY: our own child.
+    unsafe { libc::kill(w.id() as i32, libc::SIGTERM) };
+    let _ = w.wait();
+}
