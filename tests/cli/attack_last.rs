@@ -171,3 +171,142 @@ fn the_digest_file_follows_config_and_dismissed_introductions() {
     unsafe { libc::kill(w.id() as i32, libc::SIGTERM) };
     let _ = w.wait();
 }
+
+/// A program that keeps the note open (an editor holding one descriptor,
+/// `tail -f`) is still refused once the lease's 500 ms window ends: the
+/// command ends, says why, and the note is byte for byte as it was.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_note_kept_open_by_another_program_is_still_refused_after_the_wait() {
+    let v = TestVault::new();
+    v.person("ann", "Ann Lee", "", "## 2025-01-01\nmet\n");
+    let before = v.read_bytes("people/ann.md");
+    // Held open by a process of its own (this test's is another process
+    // than kith's), for reading and writing like an editor would.
+    let held = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(v.path("people/ann.md"))
+        .unwrap();
+    let r = run_bounded(
+        kith_command(&v, &["log", "ann", "talked about marmots"]),
+        "log",
+        HANG,
+    );
+    assert_ne!(r.code, 0, "written under an open descriptor: {}", r.stdout);
+    assert!(
+        r.stderr.contains("is open in another program"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(v.read_bytes("people/ann.md"), before, "the note changed");
+    drop(held);
+    v.kith(["log", "ann", "talked about marmots"]).ok();
+    assert!(v.read("people/ann.md").contains("talked about marmots"));
+}
+
+/// Two `kith log` at once on one note, with a watcher parsing it after
+/// each write and `show` reading it: each waits for the other, none is
+/// refused and no entry is lost.
+#[cfg(target_os = "linux")]
+#[test]
+fn concurrent_logs_on_one_note_all_land_beside_a_watcher_and_a_reader() {
+    let v = TestVault::new();
+    v.person("ann", "Ann Lee", "", "## 2025-01-01\nmet\n");
+    let mut w = watch(&v, &[]);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let stop = stop.clone();
+        let root = v.root.clone();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = std::fs::read(root.join("people/ann.md"));
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        })
+    };
+    const ROUNDS: usize = 8;
+    let mut failures = Vec::new();
+    for i in 0..ROUNDS {
+        let a = kith_command(&v, &["log", "ann", &format!("entry {i} a")]).spawn();
+        let b = kith_command(&v, &["log", "ann", &format!("entry {i} b")]).spawn();
+        let s = kith_command(&v, &["show", "ann"]).spawn();
+        for c in [a, b, s] {
+            let o = c.unwrap().wait_with_output().unwrap();
+            if !o.status.success() {
+                failures.push(String::from_utf8_lossy(&o.stderr).into_owned());
+            }
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    reader.join().unwrap();
+    // SAFETY: our own child.
+    unsafe { libc::kill(w.id() as i32, libc::SIGTERM) };
+    let _ = w.wait();
+    assert!(failures.is_empty(), "refused or failed: {failures:?}");
+    let note = v.read("people/ann.md");
+    for i in 0..ROUNDS {
+        for s in ["a", "b"] {
+            assert!(
+                note.contains(&format!("entry {i} {s}")),
+                "lost {i} {s}:\n{note}"
+            );
+        }
+    }
+}
+
+/// The model a watcher vouches for, truncated in place (to nothing, to a
+/// part) between and during commands: no command is killed (SIGBUS from a
+/// mapping) and every answer is the notes' own.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_vouched_model_truncated_in_place_never_kills_a_command() {
+    let v = TestVault::new();
+    for i in 0..60 {
+        v.person(
+            &format!("p{i}"),
+            &format!("Person {i}"),
+            &format!("needs: [thing{i}]"),
+            "## 2025-01-01\nmet\n",
+        );
+    }
+    v.kith(["list"]).ok();
+    let mut w = watch(&v, &[]);
+    let model = v.path(".kith/cache/model.bin");
+    let mut failures = Vec::new();
+    for i in 0..12u64 {
+        let cut = std::thread::spawn({
+            let model = model.clone();
+            move || {
+                std::thread::sleep(Duration::from_millis(i % 4));
+                if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&model) {
+                    let len = f.metadata().map_or(0, |m| m.len());
+                    let _ = f.set_len(len * (i % 3) / 4);
+                }
+            }
+        });
+        let show = run_bounded(kith_command(&v, &["show", "Person 17"]), "show", HANG);
+        let list = run_bounded(kith_command(&v, &["--json", "list"]), "list", HANG);
+        cut.join().unwrap();
+        if show.code != 0 || !show.stdout.contains("thing17") {
+            failures.push(format!(
+                "show {}: {}{}",
+                show.code, show.stdout, show.stderr
+            ));
+        }
+        let n = serde_json::from_str::<serde_json::Value>(&list.stdout)
+            .ok()
+            .and_then(|j| j.as_array().map(Vec::len));
+        if list.code != 0 || n != Some(60) {
+            failures.push(format!("list {}: {:?} {}", list.code, n, list.stderr));
+        }
+    }
+    // SAFETY: our own child.
+    unsafe { libc::kill(w.id() as i32, libc::SIGTERM) };
+    let status = w.wait().unwrap();
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(
+        status.code().is_some(),
+        "the watcher was killed: {status:?}"
+    );
+}
