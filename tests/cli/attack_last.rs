@@ -200,6 +200,11 @@ fn a_note_kept_open_by_another_program_is_still_refused_after_the_wait() {
         r.stderr
     );
     assert_eq!(v.read_bytes("people/ann.md"), before, "the note changed");
+    let left: Vec<_> = std::fs::read_dir(v.path("people"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["ann.md"], "a temporary file was left behind");
     drop(held);
     v.kith(["log", "ann", "talked about marmots"]).ok();
     assert!(v.read("people/ann.md").contains("talked about marmots"));
@@ -308,5 +313,75 @@ fn a_vouched_model_truncated_in_place_never_kills_a_command() {
     assert!(
         status.code().is_some(),
         "the watcher was killed: {status:?}"
+    );
+}
+
+/// Two notes whose names differ only in invalid bytes, swapped by renames
+/// (through a third name): `show`, `search` and the model's freshness pass
+/// follow the bytes, and a second run parses nothing.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_swap_between_two_invalid_names_is_followed_and_then_settles() {
+    use std::os::unix::ffi::OsStrExt;
+    let v = two_invalid_names();
+    v.kith(["show", "Inv Two"]).ok();
+    v.kith(["search", "talked"]).ok().stdout_has("Inv Two");
+    let dir = v.path("people");
+    let at = |b: &[u8]| dir.join(std::ffi::OsStr::from_bytes(b));
+    std::fs::rename(at(b"inv\xfe.md"), at(b"inv\xfd.md")).unwrap();
+    std::fs::rename(at(b"inv\xff.md"), at(b"inv\xfe.md")).unwrap();
+    std::fs::rename(at(b"inv\xfd.md"), at(b"inv\xff.md")).unwrap();
+    std::fs::write(
+        at(b"inv\xff.md"),
+        "---\nname: Inv Two\ncircle: close\n---\n## 2020-01-01\nswapped walrus\n",
+    )
+    .unwrap();
+    v.kith(["show", "Inv Two"]).ok().stdout_has("walrus");
+    let hits = v.kith(["--json", "search", "walrus"]).ok().json();
+    assert_eq!(hits.as_array().map(Vec::len), Some(1), "{hits}");
+    let none = v.kith(["search", "talked"]).run();
+    assert!(
+        !none.stdout.contains("Inv Two"),
+        "stale hit: {}",
+        none.stdout
+    );
+    let mut cmd = kith_command(&v, &["show", "Inv Two"]);
+    cmd.env("KITH_TRACE", "1");
+    let r = run_bounded(cmd, "show", HANG);
+    assert!(r.stderr.contains(" 0 parsed, 0 removed"), "{}", r.stderr);
+}
+
+/// A program that has the note open when the write asks for its lease, and
+/// saves into it (same file, same size) before closing it within the 500 ms
+/// wait: the lease is then granted, but that save must not be replaced by
+/// kith's copy made from the older text.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_save_made_during_the_lease_wait_is_not_overwritten() {
+    use std::io::{Seek, Write};
+    let v = TestVault::new();
+    v.person("ann", "Ann Lee", "", "## 2025-01-01\nmet AAAA\n");
+    let mut held = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(v.path("people/ann.md"))
+        .unwrap();
+    let child = kith_command(&v, &["log", "ann", "talked about marmots"])
+        .spawn()
+        .unwrap();
+    // Saved in place while kith waits for the lease, then closed.
+    std::thread::sleep(Duration::from_millis(250));
+    let text = v.read("people/ann.md").replace("AAAA", "BBBB");
+    held.rewind().unwrap();
+    held.write_all(text.as_bytes()).unwrap();
+    held.sync_all().unwrap();
+    drop(held);
+    let o = child.wait_with_output().unwrap();
+    let note = v.read("people/ann.md");
+    assert!(
+        note.contains("BBBB"),
+        "the other program's save was lost (exit {:?}, {}):\n{note}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
     );
 }
