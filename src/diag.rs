@@ -27,6 +27,7 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Path relative to the vault root.
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     /// 1-based line.
     pub line: usize,

@@ -37,6 +37,7 @@ pub struct Args {
 pub struct Listed {
     pub name: String,
     /// Vault-relative.
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub circle: Option<Circle>,
     pub org: Option<String>,

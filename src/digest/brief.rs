@@ -26,6 +26,7 @@ const HINTS: usize = 3;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Brief {
     pub event: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub date: Option<Date>,
     pub location: Option<String>,
@@ -39,6 +40,7 @@ pub struct Brief {
 /// Where a fact was read: a note and a line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct At {
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub line: usize,
 }
@@ -46,6 +48,7 @@ pub struct At {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Known {
     pub name: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     /// How you know them: met, introduced by, circle.
     pub how: Vec<String>,
@@ -62,6 +65,7 @@ pub struct Known {
 pub struct BriefPromise {
     pub text: String,
     pub due: Option<Date>,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub line: usize,
 }
@@ -70,7 +74,9 @@ pub struct BriefPromise {
 pub struct BriefIntro {
     pub a: String,
     pub b: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub a_path: PathBuf,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub b_path: PathBuf,
     /// Both attend the event.
     pub both_there: bool,
@@ -92,6 +98,7 @@ pub struct Unknown {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hint {
     pub text: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub line: usize,
 }
@@ -101,6 +108,7 @@ pub struct BriefResource {
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     /// "for Amara (into “rust”)".
     pub why: Vec<String>,

@@ -29,6 +29,7 @@ const TARGET_FACTOR: f64 = 1.25;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Member {
     pub name: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     #[serde(serialize_with = "ser_cadence")]
     pub cadence: Option<Cadence>,

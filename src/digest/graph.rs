@@ -133,11 +133,13 @@ pub fn neighbourhood(
 
 /// A node id unique and stable per note path: letters and digits kept, every
 /// other byte written `_xx` in hex (so `Dup Name` and `Dup-Name` differ).
+/// Made from the path's own bytes: two names that differ only in bytes that
+/// are not UTF-8 read alike lossily, and were drawn as one node.
 pub fn node_id(path: &std::path::Path) -> String {
-    let s = path.to_string_lossy();
-    let s = s.strip_suffix(".md").unwrap_or(&s);
+    let s = path.as_os_str().as_encoded_bytes();
+    let s = s.strip_suffix(b".md").unwrap_or(s);
     let mut o = String::from("n_");
-    for b in s.bytes() {
+    for &b in s {
         if b.is_ascii_alphanumeric() {
             o.push(b as char);
         } else {

@@ -27,7 +27,9 @@ pub struct IntroSuggestion {
     /// The one with the need when a need is met.
     pub a: String,
     pub b: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub a_path: PathBuf,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub b_path: PathBuf,
     pub score: f64,
     pub reasons: Vec<String>,

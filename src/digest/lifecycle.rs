@@ -61,6 +61,7 @@ pub struct IntroStep {
     pub date: Date,
     /// The note holding the entry (for `asked`: the person asked).
     pub in_note: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub line: usize,
 }
@@ -70,7 +71,9 @@ pub struct IntroStep {
 pub struct IntroRecord {
     pub a: String,
     pub b: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub a_path: PathBuf,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub b_path: PathBuf,
     pub state: IntroState,
     /// Date of the latest step.

@@ -55,6 +55,7 @@ pub struct Reminder {
     /// The person's (or event's) display name.
     pub name: String,
     /// Vault-relative path of the note to open.
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub line: usize,
     pub due: Date,

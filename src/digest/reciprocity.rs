@@ -192,9 +192,11 @@ pub fn topic(e: &LogEntry) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GiveBack {
     pub name: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     /// The entry where they helped you.
     pub line: usize,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub entry_path: PathBuf,
     pub received: Date,
     pub what: String,
@@ -262,9 +264,11 @@ pub fn give_back(vault: &Vault, as_of: Date, days: i64) -> Vec<GiveBack> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CanHelp {
     pub name: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub path: PathBuf,
     pub need: String,
     pub helper: String,
+    #[serde(serialize_with = "crate::text::ser_lossy_path")]
     pub helper_path: PathBuf,
     pub offer: String,
     pub action: String,

@@ -511,6 +511,9 @@ pub fn run(
     let mut first_event: Option<Instant> = None;
     let mut last_event = Instant::now();
     let mut pending_cookies: Vec<PathBuf> = Vec::new();
+    // `.kith/config.yaml` or `.kith/intros.yaml` changed: the digest may
+    // differ though no note did.
+    let mut settings = false;
     let mut retry_empty: HashMap<PathBuf, Instant> = HashMap::new();
     let mut last_poll = Instant::now();
     let result = loop {
@@ -533,6 +536,7 @@ pub fn run(
                     &opts,
                     &mut dirty,
                     &mut rescan,
+                    &mut settings,
                     &mut pending_cookies,
                 ) {
                     first_event.get_or_insert_with(Instant::now);
@@ -572,7 +576,7 @@ pub fn run(
         let quiet = last_event.elapsed() >= opts.debounce;
         let overdue = first_event.is_some_and(|t| t.elapsed() >= opts.max_delay);
         let flush = !pending_cookies.is_empty();
-        if (!dirty.is_empty() || rescan) && (quiet || overdue || flush) {
+        if (!dirty.is_empty() || rescan || settings) && (quiet || overdue || flush) {
             let mut batch: Vec<PathBuf> = std::mem::take(&mut dirty).into_iter().collect();
             // A note that is empty right now may be mid-save (truncate, then write):
             // keep the indexed version and look again shortly, once.
@@ -600,13 +604,14 @@ pub fn run(
                 sink.sync_paths(&batch)
             };
             sink.model_refreshed(model.vouched());
+            let settings_changed = std::mem::take(&mut settings);
             match changed {
                 Ok(n) => {
-                    if n > 0 {
+                    if n > 0 || settings_changed {
                         if let Err(e) = sink.after_change() {
                             eprintln!("warning: {e}");
                         }
-                        if !opts.quiet {
+                        if !opts.quiet && n > 0 {
                             eprintln!("synced {n} change{}", if n == 1 { "" } else { "s" });
                         }
                     }
@@ -649,7 +654,15 @@ pub fn run(
         let mut seen = Vec::new();
         while Instant::now() < until && !seen.contains(&last_cookie) {
             if let Ok(Ok(ev)) = rx.recv_timeout(Duration::from_millis(20)) {
-                absorb(&ev, &root, &opts, &mut dirty, &mut rescan, &mut seen);
+                absorb(
+                    &ev,
+                    &root,
+                    &opts,
+                    &mut dirty,
+                    &mut rescan,
+                    &mut settings,
+                    &mut seen,
+                );
             }
         }
         let _ = std::fs::remove_file(&last_cookie);
@@ -678,6 +691,7 @@ fn absorb(
     opts: &Options,
     dirty: &mut BTreeSet<PathBuf>,
     rescan: &mut bool,
+    settings: &mut bool,
     cookies_seen: &mut Vec<PathBuf>,
 ) -> bool {
     // Reading a file or listing a folder changes nothing (and our own walks
@@ -706,6 +720,16 @@ fn absorb(
         let Ok(rel) = p.strip_prefix(root) else {
             continue;
         };
+        // Hidden, but they change the digest (cadences, dismissed
+        // introductions) and, for the config, which paths are notes: a
+        // digest file left as it was until some note changed was stale.
+        let config = rel == crate::config::Config::rel_path();
+        if config || rel == Path::new(".kith/intros.yaml") {
+            *rescan |= config;
+            *settings = true;
+            relevant = true;
+            continue;
+        }
         match classify(rel) {
             Relevance::Note => {
                 dirty.insert(rel.to_path_buf());

@@ -9,6 +9,7 @@ mod attack_daily;
 mod attack_hostile;
 mod attack_intros;
 mod attack_io;
+mod attack_last;
 mod attack_obs;
 mod attack_store;
 mod attack_trust;
