@@ -114,6 +114,20 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             _ => abs,
         }
     });
+    // A digest file the walks would read as a note: a note without a
+    // watcher and not one with it (the watcher keeps it out of the index),
+    // so search and the note cache would disagree. Refused, with the ways
+    // out.
+    if let Some(d) = &digest
+        && let Ok(rel) = d.strip_prefix(&root)
+        && crate::vault::NoteFilter::for_vault(&root).is_note(rel)
+    {
+        return Err(crate::Error::Usage(format!(
+            "--digest {}: the file is inside the vault, where kith would read it as a note\n  hint: write it outside the vault, or add `{}` to `ignore:` in .kith/config.yaml",
+            d.display(),
+            rel.display()
+        )));
+    }
     let mut index = Index::open(&root)?;
     if let Some(d) = &digest
         && let Ok(rel) = d.strip_prefix(&root)

@@ -479,7 +479,7 @@ fn an_idle_watcher_stays_idle_while_commands_read() {
 #[test]
 fn digest_file_is_written_only_when_it_changes() {
     let v = vault_with_ann();
-    let out = v.path("digest.md");
+    let out = v.home().join("digest.md");
     let w = Watch::start(&v, &["--digest", out.to_str().unwrap()]);
     let start = Instant::now();
     while !out.exists() {
@@ -511,7 +511,7 @@ fn digest_file_is_written_only_when_it_changes() {
 #[test]
 fn digest_file_follows_an_edit_that_changes_the_digest() {
     let v = vault_with_ann();
-    let out = v.path("digest.md");
+    let out = v.home().join("digest.md");
     let w = Watch::start(&v, &["--digest", out.to_str().unwrap()]);
     let start = Instant::now();
     while !out.exists() {
