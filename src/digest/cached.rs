@@ -632,6 +632,22 @@ pub fn write<T: Serialize>(path: &Path, generation: u64, s: &T) -> std::io::Resu
 mod tests {
     use super::*;
 
+    /// An empty vault: its `.kith` and `people` folders.
+    fn vault_dir() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".kith")).unwrap();
+        std::fs::create_dir_all(dir.path().join("people")).unwrap();
+        dir
+    }
+
+    fn ann_needs_kayak_lessons(root: &std::path::Path) {
+        std::fs::write(
+            root.join("people/ann.md"),
+            "---\nname: Ann\nneeds: [kayak lessons for her kids]\n---\n",
+        )
+        .unwrap();
+    }
+
     #[test]
     fn round_trips_and_refuses_damage() {
         let dir = tempfile::tempdir().unwrap();
@@ -679,10 +695,8 @@ mod tests {
     /// command's load and its key must not label the older config's result.
     #[test]
     fn the_key_is_of_the_config_in_use_not_the_file_read_again() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = vault_dir();
         let root = dir.path();
-        std::fs::create_dir_all(root.join(".kith")).unwrap();
-        std::fs::create_dir_all(root.join("people")).unwrap();
         std::fs::write(root.join("people/ann.md"), "---\nname: Ann\n---\n").unwrap();
         let cfg = root.join(".kith/config.yaml");
         std::fs::write(&cfg, "intros:\n  same_org_connected: true\n").unwrap();
@@ -701,15 +715,9 @@ mod tests {
     /// text back as the cached answer for a note that no longer says it.
     #[test]
     fn text_read_after_an_edit_is_not_cached_under_the_older_hash() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = vault_dir();
         let root = dir.path();
-        std::fs::create_dir_all(root.join(".kith")).unwrap();
-        std::fs::create_dir_all(root.join("people")).unwrap();
-        std::fs::write(
-            root.join("people/ann.md"),
-            "---\nname: Ann\nneeds: [kayak lessons for her kids]\n---\n",
-        )
-        .unwrap();
+        ann_needs_kayak_lessons(root);
         let bo = root.join("people/bo.md");
         let before = "---\nname: Bo\n---\nBo grows tomatoes.\n";
         std::fs::write(&bo, before).unwrap();
@@ -739,15 +747,9 @@ mod tests {
     /// under the key of the file without the dismissal.
     #[test]
     fn a_dismissal_saved_during_the_computation_is_not_stored_under_the_older_key() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = vault_dir();
         let root = dir.path();
-        std::fs::create_dir_all(root.join(".kith")).unwrap();
-        std::fs::create_dir_all(root.join("people")).unwrap();
-        std::fs::write(
-            root.join("people/ann.md"),
-            "---\nname: Ann\nneeds: [kayak lessons for her kids]\n---\n",
-        )
-        .unwrap();
+        ann_needs_kayak_lessons(root);
         std::fs::write(
             root.join("people/bo.md"),
             "---\nname: Bo\noffers: [kayak lessons for kids]\n---\n",

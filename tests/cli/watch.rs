@@ -155,6 +155,15 @@ fn found_in(path: &str) -> impl Fn(&[String]) -> bool + '_ {
     move |h| h.iter().any(|p| p == path)
 }
 
+/// Polls `done` until it holds, failing after [`WAIT`].
+fn wait_until(done: impl Fn() -> bool, what: &str) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < WAIT, "{what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn vault_with_ann() -> TestVault {
     let v = TestVault::new();
     v.person(
@@ -481,11 +490,7 @@ fn digest_file_is_written_only_when_it_changes() {
     let v = vault_with_ann();
     let out = v.home().join("digest.md");
     let w = Watch::start(&v, &["--digest", out.to_str().unwrap()]);
-    let start = Instant::now();
-    while !out.exists() {
-        assert!(start.elapsed() < WAIT, "digest file never written");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(|| out.exists(), "digest file never written");
     let before = std::fs::metadata(&out).unwrap().modified().unwrap();
     // A change that does not alter the digest leaves the file alone.
     let text = v.read("people/ann.md") + "\nplatypus\n";
@@ -513,11 +518,7 @@ fn digest_file_follows_an_edit_that_changes_the_digest() {
     let v = vault_with_ann();
     let out = v.home().join("digest.md");
     let w = Watch::start(&v, &["--digest", out.to_str().unwrap()]);
-    let start = Instant::now();
-    while !out.exists() {
-        assert!(start.elapsed() < WAIT, "digest file never written");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(|| out.exists(), "digest file never written");
     assert!(
         !std::fs::read_to_string(&out)
             .unwrap()
@@ -526,17 +527,14 @@ fn digest_file_follows_an_edit_that_changes_the_digest() {
     let text =
         v.read("people/ann.md") + "\n## Promises\n- [ ] send the quokka deck 📅 2020-01-01\n";
     std::fs::write(v.path("people/ann.md"), text).unwrap();
-    let start = Instant::now();
-    while !std::fs::read_to_string(&out)
-        .unwrap_or_default()
-        .contains("send the quokka deck")
-    {
-        assert!(
-            start.elapsed() < WAIT,
-            "the digest file never showed the new promise"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(
+        || {
+            std::fs::read_to_string(&out)
+                .unwrap_or_default()
+                .contains("send the quokka deck")
+        },
+        "the digest file never showed the new promise",
+    );
     // The next `kith digest` is answered from the cache the file's refresh
     // filled (nothing changed since).
     v.kith(["digest"])
