@@ -10,6 +10,7 @@
 # Prints one Markdown table: people, binary, command, median s, × rg, peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 sizes=("$@")
 [ $# -eq 0 ] && sizes=(1000 10000 100000)
 dir=${BENCH_DIR:-target/bench-vaults}
@@ -18,16 +19,6 @@ B=${BEFORE:-}
 runs=${RUNS:-5}
 AS_OF=2026-11-22
 [ -x ./target/release/examples/gen_vault ] || cargo build --release --locked --quiet --example gen_vault
-med() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.3f" % d["results"][0]["median"])' "$1"; }
-ratio() { python3 -c "print('%.2f' % ($1/$2))"; }
-peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
-hf() { # median seconds of a command (extra hyperfine flags before --)
-  local extra=()
-  while [ "$1" != "--" ]; do extra+=("$1"); shift; done
-  shift
-  hyperfine -N -w 1 -r "$runs" -i "${extra[@]}" --export-json /tmp/kith-core.json "$(printf '%q ' "$@")" >/dev/null 2>&1 || true
-  med /tmp/kith-core.json
-}
 echo "| people | binary | command | median s | × rg | peak RSS MB |"
 echo "|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do

@@ -12,6 +12,7 @@
 # peak RSS MB (user and RSS from one more run under /usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 sizes=("$@")
 [ $# -eq 0 ] && sizes=(10000 100000)
 dir=${BENCH_DIR:-target/bench-vaults}
@@ -20,15 +21,6 @@ B=${BEFORE:-}
 runs=${RUNS:-5}
 AS_OF=2026-11-22
 [ -x ./target/release/examples/gen_vault ] || cargo build --release --locked --quiet --example gen_vault
-med() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.3f" % d["results"][0]["median"])' "$1"; }
-ratio() { python3 -c "print('%.2f' % ($1/$2))"; }
-hf() { # median seconds (extra hyperfine flags before --)
-  local extra=()
-  while [ "$1" != "--" ]; do extra+=("$1"); shift; done
-  shift
-  hyperfine -N -w 1 -r "$runs" -i "${extra[@]}" --export-json /tmp/kith-digest.json "$(printf '%q ' "$@")" >/dev/null 2>&1 || true
-  med /tmp/kith-digest.json
-}
 used() { # "user s | peak MB" of one run
   /usr/bin/time -f "%U %M" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.2f | %d", $1, $2/1024}'
 }

@@ -6,14 +6,13 @@
 # Prints Markdown rows: command, median s, ratio to rg, peak RSS MB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 sizes=("$@")
 [ $# -eq 0 ] && sizes=(10000 100000)
 dir=${BENCH_DIR:-target/bench-vaults}
 K=${KITH:-$PWD/target/release/kith}
 B=${BEFORE:-}
 runs=${RUNS:-5}
-med() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.3f" % d["results"][0]["median"])' "$1"; }
-peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 echo "| people | binary | command | median s | × rg | peak RSS MB |"
 echo "|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do

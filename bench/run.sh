@@ -6,6 +6,7 @@
 # ${BENCH_DIR:-target/bench} and are kept for reruns (delete them after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 sizes=("${@:-1000 10000 100000}")
 [ $# -eq 0 ] && sizes=(1000 10000 100000)
 dir=${BENCH_DIR:-target/bench}
@@ -16,7 +17,6 @@ K=$PWD/target/release/kith
 median() { # hyperfine JSON -> median of each command, in ms
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join("%.0f" % (r["median"]*1000) for r in d["results"]))' "$1"
 }
-peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 echo "| people | vault MB | full build s | build peak MB | no-change sync ms | one-changed sync ms | digest s | digest peak MB |"
 echo "|---|---|---|---|---|---|---|---|"
 rows=()

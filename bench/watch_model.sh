@@ -7,14 +7,13 @@
 # `kith watch` s, × rg.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 sizes=("$@")
 [ $# -eq 0 ] && sizes=(10000 100000)
 dir=${BENCH_DIR:-target/bench-vaults}
 K=${KITH:-$PWD/target/release/kith}
 runs=${RUNS:-5}
-med() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.3f" % d["results"][0]["median"])' "$1"; }
-ratio() { python3 -c "print('%.2f' % ($1/$2))"; }
-time_of() { hyperfine -N -w 1 -r "$runs" -i --export-json /tmp/kwm.json "$(printf "%q " "$@")" >/dev/null 2>&1 || true; med /tmp/kwm.json; }
+time_of() { hf -- "$@"; }
 echo "| people | command | no watcher s | × rg | \`kith watch\` running s | × rg |"
 echo "|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
