@@ -132,10 +132,15 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         };
         if let Some((what, whose)) = taken {
             return Err(Error::Refused(format!(
-                "`{what}` is taken: {whose} of {} ({})\n  hint: add to that note with `kith log \"{}\" …`, or pick a distinct name",
+                "`{what}` is taken: {whose} of {} ({})\n  hint: add to that note with `kith log \"{}\" …`, or {}",
                 p.name,
                 ctx.shown(&root, p.path).display(),
-                p.name
+                p.name,
+                if whose == "the email" {
+                    "check the address"
+                } else {
+                    "pick a distinct name"
+                }
             )));
         }
     }
