@@ -123,10 +123,14 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
                 Some(p) => Some(vault.notes[vault.find_person(p)?].title.clone()),
                 None => None,
             };
-            let matching = std::sync::OnceLock::new();
-            let (list, _) = digest::compute_all(&vault, as_of, key, &|| {
-                matching.get_or_init(|| digest::Matching::build(&vault))
-            })?;
+            // The matcher borrows the vault (and keeps its answers when
+            // dropped): gone before the vault moves on.
+            let (list, _) = {
+                let matching = std::sync::OnceLock::new();
+                digest::compute_all(&vault, as_of, key, &|| {
+                    matching.get_or_init(|| digest::Matching::build(&vault))
+                })?
+            };
             let list = digest::pick(list, name.as_deref(), args.limit, args.all);
             (vault, list)
         }

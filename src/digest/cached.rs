@@ -309,13 +309,7 @@ pub fn vault_key<'a>(
     sources: impl Iterator<Item = (&'a [u8], u64)>,
 ) -> Option<u64> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    FORMAT.hash(&mut h);
-    env!("CARGO_PKG_VERSION").hash(&mut h);
-    // A rebuilt kith may match differently: the binary is part of the key.
-    if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
-        m.len().hash(&mut h);
-        m.modified().ok().hash(&mut h);
-    }
+    binary_identity(&mut h);
     let mut n = 0usize;
     for (path, src) in sources {
         if src == 0 {
@@ -344,6 +338,17 @@ pub fn vault_key<'a>(
     }
     dismissed.hash(&mut h);
     Some(h.finish())
+}
+
+/// The kith binary (and this file's format), hashed into every key: a
+/// rebuilt kith may match or rank differently.
+pub fn binary_identity(h: &mut impl Hasher) {
+    FORMAT.hash(h);
+    env!("CARGO_PKG_VERSION").hash(h);
+    if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
+        m.len().hash(h);
+        m.modified().ok().hash(h);
+    }
 }
 
 /// [`vault_key`] of a loaded vault.

@@ -8,9 +8,8 @@
 //! know each other (from evidence: [`connections`]) are never suggested.
 
 use super::ShareSuggestion;
-use super::lexicon::Lexicon;
 use super::lifecycle::{self, IntroState};
-use super::matcher::{Field, FieldKind, Index, NeedMatch};
+use super::matcher::{Field, FieldKind, NeedMatch};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::model::{Circle, NoteKind};
@@ -457,12 +456,12 @@ fn quote(name: &str, f: &Field) -> String {
 }
 
 /// "Lena needs “…”; Omar offers “…” — matched: hiring ↔ open to new roles; rust".
-pub fn need_reason(
+pub fn need_reason<'f>(
     asker: &str,
     need: &str,
     helper: &str,
     m: &NeedMatch,
-    fields: &[Field],
+    field: impl Fn(usize) -> Option<&'f Field>,
 ) -> String {
     let mut used: Vec<usize> = Vec::new();
     for c in &m.covered {
@@ -472,7 +471,7 @@ pub fn need_reason(
     }
     let quoted: Vec<String> = used
         .iter()
-        .filter_map(|&fi| fields.get(fi))
+        .filter_map(|&fi| field(fi))
         .take(3)
         .map(|f| quote(helper, f))
         .collect();
@@ -498,32 +497,18 @@ pub fn need_reason(
     )
 }
 
-/// The matcher over every eligible person (open to introductions, not dormant).
-pub struct Matching {
-    pub index: Index,
-    /// Note index of each profile.
-    pub people: Vec<usize>,
-}
+pub use super::answers::Matching;
 
-impl Matching {
-    pub fn build(vault: &Vault) -> Matching {
-        let t = std::time::Instant::now();
+impl<'v> Matching<'v> {
+    /// The matcher over every eligible person (open to introductions, not
+    /// dormant), answering from the kept answers (see [`super::answers`]).
+    pub fn build(vault: &'v Vault) -> Matching<'v> {
         let people: Vec<usize> = vault
             .people()
             .filter(|(_, _, p)| p.intro_ok && p.circle != Some(Circle::Dormant))
             .map(|(i, _, _)| i)
             .collect();
-        let fields = super::cached::person_fields(vault, &people, &|i| fields_of(vault, i));
-        trace("matcher: fields", t);
-        // The profiles keep the fields: one copy, not a clone beside them.
-        let index = Index::new(Lexicon::load(&vault.config), fields);
-        trace("matcher built", t);
-        Matching { index, people }
-    }
-
-    /// The fields of profile `k` (what its reasons quote).
-    pub fn fields(&self, k: usize) -> &[Field] {
-        &self.index.profiles[k].fields
+        Matching::new(vault, people, fields_of)
     }
 
     /// Up to `max` people who could meet a need of person `who`, as short
@@ -548,7 +533,7 @@ impl Matching {
                 used.dedup();
                 let q = used
                     .first()
-                    .and_then(|&f| self.fields(m.profile).get(f))
+                    .and_then(|&f| self.field(m.profile, f))
                     .map(|f| quote(first_name(name), f))
                     .unwrap_or_default();
                 format!(
@@ -610,7 +595,7 @@ fn suggestions_known(
             // each distinct need once.
             let found = cache
                 .entry(need.as_str())
-                .or_insert_with(|| m.index.meet(need, None, OFFERS_PER_NEED * 4 + 1));
+                .or_insert_with(|| m.meet(need, None, OFFERS_PER_NEED * 4 + 1));
             for nm in found.iter().filter(|nm| nm.profile != ai).cloned() {
                 let b = m.people[nm.profile];
                 if excluded(a, b) {
@@ -629,7 +614,7 @@ fn suggestions_known(
                     need,
                     first_name(&vault.notes[b].title),
                     &nm,
-                    m.fields(nm.profile),
+                    |f| m.field(nm.profile, f),
                 );
                 // Met only because related words count in full: short of
                 // half the need at the ranking's weights, it ranks lower.
@@ -646,7 +631,7 @@ fn suggestions_known(
                 let offer = nm
                     .covered
                     .first()
-                    .and_then(|cv| m.fields(nm.profile).get(cv.field))
+                    .and_then(|cv| m.field(nm.profile, cv.field))
                     .map(|f| f.text.clone())
                     .unwrap_or_default();
                 c.needs.push((
@@ -739,7 +724,7 @@ fn suggestions_known(
             .or_insert_with(|| {
                 vault
                     .person(i)
-                    .map(|p| p.needs.iter().flat_map(|n| m.index.need_keys(n)).collect())
+                    .map(|p| p.needs.iter().flat_map(|n| m.need_keys(n)).collect())
                     .unwrap_or_default()
             })
             .clone()
@@ -884,7 +869,7 @@ pub fn all_with<'m>(
     vault: &Vault,
     as_of: Date,
     key: Option<u64>,
-    matching: &(dyn Fn() -> &'m Matching + Sync),
+    matching: &(dyn Fn() -> &'m Matching<'m> + Sync),
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     if let Some(found) = cached_all(&vault.root, key, as_of) {
         return Ok(found);
@@ -898,7 +883,7 @@ pub fn compute_all<'m>(
     vault: &Vault,
     as_of: Date,
     key: Option<u64>,
-    matching: &(dyn Fn() -> &'m Matching + Sync),
+    matching: &(dyn Fn() -> &'m Matching<'m> + Sync),
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     use super::cached;
     let t = std::time::Instant::now();
@@ -1040,7 +1025,7 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
         }
     }
     let (done, open) = promises_about(vault, &ids);
-    let profiles: Vec<(usize, super::matcher::Profile)> = ids
+    let profiles: Vec<(usize, super::answers::Resource)> = ids
         .iter()
         .filter_map(|&r| {
             let res = vault.notes[r].resource.as_ref()?;
@@ -1062,7 +1047,7 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
                         text: s.to_string(),
                     }),
             );
-            Some((r, m.index.profile(f)))
+            Some((r, m.resource(f)))
         })
         .collect();
     // Per resource: (score, person, why).
@@ -1070,11 +1055,8 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
     for &i in &m.people {
         let Some(p) = vault.person(i) else { continue };
         for need in &p.needs {
-            let Some(q) = m.index.prepare(need) else {
-                continue;
-            };
             for (r, prof) in &profiles {
-                if let Some(nm) = m.index.score_at(prof, &q, SHARE_COVERAGE) {
+                if let Some(nm) = m.score(need, prof, SHARE_COVERAGE) {
                     found.entry(*r).or_default().push((
                         5.0 + nm.coverage,
                         i,

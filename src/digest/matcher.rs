@@ -382,7 +382,9 @@ pub fn stem_words(text: &str) -> Vec<String> {
 }
 
 /// Where a person's matching text comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum FieldKind {
     Offer,
     Role,
@@ -403,7 +405,7 @@ impl FieldKind {
 }
 
 /// One piece of a person's text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Field {
     pub kind: FieldKind,
     pub text: String,
@@ -629,7 +631,7 @@ pub struct Prepared {
 }
 
 /// One content word of a need and how it was covered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Covered {
     pub word: String,
     /// The field that covered it.
@@ -639,7 +641,7 @@ pub struct Covered {
 }
 
 /// A person who can meet a need, with the evidence.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NeedMatch {
     pub profile: usize,
     /// Share of the need's weighted content words covered (0–1).

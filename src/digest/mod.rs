@@ -3,6 +3,7 @@
 //! introductions worth making, and things worth sharing. Everything is computed
 //! from a loaded vault as of a date. Rules and defaults: docs/digest.md.
 
+mod answers;
 pub mod brief;
 pub mod cached;
 pub mod circle;

@@ -867,7 +867,6 @@ pub(crate) fn help_lines(
     m: &Matching,
     who: &[usize],
 ) -> std::collections::HashMap<usize, Vec<String>> {
-    use rayon::prelude::*;
     let need_of = |i: usize| vault.person(i).and_then(|p| p.needs.first());
     // Many people ask for the same thing in the same words: match each
     // distinct need once, in parallel, keeping one spare helper for when the
@@ -878,10 +877,7 @@ pub(crate) fn help_lines(
         .collect();
     needs.sort_unstable();
     needs.dedup();
-    let found: std::collections::HashMap<&str, Vec<crate::digest::matcher::NeedMatch>> = needs
-        .par_iter()
-        .map(|&n| (n, m.index.meet(n, None, 3)))
-        .collect();
+    let found = m.meet_all(&needs, 3);
     who.iter()
         .filter_map(|&i| {
             let need = need_of(i)?;
