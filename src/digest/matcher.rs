@@ -1131,6 +1131,20 @@ mod tests {
                     .collect()
             };
             assert_eq!(key(&got), key(&all), "{need}");
+            // What the kept answers rely on (`answers::Memo::meet`): a
+            // smaller limit is a prefix of a larger one's answer, and an
+            // answer shorter than its limit is every match.
+            let big = ix.meet(need, None, 40);
+            for l in [1, 3, 7, 21] {
+                assert_eq!(
+                    ix.meet(need, None, l),
+                    big[..big.len().min(l)],
+                    "{need} {l}"
+                );
+            }
+            if big.len() < 40 {
+                assert_eq!(ix.meet(need, None, 400), big, "{need}");
+            }
         }
     }
 

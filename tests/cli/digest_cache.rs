@@ -248,9 +248,12 @@ fn a_share_without_url_is_read_back_from_the_cache() {
 }
 
 /// After each edit (needs, offers, a log entry linking two people, a
-/// rename, prose, a resource, a promise, a whitespace-only change), the
-/// digest and `intros --all` answered with every cache in place are
+/// rename, prose, a resource, a promise, a whitespace-only change, who may
+/// be introduced, the lexicon), the digest and `intros --all` answered with
+/// every cache in place (the matcher's kept answers among them) are
 /// byte-identical to those of a run from scratch (`.kith/cache` removed).
+/// An edit that leaves everyone's matcher fields alone is answered without
+/// building the matcher's index; one that asks something new builds it.
 #[test]
 fn after_each_edit_a_cached_run_equals_one_from_scratch() {
     let v = vault();
@@ -270,12 +273,14 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         "resources/guide.md",
         "---\ntype: resource\ntitle: Knitting for beginners\ntags: [knitting]\n---\nA guide to knitting lessons.\n",
     );
+    let built = std::cell::Cell::new(false);
     let runs = |v: &TestVault| {
-        let d = v
+        let r = v
             .kith(["digest", "--as-of", AS_OF, "--all"])
-            .ok()
-            .stdout
-            .clone();
+            .env("KITH_TRACE", "1")
+            .ok();
+        built.set(r.stderr.contains("matcher built"));
+        let d = r.stdout.clone();
         let i = v
             .kith(["intros", "--all", "--as-of", AS_OF])
             .ok()
@@ -294,9 +299,12 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
     };
     let _ = runs(&v);
     type Edit = Box<dyn Fn(&TestVault)>;
-    let edits: Vec<(&str, Edit)> = vec![
+    // Whether the cached run must build the matcher's index: `Some(false)`
+    // when nobody's fields changed and nothing new is asked.
+    let edits: Vec<(&str, Option<bool>, Edit)> = vec![
         (
             "whitespace",
+            Some(false),
             Box::new(|v| {
                 let t = v.read("people/bo.md");
                 v.note("people/bo.md", &format!("{t}\n"));
@@ -304,6 +312,7 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         ),
         (
             "need",
+            None,
             Box::new(|v| {
                 v.person(
                     "eve",
@@ -315,6 +324,7 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         ),
         (
             "offer",
+            None,
             Box::new(|v| {
                 v.person(
                     "cy",
@@ -326,6 +336,7 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         ),
         (
             "log link",
+            Some(false),
             Box::new(|v| {
                 v.person(
                 "ann",
@@ -337,6 +348,7 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         ),
         (
             "rename",
+            None,
             Box::new(|v| {
                 v.person(
                     "dee",
@@ -348,6 +360,7 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         ),
         (
             "prose",
+            Some(true),
             Box::new(|v| {
                 v.person(
                     "gus",
@@ -359,6 +372,7 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         ),
         (
             "promise",
+            Some(false),
             Box::new(|v| {
                 v.person(
                 "eve",
@@ -370,6 +384,7 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         ),
         (
             "resource",
+            None,
             Box::new(|v| {
                 v.note(
                 "resources/guide.md",
@@ -379,17 +394,119 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
         ),
         (
             "delete",
+            Some(true),
             Box::new(|v| {
                 std::fs::remove_file(v.path("people/gus.md")).unwrap();
             }),
         ),
+        (
+            "a log entry",
+            Some(false),
+            Box::new(|v| {
+                let t = v.read("people/fay.md");
+                v.note(
+                    "people/fay.md",
+                    &format!("{t}\n### 2026-11-21 · coffee\n\nTalked hawks and taxes.\n"),
+                );
+            }),
+        ),
+        (
+            "a need changed, fields alone",
+            Some(true),
+            Box::new(|v| {
+                let t = v.read("people/fay.md");
+                v.note(
+                    "people/fay.md",
+                    &t.replace("needs: [a tax advisor]", "needs: [knitting lessons]"),
+                );
+            }),
+        ),
+        (
+            "intro_ok: false",
+            None,
+            Box::new(|v| {
+                v.person(
+                    "dee",
+                    "Dee Dee",
+                    "offers: [knitting lessons]\naliases: [Dee]\nintro_ok: false",
+                    "",
+                );
+            }),
+        ),
+        (
+            "dormant",
+            None,
+            Box::new(|v| {
+                v.person(
+                    "cy",
+                    "Cy",
+                    "location: Berlin\noffers: [hiring help, tax advice]\ncircle: dormant",
+                    "",
+                );
+            }),
+        ),
+        (
+            "a new person",
+            Some(true),
+            Box::new(|v| {
+                v.person("hal", "Hal", "offers: [crochet classes]", "");
+            }),
+        ),
+        (
+            "the lexicon",
+            Some(true),
+            Box::new(|v| {
+                v.note(".kith/config.yaml", "synonyms:\n  - [knitting, crochet]\n");
+            }),
+        ),
     ];
-    for (what, edit) in &edits {
+    for (what, builds, edit) in &edits {
         edit(&v);
         let cached = runs(&v);
+        if let Some(b) = builds {
+            assert_eq!(built.get(), *b, "the matcher's index built after {what}");
+        }
         let fresh = from_scratch(&v);
         assert_eq!(cached.0, fresh.0, "digest after {what}");
         assert_eq!(cached.1, fresh.1, "intros --all after {what}");
         assert_eq!(cached.2, fresh.2, "digest --json after {what}");
     }
+    assert!(
+        v.kith(["intros", "--all", "--as-of", AS_OF])
+            .ok()
+            .stdout
+            .contains("knitting ↔ crochet"),
+        "the lexicon's new concept makes a match"
+    );
+}
+
+/// The matcher's kept answers (`.kith/cache/answers.bin`), damaged: said
+/// once, computed again (the index built) and rewritten; the next edit that
+/// leaves everyone's fields alone answers from them again.
+#[test]
+fn a_damaged_answers_file_is_said_once_and_rebuilt() {
+    let v = vault();
+    let (first, err) = digest(&v);
+    assert!(err.contains("matcher built"), "{err}");
+    let file = v.path(".kith/cache/answers.bin");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let log = |v: &TestVault, day: u32| {
+        let t = v.read("people/cy.md");
+        v.note(
+            "people/cy.md",
+            &format!("{t}\n## Log\n\n### 2026-11-{day} · call\n\nCaught up.\n"),
+        );
+    };
+    log(&v, 10);
+    let (d, err) = digest(&v);
+    assert!(err.contains("rebuilt the matcher's answers"), "{err}");
+    assert!(err.contains("matcher built"), "{err}");
+    assert_eq!(d["intros"], first["intros"]);
+    log(&v, 11);
+    let (again, err) = digest(&v);
+    assert!(!err.contains("rebuilt"), "{err}");
+    assert!(!err.contains("matcher built"), "{err}");
+    assert_eq!(again["intros"], first["intros"]);
+    assert_eq!(ann_help(&again), ann_help(&first));
 }
