@@ -455,9 +455,10 @@ fn quote(name: &str, f: &Field) -> String {
     }
 }
 
-/// "Lena needs “…”; Omar offers “…” — matched: hiring ↔ open to new roles; rust".
-pub fn need_reason<'f>(
-    asker: &str,
+/// A met need's reason after the asker's name, " needs “…”; Omar offers
+/// “…” — matched: hiring ↔ open to new roles; rust": the same for everyone
+/// who asks for the same thing in the same words.
+fn need_reason_tail<'f>(
     need: &str,
     helper: &str,
     m: &NeedMatch,
@@ -490,8 +491,7 @@ pub fn need_reason<'f>(
             v
         });
     format!(
-        "{} needs “{need}”; {} — matched: {}",
-        first_name(asker),
+        " needs “{need}”; {} — matched: {}",
         quoted.join(", "),
         words.join("; ")
     )
@@ -584,7 +584,11 @@ fn suggestions_known(
     let mut cands: HashMap<Pair, Cand> = HashMap::new();
 
     // 1. A's need is met by B's offers or by what B is.
-    let mut cache: HashMap<&str, Vec<NeedMatch>> = HashMap::new();
+    // Per distinct need: who meets it, and for each of them the reason after
+    // the asker's name and the offer quoted, made once (they do not depend
+    // on who asks).
+    type Said = Option<(String, String)>;
+    let mut cache: HashMap<&str, (Vec<NeedMatch>, Vec<Said>)> = HashMap::new();
     // Per helper: what each need they meet added, to spread the top.
     let mut by_helper: HashMap<usize, Vec<(f64, Pair)>> = HashMap::new();
     for (ai, &a) in m.people.iter().enumerate() {
@@ -593,10 +597,15 @@ fn suggestions_known(
             let mut taken = 0;
             // Many people ask for the same thing in the same words: match
             // each distinct need once.
-            let found = cache
-                .entry(need.as_str())
-                .or_insert_with(|| m.meet(need, None, OFFERS_PER_NEED * 4 + 1));
-            for nm in found.iter().filter(|nm| nm.profile != ai).cloned() {
+            let (found, said) = cache.entry(need.as_str()).or_insert_with(|| {
+                let found = m.meet(need, None, OFFERS_PER_NEED * 4 + 1);
+                let said = vec![None; found.len()];
+                (found, said)
+            });
+            for (k, nm) in found.iter().enumerate() {
+                if nm.profile == ai {
+                    continue;
+                }
                 let b = m.people[nm.profile];
                 if excluded(a, b) {
                     continue;
@@ -609,13 +618,19 @@ fn suggestions_known(
                 let rank = taken as f64;
                 taken += 1;
                 let c = cands.entry(pair(a, b)).or_default();
-                let reason = need_reason(
-                    &pa.name,
-                    need,
-                    first_name(&vault.notes[b].title),
-                    &nm,
-                    |f| m.field(nm.profile, f),
-                );
+                let (tail, offer) = said[k].get_or_insert_with(|| {
+                    let tail = need_reason_tail(need, first_name(&vault.notes[b].title), nm, |f| {
+                        m.field(nm.profile, f)
+                    });
+                    let offer = nm
+                        .covered
+                        .first()
+                        .and_then(|cv| m.field(nm.profile, cv.field))
+                        .map(|f| f.text.clone())
+                        .unwrap_or_default();
+                    (tail, offer)
+                });
+                let reason = format!("{}{tail}", first_name(&pa.name));
                 // Met only because related words count in full: short of
                 // half the need at the ranking's weights, it ranks lower.
                 let related_only = if nm.coverage < super::matcher::MIN_COVERAGE {
@@ -628,18 +643,12 @@ fn suggestions_known(
                     - related_only;
                 c.score += gain;
                 by_helper.entry(b).or_default().push((gain, pair(a, b)));
-                let offer = nm
-                    .covered
-                    .first()
-                    .and_then(|cv| m.field(nm.profile, cv.field))
-                    .map(|f| f.text.clone())
-                    .unwrap_or_default();
                 c.needs.push((
                     a,
                     reason,
                     NeedMet {
                         need: need.clone(),
-                        offer,
+                        offer: offer.clone(),
                     },
                 ));
             }

@@ -129,8 +129,8 @@ fn the_digest_cache_as_a_fifo_or_folder_is_recomputed_once() {
     assert!(file.is_file());
 }
 
-/// The introductions cache (every candidate, any `--for`/`--limit`) and the
-/// matcher's per-person fields: a FIFO, a folder, a truncated or garbage
+/// The introductions cache (every candidate, any `--for`/`--limit`), the
+/// matcher's per-person fields and its kept answers: a FIFO, a folder, a truncated or garbage
 /// file in their place is recomputed once, saying so, with the same answer.
 #[cfg(unix)]
 #[test]
@@ -148,18 +148,32 @@ fn the_intros_and_matcher_caches_heal_from_fifos_folders_and_garbage() {
     heals(&v, &intros, dir, args, says);
     heals(&v, &intros, garbage, args, says);
     assert!(intros.is_file());
-    // The fields are read only when the matcher is built: the candidates
-    // must not be cached for that.
+    // The fields are read only when the matcher is built: neither the
+    // candidates nor the matcher's answers must be kept for that.
+    let answers = cache(&v).join("answers.bin");
+    assert!(answers.is_file());
     let says = "rebuilt the matcher's cache";
+    for make in [&mkfifo as &dyn Fn(&Path), &dir, &garbage] {
+        let (intros, answers) = (intros.clone(), answers.clone());
+        let make = move |p: &Path| {
+            let _ = std::fs::remove_file(&intros);
+            let _ = std::fs::remove_file(&answers);
+            make(p)
+        };
+        heals(&v, &fields, make, args, says);
+    }
+    assert!(fields.is_file());
+    // The matcher's answers are read when the candidates are computed.
+    let says = "rebuilt the matcher's answers";
     for make in [&mkfifo as &dyn Fn(&Path), &dir, &garbage] {
         let intros = intros.clone();
         let make = move |p: &Path| {
             let _ = std::fs::remove_file(&intros);
             make(p)
         };
-        heals(&v, &fields, make, args, says);
+        heals(&v, &answers, make, args, says);
     }
-    assert!(fields.is_file());
+    assert!(answers.is_file());
 }
 
 #[cfg(unix)]
