@@ -195,6 +195,11 @@ impl Memo {
         }
     }
 
+    /// Whether `meet` and `need_keys` of this need were answered.
+    pub fn knows(&self, need: &str) -> bool {
+        self.meets.contains_key(need) && self.need_keys.contains_key(need)
+    }
+
     pub fn need_keys(&self, need: &str) -> Option<&Vec<String>> {
         self.need_keys.get(need)
     }
@@ -323,6 +328,9 @@ pub struct Matching<'v> {
     pub people: Vec<usize>,
     /// Reads a person's fields from their note.
     fields_of: fn(&Vault, usize) -> Vec<Field>,
+    /// The limit the introductions ask `meet` with: every need is answered
+    /// to it whenever the index is built (see [`Drop`]).
+    prime: usize,
     /// Whether answers are kept at all (the vault knows its notes' content
     /// hashes).
     keep: bool,
@@ -356,6 +364,7 @@ impl<'v> Matching<'v> {
         vault: &'v Vault,
         people: Vec<usize>,
         fields_of: fn(&Vault, usize) -> Vec<Field>,
+        prime: usize,
     ) -> Matching<'v> {
         let t = std::time::Instant::now();
         let sources = vault.source_hashes();
@@ -363,6 +372,7 @@ impl<'v> Matching<'v> {
             vault,
             people,
             fields_of,
+            prime,
             keep: !sources.is_empty() && sources.len() == vault.notes.len(),
             key: 0,
             sums: Vec::new(),
@@ -442,8 +452,13 @@ impl<'v> Matching<'v> {
             );
         }
         trace("matcher key", t);
-        // Nothing kept of this key: every question would build it; built
-        // now, it is built beside whatever the caller runs alongside.
+        // Nothing kept of this key, or a need nobody asked before (the
+        // introductions ask every need): a question will build the index;
+        // built now, it is built beside whatever the caller runs alongside.
+        eager = eager
+            || vault
+                .people()
+                .any(|(_, _, p)| p.needs.iter().any(|n| !m.memo.knows(n)));
         if eager {
             m.index();
         }
@@ -586,8 +601,39 @@ impl Drop for Matching<'_> {
             .flat_map(|(_, _, p)| p.needs.iter().map(String::as_str))
             .collect();
         let dropped = now.keep_from(&self.memo, &|n| current.contains(n));
+        // With the index at hand, every need anyone has is answered (the
+        // people not open to introductions are asked about for help in
+        // context only, and who needs keys changes with who pairs on topics
+        // alone): a later run asks nothing it does not hold unless someone
+        // writes a new need.
+        let mut primed = 0;
+        if let Some(ix) = self.index.get() {
+            use rayon::prelude::*;
+            let prime = self.prime;
+            let todo: Vec<&str> = current.iter().copied().filter(|n| !now.knows(n)).collect();
+            let found: Vec<_> = todo
+                .par_iter()
+                .map(|&n| {
+                    let meet = now
+                        .meet(n, None, prime)
+                        .is_none()
+                        .then(|| ix.meet(n, None, prime));
+                    let keys = now.need_keys(n).is_none().then(|| ix.need_keys(n));
+                    (n, meet, keys)
+                })
+                .collect();
+            primed = found.len();
+            for (n, meet, keys) in found {
+                if let Some(found) = meet {
+                    now.record_meet(n, None, prime, found);
+                }
+                if let Some(keys) = keys {
+                    now.record_need_keys(n, keys);
+                }
+            }
+        }
         let missed = self.missed.load(Ordering::Relaxed);
-        if !(self.changed || missed || dropped > 0) {
+        if !(self.changed || missed || dropped > 0 || primed > 0) {
             return;
         }
         let this = &*self;

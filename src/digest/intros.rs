@@ -508,7 +508,7 @@ impl<'v> Matching<'v> {
             .filter(|(_, _, p)| p.intro_ok && p.circle != Some(Circle::Dormant))
             .map(|(i, _, _)| i)
             .collect();
-        Matching::new(vault, people, fields_of)
+        Matching::new(vault, people, fields_of, OFFERS_PER_NEED * 4 + 1)
     }
 
     /// Up to `max` people who could meet a need of person `who`, as short
