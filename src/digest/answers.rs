@@ -104,11 +104,14 @@ pub fn key(lexicon: &Lexicon, fields: impl Iterator<Item = u64>) -> u64 {
     h.finish()
 }
 
+/// One kept `meet` answer: (skip, limit asked, answer).
+type Met = (Option<usize>, usize, Vec<NeedMatch>);
+
 /// Answers by question, to look up and to record.
 #[derive(Debug, Default)]
 pub struct Memo {
     /// Need → (skip, limit asked, answer).
-    meets: HashMap<String, Vec<(Option<usize>, usize, Vec<NeedMatch>)>>,
+    meets: HashMap<String, Vec<Met>>,
     need_keys: HashMap<String, Vec<String>>,
     /// Need → (resource fields hash, floor's bits) → answer.
     scores: HashMap<String, HashMap<(u64, u64), Option<NeedMatch>>>,
