@@ -646,3 +646,89 @@ impl Drop for Matching<'_> {
         save(&this.vault.root, &stored);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::matcher::{Covered, FieldKind};
+
+    fn found(n: usize) -> Vec<NeedMatch> {
+        (0..n)
+            .map(|k| NeedMatch {
+                profile: k,
+                coverage: 1.0 - k as f64 / 100.0,
+                covered: vec![Covered {
+                    word: "tax".into(),
+                    field: 0,
+                    concept: None,
+                }],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_kept_meet_answers_smaller_limits_and_whole_answers_any() {
+        let mut m = Memo::default();
+        m.record_meet("a tax advisor", None, 21, found(21));
+        m.record_meet("knitting", None, 21, found(4));
+        m.record_meet("rust", None, 3, found(3));
+        fn got(m: &Memo, need: &str, limit: usize) -> Option<usize> {
+            m.meet(need, None, limit).map(|(_, f)| f.len().min(limit))
+        }
+        assert_eq!(got(&m, "a tax advisor", 3), Some(3));
+        assert_eq!(got(&m, "a tax advisor", 22), None, "the 22nd is not known");
+        assert_eq!(got(&m, "knitting", 400), Some(4), "four is everyone");
+        assert_eq!(got(&m, "rust", 21), None);
+        assert_eq!(m.meet("rust", Some(0), 3), None, "another skip");
+        // A larger limit replaces a smaller one, never the other way.
+        m.record_meet("rust", None, 21, found(21));
+        m.record_meet("rust", None, 3, found(3));
+        assert_eq!(got(&m, "rust", 21), Some(21));
+    }
+
+    #[test]
+    fn answers_of_needs_nobody_has_are_not_kept() {
+        let mut old = Memo::default();
+        old.record_meet("gone", None, 21, found(2));
+        old.record_meet("still", None, 21, found(2));
+        old.record_need_keys("gone", vec!["word:gone".into()]);
+        old.record_score("still", 7, 0.35, None);
+        let mut now = Memo::default();
+        let dropped = now.keep_from(&old, &|n| n == "still");
+        assert_eq!(dropped, 2);
+        assert!(now.meet("still", None, 21).is_some() && now.score("still", 7, 0.35).is_some());
+        assert!(now.meet("gone", None, 1).is_none() && now.need_keys("gone").is_none());
+        // A run that scored resources keeps only the scores it asked.
+        let mut scored = Memo::default();
+        scored.record_score("still", 8, 0.35, None);
+        assert_eq!(scored.keep_from(&old, &|_| true), 1);
+        assert!(scored.score("still", 7, 0.35).is_none());
+    }
+
+    #[test]
+    fn a_file_naming_what_it_lacks_is_refused() {
+        let quote = |k: usize, f: usize| {
+            (k < 2 && f == 0).then(|| Field {
+                kind: FieldKind::Offer,
+                text: format!("tax advice {k}"),
+            })
+        };
+        let stored = |n: usize| {
+            let mut m = Memo::default();
+            m.record_meet("a tax advisor", None, 21, found(n));
+            m.into_stored(9, Vec::new(), &quote)
+        };
+        let m = Memo::of(stored(2), 9, 2).unwrap();
+        assert_eq!(
+            m.quoted(1, 0).map(|f| f.text.as_str()),
+            Some("tax advice 1")
+        );
+        assert!(Memo::of(stored(2), 9, 1).is_err(), "profile 1 of one");
+        assert!(Memo::of(stored(3), 9, 5).is_err(), "profile 2 unquoted");
+        assert_eq!(
+            Memo::of(stored(3), 8, 5).map(|m| m.len()),
+            Ok(0),
+            "another key"
+        );
+    }
+}
