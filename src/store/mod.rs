@@ -53,6 +53,7 @@ pub use walk::{Walked, walk};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
+use crate::note::Keep;
 use crate::note::Note;
 use crate::vault::{self, KeyIndex, Vault};
 use flat::{Buf, Dir, Ent, Links, NamesSrc, Row};
@@ -65,7 +66,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bump when the record layout or what the parser extracts changes.
-pub const FORMAT: u32 = 7;
+pub const FORMAT: u32 = 8;
 const MAGIC: &[u8; 8] = b"KITHMDL\n";
 /// A note stamped this close to the walk that recorded it may have changed
 /// again within the file system's time granularity: hash it to be sure.
@@ -515,18 +516,17 @@ fn read_record(file: &std::fs::File, d: &Row) -> std::result::Result<Vec<u8>, St
 }
 
 fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> {
-    let c: CNote = postcard::from_bytes(body).map_err(|_| damaged())?;
-    Ok(c.into_note(path))
+    decode_kept(body, path, None)
 }
 
-/// Cuts a note's front-matter values down to the keys `keep`.
-fn keep_front(n: &mut Note, keep: &[&str]) {
-    if let Some(f) = &mut n.front
-        && let crate::yaml::Yaml::Map(pairs) = &mut f.value
-    {
-        pairs.retain(|(k, _)| keep.contains(&k.as_str()));
-        pairs.shrink_to_fit();
-    }
+/// [`decode_note`] with only what `keep` keeps (see [`Keep`]).
+fn decode_kept(
+    body: &[u8],
+    path: PathBuf,
+    keep: Option<&Keep>,
+) -> std::result::Result<Note, String> {
+    let c: CNote = postcard::from_bytes(body).map_err(|_| damaged())?;
+    c.into_note(path, keep).map_err(|()| damaged())
 }
 
 /// Notes decoded together from one read of the records file.
@@ -541,6 +541,7 @@ fn decode_chunk(
     fresh: &mut [Option<Note>],
     dir: &Dir,
     start: usize,
+    keep: Option<&Keep>,
 ) -> std::result::Result<Vec<Note>, String> {
     let rows: Vec<Row> = (start..start + fresh.len()).map(|i| dir.row(i)).collect();
     let (mut lo, mut hi, mut sum) = (u64::MAX, 0u64, 0u64);
@@ -560,7 +561,12 @@ fn decode_chunk(
     let mut out = Vec::with_capacity(rows.len());
     for (k, (d, f)) in rows.iter().zip(fresh.iter_mut()).enumerate() {
         let note = match (f.take(), &span) {
-            (Some(note), _) => note,
+            (Some(mut note), _) => {
+                if let Some(keep) = keep {
+                    keep.apply(&mut note);
+                }
+                note
+            }
             (None, Some(buf)) => {
                 let at = usize::try_from(d.at - lo).map_err(|_| damaged())?;
                 let body = buf
@@ -569,11 +575,15 @@ fn decode_chunk(
                 if content_hash(body) != d.sum {
                     return Err(damaged());
                 }
-                decode_note(body, PathBuf::from(dir.path(start + k)))?
+                decode_kept(body, PathBuf::from(dir.path(start + k)), keep)?
             }
             (None, None) => {
                 let f = records.ok_or_else(damaged)?;
-                decode_note(&read_record(f, d)?, PathBuf::from(dir.path(start + k)))?
+                decode_kept(
+                    &read_record(f, d)?,
+                    PathBuf::from(dir.path(start + k)),
+                    keep,
+                )?
             }
         };
         out.push(note);
@@ -734,9 +744,9 @@ pub fn whole(model: Model) -> Result<Vault> {
     whole_keeping(model, None)
 }
 
-/// [`whole`] with the front-matter values cut down to the keys `keep`
-/// (see [`Model::into_vault_keeping`]).
-pub fn whole_keeping(model: Model, keep: Option<&[&str]>) -> Result<Vault> {
+/// [`whole`] with each note cut down to what `keep` keeps (see
+/// [`Model::into_vault_keeping`]).
+pub fn whole_keeping(model: Model, keep: Option<&Keep>) -> Result<Vault> {
     let root = model.root.clone();
     match model.into_vault_keeping(keep) {
         Ok(v) => Ok(v),
@@ -1335,13 +1345,11 @@ impl Model {
     }
 
     /// [`into_vault`](Self::into_vault) with each note's front-matter
-    /// *values* cut down to the keys `keep` (their positions all stay):
-    /// for a command that reads the typed fields and these keys only. Each
-    /// chunk is cut as it is decoded, so the values never all sit in memory.
-    pub fn into_vault_keeping(
-        mut self,
-        keep: Option<&[&str]>,
-    ) -> std::result::Result<Vault, String> {
+    /// front matter and findings cut down to what `keep` keeps: for a
+    /// command that reads the typed fields and these only. Each record is
+    /// cut as it is decoded (what is cut is never decoded), so the cut
+    /// values never sit in memory.
+    pub fn into_vault_keeping(mut self, keep: Option<&Keep>) -> std::result::Result<Vault, String> {
         let t = std::time::Instant::now();
         let n = self.dir.len();
         let mut parsed = std::mem::take(&mut self.fresh);
@@ -1354,13 +1362,7 @@ impl Model {
         let notes: std::result::Result<Vec<Vec<Note>>, String> = fresh
             .par_chunks_mut(DECODE_CHUNK)
             .enumerate()
-            .map(|(c, fs)| {
-                let mut notes = decode_chunk(records, fs, dir, c * DECODE_CHUNK)?;
-                if let Some(keep) = keep {
-                    notes.iter_mut().for_each(|n| keep_front(n, keep));
-                }
-                Ok(notes)
-            })
+            .map(|(c, fs)| decode_chunk(records, fs, dir, c * DECODE_CHUNK, keep))
             .collect();
         let notes: Vec<Note> = notes?.into_iter().flatten().collect();
         let hashes = self.hashes();
