@@ -107,10 +107,11 @@ impl Keep {
                 }
                 other => other,
             };
-            let spans = spans
+            let mut spans: Vec<KeySpan> = spans
                 .into_iter()
                 .filter(|s| self.positions.contains(&s.key.as_str()))
                 .collect();
+            spans.shrink_to_fit();
             n.front = Some(FrontMatter::new(value, spans, first_line, close_line));
         }
         if !self.warnings {

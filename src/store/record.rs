@@ -419,23 +419,28 @@ impl<'a> CNote<'a> {
     pub(super) fn into_note(self, path: PathBuf, keep: Option<&Keep>) -> Result<Note, ()> {
         let front = match self.front {
             Some(f) => {
-                let mut pairs = Vec::new();
+                let mut pairs = Vec::with_capacity(
+                    f.pairs
+                        .iter()
+                        .filter(|(k, _)| keep.is_none_or(|keep| keep.values.contains(k)))
+                        .count(),
+                );
                 for (k, v) in f.pairs {
                     if keep.is_none_or(|keep| keep.values.contains(&k)) {
                         let v: CYaml = postcard::from_bytes(&v.0).map_err(|_| ())?;
                         pairs.push((k.to_string(), v.into_yaml()));
                     }
                 }
-                let spans = f
-                    .spans
-                    .into_iter()
-                    .filter(|(k, _, _)| keep.is_none_or(|keep| keep.positions.contains(k)))
-                    .map(|(key, line, col)| KeySpan {
+                // Counted first: a filtered collect would leave spare room.
+                let kept = |k: &&str| keep.is_none_or(|keep| keep.positions.contains(k));
+                let mut spans = Vec::with_capacity(f.spans.iter().filter(|s| kept(&s.0)).count());
+                for (key, line, col) in f.spans.into_iter().filter(|s| kept(&s.0)) {
+                    spans.push(KeySpan {
                         key: key.to_string(),
                         line: us(line),
                         value_column: us(col),
-                    })
-                    .collect();
+                    });
+                }
                 Some(FrontMatter::new(
                     Yaml::Map(pairs),
                     spans,
