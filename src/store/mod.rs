@@ -2032,7 +2032,7 @@ fn under_symlink(root: &Path, rel: &Path) -> bool {
 /// The text under a log entry, read from the note's bytes by its byte range
 /// (the same slicing the parser does), or `None` when the bytes are not the
 /// ones the model was built from (`expect_hash`, 0 = do not check).
-pub fn entry_text_from(bytes: &[u8], span: (usize, usize), expect_hash: u64) -> Option<String> {
+pub fn entry_text_from(bytes: &[u8], span: (u32, u32), expect_hash: u64) -> Option<String> {
     if expect_hash != 0 && content_hash(bytes) != expect_hash {
         return None;
     }

@@ -169,8 +169,8 @@ struct CEntry {
     level: u8,
     end_line: u32,
     span: (u32, u32),
-    links: Vec<String>,
-    tags: Vec<String>,
+    links: Box<[String]>,
+    tags: Box<[String]>,
     tasks_only: bool,
 }
 
@@ -357,7 +357,7 @@ impl<'a> CNote<'a> {
                     line: n32(e.line),
                     level: e.level,
                     end_line: n32(e.end_line),
-                    span: (n32(e.span.0), n32(e.span.1)),
+                    span: e.span,
                     links: e.links.clone(),
                     tags: e.tags.clone(),
                     tasks_only: e.tasks_only,
@@ -532,7 +532,7 @@ impl<'a> CNote<'a> {
                     level: e.level,
                     end_line: us(e.end_line),
                     text: String::new(),
-                    span: (us(e.span.0), us(e.span.1)),
+                    span: e.span,
                     links: e.links,
                     tags: e.tags,
                     tasks_only: e.tasks_only,
