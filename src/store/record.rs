@@ -509,17 +509,21 @@ impl<'a> CNote<'a> {
                 snooze_until: p.snooze_until.map(date),
                 links: p.links,
             }),
-            event: self.event.map(|e| Event {
-                name: e.name,
-                date: e.date.map(date),
-                location: e.location,
-                attendees: e.attendees,
+            event: self.event.map(|e| {
+                Box::new(Event {
+                    name: e.name,
+                    date: e.date.map(date),
+                    location: e.location,
+                    attendees: e.attendees,
+                })
             }),
-            resource: self.resource.map(|r| Resource {
-                title: r.title,
-                url: r.url,
-                tags: r.tags,
-                added: r.added.map(date),
+            resource: self.resource.map(|r| {
+                Box::new(Resource {
+                    title: r.title,
+                    url: r.url,
+                    tags: r.tags,
+                    added: r.added.map(date),
+                })
             }),
             date: self.date.map(date),
             entries: self
