@@ -107,9 +107,9 @@ impl Ctx {
         Ok(v)
     }
 
-    /// [`whole`](Self::whole) with the front-matter values cut down to the
-    /// keys `keep` (a command that reads only those and the typed fields).
-    pub fn whole_keeping(&self, m: crate::store::Model, keep: &[&str]) -> Result<Vault> {
+    /// [`whole`](Self::whole) with each note cut down to what `keep` keeps
+    /// (a command that reads only that and the typed fields).
+    pub fn whole_keeping(&self, m: crate::store::Model, keep: &crate::note::Keep) -> Result<Vault> {
         let v = crate::store::whole_keeping(m, Some(keep))?;
         self.warn_broken(&v);
         Ok(v)

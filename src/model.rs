@@ -164,10 +164,10 @@ pub struct LogEntry {
     /// Byte range of the text under the heading (before trimming) in the
     /// note's text after any BOM; how the cached model finds the text again.
     #[serde(skip)]
-    pub span: (usize, usize),
+    pub span: (u32, u32),
     /// Link targets mentioned in the entry.
-    pub links: Vec<String>,
-    pub tags: Vec<String>,
+    pub links: Box<[String]>,
+    pub tags: Box<[String]>,
     /// Nothing but task lines (`- [ ] …`): a plan, not something done with
     /// anyone, so not a contact. Kept apart from the text, which the cached
     /// model leaves on disk.

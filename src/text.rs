@@ -120,6 +120,12 @@ pub fn line_col(starts: &[usize], offset: usize) -> (usize, usize) {
 }
 
 /// Byte offsets at which each line of `text` starts.
+/// A byte offset in a note as four bytes: notes are read only up to a cap
+/// far below 4 GB, and saturating keeps a conversion from ever panicking.
+pub fn offset32(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
 pub fn line_starts(text: &str) -> Vec<usize> {
     let mut v = vec![0];
     v.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));

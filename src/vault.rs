@@ -1343,8 +1343,9 @@ impl TextCache {
 
 /// The text under an entry, by its byte range in the note's text (the
 /// parser's own slicing).
-pub(crate) fn slice_entry(text: &str, span: (usize, usize)) -> String {
-    text.get(span.0.min(span.1)..span.1)
+pub(crate) fn slice_entry(text: &str, span: (u32, u32)) -> String {
+    let (start, end) = (span.0 as usize, span.1 as usize);
+    text.get(start.min(end)..end)
         .unwrap_or("")
         .trim()
         .to_string()

@@ -110,10 +110,17 @@ pub struct Digest {
     pub sections: Vec<Section>,
 }
 
-/// The front-matter keys whose *values* the digest and the introductions
-/// read from a note (everything else comes from the typed fields; positions
-/// are kept for every key): a vault loaded for them may drop the rest.
-pub const FRONT_KEYS: &[&str] = &["knows", "attendees"];
+/// What the digest and the introductions read of a note besides its typed
+/// fields: the *values* of `knows` and `attendees`, the positions of the
+/// keys a reminder or a last contact points at (`path:line`), and no
+/// warnings (only errors are warned about). A vault loaded for them drops
+/// the rest. Reading another key's value or position in a rule means
+/// adding it here: it would otherwise read as absent.
+pub const FRONT_KEYS: &crate::note::Keep = &crate::note::Keep {
+    values: &["knows", "attendees"],
+    positions: &["birthday", "last_contact", "met"],
+    warnings: false,
+};
 
 /// Limits on what the digest shows.
 #[derive(Debug, Clone, Copy)]

@@ -206,3 +206,49 @@ fn introduced_by_and_prose_outside_entries() {
     let v = vault(&[PEOPLE[0], ("people/eve.md", prose)]);
     assert!(!pair_known(&v, "Dan Eck", "Eve Fox"));
 }
+
+/// The digest over a vault of notes cut to what it reads
+/// ([`super::FRONT_KEYS`]: what the cached model decodes for it) is the
+/// digest over the whole notes: a rule reading another key's value or
+/// position would read it as absent there, and differ here.
+#[test]
+fn the_digest_reads_nothing_its_vault_leaves_out() {
+    let notes: &[(&str, &str)] = &[
+        MEETUP,
+        (
+            "people/ann.md",
+            "---\nname: Ann Berg\nrole: Engineer\nbirthday: --03-04\nmet: {date: 2026-02-20, event: \"[[Rust Meetup]]\"}\nneeds: [a designer]\nknows: [\"[[Bo Chen]]\"]\n---\n## Log\n",
+        ),
+        (
+            "people/bo.md",
+            "---\nname: Bo Chen\norg: Acme\ncircle: close\nlast_contact: 2025-12-01\noffers: [design reviews]\nroles: typo\n---\nA designer.\n",
+        ),
+        (
+            "people/cy.md",
+            "---\nname: Cy Dahl\ncircle: active\nbirthday: 1990-03-03\n---\n## 2025-10-01 · coffee\n- [ ] send the link to [[Ann Berg]] 📅 2026-02-25\n",
+        ),
+        (
+            "people/di.md",
+            "---\nname: Di Eng\ncircle: close\nmet: 2025-11-01\n---\n",
+        ),
+        (
+            "events/dinner.md",
+            "---\nname: Dinner\ndate: 2026-03-06\nattendees: [\"[[Ann Berg]]\", \"[[Cy Dahl]]\"]\n---\n",
+        ),
+    ];
+    let whole = vault(notes);
+    let mut cut = vault(notes);
+    for n in &mut cut.notes {
+        super::FRONT_KEYS.apply(n);
+    }
+    let limits = super::Limits::of(&crate::config::Config::default(), true);
+    let shown = |p: &std::path::Path| p.display().to_string();
+    let a = super::compute(&whole, d("2026-03-02"), limits, None).unwrap();
+    let b = super::compute(&cut, d("2026-03-02"), limits, None).unwrap();
+    assert!(a.reminders.len() >= 4, "{:?}", a.reminders);
+    assert_eq!(super::markdown(&a, &shown), super::markdown(&b, &shown));
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+}

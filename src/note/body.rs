@@ -255,9 +255,12 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
             end_line,
             tasks_only: crate::model::only_tasks(&body_text),
             text: body_text,
-            span: (h.content_start.min(end), end),
-            links: Vec::new(),
-            tags: Vec::new(),
+            span: (
+                crate::text::offset32(h.content_start.min(end)),
+                crate::text::offset32(end),
+            ),
+            links: Box::default(),
+            tags: Box::default(),
         });
         entry_ranges.push((h.start, end));
     }
@@ -285,14 +288,17 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
         }
         None
     };
-    let mut entry_links: Vec<HashSet<String>> = vec![HashSet::new(); note.entries.len()];
+    // Each entry's links and tags gathered here, then boxed at their exact
+    // length: a vault holds a million entries, most with neither.
+    let mut entry_links: Vec<(HashSet<String>, Vec<String>)> =
+        vec![(HashSet::new(), Vec::new()); note.entries.len()];
     for (t, off) in links {
         let (line, column) = line_col(starts, off);
         let entry = entry_of(off);
         if let Some(i) = entry
-            && entry_links[i].insert(t.clone())
+            && entry_links[i].0.insert(t.clone())
         {
-            note.entries[i].links.push(t.clone());
+            entry_links[i].1.push(t.clone());
         }
         note.links.push(Link {
             target: t,
@@ -302,17 +308,26 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
             key: None,
         });
     }
-    let mut entry_tags: Vec<HashSet<String>> = vec![HashSet::new(); note.entries.len()];
+    let mut entry_tags: Vec<(HashSet<String>, Vec<String>)> =
+        vec![(HashSet::new(), Vec::new()); note.entries.len()];
     let mut note_tags: HashSet<String> = note.tags.iter().map(|t| t.to_ascii_lowercase()).collect();
     for (t, off) in tags {
         if let Some(i) = entry_of(off)
-            && entry_tags[i].insert(t.clone())
+            && entry_tags[i].0.insert(t.clone())
         {
-            note.entries[i].tags.push(t.clone());
+            entry_tags[i].1.push(t.clone());
         }
         if note_tags.insert(t.to_ascii_lowercase()) {
             note.tags.push(t);
         }
+    }
+    for (e, ((_, links), (_, tags))) in note
+        .entries
+        .iter_mut()
+        .zip(entry_links.into_iter().zip(entry_tags))
+    {
+        e.links = links.into_boxed_slice();
+        e.tags = tags.into_boxed_slice();
     }
     for (mut p, off) in promises {
         if p.created.is_none() {

@@ -13,16 +13,28 @@ pub struct FrontMatter {
     /// 1-based file line of the closing `---`.
     pub close_line: usize,
     /// Each key's first span in `spans`, so a position is found without a
-    /// scan (a scan per key is quadratic in the number of keys).
-    key_index: HashMap<String, usize>,
+    /// scan (a scan per key is quadratic in the number of keys); only for a
+    /// block of many keys: a note's dozen keys are scanned faster than
+    /// hashed, and a map per note cost the digest's vault a tenth of its
+    /// memory (a second copy of every key).
+    /// Boxed: almost no note has one, and a map inline is 40 bytes more in
+    /// each of them.
+    #[allow(clippy::box_collection)]
+    key_index: Option<Box<HashMap<String, usize>>>,
 }
+
+/// Above this many keys, [`FrontMatter`] indexes them.
+const SCAN_KEYS: usize = 24;
 
 impl FrontMatter {
     pub fn new(value: Yaml, spans: Vec<KeySpan>, first_line: usize, close_line: usize) -> Self {
-        let mut key_index = HashMap::with_capacity(spans.len());
-        for (i, s) in spans.iter().enumerate() {
-            key_index.entry(s.key.clone()).or_insert(i);
-        }
+        let key_index = (spans.len() > SCAN_KEYS).then(|| {
+            let mut key_index = HashMap::with_capacity(spans.len());
+            for (i, s) in spans.iter().enumerate() {
+                key_index.entry(s.key.clone()).or_insert(i);
+            }
+            Box::new(key_index)
+        });
         FrontMatter {
             value,
             spans,
@@ -32,9 +44,17 @@ impl FrontMatter {
         }
     }
 
+    /// The first span of `key`.
+    fn span(&self, key: &str) -> Option<&KeySpan> {
+        match &self.key_index {
+            Some(ix) => ix.get(key).and_then(|i| self.spans.get(*i)),
+            None => self.spans.iter().find(|s| s.key == key),
+        }
+    }
+
     /// Is this key written at the top level?
     pub fn has_key(&self, key: &str) -> bool {
-        self.key_index.contains_key(key)
+        self.span(key).is_some()
     }
 
     pub fn get(&self, key: &str) -> Option<&Yaml> {
@@ -43,9 +63,7 @@ impl FrontMatter {
 
     /// 1-based file line and column of a key's value (line 1 if the key is absent).
     pub fn pos(&self, key: &str) -> (usize, usize) {
-        self.key_index
-            .get(key)
-            .and_then(|i| self.spans.get(*i))
+        self.span(key)
             .map_or((self.first_line.saturating_sub(1).max(1), 1), |s| {
                 (self.first_line + s.line, s.value_column)
             })

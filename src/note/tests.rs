@@ -114,7 +114,7 @@ fn full_person_note() {
         (e.date, e.title.as_str(), e.line, e.level),
         (d("2026-11-14"), "met at the meetup", 32, 3)
     );
-    assert_eq!(e.links, ["Omar Haddad"]);
+    assert_eq!(*e.links, ["Omar Haddad"]);
     assert!(e.gave() && !e.asked());
     assert!(e.text.starts_with("Talked about"));
     assert!(
@@ -419,7 +419,7 @@ fn entry_titles_and_levels() {
         "notes/x.md",
         "## 2026-01-01\na\n### sub\nb [[X]]\n## next\nc [[Y]]\n",
     );
-    assert_eq!(n.entries[0].links, ["X"]);
+    assert_eq!(*n.entries[0].links, ["X"]);
     assert!(n.entries[0].text.contains("### sub"));
     assert_eq!(
         n.links.iter().find(|l| l.target == "Y").unwrap().entry,
@@ -460,7 +460,7 @@ fn entries_links_and_tags_find_their_innermost_entry() {
     let e: Vec<_> = n
         .entries
         .iter()
-        .map(|e| (e.date.to_string(), e.tags.clone(), e.links.clone()))
+        .map(|e| (e.date.to_string(), e.tags.to_vec(), e.links.to_vec()))
         .collect();
     assert_eq!(
         e,

@@ -53,6 +53,7 @@ pub use walk::{Walked, walk};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
+use crate::note::Keep;
 use crate::note::Note;
 use crate::vault::{self, KeyIndex, Vault};
 use flat::{Buf, Dir, Ent, Links, NamesSrc, Row};
@@ -65,7 +66,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bump when the record layout or what the parser extracts changes.
-pub const FORMAT: u32 = 7;
+pub const FORMAT: u32 = 8;
 const MAGIC: &[u8; 8] = b"KITHMDL\n";
 /// A note stamped this close to the walk that recorded it may have changed
 /// again within the file system's time granularity: hash it to be sure.
@@ -515,70 +516,100 @@ fn read_record(file: &std::fs::File, d: &Row) -> std::result::Result<Vec<u8>, St
 }
 
 fn decode_note(body: &[u8], path: PathBuf) -> std::result::Result<Note, String> {
-    let c: CNote = postcard::from_bytes(body).map_err(|_| damaged())?;
-    Ok(c.into_note(path))
+    decode_kept(body, path, None)
 }
 
-/// Cuts a note's front-matter values down to the keys `keep`.
-fn keep_front(n: &mut Note, keep: &[&str]) {
-    if let Some(f) = &mut n.front
-        && let crate::yaml::Yaml::Map(pairs) = &mut f.value
-    {
-        pairs.retain(|(k, _)| keep.contains(&k.as_str()));
-        pairs.shrink_to_fit();
-    }
+/// [`decode_note`] with only what `keep` keeps (see [`Keep`]).
+fn decode_kept(
+    body: &[u8],
+    path: PathBuf,
+    keep: Option<&Keep>,
+) -> std::result::Result<Note, String> {
+    let c: CNote = postcard::from_bytes(body).map_err(|_| damaged())?;
+    c.into_note(path, keep).map_err(|()| damaged())
 }
 
 /// Notes decoded together from one read of the records file.
 const DECODE_CHUNK: usize = 2048;
 
-/// One chunk of the directory's notes whole: those parsed in this pass as
-/// they are, the others decoded from one read of the span of the records
-/// file their records lie in (or one read each, when that span is much
-/// larger than the records: a records file rewritten in pieces).
+/// One chunk of the directory's notes whole, written into `out` (the slots
+/// of notes `start..`): those parsed in this pass (`fresh`, by directory
+/// index) as they are, the others decoded from one read of the span of the
+/// records file their records lie in (or one read each, when that span is
+/// much larger than the records: a records file rewritten in pieces).
 fn decode_chunk(
     records: Option<&std::fs::File>,
-    fresh: &mut [Option<Note>],
+    fresh: Vec<(usize, Note)>,
+    out: &mut [Note],
     dir: &Dir,
     start: usize,
-) -> std::result::Result<Vec<Note>, String> {
-    let rows: Vec<Row> = (start..start + fresh.len()).map(|i| dir.row(i)).collect();
+    keep: Option<&Keep>,
+) -> std::result::Result<(), String> {
+    let is_fresh = |i: usize| fresh.iter().any(|(j, _)| *j == i);
+    let rows: Vec<Row> = (start..start + out.len()).map(|i| dir.row(i)).collect();
     let (mut lo, mut hi, mut sum) = (u64::MAX, 0u64, 0u64);
-    for (d, _) in rows.iter().zip(fresh.iter()).filter(|(_, f)| f.is_none()) {
+    for (_, d) in rows
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !is_fresh(start + k))
+    {
         lo = lo.min(d.at);
         hi = hi.max(d.at.saturating_add(u64::from(d.len)));
         sum += u64::from(d.len);
     }
-    let span = match records {
-        Some(f) if sum > 0 && hi - lo <= sum.saturating_mul(2) => {
-            let mut buf = vec![0u8; usize::try_from(hi - lo).map_err(|_| damaged())?];
-            read_at(f, &mut buf, lo)?;
-            Some(buf)
-        }
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(rows.len());
-    for (k, (d, f)) in rows.iter().zip(fresh.iter_mut()).enumerate() {
-        let note = match (f.take(), &span) {
-            (Some(note), _) => note,
-            (None, Some(buf)) => {
-                let at = usize::try_from(d.at - lo).map_err(|_| damaged())?;
-                let body = buf
-                    .get(at..at.saturating_add(d.len as usize))
-                    .ok_or_else(damaged)?;
-                if content_hash(body) != d.sum {
-                    return Err(damaged());
-                }
-                decode_note(body, PathBuf::from(dir.path(start + k)))?
+    let mut fresh = fresh;
+    SPAN.with_borrow_mut(|buf| {
+        let span = match records {
+            Some(f) if sum > 0 && hi - lo <= sum.saturating_mul(2) => {
+                buf.clear();
+                buf.resize(usize::try_from(hi - lo).map_err(|_| damaged())?, 0);
+                read_at(f, buf, lo)?;
+                Some(&buf[..])
             }
-            (None, None) => {
-                let f = records.ok_or_else(damaged)?;
-                decode_note(&read_record(f, d)?, PathBuf::from(dir.path(start + k)))?
-            }
+            _ => None,
         };
-        out.push(note);
-    }
-    Ok(out)
+        for (k, (d, slot)) in rows.iter().zip(out.iter_mut()).enumerate() {
+            let parsed = fresh
+                .iter()
+                .position(|(j, _)| *j == start + k)
+                .map(|at| fresh.swap_remove(at).1);
+            *slot = match (parsed, span) {
+                (Some(mut note), _) => {
+                    if let Some(keep) = keep {
+                        keep.apply(&mut note);
+                    }
+                    note
+                }
+                (None, Some(buf)) => {
+                    let at = usize::try_from(d.at - lo).map_err(|_| damaged())?;
+                    let body = buf
+                        .get(at..at.saturating_add(d.len as usize))
+                        .ok_or_else(damaged)?;
+                    if content_hash(body) != d.sum {
+                        return Err(damaged());
+                    }
+                    decode_kept(body, PathBuf::from(dir.path(start + k)), keep)?
+                }
+                (None, None) => {
+                    let f = records.ok_or_else(damaged)?;
+                    decode_kept(
+                        &read_record(f, d)?,
+                        PathBuf::from(dir.path(start + k)),
+                        keep,
+                    )?
+                }
+            };
+        }
+        Ok(())
+    })
+}
+
+thread_local! {
+    /// Each decoding thread's buffer for a chunk's span of the records
+    /// file, kept from chunk to chunk: a megabyte or two allocated and
+    /// freed per chunk made glibc consolidate its free lists each time
+    /// (a tenth of the decoding's CPU at 100k notes).
+    static SPAN: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Fills `buf` from `file` at byte `at`, or says the file is damaged.
@@ -734,9 +765,9 @@ pub fn whole(model: Model) -> Result<Vault> {
     whole_keeping(model, None)
 }
 
-/// [`whole`] with the front-matter values cut down to the keys `keep`
-/// (see [`Model::into_vault_keeping`]).
-pub fn whole_keeping(model: Model, keep: Option<&[&str]>) -> Result<Vault> {
+/// [`whole`] with each note cut down to what `keep` keeps (see
+/// [`Model::into_vault_keeping`]).
+pub fn whole_keeping(model: Model, keep: Option<&Keep>) -> Result<Vault> {
     let root = model.root.clone();
     match model.into_vault_keeping(keep) {
         Ok(v) => Ok(v),
@@ -1335,34 +1366,40 @@ impl Model {
     }
 
     /// [`into_vault`](Self::into_vault) with each note's front-matter
-    /// *values* cut down to the keys `keep` (their positions all stay):
-    /// for a command that reads the typed fields and these keys only. Each
-    /// chunk is cut as it is decoded, so the values never all sit in memory.
-    pub fn into_vault_keeping(
-        mut self,
-        keep: Option<&[&str]>,
-    ) -> std::result::Result<Vault, String> {
+    /// front matter and findings cut down to what `keep` keeps: for a
+    /// command that reads the typed fields and these only. Each record is
+    /// cut as it is decoded (what is cut is never decoded), so the cut
+    /// values never sit in memory.
+    pub fn into_vault_keeping(mut self, keep: Option<&Keep>) -> std::result::Result<Vault, String> {
         let t = std::time::Instant::now();
         let n = self.dir.len();
-        let mut parsed = std::mem::take(&mut self.fresh);
-        let mut fresh: Vec<Option<Note>> = (0..n).map(|i| parsed.remove(&i)).collect();
+        // The notes parsed in this pass (one, after an edit), by chunk.
+        let mut fresh: Vec<Vec<(usize, Note)>> =
+            (0..n.div_ceil(DECODE_CHUNK)).map(|_| Vec::new()).collect();
+        for (i, note) in std::mem::take(&mut self.fresh) {
+            if let Some(c) = fresh.get_mut(i / DECODE_CHUNK) {
+                c.push((i, note));
+            }
+        }
         let records = self.records.as_ref();
         let dir = &self.dir;
+        // Each note decoded straight into its slot of the vault's notes (a
+        // `Note` is 856 bytes: a slot per note for the parsed ones and
+        // vectors per chunk copied into the vault's were 190 MB to fill
+        // and free at 100k notes). Placeholders allocate nothing.
+        let mut notes: Vec<Note> = (0..n)
+            .map(|_| Note::bare(PathBuf::new(), crate::model::NoteKind::Other, String::new()))
+            .collect();
         // Decoded a chunk of records at a time, each chunk's span read by
         // position: never the whole records file in memory at once (116 MB
         // at 100k people, on top of the decoded notes).
-        let notes: std::result::Result<Vec<Vec<Note>>, String> = fresh
+        notes
             .par_chunks_mut(DECODE_CHUNK)
+            .zip(fresh.into_par_iter())
             .enumerate()
-            .map(|(c, fs)| {
-                let mut notes = decode_chunk(records, fs, dir, c * DECODE_CHUNK)?;
-                if let Some(keep) = keep {
-                    notes.iter_mut().for_each(|n| keep_front(n, keep));
-                }
-                Ok(notes)
-            })
-            .collect();
-        let notes: Vec<Note> = notes?.into_iter().flatten().collect();
+            .try_for_each(|(c, (out, fs))| {
+                decode_chunk(records, fs, out, dir, c * DECODE_CHUNK, keep)
+            })?;
         let hashes = self.hashes();
         let out_links = (0..n)
             .map(|i| self.dir.out_links(i).map(|j| j as usize).collect())
@@ -2007,7 +2044,7 @@ fn under_symlink(root: &Path, rel: &Path) -> bool {
 /// The text under a log entry, read from the note's bytes by its byte range
 /// (the same slicing the parser does), or `None` when the bytes are not the
 /// ones the model was built from (`expect_hash`, 0 = do not check).
-pub fn entry_text_from(bytes: &[u8], span: (usize, usize), expect_hash: u64) -> Option<String> {
+pub fn entry_text_from(bytes: &[u8], span: (u32, u32), expect_hash: u64) -> Option<String> {
     if expect_hash != 0 && content_hash(bytes) != expect_hash {
         return None;
     }

@@ -12,9 +12,10 @@ use crate::diag::{Diagnostic, Severity};
 use crate::model::{
     Circle, Event, Link, LogEntry, Met, NoteKind, Person, Promise, Resource, TaskStatus,
 };
-use crate::note::{FrontMatter, Note};
+use crate::note::{FrontMatter, Keep, Note};
 use crate::yaml::{KeySpan, Yaml};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// Days since 0001-01-01: four bytes instead of a date string.
@@ -30,13 +31,14 @@ fn date(d: Day) -> Date {
 }
 
 #[derive(Serialize, Deserialize)]
-pub(super) struct CNote {
+pub(super) struct CNote<'a> {
     /// First, so [`CLinks`] can read just these from a record.
     links: Vec<CLink>,
     kind: u8,
     has_bom: bool,
     crlf: bool,
-    front: Option<CFront>,
+    #[serde(borrow)]
+    front: Option<CFront<'a>>,
     title: String,
     aliases: Vec<String>,
     person: Option<CPerson>,
@@ -73,12 +75,48 @@ enum CYaml {
     Map(Vec<(String, CYaml)>),
 }
 
+/// The front matter as the top-level pairs of its map (front matter that
+/// is not a map is no front matter), each value encoded on its own, and
+/// its keys' positions. Keys are borrowed from the record and each value is
+/// a slice of it, so a vault that keeps a few keys ([`Keep`]) decodes only
+/// those values and allocates only those keys.
 #[derive(Serialize, Deserialize)]
-struct CFront {
-    value: CYaml,
-    spans: Vec<(String, u32, u32)>,
+struct CFront<'a> {
+    #[serde(borrow)]
+    pairs: Vec<(&'a str, Blob<'a>)>,
+    #[serde(borrow)]
+    spans: Vec<(&'a str, u32, u32)>,
     first_line: u32,
     close_line: u32,
+}
+
+/// Bytes written as one length-prefixed run (serde's `[u8]` is a sequence
+/// of numbers) and read back as a slice of the record.
+struct Blob<'a>(Cow<'a, [u8]>);
+
+impl Serialize for Blob<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Blob<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Blob<'de>, E> {
+                Ok(Blob(Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Blob<'de>, E> {
+                Ok(Blob(Cow::Owned(v.to_vec())))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -131,8 +169,8 @@ struct CEntry {
     level: u8,
     end_line: u32,
     span: (u32, u32),
-    links: Vec<String>,
-    tags: Vec<String>,
+    links: Box<[String]>,
+    tags: Box<[String]>,
     tasks_only: bool,
 }
 
@@ -243,18 +281,28 @@ impl CYaml {
     }
 }
 
-impl CNote {
-    pub(super) fn from_note(n: &Note) -> CNote {
+impl<'a> CNote<'a> {
+    pub(super) fn from_note(n: &'a Note) -> CNote<'a> {
         CNote {
             kind: kind_code(n.kind),
             has_bom: n.has_bom,
             crlf: n.crlf,
             front: n.front.as_ref().map(|f| CFront {
-                value: CYaml::from(&f.value),
+                pairs: match &f.value {
+                    Yaml::Map(pairs) => pairs
+                        .iter()
+                        .map(|(k, v)| {
+                            // As `encode_record`: cannot fail.
+                            let v = postcard::to_allocvec(&CYaml::from(v)).unwrap_or_default();
+                            (k.as_str(), Blob(Cow::Owned(v)))
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
                 spans: f
                     .spans
                     .iter()
-                    .map(|s| (s.key.clone(), n32(s.line), n32(s.value_column)))
+                    .map(|s| (s.key.as_str(), n32(s.line), n32(s.value_column)))
                     .collect(),
                 first_line: n32(f.first_line),
                 close_line: n32(f.close_line),
@@ -309,7 +357,7 @@ impl CNote {
                     line: n32(e.line),
                     level: e.level,
                     end_line: n32(e.end_line),
-                    span: (n32(e.span.0), n32(e.span.1)),
+                    span: e.span,
                     links: e.links.clone(),
                     tags: e.tags.clone(),
                     tasks_only: e.tasks_only,
@@ -364,11 +412,49 @@ impl CNote {
     }
 
     /// The note as the domain sees it, entry texts left empty (read them with
-    /// [`crate::vault::Vault::entry_text`]).
-    pub(super) fn into_note(self, path: PathBuf) -> Note {
+    /// [`crate::vault::Vault::entry_text`]); with `keep`, only what it keeps
+    /// of the front matter and the findings (as [`Keep::apply`] would cut
+    /// it, without decoding the rest). `Err` when a front-matter value does
+    /// not decode (a damaged record).
+    pub(super) fn into_note(self, path: PathBuf, keep: Option<&Keep>) -> Result<Note, ()> {
+        let front = match self.front {
+            Some(f) => {
+                let mut pairs = Vec::with_capacity(
+                    f.pairs
+                        .iter()
+                        .filter(|(k, _)| keep.is_none_or(|keep| keep.values.contains(k)))
+                        .count(),
+                );
+                for (k, v) in f.pairs {
+                    if keep.is_none_or(|keep| keep.values.contains(&k)) {
+                        let v: CYaml = postcard::from_bytes(&v.0).map_err(|_| ())?;
+                        pairs.push((k.to_string(), v.into_yaml()));
+                    }
+                }
+                // Counted first: a filtered collect would leave spare room.
+                let kept = |k: &&str| keep.is_none_or(|keep| keep.positions.contains(k));
+                let mut spans = Vec::with_capacity(f.spans.iter().filter(|s| kept(&s.0)).count());
+                for (key, line, col) in f.spans.into_iter().filter(|s| kept(&s.0)) {
+                    spans.push(KeySpan {
+                        key: key.to_string(),
+                        line: us(line),
+                        value_column: us(col),
+                    });
+                }
+                Some(FrontMatter::new(
+                    Yaml::Map(pairs),
+                    spans,
+                    us(f.first_line),
+                    us(f.close_line),
+                ))
+            }
+            None => None,
+        };
+        let warnings = keep.is_none_or(|k| k.warnings);
         let diagnostics = self
             .diagnostics
             .into_iter()
+            .filter(|d| d.error || warnings)
             .map(|d| Diagnostic {
                 path: path.clone(),
                 line: us(d.line),
@@ -382,25 +468,11 @@ impl CNote {
                 hint: d.hint,
             })
             .collect();
-        Note {
+        Ok(Note {
             kind: kind_of(self.kind),
             has_bom: self.has_bom,
             crlf: self.crlf,
-            front: self.front.map(|f| {
-                FrontMatter::new(
-                    f.value.into_yaml(),
-                    f.spans
-                        .into_iter()
-                        .map(|(key, line, col)| KeySpan {
-                            key,
-                            line: us(line),
-                            value_column: us(col),
-                        })
-                        .collect(),
-                    us(f.first_line),
-                    us(f.close_line),
-                )
-            }),
+            front,
             title: self.title,
             aliases: self.aliases,
             person: self.person.map(|p| Person {
@@ -437,17 +509,21 @@ impl CNote {
                 snooze_until: p.snooze_until.map(date),
                 links: p.links,
             }),
-            event: self.event.map(|e| Event {
-                name: e.name,
-                date: e.date.map(date),
-                location: e.location,
-                attendees: e.attendees,
+            event: self.event.map(|e| {
+                Box::new(Event {
+                    name: e.name,
+                    date: e.date.map(date),
+                    location: e.location,
+                    attendees: e.attendees,
+                })
             }),
-            resource: self.resource.map(|r| Resource {
-                title: r.title,
-                url: r.url,
-                tags: r.tags,
-                added: r.added.map(date),
+            resource: self.resource.map(|r| {
+                Box::new(Resource {
+                    title: r.title,
+                    url: r.url,
+                    tags: r.tags,
+                    added: r.added.map(date),
+                })
             }),
             date: self.date.map(date),
             entries: self
@@ -460,7 +536,7 @@ impl CNote {
                     level: e.level,
                     end_line: us(e.end_line),
                     text: String::new(),
-                    span: (us(e.span.0), us(e.span.1)),
+                    span: e.span,
                     links: e.links,
                     tags: e.tags,
                     tasks_only: e.tasks_only,
@@ -502,6 +578,6 @@ impl CNote {
             body_line: us(self.body_line),
             diagnostics,
             path,
-        }
+        })
     }
 }

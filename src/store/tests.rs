@@ -60,6 +60,48 @@ fn a_note_survives_the_cache_except_entry_texts() {
 }
 
 #[test]
+fn a_record_decoded_for_the_digest_is_the_note_cut_as_keep_cuts_it() {
+    let n = sample();
+    let keep = crate::digest::FRONT_KEYS;
+    let body = encode_record(&n);
+    let kept = decode_kept(&body, n.path.clone(), Some(keep)).expect("decodes");
+    let mut want = n.clone();
+    for e in &mut want.entries {
+        e.text.clear();
+    }
+    keep.apply(&mut want);
+    assert_eq!(kept, want);
+    let f = kept.front.as_ref().expect("front matter");
+    // Positions the digest points at survive; other keys' values and
+    // positions, and warnings, do not.
+    assert_eq!(
+        f.pos("birthday"),
+        n.front.as_ref().expect("front").pos("birthday")
+    );
+    assert_eq!(f.pos("met"), n.front.as_ref().expect("front").pos("met"));
+    assert!(f.get("name").is_none() && !f.has_key("custom"));
+    assert!(kept.diagnostics.iter().all(|d| d.is_error()));
+    assert!(n.diagnostics.iter().any(|d| !d.is_error()));
+    assert_eq!(kept.person, n.person);
+}
+
+#[test]
+fn a_front_matter_of_many_keys_finds_each_keys_first_position() {
+    let mut text = String::from("---\n");
+    for i in 0..40 {
+        text.push_str(&format!("k{i}: {i}\n"));
+    }
+    text.push_str("---\n");
+    let n = crate::note::parse(Path::new("people/lena.md"), text.as_bytes());
+    let f = n.front.as_ref().expect("front");
+    assert_eq!(f.pos("k0"), (2, 5));
+    assert_eq!(f.pos("k13"), (15, 6));
+    assert_eq!(f.pos("k39"), (41, 6));
+    assert!(f.has_key("k20") && !f.has_key("k40"));
+    assert_eq!(roundtrip(&n).front, n.front);
+}
+
+#[test]
 fn entry_texts_come_back_from_their_byte_range() {
     let text = "\u{feff}---\nname: A\n---\n## 2026-11-02 Coffee\r\n  Talked about ümlauts.  \r\n\r\n## 2026-11-03\r\nNext.\r\n";
     let n = crate::note::parse(Path::new("people/a.md"), text.as_bytes());
