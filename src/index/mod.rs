@@ -13,6 +13,7 @@
 mod lifecycle;
 mod schema;
 pub mod search;
+mod sigbus;
 mod snippet;
 mod stamps;
 
@@ -30,6 +31,7 @@ use tantivy::query::TermQuery;
 use tantivy::{Index as TIndex, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use search::{Hit, SearchQuery};
+pub use sigbus::guard as guard_sigbus;
 
 /// Bump when the schema or what goes into documents changes: the index is
 /// then rebuilt on next use.
@@ -63,6 +65,20 @@ pub const WATCHER_WAIT: Duration = Duration::from_secs(30);
 /// tell a working watcher from one that does nothing.
 fn trust_watcher_only() -> bool {
     std::env::var_os("KITH_TEST_TRUST_WATCHER").is_some_and(|v| v == "1")
+}
+
+/// For tests only: `KITH_TEST_HOLD_INDEX=DIR` makes a command that has
+/// just opened (and mapped) the index create `DIR/opened` and wait, at most
+/// 10 s, for `DIR/go`, so a test can change the index's files in between.
+fn hold_for_test() {
+    let Some(dir) = std::env::var_os("KITH_TEST_HOLD_INDEX").map(PathBuf::from) else {
+        return;
+    };
+    let _ = std::fs::write(dir.join("opened"), "");
+    let until = Instant::now() + Duration::from_secs(10);
+    while !dir.join("go").exists() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// What a sync did.
@@ -120,6 +136,9 @@ impl Index {
     /// Opens the vault's index, creating or rebuilding it when missing, built by
     /// another schema version, or unreadable (a panic inside tantivy included).
     pub fn open(root: &Path) -> Result<Index> {
+        // Its files are mapped: one truncated in place by another program
+        // must not kill the process without a word.
+        sigbus::guard(false);
         let build = read_build(root);
         match lifecycle::quietly(|| Index::try_open(root)) {
             Ok(Ok(i)) => Ok(i),
@@ -274,6 +293,7 @@ impl Index {
         let t0 = Instant::now();
         let idx = Index::open(root)?;
         let t_open = t0.elapsed();
+        hold_for_test();
         if trust_watcher_only() {
             if !flush(root) {
                 eprintln!("kith: no watcher answered the flush; the index was read as it is");
