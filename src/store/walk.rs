@@ -92,6 +92,10 @@ mod imp {
     /// small enough that a 100k-file folder keeps both cores busy.
     const BATCH: usize = 1024;
 
+    /// Below this many entries a folder's sorts stay on one core: waking
+    /// the other (a context switch each way) cost more than it saved.
+    const PAR_SORT: usize = 50_000;
+
     /// A name's bytes kept in its [`Ent`]: most names fit.
     const INLINE: usize = 32;
 
@@ -403,7 +407,7 @@ mod imp {
                 how => order.push((e.ino, k, how == How::Follow)),
             }
         }
-        if order.len() > BATCH {
+        if order.len() > PAR_SORT {
             order.par_sort_unstable_by_key(|o| o.0);
         } else {
             order.sort_unstable_by_key(|o| o.0);
@@ -524,7 +528,7 @@ mod imp {
         // By name, which is by path within one folder: the heads first
         // (most names differ there), whole names on a tie.
         let by_name = |a: &Ent, b: &Ent| a.cmp_name(b, &names);
-        if ents.len() > BATCH {
+        if ents.len() > PAR_SORT {
             ents.par_sort_unstable_by(by_name);
         } else {
             ents.sort_unstable_by(by_name);
