@@ -317,37 +317,65 @@ impl Index {
     }
 
     /// Answers a query with a fresh index, for `kith search`. Without a
-    /// watcher the walk is the cost, so the query runs while the vault is
-    /// walked: when the walk finds nothing changed (the common case) that
-    /// answer stands; otherwise the index is brought level and asked again.
+    /// watcher the walk is the cost, so it starts first, on its own thread,
+    /// and the index is opened and asked while the vault is walked: when
+    /// the walk finds nothing changed (the common case) that answer stands;
+    /// otherwise the index is brought level and asked again.
     pub fn search_fresh(
         root: &Path,
         q: &SearchQuery,
         progress: bool,
         flush: impl Fn(&Path) -> bool,
     ) -> Result<Vec<Hit>> {
-        let idx = match Index::open_flushed(root, flush)? {
-            Ok(idx) => return idx.search_repairing(q, progress),
-            Err(idx) => idx,
-        };
+        if trust_watcher_only() {
+            let (Ok(idx) | Err(idx)) = Index::open_flushed(root, flush)?;
+            return idx.search_repairing(q, progress);
+        }
         let t0 = Instant::now();
-        let before = idx.opened_at;
-        let fresh = idx.rebuilt.is_none();
-        let (walked, early) = std::thread::scope(|s| {
-            // Its own thread, not one of rayon's: the walk keeps every core.
-            let early = s.spawn(|| {
-                if !fresh {
-                    return None;
-                }
-                let t = Instant::now();
-                let hits = lifecycle::quietly(|| idx.search(q)).ok()?.ok();
-                trace(|| format!("search (during the walk) {:?}", t.elapsed()));
-                hits
-            });
+        // Asked before the index is opened (the reader then holds the
+        // watcher's last commit), so that without a watcher the walk need
+        // not wait for the open.
+        if flush(root) {
+            trace(|| format!("flush {:?} (true)", t0.elapsed()));
+            let idx = Index::open(root)?;
+            hold_for_test();
+            if idx.rebuilt.is_none() {
+                idx.reader.reload().map_err(tantivy_err)?;
+                return idx.search_repairing(q, progress);
+            }
+            // Rebuilt: empty, so the watcher's word says nothing of it.
             let walked = Walked::now(root);
-            trace(|| format!("walk {:?}", t0.elapsed()));
-            (walked, early.join().ok().flatten())
+            let (idx, report) = idx.sync_or_rebuild(&walked, progress)?;
+            report.tell();
+            return idx.search_repairing(q, progress);
+        }
+        trace(|| format!("flush {:?} (false)", t0.elapsed()));
+        let (opened, walked, early) = std::thread::scope(|s| {
+            // Its own thread, not one of rayon's: the walk keeps every core.
+            let walk = s.spawn(|| {
+                let w = Walked::now(root);
+                trace(|| format!("walk {:?}", t0.elapsed()));
+                w
+            });
+            let opened = Index::open(root);
+            trace(|| format!("open {:?}", t0.elapsed()));
+            hold_for_test();
+            let early = match &opened {
+                Ok(idx) if idx.rebuilt.is_none() => {
+                    let t = Instant::now();
+                    let hits = lifecycle::quietly(|| idx.search(q))
+                        .ok()
+                        .and_then(Result::ok);
+                    trace(|| format!("search (during the walk) {:?}", t.elapsed()));
+                    hits
+                }
+                _ => None,
+            };
+            let walked = walk.join().unwrap_or_else(|_| Walked::now(root));
+            (opened, walked, early)
         });
+        let idx = opened?;
+        let before = idx.opened_at;
         let (idx, report) = idx.sync_or_rebuild(&walked, progress)?;
         report.tell();
         let unchanged = report.indexed == 0
