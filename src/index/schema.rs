@@ -217,7 +217,7 @@ pub fn body_spans(note: &Note, text: &str) -> Vec<(usize, usize)> {
 /// (trimmed, as the parser does) or a note's body; `None` when they do not
 /// fit the text.
 pub fn cut_spans(text: &str, spans: &[u64], entry: bool) -> Option<String> {
-    if spans.len() % 2 != 0 || (entry && spans.len() != 2) {
+    if !spans.len().is_multiple_of(2) || (entry && spans.len() != 2) {
         return None;
     }
     let mut out = String::new();
