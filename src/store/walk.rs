@@ -607,3 +607,74 @@ mod imp {
         (mine, diags)
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    /// The walk against the plain answer, on a vault whose big folder takes
+    /// the parallel paths (more than a batch of files), with names longer
+    /// than an entry holds inline (two sharing their first 40 bytes), a
+    /// folder's files interleaved with its subfolders' in path order, a
+    /// folder named like a note, symlinks good and dangling, and what is
+    /// skipped (hidden, not `.md`, `node_modules`).
+    #[test]
+    fn the_walk_lists_every_note_sorted_with_its_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut want: Vec<&str> = Vec::new();
+        let mut names: Vec<String> = (0..1500).map(|i| format!("people/p{i}.md")).collect();
+        let long = "x".repeat(40);
+        names.push(format!("people/{long}1.md"));
+        names.push(format!("people/{long}2.md"));
+        names.push(format!("people/{long}.md"));
+        for n in [
+            "a.md",
+            "a/y.md",
+            "a-b.md",
+            "b/x.md",
+            "c.MD",
+            "d.md/inner.md",
+            "node_modules/n.md",
+            ".hidden/h.md",
+            "people/.h.md",
+            "people/notes.txt",
+        ] {
+            names.push(n.to_string());
+        }
+        for n in &names {
+            let p = root.join(n);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(&p, format!("text of {n}")).unwrap();
+        }
+        std::os::unix::fs::symlink("a.md", root.join("link.md")).unwrap();
+        std::os::unix::fs::symlink("gone.md", root.join("dangling.md")).unwrap();
+        for n in &names {
+            if !(n.starts_with("node_modules") || n.contains("/.") || n.starts_with('.'))
+                && !n.ends_with(".txt")
+            {
+                want.push(n);
+            }
+        }
+        want.extend(["link.md", "dangling.md", "d.md"]);
+        let mut want: Vec<(PathBuf, Stamp)> = want
+            .into_iter()
+            .map(|n| {
+                let st = match fs::metadata(root.join(n)) {
+                    Ok(m) if m.is_file() => Stamp::of(&m),
+                    _ => Stamp::default(),
+                };
+                (PathBuf::from(n), st)
+            })
+            .collect();
+        want.sort_by(|a, b| path_order(&a.0).cmp(path_order(&b.0)));
+        let (got, diags) = walk(root);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g, w);
+        }
+        assert_ne!(got[0].1, Stamp::default(), "a regular file has a stamp");
+    }
+}
