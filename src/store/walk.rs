@@ -651,9 +651,11 @@ mod tests {
         std::os::unix::fs::symlink("a.md", root.join("link.md")).unwrap();
         std::os::unix::fs::symlink("gone.md", root.join("dangling.md")).unwrap();
         for n in &names {
-            if !(n.starts_with("node_modules") || n.contains("/.") || n.starts_with('.'))
-                && !n.ends_with(".txt")
-            {
+            let skipped = n.starts_with("node_modules")
+                || n.contains("/.")
+                || n.starts_with('.')
+                || n.ends_with(".txt");
+            if !skipped {
                 want.push(n);
             }
         }
