@@ -76,6 +76,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     }
     let root = ctx.root()?;
     let progress = std::io::stderr().is_terminal();
+    // A search has written nothing when it reads the index: should another
+    // program truncate an index file under it, it runs again (and rebuilds).
+    crate::index::guard_sigbus(true);
     let hits = Index::search_fresh(&root, &q, progress, crate::watch::flush)?;
     if ctx.json {
         emit_json(&hits)?;

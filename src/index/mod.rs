@@ -13,6 +13,7 @@
 mod lifecycle;
 mod schema;
 pub mod search;
+mod sigbus;
 mod snippet;
 mod stamps;
 
@@ -30,10 +31,11 @@ use tantivy::query::TermQuery;
 use tantivy::{Index as TIndex, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use search::{Hit, SearchQuery};
+pub use sigbus::guard as guard_sigbus;
 
 /// Bump when the schema or what goes into documents changes: the index is
 /// then rebuilt on next use.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Writer memory for large builds; small syncs use the minimum.
 const BIG_WRITER_BYTES: usize = 64_000_000;
@@ -63,6 +65,20 @@ pub const WATCHER_WAIT: Duration = Duration::from_secs(30);
 /// tell a working watcher from one that does nothing.
 fn trust_watcher_only() -> bool {
     std::env::var_os("KITH_TEST_TRUST_WATCHER").is_some_and(|v| v == "1")
+}
+
+/// For tests only: `KITH_TEST_HOLD_INDEX=DIR` makes a command that has
+/// just opened (and mapped) the index create `DIR/opened` and wait, at most
+/// 10 s, for `DIR/go`, so a test can change the index's files in between.
+fn hold_for_test() {
+    let Some(dir) = std::env::var_os("KITH_TEST_HOLD_INDEX").map(PathBuf::from) else {
+        return;
+    };
+    let _ = std::fs::write(dir.join("opened"), "");
+    let until = Instant::now() + Duration::from_secs(10);
+    while !dir.join("go").exists() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// What a sync did.
@@ -120,6 +136,9 @@ impl Index {
     /// Opens the vault's index, creating or rebuilding it when missing, built by
     /// another schema version, or unreadable (a panic inside tantivy included).
     pub fn open(root: &Path) -> Result<Index> {
+        // Its files are mapped: one truncated in place by another program
+        // must not kill the process without a word.
+        sigbus::guard(false);
         let build = read_build(root);
         match lifecycle::quietly(|| Index::try_open(root)) {
             Ok(Ok(i)) => Ok(i),
@@ -274,6 +293,7 @@ impl Index {
         let t0 = Instant::now();
         let idx = Index::open(root)?;
         let t_open = t0.elapsed();
+        hold_for_test();
         if trust_watcher_only() {
             if !flush(root) {
                 eprintln!("kith: no watcher answered the flush; the index was read as it is");
@@ -297,37 +317,65 @@ impl Index {
     }
 
     /// Answers a query with a fresh index, for `kith search`. Without a
-    /// watcher the walk is the cost, so the query runs while the vault is
-    /// walked: when the walk finds nothing changed (the common case) that
-    /// answer stands; otherwise the index is brought level and asked again.
+    /// watcher the walk is the cost, so it starts first, on its own thread,
+    /// and the index is opened and asked while the vault is walked: when
+    /// the walk finds nothing changed (the common case) that answer stands;
+    /// otherwise the index is brought level and asked again.
     pub fn search_fresh(
         root: &Path,
         q: &SearchQuery,
         progress: bool,
         flush: impl Fn(&Path) -> bool,
     ) -> Result<Vec<Hit>> {
-        let idx = match Index::open_flushed(root, flush)? {
-            Ok(idx) => return idx.search_repairing(q, progress),
-            Err(idx) => idx,
-        };
+        if trust_watcher_only() {
+            let (Ok(idx) | Err(idx)) = Index::open_flushed(root, flush)?;
+            return idx.search_repairing(q, progress);
+        }
         let t0 = Instant::now();
-        let before = idx.opened_at;
-        let fresh = idx.rebuilt.is_none();
-        let (walked, early) = std::thread::scope(|s| {
-            // Its own thread, not one of rayon's: the walk keeps every core.
-            let early = s.spawn(|| {
-                if !fresh {
-                    return None;
-                }
-                let t = Instant::now();
-                let hits = lifecycle::quietly(|| idx.search(q)).ok()?.ok();
-                trace(|| format!("search (during the walk) {:?}", t.elapsed()));
-                hits
-            });
+        // Asked before the index is opened (the reader then holds the
+        // watcher's last commit), so that without a watcher the walk need
+        // not wait for the open.
+        if flush(root) {
+            trace(|| format!("flush {:?} (true)", t0.elapsed()));
+            let idx = Index::open(root)?;
+            hold_for_test();
+            if idx.rebuilt.is_none() {
+                idx.reader.reload().map_err(tantivy_err)?;
+                return idx.search_repairing(q, progress);
+            }
+            // Rebuilt: empty, so the watcher's word says nothing of it.
             let walked = Walked::now(root);
-            trace(|| format!("walk {:?}", t0.elapsed()));
-            (walked, early.join().ok().flatten())
+            let (idx, report) = idx.sync_or_rebuild(&walked, progress)?;
+            report.tell();
+            return idx.search_repairing(q, progress);
+        }
+        trace(|| format!("flush {:?} (false)", t0.elapsed()));
+        let (opened, walked, early) = std::thread::scope(|s| {
+            // Its own thread, not one of rayon's: the walk keeps every core.
+            let walk = s.spawn(|| {
+                let w = Walked::now(root);
+                trace(|| format!("walk {:?}", t0.elapsed()));
+                w
+            });
+            let opened = Index::open(root);
+            trace(|| format!("open {:?}", t0.elapsed()));
+            hold_for_test();
+            let early = match &opened {
+                Ok(idx) if idx.rebuilt.is_none() => {
+                    let t = Instant::now();
+                    let hits = lifecycle::quietly(|| idx.search(q))
+                        .ok()
+                        .and_then(Result::ok);
+                    trace(|| format!("search (during the walk) {:?}", t.elapsed()));
+                    hits
+                }
+                _ => None,
+            };
+            let walked = walk.join().unwrap_or_else(|_| Walked::now(root));
+            (opened, walked, early)
         });
+        let idx = opened?;
+        let before = idx.opened_at;
         let (idx, report) = idx.sync_or_rebuild(&walked, progress)?;
         report.tell();
         let unchanged = report.indexed == 0

@@ -56,11 +56,16 @@ pub struct Fields {
     pub mtime: Field,
     /// Duplicate-check keys of a person note (`n:` folded names, `e:` emails).
     pub key: Field,
-    /// Content hash of the note's file (note documents only).
+    /// Content hash of the note's file, on its note and entry documents.
     pub hash: Field,
+    /// Byte ranges in the note's text (after any BOM) as start, end pairs:
+    /// an entry's text ([`crate::model::LogEntry::span`]), a note's body
+    /// ([`body_spans`]). Snippets are cut from the note by them when its
+    /// bytes are still the ones indexed (`hash`), instead of parsing it.
+    pub span: Field,
 }
 
-const NAMES: [&str; 24] = [
+const NAMES: [&str; 25] = [
     "id",
     "path",
     "doc",
@@ -85,6 +90,7 @@ const NAMES: [&str; 24] = [
     "mtime",
     "key",
     "hash",
+    "span",
 ];
 
 pub fn build() -> (Schema, Fields) {
@@ -118,7 +124,8 @@ pub fn build() -> (Schema, Fields) {
     b.add_u64_field("size", FAST);
     b.add_i64_field("mtime", FAST);
     b.add_text_field("key", STRING);
-    b.add_u64_field("hash", FAST);
+    b.add_u64_field("hash", FAST | STORED);
+    b.add_u64_field("span", STORED);
     let schema = b.build();
     let fields = Fields::from_schema(&schema)
         .unwrap_or_else(|| unreachable!("schema built above has every field"));
@@ -156,6 +163,7 @@ impl Fields {
             mtime: f[21],
             key: f[22],
             hash: f[23],
+            span: f[24],
         })
     }
 }
@@ -167,14 +175,27 @@ pub fn date_num(d: crate::date::Date) -> u64 {
 /// The body of a note without its front matter and without its log entries
 /// (each entry is a document of its own).
 pub fn body_of(note: &Note, text: &str) -> String {
+    let mut out = String::new();
+    for (start, end) in body_spans(note, text) {
+        out.push_str(&text[start..end]);
+    }
+    out
+}
+
+/// Where [`body_of`] comes from in `text`: byte ranges, in order, on line
+/// boundaries (so on character boundaries).
+pub fn body_spans(note: &Note, text: &str) -> Vec<(usize, usize)> {
     // Lines covered by entries, as sorted, merged ranges.
     let mut ranges: Vec<(usize, usize)> =
         note.entries.iter().map(|e| (e.line, e.end_line)).collect();
     ranges.sort_unstable();
-    let mut out = String::new();
+    let mut out: Vec<(usize, usize)> = Vec::new();
     let mut r = 0;
+    let mut at = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         let line = i + 1;
+        let (start, end) = (at, at + l.len());
+        at = end;
         while r < ranges.len() && ranges[r].1 <= line {
             r += 1;
         }
@@ -183,10 +204,29 @@ pub fn body_of(note: &Note, text: &str) -> String {
             .take_while(|(s, _)| *s <= line)
             .any(|(_, e)| line < *e);
         if line >= note.body_line && !in_entry {
-            out.push_str(l);
+            match out.last_mut() {
+                Some(last) if last.1 == start => last.1 = end,
+                _ => out.push((start, end)),
+            }
         }
     }
     out
+}
+
+/// The text `spans` (see [`Fields::span`]) cut from `text`: an entry's
+/// (trimmed, as the parser does) or a note's body; `None` when they do not
+/// fit the text.
+pub fn cut_spans(text: &str, spans: &[u64], entry: bool) -> Option<String> {
+    if !spans.len().is_multiple_of(2) || (entry && spans.len() != 2) {
+        return None;
+    }
+    let mut out = String::new();
+    for pair in spans.chunks(2) {
+        let start = usize::try_from(pair[0]).ok()?;
+        let end = usize::try_from(pair[1]).ok()?;
+        out.push_str(text.get(start..end)?);
+    }
+    Some(if entry { out.trim().to_string() } else { out })
 }
 
 /// The documents for one note: the note itself, then one per log entry.
@@ -209,7 +249,14 @@ pub fn documents(
     for a in &note.aliases {
         d.add_text(f.aliases, a);
     }
-    d.add_text(f.body, body_of(note, text));
+    let spans = body_spans(note, text);
+    let mut body = String::new();
+    for &(start, end) in &spans {
+        body.push_str(&text[start..end]);
+        d.add_u64(f.span, start as u64);
+        d.add_u64(f.span, end as u64);
+    }
+    d.add_text(f.body, body);
     for t in &note.tags {
         d.add_text(f.tag, t);
         d.add_text(f.tag_exact, fold(t));
@@ -280,6 +327,11 @@ pub fn documents(
         }
         d.add_u64(f.date, date_num(e.date));
         d.add_u64(f.line, e.line as u64);
+        d.add_u64(f.span, e.span.0 as u64);
+        d.add_u64(f.span, e.span.1 as u64);
+        if let Some((_, _, hash)) = stamp {
+            d.add_u64(f.hash, hash);
+        }
         out.push(d);
     }
     out
@@ -332,6 +384,52 @@ pub fn path_of_text(s: &str) -> std::path::PathBuf {
         std::borrow::Cow::Owned(b) => {
             std::path::PathBuf::from(String::from_utf8_lossy(&b).into_owned())
         }
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+    use tantivy::schema::Value;
+
+    /// A snippet cut by the stored spans is exactly what a parse gives:
+    /// the entry's text, the note's body. Nested and setext headings, CRLF,
+    /// a BOM, text that is not UTF-8, an entry running to the end.
+    #[test]
+    fn spans_cut_what_a_parse_gives() {
+        let notes: [&[u8]; 6] = [
+            b"---\nname: Ann\n---\nBio line.\n\n## Log\n\n### 2026-11-20 \xc2\xb7 tea\n\n  Talked.  \n\n#### 2026-11-21 nested\n\ninner\n\nAfter log.\n",
+            b"\xEF\xBB\xBF---\r\nname: Bo\r\n---\r\nIntro\r\n\r\n## Log\r\n\r\n### 2026-01-02 \xc2\xb7 call\r\n\r\nline one\r\nline two\r\n",
+            b"---\nname: Cy\n---\nbad \xff byte\n\n## Log\n\n### 2026-03-04\nno blank line \xfe here",
+            b"No front matter.\n\nLog\n---\n\n2026-05-06 setext\n----------------\n\ntext under\n",
+            b"",
+            b"---\nname: Di\n---\n",
+        ];
+        let (_, f) = build();
+        for bytes in notes {
+            let rel = std::path::Path::new("people/x.md");
+            let note = crate::note::parse(rel, bytes);
+            let whole = String::from_utf8_lossy(bytes);
+            let text = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
+            let docs = documents(&f, &note, &whole, Some((1, 2, 3)));
+            assert_eq!(docs.len(), 1 + note.entries.len());
+            let spans = |d: &TantivyDocument| -> Vec<u64> {
+                d.get_all(f.span).filter_map(|v| v.as_u64()).collect()
+            };
+            assert_eq!(
+                cut_spans(text, &spans(&docs[0]), false).as_deref(),
+                Some(body_of(&note, text).as_str()),
+                "{}",
+                whole.escape_debug()
+            );
+            for (d, e) in docs[1..].iter().zip(&note.entries) {
+                assert_eq!(cut_spans(text, &spans(d), true), Some(e.text.clone()));
+                assert_eq!(d.get_first(f.hash).and_then(|v| v.as_u64()), Some(3));
+            }
+        }
+        assert_eq!(cut_spans("abc", &[0, 9], true), None, "out of the text");
+        assert_eq!(cut_spans("abc", &[0], false), None, "half a pair");
+        assert_eq!(cut_spans("é", &[1, 2], false), None, "inside a character");
     }
 }
 

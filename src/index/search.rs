@@ -127,6 +127,7 @@ impl Index {
     }
 
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>> {
+        let t0 = std::time::Instant::now();
         let f = &self.fields;
         let searcher = self.reader.searcher();
         let text_query: Box<dyn Query> = if q.text.trim().is_empty() {
@@ -167,10 +168,12 @@ impl Index {
         let top: Vec<(Score, DocAddress)> = searcher
             .search(&query, &TopDocs::with_limit(limit).order_by_score())
             .map_err(tantivy_err)?;
+        let t_top = t0.elapsed();
         let mut snippets =
             SnippetGenerator::create(&searcher, &*text_query, f.body).map_err(tantivy_err)?;
+        let t_gen = t0.elapsed();
         snippets.set_max_num_chars(160);
-        let mut files: HashMap<PathBuf, Option<(note::Note, String)>> = HashMap::new();
+        let mut files: HashMap<PathBuf, Option<Source>> = HashMap::new();
         let mut words = super::snippet::query_words(&q.text);
         words.extend(q.tag.iter().map(|t| crate::text::fold(t)));
         let mut hits = Vec::with_capacity(top.len());
@@ -186,17 +189,24 @@ impl Index {
             let line = d.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(1) as usize;
             let date = d.get_first(f.date).and_then(|v| v.as_u64()).map(fmt_date);
             let kind = s(f.doc);
-            let loaded = files.entry(path.clone()).or_insert_with(|| {
-                let bytes = crate::vault::read_note_bytes(&self.root.join(&path)).ok()?;
-                let n = note::parse(&path, &bytes);
-                Some((n, String::from_utf8_lossy(&bytes).into_owned()))
-            });
+            let loaded = files
+                .entry(path.clone())
+                .or_insert_with(|| Source::read(&self.root.join(&path)));
+            let entry = kind == "entry";
             let text = match loaded {
-                Some((n, t)) if kind == "entry" => {
-                    let e = n.entries.iter().find(|e| e.line == line);
-                    e.map(|e| e.text.clone()).unwrap_or_default()
+                Some(src) => {
+                    let spans: Vec<u64> = d.get_all(f.span).filter_map(|v| v.as_u64()).collect();
+                    let indexed = d.get_first(f.hash).and_then(|v| v.as_u64());
+                    match (indexed == Some(src.hash))
+                        .then(|| schema::cut_spans(src.text(), &spans, entry))
+                        .flatten()
+                    {
+                        Some(t) => t,
+                        // Changed since it was indexed (an edit right after
+                        // the walk): what the note says now.
+                        None => src.parsed_text(&path, entry, line),
+                    }
                 }
-                Some((n, t)) => schema::body_of(n, t.strip_prefix('\u{feff}').unwrap_or(t)),
                 None => String::new(),
             };
             let snip = snippets.snippet(&text);
@@ -204,7 +214,7 @@ impl Index {
                 // Matched by a field (name, org, tag…), not by body words:
                 // the note's best-matching line says why it was found.
                 let whole = match loaded {
-                    Some((_, t)) if kind != "entry" => t.as_str(),
+                    Some(src) if !entry => src.whole.as_str(),
                     _ => text.as_str(),
                 };
                 (super::snippet::best_line(whole, &words, 160), Vec::new())
@@ -231,7 +241,54 @@ impl Index {
                 kind,
             });
         }
+        super::trace(|| {
+            format!(
+                "query {t_top:?}, snippet terms {:?}, hits and snippets {:?}",
+                t_gen - t_top,
+                t0.elapsed() - t_gen
+            )
+        });
         Ok(hits)
+    }
+}
+
+/// A hit's note as read for its snippet.
+struct Source {
+    bytes: Vec<u8>,
+    /// The bytes as text (lossily), BOM included.
+    whole: String,
+    hash: u64,
+    /// Parsed only when the bytes are not the ones indexed.
+    note: Option<note::Note>,
+}
+
+impl Source {
+    fn read(path: &std::path::Path) -> Option<Source> {
+        let bytes = crate::vault::read_note_bytes(path).ok()?;
+        Some(Source {
+            whole: String::from_utf8_lossy(&bytes).into_owned(),
+            hash: crate::store::content_hash(&bytes),
+            bytes,
+            note: None,
+        })
+    }
+
+    /// The text the parser reads (after any BOM), where spans point.
+    fn text(&self) -> &str {
+        self.whole.strip_prefix('\u{feff}').unwrap_or(&self.whole)
+    }
+
+    /// The entry at `line` or the note's body, from a parse of the note.
+    fn parsed_text(&mut self, rel: &std::path::Path, entry: bool, line: usize) -> String {
+        let n = self
+            .note
+            .get_or_insert_with(|| note::parse(rel, &self.bytes));
+        if entry {
+            let e = n.entries.iter().find(|e| e.line == line);
+            return e.map(|e| e.text.clone()).unwrap_or_default();
+        }
+        let text = self.whole.strip_prefix('\u{feff}').unwrap_or(&self.whole);
+        schema::body_of(n, text)
     }
 }
 

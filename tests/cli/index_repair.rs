@@ -385,3 +385,72 @@ fn an_unreadable_note_keeps_its_indexed_version_and_is_named() {
     let j = run.json();
     assert_eq!(j[0]["path"], "people/p3.md");
 }
+
+/// Index files truncated in place by another program while a search has
+/// them mapped (between its open and its query, held there by
+/// `KITH_TEST_HOLD_INDEX`): the first read past a file's new end raised
+/// SIGBUS, which killed the search without a word. Now the search runs
+/// again, finds the files short, rebuilds the index and answers.
+#[cfg(target_os = "linux")]
+#[test]
+fn index_files_truncated_under_a_search_never_kill_it() {
+    let v = indexed_vault();
+    let r = search_with_files_cut(&v, &[]);
+    assert_eq!(r.code, 0, "killed or failed (-1: a signal): {}", r.stderr);
+    let hits: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(hits.as_array().map(Vec::len), Some(NOTES), "{}", r.stderr);
+    assert!(r.stderr.contains("searching again"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rebuilt the search index"),
+        "{}",
+        r.stderr
+    );
+    // A run that may not run again (as the second run, or any command but
+    // search) stops with a message and an error code, not a signal; the
+    // next run rebuilds.
+    let r = search_with_files_cut(&v, &[("KITH_SIGBUS_RERUN", "1")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("was cut short by another program"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("hint: run the command again"),
+        "{}",
+        r.stderr
+    );
+    v.kith(["search", "aardvarks"])
+        .ok()
+        .stderr_has("rebuilt the search index");
+}
+
+/// `kith search aardvarks` with every segment file of the index truncated
+/// to nothing in place after the search opened (mapped) them.
+#[cfg(target_os = "linux")]
+fn search_with_files_cut(v: &TestVault, env: &[(&str, &str)]) -> crate::support::Bounded {
+    use crate::support::{kith_command, run_bounded};
+    let hold = tempfile::tempdir().unwrap();
+    let mut cmd = kith_command(v, &["search", "aardvarks", "--json", "--limit", "100"]);
+    cmd.env("KITH_TEST_HOLD_INDEX", hold.path());
+    for (k, val) in env {
+        cmd.env(k, val);
+    }
+    let search = std::thread::spawn(move || run_bounded(cmd, "search", Duration::from_secs(60)));
+    let until = Instant::now() + Duration::from_secs(20);
+    while !hold.path().join("opened").exists() {
+        assert!(Instant::now() < until, "the search never opened the index");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut cut = 0;
+    for ext in ["idx", "pos", "term", "store", "fast", "fieldnorm"] {
+        for f in files_ending(&index_dir(v), ext) {
+            let f = std::fs::OpenOptions::new().write(true).open(f).unwrap();
+            f.set_len(0).unwrap();
+            cut += 1;
+        }
+    }
+    assert!(cut >= 6, "segment files truncated: {cut}");
+    std::fs::write(hold.path().join("go"), "").unwrap();
+    search.join().unwrap()
+}

@@ -357,3 +357,29 @@ fn the_index_holds_exactly_the_notes_the_model_reads() {
     }
     assert!(check.stderr.contains("6 notes checked"), "{}", check.stderr);
 }
+
+/// Snippets are cut from the note by the byte ranges the index keeps (no
+/// parse), but only while the note holds the bytes indexed: searched by a
+/// process that trusts a watcher which has not caught up, a note edited
+/// before the entry (its bytes shifted, its lines not) gives its text now,
+/// not a cut eleven bytes off.
+#[test]
+fn a_snippet_is_cut_from_the_note_as_it_is_now() {
+    let v = vault();
+    let h = hits(&v, &["structured interviews"]);
+    let said = h[0]["snippet"].clone();
+    assert_eq!(
+        said,
+        "We discussed structured interviews and mentoring juniors"
+    );
+    let t = v
+        .read("people/tomas.md")
+        .replace("builds robots", "builds very large robots");
+    v.note("people/tomas.md", &t);
+    let run = v
+        .kith(["search", "structured interviews", "--json"])
+        .env("KITH_TEST_TRUST_WATCHER", "1")
+        .ok();
+    assert_eq!(run.json()[0]["snippet"], said, "{}", run.stderr);
+    assert_eq!(run.json()[0]["line"], 12);
+}

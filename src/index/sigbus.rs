@@ -1,0 +1,213 @@
+//! A cache file truncated in place while it is mapped.
+//!
+//! The index's segment files (and its stamp file) are memory-mapped: a
+//! search reads a few pages of files holding hundreds of MB, where reading
+//! them whole would cost more than the whole search. But if another program
+//! truncates one of them in place while kith has it mapped (a backup tool
+//! restoring, a disk cleaner, `truncate`), the next read of a page past the
+//! new end raises SIGBUS, which kills the process with no word. kith only
+//! ever replaces these files by a rename, so this is someone else's doing,
+//! and rare; but a search must never just die.
+//!
+//! So while an index is open, SIGBUS is caught. When the faulting address
+//! lies in a mapping of a file under `.kith/cache/`, a search (which has
+//! changed nothing yet) runs itself again: the new process finds the file
+//! short, rebuilds the index and answers, saying so. Any other command
+//! stops with a message saying what happened and that the next run
+//! rebuilds the index. A SIGBUS anywhere else is left to kill the process
+//! as before. Linux only (the mapping is found in `/proc/self/maps`).
+
+/// Catches SIGBUS from a truncated cache file from now on (once per
+/// process). `rerun`: run the same command again instead of stopping (only
+/// for commands that have written nothing by then, like `search`).
+#[cfg(target_os = "linux")]
+pub fn guard(rerun: bool) {
+    imp::guard(rerun);
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn guard(_rerun: bool) {}
+
+#[cfg(target_os = "linux")]
+mod imp {
+    use std::ffi::{CString, c_char, c_int, c_void};
+    use std::os::unix::ffi::OsStrExt;
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+
+    /// Set in the environment of the second run, which must not run again.
+    const AGAIN: &str = "KITH_SIGBUS_RERUN";
+
+    static INSTALL: Once = Once::new();
+    static RERUN: AtomicBool = AtomicBool::new(false);
+    /// This process's arguments and environment (plus [`AGAIN`]) as
+    /// `execve` wants them, made before any fault: a signal handler may
+    /// not allocate.
+    static ARGV: AtomicPtr<*const c_char> = AtomicPtr::new(std::ptr::null_mut());
+    static ENVP: AtomicPtr<*const c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+    pub fn guard(rerun: bool) {
+        if rerun && std::env::var_os(AGAIN).is_none() && ARGV.load(Ordering::Acquire).is_null() {
+            let args = std::env::args_os().map(|a| a.as_bytes().to_vec());
+            let mut env: Vec<Vec<u8>> = std::env::vars_os()
+                .map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat())
+                .collect();
+            env.push(format!("{AGAIN}=1").into_bytes());
+            if let (Some(argv), Some(envp)) = (c_array(args), c_array(env.into_iter())) {
+                ENVP.store(envp, Ordering::Release);
+                ARGV.store(argv, Ordering::Release);
+            }
+        }
+        if rerun {
+            RERUN.store(true, Ordering::Release);
+        }
+        INSTALL.call_once(|| {
+            // SAFETY: a zeroed sigaction is valid; the handler has the
+            // SA_SIGINFO signature and only calls async-signal-safe
+            // functions (open, read, close, write, execve, _exit, signal).
+            unsafe {
+                let mut sa: libc::sigaction = std::mem::zeroed();
+                sa.sa_sigaction = on_sigbus as *const () as libc::sighandler_t;
+                sa.sa_flags = libc::SA_SIGINFO;
+                libc::sigemptyset(&mut sa.sa_mask);
+                libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
+            }
+        });
+    }
+
+    /// A NULL-terminated array of C strings, leaked (it lives as long as
+    /// the process); `None` if one holds a NUL.
+    fn c_array(items: impl Iterator<Item = Vec<u8>>) -> Option<*mut *const c_char> {
+        let owned: Vec<CString> = items.map(CString::new).collect::<Result<_, _>>().ok()?;
+        let owned: &'static [CString] = Box::leak(owned.into_boxed_slice());
+        let mut ptrs: Vec<*const c_char> = owned.iter().map(|c| c.as_ptr()).collect();
+        ptrs.push(std::ptr::null());
+        Some(Box::leak(ptrs.into_boxed_slice()).as_mut_ptr())
+    }
+
+    fn say(msg: &[u8]) {
+        // SAFETY: write(2) of a valid buffer; async-signal-safe.
+        unsafe { libc::write(2, msg.as_ptr().cast::<c_void>(), msg.len()) };
+    }
+
+    extern "C" fn on_sigbus(_sig: c_int, info: *mut libc::siginfo_t, _ctx: *mut c_void) {
+        // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO handler.
+        let addr = unsafe { (*info).si_addr() } as usize;
+        if !in_cache_mapping(addr) {
+            // Not ours: the access faults again on return and the default
+            // action ends the process, as without this handler.
+            // SAFETY: signal(2) is async-signal-safe.
+            unsafe { libc::signal(libc::SIGBUS, libc::SIG_DFL) };
+            return;
+        }
+        let argv = ARGV.load(Ordering::Acquire);
+        let envp = ENVP.load(Ordering::Acquire);
+        if RERUN.load(Ordering::Acquire) && !argv.is_null() && !envp.is_null() {
+            say(
+                b"kith: a file of the search index was cut short by another program while this search read it; searching again\n",
+            );
+            // SAFETY: NULL-terminated arrays of C strings made in `guard`
+            // and never freed; execve is async-signal-safe. It returns
+            // only on failure.
+            unsafe {
+                libc::execve(
+                    c"/proc/self/exe".as_ptr(),
+                    argv.cast_const(),
+                    envp.cast_const(),
+                )
+            };
+        }
+        say(
+            b"error: a file of kith's cache (.kith/cache/) was cut short by another program while kith read it\n  hint: run the command again: the damaged cache is rebuilt\n",
+        );
+        // SAFETY: _exit is async-signal-safe; nothing is left half-written
+        // (kith replaces files by rename).
+        unsafe { libc::_exit(c_int::from(crate::error::exit::ERROR)) };
+    }
+
+    /// Does `addr` lie in a mapping of a file under `.kith/cache/`? Read
+    /// from `/proc/self/maps` with stack buffers only (no allocation in a
+    /// signal handler); `false` when it cannot be told.
+    fn in_cache_mapping(addr: usize) -> bool {
+        // SAFETY: open/read/close of a proc file into stack buffers.
+        let fd = unsafe {
+            libc::open(
+                c"/proc/self/maps".as_ptr(),
+                libc::O_RDONLY | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return false;
+        }
+        let mut chunk = [0u8; 4096];
+        // A line: at most an address range, fields and a path (PATH_MAX).
+        let mut line = [0u8; 8192];
+        let mut len = 0;
+        let mut found = None;
+        'read: loop {
+            // SAFETY: reading into a stack buffer of that size.
+            let n = unsafe { libc::read(fd, chunk.as_mut_ptr().cast::<c_void>(), chunk.len()) };
+            let Ok(n) = usize::try_from(n) else { break };
+            if n == 0 {
+                break;
+            }
+            for &b in &chunk[..n] {
+                if b != b'\n' {
+                    if len < line.len() {
+                        line[len] = b;
+                        len += 1;
+                    }
+                    continue;
+                }
+                if let Some(hit) = line_holds(&line[..len], addr) {
+                    found = Some(hit);
+                    break 'read;
+                }
+                len = 0;
+            }
+        }
+        // SAFETY: our own descriptor.
+        unsafe { libc::close(fd) };
+        found.unwrap_or(false)
+    }
+
+    /// For a `/proc/self/maps` line: `None` if its range does not hold
+    /// `addr`, else whether its file is under `.kith/cache/`.
+    pub(super) fn line_holds(line: &[u8], addr: usize) -> Option<bool> {
+        let dash = line.iter().position(|&b| b == b'-')?;
+        let space = line.iter().position(|&b| b == b' ')?;
+        let start = hex(line.get(..dash)?)?;
+        let end = hex(line.get(dash + 1..space)?)?;
+        if !(start <= addr && addr < end) {
+            return None;
+        }
+        let marker = b"/.kith/cache/";
+        Some(line.windows(marker.len()).any(|w| w == marker))
+    }
+
+    fn hex(s: &[u8]) -> Option<usize> {
+        let mut v: usize = 0;
+        for &c in s {
+            let d = (c as char).to_digit(16)?;
+            v = v.checked_mul(16)?.checked_add(d as usize)?;
+        }
+        (!s.is_empty()).then_some(v)
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::imp::line_holds;
+
+    #[test]
+    fn a_maps_line_says_whether_it_holds_the_address_and_is_the_cache() {
+        let l =
+            b"7f0000001000-7f0000003000 r--s 00000000 fd:01 123 /home/a/v/.kith/cache/index/x.idx";
+        assert_eq!(line_holds(l, 0x7f00_0000_1000), Some(true));
+        assert_eq!(line_holds(l, 0x7f00_0000_2fff), Some(true));
+        assert_eq!(line_holds(l, 0x7f00_0000_3000), None);
+        let other = b"7f0000001000-7f0000003000 r-xp 00000000 fd:01 9 /usr/bin/kith";
+        assert_eq!(line_holds(other, 0x7f00_0000_2000), Some(false));
+        assert_eq!(line_holds(b"garbage", 1), None);
+    }
+}
