@@ -76,11 +76,22 @@ pub struct AllIntros {
     shares: Vec<Share>,
 }
 
+/// [`AllIntros`] borrowed from the results in hand, for writing: the same
+/// bytes, without a copy of a few hundred thousand candidates' strings.
+#[derive(Serialize)]
+pub struct AllIntrosRef<'a> {
+    intros: Vec<IntroRef<'a>>,
+    shares: Vec<ShareRef<'a>>,
+}
+
 impl AllIntros {
-    pub fn of(intros: &[IntroSuggestion], shares: &[ShareSuggestion]) -> AllIntros {
-        AllIntros {
-            intros: intros.iter().map(Intro::from).collect(),
-            shares: shares.iter().map(Share::from).collect(),
+    pub fn of<'a>(
+        intros: &'a [IntroSuggestion],
+        shares: &'a [ShareSuggestion],
+    ) -> AllIntrosRef<'a> {
+        AllIntrosRef {
+            intros: intros.iter().map(IntroRef::from).collect(),
+            shares: shares.iter().map(ShareRef::from).collect(),
         }
     }
 
@@ -92,13 +103,25 @@ impl AllIntros {
     }
 }
 
+/// [`Whole`] borrowed from the digest in hand, for writing (the same bytes).
+#[derive(Serialize)]
+pub struct WholeRef<'a> {
+    as_of: Date,
+    reminders: Vec<CReminderRef<'a>>,
+    intros: Vec<IntroRef<'a>>,
+    shares: Vec<ShareRef<'a>>,
+    more_check_ins: usize,
+    more_intros: usize,
+    sections: Vec<CSection>,
+}
+
 impl Whole {
-    pub fn of(d: &Digest) -> Whole {
-        Whole {
+    pub fn of(d: &Digest) -> WholeRef<'_> {
+        WholeRef {
             as_of: d.as_of,
-            reminders: d.reminders.iter().map(CReminder::from).collect(),
-            intros: d.intros.iter().map(Intro::from).collect(),
-            shares: d.shares.iter().map(Share::from).collect(),
+            reminders: d.reminders.iter().map(CReminderRef::from).collect(),
+            intros: d.intros.iter().map(IntroRef::from).collect(),
+            shares: d.shares.iter().map(ShareRef::from).collect(),
             more_check_ins: d.more_check_ins,
             more_intros: d.more_intros,
             sections: d.sections.iter().map(CSection::from).collect(),
@@ -143,18 +166,34 @@ const KINDS: [ReminderKind; 6] = [
     ReminderKind::Intro,
 ];
 
-impl From<&Reminder> for CReminder {
-    fn from(r: &Reminder) -> CReminder {
-        CReminder {
+/// [`CReminder`] borrowed.
+#[derive(Serialize)]
+struct CReminderRef<'a> {
+    kind: u8,
+    name: &'a str,
+    path: &'a Path,
+    line: usize,
+    due: Date,
+    reason: &'a str,
+    starters: &'a [String],
+    group: Option<&'a str>,
+    people: &'a [String],
+    urgency: f64,
+    note: Option<usize>,
+}
+
+impl<'a> From<&'a Reminder> for CReminderRef<'a> {
+    fn from(r: &'a Reminder) -> CReminderRef<'a> {
+        CReminderRef {
             kind: KINDS.iter().position(|k| *k == r.kind).unwrap_or(0) as u8,
-            name: r.name.clone(),
-            path: r.path.clone(),
+            name: &r.name,
+            path: &r.path,
             line: r.line,
             due: r.due,
-            reason: r.reason.clone(),
-            starters: r.starters.clone(),
-            group: r.group.clone(),
-            people: r.people.clone(),
+            reason: &r.reason,
+            starters: &r.starters,
+            group: r.group.as_deref(),
+            people: &r.people,
             urgency: r.urgency,
             note: r.note,
         }
@@ -193,16 +232,28 @@ struct Share {
     promise: Option<String>,
 }
 
-impl From<&ShareSuggestion> for Share {
-    fn from(s: &ShareSuggestion) -> Share {
-        Share {
-            resource: s.resource.clone(),
-            resource_path: s.resource_path.clone(),
-            url: s.url.clone(),
-            name: s.name.clone(),
-            path: s.path.clone(),
-            reason: s.reason.clone(),
-            promise: s.promise.clone(),
+/// [`Share`] borrowed.
+#[derive(Serialize)]
+struct ShareRef<'a> {
+    resource: &'a str,
+    resource_path: &'a Path,
+    url: Option<&'a str>,
+    name: &'a str,
+    path: &'a Path,
+    reason: &'a str,
+    promise: Option<&'a str>,
+}
+
+impl<'a> From<&'a ShareSuggestion> for ShareRef<'a> {
+    fn from(s: &'a ShareSuggestion) -> ShareRef<'a> {
+        ShareRef {
+            resource: &s.resource,
+            resource_path: &s.resource_path,
+            url: s.url.as_deref(),
+            name: &s.name,
+            path: &s.path,
+            reason: &s.reason,
+            promise: s.promise.as_deref(),
         }
     }
 }
@@ -266,17 +317,30 @@ pub struct Intro {
     planned: Vec<String>,
 }
 
-impl From<&IntroSuggestion> for Intro {
-    fn from(s: &IntroSuggestion) -> Intro {
-        Intro {
-            a: s.a.clone(),
-            b: s.b.clone(),
-            a_path: s.a_path.clone(),
-            b_path: s.b_path.clone(),
+/// [`Intro`] borrowed.
+#[derive(Serialize)]
+struct IntroRef<'a> {
+    a: &'a str,
+    b: &'a str,
+    a_path: &'a Path,
+    b_path: &'a Path,
+    score: f64,
+    reasons: &'a [String],
+    need: Option<(&'a str, &'a str)>,
+    planned: &'a [String],
+}
+
+impl<'a> From<&'a IntroSuggestion> for IntroRef<'a> {
+    fn from(s: &'a IntroSuggestion) -> IntroRef<'a> {
+        IntroRef {
+            a: &s.a,
+            b: &s.b,
+            a_path: &s.a_path,
+            b_path: &s.b_path,
             score: s.score,
-            reasons: s.reasons.clone(),
-            need: s.need.as_ref().map(|n| (n.need.clone(), n.offer.clone())),
-            planned: s.planned.clone(),
+            reasons: &s.reasons,
+            need: s.need.as_ref().map(|n| (n.need.as_str(), n.offer.as_str())),
+            planned: &s.planned,
         }
     }
 }
