@@ -746,6 +746,76 @@ mod tests {
         ));
     }
 
+    /// The caches are written from borrows and read into owned mirrors: the
+    /// two must be the same bytes, field for field.
+    #[test]
+    fn what_is_written_from_borrows_reads_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let intro = IntroSuggestion {
+            a: "Ann".into(),
+            b: "Bo".into(),
+            a_path: "people/ann.md".into(),
+            b_path: "people/bo.md".into(),
+            score: 7.25,
+            reasons: vec!["Ann needs “x”; Bo offers “x”".into(), "both in Oslo".into()],
+            need: Some(NeedMet {
+                need: "x".into(),
+                offer: "x".into(),
+            }),
+            planned: vec!["planned: “ask Bo” (people/ann.md:9)".into()],
+        };
+        let bare = IntroSuggestion {
+            need: None,
+            planned: Vec::new(),
+            ..intro.clone()
+        };
+        let share = ShareSuggestion {
+            resource: "Guide".into(),
+            resource_path: "resources/guide.md".into(),
+            url: Some("https://example.org".into()),
+            name: "Ann".into(),
+            path: "people/ann.md".into(),
+            reason: "Ann needs “x”".into(),
+            promise: None,
+        };
+        let f = intros_file(dir.path());
+        let (intros, shares) = (vec![intro, bare], vec![share]);
+        write(&f, 7, &AllIntros::of(&intros, &shares)).unwrap();
+        let back = read::<AllIntros>(&f, 7).unwrap().into_parts();
+        assert_eq!(back, (intros.clone(), shares.clone()));
+        let d = Digest {
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            reminders: vec![Reminder {
+                kind: ReminderKind::Event,
+                name: "Meetup".into(),
+                path: "events/m.md".into(),
+                line: 3,
+                due: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                reason: "tomorrow".into(),
+                starters: vec!["Ann: needs x".into()],
+                group: Some("Meetup".into()),
+                people: vec!["Ann".into()],
+                urgency: -1.0,
+                note: Some(4),
+            }],
+            intros,
+            shares,
+            more_check_ins: 3,
+            more_intros: 2,
+            sections: vec![Section {
+                title: "Your circles".into(),
+                items: vec![SectionItem {
+                    text: "t".into(),
+                    path: None,
+                    line: Some(1),
+                }],
+            }],
+        };
+        write(&file(dir.path()), 8, &Whole::of(&d)).unwrap();
+        let back = read::<Whole>(&file(dir.path()), 8).unwrap().into_digest();
+        assert_eq!(format!("{back:?}"), format!("{d:?}"));
+    }
+
     #[test]
     fn broken_dismissals_bypass_the_cache() {
         assert!(dismissals_clean(b"dismissed:\n  - [A, B]\n"));
