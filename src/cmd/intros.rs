@@ -128,6 +128,8 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
                 matching.get_or_init(|| digest::Matching::build(&vault))
             })?;
             let list = digest::pick(list, name.as_deref(), args.limit, args.all);
+            // The matcher is millions of small allocations: not freed here.
+            digest::drop_aside(matching);
             (vault, list)
         }
     };

@@ -273,7 +273,7 @@ pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> 
 /// not shown are millions of small allocations (a few tenths of a second
 /// to free at 100k people) that the answer does not wait for; a command
 /// ends before the thread does, and the process frees it all at once.
-pub(crate) fn drop_aside<T: Send + 'static>(x: T) {
+pub fn drop_aside<T: Send + 'static>(x: T) {
     // No thread to be had: the closure, and `x` with it, is freed here.
     let _ = std::thread::Builder::new()
         .name("kith-free".into())
