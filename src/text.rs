@@ -7,17 +7,23 @@ use deunicode::deunicode;
 
 /// Folds a string for comparison: transliterate to ASCII, lowercase, squeeze whitespace.
 pub fn fold(s: &str) -> String {
+    // One allocation for an ASCII text (every link, name and tag passes
+    // here): no copy before folding, no string per word.
+    let transliterated;
     let ascii = if s.is_ascii() {
-        s.to_string()
+        s
     } else {
-        deunicode(s)
+        transliterated = deunicode(s);
+        transliterated.as_str()
     };
     let mut out = String::with_capacity(ascii.len());
     for word in ascii.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&word.to_ascii_lowercase());
+        let start = out.len();
+        out.push_str(word);
+        out[start..].make_ascii_lowercase();
     }
     out
 }

@@ -491,6 +491,11 @@ pub struct Vault {
     /// built on first use (per-person contact scans made the digest
     /// quadratic).
     in_links: std::sync::OnceLock<Csr>,
+    /// For each note, the note each of its links resolves to, in the order
+    /// of its `links` ([`NO_NOTE`]: none), built on first use: the digest's
+    /// rules ask about the same links again and again, and each lookup folds
+    /// the target and searches the keys.
+    link_to: std::sync::OnceLock<LinkTargets>,
     /// Notes' texts read for their entries, kept while under a byte budget:
     /// the digest asks for many entries of the same note, and reading the
     /// file once per entry made a long note quadratic.
@@ -531,6 +536,7 @@ impl Vault {
             mentions: std::sync::OnceLock::new(),
             by_path: std::sync::OnceLock::new(),
             in_links: std::sync::OnceLock::new(),
+            link_to: std::sync::OnceLock::new(),
             texts: std::sync::Mutex::new(TextCache::default()),
             read_changed: std::sync::atomic::AtomicBool::new(false),
             sources: Vec::new(),
@@ -575,6 +581,7 @@ impl Vault {
             mentions: std::sync::OnceLock::new(),
             by_path: std::sync::OnceLock::new(),
             in_links: std::sync::OnceLock::new(),
+            link_to: std::sync::OnceLock::new(),
             texts: std::sync::Mutex::new(TextCache::default()),
             read_changed: std::sync::atomic::AtomicBool::new(false),
             sources: Vec::new(),
@@ -592,6 +599,7 @@ impl Vault {
         }
         self.mentions = std::sync::OnceLock::new();
         self.by_path = std::sync::OnceLock::new();
+        self.link_to = std::sync::OnceLock::new();
         if let Ok(mut t) = self.texts.lock() {
             *t = TextCache::default();
         }
@@ -1131,6 +1139,94 @@ impl Vault {
             .of(idx)
     }
 
+    /// The note link `k` of note `note` resolves to ([`resolve_one`] of its
+    /// target), from a table built once for every link of the vault.
+    ///
+    /// [`resolve_one`]: Self::resolve_one
+    pub fn link_target(&self, note: usize, k: usize) -> Option<usize> {
+        let n = self.notes.get(note)?;
+        let all = self.link_to.get_or_init(|| self.link_table(false)).of(note);
+        // A table of other links (notes replaced since) is not trusted.
+        match all.get(k) {
+            Some(&j) if all.len() == n.links.len() => (j != NO_NOTE).then_some(j as usize),
+            _ => self.resolve_one(&n.links.get(k)?.target),
+        }
+    }
+
+    /// Builds the table [`link_target`](Self::link_target) reads, on every
+    /// core. To be called where no other thread may be building it (the
+    /// lazy path builds it on one thread: a rayon worker blocked on the
+    /// table while it waits for work of its own would never wake).
+    pub fn resolve_links(&self) {
+        if self.link_to.get().is_none() {
+            let t = self.link_table(true);
+            let _ = self.link_to.set(t);
+        }
+    }
+
+    fn link_table(&self, parallel: bool) -> LinkTargets {
+        // Most targets are written many times (a friend's name in every
+        // entry about them): each text is resolved once per part, then
+        // looked up as written.
+        // Every key in a hash table first: a binary search over the sorted
+        // keys costs some forty string comparisons in scattered memory per
+        // link, a few tenths of a second for the links of 100k notes.
+        let keys = self.by_key.ranges();
+        let is_person = |i: u32| {
+            self.notes
+                .get(i as usize)
+                .is_some_and(|n| n.kind == NoteKind::Person)
+        };
+        // As [`KeyIndex::resolve_one`]: a person note when several match.
+        let resolve = |target: &str| -> u32 {
+            let Some(&(lo, hi)) = keys.get(fold(target).as_str()) else {
+                return NO_NOTE;
+            };
+            let v = &self.by_key.notes[lo as usize..hi as usize];
+            v.iter()
+                .copied()
+                .find(|i| is_person(*i))
+                .or(v.first().copied())
+                .unwrap_or(NO_NOTE)
+        };
+        let part = |notes: &[Note]| -> Vec<u32> {
+            let mut seen: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+            let mut to = Vec::new();
+            for n in notes {
+                for l in &n.links {
+                    let j = *seen
+                        .entry(l.target.as_str())
+                        .or_insert_with(|| resolve(&l.target));
+                    to.push(j);
+                }
+            }
+            to
+        };
+        // Two parts per core at most: a bigger part finds more repeats.
+        let size = if parallel {
+            self.notes
+                .len()
+                .div_ceil(2 * rayon::current_num_threads().max(1))
+                .max(4096)
+        } else {
+            self.notes.len().max(1)
+        };
+        let parts: Vec<Vec<u32>> = if parallel {
+            self.notes.par_chunks(size).map(part).collect()
+        } else {
+            self.notes.chunks(size).map(part).collect()
+        };
+        let mut off = Vec::with_capacity(self.notes.len() + 1);
+        off.push(0);
+        for n in &self.notes {
+            off.push(off[off.len() - 1] + n.links.len());
+        }
+        LinkTargets {
+            off,
+            to: parts.concat(),
+        }
+    }
+
     /// Who links to whom, as the persisted model saved it (offsets per
     /// note into `to`): a focused vault does not invert every note's links.
     pub(crate) fn set_linked_from(&mut self, off: Vec<usize>, to: Vec<usize>) {
@@ -1251,6 +1347,24 @@ impl KeyIndex {
         self.blob.get(start..self.ends[at] as usize).unwrap_or("")
     }
 
+    /// Every key with the range of `notes` holding it, for many lookups.
+    fn ranges(&self) -> rustc_hash::FxHashMap<&str, (u32, u32)> {
+        let n = self.ends.len().min(self.notes.len());
+        let mut out: rustc_hash::FxHashMap<&str, (u32, u32)> = rustc_hash::FxHashMap::default();
+        out.reserve(n);
+        let mut at = 0;
+        while at < n {
+            let k = self.key(at);
+            let mut end = at + 1;
+            while end < n && self.key(end) == k {
+                end += 1;
+            }
+            out.insert(k, (at as u32, end as u32));
+            at = end;
+        }
+        out
+    }
+
     /// The notes holding an already folded key, ascending.
     pub fn get(&self, folded: &str) -> &[u32] {
         let n = self.ends.len().min(self.notes.len());
@@ -1314,6 +1428,26 @@ struct Csr {
 
 impl Csr {
     fn of(&self, i: usize) -> &[usize] {
+        match (self.off.get(i), self.off.get(i + 1)) {
+            (Some(a), Some(b)) => self.to.get(*a..*b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// [`Vault::link_target`]'s "resolves to no note".
+const NO_NOTE: u32 = u32::MAX;
+
+/// Per note, the note each link resolves to: note `i`'s are
+/// `to[off[i]..off[i + 1]]`.
+#[derive(Debug, Default)]
+struct LinkTargets {
+    off: Vec<usize>,
+    to: Vec<u32>,
+}
+
+impl LinkTargets {
+    fn of(&self, i: usize) -> &[u32] {
         match (self.off.get(i), self.off.get(i + 1)) {
             (Some(a), Some(b)) => self.to.get(*a..*b).unwrap_or(&[]),
             _ => &[],

@@ -592,6 +592,19 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// when anything changed.
 impl Drop for Matching<'_> {
     fn drop(&mut self) {
+        self.keep_answers();
+        // The index is millions of small allocations: freed on a thread of
+        // its own, not on the way to the answer.
+        if let Some(ix) = self.index.take() {
+            super::drop_aside(ix);
+        }
+    }
+}
+
+impl Matching<'_> {
+    /// Writes what this run asked (and, with the index built, every need
+    /// anyone has) under the matcher key, when it is still that key's.
+    fn keep_answers(&mut self) {
         // A note saved since the model read it was read for its fields:
         // they are not those of the content hash the file would say.
         if !self.keep || self.vault.read_changed() {

@@ -16,6 +16,7 @@ use crate::model::{Circle, NoteKind};
 use crate::text::fold;
 use crate::vault::Vault;
 use crate::yaml::{self, Yaml};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,22 @@ pub struct IntroSuggestion {
     /// shown so you see you meant to do it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub planned: Vec<String>,
+}
+
+impl IntroSuggestion {
+    /// A placeholder left where one was moved out.
+    fn empty() -> IntroSuggestion {
+        IntroSuggestion {
+            a: String::new(),
+            b: String::new(),
+            a_path: PathBuf::new(),
+            b_path: PathBuf::new(),
+            score: 0.0,
+            reasons: Vec::new(),
+            need: None,
+            planned: Vec::new(),
+        }
+    }
 }
 
 /// A need of the suggestion's `a`, and what of `b` meets it.
@@ -94,8 +111,9 @@ struct Cand {
     score: f64,
     /// Need reasons: (asker, text, what was met).
     needs: Vec<(usize, String, NeedMet)>,
-    /// Shared topics with how many people hold each (rarest are quoted).
-    topics: Vec<(usize, String)>,
+    /// Shared topics (indexes into the topics of step 2; the rarest are
+    /// quoted).
+    topics: Vec<u32>,
 }
 
 /// The dismissed pairs, as folded names. A file kith cannot read is a
@@ -151,9 +169,16 @@ fn dismissed(root: &Path) -> HashSet<(String, String)> {
     out
 }
 
-/// Lines of a note that are task items (`- [ ]`, `- [x]`).
-fn task_lines(n: &crate::note::Note) -> HashSet<usize> {
-    n.promises.iter().map(|p| p.line).collect()
+/// Lines of a note that are task items (`- [ ]`, `- [x]`), ascending.
+fn task_lines(n: &crate::note::Note) -> Vec<usize> {
+    let mut v: Vec<usize> = n.promises.iter().map(|p| p.line).collect();
+    v.sort_unstable();
+    v
+}
+
+/// Whether a line is among [`task_lines`].
+fn is_task(tasks: &[usize], line: usize) -> bool {
+    tasks.binary_search(&line).is_ok()
 }
 
 /// Whether the same org makes two people colleagues (default yes).
@@ -171,17 +196,26 @@ fn same_org_connects(vault: &Vault) -> bool {
 /// plan that mentions someone is not a connection.
 pub fn connections(vault: &Vault) -> HashSet<Pair> {
     let k = Known::new(vault);
-    let mut set = k.certain.clone();
-    set.extend(k.by_entry.keys().filter(|p| k.connected(**p)));
+    let mut set: HashSet<Pair> = k.certain.iter().copied().collect();
+    let mut x = 0;
+    while x < k.shared.len() {
+        let p = k.shared[x].pair;
+        if k.connected(p) {
+            set.insert(p);
+        }
+        x += k.shared[x..].iter().take_while(|s| s.pair == p).count();
+    }
     set
 }
 
 /// An entry linking both of a pair: they know each other unless a link is
-/// all plans ("will ask [[Ben]] first"). The links (indexes into the note's
-/// links) to each person; none for the note's own person.
+/// all plans ("will ask [[Ben]] first"). The links to each person (ranges
+/// of [`Known::links`], which hold indexes into the note's links); an empty
+/// one for the note's own person.
 struct Shared {
-    note: usize,
-    links: [Vec<usize>; 2],
+    pair: Pair,
+    note: u32,
+    links: [(u32, u32); 2],
 }
 
 /// Who knows whom: the evidence that needs no reading (`introduced_by`,
@@ -190,8 +224,12 @@ struct Shared {
 /// reading the note, and most pairs never come up.
 pub(crate) struct Known<'v> {
     vault: &'v Vault,
-    certain: HashSet<Pair>,
-    by_entry: HashMap<Pair, Vec<Shared>>,
+    certain: FxHashSet<Pair>,
+    /// Sorted by pair (entries of one pair in note and entry order): flat,
+    /// not a map of lists, which at 100k people cost more to build and to
+    /// free than to search.
+    shared: Vec<Shared>,
+    links: Vec<u32>,
 }
 
 impl<'v> Known<'v> {
@@ -200,22 +238,23 @@ impl<'v> Known<'v> {
         if self.certain.contains(&p) {
             return true;
         }
-        let Some(shared) = self.by_entry.get(&p) else {
-            return false;
-        };
-        shared.iter().any(|sh| {
-            let lines = super::plans::NoteLines::new(self.vault, sh.note);
-            let links = &self.vault.notes[sh.note].links;
-            sh.links
-                .iter()
-                .all(|ls| ls.is_empty() || ls.iter().any(|&k| !lines.is_plan(&links[k])))
+        let lo = self.shared.partition_point(|s| s.pair < p);
+        let hi = lo + self.shared[lo..].partition_point(|s| s.pair == p);
+        self.shared[lo..hi].iter().any(|sh| {
+            let note = sh.note as usize;
+            let lines = super::plans::NoteLines::new(self.vault, note);
+            let links = &self.vault.notes[note].links;
+            sh.links.iter().all(|&(from, to)| {
+                let ls = &self.links[from as usize..to as usize];
+                ls.is_empty() || ls.iter().any(|&k| !lines.is_plan(&links[k as usize]))
+            })
         })
     }
 
     pub(crate) fn new(vault: &'v Vault) -> Known<'v> {
-        let mut set = HashSet::new();
+        let mut set = FxHashSet::default();
         let is_person = |i: usize| vault.notes[i].person.is_some();
-        let mut by_org: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_org: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (i, n, p) in vault.people() {
             if let Some(by) = &p.introduced_by
                 && let Some(j) = vault.resolve_one(by)
@@ -260,77 +299,109 @@ impl<'v> Known<'v> {
                 set.insert(pair(r.ia, r.ib));
             }
         }
-        let mut by_entry: HashMap<Pair, Vec<Shared>> = HashMap::new();
+        let mut shared: Vec<Shared> = Vec::new();
+        let mut links: Vec<u32> = Vec::new();
         // Each entry's links (indexes into the note's links, in order),
         // gathered in one pass over the links: scanning every link for
         // every entry cost entries × links per note.
         let mut of_entry: Vec<Vec<usize>> = Vec::new();
+        // One entry's people (first seen first, at most 20 besides the
+        // note's own) and (person, link) in link order.
+        let mut people: Vec<usize> = Vec::new();
+        let mut by_person: Vec<(usize, usize)> = Vec::new();
         for (i, n) in vault.notes.iter().enumerate() {
             // No entry links anyone: at most the note's own person, no pair.
             if n.links.iter().all(|l| l.entry.is_none()) {
                 continue;
             }
             let tasks = task_lines(n);
-            of_entry.clear();
-            of_entry.resize_with(n.entries.len(), Vec::new);
+            for ls in &mut of_entry {
+                ls.clear();
+            }
+            if of_entry.len() < n.entries.len() {
+                of_entry.resize_with(n.entries.len(), Vec::new);
+            }
             for (k, l) in n.links.iter().enumerate() {
                 if let Some(ei) = l.entry
-                    && let Some(ls) = of_entry.get_mut(ei)
-                    && !tasks.contains(&l.line)
+                    && ei < n.entries.len()
+                    && !is_task(&tasks, l.line)
                 {
-                    ls.push(k);
+                    of_entry[ei].push(k);
                 }
             }
             for (ei, e) in n.entries.iter().enumerate() {
+                if of_entry[ei].is_empty() && n.person.is_none() {
+                    continue;
+                }
                 if e.tags.iter().any(|t| IntroState::from_tag(t).is_some()) {
                     continue;
                 }
-                // Person → the entry's links to them.
-                let mut who: Vec<(usize, Vec<usize>)> = Vec::new();
+                people.clear();
+                by_person.clear();
                 for &k in &of_entry[ei] {
-                    let l = &n.links[k];
-                    let Some(j) = vault.resolve_one(&l.target) else {
+                    let Some(j) = vault.link_target(i, k) else {
                         continue;
                     };
                     if j == i || !is_person(j) {
                         continue;
                     }
-                    if let Some(w) = who.iter_mut().find(|w| w.0 == j) {
-                        w.1.push(k);
-                    } else if who.len() < 20 {
-                        who.push((j, vec![k]));
+                    if people.contains(&j) {
+                        by_person.push((j, k));
+                    } else if people.len() < 20 {
+                        people.push(j);
+                        by_person.push((j, k));
                     }
                 }
-                if n.person.is_some() {
-                    who.push((i, Vec::new()));
+                if people.is_empty() {
+                    continue;
                 }
-                who.sort_unstable_by_key(|w| w.0);
-                for (x, (a, la)) in who.iter().enumerate() {
-                    for (b, lb) in &who[x + 1..] {
-                        let p = pair(*a, *b);
+                // Stable: each person's links stay in link order.
+                by_person.sort_by_key(|w| w.0);
+                let base = links.len();
+                links.extend(by_person.iter().map(|w| w.1 as u32));
+                // (person, range of their links in `links`), ascending.
+                let mut groups: Vec<(usize, (u32, u32))> = Vec::with_capacity(people.len() + 1);
+                let mut x = 0;
+                while x < by_person.len() {
+                    let j = by_person[x].0;
+                    let len = by_person[x..].iter().take_while(|w| w.0 == j).count();
+                    groups.push((j, ((base + x) as u32, (base + x + len) as u32)));
+                    x += len;
+                }
+                if n.person.is_some() {
+                    let at = groups.partition_point(|g| g.0 < i);
+                    groups.insert(at, (i, (0, 0)));
+                }
+                for (x, &(a, la)) in groups.iter().enumerate() {
+                    for &(b, lb) in &groups[x + 1..] {
+                        let p = pair(a, b);
                         if set.contains(&p) {
                             continue;
                         }
-                        by_entry.entry(p).or_default().push(Shared {
-                            note: i,
-                            links: [la.clone(), lb.clone()],
+                        shared.push(Shared {
+                            pair: p,
+                            note: i as u32,
+                            links: [la, lb],
                         });
                     }
                 }
             }
         }
+        // Stable: a pair's entries stay in note and entry order.
+        shared.sort_by_key(|s| s.pair);
         Known {
             vault,
             certain: set,
-            by_entry,
+            shared,
+            links,
         }
     }
 }
 
 /// Task lines in one person's note that mention another person: planned
 /// introductions or promises, keyed by pair.
-fn planned(vault: &Vault) -> HashMap<Pair, Vec<String>> {
-    let mut out: HashMap<Pair, Vec<String>> = HashMap::new();
+fn planned(vault: &Vault) -> FxHashMap<Pair, Vec<String>> {
+    let mut out: FxHashMap<Pair, Vec<String>> = FxHashMap::default();
     for (i, n, _) in vault.people() {
         for p in n.promises.iter().filter(|p| !p.done) {
             for t in &p.links {
@@ -375,7 +446,7 @@ fn prose(vault: &Vault, i: usize) -> String {
     for (k, line) in text.lines().enumerate() {
         let ln = k + 1;
         if ln < n.body_line
-            || tasks.contains(&ln)
+            || is_task(&tasks, ln)
             || n.entries.iter().any(|e| ln >= e.line && ln < e.end_line)
         {
             continue;
@@ -565,7 +636,7 @@ fn suggestions_known(
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     let t = std::time::Instant::now();
     let dismissed = dismissed(&vault.root);
-    let in_progress: HashSet<Pair> = lifecycle::records(vault)
+    let in_progress: FxHashSet<Pair> = lifecycle::records(vault)
         .iter()
         .map(|r| pair(r.ia, r.ib))
         .collect();
@@ -581,7 +652,7 @@ fn suggestions_known(
         let (x, y) = (name_key(a), name_key(b));
         dismissed.contains(&if x < y { (x, y) } else { (y, x) })
     };
-    let mut cands: HashMap<Pair, Cand> = HashMap::new();
+    let mut cands: FxHashMap<Pair, Cand> = FxHashMap::default();
 
     // 1. A's need is met by B's offers or by what B is.
     // Per distinct need: who meets it, and for each of them the reason after
@@ -590,7 +661,7 @@ fn suggestions_known(
     type Said = Option<(String, String)>;
     let mut cache: HashMap<&str, (Vec<NeedMatch>, Vec<Said>)> = HashMap::new();
     // Per helper: what each need they meet added, to spread the top.
-    let mut by_helper: HashMap<usize, Vec<(f64, Pair)>> = HashMap::new();
+    let mut by_helper: FxHashMap<usize, Vec<(f64, Pair)>> = FxHashMap::default();
     for (ai, &a) in m.people.iter().enumerate() {
         let Some(pa) = vault.person(a) else { continue };
         for need in &pa.needs {
@@ -670,75 +741,50 @@ fn suggestions_known(
     // 2. Rare shared interests and values (tags half), weighted by rarity.
     let n = m.people.len().max(2) as f64;
     let common = ((n * COMMON_SHARE) as usize).clamp(3, COMMON_TOPIC);
-    let mut holders: HashMap<String, (String, &'static str, Vec<usize>)> = HashMap::new();
-    let mut everyone: HashMap<String, usize> = HashMap::new();
-    for (i, _, p) in vault.people() {
-        let eligible = m.people.binary_search(&i).is_ok();
-        for (list, what) in [
-            (&p.interests, "interest"),
-            (&p.values, "value"),
-            (&p.tags, "tag"),
-        ] {
-            for v in list {
-                let k = format!("{what}:{}", fold(v));
-                *everyone.entry(k.clone()).or_default() += 1;
-                if eligible {
-                    let e = holders
-                        .entry(k)
-                        .or_insert_with(|| (v.clone(), what, Vec::new()));
-                    if !e.2.contains(&i) {
-                        e.2.push(i);
-                    }
-                }
-            }
-        }
-    }
-    for (k, (shown, what, who)) in &holders {
-        let held = who.len();
+    let topics = Topics::of(vault, &m.people);
+    for (id, t) in topics.list.iter().enumerate() {
+        let held = t.who.len();
         if !(2..=common).contains(&held) {
             continue;
         }
-        let all = everyone.get(k).copied().unwrap_or(held);
         let rarity = (n / held as f64).ln() / n.ln().max(1.0);
-        let weight = if *what == "tag" {
+        let weight = if t.what == 2 {
             rarity * TAG_FACTOR
         } else {
             rarity
         };
-        for (x, &a) in who.iter().enumerate() {
-            for &b in &who[x + 1..] {
+        for (x, &a) in t.who.iter().enumerate() {
+            for &b in &t.who[x + 1..] {
                 let c = cands.entry(pair(a, b)).or_default();
                 c.score += weight;
-                let verb = match *what {
-                    "interest" => "are into",
-                    "value" => "value",
-                    _ => "are tagged",
-                };
-                c.topics
-                    .push((all, format!("both {verb} “{shown}” (only {all} people do)")));
+                c.topics.push(id as u32);
             }
         }
     }
 
-    trace("topics paired", t);
+    trace(&format!("topics paired ({} pairs)", cands.len()), t);
     // 3. Exclusions, location, and the reasons in order.
     let plans = planned(vault);
     // Two people who need the same thing (both raising from angels) cannot
     // meet it for each other: a shared need never makes an introduction, so
     // a pair found through topics alone is dropped when they share one.
-    let mut need_keys: HashMap<usize, HashSet<String>> = HashMap::new();
-    let mut keys_of = |i: usize| -> HashSet<String> {
-        need_keys
-            .entry(i)
-            .or_insert_with(|| {
-                vault
-                    .person(i)
-                    .map(|p| p.needs.iter().flat_map(|n| m.need_keys(n)).collect())
-                    .unwrap_or_default()
-            })
-            .clone()
+    // Each person's need keys, sorted, worked out once.
+    let mut need_keys: FxHashMap<usize, Vec<String>> = FxHashMap::default();
+    let keys_of = |i: usize| {
+        let mut k: Vec<String> = vault
+            .person(i)
+            .map(|p| p.needs.iter().flat_map(|n| m.need_keys(n)).collect())
+            .unwrap_or_default();
+        k.sort_unstable();
+        k.dedup();
+        k
     };
-    let mut out: Vec<IntroSuggestion> = Vec::new();
+    // Each person's location, folded once.
+    let mut places: FxHashMap<usize, Option<String>> = FxHashMap::default();
+    // Notes ranked by title, so the order is sorted on numbers.
+    let rank = title_ranks(vault, &m.people);
+    let rank_of = |i: usize| rank.get(i).copied().unwrap_or(u32::MAX);
+    let mut keyed: Vec<(f64, u32, u32, IntroSuggestion)> = Vec::with_capacity(cands.len());
     for ((a, b), mut c) in cands {
         if excluded(a, b) {
             continue;
@@ -749,46 +795,185 @@ fn suggestions_known(
         if c.needs.is_empty() && c.score < TOPICS_ALONE {
             continue;
         }
-        if c.needs.is_empty() && !keys_of(a).is_disjoint(&keys_of(b)) {
-            continue;
+        if c.needs.is_empty() {
+            for i in [a, b] {
+                need_keys.entry(i).or_insert_with(|| keys_of(i));
+            }
+            let (ka, kb) = (&need_keys[&a], &need_keys[&b]);
+            if !sorted_disjoint(ka, kb) {
+                continue;
+            }
         }
-        c.topics.sort();
-        let mut reasons: Vec<String> = c.needs.iter().map(|(_, r, _)| r.clone()).collect();
-        reasons.extend(c.topics.iter().take(2).map(|(_, t)| t.clone()));
-        if let (Some(la), Some(lb)) = (&pa.location, &pb.location)
-            && fold(la) == fold(lb)
-        {
-            // Help can travel; company for a rare hobby mostly cannot.
-            c.score += if c.needs.is_empty() {
-                LOCATION_WEIGHT
-            } else {
-                NEED_LOCATION_WEIGHT
-            };
-            reasons.push(format!("both in {la}"));
-        }
+        c.topics.sort_by(|&x, &y| {
+            let (x, y) = (&topics.list[x as usize], &topics.list[y as usize]);
+            x.all.cmp(&y.all).then_with(|| x.reason.cmp(&y.reason))
+        });
         // The one whose need is met comes first.
         let asker = c.needs.first().map(|(x, _, _)| *x);
-        let need = c.needs.first().map(|(_, _, n)| n.clone());
+        let met = !c.needs.is_empty();
+        let mut reasons: Vec<String> = Vec::with_capacity(c.needs.len() + 3);
+        let mut need = None;
+        for (_, r, nm) in c.needs {
+            reasons.push(r);
+            if need.is_none() {
+                need = Some(nm);
+            }
+        }
+        reasons.extend(
+            c.topics
+                .iter()
+                .take(2)
+                .map(|&x| topics.list[x as usize].reason.clone()),
+        );
+        if let (Some(la), Some(_)) = (&pa.location, &pb.location) {
+            for i in [a, b] {
+                places.entry(i).or_insert_with(|| {
+                    let p = vault.person(i).and_then(|p| p.location.as_ref());
+                    p.map(|l| fold(l))
+                });
+            }
+            if places[&a] == places[&b] {
+                // Help can travel; company for a rare hobby mostly cannot.
+                c.score += if !met {
+                    LOCATION_WEIGHT
+                } else {
+                    NEED_LOCATION_WEIGHT
+                };
+                reasons.push(format!("both in {la}"));
+            }
+        }
         let (a, b) = if asker == Some(b) { (b, a) } else { (a, b) };
-        out.push(IntroSuggestion {
-            a: vault.notes[a].title.clone(),
-            b: vault.notes[b].title.clone(),
-            a_path: vault.notes[a].path.clone(),
-            b_path: vault.notes[b].path.clone(),
-            score: (c.score * 100.0).round() / 100.0,
-            reasons,
-            need,
-            planned: plans.get(&pair(a, b)).cloned().unwrap_or_default(),
-        });
+        let score = (c.score * 100.0).round() / 100.0;
+        keyed.push((
+            score,
+            rank_of(a),
+            rank_of(b),
+            IntroSuggestion {
+                a: vault.notes[a].title.clone(),
+                b: vault.notes[b].title.clone(),
+                a_path: vault.notes[a].path.clone(),
+                b_path: vault.notes[b].path.clone(),
+                score,
+                reasons,
+                need,
+                planned: plans.get(&pair(a, b)).cloned().unwrap_or_default(),
+            },
+        ));
     }
-    out.sort_by(|x, y| {
-        y.score
-            .total_cmp(&x.score)
-            .then(x.a.cmp(&y.a))
-            .then(x.b.cmp(&y.b))
-    });
+    // Best first, then by the names: the ranks sort as the titles do.
+    keyed.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let out: Vec<IntroSuggestion> = keyed.into_iter().map(|k| k.3).collect();
+    trace("candidates", t);
     let shares = shares(vault, as_of, m);
     Ok((out, shares))
+}
+
+/// One interest, value or tag (folded) of the people, for pairing on it.
+struct Topic {
+    /// 0 interest, 1 value, 2 tag.
+    what: u8,
+    /// The eligible people holding it, ascending, once each.
+    who: Vec<usize>,
+    /// How many times anyone lists it.
+    all: usize,
+    /// The reason quoted for a pair holding it (only for a topic rare
+    /// enough to pair on).
+    reason: String,
+}
+
+/// Every topic of the people, in the order first met.
+struct Topics {
+    list: Vec<Topic>,
+}
+
+impl Topics {
+    /// The topics of everyone, with their holders among `eligible`
+    /// (ascending note indexes).
+    fn of(vault: &Vault, eligible: &[usize]) -> Topics {
+        // Many people write a topic the same way: the text as written is
+        // looked up first, folded only when new.
+        let mut as_written: [FxHashMap<&str, u32>; 3] = Default::default();
+        let mut folded: [FxHashMap<String, u32>; 3] = Default::default();
+        let mut list: Vec<Topic> = Vec::new();
+        let mut shown: Vec<Option<&str>> = Vec::new();
+        for (i, _, p) in vault.people() {
+            let ok = eligible.binary_search(&i).is_ok();
+            for (what, items) in [(0u8, &p.interests), (1, &p.values), (2, &p.tags)] {
+                let w = usize::from(what);
+                for v in items {
+                    let id = match as_written[w].get(v.as_str()) {
+                        Some(&id) => id,
+                        None => {
+                            let id = *folded[w].entry(fold(v)).or_insert_with(|| {
+                                list.push(Topic {
+                                    what,
+                                    who: Vec::new(),
+                                    all: 0,
+                                    reason: String::new(),
+                                });
+                                shown.push(None);
+                                (list.len() - 1) as u32
+                            });
+                            as_written[w].insert(v.as_str(), id);
+                            id
+                        }
+                    };
+                    let t = &mut list[id as usize];
+                    t.all += 1;
+                    if ok {
+                        shown[id as usize].get_or_insert(v.as_str());
+                        // People come in ascending order: a repeat is last.
+                        if t.who.last() != Some(&i) {
+                            t.who.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        for (t, shown) in list.iter_mut().zip(shown) {
+            if let Some(shown) = shown.filter(|_| t.who.len() >= 2) {
+                let verb = match t.what {
+                    0 => "are into",
+                    1 => "value",
+                    _ => "are tagged",
+                };
+                t.reason = format!("both {verb} “{shown}” (only {} people do)", t.all);
+            }
+        }
+        Topics { list }
+    }
+}
+
+/// Per note index, the rank of its title among `people`'s (equal titles,
+/// equal ranks; `u32::MAX` for others): comparing ranks orders as comparing
+/// the titles, without reading the strings at each comparison.
+fn title_ranks(vault: &Vault, people: &[usize]) -> Vec<u32> {
+    use rayon::prelude::*;
+    let title = |i: usize| vault.notes[i].title.as_str();
+    let mut order: Vec<usize> = people.to_vec();
+    order.par_sort_by(|&x, &y| title(x).cmp(title(y)));
+    let mut rank = vec![u32::MAX; vault.notes.len()];
+    let mut r = 0u32;
+    for (k, &i) in order.iter().enumerate() {
+        if k > 0 && title(order[k - 1]) != title(i) {
+            r += 1;
+        }
+        rank[i] = r;
+    }
+    rank
+}
+
+/// Whether two sorted lists have nothing in common.
+fn sorted_disjoint(a: &[String], b: &[String]) -> bool {
+    let (mut x, mut y) = (0, 0);
+    while x < a.len() && y < b.len() {
+        match a[x].cmp(&b[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => return false,
+        }
+    }
+    true
 }
 
 /// Picks suggestions best first, each person in at most `per_person` of them.
@@ -797,21 +982,30 @@ pub fn select(
     limit: usize,
     per_person: usize,
 ) -> (Vec<IntroSuggestion>, usize) {
-    let mut count: HashMap<String, usize> = HashMap::new();
-    let mut picked = Vec::new();
+    // Counted by borrowed names, and only the picked ones moved out: the
+    // whole list is a few hundred thousand candidates at 100k people.
+    let mut count: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut picked: Vec<usize> = Vec::new();
     let mut left = 0;
-    for s in all {
-        let ok = count.get(&s.a).copied().unwrap_or(0) < per_person
-            && count.get(&s.b).copied().unwrap_or(0) < per_person;
+    for (k, s) in all.iter().enumerate() {
+        let ok = count.get(s.a.as_str()).copied().unwrap_or(0) < per_person
+            && count.get(s.b.as_str()).copied().unwrap_or(0) < per_person;
         if ok && picked.len() < limit {
-            *count.entry(s.a.clone()).or_default() += 1;
-            *count.entry(s.b.clone()).or_default() += 1;
-            picked.push(s);
+            *count.entry(s.a.as_str()).or_default() += 1;
+            *count.entry(s.b.as_str()).or_default() += 1;
+            picked.push(k);
         } else if ok {
             left += 1;
         }
     }
-    (picked, left)
+    drop(count);
+    let mut all = all;
+    let mut out = Vec::with_capacity(picked.len());
+    for &k in &picked {
+        out.push(std::mem::replace(&mut all[k], IntroSuggestion::empty()));
+    }
+    super::drop_aside(all);
+    (out, left)
 }
 
 /// Introduction suggestions for `kith intros`: optionally only those with one
@@ -896,6 +1090,7 @@ pub fn compute_all<'m>(
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     use super::cached;
     let t = std::time::Instant::now();
+    vault.resolve_links();
     let (m, conn) = rayon::join(matching, || Known::new(vault));
     trace("matcher and connections", t);
     let (intros, shares) = suggestions_known(vault, as_of, m, conn)?;
@@ -919,9 +1114,12 @@ pub fn compute_all<'m>(
 /// Open and done promises about a resource, per (person, resource): a task
 /// item that links (or names) the resource and sits in the person's note or
 /// links the person.
-fn promises_about(vault: &Vault, resources: &[usize]) -> (HashSet<Pair>, HashMap<Pair, String>) {
-    let mut done = HashSet::new();
-    let mut open: HashMap<Pair, String> = HashMap::new();
+fn promises_about(
+    vault: &Vault,
+    resources: &[usize],
+) -> (FxHashSet<Pair>, FxHashMap<Pair, String>) {
+    let mut done = FxHashSet::default();
+    let mut open: FxHashMap<Pair, String> = FxHashMap::default();
     let titles: Vec<(usize, String)> = resources
         .iter()
         .filter_map(|&r| Some((r, fold(&vault.notes[r].resource.as_ref()?.title))))
@@ -1000,10 +1198,10 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
     });
     let ids: Vec<usize> = resources.iter().map(|r| r.1).collect();
     // Membership asked once per link of every note: a set, not a scan.
-    let is_resource: HashSet<usize> = ids.iter().copied().collect();
+    let is_resource: FxHashSet<usize> = ids.iter().copied().collect();
     // Resource–person pairs already linked: the resource note links the
     // person or the person's note links it, or one log entry links both.
-    let mut linked: HashSet<Pair> = HashSet::new();
+    let mut linked: FxHashSet<Pair> = FxHashSet::default();
     for &r in &ids {
         for &j in &vault.out_links[r] {
             linked.insert(pair(r, j));

@@ -41,11 +41,15 @@ impl IntroState {
 
     /// From a tag such as `intro/asked` (case-insensitive).
     pub fn from_tag(tag: &str) -> Option<IntroState> {
-        let t = tag.to_ascii_lowercase();
-        let s = t.strip_prefix("intro/")?;
-        IntroState::ALL
-            .into_iter()
-            .find(|x| x.as_str() == s || (s == "followedup" && *x == IntroState::FollowedUp))
+        // Without a lowercased copy: every tag of every entry is asked.
+        let s = tag
+            .get(..6)
+            .filter(|p| p.eq_ignore_ascii_case("intro/"))
+            .and_then(|_| tag.get(6..))?;
+        IntroState::ALL.into_iter().find(|x| {
+            x.as_str().eq_ignore_ascii_case(s)
+                || (s.eq_ignore_ascii_case("followedup") && *x == IntroState::FollowedUp)
+        })
     }
 
     /// The two have met through you.

@@ -216,9 +216,13 @@ pub(crate) fn rss() -> String {
 pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> Result<Digest> {
     let t = std::time::Instant::now();
     let trace = |what: &str| trace_line(what, t);
+    // Every link resolved once, on every core, before the rules that ask
+    // about them run side by side.
+    vault.resolve_links();
+    trace("links resolved");
     // The matcher indexes everyone: built only when something needs it.
-    let matching = std::sync::OnceLock::new();
-    let matching = || matching.get_or_init(|| Matching::build(vault));
+    let built = std::sync::OnceLock::new();
+    let matching = || built.get_or_init(|| Matching::build(vault));
     // Reminders and the introductions (when not cached) need nothing of
     // each other: side by side, on the two cores a laptop has at least.
     let cached_intros = cached_all(&vault.root, key, as_of);
@@ -268,6 +272,17 @@ pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> 
         eprintln!("trace: digest cache not saved: {e}");
     }
     Ok(d)
+}
+
+/// Frees `x` on a thread of its own: the matcher and the introductions
+/// not shown are millions of small allocations (a few tenths of a second
+/// to free at 100k people) that the answer does not wait for; a command
+/// ends before the thread does, and the process frees it all at once.
+pub fn drop_aside<T: Send + 'static>(x: T) {
+    // No thread to be had: the closure, and `x` with it, is freed here.
+    let _ = std::thread::Builder::new()
+        .name("kith-free".into())
+        .spawn(move || drop(x));
 }
 
 /// Brings the digest cache level with the vault for today's digest, so the

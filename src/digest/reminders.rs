@@ -70,16 +70,18 @@ pub(crate) fn budgeted(
 ) -> (Vec<Reminder>, usize) {
     let mut out = Vec::new();
     phase("follow-ups", || follow_ups(vault, as_of, &mut out));
-    phase("check-ins", || check_ins(vault, as_of, &mut out));
+    let over = phase("check-ins", || {
+        check_ins(vault, as_of, check_in_budget, &mut out)
+    });
     phase("promises", || promises(vault, as_of, &mut out));
     phase("birthdays", || birthdays(vault, as_of, &mut out));
     phase("events", || events(vault, as_of, &mut out));
     phase("intros", || intros(vault, as_of, &mut out));
     out.sort_by(|a, b| {
         // Follow-ups are grouped by the event where you met, events first.
-        let group = |r: &Reminder| {
-            (r.kind == ReminderKind::FollowUp).then(|| (r.group.is_none(), r.group.clone()))
-        };
+        fn group(r: &Reminder) -> Option<(bool, Option<&str>)> {
+            (r.kind == ReminderKind::FollowUp).then(|| (r.group.is_none(), r.group.as_deref()))
+        }
         a.kind
             .cmp(&b.kind)
             .then(group(a).cmp(&group(b)))
@@ -98,7 +100,7 @@ pub(crate) fn budgeted(
     phase("check-in starters", || {
         check_in_starters(vault, as_of, &mut out)
     });
-    (out, seen.saturating_sub(check_in_budget))
+    (out, over + seen.saturating_sub(check_in_budget))
 }
 
 fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
@@ -164,13 +166,18 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
     }
 }
 
-fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
+/// The check-ins due, at most `budget` of them (the most urgent, as the
+/// digest orders them); returns how many more were due. Only those kept are
+/// written out: at 100k people tens of thousands are due and five shown.
+fn check_ins(vault: &Vault, as_of: Date, budget: usize, out: &mut Vec<Reminder>) -> usize {
     // People who helped you, and people you helped, come a little earlier.
     let boosts = phase("reciprocity boosts", || {
         super::reciprocity::boosts(vault, as_of)
     });
     let mentioned = phase("last contacts", || last_mentions(vault, as_of));
-    for (i, n, p) in vault.people() {
+    // (urgency, due, name, person, cadence, last contact), in people order.
+    let mut due_now = Vec::new();
+    for (i, _, p) in vault.people() {
         let cadence = match p.cadence {
             Some(c) => c,
             None => match p.circle.and_then(|c| vault.config.circle_cadence(c)) {
@@ -188,6 +195,20 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         if due > as_of {
             continue;
         }
+        let since = (as_of - last.date).num_days();
+        let urgency = since as f64 / cadence.approx_days() + boosts.get(&i).copied().unwrap_or(0.0);
+        due_now.push((urgency, due, p.name.as_str(), i, cadence, last));
+    }
+    // The order [`budgeted`] sorts check-ins in (stable: ties keep people
+    // order), so the ones kept are those it would keep.
+    due_now.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
+    let over = due_now.len().saturating_sub(budget);
+    due_now.truncate(budget);
+    // Back in people order, as they were pushed before.
+    due_now.sort_by_key(|d| d.3);
+    for (urgency, due, _, i, cadence, last) in due_now {
+        let n = &vault.notes[i];
+        let Some(p) = n.person.as_ref() else { continue };
         let since = (as_of - last.date).num_days();
         let circle = p
             .circle
@@ -212,10 +233,11 @@ fn check_ins(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             starters: Vec::new(),
             group: None,
             people: Vec::new(),
-            urgency: since as f64 / cadence.approx_days() + boosts.get(&i).copied().unwrap_or(0.0),
+            urgency,
             note: Some(i),
         });
     }
+    over
 }
 
 /// A check-in's conversation starters: what you talked about last time (an
@@ -265,8 +287,7 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         as i64;
     // One reminder per promise, naming everyone it is owed to.
     let mut owed: Vec<((usize, usize), Vec<String>, &crate::model::Promise)> = Vec::new();
-    let mut at_of: std::collections::HashMap<(usize, usize), usize> =
-        std::collections::HashMap::new();
+    let mut at_of: rustc_hash::FxHashMap<(usize, usize), usize> = rustc_hash::FxHashMap::default();
     // Whether the promise is due soon enough, or undated and old enough, to
     // be shown: decided before its links are resolved, since most are not.
     let soon = |pr: &crate::model::Promise| match pr.due {
@@ -590,14 +611,14 @@ fn contacts_where(
         let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
         let mut done_entries: HashSet<usize> = HashSet::new();
         let mut lines: Option<super::plans::NoteLines> = None;
-        for l in &other.links {
+        for (k, l) in other.links.iter().enumerate() {
             let date = match l.entry {
                 Some(ei) => other.entries.get(ei).map(|e| e.date),
                 None => other.date,
             };
             if tasks.contains(&l.line)
                 || !date.is_some_and(keep)
-                || vault.resolve_one(&l.target) != Some(i)
+                || vault.link_target(j, k) != Some(i)
                 // "will email [[Ana]] tomorrow" is a plan, not a contact.
                 || lines
                     .get_or_insert_with(|| super::plans::NoteLines::new(vault, j))
@@ -686,7 +707,7 @@ fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
         }
         let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
         let mut lines: Option<super::plans::NoteLines> = None;
-        for l in &other.links {
+        for (k, l) in other.links.iter().enumerate() {
             if tasks.contains(&l.line) {
                 continue;
             }
@@ -702,7 +723,7 @@ fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
             let Some(spot) = spot.filter(|s| s.0 <= as_of) else {
                 continue;
             };
-            let Some(i) = vault.resolve_one(&l.target) else {
+            let Some(i) = vault.link_target(j, k) else {
                 continue;
             };
             // Read the note for plans only when the link would count.

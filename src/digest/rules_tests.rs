@@ -252,3 +252,81 @@ fn the_digest_reads_nothing_its_vault_leaves_out() {
         serde_json::to_string(&b).unwrap()
     );
 }
+
+/// Every link's note from the table built once equals a lookup of its
+/// target: a person before another note of the same name, aliases, paths,
+/// case and accents, and no note at all.
+#[test]
+fn the_resolved_links_table_agrees_with_a_lookup_of_each_target() {
+    let v = vault(&[
+        (
+            "people/ann.md",
+            "---\nname: Ann Berg\naliases: [Annie]\n---\n",
+        ),
+        ("topics/ann-berg.md", "# Ann Berg\n"),
+        ("people/zoe.md", "---\nname: Zoë Quist\n---\n"),
+        (
+            "journal/2026-03-01.md",
+            "## Log\n### 2026-03-01 · lunch\nWith [[Ann Berg]], [[annie]], [[people/zoe]], [[Zoe  QUIST]] and [[Nobody]].\n",
+        ),
+    ]);
+    v.resolve_links();
+    let mut seen = 0;
+    for (i, n) in v.notes.iter().enumerate() {
+        for (k, l) in n.links.iter().enumerate() {
+            assert_eq!(
+                v.link_target(i, k),
+                v.resolve_one(&l.target),
+                "{}",
+                l.target
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 5);
+    let ann = v.resolve_one("ann berg").unwrap();
+    assert!(v.notes[ann].person.is_some(), "the person wins the name");
+}
+
+/// With a budget, the check-ins kept are the most urgent of the ones due
+/// without it, in the same order, and the count left out is the rest.
+#[test]
+fn the_check_in_budget_keeps_the_most_urgent_and_counts_the_rest() {
+    let notes: Vec<(String, String)> = (0..9)
+        .map(|k| {
+            (
+                format!("people/p{k}.md"),
+                format!(
+                    "---\nname: Person {}\ncadence: 1w\nlast_contact: 2026-0{}-01\n---\n",
+                    // Two people share each name: ties on name and date.
+                    k / 2,
+                    1 + k % 3
+                ),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = notes
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let v = vault(&refs);
+    let as_of = d("2026-06-01");
+    let key = |r: &super::Reminder| (r.name.clone(), r.path.clone(), r.reason.clone());
+    let all: Vec<_> = super::reminders::budgeted(&v, as_of, usize::MAX)
+        .0
+        .into_iter()
+        .filter(|r| r.kind == ReminderKind::CheckIn)
+        .map(|r| key(&r))
+        .collect();
+    assert_eq!(all.len(), 9);
+    for budget in [0, 1, 4, 9, 20] {
+        let (kept, more) = super::reminders::budgeted(&v, as_of, budget);
+        let kept: Vec<_> = kept
+            .iter()
+            .filter(|r| r.kind == ReminderKind::CheckIn)
+            .map(key)
+            .collect();
+        assert_eq!(kept, all[..budget.min(9)], "budget {budget}");
+        assert_eq!(more, 9usize.saturating_sub(budget), "budget {budget}");
+    }
+}
