@@ -3,7 +3,9 @@
 # `rg -c coffee VAULT` pass timed in the same run: with nothing changed since
 # the last run (the digest cache hit), right after one note was edited
 # (`echo >> note` before each run: the caches miss, one note is parsed
-# again), and with a `kith watch` running.
+# again, what the matcher reads is unchanged), right after an offer was
+# added to one person (the matcher's answers miss too), and with a
+# `kith watch` running.
 #   bash bench/digest.sh [SIZES...]          (default: 10000 100000)
 # KITH=path (default target/release/kith); BEFORE=path adds an older
 # binary's rows (run first: the two may not read each other's caches).
@@ -30,6 +32,7 @@ for n in "${sizes[@]}"; do
   v=$dir/v$n
   [ -d "$v/people" ] || ./target/release/examples/gen_vault "$v" --people "$n" >/dev/null
   note=$(find "$v/people" -name '*.md' -print -quit)
+  onote=$(grep -rl -m1 '^offers:' "$v/people" | head -1 || true)
   rg_s=$(hf -- rg -c coffee "$v")
   echo "| $n | rg | \`rg -c coffee\` | $rg_s | 1.00 | $(used rg -c coffee "$v") |"
   for bin in $B $K; do
@@ -44,6 +47,8 @@ for n in "${sizes[@]}"; do
     "$bin" --vault "$v" digest --as-of "$AS_OF" >/dev/null 2>&1
     row "digest (nothing changed)" "" "$bin" --vault "$v" digest --as-of "$AS_OF"
     row "digest (one note edited)" "$touch1" "$bin" --vault "$v" digest --as-of "$AS_OF"
+    offer1="sed -i '0,/^offers:$/s//offers:\\n  - bench offer/' $onote"
+    row "digest (an offer added)" "$offer1" "$bin" --vault "$v" digest --as-of "$AS_OF"
     "$bin" --vault "$v" intros --all --as-of "$AS_OF" >/dev/null 2>&1
     row "intros --all (nothing changed)" "" "$bin" --vault "$v" intros --all --as-of "$AS_OF"
     row "intros --all (one note edited)" "$touch1" "$bin" --vault "$v" intros --all --as-of "$AS_OF"
