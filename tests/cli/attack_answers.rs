@@ -311,3 +311,76 @@ fn two_intros_at_once_with_edits_leave_no_stale_answer() {
         }
     }
 }
+
+/// An editor that deletes a note and writes it again (or a rename under way)
+/// while the introductions read the people's fields: the note the model read
+/// is briefly gone when its prose is read. What was derived from its absence
+/// (no prose, so no fields) was kept under the note's content hash in
+/// `fields.bin` and `answers.bin`, and the candidates in `intros.bin`: every
+/// later run, the note unchanged, answered from them, quoting an older
+/// version of the note, until the note changed again. Bounded: a few
+/// attempts, each one run racing a thread that deletes and restores the note.
+#[test]
+fn a_note_briefly_gone_while_its_fields_are_read_leaves_no_stale_answer() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let v = TestVault::new();
+    // Past the matcher's 256 changed people, the fields cache is read too.
+    for i in 0..300 {
+        v.person(
+            &format!("p{i}"),
+            &format!("Person {i}"),
+            &format!("offers: [gardening {i}]\ninterests: [topic{}]", i % 50),
+            &format!("\nLikes knitting number {i}.\n"),
+        );
+    }
+    v.person(
+        "asker",
+        "Asker Aa",
+        "needs: [a sailing instructor]",
+        "\nHi.\n",
+    );
+    let x = v.path("people/xena.md");
+    let tmp = v.path("people/.xena.tmp");
+    let args = [
+        "intros",
+        "--for",
+        "asker",
+        "--json",
+        "--as-of",
+        "2026-11-24",
+    ];
+    for attempt in 0..8 {
+        let body = format!(
+            "---\nname: Xena Xu\n---\n\nShe is a sailing instructor on weekends, variant {attempt}.\n"
+        );
+        std::fs::write(&x, &body).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let toggler = {
+            let (stop, x, tmp, body) = (stop.clone(), x.clone(), tmp.clone(), body.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let _ = std::fs::remove_file(&x);
+                    std::thread::sleep(Duration::from_micros(500));
+                    std::fs::write(&tmp, &body).unwrap();
+                    std::fs::rename(&tmp, &x).unwrap();
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            })
+        };
+        let racing = run_bounded(kith_command(&v, &args), "intros", Duration::from_secs(60));
+        stop.store(true, Ordering::Relaxed);
+        toggler.join().unwrap();
+        assert!(!racing.stderr.contains("panicked"), "{}", racing.stderr);
+        std::fs::write(&x, &body).unwrap();
+        let ((_, cached), (_, fresh)) = cached_and_fresh(&v, &args);
+        assert!(
+            fresh.contains(&format!("variant {attempt}")),
+            "the fresh run quotes the note as it is:\n{fresh}"
+        );
+        assert_eq!(
+            cached, fresh,
+            "attempt {attempt}: the cached introductions are not the note's"
+        );
+    }
+}
