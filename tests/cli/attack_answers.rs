@@ -384,3 +384,62 @@ fn a_note_briefly_gone_while_its_fields_are_read_leaves_no_stale_answer() {
         );
     }
 }
+
+/// `answers.bin` crafted to pass its header and checksum with counts that
+/// claim billions of entries: the introductions neither allocate for them
+/// nor stop; the file is rebuilt, said once, and the answer is the fresh one.
+#[test]
+fn a_crafted_answers_file_with_huge_counts_is_rebuilt_not_trusted() {
+    use std::hash::Hasher;
+    let v = small_vault();
+    let args = ["intros", "--all", "--json", "--as-of", "2026-11-24"];
+    let fresh = run_bounded(kith_command(&v, &args), "intros", Duration::from_secs(60));
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    let file = v.path(".kith/cache/answers.bin");
+    assert!(file.is_file());
+    let varint = |mut n: u64| {
+        let mut out = Vec::new();
+        loop {
+            let b = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(b);
+                return out;
+            }
+            out.push(b | 0x80);
+        }
+    };
+    // (sums: a huge count), then (no sums, key 0, meets: a huge count).
+    let payloads = [varint(1 << 62), {
+        let mut p = varint(0);
+        p.extend(varint(0));
+        p.extend(varint(u64::from(u32::MAX) << 8));
+        p
+    }];
+    for payload in payloads {
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(&payload);
+        h.write_usize(payload.len());
+        let mut bytes = b"KITHDGS\n".to_vec();
+        bytes.extend(3u32.to_le_bytes());
+        bytes.extend(1u64.to_le_bytes());
+        bytes.extend(h.finish().to_le_bytes());
+        bytes.extend((payload.len() as u64).to_le_bytes());
+        bytes.extend(&payload);
+        std::fs::write(&file, &bytes).unwrap();
+        // Nothing else answers: the candidates and the fields are recomputed.
+        let _ = std::fs::remove_file(v.path(".kith/cache/intros.bin"));
+        let _ = std::fs::remove_file(v.path(".kith/cache/fields.bin"));
+        let got = run_bounded(kith_command(&v, &args), "intros", Duration::from_secs(60));
+        assert_eq!(got.code, 0, "{}", got.stderr);
+        assert_eq!(got.stdout, fresh.stdout);
+        // Past the header and the checksum: the counts are what is refused.
+        assert!(!got.stderr.contains("checksum"), "{}", got.stderr);
+        assert_eq!(
+            got.stderr.matches("rebuilt the matcher's answers").count(),
+            1,
+            "said once: {}",
+            got.stderr
+        );
+    }
+}
