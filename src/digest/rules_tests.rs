@@ -365,7 +365,11 @@ fn the_example_vault_cut_and_whole_give_the_same_digest_and_intros() {
         ),
         (
             "people/bom.md",
-            "\u{feff}---\nname: Bo Mann\nBirthday: 1970-03-04\nbirthday: 1971-03-06\nmet: 2026-02-10\nmet: 2026-02-11\nKnows: [\"[[Cal Rolf]]\"]\noffers: [design reviews]\ncircle: active\n---\nSetext\n---\n",
+            "\u{feff}---\nname: Bo Mann\nBirthday: 1970-03-04\nmet: 2026-02-10\nKnows: [Cal Rolf]\noffers: [design reviews]\ncircle: active\n---\nSetext\n---\n",
+        ),
+        (
+            "people/dup.md",
+            "---\nname: Dup Key\nbirthday: 1971-03-06\nbirthday: 1972-03-07\nmet: 2026-02-11\nmet: 2026-02-12\ncircle: close\n---\n",
         ),
         (
             "notes/topic.md",
