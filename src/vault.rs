@@ -627,6 +627,8 @@ impl Vault {
             return slice_entry(&t, entry.span);
         }
         let Ok(bytes) = read_note_bytes(&self.root.join(&n.path)) else {
+            // Gone since the model read it: an empty text is not the note's.
+            self.saw_change();
             return String::new();
         };
         if crate::text::content_hash(&bytes) == hash {
@@ -656,8 +658,17 @@ impl Vault {
             return Some(t);
         }
         let n = self.notes.get(idx)?;
-        let bytes = read_note_bytes(&self.root.join(&n.path)).ok()?;
         let hash = self.sources.get(idx).copied().unwrap_or(0);
+        let Ok(bytes) = read_note_bytes(&self.root.join(&n.path)) else {
+            // Gone or unreadable since the model read it (an editor that
+            // deletes and writes again, a rename under way): what is derived
+            // from its absence is not that note's, so nothing of this run
+            // may be cached under its content hash.
+            if hash != 0 {
+                self.saw_change();
+            }
+            return None;
+        };
         if hash != 0 && crate::text::content_hash(&bytes) != hash {
             self.saw_change();
             return None;
@@ -671,8 +682,17 @@ impl Vault {
     /// no longer those the model was built from.
     pub fn note_bytes_now(&self, idx: usize) -> Option<Vec<u8>> {
         let n = self.notes.get(idx)?;
-        let bytes = read_note_bytes(&self.root.join(&n.path)).ok()?;
         let hash = self.sources.get(idx).copied().unwrap_or(0);
+        let Ok(bytes) = read_note_bytes(&self.root.join(&n.path)) else {
+            // Gone or unreadable since the model read it (an editor that
+            // deletes and writes again, a rename under way): what is derived
+            // from its absence is not that note's, so nothing of this run
+            // may be cached under its content hash.
+            if hash != 0 {
+                self.saw_change();
+            }
+            return None;
+        };
         if hash != 0 && crate::text::content_hash(&bytes) != hash {
             self.saw_change();
         }

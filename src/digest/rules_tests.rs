@@ -330,3 +330,74 @@ fn the_check_in_budget_keeps_the_most_urgent_and_counts_the_rest() {
         assert_eq!(more, 9usize.saturating_sub(budget), "budget {budget}");
     }
 }
+
+/// The example vault, with notes written the ways a cut could trip on
+/// (CRLF, a BOM, setext headings, a key repeated, keys in other cases, a
+/// person as a topic note), loaded the way the digest loads it (cut to
+/// [`super::FRONT_KEYS`]) and whole: the digest and every introduction
+/// candidate are the same on both, on several dates.
+#[test]
+fn the_example_vault_cut_and_whole_give_the_same_digest_and_intros() {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let (f, t) = (e.path(), to.join(e.file_name()));
+            if e.file_type().unwrap().is_dir() {
+                if e.file_name() != "cache" {
+                    copy(&f, &t);
+                }
+            } else {
+                std::fs::copy(&f, &t).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("v");
+    copy(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-vault"),
+        &root,
+    );
+    let extra: &[(&str, &str)] = &[
+        (
+            "people/crlf.md",
+            "---\r\nname: Cal Rolf\r\nbirthday: 1980-03-05\r\ncircle: close\r\nlast_contact: 2026-01-02\r\nknows: [Bo Mann]\r\nneeds: [a designer]\r\n---\r\nLooking for a designer\r\n===\r\n\r\n## 2026-02-01 · call\r\n\r\n- [ ] send [[Lena Fischer]] the deck 📅 2026-03-01\r\n",
+        ),
+        (
+            "people/bom.md",
+            "\u{feff}---\nname: Bo Mann\nBirthday: 1970-03-04\nmet: 2026-02-10\nKnows: [Cal Rolf]\noffers: [design reviews]\ncircle: active\n---\nSetext\n---\n",
+        ),
+        (
+            "people/dup.md",
+            "---\nname: Dup Key\nbirthday: 1971-03-06\nbirthday: 1972-03-07\nmet: 2026-02-11\nmet: 2026-02-12\ncircle: close\n---\n",
+        ),
+        (
+            "notes/topic.md",
+            "---\nname: Topic Person\nbirthday: 1990-03-04\nknows: [\"[[Bo Mann]]\"]\n---\nA topic.\n",
+        ),
+    ];
+    for (rel, text) in extra {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let whole = crate::store::load(&root).unwrap();
+    let (model, _) = crate::store::Model::open(&root).unwrap();
+    let cut = crate::store::whole_keeping(model, Some(super::FRONT_KEYS)).unwrap();
+    let limits = super::Limits::of(&whole.config, true);
+    let shown = |p: &std::path::Path| p.display().to_string();
+    for as_of in ["2026-03-02", "2026-11-24", "2027-01-15"] {
+        let json = |v: &Vault| {
+            let dg = super::compute(v, d(as_of), limits, None).unwrap();
+            let m = super::Matching::build(v);
+            let all = super::compute_all(v, d(as_of), None, &|| &m).unwrap();
+            (
+                super::markdown(&dg, &shown),
+                serde_json::to_string(&dg).unwrap(),
+                serde_json::to_string(&all.0).unwrap(),
+                serde_json::to_string(&all.1).unwrap(),
+            )
+        };
+        assert_eq!(json(&whole), json(&cut), "as of {as_of}");
+    }
+}
