@@ -61,6 +61,17 @@ mod imp {
         if rerun {
             RERUN.store(true, Ordering::Release);
         }
+        // The second run is exec'd from inside the handler, where SIGBUS is
+        // blocked, and the mask survives `execve`: left blocked, a fault
+        // would skip the handler and kill the process without a word.
+        // SAFETY: a zeroed sigset filled by sigemptyset/sigaddset; changes
+        // only this thread's mask (threads started later inherit it).
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGBUS);
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        }
         INSTALL.call_once(|| {
             // SAFETY: a zeroed sigaction is valid; the handler has the
             // SA_SIGINFO signature and only calls async-signal-safe
@@ -107,9 +118,14 @@ mod imp {
                 b"kith: a file of the search index was cut short by another program while this search read it; searching again\n",
             );
             // SAFETY: NULL-terminated arrays of C strings made in `guard`
-            // and never freed; execve is async-signal-safe. It returns
-            // only on failure.
+            // and never freed; sigprocmask and execve are async-signal-safe.
+            // The mask survives execve: SIGBUS, blocked while this handler
+            // runs, is unblocked first. execve returns only on failure.
             unsafe {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGBUS);
+                libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
                 libc::execve(
                     c"/proc/self/exe".as_ptr(),
                     argv.cast_const(),
