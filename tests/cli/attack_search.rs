@@ -209,3 +209,47 @@ fn an_edit_that_keeps_the_content_hash_is_still_seen() {
         .ok()
         .stdout_has("Col Lisa");
 }
+
+/// A records file cut short (or overwritten) under the model: `show`
+/// decodes records twice (notes with warnings, then the person's), met
+/// the damage both times and rebuilt the note cache twice, saying so twice.
+/// Caches rebuild once, with one line.
+#[test]
+fn a_damaged_records_file_is_rebuilt_once_with_one_line() {
+    let v = TestVault::new();
+    let mut front = String::new();
+    for i in 0..30 {
+        front.push_str(&format!("k{i:02}: v{i} # comment\n"));
+    }
+    v.person(
+        "many",
+        "Many Keys",
+        &front,
+        "\n## Log\n\n### 2026-11-01 · call\n\ntalked\n",
+    );
+    v.person("two", "Two", "org: Acme\n", "Knows [[many]].\n");
+    // A note with a problem: every command decodes it for its warning line.
+    v.note("notes/scalar.md", "---\nscalar\n---\nText.\n");
+    let clean = v.kith(["show", "Many Keys", "--json"]).ok().stdout;
+    let cache = v.path(".kith/cache");
+    for e in std::fs::read_dir(&cache).unwrap().flatten() {
+        let p = e.path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("records-") {
+            let len = std::fs::metadata(&p).unwrap().len();
+            let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+            f.set_len(len / 8).unwrap();
+        }
+    }
+    let run = v.kith(["show", "Many Keys", "--json"]).ok();
+    assert_eq!(run.stdout, clean, "the answer is the note's");
+    assert_eq!(
+        run.stderr.matches("rebuilt the note cache").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    let again = v.kith(["show", "Many Keys", "--json"]).ok();
+    assert_eq!(again.stdout, clean);
+    assert!(!again.stderr.contains("rebuilt"), "{}", again.stderr);
+}
