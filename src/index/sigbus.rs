@@ -103,12 +103,20 @@ mod imp {
 
     extern "C" fn on_sigbus(_sig: c_int, info: *mut libc::siginfo_t, _ctx: *mut c_void) {
         // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO handler.
-        let addr = unsafe { (*info).si_addr() } as usize;
-        if !in_cache_mapping(addr) {
-            // Not ours: the access faults again on return and the default
-            // action ends the process, as without this handler.
-            // SAFETY: signal(2) is async-signal-safe.
-            unsafe { libc::signal(libc::SIGBUS, libc::SIG_DFL) };
+        // `si_code > 0`: raised by the kernel for a fault, so `si_addr` is
+        // an address (for one sent by kill or sigqueue it holds the
+        // sender's pid and uid).
+        let (code, addr) = unsafe { ((*info).si_code, (*info).si_addr() as usize) };
+        if code <= 0 || !in_cache_mapping(addr) {
+            // Not ours: the default action ends the process, as without
+            // this handler. Raised again, since a SIGBUS sent by another
+            // process does not recur on return (returning swallowed it);
+            // it is delivered once the handler returns and unblocks it.
+            // SAFETY: signal(2) and raise(3) are async-signal-safe.
+            unsafe {
+                libc::signal(libc::SIGBUS, libc::SIG_DFL);
+                libc::raise(libc::SIGBUS);
+            }
             return;
         }
         let argv = ARGV.load(Ordering::Acquire);

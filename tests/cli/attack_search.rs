@@ -253,3 +253,45 @@ fn a_damaged_records_file_is_rebuilt_once_with_one_line() {
     assert_eq!(again.stdout, clean);
     assert!(!again.stderr.contains("rebuilt"), "{}", again.stderr);
 }
+
+/// A SIGBUS sent by another process (`kill -BUS`) is not a fault in a
+/// cache file: it must act as without kith's handler (end the process).
+/// The handler reset the default action and returned, which swallowed a
+/// sent signal (only a fault recurs on return): the search went on.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_sigbus_sent_by_another_process_is_not_swallowed() {
+    use std::os::unix::process::ExitStatusExt;
+    let v = indexed_vault(5);
+    let hold = tempfile::tempdir().unwrap();
+    let mut cmd = kith_command(&v, &["search", "aardvarks", "--json"]);
+    cmd.env("KITH_TEST_HOLD_INDEX", hold.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    wait_for("the search to open the index", || {
+        hold.path().join("opened").exists()
+    });
+    let sent = std::process::Command::new("kill")
+        .args(["-BUS", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    std::fs::write(hold.path().join("go"), "").unwrap();
+    let until = Instant::now() + Duration::from_secs(30);
+    let st = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            panic!("search hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(
+        st.signal(),
+        Some(libc_sigbus() as i32),
+        "a sent SIGBUS was swallowed: {st:?}"
+    );
+}
