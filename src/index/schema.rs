@@ -461,3 +461,67 @@ mod path_text_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod span_fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use tantivy::schema::Value;
+
+    const PIECES: &[&[u8]] = &[
+        b"---\n",
+        b"---\r\n",
+        b"\xEF\xBB\xBF",
+        b"name: Ann\n",
+        b"name: Bo\r\n",
+        b"## Log\n",
+        b"## Log\r\n",
+        b"### 2026-11-20 \xc2\xb7 tea\n",
+        b"### 2026-11-21\r\n",
+        b"#### 2026-11-22 nested\n",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b"  text  ",
+        b"\xff\xfe",
+        b"\xe2\x82",
+        b"\xf0\x9f\x8e\x89",
+        b"caf\xc3\xa9 ",
+        b"Log\n---\n",
+        b"2026-05-06 s\n----\n",
+        b"- [ ] promise\n",
+        b"# Title\n",
+        b"```\n",
+        b"<!-- c -->\n",
+        b"\t",
+        b"  - 2026-01-01 x\n",
+        b"## Notes\n",
+        b"### not a date\n",
+        b"\x00",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn spans_cut_what_a_parse_gives_on_any_note(idx in proptest::collection::vec(0..PIECES.len(), 0..40)) {
+            let bytes: Vec<u8> = idx.iter().flat_map(|&i| PIECES[i].iter().copied()).collect();
+            let (_, f) = build();
+            let rel = std::path::Path::new("people/x.md");
+            let note = crate::note::parse(rel, &bytes);
+            let whole = String::from_utf8_lossy(&bytes);
+            let text = whole.strip_prefix('\u{feff}').unwrap_or(&whole);
+            let docs = documents(&f, &note, &whole, Some((1, 2, 3)));
+            let spans = |d: &TantivyDocument| -> Vec<u64> {
+                d.get_all(f.span).filter_map(|v| v.as_u64()).collect()
+            };
+            prop_assert_eq!(cut_spans(text, &spans(&docs[0]), false), Some(body_of(&note, text)));
+            for (d, e) in docs[1..].iter().zip(&note.entries) {
+                prop_assert_eq!(cut_spans(text, &spans(d), true), Some(e.text.clone()));
+                // The model's way (`Vault::entry_text`): BOM bytes off, then lossy.
+                let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                let t = String::from_utf8_lossy(b);
+                prop_assert_eq!(crate::vault::slice_entry(&t, e.span), e.text.clone());
+            }
+        }
+    }
+}

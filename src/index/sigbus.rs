@@ -61,6 +61,17 @@ mod imp {
         if rerun {
             RERUN.store(true, Ordering::Release);
         }
+        // The second run is exec'd from inside the handler, where SIGBUS is
+        // blocked, and the mask survives `execve`: left blocked, a fault
+        // would skip the handler and kill the process without a word.
+        // SAFETY: a zeroed sigset filled by sigemptyset/sigaddset; changes
+        // only this thread's mask (threads started later inherit it).
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGBUS);
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        }
         INSTALL.call_once(|| {
             // SAFETY: a zeroed sigaction is valid; the handler has the
             // SA_SIGINFO signature and only calls async-signal-safe
@@ -92,12 +103,20 @@ mod imp {
 
     extern "C" fn on_sigbus(_sig: c_int, info: *mut libc::siginfo_t, _ctx: *mut c_void) {
         // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO handler.
-        let addr = unsafe { (*info).si_addr() } as usize;
-        if !in_cache_mapping(addr) {
-            // Not ours: the access faults again on return and the default
-            // action ends the process, as without this handler.
-            // SAFETY: signal(2) is async-signal-safe.
-            unsafe { libc::signal(libc::SIGBUS, libc::SIG_DFL) };
+        // `si_code > 0`: raised by the kernel for a fault, so `si_addr` is
+        // an address (for one sent by kill or sigqueue it holds the
+        // sender's pid and uid).
+        let (code, addr) = unsafe { ((*info).si_code, (*info).si_addr() as usize) };
+        if code <= 0 || !in_cache_mapping(addr) {
+            // Not ours: the default action ends the process, as without
+            // this handler. Raised again, since a SIGBUS sent by another
+            // process does not recur on return (returning swallowed it);
+            // it is delivered once the handler returns and unblocks it.
+            // SAFETY: signal(2) and raise(3) are async-signal-safe.
+            unsafe {
+                libc::signal(libc::SIGBUS, libc::SIG_DFL);
+                libc::raise(libc::SIGBUS);
+            }
             return;
         }
         let argv = ARGV.load(Ordering::Acquire);
@@ -107,9 +126,14 @@ mod imp {
                 b"kith: a file of the search index was cut short by another program while this search read it; searching again\n",
             );
             // SAFETY: NULL-terminated arrays of C strings made in `guard`
-            // and never freed; execve is async-signal-safe. It returns
-            // only on failure.
+            // and never freed; sigprocmask and execve are async-signal-safe.
+            // The mask survives execve: SIGBUS, blocked while this handler
+            // runs, is unblocked first. execve returns only on failure.
             unsafe {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGBUS);
+                libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
                 libc::execve(
                     c"/proc/self/exe".as_ptr(),
                     argv.cast_const(),

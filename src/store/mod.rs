@@ -801,6 +801,10 @@ pub struct Model {
     /// The model file this model is, if it is one (read unchanged, or
     /// saved): what a watcher holds and vouches for (see [`Held`]).
     on_disk: Option<OnDisk>,
+    /// A damaged record had the model rebuilt (for the next command):
+    /// this model still points into the damaged file, so a later decode
+    /// that fails again must not rebuild (and say so) a second time.
+    rebuilt_after_damage: std::sync::atomic::AtomicBool,
 }
 
 /// Which model file a model is, and what its head says.
@@ -1022,6 +1026,7 @@ impl Model {
             fresh: FxHashMap::default(),
             records,
             parsed: Vec::new(),
+            rebuilt_after_damage: std::sync::atomic::AtomicBool::new(false),
             // Unchanged, the file read is this model; saved, the new one.
             on_disk: match (dirty, old_gen, old_id) {
                 (false, Some(generation), Some(id)) => Some(OnDisk {
@@ -1725,14 +1730,17 @@ impl Model {
                 (i, note)
             })
             .collect();
-        let mut rebuilt = false;
         let mut notes = Vec::with_capacity(decoded.len());
         for (i, r) in decoded {
             match r {
                 Ok(n) => notes.push((i, n)),
                 Err(why) => {
-                    if !rebuilt {
-                        rebuilt = true;
+                    // Once per model: a command that decodes twice (`show`)
+                    // met the same damage again and rebuilt it again.
+                    if !self
+                        .rebuilt_after_damage
+                        .swap(true, std::sync::atomic::Ordering::Relaxed)
+                    {
                         // This answer reads the note itself; the model is
                         // built again for the next command.
                         let _ = Self::rebuild(&self.root, &why);
@@ -1898,6 +1906,7 @@ impl Model {
             fresh: FxHashMap::default(),
             records: Some(records),
             parsed: Vec::new(),
+            rebuilt_after_damage: std::sync::atomic::AtomicBool::new(false),
             on_disk: Some(OnDisk {
                 id,
                 generation: head.generation,
