@@ -195,21 +195,18 @@ pub fn wrap(text: &str, first: usize, indent: usize, width: usize) -> Vec<String
     lines
 }
 
-/// A fast 64-bit hash of a note's (or cache file's) bytes, eight at a time. Only has to tell
-/// "same bytes" from "changed"; never 0 (0 means unknown).
+/// A 64-bit hash of a note's (or cache file's) bytes; never 0 (0 means
+/// unknown). It decides whether a note whose times changed was really
+/// edited, so an edit must not keep it: SipHash-1-3 (std's hasher, fixed
+/// keys), where a multiply-xor over 8-byte words let an edit of two
+/// adjacent words be chosen to keep the hash (the store and the index then
+/// kept the old text). About 1.5 GB/s: a cold 100k vault hashes its 830 MB
+/// in half a second of CPU, on top of parsing it.
 pub fn content_hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    for b in chunks.remainder() {
-        h = (h.rotate_left(5) ^ u64::from(*b)).wrapping_mul(K);
-    }
-    (h ^ (h >> 29)).max(1)
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(bytes);
+    h.finish().max(1)
 }
 
 /// Writes a path as a string for JSON output, lossily: a file name that is
