@@ -12,17 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-sizes=("$@")
-[ $# -eq 0 ] && sizes=(10000 100000)
-dir=${BENCH_DIR:-target/bench-vaults}
-K=${KITH:-$PWD/target/release/kith}
-B=${BEFORE:-}
-runs=${RUNS:-5}
-AS_OF=2026-11-22
-[ -x ./target/release/examples/gen_vault ] || cargo build --release --locked --quiet --example gen_vault
-used() { # "user s | peak MB" of one run
-  /usr/bin/time -f "%U %M" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.2f | %d", $1, $2/1024}'
-}
+setup 10000 100000 -- "$@"
 phases() { # the matcher's and the digest's phases of one traced run
   KITH_TRACE=1 "$@" 2>&1 >/dev/null | grep -E "matcher (key|built)|needs matched|topics paired|^trace: load" |
     sed -E 's/^trace: //; s/, [0-9]+ MB resident//; s/([0-9]+\.[0-9]{2})[0-9]*(ms|s)/\1\2/g' | paste -sd ';' -

@@ -11,14 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-sizes=("$@")
-[ $# -eq 0 ] && sizes=(1000 10000 100000)
-dir=${BENCH_DIR:-target/bench-vaults}
-K=${KITH:-$PWD/target/release/kith}
-B=${BEFORE:-}
-runs=${RUNS:-5}
-AS_OF=2026-11-22
-[ -x ./target/release/examples/gen_vault ] || cargo build --release --locked --quiet --example gen_vault
+setup 1000 10000 100000 -- "$@"
 echo "| people | binary | command | median s | × rg | peak RSS MB |"
 echo "|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do

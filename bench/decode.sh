@@ -11,14 +11,10 @@
 # other's caches (a cache of another format is rebuilt, and says so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes=("$@")
-[ $# -eq 0 ] && sizes=(10000 100000)
-dir=${BENCH_DIR:-target/bench-vaults}
-K=${KITH:-$PWD/target/release/kith}
+. bench/lib.sh
+RUNS_DEFAULT=3
+setup 10000 100000 -- "$@"
 B=${BEFORE:?BEFORE=path of the binary to compare with}
-runs=${RUNS:-3}
-AS_OF=2026-11-22
-[ -x ./target/release/examples/gen_vault ] || cargo build --release --locked --quiet --example gen_vault
 outputs() { # binary, vault, folder, person (run inside the vault: paths print alike)
   mkdir -p "$3"
   set -- "$(realpath "$1")" . "$(realpath "$3")" "$4" "$2"

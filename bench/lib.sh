@@ -17,3 +17,26 @@ hf() {
   med "$json"
   rm -f "$json"
 }
+
+# The settings the scripts share, as globals: `sizes` (the script's
+# arguments, or the defaults given before `--`), `dir`, `K` (KITH), `B`
+# (BEFORE), `runs` (RUNS, default 5 or $RUNS_DEFAULT), `AS_OF`; builds
+# gen_vault when it is missing.
+#   setup 10000 100000 -- "$@"
+setup() {
+  local defaults=()
+  while [ "$1" != "--" ]; do defaults+=("$1"); shift; done
+  shift
+  sizes=("$@")
+  if [ $# -eq 0 ]; then sizes=("${defaults[@]}"); fi
+  dir=${BENCH_DIR:-target/bench-vaults}
+  K=${KITH:-$PWD/target/release/kith}
+  B=${BEFORE:-}
+  runs=${RUNS:-${RUNS_DEFAULT:-5}}
+  AS_OF=2026-11-22
+  [ -x ./target/release/examples/gen_vault ] || cargo build --release --locked --quiet --example gen_vault
+}
+# "user s | peak MB" of one run of a command.
+used() {
+  /usr/bin/time -f "%U %M" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.2f | %d", $1, $2/1024}'
+}

@@ -7,12 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-sizes=("$@")
-[ $# -eq 0 ] && sizes=(10000 100000)
-dir=${BENCH_DIR:-target/bench-vaults}
-K=${KITH:-$PWD/target/release/kith}
-B=${BEFORE:-}
-runs=${RUNS:-5}
+setup 10000 100000 -- "$@"
 echo "| people | binary | command | median s | × rg | peak RSS MB |"
 echo "|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do

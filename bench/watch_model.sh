@@ -8,11 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-sizes=("$@")
-[ $# -eq 0 ] && sizes=(10000 100000)
-dir=${BENCH_DIR:-target/bench-vaults}
-K=${KITH:-$PWD/target/release/kith}
-runs=${RUNS:-5}
+setup 10000 100000 -- "$@"
 time_of() { hf -- "$@"; }
 echo "| people | command | no watcher s | × rg | \`kith watch\` running s | × rg |"
 echo "|---|---|---|---|---|---|"

@@ -2,7 +2,7 @@
 //! FORMAT 8 records (issue 12): each test here failed on main at ef0cada
 //! or pins an answer that must not change.
 
-use crate::support::{TestVault, kith_command};
+use crate::support::{TestVault, kith_command, spawn_piped};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -32,23 +32,7 @@ fn cut_segments(v: &TestVault) -> usize {
     cut
 }
 
-fn indexed_vault(notes: usize) -> TestVault {
-    let v = TestVault::new();
-    for i in 0..notes {
-        v.person(
-            &format!("p{i}"),
-            &format!("Person {i}"),
-            "",
-            &format!(
-                "\n## Log\n\n### 2026-01-0{} · call\n\nWe talked about aardvarks and zebra{i}. {}\n",
-                i % 9 + 1,
-                "Some longer text so that the store spans a few blocks. ".repeat(20)
-            ),
-        );
-    }
-    v.kith(["index"]).ok();
-    v
-}
+use crate::index_repair::indexed_vault_of as indexed_vault;
 
 fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
     let until = Instant::now() + Duration::from_secs(20);
@@ -68,7 +52,6 @@ fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_rerun_of_a_search_does_not_start_with_sigbus_blocked() {
-    use std::io::Read;
     let v = indexed_vault(40);
     let hold = tempfile::tempdir().unwrap();
     // `go` is a symlink: removing its target closes the gate again, for
@@ -78,20 +61,8 @@ fn the_rerun_of_a_search_does_not_start_with_sigbus_blocked() {
     let opened = hold.path().join("opened");
     let mut cmd = kith_command(&v, &["search", "aardvarks", "--json", "--limit", "100"]);
     cmd.env("KITH_TEST_HOLD_INDEX", hold.path());
-    let mut child = cmd.spawn().unwrap();
-    let pid = child.id();
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = so.read_to_string(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = se.read_to_string(&mut s);
-        s
-    });
+    let run = spawn_piped(cmd);
+    let pid = run.child.id();
     wait_for("the first run to open the index", || opened.exists());
     std::fs::remove_file(&opened).unwrap();
     assert!(cut_segments(&v) >= 6);
@@ -112,18 +83,7 @@ fn the_rerun_of_a_search_does_not_start_with_sigbus_blocked() {
         .and_then(|h| u64::from_str_radix(h.trim(), 16).ok());
     // Open the gate for good: the second run, rebuilding, answers.
     std::fs::write(&gate, "").unwrap();
-    let until = Instant::now() + Duration::from_secs(60);
-    let st = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if Instant::now() > until {
-            let _ = child.kill();
-            panic!("search hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let (out, err) = (t_out.join().unwrap(), t_err.join().unwrap());
+    let (st, out, err) = run.finish("search", Duration::from_secs(60));
     if let Some(mask) = blocked {
         assert_eq!(
             mask & (1 << (libc_sigbus() - 1)),
@@ -264,30 +224,18 @@ fn a_sigbus_sent_by_another_process_is_not_swallowed() {
     let v = indexed_vault(5);
     let hold = tempfile::tempdir().unwrap();
     let mut cmd = kith_command(&v, &["search", "aardvarks", "--json"]);
-    cmd.env("KITH_TEST_HOLD_INDEX", hold.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    let mut child = cmd.spawn().unwrap();
+    cmd.env("KITH_TEST_HOLD_INDEX", hold.path());
+    let run = spawn_piped(cmd);
     wait_for("the search to open the index", || {
         hold.path().join("opened").exists()
     });
     let sent = std::process::Command::new("kill")
-        .args(["-BUS", &child.id().to_string()])
+        .args(["-BUS", &run.child.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
     std::fs::write(hold.path().join("go"), "").unwrap();
-    let until = Instant::now() + Duration::from_secs(30);
-    let st = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if Instant::now() > until {
-            let _ = child.kill();
-            panic!("search hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (st, _, _) = run.finish("search", Duration::from_secs(30));
     assert_eq!(
         st.signal(),
         Some(libc_sigbus() as i32),

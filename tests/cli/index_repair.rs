@@ -10,8 +10,13 @@ const NOTES: usize = 40;
 
 /// A vault of `NOTES` people who all talked about aardvarks, indexed.
 fn indexed_vault() -> TestVault {
+    indexed_vault_of(NOTES)
+}
+
+/// A vault of `notes` people who all talked about aardvarks, indexed.
+pub(crate) fn indexed_vault_of(notes: usize) -> TestVault {
     let v = TestVault::new();
-    for i in 0..NOTES {
+    for i in 0..notes {
         v.person(
             &format!("p{i}"),
             &format!("Person {i}"),

@@ -308,40 +308,70 @@ pub fn kith_command(v: &TestVault, args: &[&str]) -> Command {
     cmd
 }
 
-/// Runs a prepared command, reading both pipes on threads, and kills it (and
-/// fails the test) if it is still running after `hang`: a hang check, not a
-/// timing claim.
-pub fn run_bounded(mut cmd: Command, what: &str, hang: std::time::Duration) -> Bounded {
+/// A kith process running, its two pipes read on threads.
+pub struct Running {
+    pub child: std::process::Child,
+    out: std::thread::JoinHandle<Vec<u8>>,
+    err: std::thread::JoinHandle<Vec<u8>>,
+}
+
+/// Starts a prepared command with its stdout and stderr read on threads
+/// (a full pipe never blocks it).
+pub fn spawn_piped(mut cmd: Command) -> Running {
     use std::io::Read;
-    let mut child = cmd.spawn().expect("run kith");
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = so.read_to_end(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = se.read_to_end(&mut s);
-        s
-    });
-    let start = std::time::Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if start.elapsed() > hang {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kith {what} still running after {hang:?}: it hangs");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kith");
+    let read = |mut p: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = p.read_to_end(&mut s);
+            s
+        })
     };
+    let out = read(Box::new(child.stdout.take().unwrap()));
+    let err = read(Box::new(child.stderr.take().unwrap()));
+    Running { child, out, err }
+}
+
+impl Running {
+    /// Waits for the end; kills it (and fails the test) if it is still
+    /// running after `hang`: a hang check, not a timing claim.
+    pub fn finish(
+        mut self,
+        what: &str,
+        hang: std::time::Duration,
+    ) -> (std::process::ExitStatus, String, String) {
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
+            if start.elapsed() > hang {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("kith {what} still running after {hang:?}: it hangs");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let text = |h: std::thread::JoinHandle<Vec<u8>>| {
+            String::from_utf8_lossy(&h.join().unwrap()).into_owned()
+        };
+        (status, text(self.out), text(self.err))
+    }
+}
+
+/// Runs a prepared command to its end, failing the test if it hangs
+/// (see [`Running::finish`]).
+pub fn run_bounded(cmd: Command, what: &str, hang: std::time::Duration) -> Bounded {
+    let (status, stdout, stderr) = spawn_piped(cmd).finish(what, hang);
     Bounded {
         code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&t_out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
+        stdout,
+        stderr,
     }
 }
 
