@@ -626,12 +626,10 @@ impl Vault {
         if let Some(t) = self.cached_text(idx) {
             return slice_entry(&t, entry.span);
         }
-        let Ok(bytes) = read_note_bytes(&self.root.join(&n.path)) else {
-            // Gone since the model read it: an empty text is not the note's.
-            self.saw_change();
+        let Some((bytes, same)) = self.read_now(idx) else {
             return String::new();
         };
-        if crate::text::content_hash(&bytes) == hash {
+        if same {
             let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
             let text: std::sync::Arc<str> = String::from_utf8_lossy(bytes).into();
             let t = slice_entry(&text, entry.span);
@@ -640,7 +638,6 @@ impl Vault {
             }
             return t;
         }
-        self.saw_change();
         note::parse(&n.path, &bytes)
             .entries
             .into_iter()
@@ -657,20 +654,8 @@ impl Vault {
         if let Some(t) = self.cached_text(idx) {
             return Some(t);
         }
-        let n = self.notes.get(idx)?;
-        let hash = self.sources.get(idx).copied().unwrap_or(0);
-        let Ok(bytes) = read_note_bytes(&self.root.join(&n.path)) else {
-            // Gone or unreadable since the model read it (an editor that
-            // deletes and writes again, a rename under way): what is derived
-            // from its absence is not that note's, so nothing of this run
-            // may be cached under its content hash.
-            if hash != 0 {
-                self.saw_change();
-            }
-            return None;
-        };
-        if hash != 0 && crate::text::content_hash(&bytes) != hash {
-            self.saw_change();
+        let (bytes, same) = self.read_now(idx)?;
+        if !same {
             return None;
         }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -681,22 +666,30 @@ impl Vault {
     /// reader); noted by [`read_changed`](Self::read_changed) when they are
     /// no longer those the model was built from.
     pub fn note_bytes_now(&self, idx: usize) -> Option<Vec<u8>> {
+        self.read_now(idx).map(|(bytes, _)| bytes)
+    }
+
+    /// Note `idx`'s bytes as they are on disk now (by the capped note
+    /// reader), and whether they are the ones the model was built from (or
+    /// the model does not know). A note gone, unreadable or changed since is
+    /// noted by [`read_changed`](Self::read_changed): what is derived from
+    /// it now (or from its absence: an editor that deletes and writes again,
+    /// a rename under way) is not what its content hash says, so nothing of
+    /// this run may be cached under that hash.
+    fn read_now(&self, idx: usize) -> Option<(Vec<u8>, bool)> {
         let n = self.notes.get(idx)?;
         let hash = self.sources.get(idx).copied().unwrap_or(0);
         let Ok(bytes) = read_note_bytes(&self.root.join(&n.path)) else {
-            // Gone or unreadable since the model read it (an editor that
-            // deletes and writes again, a rename under way): what is derived
-            // from its absence is not that note's, so nothing of this run
-            // may be cached under its content hash.
             if hash != 0 {
                 self.saw_change();
             }
             return None;
         };
-        if hash != 0 && crate::text::content_hash(&bytes) != hash {
+        let same = hash == 0 || crate::text::content_hash(&bytes) == hash;
+        if !same {
             self.saw_change();
         }
-        Some(bytes)
+        Some((bytes, same))
     }
 
     fn saw_change(&self) {
