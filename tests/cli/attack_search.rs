@@ -3,21 +3,7 @@
 //! or pins an answer that must not change.
 
 use crate::support::{TestVault, kith_command, spawn_piped};
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn index_dir(v: &TestVault) -> PathBuf {
-    v.path(".kith/cache/index")
-}
-
-fn files_ending(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == ext))
-        .collect()
-}
 
 /// Truncates every segment file of the index in place; how many.
 fn cut_segments(v: &TestVault) -> usize {
@@ -32,7 +18,7 @@ fn cut_segments(v: &TestVault) -> usize {
     cut
 }
 
-use crate::index_repair::indexed_vault_of as indexed_vault;
+use crate::index_repair::{files_ending, index_dir, indexed_vault_of as indexed_vault};
 
 fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
     let until = Instant::now() + Duration::from_secs(20);

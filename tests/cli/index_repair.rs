@@ -32,11 +32,11 @@ pub(crate) fn indexed_vault_of(notes: usize) -> TestVault {
     v
 }
 
-fn index_dir(v: &TestVault) -> PathBuf {
+pub(crate) fn index_dir(v: &TestVault) -> PathBuf {
     v.path(".kith/cache/index")
 }
 
-fn files_ending(dir: &Path, ext: &str) -> Vec<PathBuf> {
+pub(crate) fn files_ending(dir: &Path, ext: &str) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .unwrap()
         .flatten()
