@@ -270,14 +270,8 @@ impl Index {
             Ok(idx) => return Ok((idx, SyncReport::default())),
             Err(idx) => idx,
         };
-        let own;
-        let walked = match walked {
-            Some(w) => w,
-            None => {
-                own = Walked::now(root);
-                &own
-            }
-        };
+        let mut own = None;
+        let walked = walked_or_now(root, walked, &mut own);
         let (idx, report) = idx.sync_or_rebuild(walked, progress)?;
         report.tell();
         Ok((idx, report))
@@ -474,14 +468,8 @@ impl Index {
         progress: bool,
     ) -> Result<(Index, SyncReport)> {
         let mut fresh = Index::recreate(root, reason, damaged)?;
-        let own;
-        let walked = match walked {
-            Some(w) => w,
-            None => {
-                own = Walked::now(root);
-                &own
-            }
-        };
+        let mut own = None;
+        let walked = walked_or_now(root, walked, &mut own);
         let r = lifecycle::quietly(|| fresh.sync_with(walked, progress, COMMAND_WAIT))
             .map_err(|p| Error::Index(format!("even a fresh index failed ({p})")))??;
         Ok((fresh, r))
@@ -1142,6 +1130,19 @@ fn tantivy_err(e: tantivy::TantivyError) -> Error {
 /// Note kind of a parsed note, as stored.
 fn kind_str(n: &Note) -> &'static str {
     n.kind.as_str()
+}
+
+/// `walked` when the caller has walked the vault already, else a walk made
+/// now (kept in `own` for as long as the answer is used).
+fn walked_or_now<'a>(
+    root: &Path,
+    walked: Option<&'a Walked>,
+    own: &'a mut Option<Walked>,
+) -> &'a Walked {
+    match walked {
+        Some(w) => w,
+        None => own.insert(Walked::now(root)),
+    }
 }
 
 #[cfg(test)]

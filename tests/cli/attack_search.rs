@@ -5,20 +5,9 @@
 use crate::support::{TestVault, kith_command, spawn_piped};
 use std::time::{Duration, Instant};
 
-/// Truncates every segment file of the index in place; how many.
-fn cut_segments(v: &TestVault) -> usize {
-    let mut cut = 0;
-    for ext in ["idx", "pos", "term", "store", "fast", "fieldnorm"] {
-        for f in files_ending(&index_dir(v), ext) {
-            let f = std::fs::OpenOptions::new().write(true).open(f).unwrap();
-            f.set_len(0).unwrap();
-            cut += 1;
-        }
-    }
-    cut
-}
-
-use crate::index_repair::{files_ending, index_dir, indexed_vault_of as indexed_vault};
+use crate::index_repair::{
+    cut_segments, files_ending, index_dir, indexed_vault_of as indexed_vault,
+};
 
 fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
     let until = Instant::now() + Duration::from_secs(20);

@@ -32,6 +32,19 @@ pub(crate) fn indexed_vault_of(notes: usize) -> TestVault {
     v
 }
 
+/// Truncates every segment file of the index in place; how many.
+pub(crate) fn cut_segments(v: &TestVault) -> usize {
+    let mut cut = 0;
+    for ext in ["idx", "pos", "term", "store", "fast", "fieldnorm"] {
+        for f in files_ending(&index_dir(v), ext) {
+            let f = std::fs::OpenOptions::new().write(true).open(f).unwrap();
+            f.set_len(0).unwrap();
+            cut += 1;
+        }
+    }
+    cut
+}
+
 pub(crate) fn index_dir(v: &TestVault) -> PathBuf {
     v.path(".kith/cache/index")
 }
@@ -447,14 +460,7 @@ fn search_with_files_cut(v: &TestVault, env: &[(&str, &str)]) -> crate::support:
         assert!(Instant::now() < until, "the search never opened the index");
         std::thread::sleep(Duration::from_millis(5));
     }
-    let mut cut = 0;
-    for ext in ["idx", "pos", "term", "store", "fast", "fieldnorm"] {
-        for f in files_ending(&index_dir(v), ext) {
-            let f = std::fs::OpenOptions::new().write(true).open(f).unwrap();
-            f.set_len(0).unwrap();
-            cut += 1;
-        }
-    }
+    let cut = cut_segments(v);
     assert!(cut >= 6, "segment files truncated: {cut}");
     std::fs::write(hold.path().join("go"), "").unwrap();
     search.join().unwrap()
