@@ -51,11 +51,24 @@ fn the_rerun_of_a_search_does_not_start_with_sigbus_blocked() {
     // Close the gate: the second run waits once it has opened the index,
     // so it is still there to be looked at.
     std::fs::remove_file(&gate).unwrap();
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let blocked = status
-        .lines()
-        .find_map(|l| l.strip_prefix("SigBlk:"))
-        .and_then(|h| u64::from_str_radix(h.trim(), 16).ok());
+    // Looked at only once it waits there: just after `execve` its main
+    // thread may be inside `pthread_create`, which blocks every signal for
+    // a moment. Several looks, and-ed: a mask left blocked by the first run
+    // shows in all of them, a passing one in at most some.
+    wait_for("the second run to open the index", || opened.exists());
+    let blocked = (0..3)
+        .map(|i| {
+            if i > 0 {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let status =
+                std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("SigBlk:"))
+                .and_then(|h| u64::from_str_radix(h.trim(), 16).ok())
+        })
+        .try_fold(u64::MAX, |all, m| m.map(|m| all & m));
     // Open the gate for good: the second run, rebuilding, answers.
     std::fs::write(&gate, "").unwrap();
     let (st, out, err) = run.finish("search", Duration::from_secs(60));
