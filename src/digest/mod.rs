@@ -229,7 +229,11 @@ pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> 
     // pick of them is read back (a few KB), not every candidate.
     let ikey = introfacts::of_vault(vault);
     trace("introductions key");
-    let pick_g = ikey.map(|k| cached::pick_generation(k.key, as_of, limits));
+    // Not for `--all`: every candidate is `intros.bin` already.
+    let bounded = limits.intros.max(limits.shares) <= PICK_AT_MOST;
+    let pick_g = ikey
+        .filter(|_| bounded)
+        .map(|k| cached::pick_generation(k.key, as_of, limits));
     let picked = pick_g.and_then(|g| {
         match cached::read::<cached::Pick>(&cached::pick_file(&vault.root), g) {
             Ok(p) => {
@@ -312,6 +316,9 @@ pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> 
     }
     Ok(d)
 }
+
+/// The largest limit the digest's pick of the introductions is kept for.
+const PICK_AT_MOST: usize = 1000;
 
 /// Frees `x` on a thread of its own: the matcher and the introductions
 /// not shown are millions of small allocations (a few tenths of a second
