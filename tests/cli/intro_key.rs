@@ -287,12 +287,48 @@ fn each_input_of_the_introductions_moves_their_key() {
             }),
         ),
         (
-            "a journal entry linking two people",
-            true,
+            "a journal note, two entries linking one person each (key moves)",
+            false,
             Box::new(|v| {
                 v.note(
                     "journal/2026-11-20.md",
-                    "## Log\n\n### 2026-11-20 · party\n\nWith [[Hal]] and [[Ann]].\n",
+                    "## Log\n\n### 2026-11-19 · walk\n\nWith [[Hal]].\n\n### 2026-11-20 · party\n\nWith [[Ann]].\n",
+                );
+            }),
+        ),
+        (
+            // Every line with a link reads as before: only which entry
+            // holds each link tells.
+            "the two entries made one",
+            true,
+            Box::new(|v| {
+                let t = v.read("journal/2026-11-20.md");
+                v.note(
+                    "journal/2026-11-20.md",
+                    &t.replace("\n\n### 2026-11-20 · party\n", "\n"),
+                );
+            }),
+        ),
+        (
+            // No link, outside the log: only the promise itself tells.
+            "a promise naming a resource",
+            true,
+            Box::new(|v| {
+                append(
+                    v,
+                    "people/eve.md",
+                    "\n- [ ] send her Knitting for beginners\n",
+                )
+            }),
+        ),
+        (
+            "that promise done",
+            true,
+            Box::new(|v| {
+                let t = v.read("people/eve.md");
+                v.note(
+                    "people/eve.md",
+                    &t.replace("- [ ] send her", "- [x] send her"),
                 );
             }),
         ),
