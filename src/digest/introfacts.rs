@@ -177,7 +177,14 @@ fn load(root: &Path) -> rustc_hash::FxHashMap<u64, (u64, u64)> {
 
 /// The key from each note's (path, content hash, facts hash), in order,
 /// storing the sums when some were made (`save`).
-fn finish(root: &Path, settings: u64, sums: &[(&[u8], u64, u64)], made: usize, save: bool) -> Key {
+fn finish(
+    t: std::time::Instant,
+    root: &Path,
+    settings: u64,
+    sums: &[(&[u8], u64, u64)],
+    made: usize,
+    save: bool,
+) -> Key {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for (path, _, facts) in sums {
         path.hash(&mut h);
@@ -199,8 +206,9 @@ fn finish(root: &Path, settings: u64, sums: &[(&[u8], u64, u64)], made: usize, s
     }
     if std::env::var_os("KITH_TRACE").is_some() {
         eprintln!(
-            "trace: introductions key: {} facts from the cache, {made} hashed from the notes",
-            sums.len() - made
+            "trace: introductions key: {} facts from the cache, {made} hashed from the notes, {:?}",
+            sums.len() - made,
+            t.elapsed()
         );
     }
     Key::new(settings, h.finish())
@@ -217,6 +225,7 @@ pub fn of_vault(vault: &Vault) -> Option<Key> {
     if sources.len() != vault.notes.len() || sources.contains(&0) {
         return None;
     }
+    let t = std::time::Instant::now();
     let settings = cached::settings_key(&vault.root, &vault.config)?;
     let known = load(&vault.root);
     let sums: Vec<Option<(&[u8], u64, u64, bool)>> = vault
@@ -239,7 +248,7 @@ pub fn of_vault(vault: &Vault) -> Option<Key> {
     let made = sums.iter().filter(|s| s.3).count();
     let save = (made > 0 || known.len() != sums.len()) && !vault.read_changed();
     let sums: Vec<(&[u8], u64, u64)> = sums.into_iter().map(|(p, c, f, _)| (p, c, f)).collect();
-    Some(finish(&vault.root, settings, &sums, made, save))
+    Some(finish(t, &vault.root, settings, &sums, made, save))
 }
 
 /// The introductions key from the model's directory (each note's path and
@@ -253,6 +262,7 @@ pub fn of_model<'a>(
     at_most: usize,
 ) -> Option<Key> {
     use rayon::prelude::*;
+    let t = std::time::Instant::now();
     let settings = cached::settings_key(root, config)?;
     let known = load(root);
     let mut sums: Vec<(&[u8], u64, u64)> = Vec::new();
@@ -286,7 +296,7 @@ pub fn of_model<'a>(
         sums[k].2 = f?;
     }
     let save = !missing.is_empty() || known.len() != sums.len();
-    Some(finish(root, settings, &sums, missing.len(), save))
+    Some(finish(t, root, settings, &sums, missing.len(), save))
 }
 
 /// A path as the model's directory stores it (its bytes).

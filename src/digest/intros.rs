@@ -447,13 +447,23 @@ fn prose(vault: &Vault, i: usize) -> String {
 pub(crate) fn prose_of(n: &crate::note::Note, bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let tasks = task_lines(n);
+    // The lines inside log entries, marked once: asking every entry about
+    // every line cost lines × entries (seconds over a vault of long logs).
+    let lines = text.lines().count() + 1;
+    let mut in_entry: Vec<bool> = Vec::new();
+    for e in &n.entries {
+        let end = e.end_line.min(lines);
+        if in_entry.len() < end {
+            in_entry.resize(end, false);
+        }
+        for x in in_entry.iter_mut().take(end).skip(e.line) {
+            *x = true;
+        }
+    }
     let mut out = String::new();
     for (k, line) in text.lines().enumerate() {
         let ln = k + 1;
-        if ln < n.body_line
-            || is_task(&tasks, ln)
-            || n.entries.iter().any(|e| ln >= e.line && ln < e.end_line)
-        {
+        if ln < n.body_line || is_task(&tasks, ln) || in_entry.get(ln).copied().unwrap_or(false) {
             continue;
         }
         let t = line.trim();
