@@ -214,6 +214,9 @@ fn finish(
     Key::new(settings, h.finish())
 }
 
+/// One note's (path, content hash, facts hash, whether hashed this run).
+type Sum<'a> = (&'a [u8], u64, u64, bool);
+
 /// The introductions key of a loaded vault (from the persisted model: its
 /// content hashes), hashing the facts of the notes the cache lacks from the
 /// vault's notes and their bytes now. `None` when it cannot be told: no
@@ -228,7 +231,7 @@ pub fn of_vault(vault: &Vault) -> Option<Key> {
     let t = std::time::Instant::now();
     let settings = cached::settings_key(&vault.root, &vault.config)?;
     let known = load(&vault.root);
-    let sums: Vec<Option<(&[u8], u64, u64, bool)>> = vault
+    let sums: Vec<Option<Sum>> = vault
         .notes
         .par_iter()
         .zip(sources.par_iter())
@@ -244,7 +247,7 @@ pub fn of_vault(vault: &Vault) -> Option<Key> {
             }
         })
         .collect();
-    let sums: Vec<(&[u8], u64, u64, bool)> = sums.into_iter().collect::<Option<_>>()?;
+    let sums: Vec<Sum> = sums.into_iter().collect::<Option<_>>()?;
     let made = sums.iter().filter(|s| s.3).count();
     let save = (made > 0 || known.len() != sums.len()) && !vault.read_changed();
     let sums: Vec<(&[u8], u64, u64)> = sums.into_iter().map(|(p, c, f, _)| (p, c, f)).collect();
