@@ -4,7 +4,9 @@
 # the last run (the digest cache hit), right after one note was edited
 # (`echo >> note` before each run: the caches miss, one note is parsed
 # again, what the matcher reads is unchanged), right after an offer was
-# added to one person (the matcher's answers miss too), and with a
+# added to one person (the matcher's answers miss too), right after a
+# `kith log` entry linking nobody (the introductions' key holds) or linking
+# another person (it moves: the introductions are computed again), and with a
 # `kith watch` running.
 #   bash bench/digest.sh [SIZES...]          (default: 10000 100000)
 # KITH=path (default target/release/kith); BEFORE=path adds an older
@@ -23,6 +25,9 @@ for n in "${sizes[@]}"; do
   [ -d "$v/people" ] || ./target/release/examples/gen_vault "$v" --people "$n" >/dev/null
   note=$(find "$v/people" -name '*.md' -print -quit)
   onote=$(grep -rl -m1 '^offers:' "$v/people" | head -1 || true)
+  name=$(sed -n 's/^name: //p' "$note" | head -1)
+  other=$(find "$v/people" -name '*.md' -print | sed -n 2p)
+  oname=$(sed -n 's/^name: //p' "$other" | head -1)
   rg_s=$(hf -- rg -c coffee "$v")
   echo "| $n | rg | \`rg -c coffee\` | $rg_s | 1.00 | $(used rg -c coffee "$v") |"
   for bin in $B $K; do
@@ -37,11 +42,18 @@ for n in "${sizes[@]}"; do
     "$bin" --vault "$v" digest --as-of "$AS_OF" >/dev/null 2>&1
     row "digest (nothing changed)" "" "$bin" --vault "$v" digest --as-of "$AS_OF"
     row "digest (one note edited)" "$touch1" "$bin" --vault "$v" digest --as-of "$AS_OF"
+    # A dated entry by `kith log`: one linking nobody keeps the
+    # introductions' key, one linking another person moves it.
+    log1="$bin --vault $v log '$name' 'coffee' --date $AS_OF"
+    row "digest (a log entry added)" "$log1" "$bin" --vault "$v" digest --as-of "$AS_OF"
+    log2="$bin --vault $v log '$name' 'coffee with [[$oname]]' --date $AS_OF"
+    row "digest (a log entry linking someone)" "$log2" "$bin" --vault "$v" digest --as-of "$AS_OF"
     offer1="sed -i '0,/^offers:$/s//offers:\\n  - bench offer/' $onote"
     row "digest (an offer added)" "$offer1" "$bin" --vault "$v" digest --as-of "$AS_OF"
     "$bin" --vault "$v" intros --all --as-of "$AS_OF" >/dev/null 2>&1
     row "intros --all (nothing changed)" "" "$bin" --vault "$v" intros --all --as-of "$AS_OF"
     row "intros --all (one note edited)" "$touch1" "$bin" --vault "$v" intros --all --as-of "$AS_OF"
+    row "intros --all (a log entry added)" "$log1" "$bin" --vault "$v" intros --all --as-of "$AS_OF"
     if [ "${WATCH:-1}" != 0 ]; then
       "$bin" --vault "$v" watch --quiet >/dev/null 2>&1 &
       wpid=$!

@@ -99,14 +99,20 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     Ok(exit::OK)
 }
 
+/// Past this many notes changed since their facts were hashed, the key is
+/// told from the decoded vault instead of parsing each changed note.
+const PARSE_AT_MOST: usize = 512;
+
 /// Introduction suggestions. They come from the introductions cache when
-/// nothing they depend on changed (keyed on the notes' content hashes in
-/// the model's directory): then no record is decoded, and the focused
-/// vault (names and paths) is enough to find `--for`'s person.
+/// nothing they depend on changed (keyed on what they read of each note,
+/// [`digest::introfacts`], told from the model's directory and the few
+/// notes changed since): then no record is decoded, and the focused vault
+/// (names and paths) is enough to find `--for`'s person.
 fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
     let mut model = ctx.open_model()?;
     let as_of = ctx.as_of(&args.as_of)?;
-    let key = digest::cached::vault_key(model.root(), model.config(), model.sources());
+    let key =
+        digest::introfacts::of_model(model.root(), model.config(), model.sources(), PARSE_AT_MOST);
     let (vault, list) = match digest::cached_all(model.root(), key, as_of) {
         Some((list, _)) => {
             let vault = ctx.focus(&mut model);
@@ -119,6 +125,7 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
         }
         None => {
             let vault = ctx.whole_keeping(model, digest::FRONT_KEYS)?;
+            let key = key.or_else(|| digest::introfacts::of_vault(&vault));
             let name = match args.person.as_deref() {
                 Some(p) => Some(vault.notes[vault.find_person(p)?].title.clone()),
                 None => None,

@@ -385,6 +385,22 @@ pub fn vault_key<'a>(
         n += 1;
     }
     n.hash(&mut h);
+    settings_into(&mut h, root, config)?;
+    Some(h.finish())
+}
+
+/// What every derived result depends on besides the notes, the date and
+/// the limits: the kith binary, the config in use and the dismissals.
+/// `None` when it cannot be told (see [`vault_key`]).
+pub fn settings_key(root: &Path, config: &crate::config::Config) -> Option<u64> {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    binary_identity(&mut h);
+    settings_into(&mut h, root, config)?;
+    Some(h.finish())
+}
+
+/// The config as loaded and the dismissals file as it reads now, into `h`.
+fn settings_into(h: &mut impl Hasher, root: &Path, config: &crate::config::Config) -> Option<()> {
     // The capped reader that never opens a FIFO; a file kith cannot read
     // means no cache: the fresh computation reports it.
     let read = |rel: &Path| match crate::vault::read_note_bytes(&root.join(rel))
@@ -394,15 +410,15 @@ pub fn vault_key<'a>(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
         Err(_) => None,
     };
-    format!("{:?}", config.raw).hash(&mut h);
+    format!("{:?}", config.raw).hash(h);
     let dismissed = read(Path::new(super::DISMISSED_FILE))?;
     if let Some(b) = &dismissed
         && !dismissals_clean(b)
     {
         return None;
     }
-    dismissed.hash(&mut h);
-    Some(h.finish())
+    dismissed.hash(h);
+    Some(())
 }
 
 /// The kith binary (and this file's format), hashed into every key: a
@@ -449,11 +465,67 @@ pub fn digest_generation(key: u64, as_of: Date, limits: Limits) -> u64 {
     h.finish()
 }
 
-/// The generation of every introduction candidate for a vault key and date.
+/// The generation of every introduction candidate for an introductions
+/// key ([`super::introfacts`]) and date.
 pub fn intros_generation(key: u64, as_of: Date) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     ("intros", key, as_of).hash(&mut h);
     h.finish()
+}
+
+/// The digest's own pick of the introductions and shares: a few KB, so a
+/// digest after an edit that leaves the introductions alone does not read
+/// every candidate back (hundreds of thousands at 100k people).
+pub fn pick_file(root: &Path) -> PathBuf {
+    crate::vault::cache_dir(root).join("intropick.bin")
+}
+
+/// The generation of the digest's pick for an introductions key, date and
+/// the limits it applies.
+pub fn pick_generation(key: u64, as_of: Date, limits: Limits) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    ("pick", key, as_of).hash(&mut h);
+    (limits.intros, limits.shares).hash(&mut h);
+    h.finish()
+}
+
+/// What the digest shows of the introductions: `select(all, limits.intros,
+/// 2)`, the first `limits.shares` shares, and how many were left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pick {
+    intros: Vec<Intro>,
+    shares: Vec<Share>,
+    more_intros: usize,
+}
+
+/// [`Pick`] borrowed, for writing (the same bytes).
+#[derive(Serialize)]
+pub struct PickRef<'a> {
+    intros: Vec<IntroRef<'a>>,
+    shares: Vec<ShareRef<'a>>,
+    more_intros: usize,
+}
+
+impl Pick {
+    pub fn of<'a>(
+        intros: &'a [IntroSuggestion],
+        shares: &'a [ShareSuggestion],
+        more_intros: usize,
+    ) -> PickRef<'a> {
+        PickRef {
+            intros: intros.iter().map(IntroRef::from).collect(),
+            shares: shares.iter().map(ShareRef::from).collect(),
+            more_intros,
+        }
+    }
+
+    pub fn into_parts(self) -> (Vec<IntroSuggestion>, Vec<ShareSuggestion>, usize) {
+        (
+            self.intros.into_iter().map(IntroSuggestion::from).collect(),
+            self.shares.into_iter().map(ShareSuggestion::from).collect(),
+            self.more_intros,
+        )
+    }
 }
 
 /// The matcher's per-person fields cache file.
@@ -916,7 +988,8 @@ mod tests {
         assert_eq!(vault_key_of(&v), key);
         let after = crate::digest::build(&v, as_of, limits).unwrap();
         assert_eq!(after.intros.len(), 1, "the pair is no longer dismissed");
-        let (intros, _) = crate::digest::cached_all(root, key, as_of).unwrap_or_default();
+        let ikey = crate::digest::introfacts::of_vault(&v);
+        let (intros, _) = crate::digest::cached_all(root, ikey, as_of).unwrap_or_default();
         assert_eq!(intros.len(), 1, "the candidates cache agrees");
     }
 }

@@ -435,20 +435,35 @@ fn first_name(s: &str) -> &str {
 /// The prose of a person note: body lines outside log entries, headings and
 /// task items, with links removed (a name is not what someone is).
 fn prose(vault: &Vault, i: usize) -> String {
-    let n = &vault.notes[i];
     // Never read what the note loader refused (a FIFO, /dev/zero, a huge file).
     let Some(bytes) = vault.note_bytes_now(i) else {
         return String::new();
     };
-    let text = String::from_utf8_lossy(&bytes);
+    prose_of(&vault.notes[i], &bytes)
+}
+
+/// [`prose`] of note `n` whose file holds `bytes`: the one rule, which the
+/// introductions key hashes too (see [`super::introfacts`]).
+pub(crate) fn prose_of(n: &crate::note::Note, bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
     let tasks = task_lines(n);
+    // The lines inside log entries, marked once: asking every entry about
+    // every line cost lines × entries (seconds over a vault of long logs).
+    let lines = text.lines().count() + 1;
+    let mut in_entry: Vec<bool> = Vec::new();
+    for e in &n.entries {
+        let end = e.end_line.min(lines);
+        if in_entry.len() < end {
+            in_entry.resize(end, false);
+        }
+        for x in in_entry.iter_mut().take(end).skip(e.line) {
+            *x = true;
+        }
+    }
     let mut out = String::new();
     for (k, line) in text.lines().enumerate() {
         let ln = k + 1;
-        if ln < n.body_line
-            || is_task(&tasks, ln)
-            || n.entries.iter().any(|e| ln >= e.line && ln < e.end_line)
-        {
+        if ln < n.body_line || is_task(&tasks, ln) || in_entry.get(ln).copied().unwrap_or(false) {
             continue;
         }
         let t = line.trim();
@@ -1018,7 +1033,7 @@ pub fn intro_suggestions(
     limit: usize,
     all: bool,
 ) -> Result<Vec<IntroSuggestion>> {
-    let key = super::cached::vault_key_of(vault);
+    let key = super::introfacts::of_vault(vault);
     let matching = std::sync::OnceLock::new();
     let (list, _) = all_with(vault, as_of, key, &|| {
         matching.get_or_init(|| Matching::build(vault))
@@ -1040,17 +1055,18 @@ pub fn pick(
     if all { list } else { select(list, limit, 2).0 }
 }
 
-/// Every introduction candidate (ranked) and share suggestion for a vault
-/// key and date, from the introductions cache; `None` when it holds
-/// something else (a damaged file is said on stderr).
+/// Every introduction candidate (ranked) and share suggestion for an
+/// introductions key ([`super::introfacts`]) and date, from the
+/// introductions cache; `None` when it holds something else (a damaged file
+/// is said on stderr).
 pub fn cached_all(
     root: &Path,
-    key: Option<u64>,
+    key: Option<super::introfacts::Key>,
     as_of: Date,
 ) -> Option<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     use super::cached;
     let t = std::time::Instant::now();
-    let g = cached::intros_generation(key?, as_of);
+    let g = cached::intros_generation(key?.key, as_of);
     match cached::read::<cached::AllIntros>(&cached::intros_file(root), g) {
         Ok(all) => {
             trace("intros cache: hit", t);
@@ -1071,7 +1087,7 @@ pub fn cached_all(
 pub fn all_with<'m>(
     vault: &Vault,
     as_of: Date,
-    key: Option<u64>,
+    key: Option<super::introfacts::Key>,
     matching: &(dyn Fn() -> &'m Matching<'m> + Sync),
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     if let Some(found) = cached_all(&vault.root, key, as_of) {
@@ -1085,7 +1101,7 @@ pub fn all_with<'m>(
 pub fn compute_all<'m>(
     vault: &Vault,
     as_of: Date,
-    key: Option<u64>,
+    key: Option<super::introfacts::Key>,
     matching: &(dyn Fn() -> &'m Matching<'m> + Sync),
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
     use super::cached;
@@ -1097,10 +1113,10 @@ pub fn compute_all<'m>(
     // A note saved since the model read it was read for its prose, or the
     // dismissals changed since the key read them: the result is not that
     // key's, so it is not stored under it.
-    if let Some(k) = key.filter(|k| cached::still_keyed(vault, *k))
+    if let Some(k) = key.filter(|k| k.still(vault))
         && let Err(e) = cached::write(
             &cached::intros_file(&vault.root),
-            cached::intros_generation(k, as_of),
+            cached::intros_generation(k.key, as_of),
             &cached::AllIntros::of(&intros, &shares),
         )
         && std::env::var_os("KITH_TRACE").is_some()

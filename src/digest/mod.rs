@@ -8,6 +8,7 @@ pub mod brief;
 pub mod cached;
 pub mod circle;
 pub mod graph;
+pub mod introfacts;
 mod intros;
 pub mod lexicon;
 pub mod lifecycle;
@@ -223,29 +224,71 @@ pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> 
     // The matcher indexes everyone: built only when something needs it.
     let built = std::sync::OnceLock::new();
     let matching = || built.get_or_init(|| Matching::build(vault));
+    // The introductions are keyed on what they read of each note, not on
+    // whole notes: after a log entry that links nobody, the digest's own
+    // pick of them is read back (a few KB), not every candidate.
+    let ikey = introfacts::of_vault(vault);
+    trace("introductions key");
+    // Not for `--all`: every candidate is `intros.bin` already.
+    let bounded = limits.intros.max(limits.shares) <= PICK_AT_MOST;
+    let pick_g = ikey
+        .filter(|_| bounded)
+        .map(|k| cached::pick_generation(k.key, as_of, limits));
+    let picked = pick_g.and_then(|g| {
+        match cached::read::<cached::Pick>(&cached::pick_file(&vault.root), g) {
+            Ok(p) => {
+                trace("introductions pick: hit");
+                Some(p.into_parts())
+            }
+            Err(miss) => {
+                if let cached::Miss::Bad(why) = miss {
+                    eprintln!("kith: rebuilt the digest's introductions because {why}");
+                }
+                None
+            }
+        }
+    });
+    let hit = picked.is_some();
     // Reminders and the introductions (when not cached) need nothing of
     // each other: side by side, on the two cores a laptop has at least.
-    let cached_intros = cached_all(&vault.root, key, as_of);
     let ((mut all, more_check_ins), found) = rayon::join(
         || {
             let r = reminders::budgeted(vault, as_of, limits.check_ins);
             trace("reminders");
             r
         },
-        || match cached_intros {
-            Some(found) => Ok(found),
-            None => intros::compute_all(vault, as_of, key, &matching),
+        || -> Result<_> {
+            if let Some(p) = picked {
+                return Ok(p);
+            }
+            let (intros, shares) = match cached_all(&vault.root, ikey, as_of) {
+                Some(found) => found,
+                None => intros::compute_all(vault, as_of, ikey, &matching)?,
+            };
+            let (intros, more_intros) = select(intros, limits.intros, 2);
+            let shares: Vec<ShareSuggestion> = shares.into_iter().take(limits.shares).collect();
+            Ok((intros, shares, more_intros))
         },
     );
-    let (intros, shares) = found?;
+    let (intros, shares, more_intros) = found?;
+    if !hit
+        && let (Some(k), Some(g)) = (ikey, pick_g)
+        && k.still(vault)
+        && let Err(e) = cached::write(
+            &cached::pick_file(&vault.root),
+            g,
+            &cached::Pick::of(&intros, &shares, more_intros),
+        )
+        && std::env::var_os("KITH_TRACE").is_some()
+    {
+        eprintln!("trace: digest's introductions not saved: {e}");
+    }
     let wanted = reminders::help_wanted(vault, &all);
     if !wanted.is_empty() {
         let help = reminders::help_lines(vault, matching(), &wanted);
         reminders::add_help(vault, &help, &mut all);
     }
     trace("help in context");
-    let (intros, more_intros) = select(intros, limits.intros, 2);
-    let shares: Vec<ShareSuggestion> = shares.into_iter().take(limits.shares).collect();
     trace("suggestions");
     let d = Digest {
         as_of,
@@ -273,6 +316,9 @@ pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> 
     }
     Ok(d)
 }
+
+/// The largest limit the digest's pick of the introductions is kept for.
+const PICK_AT_MOST: usize = 1000;
 
 /// Frees `x` on a thread of its own: the matcher and the introductions
 /// not shown are millions of small allocations (a few tenths of a second

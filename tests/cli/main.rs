@@ -27,6 +27,7 @@ mod give;
 mod hostile;
 mod import_export;
 mod index_repair;
+mod intro_key;
 mod intros;
 mod obsidian;
 mod reading;
