@@ -447,7 +447,7 @@ fn prose(vault: &Vault, i: usize) -> String {
         let ln = k + 1;
         if ln < n.body_line
             || is_task(&tasks, ln)
-            || n.entries.iter().any(|e| ln >= e.line && ln < e.end_line)
+            || n.entries.iter().any(|e| ln >= e.line as usize && ln < e.end_line as usize)
         {
             continue;
         }

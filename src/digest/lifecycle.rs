@@ -123,7 +123,7 @@ pub fn records(vault: &Vault) -> Vec<IntroRecord> {
                 date: e.date,
                 in_note: n.title.clone(),
                 path: n.path.clone(),
-                line: e.line,
+                line: e.line as usize,
             });
         }
     }

@@ -102,7 +102,7 @@ pub fn exchanges(vault: &Vault) -> HashMap<usize, Vec<Exchange>> {
                         deed: *d,
                         date: e.date,
                         path: n.path.clone(),
-                        line: e.line,
+                        line: e.line as usize,
                         what: tagged_sentence(&vault.entry_text(i, e), *d)
                             .unwrap_or_else(|| topic(e)),
                     });
@@ -192,7 +192,7 @@ pub fn topic(e: &LogEntry) -> String {
     let flat = crate::note::links_as_text(&flat);
     let end = flat.find(['.', '!', '?']).map_or(flat.len(), |i| i + 1);
     let s = crate::digest::graph::cut_at_word(&flat[..end], 100);
-    if s.is_empty() { e.title.clone() } else { s }
+    if s.is_empty() { e.title.to_string() } else { s }
 }
 
 /// Someone who helped you recently and has not heard back since.

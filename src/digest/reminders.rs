@@ -266,7 +266,7 @@ fn check_in_starters(vault: &Vault, as_of: Date, out: &mut [Reminder]) {
                 let topic = if e.title.is_empty() {
                     first_sentence(&vault.entry_text(i, e))
                 } else {
-                    e.title.clone()
+                    e.title.to_string()
                 };
                 if !topic.is_empty() {
                     starters.push(format!("last time ({}): {topic}", e.date));
@@ -512,7 +512,7 @@ fn events(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                                 if e.title.is_empty() {
                                     first_sentence(&vault.entry_text(*i, e))
                                 } else {
-                                    e.title.clone()
+                                    e.title.to_string()
                                 }
                             )
                         })
@@ -626,7 +626,7 @@ fn contacts_where(
         out.push(Contact {
             date: e.date,
             path: n.path.clone(),
-            line: e.line,
+            line: e.line as usize,
             about_meeting: about(vault, i, e),
             tagged_follow_up: followup(e),
             later_same_day: later,
@@ -664,7 +664,7 @@ fn contacts_where(
                     out.push(Contact {
                         date: e.date,
                         path: other.path.clone(),
-                        line: e.line,
+                        line: e.line as usize,
                         about_meeting: about(vault, j, e),
                         tagged_follow_up: followup(e),
                         later_same_day: false,
@@ -731,7 +731,7 @@ fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
                 .iter()
                 .filter(|e| !e.tasks_only && !is_proposal(e) && e.date <= as_of)
                 .max_by_key(|e| (e.date, e.line))
-                .map(|e| (e.date, i, e.line))
+                .map(|e| (e.date, i, e.line as usize))
         })
         .collect();
     // The linking notes in parts on every core, each part keeping its own
@@ -785,7 +785,7 @@ fn mentions_in(
             continue;
         }
         let spot = match l.entry {
-            Some(ei) => other.entries.get(ei).map(|e| (e.date, j, e.line)),
+            Some(ei) => other.entries.get(ei).map(|e| (e.date, j, e.line as usize)),
             None if other.kind == NoteKind::Journal && l.key.as_deref() != Some("attendees") => {
                 other.date.map(|d| (d, j, l.line))
             }

@@ -187,7 +187,7 @@ pub fn body_of(note: &Note, text: &str) -> String {
 pub fn body_spans(note: &Note, text: &str) -> Vec<(usize, usize)> {
     // Lines covered by entries, as sorted, merged ranges.
     let mut ranges: Vec<(usize, usize)> =
-        note.entries.iter().map(|e| (e.line, e.end_line)).collect();
+        note.entries.iter().map(|e| (e.line as usize, e.end_line as usize)).collect();
     ranges.sort_unstable();
     let mut out: Vec<(usize, usize)> = Vec::new();
     let mut r = 0;

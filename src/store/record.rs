@@ -164,7 +164,8 @@ struct CResource {
 #[derive(Serialize, Deserialize)]
 struct CEntry {
     date: Day,
-    title: String,
+    /// Boxed as the domain's: the same bytes as a `String` in the record.
+    title: Box<str>,
     line: u32,
     level: u8,
     end_line: u32,
@@ -354,9 +355,9 @@ impl<'a> CNote<'a> {
                 .map(|e| CEntry {
                     date: day(e.date),
                     title: e.title.clone(),
-                    line: n32(e.line),
+                    line: e.line,
                     level: e.level,
-                    end_line: n32(e.end_line),
+                    end_line: e.end_line,
                     span: e.span,
                     links: e.links.clone(),
                     tags: e.tags.clone(),
@@ -532,10 +533,10 @@ impl<'a> CNote<'a> {
                 .map(|e| LogEntry {
                     date: date(e.date),
                     title: e.title,
-                    line: us(e.line),
+                    line: e.line,
                     level: e.level,
-                    end_line: us(e.end_line),
-                    text: String::new(),
+                    end_line: e.end_line,
+                    text: Box::default(),
                     span: e.span,
                     links: e.links,
                     tags: e.tags,
