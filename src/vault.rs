@@ -921,9 +921,7 @@ impl Vault {
                 let touch = match l.entry {
                     Some(k) => {
                         let e = &n.entries[k];
-                        let title = entry_titles
-                            .entry(k)
-                            .or_insert_with(|| (*e.title).into());
+                        let title = entry_titles.entry(k).or_insert_with(|| (*e.title).into());
                         Some((e.date, e.line as usize, &*title))
                     }
                     None if n.kind == NoteKind::Journal

@@ -40,7 +40,12 @@ pub fn prose(vault: &Vault, idx: usize) -> Option<String> {
     let n = &vault.notes[idx];
     let bytes = crate::vault::read_note_bytes(&vault.root.join(&n.path)).ok()?;
     let text = String::from_utf8_lossy(&bytes);
-    let first_entry = n.entries.iter().map(|e| e.line as usize).min().unwrap_or(usize::MAX);
+    let first_entry = n
+        .entries
+        .iter()
+        .map(|e| e.line as usize)
+        .min()
+        .unwrap_or(usize::MAX);
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let no = i + 1;

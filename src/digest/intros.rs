@@ -447,7 +447,9 @@ fn prose(vault: &Vault, i: usize) -> String {
         let ln = k + 1;
         if ln < n.body_line
             || is_task(&tasks, ln)
-            || n.entries.iter().any(|e| ln >= e.line as usize && ln < e.end_line as usize)
+            || n.entries
+                .iter()
+                .any(|e| ln >= e.line as usize && ln < e.end_line as usize)
         {
             continue;
         }
