@@ -721,6 +721,17 @@ fn later(vault: &Vault, best: Option<Spot>, new: Spot) -> bool {
 /// [`contacts`] for everyone at once, in one pass over the links (a
 /// per-person [`contacts`] made check-ins cost a scan per person).
 fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
+    let part = vault
+        .notes
+        .len()
+        .div_ceil(4 * rayon::current_num_threads().max(1))
+        .max(1024);
+    last_mentions_in_parts(vault, as_of, part)
+}
+
+/// [`last_mentions`], the linking notes looked at in parts of `part` notes.
+fn last_mentions_in_parts(vault: &Vault, as_of: Date, part: usize) -> Vec<Option<Spot>> {
+    let size = part.max(1);
     let mut best: Vec<Option<Spot>> = vault
         .notes
         .par_iter()
@@ -739,11 +750,6 @@ fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
     // (see [`later`]) in note order either way, so the parts agree with
     // one pass. A part checks for plans against its own winners, which
     // reads a few more notes than one pass would, never another answer.
-    let size = vault
-        .notes
-        .len()
-        .div_ceil(4 * rayon::current_num_threads().max(1))
-        .max(1024);
     let parts: Vec<Vec<(usize, Spot)>> = vault
         .notes
         .par_chunks(size)
@@ -969,6 +975,77 @@ pub(crate) fn add_help(
                     added += 1;
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::reciprocity::tests::vault;
+
+    #[test]
+    fn last_mentions_are_the_same_whatever_the_parts() {
+        // Ann is mentioned on the same day in two journals (the path that
+        // sorts first wins), twice in one journal (the later line wins), and
+        // later in an event; Bob only in journals, one after his own entry.
+        let v = vault(&[
+            (
+                "people/ann.md",
+                "---\nname: Ann A\n---\n## Log\n### 2026-01-01 · coffee\nx\n",
+            ),
+            (
+                "people/bob.md",
+                "---\nname: Bob B\n---\n## Log\n### 2026-01-03 · call\nx\n",
+            ),
+            ("journal/2026-01-05 b.md", "saw [[Ann A]]\n"),
+            (
+                "journal/2026-01-05.md",
+                "saw [[Ann A]]\n\nand [[Ann A]] again, [[Bob B]]\n",
+            ),
+            ("journal/2026-01-02.md", "[[Bob B]]\n"),
+            (
+                "events/party.md",
+                "---\nname: Party\ndate: 2026-01-09\n---\n## Log\n### 2026-01-09 · party\n[[Ann A]] came\n",
+            ),
+            (
+                "journal/2026-01-20.md",
+                "[[Ann A]], after the day asked about\n",
+            ),
+        ]);
+        let as_of = crate::date::parse_date("2026-01-10").unwrap();
+        let whole = last_mentions_in_parts(&v, as_of, usize::MAX);
+        let at = |path: &str| v.notes.iter().position(|n| n.path.to_str() == Some(path));
+        let (ann, bob) = (at("people/ann.md").unwrap(), at("people/bob.md").unwrap());
+        let party = at("events/party.md").unwrap();
+        assert_eq!(whole[ann].map(|s| s.1), Some(party));
+        assert_eq!(
+            whole[bob].map(|s| (s.0, s.1)),
+            Some((
+                crate::date::parse_date("2026-01-05").unwrap(),
+                at("journal/2026-01-05.md").unwrap()
+            ))
+        );
+        for part in 1..=v.notes.len() {
+            assert_eq!(
+                last_mentions_in_parts(&v, as_of, part),
+                whole,
+                "parts of {part}"
+            );
+        }
+        // Without the event, the same-day tie between the two journals.
+        let before = crate::date::parse_date("2026-01-06").unwrap();
+        let whole = last_mentions_in_parts(&v, before, usize::MAX);
+        assert_eq!(
+            whole[ann].map(|s| (s.1, s.2)),
+            Some((at("journal/2026-01-05 b.md").unwrap(), 1))
+        );
+        for part in 1..=v.notes.len() {
+            assert_eq!(
+                last_mentions_in_parts(&v, before, part),
+                whole,
+                "parts of {part}"
+            );
         }
     }
 }
