@@ -721,17 +721,32 @@ fn later(vault: &Vault, best: Option<Spot>, new: Spot) -> bool {
 /// [`contacts`] for everyone at once, in one pass over the links (a
 /// per-person [`contacts`] made check-ins cost a scan per person).
 fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
-    let part = vault
-        .notes
+    let linking = linking_notes(vault);
+    let part = linking
         .len()
         .div_ceil(4 * rayon::current_num_threads().max(1))
-        .max(1024);
-    last_mentions_in_parts(vault, as_of, part)
+        .max(64);
+    last_mentions_in_parts(vault, as_of, &linking, part)
 }
 
-/// [`last_mentions`], the linking notes looked at in parts of `part` notes.
-fn last_mentions_in_parts(vault: &Vault, as_of: Date, part: usize) -> Vec<Option<Spot>> {
-    let size = part.max(1);
+/// The journal and event notes with links: those whose links can be
+/// contacts, in note order.
+fn linking_notes(vault: &Vault) -> Vec<usize> {
+    (0..vault.notes.len())
+        .filter(|&j| {
+            let n = &vault.notes[j];
+            matches!(n.kind, NoteKind::Journal | NoteKind::Event) && !n.links.is_empty()
+        })
+        .collect()
+}
+
+/// [`last_mentions`], the `linking` notes looked at in parts of `part`.
+fn last_mentions_in_parts(
+    vault: &Vault,
+    as_of: Date,
+    linking: &[usize],
+    part: usize,
+) -> Vec<Option<Spot>> {
     let mut best: Vec<Option<Spot>> = vault
         .notes
         .par_iter()
@@ -745,19 +760,19 @@ fn last_mentions_in_parts(vault: &Vault, as_of: Date, part: usize) -> Vec<Option
                 .map(|e| (e.date, i, e.line as usize))
         })
         .collect();
-    // The linking notes in parts on every core, each part keeping its own
-    // winners, merged in note order: the winner is the last of the best
-    // (see [`later`]) in note order either way, so the parts agree with
-    // one pass. A part checks for plans against its own winners, which
-    // reads a few more notes than one pass would, never another answer.
-    let parts: Vec<Vec<(usize, Spot)>> = vault
-        .notes
-        .par_chunks(size)
-        .enumerate()
-        .map(|(c, chunk)| {
+    // The linking notes in parts on every core (parts of them, not of all
+    // notes: journals and events sort together, and would all fall in one
+    // part), each part keeping its own winners, merged in note order: the
+    // winner is the last of the best (see [`later`]) in note order either
+    // way, so the parts agree with one pass. A part checks for plans
+    // against its own winners, which reads a few more notes than one pass
+    // would, never another answer.
+    let parts: Vec<Vec<(usize, Spot)>> = linking
+        .par_chunks(part.max(1))
+        .map(|chunk| {
             let mut won: rustc_hash::FxHashMap<usize, Spot> = rustc_hash::FxHashMap::default();
-            for (off, other) in chunk.iter().enumerate() {
-                mentions_in(vault, c * size + off, other, as_of, &best, &mut won);
+            for &j in chunk {
+                mentions_in(vault, j, &vault.notes[j], as_of, &best, &mut won);
             }
             // One winner per person: the merge below is the same in any order.
             won.into_iter().collect()
@@ -1014,7 +1029,9 @@ mod tests {
             ),
         ]);
         let as_of = crate::date::parse_date("2026-01-10").unwrap();
-        let whole = last_mentions_in_parts(&v, as_of, usize::MAX);
+        let linking = linking_notes(&v);
+        assert_eq!(linking.len(), 5);
+        let whole = last_mentions_in_parts(&v, as_of, &linking, usize::MAX);
         let at = |path: &str| v.notes.iter().position(|n| n.path.to_str() == Some(path));
         let (ann, bob) = (at("people/ann.md").unwrap(), at("people/bob.md").unwrap());
         let party = at("events/party.md").unwrap();
@@ -1026,23 +1043,23 @@ mod tests {
                 at("journal/2026-01-05.md").unwrap()
             ))
         );
-        for part in 1..=v.notes.len() {
+        for part in 1..=linking.len() {
             assert_eq!(
-                last_mentions_in_parts(&v, as_of, part),
+                last_mentions_in_parts(&v, as_of, &linking, part),
                 whole,
                 "parts of {part}"
             );
         }
         // Without the event, the same-day tie between the two journals.
         let before = crate::date::parse_date("2026-01-06").unwrap();
-        let whole = last_mentions_in_parts(&v, before, usize::MAX);
+        let whole = last_mentions_in_parts(&v, before, &linking, usize::MAX);
         assert_eq!(
             whole[ann].map(|s| (s.1, s.2)),
             Some((at("journal/2026-01-05 b.md").unwrap(), 1))
         );
-        for part in 1..=v.notes.len() {
+        for part in 1..=linking.len() {
             assert_eq!(
-                last_mentions_in_parts(&v, before, part),
+                last_mentions_in_parts(&v, before, &linking, part),
                 whole,
                 "parts of {part}"
             );
