@@ -2,7 +2,10 @@
 # The digest right after one note was edited, where its vault is decoded:
 # the KITH_TRACE decode time and resident memory after decoding, user CPU
 # and peak RSS (GNU time), beside one `rg -c coffee VAULT` in the same go;
-# then whether the digest (Markdown, JSON), `intros --all`, `check`, `show`
+# then the digest again with only its own cache removed ("intros cached":
+# the introductions come from their cache, so what is left is decoding,
+# links and reminders: their times, the resident memory after the
+# reminders), and `show` and `check`; then whether the digest (Markdown, JSON), `intros --all`, `check`, `show`
 # and the exports are byte for byte those of BEFORE's, after the edit, with
 # every cache in place.
 #   BEFORE=old/kith bash bench/decode.sh [SIZES...]   (default: 10000 100000)
@@ -42,6 +45,14 @@ for n in "${sizes[@]}"; do
       line=$(KITH_TRACE=1 /usr/bin/time -f "time %e s %U user %M KB" "$bin" --vault "$w" digest --as-of $AS_OF 2>&1 >/dev/null |
         sed -n 's/.*decoded \([0-9]*\) notes in \(.*\)/decoded \1 in \2/p; s/.*intros cache: miss at [^,]*, \(.*\) resident/\1 resident after decoding/p; s/^time /  /p' | tr '\n' ' ')
       [ "$i" -gt 0 ] && echo "$n $name: $line rg $rg s"
+      rm -f "$w/.kith/cache/digest.bin"
+      line=$(KITH_TRACE=1 /usr/bin/time -f "time %e s %U user %M KB" "$bin" --vault "$w" digest --as-of $AS_OF 2>&1 >/dev/null |
+        sed -n 's/.*decoded \([0-9]*\) notes in \(.*\)/decoded in \2/p; s/.*intros cache: \(hit\|miss\).*/intros \1,/p; s/.*trace: reminders \([0-9][^,]*\), \(.*\) resident/links+reminders \1, \2 resident;/p; s/^time /  /p' | tr '\n' ' ')
+      [ "$i" -gt 0 ] && echo "$n $name, intros cached: $line"
+      t=$(/usr/bin/time -f "%e s %U user %M KB" "$bin" --vault "$w" show "$who" 2>&1 >/dev/null | tail -1 || true)
+      [ "$i" -gt 0 ] && echo "$n $name: show $t"
+      t=$(/usr/bin/time -f "%e s %U user %M KB" "$bin" --vault "$w" check 2>&1 >/dev/null | tail -1 || true)
+      [ "$i" -gt 0 ] && echo "$n $name: check $t"
     done
   done
   for w in "$v" "$v-before"; do echo "- edited once" >>"$w/$rel"; done

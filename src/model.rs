@@ -147,32 +147,35 @@ pub struct Resource {
 }
 
 /// A dated heading and the text under it: one conversation, one touch.
+///
+/// Laid out small (u32 lines, boxed strings): a vault of a hundred thousand
+/// people holds over a million of these, 88 bytes each instead of 112.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogEntry {
     pub date: Date,
-    pub title: String,
     /// 1-based line of the heading.
-    pub line: usize,
-    /// Heading level (1–6).
-    pub level: u8,
+    pub line: u32,
     /// 1-based line just past the entry (the next heading of the same or a
     /// higher level, or the line after the end of the file).
-    pub end_line: usize,
-    /// The Markdown under the heading, trimmed. Empty in a vault loaded from
-    /// the cached model: read it with `Vault::entry_text`.
-    pub text: String,
-    /// Byte range of the text under the heading (before trimming) in the
-    /// note's text after any BOM; how the cached model finds the text again.
-    #[serde(skip)]
-    pub span: (u32, u32),
-    /// Link targets mentioned in the entry.
-    pub links: Box<[String]>,
-    pub tags: Box<[String]>,
+    pub end_line: u32,
+    /// Heading level (1–6).
+    pub level: u8,
     /// Nothing but task lines (`- [ ] …`): a plan, not something done with
     /// anyone, so not a contact. Kept apart from the text, which the cached
     /// model leaves on disk.
     #[serde(skip)]
     pub tasks_only: bool,
+    /// Byte range of the text under the heading (before trimming) in the
+    /// note's text after any BOM; how the cached model finds the text again.
+    #[serde(skip)]
+    pub span: (u32, u32),
+    pub title: Box<str>,
+    /// The Markdown under the heading, trimmed. Empty in a vault loaded from
+    /// the cached model: read it with `Vault::entry_text`.
+    pub text: Box<str>,
+    /// Link targets mentioned in the entry.
+    pub links: Box<[String]>,
+    pub tags: Box<[String]>,
 }
 
 /// Whether an entry's text is nothing but task lines (and is not empty).

@@ -618,7 +618,7 @@ impl Vault {
     pub fn entry_text(&self, idx: usize, entry: &crate::model::LogEntry) -> String {
         let hash = self.sources.get(idx).copied().unwrap_or(0);
         if hash == 0 || !entry.text.is_empty() {
-            return entry.text.clone();
+            return entry.text.to_string();
         }
         let Some(n) = self.notes.get(idx) else {
             return String::new();
@@ -642,7 +642,7 @@ impl Vault {
             .entries
             .into_iter()
             .find(|e| e.line == entry.line && e.date == entry.date)
-            .map(|e| e.text)
+            .map(|e| e.text.into_string())
             .unwrap_or_default()
     }
 
@@ -887,9 +887,9 @@ impl Vault {
             .map(move |e| Touch {
                 date: e.date,
                 path: n.path.clone(),
-                line: e.line,
+                line: e.line as usize,
                 source: TouchSource::Log,
-                title: e.title.as_str().into(),
+                title: (*e.title).into(),
             })
     }
 
@@ -921,10 +921,8 @@ impl Vault {
                 let touch = match l.entry {
                     Some(k) => {
                         let e = &n.entries[k];
-                        let title = entry_titles
-                            .entry(k)
-                            .or_insert_with(|| e.title.as_str().into());
-                        Some((e.date, e.line, &*title))
+                        let title = entry_titles.entry(k).or_insert_with(|| (*e.title).into());
+                        Some((e.date, e.line as usize, &*title))
                     }
                     None if n.kind == NoteKind::Journal
                         && l.key.as_deref() != Some("attendees") =>
@@ -972,9 +970,9 @@ impl Vault {
             .map(|e| Touch {
                 date: e.date,
                 path: n.path.clone(),
-                line: e.line,
+                line: e.line as usize,
                 source: TouchSource::Log,
-                title: e.title.as_str().into(),
+                title: (*e.title).into(),
             });
         let mut best: Option<Touch> = own
             .into_iter()

@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         .entries
         .iter()
         .max_by_key(|e| e.line)
-        .map_or(lines, |e| e.end_line.saturating_sub(1))
+        .map_or(lines, |e| (e.end_line as usize).saturating_sub(1))
         .clamp(1, lines.max(1));
     crate::editor::run(&cmd, &crate::editor::goto_args(&cmd, &path, line))?;
     Ok(exit::OK)

@@ -68,7 +68,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         vault
             .note_index(path)
             .and_then(|i| {
-                let e = vault.notes[i].entries.iter().find(|e| e.line == line)?;
+                let e = vault.notes[i]
+                    .entries
+                    .iter()
+                    .find(|e| e.line as usize == line)?;
                 Some(vault.entry_text(i, e))
             })
             .unwrap_or_default()

@@ -40,7 +40,12 @@ pub fn prose(vault: &Vault, idx: usize) -> Option<String> {
     let n = &vault.notes[idx];
     let bytes = crate::vault::read_note_bytes(&vault.root.join(&n.path)).ok()?;
     let text = String::from_utf8_lossy(&bytes);
-    let first_entry = n.entries.iter().map(|e| e.line).min().unwrap_or(usize::MAX);
+    let first_entry = n
+        .entries
+        .iter()
+        .map(|e| e.line as usize)
+        .min()
+        .unwrap_or(usize::MAX);
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let no = i + 1;
@@ -83,7 +88,7 @@ pub fn backlinks(vault: &Vault, idx: usize) -> Vec<Backlink> {
             }
             let entry = l.entry.and_then(|e| n.entries.get(e));
             let title = match entry {
-                Some(e) if !e.title.is_empty() => e.title.clone(),
+                Some(e) if !e.title.is_empty() => e.title.to_string(),
                 _ => n.title.clone(),
             };
             out.push(Backlink {
@@ -125,9 +130,9 @@ pub fn intros(vault: &Vault, idx: usize) -> Vec<IntroMade> {
             }
             out.push(IntroMade {
                 date: e.date,
-                title: e.title.clone(),
+                title: e.title.to_string(),
                 path: n.path.clone(),
-                line: e.line,
+                line: e.line as usize,
                 tag: tag.clone(),
                 with,
             });

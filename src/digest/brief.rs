@@ -371,7 +371,7 @@ fn known_one(vault: &Vault, i: usize, as_of: Date) -> Known {
     let mut questions = Vec::new();
     if let Some(e) = n.last_entry().filter(|e| e.date <= as_of) {
         let what = topic(e);
-        let kind = if e.title.is_empty() || what == e.title {
+        let kind = if e.title.is_empty() || *what == *e.title {
             String::new()
         } else {
             format!(", {}", e.title)
@@ -474,7 +474,7 @@ fn hints(vault: &Vault, name: &str, about: Option<&str>) -> Vec<Hint> {
             out.push(Hint {
                 text: what,
                 path: n.path.clone(),
-                line: e.line,
+                line: e.line as usize,
             });
         }
     }

@@ -452,11 +452,11 @@ pub(crate) fn prose_of(n: &crate::note::Note, bytes: &[u8]) -> String {
     let lines = text.lines().count() + 1;
     let mut in_entry: Vec<bool> = Vec::new();
     for e in &n.entries {
-        let end = e.end_line.min(lines);
+        let end = (e.end_line as usize).min(lines);
         if in_entry.len() < end {
             in_entry.resize(end, false);
         }
-        for x in in_entry.iter_mut().take(end).skip(e.line) {
+        for x in in_entry.iter_mut().take(end).skip(e.line as usize) {
             *x = true;
         }
     }

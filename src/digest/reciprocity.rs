@@ -39,12 +39,19 @@ pub enum Deed {
 
 impl Deed {
     fn from_tag(tag: &str) -> Option<Deed> {
-        match tag.to_ascii_lowercase().as_str() {
-            "gave" => Some(Deed::Gave),
-            "received" | "helped-me" => Some(Deed::Received),
-            "asked" => Some(Deed::Asked),
-            "thanks" => Some(Deed::Thanks),
-            _ => None,
+        // Compared without a lowered copy: every tag of every recent entry
+        // passes here.
+        let is = |w: &str| tag.eq_ignore_ascii_case(w);
+        if is("gave") {
+            Some(Deed::Gave)
+        } else if is("received") || is("helped-me") {
+            Some(Deed::Received)
+        } else if is("asked") {
+            Some(Deed::Asked)
+        } else if is("thanks") {
+            Some(Deed::Thanks)
+        } else {
+            None
         }
     }
 }
@@ -95,7 +102,7 @@ pub fn exchanges(vault: &Vault) -> HashMap<usize, Vec<Exchange>> {
                         deed: *d,
                         date: e.date,
                         path: n.path.clone(),
-                        line: e.line,
+                        line: e.line as usize,
                         what: tagged_sentence(&vault.entry_text(i, e), *d)
                             .unwrap_or_else(|| topic(e)),
                     });
@@ -185,7 +192,7 @@ pub fn topic(e: &LogEntry) -> String {
     let flat = crate::note::links_as_text(&flat);
     let end = flat.find(['.', '!', '?']).map_or(flat.len(), |i| i + 1);
     let s = crate::digest::graph::cut_at_word(&flat[..end], 100);
-    if s.is_empty() { e.title.clone() } else { s }
+    if s.is_empty() { e.title.to_string() } else { s }
 }
 
 /// Someone who helped you recently and has not heard back since.
@@ -315,22 +322,23 @@ pub fn can_help(suggestions: &[IntroSuggestion]) -> Vec<CanHelp> {
     out
 }
 
-/// The check-in ranking boost per person note: HELPED_YOU_BOOST when they
-/// helped you, YOU_HELPED_BOOST when you helped them, within BOOST_DAYS up to
-/// `as_of`. People with neither are absent.
-pub fn boosts(vault: &Vault, as_of: Date) -> HashMap<usize, f64> {
+/// The check-in ranking boost per note (by index): HELPED_YOU_BOOST when
+/// they helped you, YOU_HELPED_BOOST when you helped them, within
+/// BOOST_DAYS up to `as_of`; 0 for everyone else.
+pub fn boosts(vault: &Vault, as_of: Date) -> Vec<f64> {
+    use rayon::prelude::*;
     // Only deeds of the last BOOST_DAYS count: those entries alone are
     // looked at (and their links resolved), and no entry text is read. The
     // people are those of [`exchanges`].
     let recent = |d: Date| d <= as_of && (as_of - d).num_days() < BOOST_DAYS;
-    let mut flags: HashMap<usize, (bool, bool)> = HashMap::new();
-    let mut mark = |j: usize, ds: &[Deed]| {
-        let f = flags.entry(j).or_default();
-        f.0 |= ds.contains(&Deed::Received);
-        f.1 |= ds.contains(&Deed::Gave);
-    };
     let counts = |ds: &[Deed]| ds.contains(&Deed::Received) || ds.contains(&Deed::Gave);
-    for (i, n) in vault.notes.iter().enumerate() {
+    // (note, helped you, you helped) per deed, in note order: the flags are
+    // or-ed, so the parts may be searched on every core.
+    let marks = |i: usize, n: &crate::note::Note| -> Vec<(usize, bool, bool)> {
+        let mut out = Vec::new();
+        let mut mark = |j: usize, ds: &[Deed]| {
+            out.push((j, ds.contains(&Deed::Received), ds.contains(&Deed::Gave)));
+        };
         for e in n.entries.iter().filter(|e| recent(e.date)) {
             let ds = deeds(e);
             if !counts(&ds) {
@@ -351,22 +359,34 @@ pub fn boosts(vault: &Vault, as_of: Date) -> HashMap<usize, f64> {
             && n.date.is_some_and(recent)
         {
             let ds: Vec<Deed> = n.tags.iter().filter_map(|t| Deed::from_tag(t)).collect();
-            if !counts(&ds) {
-                continue;
-            }
-            for &j in &vault.out_links[i] {
-                if vault.notes[j].person.is_some() {
-                    mark(j, &ds);
+            if counts(&ds) {
+                for &j in &vault.out_links[i] {
+                    if vault.notes[j].person.is_some() {
+                        mark(j, &ds);
+                    }
                 }
             }
+        }
+        out
+    };
+    let found: Vec<Vec<(usize, bool, bool)>> = vault
+        .notes
+        .par_iter()
+        .enumerate()
+        .map(|(i, n)| marks(i, n))
+        .collect();
+    let mut flags = vec![(false, false); vault.notes.len()];
+    for (j, helped_you, you_helped) in found.into_iter().flatten() {
+        if let Some(f) = flags.get_mut(j) {
+            f.0 |= helped_you;
+            f.1 |= you_helped;
         }
     }
     flags
         .into_iter()
-        .filter_map(|(i, (helped_you, you_helped))| {
-            let b = if helped_you { HELPED_YOU_BOOST } else { 0.0 }
-                + if you_helped { YOU_HELPED_BOOST } else { 0.0 };
-            (b > 0.0).then_some((i, b))
+        .map(|(helped_you, you_helped)| {
+            let b = if helped_you { HELPED_YOU_BOOST } else { 0.0 };
+            b + if you_helped { YOU_HELPED_BOOST } else { 0.0 }
         })
         .collect()
 }
@@ -478,8 +498,8 @@ pub(crate) mod tests {
         )]);
         assert_eq!(give_back(&v, d("2026-02-10"), 90).len(), 1);
         let b = boosts(&v, d("2026-02-10"));
-        assert_eq!(b.get(&0), Some(&(HELPED_YOU_BOOST + YOU_HELPED_BOOST)));
-        assert!(boosts(&v, d("2025-12-01")).is_empty());
+        assert_eq!(b, vec![HELPED_YOU_BOOST + YOU_HELPED_BOOST]);
+        assert_eq!(boosts(&v, d("2025-12-01")), vec![0.0]);
     }
 
     #[test]

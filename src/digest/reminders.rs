@@ -6,6 +6,7 @@ use crate::date::Date;
 use crate::model::NoteKind;
 use crate::vault::Vault;
 use chrono::Datelike;
+use rayon::prelude::*;
 use std::collections::HashSet;
 
 /// Follow up within this many days of meeting someone…
@@ -110,11 +111,13 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         "digest.follow_up_expire_days",
         FOLLOW_UP_EXPIRES_DAYS as usize,
     ) as i64;
-    for (i, n, p) in vault.people() {
-        let Some(met) = &p.met else { continue };
-        let Some(m) = met.date else { continue };
+    // Each person on their own, on every core, kept in people order.
+    let one = |i: usize, n: &crate::note::Note| -> Option<Reminder> {
+        let p = n.person.as_ref()?;
+        let met = p.met.as_ref()?;
+        let m = met.date?;
         if as_of < m || as_of >= crate::date::add_days(m, expire) {
-            continue;
+            return None;
         }
         let event_idx = met.event.as_ref().and_then(|e| vault.resolve_one(e));
         // Only contacts from the meeting day on can follow it up: the others
@@ -125,7 +128,7 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                 .iter()
                 .any(|c| c.follows_up(m));
         if touched {
-            continue;
+            return None;
         }
         let due = crate::date::add_days(m, due_days);
         let event = met.event.as_ref().map(|e| {
@@ -150,7 +153,7 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         if let Some(offer) = p.offers.first() {
             starters.push(format!("they offer {offer}"));
         }
-        out.push(Reminder {
+        Some(Reminder {
             kind: ReminderKind::FollowUp,
             name: p.name.clone(),
             path: n.path.clone(),
@@ -162,8 +165,15 @@ fn follow_ups(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             people: Vec::new(),
             urgency: -(due - as_of).num_days() as f64,
             note: Some(i),
-        });
-    }
+        })
+    };
+    let found: Vec<Reminder> = vault
+        .notes
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, n)| one(i, n))
+        .collect();
+    out.extend(found);
 }
 
 /// The check-ins due, at most `budget` of them (the most urgent, as the
@@ -175,30 +185,31 @@ fn check_ins(vault: &Vault, as_of: Date, budget: usize, out: &mut Vec<Reminder>)
         super::reciprocity::boosts(vault, as_of)
     });
     let mentioned = phase("last contacts", || last_mentions(vault, as_of));
-    // (urgency, due, name, person, cadence, last contact), in people order.
-    let mut due_now = Vec::new();
-    for (i, _, p) in vault.people() {
-        let cadence = match p.cadence {
-            Some(c) => c,
-            None => match p.circle.and_then(|c| vault.config.circle_cadence(c)) {
+    // (urgency, due, name, person, cadence, last contact), in people order,
+    // each person looked at on its own on every core.
+    let mut due_now: Vec<_> = vault
+        .notes
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            let p = n.person.as_ref()?;
+            let cadence = match p.cadence {
                 Some(c) => c,
-                None => continue,
-            },
-        };
-        if p.snooze_until.is_some_and(|s| s > as_of) {
-            continue;
-        }
-        let Some(last) = last_contact(vault, i, as_of, mentioned[i]) else {
-            continue;
-        };
-        let due = cadence.after(last.date);
-        if due > as_of {
-            continue;
-        }
-        let since = (as_of - last.date).num_days();
-        let urgency = since as f64 / cadence.approx_days() + boosts.get(&i).copied().unwrap_or(0.0);
-        due_now.push((urgency, due, p.name.as_str(), i, cadence, last));
-    }
+                None => p.circle.and_then(|c| vault.config.circle_cadence(c))?,
+            };
+            if p.snooze_until.is_some_and(|s| s > as_of) {
+                return None;
+            }
+            let last = last_contact(vault, i, as_of, mentioned[i])?;
+            let due = cadence.after(last.0);
+            if due > as_of {
+                return None;
+            }
+            let since = (as_of - last.0).num_days();
+            let urgency = since as f64 / cadence.approx_days() + boosts[i];
+            Some((urgency, due, p.name.as_str(), i, cadence, last))
+        })
+        .collect();
     // The order [`budgeted`] sorts check-ins in (stable: ties keep people
     // order), so the ones kept are those it would keep.
     due_now.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
@@ -206,37 +217,37 @@ fn check_ins(vault: &Vault, as_of: Date, budget: usize, out: &mut Vec<Reminder>)
     due_now.truncate(budget);
     // Back in people order, as they were pushed before.
     due_now.sort_by_key(|d| d.3);
-    for (urgency, due, _, i, cadence, last) in due_now {
-        let n = &vault.notes[i];
-        let Some(p) = n.person.as_ref() else { continue };
-        let since = (as_of - last.date).num_days();
-        let circle = p
-            .circle
-            .map(|c| format!("{} circle, ", c.as_str()))
-            .unwrap_or_default();
-        let (path, line) = if last.path == n.path {
-            (last.path.clone(), last.line)
-        } else {
-            (n.path.clone(), 1)
-        };
-        out.push(Reminder {
-            kind: ReminderKind::CheckIn,
-            name: p.name.clone(),
-            path,
-            line,
-            due,
-            reason: format!(
-                "{circle}every {cadence}; last contact {} ({} ago)",
-                last.date,
-                plural(since, "day")
-            ),
-            starters: Vec::new(),
-            group: None,
-            people: Vec::new(),
-            urgency,
-            note: Some(i),
-        });
-    }
+    let shown: Vec<Reminder> = due_now
+        .into_par_iter()
+        .filter_map(|(urgency, due, _, i, cadence, (date, at, line))| {
+            let n = &vault.notes[i];
+            let p = n.person.as_ref()?;
+            let since = (as_of - date).num_days();
+            let circle = p
+                .circle
+                .map(|c| format!("{} circle, ", c.as_str()))
+                .unwrap_or_default();
+            // A contact in another note points at the person's own note.
+            let line = if at == i { line } else { 1 };
+            Some(Reminder {
+                kind: ReminderKind::CheckIn,
+                name: p.name.clone(),
+                path: n.path.clone(),
+                line,
+                due,
+                reason: format!(
+                    "{circle}every {cadence}; last contact {date} ({} ago)",
+                    plural(since, "day")
+                ),
+                starters: Vec::new(),
+                group: None,
+                people: Vec::new(),
+                urgency,
+                note: Some(i),
+            })
+        })
+        .collect();
+    out.extend(shown);
     over
 }
 
@@ -244,7 +255,6 @@ fn check_ins(vault: &Vault, as_of: Date, budget: usize, out: &mut Vec<Reminder>)
 /// entry text read from disk when the entry has no title) and the person's
 /// first need. Only for the check-ins that are shown.
 fn check_in_starters(vault: &Vault, as_of: Date, out: &mut [Reminder]) {
-    use rayon::prelude::*;
     out.par_iter_mut()
         .filter(|r| r.kind == ReminderKind::CheckIn)
         .for_each(|r| {
@@ -256,7 +266,7 @@ fn check_in_starters(vault: &Vault, as_of: Date, out: &mut [Reminder]) {
                 let topic = if e.title.is_empty() {
                     first_sentence(&vault.entry_text(i, e))
                 } else {
-                    e.title.clone()
+                    e.title.to_string()
                 };
                 if !topic.is_empty() {
                     starters.push(format!("last time ({}): {topic}", e.date));
@@ -285,9 +295,6 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
         .config
         .usize_or("digest.undated_promise_days", UNDATED_PROMISE_DAYS as usize)
         as i64;
-    // One reminder per promise, naming everyone it is owed to.
-    let mut owed: Vec<((usize, usize), Vec<String>, &crate::model::Promise)> = Vec::new();
-    let mut at_of: rustc_hash::FxHashMap<(usize, usize), usize> = rustc_hash::FxHashMap::default();
     // Whether the promise is due soon enough, or undated and old enough, to
     // be shown: decided before its links are resolved, since most are not.
     let soon = |pr: &crate::model::Promise| match pr.due {
@@ -296,8 +303,12 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
             .created
             .is_some_and(|c| crate::date::add_days(c, undated) <= as_of),
     };
-    // Who each promise is owed to, as [`Vault::promises`] says.
-    for (at, n) in vault.notes.iter().enumerate() {
+    // One reminder per promise, naming everyone it is owed to (as
+    // [`Vault::promises`] says). A promise is one note's: each note on its
+    // own, on every core, in note order.
+    let of_note = |at: usize, n: &crate::note::Note| -> Vec<Reminder> {
+        let mut owed: Vec<(Vec<String>, &crate::model::Promise)> = Vec::new();
+        let mut at_line: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
         for pr in &n.promises {
             // Not before its scheduled or start day, as the Tasks plugin hides it.
             if !pr.is_open() || pr.not_before().is_some_and(|d| d > as_of) || !soon(pr) {
@@ -317,61 +328,79 @@ fn promises(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                 to
             };
             for who in to {
-                let key = (at, pr.line);
                 let name = vault.notes[who].title.clone();
-                match at_of.get(&key) {
-                    Some(&k) => owed[k].1.push(name),
+                match at_line.get(&pr.line) {
+                    Some(&k) => owed[k].0.push(name),
                     None => {
-                        at_of.insert(key, owed.len());
-                        owed.push((key, vec![name], pr));
+                        at_line.insert(pr.line, owed.len());
+                        owed.push((vec![name], pr));
                     }
                 }
             }
         }
-    }
-    for ((at, _), names, pr) in owed {
-        let name = names.join(" & ");
-        let note = &vault.notes[at];
-        let (due, reason) = match pr.due {
-            Some(d) if d <= crate::date::add_days(as_of, ahead) => {
-                let delta = (d - as_of).num_days();
-                let when = match delta {
-                    0 => "due today".to_string(),
-                    n if n < 0 => format!("{} overdue", plural(-n, "day")),
-                    n => format!("due in {}", plural(n, "day")),
-                };
-                (
-                    d,
-                    format!("you promised: {} ({when})", clean_task(&pr.text)),
-                )
-            }
-            Some(_) => continue,
-            None => match pr.created {
-                Some(c) if crate::date::add_days(c, undated) <= as_of => (
-                    crate::date::add_days(c, undated),
-                    format!(
-                        "you promised: {} (open since {c}, {} ago)",
-                        clean_task(&pr.text),
-                        plural((as_of - c).num_days(), "day")
-                    ),
+        owed.into_iter()
+            .filter_map(|(names, pr)| promise_reminder(as_of, ahead, undated, n, names, pr))
+            .collect()
+    };
+    let found: Vec<Vec<Reminder>> = vault
+        .notes
+        .par_iter()
+        .enumerate()
+        .map(|(at, n)| of_note(at, n))
+        .collect();
+    out.extend(found.into_iter().flatten());
+}
+
+/// The reminder of promise `pr` in `note`, owed to `names`, when it is due
+/// soon or undated and old.
+fn promise_reminder(
+    as_of: Date,
+    ahead: i64,
+    undated: i64,
+    note: &crate::note::Note,
+    names: Vec<String>,
+    pr: &crate::model::Promise,
+) -> Option<Reminder> {
+    let name = names.join(" & ");
+    let (due, reason) = match pr.due {
+        Some(d) if d <= crate::date::add_days(as_of, ahead) => {
+            let delta = (d - as_of).num_days();
+            let when = match delta {
+                0 => "due today".to_string(),
+                n if n < 0 => format!("{} overdue", plural(-n, "day")),
+                n => format!("due in {}", plural(n, "day")),
+            };
+            (
+                d,
+                format!("you promised: {} ({when})", clean_task(&pr.text)),
+            )
+        }
+        Some(_) => return None,
+        None => match pr.created {
+            Some(c) if crate::date::add_days(c, undated) <= as_of => (
+                crate::date::add_days(c, undated),
+                format!(
+                    "you promised: {} (open since {c}, {} ago)",
+                    clean_task(&pr.text),
+                    plural((as_of - c).num_days(), "day")
                 ),
-                _ => continue,
-            },
-        };
-        out.push(Reminder {
-            kind: ReminderKind::Promise,
-            name,
-            path: note.path.clone(),
-            line: pr.line,
-            due,
-            reason,
-            starters: Vec::new(),
-            group: None,
-            people: Vec::new(),
-            urgency: -(due - as_of).num_days() as f64,
-            note: None,
-        });
-    }
+            ),
+            _ => return None,
+        },
+    };
+    Some(Reminder {
+        kind: ReminderKind::Promise,
+        name,
+        path: note.path.clone(),
+        line: pr.line,
+        due,
+        reason,
+        starters: Vec::new(),
+        group: None,
+        people: Vec::new(),
+        urgency: -(due - as_of).num_days() as f64,
+        note: None,
+    })
 }
 
 /// Task text without its date markers.
@@ -483,7 +512,7 @@ fn events(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                                 if e.title.is_empty() {
                                     first_sentence(&vault.entry_text(*i, e))
                                 } else {
-                                    e.title.clone()
+                                    e.title.to_string()
                                 }
                             )
                         })
@@ -597,7 +626,7 @@ fn contacts_where(
         out.push(Contact {
             date: e.date,
             path: n.path.clone(),
-            line: e.line,
+            line: e.line as usize,
             about_meeting: about(vault, i, e),
             tagged_follow_up: followup(e),
             later_same_day: later,
@@ -635,7 +664,7 @@ fn contacts_where(
                     out.push(Contact {
                         date: e.date,
                         path: other.path.clone(),
-                        line: e.line,
+                        line: e.line as usize,
                         about_meeting: about(vault, j, e),
                         tagged_follow_up: followup(e),
                         later_same_day: false,
@@ -692,96 +721,133 @@ fn later(vault: &Vault, best: Option<Spot>, new: Spot) -> bool {
 /// [`contacts`] for everyone at once, in one pass over the links (a
 /// per-person [`contacts`] made check-ins cost a scan per person).
 fn last_mentions(vault: &Vault, as_of: Date) -> Vec<Option<Spot>> {
-    let mut best: Vec<Option<Spot>> = vec![None; vault.notes.len()];
-    for (i, n, _) in vault.people() {
-        best[i] = n
-            .entries
-            .iter()
-            .filter(|e| !e.tasks_only && !is_proposal(e) && e.date <= as_of)
-            .max_by_key(|e| (e.date, e.line))
-            .map(|e| (e.date, i, e.line));
-    }
-    for (j, other) in vault.notes.iter().enumerate() {
-        if !matches!(other.kind, NoteKind::Journal | NoteKind::Event) || other.links.is_empty() {
-            continue;
-        }
-        let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
-        let mut lines: Option<super::plans::NoteLines> = None;
-        for (k, l) in other.links.iter().enumerate() {
-            if tasks.contains(&l.line) {
-                continue;
+    let linking = linking_notes(vault);
+    let part = linking
+        .len()
+        .div_ceil(4 * rayon::current_num_threads().max(1))
+        .max(64);
+    last_mentions_in_parts(vault, as_of, &linking, part)
+}
+
+/// The journal and event notes with links: those whose links can be
+/// contacts, in note order.
+fn linking_notes(vault: &Vault) -> Vec<usize> {
+    (0..vault.notes.len())
+        .filter(|&j| {
+            let n = &vault.notes[j];
+            matches!(n.kind, NoteKind::Journal | NoteKind::Event) && !n.links.is_empty()
+        })
+        .collect()
+}
+
+/// [`last_mentions`], the `linking` notes looked at in parts of `part`.
+fn last_mentions_in_parts(
+    vault: &Vault,
+    as_of: Date,
+    linking: &[usize],
+    part: usize,
+) -> Vec<Option<Spot>> {
+    let mut best: Vec<Option<Spot>> = vault
+        .notes
+        .par_iter()
+        .enumerate()
+        .map(|(i, n)| {
+            n.person.as_ref()?;
+            n.entries
+                .iter()
+                .filter(|e| !e.tasks_only && !is_proposal(e) && e.date <= as_of)
+                .max_by_key(|e| (e.date, e.line))
+                .map(|e| (e.date, i, e.line as usize))
+        })
+        .collect();
+    // The linking notes in parts on every core (parts of them, not of all
+    // notes: journals and events sort together, and would all fall in one
+    // part), each part keeping its own winners, merged in note order: the
+    // winner is the last of the best (see [`later`]) in note order either
+    // way, so the parts agree with one pass. A part checks for plans
+    // against its own winners, which reads a few more notes than one pass
+    // would, never another answer.
+    let parts: Vec<Vec<(usize, Spot)>> = linking
+        .par_chunks(part.max(1))
+        .map(|chunk| {
+            let mut won: rustc_hash::FxHashMap<usize, Spot> = rustc_hash::FxHashMap::default();
+            for &j in chunk {
+                mentions_in(vault, j, &vault.notes[j], as_of, &best, &mut won);
             }
-            let spot = match l.entry {
-                Some(ei) => other.entries.get(ei).map(|e| (e.date, j, e.line)),
-                None if other.kind == NoteKind::Journal
-                    && l.key.as_deref() != Some("attendees") =>
-                {
-                    other.date.map(|d| (d, j, l.line))
-                }
-                None => None,
-            };
-            let Some(spot) = spot.filter(|s| s.0 <= as_of) else {
-                continue;
-            };
-            let Some(i) = vault.link_target(j, k) else {
-                continue;
-            };
-            // Read the note for plans only when the link would count.
-            if i != j
-                && vault.notes[i].person.is_some()
-                && later(vault, best[i], spot)
-                && !lines
-                    .get_or_insert_with(|| super::plans::NoteLines::new(vault, j))
-                    .is_plan(l)
-            {
-                best[i] = Some(spot);
-            }
+            // One winner per person: the merge below is the same in any order.
+            won.into_iter().collect()
+        })
+        .collect();
+    for (i, spot) in parts.into_iter().flatten() {
+        if later(vault, best[i], spot) {
+            best[i] = Some(spot);
         }
     }
     best
 }
 
-/// The last contact on or before `as_of` (contacts, `last_contact`, `met`),
-/// given the best of the contacts ([`last_mentions`]).
-fn last_contact(
+/// The contacts journal or event note `j` records, folded into `won` (the
+/// winners so far of this part of the notes, over `best`).
+fn mentions_in(
     vault: &Vault,
-    i: usize,
+    j: usize,
+    other: &crate::note::Note,
     as_of: Date,
-    mentioned: Option<Spot>,
-) -> Option<crate::vault::Touch> {
+    best: &[Option<Spot>],
+    won: &mut rustc_hash::FxHashMap<usize, Spot>,
+) {
+    if !matches!(other.kind, NoteKind::Journal | NoteKind::Event) || other.links.is_empty() {
+        return;
+    }
+    let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
+    let mut lines: Option<super::plans::NoteLines> = None;
+    for (k, l) in other.links.iter().enumerate() {
+        if tasks.contains(&l.line) {
+            continue;
+        }
+        let spot = match l.entry {
+            Some(ei) => other.entries.get(ei).map(|e| (e.date, j, e.line as usize)),
+            None if other.kind == NoteKind::Journal && l.key.as_deref() != Some("attendees") => {
+                other.date.map(|d| (d, j, l.line))
+            }
+            None => None,
+        };
+        let Some(spot) = spot.filter(|s| s.0 <= as_of) else {
+            continue;
+        };
+        let Some(i) = vault.link_target(j, k) else {
+            continue;
+        };
+        let current = won.get(&i).copied().or(best[i]);
+        // Read the note for plans only when the link would count.
+        if i != j
+            && vault.notes[i].person.is_some()
+            && later(vault, current, spot)
+            && !lines
+                .get_or_insert_with(|| super::plans::NoteLines::new(vault, j))
+                .is_plan(l)
+        {
+            won.insert(i, spot);
+        }
+    }
+}
+
+/// The last contact on or before `as_of` (contacts, `last_contact`, `met`),
+/// given the best of the contacts ([`last_mentions`]), as (date, note,
+/// line).
+fn last_contact(vault: &Vault, i: usize, as_of: Date, mentioned: Option<Spot>) -> Option<Spot> {
     let n = &vault.notes[i];
     let p = n.person.as_ref()?;
-    let mut best: Option<crate::vault::Touch> =
-        mentioned.map(|(date, j, line)| crate::vault::Touch {
-            date,
-            path: vault.notes[j].path.clone(),
-            line,
-            source: crate::vault::TouchSource::Log,
-            title: "".into(),
-        });
+    let mut best = mentioned;
     let fm = n.front.as_ref();
-    for (date, key, source) in [
-        (
-            p.last_contact,
-            "last_contact",
-            crate::vault::TouchSource::LastContact,
-        ),
-        (
-            p.met.as_ref().and_then(|m| m.date),
-            "met",
-            crate::vault::TouchSource::Met,
-        ),
+    for (date, key) in [
+        (p.last_contact, "last_contact"),
+        (p.met.as_ref().and_then(|m| m.date), "met"),
     ] {
         if let Some(d) = date.filter(|d| *d <= as_of)
-            && best.as_ref().is_none_or(|b| d > b.date)
+            && best.is_none_or(|b| d > b.0)
         {
-            best = Some(crate::vault::Touch {
-                date: d,
-                path: n.path.clone(),
-                line: fm.map_or(1, |f| f.pos(key).0),
-                source,
-                title: "".into(),
-            });
+            best = Some((d, i, fm.map_or(1, |f| f.pos(key).0)));
         }
     }
     best
@@ -924,6 +990,79 @@ pub(crate) fn add_help(
                     added += 1;
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::reciprocity::tests::vault;
+
+    #[test]
+    fn last_mentions_are_the_same_whatever_the_parts() {
+        // Ann is mentioned on the same day in two journals (the path that
+        // sorts first wins), twice in one journal (the later line wins), and
+        // later in an event; Bob only in journals, one after his own entry.
+        let v = vault(&[
+            (
+                "people/ann.md",
+                "---\nname: Ann A\n---\n## Log\n### 2026-01-01 · coffee\nx\n",
+            ),
+            (
+                "people/bob.md",
+                "---\nname: Bob B\n---\n## Log\n### 2026-01-03 · call\nx\n",
+            ),
+            ("journal/2026-01-05 b.md", "saw [[Ann A]]\n"),
+            (
+                "journal/2026-01-05.md",
+                "saw [[Ann A]]\n\nand [[Ann A]] again, [[Bob B]]\n",
+            ),
+            ("journal/2026-01-02.md", "[[Bob B]]\n"),
+            (
+                "events/party.md",
+                "---\nname: Party\ndate: 2026-01-09\n---\n## Log\n### 2026-01-09 · party\n[[Ann A]] came\n",
+            ),
+            (
+                "journal/2026-01-20.md",
+                "[[Ann A]], after the day asked about\n",
+            ),
+        ]);
+        let as_of = crate::date::parse_date("2026-01-10").unwrap();
+        let linking = linking_notes(&v);
+        assert_eq!(linking.len(), 5);
+        let whole = last_mentions_in_parts(&v, as_of, &linking, usize::MAX);
+        let at = |path: &str| v.notes.iter().position(|n| n.path.to_str() == Some(path));
+        let (ann, bob) = (at("people/ann.md").unwrap(), at("people/bob.md").unwrap());
+        let party = at("events/party.md").unwrap();
+        assert_eq!(whole[ann].map(|s| s.1), Some(party));
+        assert_eq!(
+            whole[bob].map(|s| (s.0, s.1)),
+            Some((
+                crate::date::parse_date("2026-01-05").unwrap(),
+                at("journal/2026-01-05.md").unwrap()
+            ))
+        );
+        for part in 1..=linking.len() {
+            assert_eq!(
+                last_mentions_in_parts(&v, as_of, &linking, part),
+                whole,
+                "parts of {part}"
+            );
+        }
+        // Without the event, the same-day tie between the two journals.
+        let before = crate::date::parse_date("2026-01-06").unwrap();
+        let whole = last_mentions_in_parts(&v, before, &linking, usize::MAX);
+        assert_eq!(
+            whole[ann].map(|s| (s.1, s.2)),
+            Some((at("journal/2026-01-05 b.md").unwrap(), 1))
+        );
+        for part in 1..=linking.len() {
+            assert_eq!(
+                last_mentions_in_parts(&v, before, &linking, part),
+                whole,
+                "parts of {part}"
+            );
         }
     }
 }

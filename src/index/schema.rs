@@ -186,8 +186,11 @@ pub fn body_of(note: &Note, text: &str) -> String {
 /// boundaries (so on character boundaries).
 pub fn body_spans(note: &Note, text: &str) -> Vec<(usize, usize)> {
     // Lines covered by entries, as sorted, merged ranges.
-    let mut ranges: Vec<(usize, usize)> =
-        note.entries.iter().map(|e| (e.line, e.end_line)).collect();
+    let mut ranges: Vec<(usize, usize)> = note
+        .entries
+        .iter()
+        .map(|e| (e.line as usize, e.end_line as usize))
+        .collect();
     ranges.sort_unstable();
     let mut out: Vec<(usize, usize)> = Vec::new();
     let mut r = 0;
@@ -423,7 +426,7 @@ mod span_tests {
                 whole.escape_debug()
             );
             for (d, e) in docs[1..].iter().zip(&note.entries) {
-                assert_eq!(cut_spans(text, &spans(d), true), Some(e.text.clone()));
+                assert_eq!(cut_spans(text, &spans(d), true), Some(e.text.to_string()));
                 assert_eq!(d.get_first(f.hash).and_then(|v| v.as_u64()), Some(3));
             }
         }
@@ -516,11 +519,11 @@ mod span_fuzz {
             };
             prop_assert_eq!(cut_spans(text, &spans(&docs[0]), false), Some(body_of(&note, text)));
             for (d, e) in docs[1..].iter().zip(&note.entries) {
-                prop_assert_eq!(cut_spans(text, &spans(d), true), Some(e.text.clone()));
+                prop_assert_eq!(cut_spans(text, &spans(d), true), Some(e.text.to_string()));
                 // The model's way (`Vault::entry_text`): BOM bytes off, then lossy.
                 let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
                 let t = String::from_utf8_lossy(b);
-                prop_assert_eq!(crate::vault::slice_entry(&t, e.span), e.text.clone());
+                prop_assert_eq!(crate::vault::slice_entry(&t, e.span), e.text.to_string());
             }
         }
     }

@@ -284,8 +284,8 @@ impl Source {
             .note
             .get_or_insert_with(|| note::parse(rel, &self.bytes));
         if entry {
-            let e = n.entries.iter().find(|e| e.line == line);
-            return e.map(|e| e.text.clone()).unwrap_or_default();
+            let e = n.entries.iter().find(|e| e.line as usize == line);
+            return e.map(|e| e.text.to_string()).unwrap_or_default();
         }
         let text = self.whole.strip_prefix('\u{feff}').unwrap_or(&self.whole);
         schema::body_of(n, text)

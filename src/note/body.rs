@@ -249,12 +249,12 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
         };
         note.entries.push(LogEntry {
             date,
-            title: entry_title(rest),
-            line,
+            title: entry_title(rest).into(),
+            line: crate::text::offset32(line),
             level: h.level,
-            end_line,
+            end_line: crate::text::offset32(end_line),
             tasks_only: crate::model::only_tasks(&body_text),
-            text: body_text,
+            text: body_text.into(),
             span: (
                 crate::text::offset32(h.content_start.min(end)),
                 crate::text::offset32(end),

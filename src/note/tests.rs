@@ -111,7 +111,7 @@ fn full_person_note() {
     assert_eq!(n.entries.len(), 2);
     let e = &n.entries[0];
     assert_eq!(
-        (e.date, e.title.as_str(), e.line, e.level),
+        (e.date, &*e.title, e.line, e.level),
         (d("2026-11-14"), "met at the meetup", 32, 3)
     );
     assert_eq!(*e.links, ["Omar Haddad"]);
@@ -122,7 +122,7 @@ fn full_person_note() {
         "code stays in the entry text"
     );
     let e2 = &n.entries[1];
-    assert_eq!((e2.title.as_str(), e2.line), ("coffee", 44));
+    assert_eq!((&*e2.title, e2.line), ("coffee", 44));
     assert!(e2.asked());
 
     assert_eq!(n.promises.len(), 4);
@@ -191,7 +191,7 @@ fn bom_crlf_and_fence_variants() {
     );
     assert!(n.has_bom && n.crlf);
     assert!(n.diagnostics.is_empty(), "{:#?}", n.diagnostics);
-    assert_eq!(n.entries[0].title, "x");
+    assert_eq!(&*n.entries[0].title, "x");
     assert_eq!(n.entries[0].line, 5);
     // `...` closes too; `----` is not front matter.
     assert_eq!(p("people/a.md", "---\nname: Ann\n...\nbody").title, "Ann");
@@ -402,7 +402,7 @@ fn entry_titles_and_levels() {
     let t: Vec<(&str, usize)> = n
         .entries
         .iter()
-        .map(|e| (e.title.as_str(), e.line))
+        .map(|e| (&*e.title, e.line as usize))
         .collect();
     assert_eq!(
         t,
@@ -546,9 +546,9 @@ mod props {
             let new_entry = after.entries.iter().find(|e| e.date == d("2026-12-24"));
             prop_assert!(new_entry.is_some(), "entry not found in {:?}", String::from_utf8_lossy(&out));
             let e = new_entry.unwrap();
-            prop_assert_eq!(e.line, splice.heading_line);
-            prop_assert_eq!(e.title.as_str(), "xmas");
-            prop_assert_eq!(e.text.as_str(), text.trim());
+            prop_assert_eq!(e.line as usize, splice.heading_line);
+            prop_assert_eq!(&*e.title, "xmas");
+            prop_assert_eq!(&*e.text, text.trim());
             prop_assert_eq!(after.entries.len(), before.entries.len() + 1);
             if crlf { prop_assert!(!String::from_utf8_lossy(&out).replace("\r\n", "").contains('\n')); }
         }

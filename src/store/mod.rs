@@ -697,7 +697,7 @@ fn parse_lean(rel: &Path, bytes: &[u8]) -> Note {
 
 fn parse_lean_note(mut n: Note) -> Note {
     for e in &mut n.entries {
-        e.text = String::new();
+        e.text = Box::default();
     }
     n
 }

@@ -54,7 +54,7 @@ fn a_note_survives_the_cache_except_entry_texts() {
     assert!(n.person.is_some() && n.entries.len() == 2 && !n.diagnostics.is_empty());
     let mut want = n.clone();
     for e in &mut want.entries {
-        e.text.clear();
+        e.text = Box::default();
     }
     assert_eq!(roundtrip(&n), want);
 }
@@ -67,7 +67,7 @@ fn a_record_decoded_for_the_digest_is_the_note_cut_as_keep_cuts_it() {
     let kept = decode_kept(&body, n.path.clone(), Some(keep)).expect("decodes");
     let mut want = n.clone();
     for e in &mut want.entries {
-        e.text.clear();
+        e.text = Box::default();
     }
     keep.apply(&mut want);
     assert_eq!(kept, want);
@@ -109,7 +109,7 @@ fn entry_texts_come_back_from_their_byte_range() {
     for e in &n.entries {
         assert_eq!(
             entry_text_from(text.as_bytes(), e.span, h).as_deref(),
-            Some(e.text.as_str())
+            Some(&*e.text)
         );
     }
     assert_eq!(entry_text_from(b"changed", n.entries[0].span, h), None);
@@ -271,7 +271,7 @@ fn refreshing_paths_matches_a_walk() -> Result<()> {
             .map(|n| {
                 (
                     n.path.clone(),
-                    n.entries.iter().map(|e| e.title.clone()).collect(),
+                    n.entries.iter().map(|e| e.title.to_string()).collect(),
                 )
             })
             .collect()
