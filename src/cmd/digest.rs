@@ -55,6 +55,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     // one decodes no record, and builds no vault at all unless a plugin
     // serving `digest` needs the people.
     let key = digest::cached::vault_key(model.root(), model.config(), model.sources());
+    // The search index is brought level now, before every note is decoded:
+    // its writer's buffers and the index pages it reads are then reused by
+    // the decoding instead of adding to the digest's peak memory.
+    ctx.warm_index(model.root());
     let (vault, mut d) = match digest::lookup(model.root(), key, as_of, limits) {
         digest::Lookup::Hit(d) => {
             ctx.warn_model(&model);
@@ -71,7 +75,6 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         }
     };
     let root = vault.root().to_path_buf();
-    ctx.warm_index(&root);
     d.sections.extend(plugin_sections(vault, as_of));
     let shown = |p: &std::path::Path| ctx.shown(&root, p).display().to_string();
     let text = match format {
