@@ -50,6 +50,21 @@ const VERSION_FILE: &str = "kith-schema-version";
 /// index damaged rebuilds it only if nobody replaced it meanwhile.
 const BUILD_FILE: &str = "kith-build";
 
+/// The last commit of the index in `dir`, from its `meta.json`: only that
+/// number is decoded (tantivy's own `load_metas` builds the whole schema,
+/// a tenth of a millisecond each time, and a search asks two or three
+/// times).
+fn read_opstamp(dir: &Path) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Meta {
+        opstamp: u64,
+    }
+    let bytes = std::fs::read(dir.join("meta.json")).ok()?;
+    serde_json::from_slice::<Meta>(&bytes)
+        .ok()
+        .map(|m| m.opstamp)
+}
+
 fn read_build(root: &Path) -> Option<String> {
     std::fs::read_to_string(index_dir(root).join(BUILD_FILE)).ok()
 }
@@ -172,7 +187,7 @@ impl Index {
         let index = TIndex::open(mmap).map_err(|e| format!("it could not be opened ({e})"))?;
         let fields = Fields::from_schema(&index.schema()).ok_or("its schema was unexpected")?;
         schema::register_tokenizer(&index);
-        let opened_at = index.load_metas().ok().map(|m| m.opstamp);
+        let opened_at = read_opstamp(&dir);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -344,30 +359,30 @@ impl Index {
             return idx.search_repairing(q, progress);
         }
         trace(|| format!("flush {:?} (false)", t0.elapsed()));
-        let (opened, walked, early) = std::thread::scope(|s| {
-            // Its own thread, not one of rayon's: the walk keeps every core.
-            let walk = s.spawn(|| {
+        let (walked, (opened, early)) = rayon::join(
+            || {
                 let w = Walked::now(root);
                 trace(|| format!("walk {:?}", t0.elapsed()));
                 w
-            });
-            let opened = Index::open(root);
-            trace(|| format!("open {:?}", t0.elapsed()));
-            hold_for_test();
-            let early = match &opened {
-                Ok(idx) if idx.rebuilt.is_none() => {
-                    let t = Instant::now();
-                    let hits = lifecycle::quietly(|| idx.search(q))
-                        .ok()
-                        .and_then(Result::ok);
-                    trace(|| format!("search (during the walk) {:?}", t.elapsed()));
-                    hits
-                }
-                _ => None,
-            };
-            let walked = walk.join().unwrap_or_else(|_| Walked::now(root));
-            (opened, walked, early)
-        });
+            },
+            || {
+                let opened = Index::open(root);
+                trace(|| format!("open {:?}", t0.elapsed()));
+                hold_for_test();
+                let early = match &opened {
+                    Ok(idx) if idx.rebuilt.is_none() => {
+                        let t = Instant::now();
+                        let hits = lifecycle::quietly(|| idx.search(q))
+                            .ok()
+                            .and_then(Result::ok);
+                        trace(|| format!("search (during the walk) {:?}", t.elapsed()));
+                        hits
+                    }
+                    _ => None,
+                };
+                (opened, early)
+            },
+        );
         let idx = opened?;
         let before = idx.opened_at;
         let (idx, report) = idx.sync_or_rebuild(&walked, progress)?;
@@ -664,7 +679,7 @@ impl Index {
     }
 
     fn opstamp(&self) -> Option<u64> {
-        self.index.load_metas().ok().map(|m| m.opstamp)
+        read_opstamp(&index_dir(&self.root))
     }
 
     /// Replaces the stamp file with these notes' stamps after commit `op`.

@@ -61,8 +61,7 @@ fn the_rerun_of_a_search_does_not_start_with_sigbus_blocked() {
             if i > 0 {
                 std::thread::sleep(Duration::from_millis(20));
             }
-            let status =
-                std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
             status
                 .lines()
                 .find_map(|l| l.strip_prefix("SigBlk:"))
