@@ -383,3 +383,32 @@ fn a_snippet_is_cut_from_the_note_as_it_is_now() {
     assert_eq!(run.json()[0]["snippet"], said, "{}", run.stderr);
     assert_eq!(run.json()[0]["line"], 12);
 }
+
+/// A search leaves out of its query the fields no segment holds (tantivy
+/// would build an empty dictionary for each): a field that first appears
+/// in the small segment of a later edit must be searched again, by default
+/// and by name, and misspelt.
+#[test]
+fn a_field_that_appears_after_the_first_search_is_searched() {
+    let v = TestVault::new();
+    v.person("ana", "Ana Ruiz", "org: Initech", "\nLikes tea.\n");
+    v.person("bo", "Bo Lind", "org: Umbrella", "\nLikes coffee.\n");
+    assert_eq!(paths(&hits(&v, &["tea"])), ["people/ana.md"]);
+    assert!(
+        hits(&v, &["Zorrito"]).is_empty(),
+        "no note has an alias yet"
+    );
+    v.person(
+        "bo",
+        "Bo Lind",
+        "org: Umbrella\naliases: [Zorrito]",
+        "\nLikes coffee.\n",
+    );
+    assert_eq!(paths(&hits(&v, &["Zorrito"])), ["people/bo.md"]);
+    assert_eq!(paths(&hits(&v, &["Zorito"])), ["people/bo.md"], "fuzzy");
+    assert_eq!(paths(&hits(&v, &["aliases:zorrito"])), ["people/bo.md"]);
+    assert_eq!(
+        paths(&hits(&v, &["--person", "Zorrito", "coffee"])),
+        ["people/bo.md"]
+    );
+}
