@@ -726,6 +726,16 @@ impl Index {
         moved || settled
     }
 
+    /// A note that could not be read is not in the stamp file (or keeps
+    /// its old stamp there), so the walk's folders cannot vouch for the
+    /// notes: made readable again, it moves no folder. The next search
+    /// walks (and tries it) again.
+    fn forget_folders_if(&mut self, unreadable: bool) {
+        if unreadable {
+            self.folders = None;
+        }
+    }
+
     fn opstamp(&self) -> Option<u64> {
         read_opstamp(&index_dir(&self.root))
     }
@@ -917,6 +927,7 @@ impl Index {
             // Only stamps moved, or doubtful notes were read: record them
             // (and the later walk time), without an index write.
             if learned {
+                self.forget_folders_if(!report.unreadable.is_empty());
                 self.save_stamps(now, walked.as_of_ns, &stamps::apply(&all, updates));
             }
             return Ok(report);
@@ -937,6 +948,7 @@ impl Index {
         }
         report.unreadable.extend(w.skipped);
         updates.extend(plan.removed.iter().map(|p| (*p, None)));
+        self.forget_folders_if(!report.unreadable.is_empty());
         self.save_stamps(w.opstamp, walked.as_of_ns, &stamps::apply(&all, updates));
         Ok(report)
     }
