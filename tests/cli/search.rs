@@ -542,3 +542,17 @@ fn a_search_that_skips_the_walk_still_sees_every_change() {
         &["people/later.md"],
     );
 }
+
+/// A note that could not be read (here: over the size cap) is not in the
+/// stamp file; shrunk in place it moves no folder, so the search that
+/// follows must still walk, and find it.
+#[test]
+fn a_note_too_big_to_read_is_found_once_it_shrinks_in_place() {
+    let v = vault();
+    v.note("people/big.md", &"kayaking ".repeat(2_000_000));
+    let run = v.kith(["search", "kayaking", "--json"]).run();
+    assert!(run.stderr.contains("people/big.md"), "{}", run.stderr);
+    settle(&v);
+    std::fs::write(v.path("people/big.md"), "Goes kayaking.\n").unwrap();
+    assert_eq!(checked(&v, "kayaking").0, ["people/big.md"]);
+}
