@@ -6,9 +6,12 @@
 #   BEFORE=/path/to/old/kith bash bench/search_nowatch.sh VAULT [BEFORE_VAULT]
 #
 # BEFORE_VAULT: a second vault for the old binary when its index format
-# differs (two binaries of different index versions on one vault rebuild it
-# in turn). Generate both with gen_vault: a copy made with `cp -a` has its
-# inodes in listing order, which flatters a walk in listing order.
+# or stamp file differs (two binaries of different index versions on one
+# vault rebuild it in turn; a binary from before KITHSTP3 rewrites the
+# stamp file without the folders, so the new one walks every time).
+# Generate both with gen_vault: a copy made with `cp -a` has its inodes in
+# listing order, which flatters a walk in listing order. Run one search of
+# each binary first, so that each vault's stamp file is its own.
 set -euo pipefail
 vault=$1
 before_vault=${2:-$1}

@@ -50,6 +50,21 @@ const VERSION_FILE: &str = "kith-schema-version";
 /// index damaged rebuilds it only if nobody replaced it meanwhile.
 const BUILD_FILE: &str = "kith-build";
 
+/// The last commit of the index in `dir`, from its `meta.json`: only that
+/// number is decoded (tantivy's own `load_metas` builds the whole schema,
+/// a tenth of a millisecond each time, and a search asks two or three
+/// times).
+fn read_opstamp(dir: &Path) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Meta {
+        opstamp: u64,
+    }
+    let bytes = std::fs::read(dir.join("meta.json")).ok()?;
+    serde_json::from_slice::<Meta>(&bytes)
+        .ok()
+        .map(|m| m.opstamp)
+}
+
 fn read_build(root: &Path) -> Option<String> {
     std::fs::read_to_string(index_dir(root).join(BUILD_FILE)).ok()
 }
@@ -130,6 +145,9 @@ pub struct Index {
     build: Option<String>,
     /// The commit the reader was opened at, when known for sure.
     opened_at: Option<u64>,
+    /// The folders of the walk a sync compares against, when that walk
+    /// recorded them: saved with the stamps for the next search's check.
+    folders: Option<store::Folders>,
 }
 
 impl Index {
@@ -172,7 +190,7 @@ impl Index {
         let index = TIndex::open(mmap).map_err(|e| format!("it could not be opened ({e})"))?;
         let fields = Fields::from_schema(&index.schema()).ok_or("its schema was unexpected")?;
         schema::register_tokenizer(&index);
-        let opened_at = index.load_metas().ok().map(|m| m.opstamp);
+        let opened_at = read_opstamp(&dir);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -187,6 +205,7 @@ impl Index {
             skip: Default::default(),
             build: read_build(root),
             opened_at,
+            folders: None,
         })
     }
 
@@ -344,31 +363,62 @@ impl Index {
             return idx.search_repairing(q, progress);
         }
         trace(|| format!("flush {:?} (false)", t0.elapsed()));
-        let (opened, walked, early) = std::thread::scope(|s| {
-            // Its own thread, not one of rayon's: the walk keeps every core.
-            let walk = s.spawn(|| {
-                let w = Walked::now(root);
-                trace(|| format!("walk {:?}", t0.elapsed()));
-                w
-            });
-            let opened = Index::open(root);
-            trace(|| format!("open {:?}", t0.elapsed()));
-            hold_for_test();
-            let early = match &opened {
-                Ok(idx) if idx.rebuilt.is_none() => {
-                    let t = Instant::now();
-                    let hits = lifecycle::quietly(|| idx.search(q))
-                        .ok()
-                        .and_then(Result::ok);
-                    trace(|| format!("search (during the walk) {:?}", t.elapsed()));
-                    hits
-                }
-                _ => None,
-            };
-            let walked = walk.join().unwrap_or_else(|_| Walked::now(root));
-            (opened, walked, early)
+        // The stamp file says what a walk would find; its check (a stat
+        // per note, no listing) runs here while another thread opens the
+        // index and asks it, then joins in.
+        let bytes = map_stamps(&index_dir(root).join(stamps::FILE));
+        let known = bytes.as_deref().and_then(stamps::open);
+        let check = known.as_ref().and_then(|k| {
+            let rules = store::rules_key(&vault::NoteFilter::for_vault(root));
+            stamps::Check::new(root, k, rules)
         });
-        let idx = opened?;
+        let (opened, early) = std::thread::scope(|s| {
+            let asking = s.spawn(|| {
+                let opened = Index::open(root);
+                trace(|| format!("open {:?}", t0.elapsed()));
+                hold_for_test();
+                let early = match &opened {
+                    Ok(idx) if idx.rebuilt.is_none() => {
+                        let t = Instant::now();
+                        let hits = lifecycle::quietly(|| idx.search(q))
+                            .ok()
+                            .and_then(Result::ok);
+                        trace(|| format!("search (during the check) {:?}", t.elapsed()));
+                        hits
+                    }
+                    _ => None,
+                };
+                if let Some(c) = &check {
+                    c.help();
+                }
+                (opened, early)
+            });
+            if let Some(c) = &check {
+                c.help();
+            }
+            match asking.join() {
+                Ok(r) => r,
+                Err(_) => (Index::open(root), None),
+            }
+        });
+        let passed = check.as_ref().is_some_and(stamps::Check::passed);
+        trace(|| format!("check {:?} ({passed})", t0.elapsed()));
+        let mut idx = opened?;
+        if let Some(k) = known.filter(|_| passed)
+            && early.is_some()
+            && idx.rebuilt.is_none()
+            && idx.opened_at == Some(k.opstamp)
+            && idx.opstamp() == Some(k.opstamp)
+            && idx.notes_held().ok() == Some(k.count as u64)
+            && let Some(hits) = early
+        {
+            return Ok(hits);
+        }
+        // Something moved, or the check could not tell: walk.
+        let t = Instant::now();
+        let (walked, folders) = store::walk_recorded(root);
+        trace(|| format!("walk {:?}", t.elapsed()));
+        idx.folders = folders;
         let before = idx.opened_at;
         let (idx, report) = idx.sync_or_rebuild(&walked, progress)?;
         report.tell();
@@ -559,21 +609,28 @@ impl Index {
         if self.opened_at.is_none() || now != self.opened_at || Some(known.opstamp) != now {
             return Ok(());
         }
-        let searcher = self.reader.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.doc, "note"),
-            tantivy::schema::IndexRecordOption::Basic,
-        );
-        let n = searcher
-            .search(&q, &tantivy::collector::Count)
-            .map_err(tantivy_err)?;
-        if n != known.count {
+        let n = self.notes_held()?;
+        if n != known.count as u64 {
             return Err(Error::Index(format!(
                 "it holds {n} notes where {} were indexed",
                 known.count
             )));
         }
         Ok(())
+    }
+
+    /// How many note documents the reader's commit holds.
+    fn notes_held(&self) -> Result<u64> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.doc, "note"),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let n = self
+            .reader
+            .searcher()
+            .search(&q, &tantivy::collector::Count)
+            .map_err(tantivy_err)?;
+        Ok(n as u64)
     }
 
     /// What the index's own fields say it holds, in the stamp file's form:
@@ -631,30 +688,16 @@ impl Index {
             })
             .collect();
         // As of the beginning of time: nothing here is trusted unread.
-        Ok(stamps::encode(opstamp.unwrap_or(0), 0, &known))
+        Ok(stamps::encode(opstamp.unwrap_or(0), 0, &known, None))
     }
 
     fn stamp_file(&self) -> PathBuf {
         index_dir(&self.root).join(stamps::FILE)
     }
 
-    /// The stamp file's bytes, opened by the cache's rules (a FIFO or
-    /// symlink in its place is refused, never waited on) and mapped: the
-    /// file is read on every search, and copying a few MB into fresh memory
-    /// cost more than comparing them.
+    /// The stamp file's bytes (see [`map_stamps`]).
     fn stamp_bytes(&self) -> Option<memmap2::Mmap> {
-        let (file, len) = vault::open_cache_file(&self.stamp_file()).ok()?;
-        let len = usize::try_from(len).ok().filter(|n| *n > 0)?;
-        // SAFETY: kith only ever replaces this file by a rename, never
-        // writes or truncates it in place, so the mapping stays valid (the
-        // exposure tantivy's own mapped segment files have).
-        unsafe {
-            memmap2::MmapOptions::new()
-                .len(len)
-                .populate()
-                .map(&file)
-                .ok()
-        }
+        map_stamps(&self.stamp_file())
     }
 
     /// The stamp file's bytes, when its header says it describes commit `at`.
@@ -663,8 +706,38 @@ impl Index {
         (at.is_some() && stamps::open(&bytes).map(|k| k.opstamp) == at).then_some(bytes)
     }
 
+    /// Does the stamp file `known` miss what the walk's folders say: they
+    /// moved, or were too recent to trust as of the file and are not as
+    /// of this walk (`as_of_ns`)?
+    fn folders_learned(&self, known: &Stamps<'_>, as_of_ns: i64) -> bool {
+        let Some(f) = &self.folders else {
+            return false;
+        };
+        let Some(had) = known.folders().filter(|_| known.rules == f.rules) else {
+            return true;
+        };
+        let moved = had.len() != f.list.len()
+            || had
+                .iter()
+                .zip(&f.list)
+                .any(|((p, s), (q, t))| *p != q.as_slice() || s != t);
+        let settled = had.iter().any(|(_, s)| s.doubtful(known.as_of_ns))
+            && !f.list.iter().any(|(_, s)| s.doubtful(as_of_ns));
+        moved || settled
+    }
+
+    /// A note that could not be read is not in the stamp file (or keeps
+    /// its old stamp there), so the walk's folders cannot vouch for the
+    /// notes: made readable again, it moves no folder. The next search
+    /// walks (and tries it) again.
+    fn forget_folders_if(&mut self, unreadable: bool) {
+        if unreadable {
+            self.folders = None;
+        }
+    }
+
     fn opstamp(&self) -> Option<u64> {
-        self.index.load_metas().ok().map(|m| m.opstamp)
+        read_opstamp(&index_dir(&self.root))
     }
 
     /// Replaces the stamp file with these notes' stamps after commit `op`.
@@ -673,7 +746,7 @@ impl Index {
     /// another process committed meanwhile: its file is the one to keep.
     fn save_stamps(&self, op: Option<u64>, as_of_ns: i64, notes: &[Known<'_>]) {
         let Some(op) = op else { return };
-        let bytes = stamps::encode(op, as_of_ns, notes);
+        let bytes = stamps::encode(op, as_of_ns, notes, self.folders.as_ref());
         let file = self.stamp_file();
         let tmp = file.with_file_name(lifecycle::unique("kith-stamps.tmp-"));
         if std::fs::write(&tmp, bytes).is_err()
@@ -784,6 +857,12 @@ impl Index {
             )
         });
         if plan.is_empty() && trusted && self.rebuilt.is_none() {
+            // Nothing to read, but the file learns the walk's folders when
+            // they moved, or settles ones too recent to trust before.
+            if self.folders_learned(&known, walked.as_of_ns) {
+                let all = known.all().ok_or_else(unreadable_fields)?;
+                self.save_stamps(now, walked.as_of_ns, &all);
+            }
             return Ok(SyncReport {
                 notes,
                 ..SyncReport::default()
@@ -817,7 +896,7 @@ impl Index {
         // doubtful note that the later walk time settles. (A note dated in
         // the future stays doubtful and is read each time; the file is not
         // rewritten for it.)
-        let mut learned = !trusted;
+        let mut learned = !trusted || self.folders_learned(&known, walked.as_of_ns);
         for (&(i, old), l) in plan.look.iter().zip(looked) {
             let (rel, st) = &walked.notes[i];
             match l {
@@ -848,6 +927,7 @@ impl Index {
             // Only stamps moved, or doubtful notes were read: record them
             // (and the later walk time), without an index write.
             if learned {
+                self.forget_folders_if(!report.unreadable.is_empty());
                 self.save_stamps(now, walked.as_of_ns, &stamps::apply(&all, updates));
             }
             return Ok(report);
@@ -868,6 +948,7 @@ impl Index {
         }
         report.unreadable.extend(w.skipped);
         updates.extend(plan.removed.iter().map(|p| (*p, None)));
+        self.forget_folders_if(!report.unreadable.is_empty());
         self.save_stamps(w.opstamp, walked.as_of_ns, &stamps::apply(&all, updates));
         Ok(report)
     }
@@ -922,7 +1003,9 @@ impl Index {
         }
         updates.extend(gone.iter().map(|p| (store::path_order(p), None)));
         // The walk time stays the last walk's: notes the watcher did not
-        // look at are doubtful to a later walk exactly as before.
+        // look at are doubtful to a later walk exactly as before. No walk,
+        // so no folders: the next search without a watcher walks.
+        self.folders = None;
         self.save_stamps(w.opstamp, as_of_ns, &stamps::apply(&known, updates));
         Ok(Some(present.len() - w.skipped.len() + gone.len()))
     }
@@ -1108,6 +1191,25 @@ fn path_of(bytes: &[u8]) -> PathBuf {
     #[cfg(not(unix))]
     {
         PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+/// A stamp file's bytes, opened by the cache's rules (a FIFO or symlink in
+/// its place is refused, never waited on) and mapped: the file is read on
+/// every search, and copying a few MB into fresh memory cost more than
+/// comparing them.
+fn map_stamps(path: &Path) -> Option<memmap2::Mmap> {
+    let (file, len) = vault::open_cache_file(path).ok()?;
+    let len = usize::try_from(len).ok().filter(|n| *n > 0)?;
+    // SAFETY: kith only ever replaces this file by a rename, never
+    // writes or truncates it in place, so the mapping stays valid (the
+    // exposure tantivy's own mapped segment files have).
+    unsafe {
+        memmap2::MmapOptions::new()
+            .len(len)
+            .populate()
+            .map(&file)
+            .ok()
     }
 }
 

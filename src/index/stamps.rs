@@ -5,11 +5,16 @@
 //! moved (or is too recent to trust, see [`Stamp::doubtful`]) is read.
 //!
 //! The file is read on every search without a watcher, so it is laid out to
-//! be compared, not parsed: `KITHSTP2`, the index commit (u64 LE), the time
-//! the stamps were taken as of (i64 LE, ns) and the number of notes (u64
-//! LE), then per note, sorted by [`store::path_order`] like the walk: the
-//! path's length (u32 LE) and bytes, size, mtime, ctime, inode and content
-//! hash (u64/i64 LE). One merge of two sorted lists, no hashing of paths,
+//! be compared, not parsed: `KITHSTP3`, the index commit (u64 LE), the time
+//! the stamps were taken as of (i64 LE, ns), the number of notes, the
+//! length in bytes of the folders' record and the key of the note rules
+//! (u64 LE each); then the folders the walk entered ([`store::Folders`]:
+//! path length (u32 LE) and bytes, size, mtime, ctime and inode), empty
+//! when the walk could not vouch for its notes; then per note, sorted by
+//! [`store::path_order`] like the walk: the path's length (u32 LE) and
+//! bytes, size, mtime, ctime, inode and content hash (u64/i64 LE). While
+//! the folders keep their stamps, a search checks the notes' stamps
+//! without walking ([`Check`]). One merge of two sorted lists, no hashing of paths,
 //! nothing allocated when nothing changed. It is rewritten whole after a
 //! change (a few MB at 100k notes; a write into the page cache).
 //!
@@ -23,8 +28,11 @@ use std::path::Path;
 
 /// The file's name inside the index folder.
 pub const FILE: &str = "kith-stamps";
-const MAGIC: &[u8; 8] = b"KITHSTP2";
-const HEAD: usize = 8 + 8 + 8 + 8;
+const MAGIC: &[u8; 8] = b"KITHSTP3";
+const MAGIC_NO_FOLDERS: &[u8; 8] = b"KITHSTP2";
+const HEAD: usize = 8 + 8 + 8 + 8 + 8 + 8;
+/// A folder's record: path length, then size, mtime, ctime and inode.
+const FOLDER: usize = 4 + 4 * 8;
 const FIXED: usize = 4 + 5 * 8;
 
 /// One indexed note.
@@ -47,6 +55,11 @@ pub struct Stamps<'a> {
     /// How many notes the file holds.
     pub count: usize,
     body: &'a [u8],
+    /// The walk's folders ([`store::Folders`]), as written; empty when
+    /// the walk that wrote the file could not vouch for its notes.
+    folders: &'a [u8],
+    /// [`store::Folders::rules`].
+    pub rules: u64,
 }
 
 fn u64_at(b: &[u8], at: usize) -> Option<u64> {
@@ -56,16 +69,27 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
 /// Reads a stamp file's header; `None` if it is not one. The notes are
 /// checked as they are read ([`Stamps::all`], [`plan`]).
 pub fn open(bytes: &[u8]) -> Option<Stamps<'_>> {
-    if bytes.get(..8)? != MAGIC {
-        return None;
-    }
-    let body = bytes.get(HEAD..)?;
+    // The previous layout (no folders) still reads: upgrading kith must
+    // not cost a read of every note.
+    let (head, folders_len, rules) = match bytes.get(..8)? {
+        m if m == MAGIC => (
+            HEAD,
+            usize::try_from(u64_at(bytes, 32)?).ok()?,
+            u64_at(bytes, 40)?,
+        ),
+        m if m == MAGIC_NO_FOLDERS => (32, 0, 0),
+        _ => return None,
+    };
+    let folders = bytes.get(head..head.checked_add(folders_len)?)?;
+    let body = bytes.get(head + folders_len..)?;
     let count = usize::try_from(u64_at(bytes, 24)?).ok()?;
     (count <= body.len() / FIXED).then_some(Stamps {
         opstamp: u64_at(bytes, 8)?,
         as_of_ns: u64_at(bytes, 16)? as i64,
         count,
         body,
+        folders,
+        rules,
     })
 }
 
@@ -96,6 +120,31 @@ impl<'a> Stamps<'a> {
         })
     }
 
+    /// The recorded folders in order, or `None` when there are none or
+    /// their record does not read.
+    pub fn folders(&self) -> Option<Vec<(&'a [u8], Stamp)>> {
+        let b = self.folders;
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < b.len() {
+            let len = u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?) as usize;
+            let path = b.get(at + 4..at + 4 + len)?;
+            let f = at + 4 + len;
+            let stamp = Stamp {
+                size: u64_at(b, f)?,
+                mtime_ns: u64_at(b, f + 8)? as i64,
+                ctime_ns: u64_at(b, f + 16)? as i64,
+                ino: u64_at(b, f + 24)?,
+            };
+            if out.last().is_some_and(|(p, _): &(&[u8], Stamp)| *p >= path) {
+                return None;
+            }
+            out.push((path, stamp));
+            at = f + FOLDER - 4;
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
     /// Every note, or `None` if the file is damaged.
     pub fn all(&self) -> Option<Vec<Known<'a>>> {
         let all: Vec<Known<'a>> = self.notes().collect::<Option<_>>()?;
@@ -104,8 +153,23 @@ impl<'a> Stamps<'a> {
     }
 }
 
-/// The bytes of a stamp file (`notes` sorted by path bytes).
-pub fn encode(opstamp: u64, as_of_ns: i64, notes: &[Known<'_>]) -> Vec<u8> {
+/// The bytes of a stamp file (`notes` sorted by path bytes), with the
+/// folders of the walk the notes' stamps come from, when it vouches for
+/// them.
+pub fn encode(
+    opstamp: u64,
+    as_of_ns: i64,
+    notes: &[Known<'_>],
+    folders: Option<&store::Folders>,
+) -> Vec<u8> {
+    let mut dirs = Vec::new();
+    for (path, st) in folders.map_or(&[][..], |f| &f.list[..]) {
+        dirs.extend_from_slice(&(path.len() as u32).to_le_bytes());
+        dirs.extend_from_slice(path);
+        for n in [st.size, st.mtime_ns as u64, st.ctime_ns as u64, st.ino] {
+            dirs.extend_from_slice(&n.to_le_bytes());
+        }
+    }
     let size: usize = notes.iter().map(|k| FIXED + k.path.len()).sum();
     let mut body = Vec::with_capacity(size);
     for k in notes {
@@ -117,13 +181,150 @@ pub fn encode(opstamp: u64, as_of_ns: i64, notes: &[Known<'_>]) -> Vec<u8> {
         body.extend_from_slice(&k.stamp.ino.to_le_bytes());
         body.extend_from_slice(&k.hash.to_le_bytes());
     }
-    let mut out = Vec::with_capacity(HEAD + body.len());
+    let mut out = Vec::with_capacity(HEAD + dirs.len() + body.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&opstamp.to_le_bytes());
     out.extend_from_slice(&as_of_ns.to_le_bytes());
     out.extend_from_slice(&(notes.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(dirs.len() as u64).to_le_bytes());
+    out.extend_from_slice(&folders.map_or(0, |f| f.rules).to_le_bytes());
+    out.extend_from_slice(&dirs);
     out.extend_from_slice(&body);
     out
+}
+
+/// Would a walk now find exactly the notes a stamp file holds, with the
+/// same stamps, none of them too recent to trust? Checked without listing
+/// a folder: every recorded folder still has its stamp (so it holds the
+/// same names: adding, removing or renaming one moves a folder's times),
+/// and every note still has its stamp, read through symlinks as the walk
+/// reads it. Anything that cannot be said (no folders recorded, other
+/// rules, anything moved or doubtful) is a no: the caller then walks.
+///
+/// The notes are looked at in chunks that any number of threads take in
+/// turn ([`Check::help`]), so a thread done with other work joins in.
+pub struct Check<'a> {
+    notes: Vec<Known<'a>>,
+    as_of_ns: i64,
+    #[cfg(unix)]
+    root: std::os::fd::OwnedFd,
+    next: std::sync::atomic::AtomicUsize,
+    failed: std::sync::atomic::AtomicBool,
+}
+
+/// Notes per chunk of a [`Check`].
+const CHUNK: usize = 512;
+
+impl<'a> Check<'a> {
+    /// The check of `known` under the filter `rules` (see
+    /// [`store::rules_key`]), its folders already looked at; `None` when
+    /// that already says no.
+    #[cfg(unix)]
+    pub fn new(root: &Path, known: &Stamps<'a>, rules: u64) -> Option<Check<'a>> {
+        use std::os::fd::FromRawFd;
+        use std::os::unix::ffi::OsStrExt;
+        if known.rules != rules {
+            return None;
+        }
+        let folders = known.folders()?;
+        let c = std::ffi::CString::new(root.as_os_str().as_bytes()).ok()?;
+        // SAFETY: a valid C string; the descriptor is owned below.
+        let fd = unsafe {
+            libc::open(
+                c.as_ptr(),
+                libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return None;
+        }
+        let check = Check {
+            notes: known.all()?,
+            as_of_ns: known.as_of_ns,
+            // SAFETY: a fresh descriptor nobody else owns.
+            root: unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) },
+            next: Default::default(),
+            failed: Default::default(),
+        };
+        let mut buf = Vec::new();
+        folders
+            .iter()
+            .all(|(p, st)| check.same(&mut buf, p, st, true))
+            .then_some(check)
+    }
+
+    #[cfg(not(unix))]
+    pub fn new(_root: &Path, _known: &Stamps<'a>, _rules: u64) -> Option<Check<'a>> {
+        None
+    }
+
+    /// Looks at chunks of notes until none is left (or one moved).
+    pub fn help(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut buf = Vec::with_capacity(256);
+        while !self.failed.load(Relaxed) {
+            let at = self.next.fetch_add(CHUNK, Relaxed);
+            let Some(chunk) = self.notes.get(at..(at + CHUNK).min(self.notes.len())) else {
+                return;
+            };
+            if chunk.is_empty() {
+                return;
+            }
+            if !chunk
+                .iter()
+                .all(|k| self.same(&mut buf, k.path, &k.stamp, false))
+            {
+                self.failed.store(true, Relaxed);
+            }
+        }
+    }
+
+    /// Once every helper has returned: did every note keep its stamp?
+    pub fn passed(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        !self.failed.load(Relaxed) && self.next.load(Relaxed) >= self.notes.len()
+    }
+
+    /// Does the file or folder at `path` (vault-relative; the vault itself
+    /// when empty) still have the stamp `want`, one not too recent to
+    /// trust? `buf`: room for the path and its NUL, reused.
+    #[cfg(unix)]
+    fn same(&self, buf: &mut Vec<u8>, path: &[u8], want: &Stamp, folder: bool) -> bool {
+        use std::os::fd::AsRawFd;
+        if want.doubtful(self.as_of_ns) {
+            return false;
+        }
+        buf.clear();
+        buf.extend_from_slice(path);
+        buf.push(0);
+        let Ok(name) = std::ffi::CStr::from_bytes_with_nul(buf) else {
+            return false;
+        };
+        let fd = self.root.as_raw_fd();
+        // SAFETY: zeroed is a valid `stat`; the calls only write into it.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: `fd` is open, `name` a valid C string, `st` writable.
+        let r = unsafe {
+            if path.is_empty() {
+                libc::fstat(fd, &mut st)
+            } else if folder {
+                libc::fstatat(fd, name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW)
+            } else {
+                libc::fstatat(fd, name.as_ptr(), &mut st, 0)
+            }
+        };
+        if r != 0 {
+            return false;
+        }
+        let kind = st.st_mode & libc::S_IFMT;
+        let want_kind = if folder { libc::S_IFDIR } else { libc::S_IFREG };
+        kind == want_kind && store::stat_stamp(&st) == *want
+    }
+
+    #[cfg(not(unix))]
+    fn same(&self, _: &mut Vec<u8>, _: &[u8], _: &Stamp, _: bool) -> bool {
+        false
+    }
 }
 
 /// A walk against what the index holds.
@@ -253,7 +454,7 @@ mod tests {
     #[test]
     fn a_stamp_file_round_trips_and_damage_is_refused() {
         let notes = [k("a.md", st(1, 10)), k("people/b.md", st(2, 20))];
-        let bytes = encode(5, 99, &notes);
+        let bytes = encode(5, 99, &notes, None);
         let (op, as_of, read) = decode(&bytes).expect("a file just written reads back");
         assert_eq!((op, as_of, read.as_slice()), (5, 99, notes.as_slice()));
         // Truncated, longer, wrong magic, unsorted, a path twice: refused.
@@ -261,9 +462,9 @@ mod tests {
         assert!(decode(&[bytes.as_slice(), b"x"].concat()).is_none());
         assert!(decode(b"1\t10\t7\tpeople/a.md\n@3\n").is_none());
         assert!(decode(b"").is_none());
-        assert!(decode(&encode(5, 99, &[notes[1], notes[0]])).is_none());
-        assert!(decode(&encode(5, 99, &[notes[0], notes[0]])).is_none());
-        assert!(decode(&encode(1, 2, &[])).is_some_and(|(.., n)| n.is_empty()));
+        assert!(decode(&encode(5, 99, &[notes[1], notes[0]], None)).is_none());
+        assert!(decode(&encode(5, 99, &[notes[0], notes[0]], None)).is_none());
+        assert!(decode(&encode(1, 2, &[], None)).is_some_and(|(.., n)| n.is_empty()));
         // A flipped bit in a hash is a different hash: one more read.
         let mut flipped = bytes.clone();
         *flipped.last_mut().unwrap() ^= 1;
@@ -276,6 +477,40 @@ mod tests {
     }
 
     #[test]
+    fn folders_round_trip_and_the_layout_without_them_still_reads() {
+        let notes = [k("a.md", st(1, 10)), k("people/b.md", st(2, 20))];
+        let f = store::Folders {
+            list: vec![(b"".to_vec(), st(0, 5)), (b"people".to_vec(), st(0, 6))],
+            rules: 42,
+        };
+        let bytes = encode(5, 99, &notes, Some(&f));
+        let s = open(&bytes).expect("just written");
+        assert_eq!(s.rules, 42);
+        let want = vec![(b"".as_slice(), st(0, 5)), (b"people".as_slice(), st(0, 6))];
+        assert_eq!(s.folders(), Some(want));
+        assert_eq!(s.all().expect("whole"), notes);
+        let none = encode(5, 99, &notes, None);
+        assert!(open(&none).expect("whole").folders().is_none());
+        // The layout before folders: its notes read, it has no folders.
+        let old = [b"KITHSTP2".as_slice(), &none[8..32], &none[48..]].concat();
+        let s = open(&old).expect("the old layout reads");
+        assert_eq!((s.opstamp, s.as_of_ns), (5, 99));
+        assert_eq!(s.all().expect("whole"), notes);
+        assert!(s.folders().is_none());
+        // Folders out of order are not trusted.
+        let swapped = store::Folders {
+            list: vec![f.list[1].clone(), f.list[0].clone()],
+            rules: 42,
+        };
+        assert!(
+            open(&encode(5, 99, &notes, Some(&swapped)))
+                .expect("whole")
+                .folders()
+                .is_none()
+        );
+    }
+
+    #[test]
     fn a_plan_names_new_moved_doubtful_and_removed_notes() {
         let notes = [
             k("a.md", st(1, 10)),
@@ -283,7 +518,7 @@ mod tests {
             k("c.md", st(3, 30)),
             k("d.md", st(4, 99_000_000_000)),
         ];
-        let early = encode(1, 100_000_000_000, &notes);
+        let early = encode(1, 100_000_000_000, &notes, None);
         let known = open(&early).expect("just written");
         let walk = |v: &[(&str, Stamp)]| -> Vec<(PathBuf, Stamp)> {
             v.iter().map(|(p, s)| (PathBuf::from(p), *s)).collect()
@@ -299,7 +534,7 @@ mod tests {
         ]);
         let p = plan(&same, all, &known).expect("whole");
         assert_eq!(p.look, vec![(3, Some(notes[3]))]);
-        let later = encode(1, 200_000_000_000, &notes);
+        let later = encode(1, 200_000_000_000, &notes, None);
         let later = open(&later).expect("just written");
         assert!(plan(&same, all, &later).expect("whole").is_empty());
         // b.md moved (ctime only), c.md gone, aa.md and e.md new.

@@ -48,7 +48,9 @@ mod flat;
 mod record;
 mod walk;
 
-pub use walk::{Walked, walk};
+#[cfg(unix)]
+pub use walk::stat_stamp;
+pub use walk::{Folders, Walked, rules_key, walk, walk_recorded};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;

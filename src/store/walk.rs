@@ -28,14 +28,58 @@ use std::path::{Path, PathBuf};
 /// stamp is ever trusted as unchanged, and the search index leaves it out.
 pub fn walk(root: &Path) -> (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>) {
     let filter = vault::NoteFilter::for_vault(root);
-    let (mut notes, diags) = imp::scan(root, &filter);
+    let (notes, diags, _) = walk_by(root, &filter);
+    (notes, diags)
+}
+
+type FolderList = Vec<(Vec<u8>, Stamp)>;
+
+fn walk_by(
+    root: &Path,
+    filter: &vault::NoteFilter,
+) -> (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>, Option<FolderList>) {
+    let (mut notes, diags, folders) = imp::scan(root, filter);
     let order = |a: &(PathBuf, Stamp), b: &(PathBuf, Stamp)| path_order(&a.0).cmp(path_order(&b.0));
     // On Unix the walk hands over sorted runs, one per folder, usually
     // sorted as a whole already; a stable sort merges what interleaves.
     if !notes.is_sorted_by(|a, b| order(a, b).is_le()) {
         notes.sort_by(order);
     }
-    (notes, diags)
+    (notes, diags, folders)
+}
+
+/// The folders a walk entered, each with its stamp: while none of them
+/// moved (a name added, removed or renamed in a folder moves its time),
+/// the same walk finds the same notes, so only the notes themselves need
+/// a look (see the search index's freshness check).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Folders {
+    /// Vault-relative, the vault itself as the empty path, sorted by bytes.
+    pub list: Vec<(Vec<u8>, Stamp)>,
+    /// [`rules_key`] of the filter the walk used.
+    pub rules: u64,
+}
+
+/// A key of the rules that decide which files are notes (the config's
+/// `ignore:` patterns, Obsidian's templates folder): a walk's
+/// [`Folders`] vouch for its notes only under the same rules.
+pub fn rules_key(filter: &vault::NoteFilter) -> u64 {
+    crate::text::content_hash(format!("{filter:?}").as_bytes())
+}
+
+/// [`Walked::now`] and the folders it entered, unless the walk met what
+/// a look at the notes alone cannot follow (a folder it could not read, a
+/// note-named entry that is not a regular file once symlinks are
+/// followed, an entry gone while it was listed): then `None`.
+pub fn walk_recorded(root: &Path) -> (Walked, Option<Folders>) {
+    let as_of_ns = super::now_ns();
+    let filter = vault::NoteFilter::for_vault(root);
+    let (notes, _, folders) = walk_by(root, &filter);
+    let folders = folders.map(|list| Folders {
+        list,
+        rules: rules_key(&filter),
+    });
+    (Walked { as_of_ns, notes }, folders)
 }
 
 /// One walk of the vault and when it was taken: what a freshness pass
@@ -58,6 +102,17 @@ impl Walked {
         Walked { as_of_ns, notes }
     }
 }
+
+/// A stat's [`Stamp`], whatever the kind of file (the walk's own for a
+/// regular file).
+#[cfg(unix)]
+pub fn stat_stamp(st: &libc::stat) -> Stamp {
+    imp::any_stamp(st)
+}
+
+/// What a scan found: the notes, warnings, and the folders entered (see
+/// [`walk_recorded`]).
+type Scanned = (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>, Option<FolderList>);
 
 /// The warning for a folder (or the vault itself, `.`) that could not be read.
 fn unreadable(rel: &Path, e: &std::io::Error) -> Diagnostic {
@@ -87,6 +142,7 @@ mod imp {
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
     use std::path::{Path, PathBuf};
     use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     /// Files stat'ed per task: big enough that a task is worth stealing,
     /// small enough that a 100k-file folder keeps both cores busy.
@@ -186,6 +242,11 @@ mod imp {
     struct Out {
         runs: Mutex<Vec<Vec<(PathBuf, Stamp)>>>,
         diags: Mutex<Vec<Diagnostic>>,
+        /// Every folder entered, with its stamp.
+        folders: Mutex<Vec<(Vec<u8>, Stamp)>>,
+        /// Met something a look at the notes alone cannot follow (see
+        /// `walk_recorded`).
+        odd: AtomicBool,
     }
 
     impl Out {
@@ -196,8 +257,13 @@ mod imp {
         }
 
         fn warn(&self, rel: &[u8], e: &std::io::Error) {
+            self.odd();
             let rel = Path::new(std::ffi::OsStr::from_bytes(rel));
             lock(&self.diags).push(unreadable(rel, e));
+        }
+
+        fn odd(&self) {
+            self.odd.store(true, Ordering::Relaxed);
         }
     }
 
@@ -210,7 +276,7 @@ mod imp {
     /// their first path: sorted as a whole unless a folder's files and a
     /// subfolder's interleave (`a.md`, `b/x.md`, `c.md`), which the
     /// caller's sort mends.
-    pub fn scan(root: &Path, filter: &NoteFilter) -> (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>) {
+    pub fn scan(root: &Path, filter: &NoteFilter) -> super::Scanned {
         let out = Out::default();
         match open_root(root) {
             Ok(fd) => rayon::scope(|s| folder(s, fd, Vec::new(), filter, &out)),
@@ -224,7 +290,13 @@ mod imp {
             .diags
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        (join(runs), diags)
+        let mut folders = out
+            .folders
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        folders.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let folders = (!out.odd.into_inner()).then_some(folders);
+        (join(runs), diags, folders)
     }
 
     /// The runs one after the other, in the order of their first paths.
@@ -364,6 +436,30 @@ mod imp {
         }
     }
 
+    /// A folder's stamp: its times, size and inode whatever its kind.
+    #[allow(clippy::unnecessary_cast)] // the field types differ by platform
+    pub(super) fn any_stamp(st: &libc::stat) -> Stamp {
+        Stamp {
+            size: st.st_size as u64,
+            mtime_ns: (st.st_mtime as i64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(st.st_mtime_nsec as i64),
+            ctime_ns: (st.st_ctime as i64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(st.st_ctime_nsec as i64),
+            ino: st.st_ino as u64,
+        }
+    }
+
+    /// `fstat` of an open descriptor.
+    fn fstat(fd: RawFd) -> Option<libc::stat> {
+        // SAFETY: zeroed is a valid `stat`; fstat only writes into it.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: `fd` is an open descriptor and `st` a writable buffer.
+        let r = unsafe { libc::fstat(fd, &mut st) };
+        (r == 0).then_some(st)
+    }
+
     fn into_path(bytes: Vec<u8>) -> PathBuf {
         PathBuf::from(OsString::from_vec(bytes))
     }
@@ -455,6 +551,15 @@ mod imp {
                 return;
             }
         };
+        // Its stamp before its listing: a name added meanwhile moves it
+        // past what is recorded.
+        match fstat(fd.as_raw_fd()) {
+            Some(st) => {
+                let path = rel.strip_suffix(b"/").unwrap_or(&rel).to_vec();
+                lock(&out.folders).push((path, any_stamp(&st)));
+            }
+            None => out.odd(),
+        }
         let mut names: Vec<u8> = Vec::new();
         let mut ents: Vec<Ent> = Vec::new();
         // Stamps the listing learned, by name position (so sorted).
@@ -475,7 +580,10 @@ mod imp {
                     Some(libc::S_IFDIR) => libc::DT_DIR,
                     Some(libc::S_IFLNK) => libc::DT_LNK,
                     Some(_) => libc::DT_REG,
-                    None => continue,
+                    None => {
+                        out.odd();
+                        continue;
+                    }
                 };
             }
             let md = is_md_name(n);
@@ -543,6 +651,9 @@ mod imp {
             })
             .collect();
         stamps(fd.as_raw_fd(), &ents, &names, &known, &mut run);
+        if run.iter().any(|(_, st)| *st == Stamp::default()) {
+            out.odd();
+        }
         out.run(run);
     }
 
@@ -562,8 +673,10 @@ mod imp {
 
     type Found = (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>);
 
-    pub fn scan(root: &Path, filter: &NoteFilter) -> Found {
-        folder(root, Path::new(""), filter)
+    /// No folders recorded: a folder's time is not known to move here.
+    pub fn scan(root: &Path, filter: &NoteFilter) -> super::Scanned {
+        let (notes, diags) = folder(root, Path::new(""), filter);
+        (notes, diags, None)
     }
 
     fn folder(root: &Path, rel: &Path, filter: &NoteFilter) -> Found {

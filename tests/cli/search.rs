@@ -383,3 +383,176 @@ fn a_snippet_is_cut_from_the_note_as_it_is_now() {
     assert_eq!(run.json()[0]["snippet"], said, "{}", run.stderr);
     assert_eq!(run.json()[0]["line"], 12);
 }
+
+/// A search leaves out of its query the fields no segment holds (tantivy
+/// would build an empty dictionary for each): a field that first appears
+/// in the small segment of a later edit must be searched again, by default
+/// and by name, and misspelt.
+#[test]
+fn a_field_that_appears_after_the_first_search_is_searched() {
+    let v = TestVault::new();
+    v.person("ana", "Ana Ruiz", "org: Initech", "\nLikes tea.\n");
+    v.person("bo", "Bo Lind", "org: Umbrella", "\nLikes coffee.\n");
+    assert_eq!(paths(&hits(&v, &["tea"])), ["people/ana.md"]);
+    assert!(
+        hits(&v, &["Zorrito"]).is_empty(),
+        "no note has an alias yet"
+    );
+    v.person(
+        "bo",
+        "Bo Lind",
+        "org: Umbrella\naliases: [Zorrito]",
+        "\nLikes coffee.\n",
+    );
+    assert_eq!(paths(&hits(&v, &["Zorrito"])), ["people/bo.md"]);
+    assert_eq!(paths(&hits(&v, &["Zorito"])), ["people/bo.md"], "fuzzy");
+    assert_eq!(paths(&hits(&v, &["aliases:zorrito"])), ["people/bo.md"]);
+    assert_eq!(
+        paths(&hits(&v, &["--person", "Zorrito", "coffee"])),
+        ["people/bo.md"]
+    );
+}
+
+/// Makes the index's stamp file look taken long after every note was
+/// written (its as-of time, bytes 16..24 of its header, far ahead), as if
+/// the vault had sat still for a while: then a search without a watcher
+/// trusts it, checks the recorded folders and notes one stat each instead
+/// of walking, and says `check … (true)` under `KITH_TRACE`.
+fn settle(v: &TestVault) {
+    let file = index_dir(v).join("kith-stamps");
+    let mut b = std::fs::read(&file).unwrap();
+    b[16..24].copy_from_slice(&(i64::MAX / 2).to_le_bytes());
+    std::fs::write(&file, b).unwrap();
+}
+
+fn checked(v: &TestVault, word: &str) -> (Vec<String>, bool) {
+    let run = v
+        .kith(["search", word, "--json"])
+        .env("KITH_TRACE", "1")
+        .run();
+    let found = match run.code {
+        0 => paths(run.json().as_array().unwrap()),
+        1 => Vec::new(),
+        c => panic!("search exited {c}: {}", run.stderr),
+    };
+    let trusted = run
+        .stderr
+        .lines()
+        .any(|l| l.starts_with("trace: check") && l.ends_with("(true)"));
+    (found, trusted)
+}
+
+/// The check that replaces the walk when nothing moved must see whatever a
+/// walk would: a note added to a folder or in a new folder, one removed or
+/// renamed, an edit in place, a folder renamed, a note newly ignored by the
+/// config, a dangling symlink whose target appears. Each change is made on
+/// a settled vault (so the check runs; the first search after it walks).
+#[test]
+fn a_search_that_skips_the_walk_still_sees_every_change() {
+    let v = vault();
+    assert_eq!(hits(&v, &["kayaking"]).len(), 0);
+    settle(&v);
+    assert_eq!(
+        checked(&v, "sailing"),
+        (
+            vec![
+                "journal/2026-11-05.md".to_string(),
+                "people/tomas.md".to_string()
+            ],
+            true
+        ),
+        "nothing moved: checked, not walked"
+    );
+    let step = |what: &str, change: &dyn Fn(), word: &str, want: &[&str]| {
+        settle(&v);
+        change();
+        let (mut found, _) = checked(&v, word);
+        found.sort();
+        assert_eq!(found, want, "{what}");
+        settle(&v);
+        let (again, trusted) = checked(&v, word);
+        assert_eq!(again.len(), want.len(), "{what}: the same answer again");
+        // A walk that met a dangling symlink named like a note cannot
+        // vouch for it: every search walks while it dangles.
+        let dangles = std::fs::metadata(v.path("people/later.md")).is_err()
+            && std::fs::symlink_metadata(v.path("people/later.md")).is_ok();
+        assert_eq!(
+            trusted, !dangles,
+            "{what}: settled again, the next search checks"
+        );
+    };
+    step(
+        "a note added",
+        &|| {
+            v.person("zoe", "Zoe Park", "", "\nLoves kayaking.\n");
+        },
+        "kayaking",
+        &["people/zoe.md"],
+    );
+    step(
+        "a note in a new folder",
+        &|| {
+            v.note("projects/deep/boat.md", "A kayaking trip.\n");
+        },
+        "kayaking",
+        &["people/zoe.md", "projects/deep/boat.md"],
+    );
+    step(
+        "a folder renamed",
+        &|| std::fs::rename(v.path("projects/deep"), v.path("projects/shallow")).unwrap(),
+        "kayaking",
+        &["people/zoe.md", "projects/shallow/boat.md"],
+    );
+    step(
+        "an edit in place, same size",
+        &|| {
+            let t = v
+                .read("projects/shallow/boat.md")
+                .replace("kayaking", "canoeing");
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(v.path("projects/shallow/boat.md"))
+                .and_then(|mut f| std::io::Write::write_all(&mut f, t.as_bytes()))
+                .unwrap();
+        },
+        "kayaking",
+        &["people/zoe.md"],
+    );
+    step(
+        "a note removed",
+        &|| std::fs::remove_file(v.path("people/zoe.md")).unwrap(),
+        "kayaking",
+        &[],
+    );
+    step(
+        "a note newly ignored",
+        &|| {
+            v.note(".kith/config.yaml", "ignore: [shallow/]\n");
+        },
+        "canoeing",
+        &[],
+    );
+    let target = v.home().join("later.md");
+    std::os::unix::fs::symlink(&target, v.path("people/later.md")).unwrap();
+    step("a dangling symlink", &|| {}, "rowing", &[]);
+    step(
+        "its target appears",
+        &|| std::fs::write(&target, "---\nname: Lat Er\n---\nGoes rowing.\n").unwrap(),
+        "rowing",
+        &["people/later.md"],
+    );
+}
+
+/// A note that could not be read (here: over the size cap) is not in the
+/// stamp file; shrunk in place it moves no folder, so the search that
+/// follows must still walk, and find it.
+#[test]
+fn a_note_too_big_to_read_is_found_once_it_shrinks_in_place() {
+    let v = vault();
+    v.note("people/big.md", &"kayaking ".repeat(2_000_000));
+    let run = v.kith(["search", "kayaking", "--json"]).run();
+    assert!(run.stderr.contains("people/big.md"), "{}", run.stderr);
+    settle(&v);
+    std::fs::write(v.path("people/big.md"), "Goes kayaking.\n").unwrap();
+    assert_eq!(checked(&v, "kayaking").0, ["people/big.md"]);
+}
