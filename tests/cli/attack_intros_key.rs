@@ -389,3 +389,44 @@ fn reminders_are_the_same_on_one_core_and_on_eight() {
     assert!(one.contains("X1"), "{one}");
     assert_eq!(one, run("8"));
 }
+
+/// Finding (fixed): introductions recorded on the same day between people
+/// of the same names came out in the order of a `HashMap` (`lifecycle::
+/// records`), different from one process to the next: the digest's
+/// "Introductions in progress", `intros --made` and their JSON changed from
+/// run to run, and a cached digest differed from one from scratch.
+#[test]
+fn same_day_same_name_intro_records_come_out_in_one_order() {
+    let v = TestVault::new();
+    v.note("people/bo.md", "---\nname: Bo\n---\n");
+    for i in 1..=8 {
+        v.note(
+            &format!("people/sam{i}.md"),
+            "---\nname: Sam\n---\n## Log\n\n### 2026-11-01 Intro\nIntroduced to [[Bo]] #intro/asked\n",
+        );
+    }
+    let run = || {
+        let mut all = String::new();
+        for args in [
+            &["digest", "--all", "--as-of", "2026-12-30"][..],
+            &["--json", "digest", "--as-of", "2026-12-30"],
+            &["intros", "--made"],
+            &["--json", "intros", "--made"],
+        ] {
+            std::fs::remove_dir_all(v.path(".kith/cache")).ok();
+            all.push_str(&v.kith(args).ok().stdout);
+        }
+        all
+    };
+    let first = run();
+    assert!(first.contains("sam8.md"), "{first}");
+    // In note order, sam1 first.
+    let digest = first
+        .split("\n\n")
+        .find(|s| s.contains("sam1.md"))
+        .unwrap_or("");
+    assert!(digest.find("sam1.md") < digest.find("sam2.md"), "{first}");
+    for _ in 0..4 {
+        assert_eq!(first, run());
+    }
+}
