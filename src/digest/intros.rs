@@ -1038,19 +1038,20 @@ pub fn intro_suggestions(
     let (list, _) = all_with(vault, as_of, key, &|| {
         matching.get_or_init(|| Matching::build(vault))
     })?;
-    let name = person.map(|i| vault.notes[i].title.as_str());
-    Ok(pick(list, name, limit, all))
+    let path = person.map(|i| vault.notes[i].path.as_path());
+    Ok(pick(list, path, limit, all))
 }
 
-/// The suggestions with one person (by note title), limited unless `all`.
+/// The suggestions with one person (by note path: two people may share a
+/// name), limited unless `all`.
 pub fn pick(
     mut list: Vec<IntroSuggestion>,
-    person: Option<&str>,
+    person: Option<&Path>,
     limit: usize,
     all: bool,
 ) -> Vec<IntroSuggestion> {
-    if let Some(name) = person {
-        list.retain(|s| s.a == name || s.b == name);
+    if let Some(path) = person {
+        list.retain(|s| s.a_path == path || s.b_path == path);
     }
     if all { list } else { select(list, limit, 2).0 }
 }

@@ -430,3 +430,29 @@ fn same_day_same_name_intro_records_come_out_in_one_order() {
         assert_eq!(first, run());
     }
 }
+
+/// Finding (fixed): `intros --for` kept the suggestions whose title was the
+/// person's, so `--for sam1` showed those of every other Sam too (cached or
+/// not). Two people may share a name: the person is their note.
+#[test]
+fn intros_for_one_of_two_namesakes_shows_only_theirs() {
+    let v = vault();
+    v.note(
+        "people/sam1.md",
+        "---\nname: Sam\nneeds: [knitting lessons for beginners]\n---\n",
+    );
+    v.note(
+        "people/sam2.md",
+        "---\nname: Sam\nneeds: [hiring a senior Rust engineer]\n---\n",
+    );
+    for _ in 0..2 {
+        v.kith(["intros", "--for", "sam1", "--all", "--as-of", AS_OF])
+            .ok()
+            .stdout_has("people/sam1.md")
+            .stdout_lacks("people/sam2.md");
+        v.kith(["intros", "--for", "sam2", "--as-of", AS_OF])
+            .ok()
+            .stdout_has("people/sam2.md")
+            .stdout_lacks("people/sam1.md");
+    }
+}
