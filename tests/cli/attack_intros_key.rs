@@ -456,3 +456,28 @@ fn intros_for_one_of_two_namesakes_shows_only_theirs() {
             .stdout_lacks("people/sam1.md");
     }
 }
+
+/// `kith intros dismiss sam1 Dee` writes names to `.kith/intros.yaml`
+/// (`["Sam", "Dee"]`), and the rule compares folded titles: the other Sam's
+/// introduction to Dee is dismissed too. Fixing it means keeping paths (or
+/// name + path) in intros.yaml, a format change beyond a small fix.
+#[test]
+#[ignore = "finding: a dismissal by name hides the introductions of every namesake"]
+fn dismissing_one_namesake_keeps_the_others_introduction() {
+    let v = vault();
+    for i in 1..=2 {
+        v.note(
+            &format!("people/sam{i}.md"),
+            "---\nname: Sam\nneeds: [knitting lessons for beginners]\n---\n",
+        );
+    }
+    v.kith(["intros", "--all", "--as-of", AS_OF])
+        .ok()
+        .stdout_has("people/sam1.md")
+        .stdout_has("people/sam2.md");
+    v.kith(["intros", "dismiss", "sam1", "Dee"]).ok();
+    v.kith(["intros", "--all", "--as-of", AS_OF])
+        .ok()
+        .stdout_lacks("people/sam1.md")
+        .stdout_has("people/sam2.md");
+}
