@@ -997,17 +997,18 @@ pub fn select(
     limit: usize,
     per_person: usize,
 ) -> (Vec<IntroSuggestion>, usize) {
-    // Counted by borrowed names, and only the picked ones moved out: the
-    // whole list is a few hundred thousand candidates at 100k people.
-    let mut count: FxHashMap<&str, usize> = FxHashMap::default();
+    // Counted by borrowed note paths (two people may share a name: each
+    // has their own two), and only the picked ones moved out: the whole
+    // list is a few hundred thousand candidates at 100k people.
+    let mut count: FxHashMap<&Path, usize> = FxHashMap::default();
     let mut picked: Vec<usize> = Vec::new();
     let mut left = 0;
     for (k, s) in all.iter().enumerate() {
-        let ok = count.get(s.a.as_str()).copied().unwrap_or(0) < per_person
-            && count.get(s.b.as_str()).copied().unwrap_or(0) < per_person;
+        let ok = count.get(s.a_path.as_path()).copied().unwrap_or(0) < per_person
+            && count.get(s.b_path.as_path()).copied().unwrap_or(0) < per_person;
         if ok && picked.len() < limit {
-            *count.entry(s.a.as_str()).or_default() += 1;
-            *count.entry(s.b.as_str()).or_default() += 1;
+            *count.entry(s.a_path.as_path()).or_default() += 1;
+            *count.entry(s.b_path.as_path()).or_default() += 1;
             picked.push(k);
         } else if ok {
             left += 1;

@@ -481,3 +481,34 @@ fn dismissing_one_namesake_keeps_the_others_introduction() {
         .stdout_lacks("people/sam1.md")
         .stdout_has("people/sam2.md");
 }
+
+/// Finding (fixed): the two-per-person rule of `kith intros` and the
+/// digest counted names, so three people called Sam shared two places:
+/// the third Sam's introduction was never shown without `--all`.
+#[test]
+fn namesakes_each_have_their_own_two_introductions() {
+    let v = vault();
+    for (i, need) in [
+        "knitting lessons for beginners",
+        "hiring a senior Rust engineer",
+        "a tax advisor",
+    ]
+    .iter()
+    .enumerate()
+    {
+        v.note(
+            &format!("people/sam{}.md", i + 1),
+            &format!("---\nname: Sam\nneeds: [{need}]\n---\n"),
+        );
+    }
+    v.note(
+        "people/gus.md",
+        "---\nname: Gus\noffers: [tax advice]\n---\n",
+    );
+    for _ in 0..2 {
+        let shown = v.kith(["intros", "--as-of", AS_OF]).ok().stdout.clone();
+        for s in ["sam1.md", "sam2.md", "sam3.md"] {
+            assert!(shown.contains(s), "intros lacks {s}:\n{shown}");
+        }
+    }
+}
