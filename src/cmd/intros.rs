@@ -117,7 +117,7 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
         Some((list, _)) => {
             let vault = ctx.focus(&mut model);
             let name = match args.person.as_deref() {
-                Some(p) => Some(vault.notes[vault.find_person(p)?].title.clone()),
+                Some(p) => Some(vault.notes[vault.find_person(p)?].path.clone()),
                 None => None,
             };
             let list = digest::pick(list, name.as_deref(), args.limit, args.all);
@@ -127,7 +127,7 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
             let vault = ctx.whole_keeping(model, digest::FRONT_KEYS)?;
             let key = key.or_else(|| digest::introfacts::of_vault(&vault));
             let name = match args.person.as_deref() {
-                Some(p) => Some(vault.notes[vault.find_person(p)?].title.clone()),
+                Some(p) => Some(vault.notes[vault.find_person(p)?].path.clone()),
                 None => None,
             };
             // The matcher borrows the vault (and keeps its answers when

@@ -997,17 +997,18 @@ pub fn select(
     limit: usize,
     per_person: usize,
 ) -> (Vec<IntroSuggestion>, usize) {
-    // Counted by borrowed names, and only the picked ones moved out: the
-    // whole list is a few hundred thousand candidates at 100k people.
-    let mut count: FxHashMap<&str, usize> = FxHashMap::default();
+    // Counted by borrowed note paths (two people may share a name: each
+    // has their own two), and only the picked ones moved out: the whole
+    // list is a few hundred thousand candidates at 100k people.
+    let mut count: FxHashMap<&Path, usize> = FxHashMap::default();
     let mut picked: Vec<usize> = Vec::new();
     let mut left = 0;
     for (k, s) in all.iter().enumerate() {
-        let ok = count.get(s.a.as_str()).copied().unwrap_or(0) < per_person
-            && count.get(s.b.as_str()).copied().unwrap_or(0) < per_person;
+        let ok = count.get(s.a_path.as_path()).copied().unwrap_or(0) < per_person
+            && count.get(s.b_path.as_path()).copied().unwrap_or(0) < per_person;
         if ok && picked.len() < limit {
-            *count.entry(s.a.as_str()).or_default() += 1;
-            *count.entry(s.b.as_str()).or_default() += 1;
+            *count.entry(s.a_path.as_path()).or_default() += 1;
+            *count.entry(s.b_path.as_path()).or_default() += 1;
             picked.push(k);
         } else if ok {
             left += 1;
@@ -1038,19 +1039,20 @@ pub fn intro_suggestions(
     let (list, _) = all_with(vault, as_of, key, &|| {
         matching.get_or_init(|| Matching::build(vault))
     })?;
-    let name = person.map(|i| vault.notes[i].title.as_str());
-    Ok(pick(list, name, limit, all))
+    let path = person.map(|i| vault.notes[i].path.as_path());
+    Ok(pick(list, path, limit, all))
 }
 
-/// The suggestions with one person (by note title), limited unless `all`.
+/// The suggestions with one person (by note path: two people may share a
+/// name), limited unless `all`.
 pub fn pick(
     mut list: Vec<IntroSuggestion>,
-    person: Option<&str>,
+    person: Option<&Path>,
     limit: usize,
     all: bool,
 ) -> Vec<IntroSuggestion> {
-    if let Some(name) = person {
-        list.retain(|s| s.a == name || s.b == name);
+    if let Some(path) = person {
+        list.retain(|s| s.a_path == path || s.b_path == path);
     }
     if all { list } else { select(list, limit, 2).0 }
 }

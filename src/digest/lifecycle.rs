@@ -166,7 +166,9 @@ pub fn records(vault: &Vault) -> Vec<IntroRecord> {
             }
         })
         .collect();
-    out.sort_by(|x, y| (x.date, &x.a, &x.b).cmp(&(y.date, &y.a, &y.b)));
+    // Ties (one day, the same names: two people called Sam) in note order:
+    // `by_pair` is a HashMap, whose order changes from one process to the next.
+    out.sort_by(|x, y| (x.date, &x.a, &x.b, x.ia, x.ib).cmp(&(y.date, &y.a, &y.b, y.ia, y.ib)));
     out
 }
 

@@ -9,6 +9,7 @@ mod attack_core;
 mod attack_daily;
 mod attack_hostile;
 mod attack_intros;
+mod attack_intros_key;
 mod attack_io;
 mod attack_last;
 mod attack_obs;
