@@ -4,7 +4,7 @@
 //! [`super::cached`]) is a function of the config, the dismissals, the date,
 //! the kith binary and, of each note, a *projection* of it: its facts (see
 //! [`facts`]). A log entry that links nobody and carries no tag, a blank
-//! line at the end, a changed `last_contact`… change a note's content but
+//! line at the end, a date fixed in an entry that links nobody… change a note's content but
 //! not its facts, so the introductions are not computed again for them.
 //!
 //! Each note's facts hash is kept in `.kith/cache/introfacts.bin` by (path
