@@ -971,7 +971,12 @@ impl Index {
         let mut gone = Vec::new();
         for rel in rels {
             match std::fs::metadata(self.root.join(rel)) {
-                Ok(m) if m.is_file() && filter.is_note(rel) && !self.skip.contains(rel) => {
+                Ok(m)
+                    if m.is_file()
+                        && filter.is_note(rel)
+                        && !self.skip.contains(rel)
+                        && !under_symlink(&self.root, rel) =>
+                {
                     present.push((rel.clone(), Stamp::of(&m)));
                 }
                 _ => gone.push(rel.clone()),
@@ -1179,6 +1184,18 @@ fn warn_unreadable(rel: &Path, e: &std::io::Error) {
         "warning: cannot read {} ({e}); the search index keeps its previous version\n  hint: check the file's permissions",
         rel.display()
     );
+}
+
+/// Is some folder above `rel` (inside the vault) not a real folder — a
+/// symlink, or gone? The walk never enters a symlinked folder, but the
+/// watcher's events follow one (a note written in its target arrives as
+/// `link/x.md`): such a path is no note, or search would know a note that
+/// `show` and a fresh index do not.
+fn under_symlink(root: &Path, rel: &Path) -> bool {
+    rel.ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .any(|a| std::fs::symlink_metadata(root.join(a)).map_or(true, |m| !m.file_type().is_dir()))
 }
 
 /// A path as the stamp file holds it (the walk's bytes).

@@ -723,7 +723,7 @@ fn absorb(
         // Hidden, but they change the digest (cadences, dismissed
         // introductions) and, for the config, which paths are notes: a
         // digest file left as it was until some note changed was stale.
-        let config = rel == crate::config::Config::rel_path();
+        let config = rel == crate::config::Config::rel_path() || names_templates(rel);
         if config || rel == Path::new(".kith/intros.yaml") {
             *rescan |= config;
             *settings = true;
@@ -740,6 +740,19 @@ fn absorb(
         relevant = true;
     }
     relevant
+}
+
+/// Is `rel` one of Obsidian's template settings, which decide which paths
+/// are notes, or a folder holding one (`.obsidian` moved in whole names no
+/// file of it)? Hidden, so `classify` ignores it; but the index must walk
+/// again, as the model does (see `ModelKeeper::filter_key`).
+fn names_templates(rel: &Path) -> bool {
+    [
+        Path::new(".obsidian/templates.json"),
+        Path::new(".obsidian/plugins/templater-obsidian/data.json"),
+    ]
+    .iter()
+    .any(|p| !rel.as_os_str().is_empty() && p.starts_with(rel))
 }
 
 /// A stop flag set by SIGINT or SIGTERM.

@@ -154,12 +154,18 @@ fn every_change_on_a_settled_vault_is_seen_as_a_fresh_index_sees_it() {
             let f = std::fs::File::options().write(true).open(&p).unwrap();
             f.set_modified(m).unwrap();
         }),
-        ("a folder's mtime restored after a note was added", |v, _| {
-            let m = std::fs::metadata(v.path("people")).unwrap().modified().unwrap();
-            v.note("people/cy.md", "sailing too\n");
-            let f = std::fs::File::open(v.path("people")).unwrap();
-            f.set_modified(m).unwrap();
-        }),
+        (
+            "a folder's mtime restored after a note was added",
+            |v, _| {
+                let m = std::fs::metadata(v.path("people"))
+                    .unwrap()
+                    .modified()
+                    .unwrap();
+                v.note("people/cy.md", "sailing too\n");
+                let f = std::fs::File::open(v.path("people")).unwrap();
+                f.set_modified(m).unwrap();
+            },
+        ),
         (
             "a folder swapped for another with the same times (touch -r)",
             |v, out| {
@@ -182,9 +188,12 @@ fn every_change_on_a_settled_vault_is_seen_as_a_fresh_index_sees_it() {
             std::fs::remove_file(v.path("sl.md")).unwrap();
             symlink(&out.join("a.md"), &v.path("sl.md"));
         }),
-        ("a symlinked note's target edited outside the vault", |_, out| {
-            std::fs::write(out.join("b.md"), "now sailing b\n").unwrap();
-        }),
+        (
+            "a symlinked note's target edited outside the vault",
+            |_, out| {
+                std::fs::write(out.join("b.md"), "now sailing b\n").unwrap();
+            },
+        ),
         ("a symlinked folder's target gains a note", |_, out| {
             std::fs::write(out.join("dir/new.md"), "sailing in a linked folder\n").unwrap();
         }),
@@ -372,7 +381,10 @@ impl Watch {
             .stderr(Stdio::from(f));
         let w = Watch(c.spawn().unwrap());
         let until = Instant::now() + Duration::from_secs(20);
-        while !std::fs::read_to_string(&log).unwrap_or_default().contains("watching") {
+        while !std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("watching")
+        {
             assert!(Instant::now() < until, "kith watch never started");
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -460,7 +472,11 @@ fn the_watcher_follows_an_obsidian_folder_moved_in() {
     let w = Watch::start(&v);
     let out = outside();
     std::fs::create_dir(out.path().join("obs")).unwrap();
-    std::fs::write(out.path().join("obs/templates.json"), r#"{"folder":"people"}"#).unwrap();
+    std::fs::write(
+        out.path().join("obs/templates.json"),
+        r#"{"folder":"people"}"#,
+    )
+    .unwrap();
     std::fs::rename(out.path().join("obs"), v.path(".obsidian")).unwrap();
     let want = fresh(&v, "sailing");
     assert!(!want.contains(&"people/ann.md".to_string()));
