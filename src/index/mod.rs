@@ -965,23 +965,6 @@ impl Index {
         // Holding the writer, the reader and stamp file are those of the last commit.
         self.opened_at = self.opstamp();
         self.reader.reload().map_err(tantivy_err)?;
-        // The walk's rules, for a path at a time.
-        let filter = vault::NoteFilter::for_vault(&self.root);
-        let mut present: Vec<(PathBuf, Stamp)> = Vec::new();
-        let mut gone = Vec::new();
-        for rel in rels {
-            match std::fs::metadata(self.root.join(rel)) {
-                Ok(m)
-                    if m.is_file()
-                        && filter.is_note(rel)
-                        && !self.skip.contains(rel)
-                        && !under_symlink(&self.root, rel) =>
-                {
-                    present.push((rel.clone(), Stamp::of(&m)));
-                }
-                _ => gone.push(rel.clone()),
-            }
-        }
         let file = self.stamp_bytes_at(self.opened_at);
         let fields;
         fn read(bytes: &[u8]) -> Option<(i64, Vec<Known<'_>>)> {
@@ -995,6 +978,38 @@ impl Index {
                 read(&fields).ok_or_else(unreadable_fields)?
             }
         };
+        // The walk's rules, for a path at a time.
+        let filter = vault::NoteFilter::for_vault(&self.root);
+        let mut present: Vec<(PathBuf, Stamp)> = Vec::new();
+        let mut gone = Vec::new();
+        // A note read through a symlink (or a hard link) has the stamp of
+        // the file it reaches, but an event names only that file: every
+        // note recorded with the inode of a path named is looked at too.
+        let named: std::collections::HashSet<&[u8]> =
+            rels.iter().map(|r| store::path_order(r)).collect();
+        let inodes: std::collections::HashSet<u64> = known
+            .iter()
+            .filter(|k| k.stamp.ino != 0 && named.contains(k.path))
+            .map(|k| k.stamp.ino)
+            .collect();
+        let aliases: Vec<PathBuf> = known
+            .iter()
+            .filter(|k| inodes.contains(&k.stamp.ino) && !named.contains(k.path))
+            .map(|k| path_of(k.path))
+            .collect();
+        for rel in rels.iter().chain(&aliases) {
+            match std::fs::metadata(self.root.join(rel)) {
+                Ok(m)
+                    if m.is_file()
+                        && filter.is_note(rel)
+                        && !self.skip.contains(rel)
+                        && !under_symlink(&self.root, rel) =>
+                {
+                    present.push((rel.clone(), Stamp::of(&m)));
+                }
+                _ => gone.push(rel.clone()),
+            }
+        }
         let changed: Vec<&(PathBuf, Stamp)> = present.iter().collect();
         let at = self.opened_at;
         let Some(w) = self.write_changes(Some(writer), at, &changed, &gone, false, false)? else {

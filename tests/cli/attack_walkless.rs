@@ -485,6 +485,24 @@ fn the_watcher_follows_an_obsidian_folder_moved_in() {
     assert_eq!(got, want, "with the watcher running");
 }
 
+/// With `kith watch` running, a note that is a symlink to another note of
+/// the vault: an edit of the target names only the target, so the watcher
+/// re-indexed the target alone and `search` missed the new word in
+/// `alias.md`, which a fresh index (and a walk) finds.
+#[test]
+fn the_watcher_reindexes_a_symlink_to_an_edited_note() {
+    let v = vault();
+    symlink(Path::new("people/ann.md"), &v.path("alias.md"));
+    let _ = search(&v, "kayaks");
+    let w = Watch::start(&v);
+    v.person("ann", "Ann Lee", "", "\nLikes kayaks.\n");
+    let want = fresh(&v, "kayaks");
+    assert_eq!(want, ["alias.md", "people/ann.md"]);
+    let got = settles_to(&v, "kayaks", &want);
+    drop(w);
+    assert_eq!(got, want, "with the watcher running");
+}
+
 /// With `kith watch` running, a symlinked note whose target (outside the
 /// vault) is edited: no event reaches the watcher (it watches the vault's
 /// folders, not the targets of symlinked notes), yet commands trust it and
