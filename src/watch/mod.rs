@@ -735,6 +735,14 @@ fn absorb(
                 dirty.insert(rel.to_path_buf());
             }
             Relevance::Folder => *rescan = true,
+            // A folder named like a file (`proj.v1`) moved in, or one
+            // renamed or removed (nothing left to look at): walk.
+            Relevance::Ignore
+                if filter::named_like_a_file(rel)
+                    && std::fs::symlink_metadata(p).map_or(true, |m| m.is_dir()) =>
+            {
+                *rescan = true
+            }
             Relevance::Ignore => continue,
         }
         relevant = true;

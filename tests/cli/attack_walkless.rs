@@ -71,14 +71,7 @@ fn fresh(v: &TestVault, word: &str) -> Vec<String> {
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .unwrap();
     let to = copy.path().join("vault");
-    let st = Command::new("cp")
-        .arg("-a")
-        .arg(&v.root)
-        .arg(&to)
-        .status()
-        .unwrap();
-    assert!(st.success(), "cp -a");
-    let _ = std::fs::remove_dir_all(to.join(".kith/cache"));
+    copy_tree(&v.root, &to);
     let run = crate::support::run_bounded(
         {
             let mut c = kith_at(v, &to, &["search", word, "--json", "--limit", "100"]);
@@ -101,6 +94,31 @@ fn fresh(v: &TestVault, word: &str) -> Vec<String> {
     };
     p.sort();
     p
+}
+
+/// Copies a vault as it is (symlinks as symlinks, FIFOs as FIFOs),
+/// leaving out `.kith/cache` (a running watcher writes there meanwhile).
+fn copy_tree(from: &Path, to: &Path) {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.ends_with(".kith/cache") {
+            continue;
+        }
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_symlink() {
+            symlink(&std::fs::read_link(&src).unwrap(), &dst);
+        } else if ft.is_dir() {
+            copy_tree(&src, &dst);
+        } else if ft.is_fifo() {
+            crate::support::mkfifo(&dst);
+        } else if ft.is_file() {
+            // Gone meanwhile: as if never there.
+            let _ = std::fs::copy(&src, &dst);
+        }
+    }
 }
 
 /// `kith --vault AT ARGS` with the test vault's private HOME.
@@ -523,4 +541,35 @@ fn the_watcher_sees_an_edit_to_a_symlinked_notes_target() {
     let got = settles_to(&v, "sailing", &want);
     drop(w);
     assert_eq!(got, want, "with the watcher running");
+}
+
+/// With `kith watch` running, a folder whose name has a dot (`proj.v1`,
+/// `Ann.Smith`, `2026.11`) renamed, or moved in, was taken for a file of
+/// another kind and ignored: `search` kept `proj.v1/n.md`, a file gone,
+/// and missed the notes moved in, while a fresh index (and `show`) had them.
+#[test]
+fn the_watcher_follows_folders_with_a_dot_in_their_name() {
+    let v = vault();
+    v.note("proj.v1/n.md", "sailing in v1\n");
+    let _ = search(&v, "sailing");
+    let w = Watch::start(&v);
+    std::fs::rename(v.path("proj.v1"), v.path("proj.v2")).unwrap();
+    let out = outside();
+    std::fs::create_dir(out.path().join("Cy.Smith")).unwrap();
+    std::fs::write(
+        out.path().join("Cy.Smith/cy.md"),
+        "---\nname: Cy Smith\n---\nsailing moved in\n",
+    )
+    .unwrap();
+    std::fs::rename(out.path().join("Cy.Smith"), v.path("people/Cy.Smith")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(want.contains(&"proj.v2/n.md".to_string()), "{want:?}");
+    assert!(
+        want.contains(&"people/Cy.Smith/cy.md".to_string()),
+        "{want:?}"
+    );
+    let got = settles_to(&v, "sailing", &want);
+    drop(w);
+    assert_eq!(got, want, "with the watcher running");
+    v.kith(["show", "Cy Smith"]).ok();
 }
