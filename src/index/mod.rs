@@ -992,9 +992,22 @@ impl Index {
             .filter(|k| k.stamp.ino != 0 && named.contains(k.path))
             .map(|k| k.stamp.ino)
             .collect();
+        // A path named may have been a folder (one named like a note,
+        // `x.md/`, renamed away or removed): the notes held below it are
+        // looked at too.
+        let maybe_folders: Vec<&[u8]> = rels
+            .iter()
+            .filter(|r| !self.root.join(r).is_file())
+            .map(|r| store::path_order(r))
+            .collect();
+        let below = |k: &Known<'_>| {
+            maybe_folders
+                .iter()
+                .any(|r| k.path.len() > r.len() && k.path.starts_with(r) && k.path[r.len()] == b'/')
+        };
         let aliases: Vec<PathBuf> = known
             .iter()
-            .filter(|k| inodes.contains(&k.stamp.ino) && !named.contains(k.path))
+            .filter(|k| !named.contains(k.path) && (inodes.contains(&k.stamp.ino) || below(k)))
             .map(|k| path_of(k.path))
             .collect();
         for rel in rels.iter().chain(&aliases) {

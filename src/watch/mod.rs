@@ -731,6 +731,11 @@ fn absorb(
             continue;
         }
         match classify(rel) {
+            // A folder named like a note (`x.md/`) moved in or renamed to:
+            // the walk reads the notes inside it.
+            Relevance::Note if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) => {
+                *rescan = true
+            }
             Relevance::Note => {
                 dirty.insert(rel.to_path_buf());
             }

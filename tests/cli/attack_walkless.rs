@@ -573,3 +573,40 @@ fn the_watcher_follows_folders_with_a_dot_in_their_name() {
     assert_eq!(got, want, "with the watcher running");
     v.kith(["show", "Cy Smith"]).ok();
 }
+
+/// With `kith watch` running, a folder named like a note (`old.md/`)
+/// renamed, and another moved in: the watcher took each for a note that is
+/// not a regular file and looked no further, so `search` kept
+/// `old.md/inner.md` and `leaving.md/inner.md` (moved out of the vault),
+/// both gone, and missed `in.md/m.md`, which the walk reads.
+#[test]
+fn the_watcher_follows_folders_named_like_notes() {
+    let v = vault();
+    v.note("old.md/inner.md", "sailing inner\n");
+    v.note("leaving.md/inner.md", "sailing away\n");
+    let _ = search(&v, "sailing");
+    let w = Watch::start(&v);
+    let out = outside();
+    // Alone, so no other change sends the watcher to a full sync.
+    std::fs::rename(v.path("leaving.md"), out.path().join("left.md")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(
+        !want.contains(&"leaving.md/inner.md".to_string()),
+        "{want:?}"
+    );
+    let got = settles_to(&v, "sailing", &want);
+    assert_eq!(got, want, "a folder named like a note moved out");
+    std::fs::rename(v.path("old.md"), v.path("renamed.md")).unwrap();
+    std::fs::create_dir(out.path().join("in.md")).unwrap();
+    std::fs::write(out.path().join("in.md/m.md"), "sailing moved in\n").unwrap();
+    std::fs::rename(out.path().join("in.md"), v.path("in.md")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(
+        want.contains(&"renamed.md/inner.md".to_string()),
+        "{want:?}"
+    );
+    assert!(want.contains(&"in.md/m.md".to_string()), "{want:?}");
+    let got = settles_to(&v, "sailing", &want);
+    drop(w);
+    assert_eq!(got, want, "with the watcher running");
+}
