@@ -965,18 +965,6 @@ impl Index {
         // Holding the writer, the reader and stamp file are those of the last commit.
         self.opened_at = self.opstamp();
         self.reader.reload().map_err(tantivy_err)?;
-        // The walk's rules, for a path at a time.
-        let filter = vault::NoteFilter::for_vault(&self.root);
-        let mut present: Vec<(PathBuf, Stamp)> = Vec::new();
-        let mut gone = Vec::new();
-        for rel in rels {
-            match std::fs::metadata(self.root.join(rel)) {
-                Ok(m) if m.is_file() && filter.is_note(rel) && !self.skip.contains(rel) => {
-                    present.push((rel.clone(), Stamp::of(&m)));
-                }
-                _ => gone.push(rel.clone()),
-            }
-        }
         let file = self.stamp_bytes_at(self.opened_at);
         let fields;
         fn read(bytes: &[u8]) -> Option<(i64, Vec<Known<'_>>)> {
@@ -990,6 +978,51 @@ impl Index {
                 read(&fields).ok_or_else(unreadable_fields)?
             }
         };
+        // The walk's rules, for a path at a time.
+        let filter = vault::NoteFilter::for_vault(&self.root);
+        let mut present: Vec<(PathBuf, Stamp)> = Vec::new();
+        let mut gone = Vec::new();
+        // A note read through a symlink (or a hard link) has the stamp of
+        // the file it reaches, but an event names only that file: every
+        // note recorded with the inode of a path named is looked at too.
+        let named: std::collections::HashSet<&[u8]> =
+            rels.iter().map(|r| store::path_order(r)).collect();
+        let inodes: std::collections::HashSet<u64> = known
+            .iter()
+            .filter(|k| k.stamp.ino != 0 && named.contains(k.path))
+            .map(|k| k.stamp.ino)
+            .collect();
+        // A path named may have been a folder (one named like a note,
+        // `x.md/`, renamed away or removed): the notes held below it are
+        // looked at too.
+        let maybe_folders: Vec<&[u8]> = rels
+            .iter()
+            .filter(|r| !self.root.join(r).is_file())
+            .map(|r| store::path_order(r))
+            .collect();
+        let below = |k: &Known<'_>| {
+            maybe_folders
+                .iter()
+                .any(|r| k.path.len() > r.len() && k.path.starts_with(r) && k.path[r.len()] == b'/')
+        };
+        let aliases: Vec<PathBuf> = known
+            .iter()
+            .filter(|k| !named.contains(k.path) && (inodes.contains(&k.stamp.ino) || below(k)))
+            .map(|k| path_of(k.path))
+            .collect();
+        for rel in rels.iter().chain(&aliases) {
+            match std::fs::metadata(self.root.join(rel)) {
+                Ok(m)
+                    if m.is_file()
+                        && filter.is_note(rel)
+                        && !self.skip.contains(rel)
+                        && !under_symlink(&self.root, rel) =>
+                {
+                    present.push((rel.clone(), Stamp::of(&m)));
+                }
+                _ => gone.push(rel.clone()),
+            }
+        }
         let changed: Vec<&(PathBuf, Stamp)> = present.iter().collect();
         let at = self.opened_at;
         let Some(w) = self.write_changes(Some(writer), at, &changed, &gone, false, false)? else {
@@ -1179,6 +1212,18 @@ fn warn_unreadable(rel: &Path, e: &std::io::Error) {
         "warning: cannot read {} ({e}); the search index keeps its previous version\n  hint: check the file's permissions",
         rel.display()
     );
+}
+
+/// Is some folder above `rel` (inside the vault) not a real folder — a
+/// symlink, or gone? The walk never enters a symlinked folder, but the
+/// watcher's events follow one (a note written in its target arrives as
+/// `link/x.md`): such a path is no note, or search would know a note that
+/// `show` and a fresh index do not.
+fn under_symlink(root: &Path, rel: &Path) -> bool {
+    rel.ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .any(|a| std::fs::symlink_metadata(root.join(a)).map_or(true, |m| !m.file_type().is_dir()))
 }
 
 /// A path as the stamp file holds it (the walk's bytes).

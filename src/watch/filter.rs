@@ -50,6 +50,23 @@ pub fn classify(rel: &Path) -> Relevance {
     }
 }
 
+/// A path `classify` ignores only for the extension of its name: it may
+/// be a folder (`proj.v1`, `Ann.Smith`, `2026.11`), whose notes the walk
+/// reads. The caller looks at the disk to tell.
+pub fn named_like_a_file(rel: &Path) -> bool {
+    classify(rel) == Relevance::Ignore
+        && rel.components().all(|c| match c {
+            Component::Normal(s) => {
+                let s = s.to_string_lossy();
+                !s.starts_with('.') && s != "node_modules"
+            }
+            _ => false,
+        })
+        && rel
+            .file_name()
+            .is_some_and(|n| !is_dropping(&n.to_string_lossy()))
+}
+
 /// Temporary and backup files that editors and tools leave next to a note.
 pub fn is_dropping(name: &str) -> bool {
     name == "4913"                                    // vim's write probe
@@ -105,5 +122,16 @@ mod tests {
         );
         assert_eq!(classify(Path::new("people")), Relevance::Folder);
         assert_eq!(classify(Path::new("archive/old")), Relevance::Folder);
+        for p in ["proj.v1", "people/Ann.Smith", "people/photo.jpg"] {
+            assert!(named_like_a_file(Path::new(p)), "{p}");
+        }
+        for p in [
+            ".obsidian/workspace.json",
+            "people/ann.md~",
+            "people/ann.md",
+            "people",
+        ] {
+            assert!(!named_like_a_file(Path::new(p)), "{p}");
+        }
     }
 }

@@ -723,7 +723,7 @@ fn absorb(
         // Hidden, but they change the digest (cadences, dismissed
         // introductions) and, for the config, which paths are notes: a
         // digest file left as it was until some note changed was stale.
-        let config = rel == crate::config::Config::rel_path();
+        let config = rel == crate::config::Config::rel_path() || names_templates(rel);
         if config || rel == Path::new(".kith/intros.yaml") {
             *rescan |= config;
             *settings = true;
@@ -731,15 +731,41 @@ fn absorb(
             continue;
         }
         match classify(rel) {
+            // A folder named like a note (`x.md/`) moved in or renamed to:
+            // the walk reads the notes inside it.
+            Relevance::Note if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) => {
+                *rescan = true
+            }
             Relevance::Note => {
                 dirty.insert(rel.to_path_buf());
             }
             Relevance::Folder => *rescan = true,
+            // A folder named like a file (`proj.v1`) moved in, or one
+            // renamed or removed (nothing left to look at): walk.
+            Relevance::Ignore
+                if filter::named_like_a_file(rel)
+                    && std::fs::symlink_metadata(p).map_or(true, |m| m.is_dir()) =>
+            {
+                *rescan = true
+            }
             Relevance::Ignore => continue,
         }
         relevant = true;
     }
     relevant
+}
+
+/// Is `rel` one of Obsidian's template settings, which decide which paths
+/// are notes, or a folder holding one (`.obsidian` moved in whole names no
+/// file of it)? Hidden, so `classify` ignores it; but the index must walk
+/// again, as the model does (see `ModelKeeper::filter_key`).
+fn names_templates(rel: &Path) -> bool {
+    [
+        Path::new(".obsidian/templates.json"),
+        Path::new(".obsidian/plugins/templater-obsidian/data.json"),
+    ]
+    .iter()
+    .any(|p| !rel.as_os_str().is_empty() && p.starts_with(rel))
 }
 
 /// A stop flag set by SIGINT or SIGTERM.

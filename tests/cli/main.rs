@@ -16,6 +16,7 @@ mod attack_obs;
 mod attack_search;
 mod attack_store;
 mod attack_trust;
+mod attack_walkless;
 mod attack_writes;
 mod cache;
 mod core;
