@@ -837,6 +837,20 @@ impl Index {
         let (known, plan, trusted) = match from_file {
             Some((k, plan)) => (k, plan, true),
             None => {
+                // A file one commit behind (two processes racing) is only
+                // slower; one that does not read is damage, said once: the
+                // file is written again below, from every note read now.
+                let damaged = match &file {
+                    Some(_) => true,
+                    None => self
+                        .stamp_bytes()
+                        .is_some_and(|b| stamps::open(&b).is_none()),
+                };
+                if damaged {
+                    eprintln!(
+                        "kith: rebuilt the search index's stamp file because it was damaged (every note is read once)"
+                    );
+                }
                 fields = self.stamps_from_fields(now)?;
                 let k = stamps::open(&fields).ok_or_else(unreadable_fields)?;
                 let plan = stamps::plan(&walked.notes, wanted, &k).ok_or_else(unreadable_fields)?;

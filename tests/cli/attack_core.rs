@@ -52,6 +52,38 @@ fn a_hostile_stamp_file_never_hides_an_edit() {
     }
 }
 
+/// A stamp file that no longer reads (cut short, zeroed) is rebuilt by the
+/// next search, which says so in one line; the search after it is quiet
+/// (principle 2: a damaged cache rebuilds itself and says so).
+#[test]
+fn a_damaged_stamp_file_is_said_once() {
+    let v = TestVault::new();
+    v.person("ann", "Ann", "", "likes apple");
+    assert!(search_finds(&v, "apple"));
+    let stamps = v.path(".kith/cache/index/kith-stamps");
+    for (what, bytes) in [
+        ("cut short", std::fs::read(&stamps).unwrap()[..40].to_vec()),
+        ("zeroed", vec![0u8; 4096]),
+    ] {
+        std::fs::write(&stamps, bytes).unwrap();
+        let r = v.kith(["search", "apple", "--json"]).run();
+        assert_eq!(r.code, 0, "{what}: {}", r.stderr);
+        assert!(r.stdout.contains("people/ann.md"), "{what}: {}", r.stdout);
+        assert_eq!(
+            r.stderr.matches("stamp file").count(),
+            1,
+            "{what}: {}",
+            r.stderr
+        );
+        let again = v.kith(["search", "apple", "--json"]).run();
+        assert!(
+            !again.stderr.contains("stamp file"),
+            "{what}: {}",
+            again.stderr
+        );
+    }
+}
+
 /// A same-size rewrite with its mtime put back is found by the very next
 /// search, and by the digest (the model's and the index's stamps both carry
 /// the change time).
