@@ -45,7 +45,25 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                 vault.notes[ia].title
             )));
         }
-        let (na, nb) = (&vault.notes[ia].title, &vault.notes[ib].title);
+        // A name shared by several people would dismiss them all: such a
+        // person is written by their note's path instead.
+        let label = |i: usize| {
+            let title = &vault.notes[i].title;
+            let folded = crate::text::fold(title);
+            let shared = vault
+                .people()
+                .any(|(j, n, _)| j != i && crate::text::fold(&n.title) == folded);
+            if shared {
+                vault.notes[i]
+                    .path
+                    .with_extension("")
+                    .to_string_lossy()
+                    .into_owned()
+            } else {
+                title.clone()
+            }
+        };
+        let (na, nb) = (&label(ia), &label(ib));
         let added = digest::dismiss(&vault.root, na, nb)?;
         emit(&if added {
             format!("dismissed {na} ↔ {nb} (in {})\n", digest::DISMISSED_FILE)

@@ -664,8 +664,22 @@ fn suggestions_known(
         if dismissed.is_empty() {
             return false;
         }
-        let (x, y) = (name_key(a), name_key(b));
-        dismissed.contains(&if x < y { (x, y) } else { (y, x) })
+        // Each side by its name, or by its note's path (without `.md`),
+        // which `kith intros dismiss` writes when people share the name.
+        let keys = |i: usize| {
+            let stem = vault.notes[i].path.with_extension("");
+            [name_key(i), fold(&stem.to_string_lossy())]
+        };
+        let (ka, kb) = (keys(a), keys(b));
+        ka.iter().any(|x| {
+            kb.iter().any(|y| {
+                dismissed.contains(&if x < y {
+                    (x.clone(), y.clone())
+                } else {
+                    (y.clone(), x.clone())
+                })
+            })
+        })
     };
     let mut cands: FxHashMap<Pair, Cand> = FxHashMap::default();
 

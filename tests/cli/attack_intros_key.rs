@@ -457,12 +457,11 @@ fn intros_for_one_of_two_namesakes_shows_only_theirs() {
     }
 }
 
-/// `kith intros dismiss sam1 Dee` writes names to `.kith/intros.yaml`
-/// (`["Sam", "Dee"]`), and the rule compares folded titles: the other Sam's
-/// introduction to Dee is dismissed too. Fixing it means keeping paths (or
-/// name + path) in intros.yaml, a format change beyond a small fix.
+/// Finding (fixed): `kith intros dismiss sam1 Dee` wrote names to
+/// `.kith/intros.yaml` (`["Sam", "Dee"]`), and the rule compared folded
+/// titles: the other Sam's introduction to Dee was dismissed too. A person
+/// whose name is shared is now written by their note's path.
 #[test]
-#[ignore = "finding: a dismissal by name hides the introductions of every namesake"]
 fn dismissing_one_namesake_keeps_the_others_introduction() {
     let v = vault();
     for i in 1..=2 {
@@ -480,6 +479,14 @@ fn dismissing_one_namesake_keeps_the_others_introduction() {
         .ok()
         .stdout_lacks("people/sam1.md")
         .stdout_has("people/sam2.md");
+    let kept = v.read(".kith/intros.yaml");
+    assert!(kept.contains("\"people/sam1\", \"Dee\""), "{kept}");
+    // A name nobody else has is still written as the name, and a list
+    // written by hand with names keeps working.
+    v.kith(["intros", "dismiss", "sam2", "Dee"]).ok();
+    v.kith(["intros", "--all", "--as-of", AS_OF])
+        .ok()
+        .stdout_lacks("people/sam2.md");
 }
 
 /// Finding (fixed): the two-per-person rule of `kith intros` and the
