@@ -77,6 +77,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     let root = vault.root().to_path_buf();
     d.sections.extend(plugin_sections(vault, as_of));
     let shown = |p: &std::path::Path| ctx.shown(&root, p).display().to_string();
+    if format == Format::Markdown && args.out.is_none() {
+        // Printed as it is rendered: the whole digest as one string is
+        // 7 MB at 100k people, on top of the digest's peak memory.
+        let mut out = Chunked::default();
+        let _ = digest::markdown_into(&d, &shown, &mut out);
+        out.finish()?;
+        return Ok(exit::OK);
+    }
     let text = match format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&d).unwrap_or_default();
@@ -105,6 +113,42 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         None => emit(&text)?,
     }
     Ok(exit::OK)
+}
+
+/// Text printed to stdout in pieces of about 64 KB as it is written; the
+/// first error is kept for [`Chunked::finish`] (a closed pipe is none).
+#[derive(Default)]
+struct Chunked {
+    buf: String,
+    failed: Option<Error>,
+}
+
+impl Chunked {
+    const PIECE: usize = 64 * 1024;
+
+    fn flush(&mut self) {
+        if self.failed.is_none()
+            && let Err(e) = emit(&self.buf)
+        {
+            self.failed = Some(e);
+        }
+        self.buf.clear();
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.flush();
+        self.failed.map_or(Ok(()), Err)
+    }
+}
+
+impl std::fmt::Write for Chunked {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.buf.push_str(s);
+        if self.buf.len() >= Self::PIECE {
+            self.flush();
+        }
+        Ok(())
+    }
 }
 
 /// What the digest was answered from: the model alone (a cache hit) or

@@ -27,7 +27,7 @@ pub use intros::{
 };
 pub use lifecycle::{IntroRecord, IntroState, records as intro_records};
 pub use reminders::{Contact, contacts, reminders, reminders_with};
-pub use render::{markdown, mermaid};
+pub use render::{markdown, markdown_into, mermaid};
 // Sections are shared with plugins, which must not depend on the digest.
 pub use crate::section::{Section, SectionItem};
 
