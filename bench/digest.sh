@@ -25,7 +25,7 @@ for n in "${sizes[@]}"; do
   [ -d "$v/people" ] || ./target/release/examples/gen_vault "$v" --people "$n" >/dev/null
   note=$(find "$v/people" -name '*.md' -print -quit)
   onote=$(grep -rl -m1 '^offers:' "$v/people" | head -1 || true)
-  name=$(sed -n 's/^name: //p' "$note" | head -1)
+  pname=$(sed -n 's/^name: //p' "$note" | head -1)
   other=$(find "$v/people" -name '*.md' -print | sed -n 2p)
   oname=$(sed -n 's/^name: //p' "$other" | head -1)
   rg_s=$(hf -- rg -c coffee "$v")
@@ -44,9 +44,9 @@ for n in "${sizes[@]}"; do
     row "digest (one note edited)" "$touch1" "$bin" --vault "$v" digest --as-of "$AS_OF"
     # A dated entry by `kith log`: one linking nobody keeps the
     # introductions' key, one linking another person moves it.
-    log1="$bin --vault $v log '$name' 'coffee' --date $AS_OF"
+    log1="$bin --vault $v log '$pname' 'coffee' --date $AS_OF"
     row "digest (a log entry added)" "$log1" "$bin" --vault "$v" digest --as-of "$AS_OF"
-    log2="$bin --vault $v log '$name' 'coffee with [[$oname]]' --date $AS_OF"
+    log2="$bin --vault $v log '$pname' 'coffee with [[$oname]]' --date $AS_OF"
     row "digest (a log entry linking someone)" "$log2" "$bin" --vault "$v" digest --as-of "$AS_OF"
     offer1="sed -i '0,/^offers:$/s//offers:\\n  - bench offer/' $onote"
     row "digest (an offer added)" "$offer1" "$bin" --vault "$v" digest --as-of "$AS_OF"

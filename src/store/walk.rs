@@ -419,21 +419,11 @@ mod imp {
 
     /// A regular file's stamp; anything else (a folder, FIFO, device) the
     /// empty one, so reading it reports what it is.
-    #[allow(clippy::unnecessary_cast)] // the field types differ by platform
     fn stamp(st: &libc::stat) -> Stamp {
         if kind(st) != libc::S_IFREG {
             return Stamp::default();
         }
-        Stamp {
-            size: st.st_size as u64,
-            mtime_ns: (st.st_mtime as i64)
-                .saturating_mul(1_000_000_000)
-                .saturating_add(st.st_mtime_nsec as i64),
-            ctime_ns: (st.st_ctime as i64)
-                .saturating_mul(1_000_000_000)
-                .saturating_add(st.st_ctime_nsec as i64),
-            ino: st.st_ino as u64,
-        }
+        any_stamp(st)
     }
 
     /// A folder's stamp: its times, size and inode whatever its kind.

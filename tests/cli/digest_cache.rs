@@ -306,8 +306,7 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
             "whitespace",
             Some(false),
             Box::new(|v| {
-                let t = v.read("people/bo.md");
-                v.note("people/bo.md", &format!("{t}\n"));
+                v.edit("people/bo.md", |t| format!("{t}\n"));
             }),
         ),
         (
@@ -403,22 +402,18 @@ fn after_each_edit_a_cached_run_equals_one_from_scratch() {
             "a log entry",
             Some(false),
             Box::new(|v| {
-                let t = v.read("people/fay.md");
-                v.note(
-                    "people/fay.md",
-                    &format!("{t}\n### 2026-11-21 · coffee\n\nTalked hawks and taxes.\n"),
-                );
+                v.edit("people/fay.md", |t| {
+                    format!("{t}\n### 2026-11-21 · coffee\n\nTalked hawks and taxes.\n")
+                });
             }),
         ),
         (
             "a need changed, fields alone",
             Some(true),
             Box::new(|v| {
-                let t = v.read("people/fay.md");
-                v.note(
-                    "people/fay.md",
-                    &t.replace("needs: [a tax advisor]", "needs: [knitting lessons]"),
-                );
+                v.edit("people/fay.md", |t| {
+                    t.replace("needs: [a tax advisor]", "needs: [knitting lessons]")
+                });
             }),
         ),
         (
@@ -492,11 +487,9 @@ fn a_damaged_answers_file_is_said_once_and_rebuilt() {
     let bytes = std::fs::read(&file).unwrap();
     std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
     let log = |v: &TestVault, day: u32| {
-        let t = v.read("people/cy.md");
-        v.note(
-            "people/cy.md",
-            &format!("{t}\n## Log\n\n### 2026-11-{day} · call\n\nCaught up.\n"),
-        );
+        v.edit("people/cy.md", |t| {
+            format!("{t}\n## Log\n\n### 2026-11-{day} · call\n\nCaught up.\n")
+        });
     };
     log(&v, 10);
     let (d, err) = digest(&v);

@@ -222,11 +222,9 @@ fn each_input_of_the_introductions_moves_their_key() {
             "the same link's clause, now a plan",
             true,
             Box::new(|v| {
-                let t = v.read("people/dee.md");
-                v.note(
-                    "people/dee.md",
-                    &t.replace("With [[Eve]] at noon.", "Will [[Eve]] at noon."),
-                );
+                v.edit("people/dee.md", |t| {
+                    t.replace("With [[Eve]] at noon.", "Will [[Eve]] at noon.")
+                });
             }),
         ),
         (
@@ -244,11 +242,9 @@ fn each_input_of_the_introductions_moves_their_key() {
             "the state tag gone",
             true,
             Box::new(|v| {
-                let t = v.read("people/ann.md");
-                v.note(
-                    "people/ann.md",
-                    &t.replace("Asked [[Cy]] #intro/asked", "Should ask [[Cy]] about it"),
-                );
+                v.edit("people/ann.md", |t| {
+                    t.replace("Asked [[Cy]] #intro/asked", "Should ask [[Cy]] about it")
+                });
             }),
         ),
         (
@@ -260,8 +256,7 @@ fn each_input_of_the_introductions_moves_their_key() {
             "the promise done",
             true,
             Box::new(|v| {
-                let t = v.read("people/fay.md");
-                v.note("people/fay.md", &t.replace("- [ ] ask", "- [x] ask"));
+                v.edit("people/fay.md", |t| t.replace("- [ ] ask", "- [x] ask"));
             }),
         ),
         (
@@ -302,11 +297,9 @@ fn each_input_of_the_introductions_moves_their_key() {
             "the two entries made one",
             true,
             Box::new(|v| {
-                let t = v.read("journal/2026-11-20.md");
-                v.note(
-                    "journal/2026-11-20.md",
-                    &t.replace("\n\n### 2026-11-20 · party\n", "\n"),
-                );
+                v.edit("journal/2026-11-20.md", |t| {
+                    t.replace("\n\n### 2026-11-20 · party\n", "\n")
+                });
             }),
         ),
         (
@@ -325,11 +318,9 @@ fn each_input_of_the_introductions_moves_their_key() {
             "that promise done",
             true,
             Box::new(|v| {
-                let t = v.read("people/eve.md");
-                v.note(
-                    "people/eve.md",
-                    &t.replace("- [ ] send her", "- [x] send her"),
-                );
+                v.edit("people/eve.md", |t| {
+                    t.replace("- [ ] send her", "- [x] send her")
+                });
             }),
         ),
         (
@@ -347,11 +338,9 @@ fn each_input_of_the_introductions_moves_their_key() {
             "an alias that name now resolves to",
             true,
             Box::new(|v| {
-                let t = v.read("people/ann.md");
-                v.note(
-                    "people/ann.md",
-                    &t.replace("name: Ann\n", "name: Ann\naliases: [Annie]\n"),
-                );
+                v.edit("people/ann.md", |t| {
+                    t.replace("name: Ann\n", "name: Ann\naliases: [Annie]\n")
+                });
             }),
         ),
         (

@@ -69,6 +69,12 @@ impl TestVault {
         fs::read_to_string(self.root.join(rel)).unwrap()
     }
 
+    /// Rewrites a note with what `f` makes of its text.
+    pub fn edit(&self, rel: &str, f: impl FnOnce(String) -> String) {
+        let text = self.read(rel);
+        self.note(rel, &f(text));
+    }
+
     pub fn read_bytes(&self, rel: &str) -> Vec<u8> {
         fs::read(self.root.join(rel)).unwrap()
     }
