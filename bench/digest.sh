@@ -35,7 +35,7 @@ for n in "${sizes[@]}"; do
     row() { # label, prepare command ("" for none), then the command
       local label=$1 prep=$2; shift 2
       local s
-      if [ -n "$prep" ]; then s=$(hf --prepare "$prep" -- "$@"); sh -c "$prep"; else s=$(hf -- "$@"); fi
+      if [ -n "$prep" ]; then s=$(hf --prepare "$prep" -- "$@"); sh -c "$prep" >/dev/null 2>&1; else s=$(hf -- "$@"); fi
       echo "| $n | $name | $label | $s | $(ratio "$s" "$rg_s") | $(used "$@") |"
     }
     touch1="sh -c 'echo >> $note'"
