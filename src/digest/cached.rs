@@ -24,7 +24,7 @@
 //!
 //! # File format (`digest.bin`, `intros.bin`)
 //! `KITHDGS\n`, format version (u32 LE), generation (u64 LE), checksum of the
-//! payload (u64 LE), payload length (u64 LE), then the payload: postcard of
+//! payload (u64 LE; Fx over 64 KiB blocks, so it is summed as it is written), payload length (u64 LE), then the payload: postcard of
 //! [`Whole`] or [`AllIntros`]. Postcard, like the note model (`store`):
 //! compact and plain. The stored types mirror the domain's field by field:
 //! the domain's serde attributes are shaped for JSON (`skip_serializing_if`),
@@ -43,8 +43,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Bump when [`Whole`], [`AllIntros`] or what goes into a result changes.
-/// 3: the checksum is Fx.
-const FORMAT: u32 = 3;
+/// 3: the checksum is Fx. 4: Fx over blocks of [`BLOCK`] bytes, so the
+/// payload can be written as it is serialized.
+const FORMAT: u32 = 4;
+/// The checksum's block: a file is written through a buffer this size.
+const BLOCK: usize = 64 * 1024;
 const MAGIC: &[u8; 8] = b"KITHDGS\n";
 const HEADER: usize = 8 + 4 + 8 + 8 + 8;
 
@@ -719,9 +722,59 @@ fn dismissals_clean(bytes: &[u8]) -> bool {
 /// as good at telling a damaged file.
 fn checksum(payload: &[u8]) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
-    h.write(payload);
+    for block in payload.chunks(BLOCK) {
+        h.write(block);
+    }
     h.write_usize(payload.len());
     h.finish()
+}
+
+/// Writes the payload to the file in blocks of [`BLOCK`] bytes as it is
+/// serialized, summing each block as [`checksum`] does: a whole digest at
+/// 100k people is megabytes that need never be held at once.
+struct Blocks<'f> {
+    file: &'f mut std::fs::File,
+    buf: Vec<u8>,
+    sum: rustc_hash::FxHasher,
+    len: usize,
+}
+
+impl Blocks<'_> {
+    fn flush_block(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            self.sum.write(&self.buf);
+            self.file.write_all(&self.buf)?;
+            self.len += self.buf.len();
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// The payload's length and checksum, once all of it is written.
+    fn finish(mut self) -> std::io::Result<(usize, u64)> {
+        self.flush_block()?;
+        self.sum.write_usize(self.len);
+        Ok((self.len, self.sum.finish()))
+    }
+}
+
+impl Write for Blocks<'_> {
+    fn write(&mut self, mut bytes: &[u8]) -> std::io::Result<usize> {
+        let n = bytes.len();
+        while !bytes.is_empty() {
+            let take = (BLOCK - self.buf.len()).min(bytes.len());
+            self.buf.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.buf.len() == BLOCK {
+                self.flush_block()?;
+            }
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Why a cache file could not be used.
@@ -778,12 +831,7 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], generation: u64) -> Result<T, Miss>
 
 /// Writes the cache file `path` atomically (a temporary file renamed over it).
 pub fn write<T: Serialize>(path: &Path, generation: u64, s: &T) -> std::io::Result<()> {
-    // Sized exactly, by a first pass that only counts: growing a vector of
-    // tens of MB by doubling copies it over and over, and one sized like
-    // the file it replaces is too small as often as too large.
-    let size = postcard::experimental::serialized_size(s).map_err(std::io::Error::other)?;
-    let payload =
-        postcard::to_extend(s, Vec::with_capacity(size)).map_err(std::io::Error::other)?;
+    use std::os::unix::fs::FileExt;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
@@ -794,9 +842,19 @@ pub fn write<T: Serialize>(path: &Path, generation: u64, s: &T) -> std::io::Resu
         f.write_all(MAGIC)?;
         f.write_all(&FORMAT.to_le_bytes())?;
         f.write_all(&generation.to_le_bytes())?;
-        f.write_all(&checksum(&payload).to_le_bytes())?;
-        f.write_all(&(payload.len() as u64).to_le_bytes())?;
-        f.write_all(&payload)?;
+        // The checksum and the length, known once the payload is written.
+        f.write_all(&[0; 16])?;
+        let mut out = Blocks {
+            file: f,
+            buf: Vec::with_capacity(BLOCK),
+            sum: rustc_hash::FxHasher::default(),
+            len: 0,
+        };
+        postcard::to_io(s, &mut out).map_err(std::io::Error::other)?;
+        let (len, sum) = out.finish()?;
+        let at = (MAGIC.len() + 4 + 8) as u64;
+        f.write_all_at(&sum.to_le_bytes(), at)?;
+        f.write_all_at(&(len as u64).to_le_bytes(), at + 8)?;
     }
     crate::vault::clear_cache_slot(path);
     tmp.persist(path).map_err(|e| e.error)?;
@@ -821,6 +879,22 @@ mod tests {
             "---\nname: Ann\nneeds: [kayak lessons for her kids]\n---\n",
         )
         .unwrap();
+    }
+
+    /// A payload of several blocks, written as it is serialized, reads back
+    /// whole, and one flipped byte in any block is damage.
+    #[test]
+    fn a_payload_of_many_blocks_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("big.bin");
+        let big: Vec<u32> = (0..100_000).collect();
+        write(&f, 7, &big).unwrap();
+        assert_eq!(read::<Vec<u32>>(&f, 7), Ok(big));
+        let mut bytes = std::fs::read(&f).unwrap();
+        assert!(bytes.len() > 2 * BLOCK + HEADER);
+        bytes[HEADER + BLOCK + 17] ^= 1;
+        std::fs::write(&f, &bytes).unwrap();
+        assert!(matches!(read::<Vec<u32>>(&f, 7), Err(Miss::Bad(_))));
     }
 
     #[test]
