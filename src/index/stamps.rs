@@ -62,6 +62,22 @@ pub struct Stamps<'a> {
     pub rules: u64,
 }
 
+/// The record at `at` of a note or a folder: its path (u32 LE length, then
+/// the bytes), its stamp (size, mtime, ctime, inode), and where that stamp
+/// begins; `None` when the record runs past the end.
+fn path_and_stamp(b: &[u8], at: usize) -> Option<(&[u8], Stamp, usize)> {
+    let len = u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?) as usize;
+    let path = b.get(at + 4..at + 4 + len)?;
+    let f = at + 4 + len;
+    let stamp = Stamp {
+        size: u64_at(b, f)?,
+        mtime_ns: u64_at(b, f + 8)? as i64,
+        ctime_ns: u64_at(b, f + 16)? as i64,
+        ino: u64_at(b, f + 24)?,
+    };
+    Some((path, stamp, f))
+}
+
 fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
@@ -101,15 +117,7 @@ impl<'a> Stamps<'a> {
         let mut at = 0;
         let mut prev: Option<&'a [u8]> = None;
         (0..self.count).map(move |_| {
-            let len = u32::from_le_bytes(body.get(at..at + 4)?.try_into().ok()?) as usize;
-            let path = body.get(at + 4..at + 4 + len)?;
-            let f = at + 4 + len;
-            let stamp = Stamp {
-                size: u64_at(body, f)?,
-                mtime_ns: u64_at(body, f + 8)? as i64,
-                ctime_ns: u64_at(body, f + 16)? as i64,
-                ino: u64_at(body, f + 24)?,
-            };
+            let (path, stamp, f) = path_and_stamp(body, at)?;
             let hash = u64_at(body, f + 32)?;
             if prev.is_some_and(|p| p >= path) {
                 return None;
@@ -127,15 +135,7 @@ impl<'a> Stamps<'a> {
         let mut out = Vec::new();
         let mut at = 0;
         while at < b.len() {
-            let len = u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?) as usize;
-            let path = b.get(at + 4..at + 4 + len)?;
-            let f = at + 4 + len;
-            let stamp = Stamp {
-                size: u64_at(b, f)?,
-                mtime_ns: u64_at(b, f + 8)? as i64,
-                ctime_ns: u64_at(b, f + 16)? as i64,
-                ino: u64_at(b, f + 24)?,
-            };
+            let (path, stamp, f) = path_and_stamp(b, at)?;
             if out.last().is_some_and(|(p, _): &(&[u8], Stamp)| *p >= path) {
                 return None;
             }

@@ -419,6 +419,14 @@ impl Drop for Watch {
 
 /// Searches (trusting the healthy watcher) until the answer is `want`, for
 /// a few seconds; the last answer.
+/// Waits for the watcher's search to give `want`, stops the watcher, and
+/// fails unless it did.
+fn assert_settles(w: Watch, v: &TestVault, word: &str, want: &[String]) {
+    let got = settles_to(v, word, want);
+    drop(w);
+    assert_eq!(got, want, "with the watcher running");
+}
+
 fn settles_to(v: &TestVault, word: &str, want: &[String]) -> Vec<String> {
     let until = Instant::now() + Duration::from_secs(5);
     loop {
@@ -498,9 +506,7 @@ fn the_watcher_follows_an_obsidian_folder_moved_in() {
     std::fs::rename(out.path().join("obs"), v.path(".obsidian")).unwrap();
     let want = fresh(&v, "sailing");
     assert!(!want.contains(&"people/ann.md".to_string()));
-    let got = settles_to(&v, "sailing", &want);
-    drop(w);
-    assert_eq!(got, want, "with the watcher running");
+    assert_settles(w, &v, "sailing", &want);
 }
 
 /// With `kith watch` running, a note that is a symlink to another note of
@@ -516,9 +522,7 @@ fn the_watcher_reindexes_a_symlink_to_an_edited_note() {
     v.person("ann", "Ann Lee", "", "\nLikes kayaks.\n");
     let want = fresh(&v, "kayaks");
     assert_eq!(want, ["alias.md", "people/ann.md"]);
-    let got = settles_to(&v, "kayaks", &want);
-    drop(w);
-    assert_eq!(got, want, "with the watcher running");
+    assert_settles(w, &v, "kayaks", &want);
 }
 
 /// With `kith watch` running, a symlinked note whose target (outside the
@@ -538,9 +542,7 @@ fn the_watcher_sees_an_edit_to_a_symlinked_notes_target() {
     std::fs::write(out.path().join("s.md"), "sailing now\n").unwrap();
     let want = fresh(&v, "sailing");
     assert!(want.contains(&"sl.md".to_string()));
-    let got = settles_to(&v, "sailing", &want);
-    drop(w);
-    assert_eq!(got, want, "with the watcher running");
+    assert_settles(w, &v, "sailing", &want);
 }
 
 /// With `kith watch` running, a folder whose name has a dot (`proj.v1`,
@@ -568,9 +570,7 @@ fn the_watcher_follows_folders_with_a_dot_in_their_name() {
         want.contains(&"people/Cy.Smith/cy.md".to_string()),
         "{want:?}"
     );
-    let got = settles_to(&v, "sailing", &want);
-    drop(w);
-    assert_eq!(got, want, "with the watcher running");
+    assert_settles(w, &v, "sailing", &want);
     v.kith(["show", "Cy Smith"]).ok();
 }
 
@@ -606,9 +606,7 @@ fn the_watcher_follows_folders_named_like_notes() {
         "{want:?}"
     );
     assert!(want.contains(&"in.md/m.md".to_string()), "{want:?}");
-    let got = settles_to(&v, "sailing", &want);
-    drop(w);
-    assert_eq!(got, want, "with the watcher running");
+    assert_settles(w, &v, "sailing", &want);
 }
 
 /// With `kith watch` running, a dangling symlink named like a note whose
@@ -626,7 +624,5 @@ fn the_watcher_sees_a_dangling_symlinks_target_appear() {
     v.note("people/later.md", "sailing later\n");
     let want = fresh(&v, "sailing");
     assert!(want.contains(&"dl.md".to_string()), "{want:?}");
-    let got = settles_to(&v, "sailing", &want);
-    drop(w);
-    assert_eq!(got, want, "with the watcher running");
+    assert_settles(w, &v, "sailing", &want);
 }
