@@ -894,6 +894,7 @@ fn suggestions_known(
     let out: Vec<IntroSuggestion> = keyed.into_iter().map(|k| k.3).collect();
     trace("candidates", t);
     let shares = shares(vault, as_of, m);
+    trace("shares", t);
     Ok((out, shares))
 }
 

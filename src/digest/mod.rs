@@ -271,6 +271,7 @@ pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> 
         },
     );
     let (intros, shares, more_intros) = found?;
+    trace("introductions");
     if !hit
         && let (Some(k), Some(g)) = (ikey, pick_g)
         && k.still(vault)
