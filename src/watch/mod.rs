@@ -16,6 +16,7 @@
 //! ignored and the command walks, as git does with an fsmonitor.
 
 pub mod filter;
+mod symlinks;
 
 use crate::error::{Error, Result};
 use filter::{Relevance, classify};
@@ -403,7 +404,10 @@ type Events = mpsc::Receiver<notify::Result<notify::Event>>;
 /// and not sizes, so an edit within a second of its last scan is never seen.
 enum Source {
     Native {
-        _watcher: Box<dyn Watcher>,
+        watcher: Box<dyn Watcher>,
+        /// Folders outside the vault watched for the targets of symlinked
+        /// notes (see [`symlinks`]).
+        outside: BTreeSet<PathBuf>,
     },
     /// Keeps the channel open; no events come.
     Polling {
@@ -422,7 +426,8 @@ fn start_watcher(root: &Path, opts: &mut Options) -> Result<(Source, Events)> {
             Ok(w) => {
                 return Ok((
                     Source::Native {
-                        _watcher: Box::new(w),
+                        watcher: Box::new(w),
+                        outside: BTreeSet::new(),
                     },
                     rx,
                 ));
@@ -442,6 +447,37 @@ fn start_watcher(root: &Path, opts: &mut Options) -> Result<(Source, Events)> {
     Ok((Source::Polling { _open: tx }, rx))
 }
 
+/// The symlinked notes among the walk's, with the folders outside the
+/// vault their targets are in watched (polling needs none of it: its walk
+/// reads every note through its link).
+fn follow_links(root: &Path, source: &mut Source) -> symlinks::Symlinked {
+    if !matches!(source, Source::Native { .. }) {
+        return symlinks::Symlinked::default();
+    }
+    let links = symlinks::Symlinked::of(root, crate::store::walk(root).0.into_iter().map(|n| n.0));
+    watch_outside(root, source, &links);
+    links
+}
+
+/// Watches the folders outside the vault that `links` reach and are not
+/// watched yet; stops watching those no link reaches any more.
+fn watch_outside(root: &Path, source: &mut Source, links: &symlinks::Symlinked) {
+    let Source::Native { watcher, outside } = source else {
+        return;
+    };
+    let want = links.folders_outside(root);
+    for gone in outside.difference(&want) {
+        let _ = watcher.unwatch(gone);
+    }
+    let mut now = BTreeSet::new();
+    for dir in want {
+        if outside.contains(&dir) || watcher.watch(&dir, RecursiveMode::NonRecursive).is_ok() {
+            now.insert(dir);
+        }
+    }
+    *outside = now;
+}
+
 /// Runs until `stop` is set (SIGINT/SIGTERM), then syncs what is pending,
 /// shuts the sink down and withdraws the advertisement.
 pub fn run(
@@ -459,8 +495,10 @@ pub fn run(
             let _ = std::fs::remove_file(e.path());
         }
     }
-    let (watcher, rx) = start_watcher(&root, &mut opts)?;
+    let (mut watcher, rx) = start_watcher(&root, &mut opts)?;
     let started = Instant::now();
+    // Before the first sync: an edit to a link's target from then on is seen.
+    let mut links = follow_links(&root, &mut watcher);
     // Another command may be syncing right now: never die of it, retry later.
     let (n, mut rescan) = match sink.full_sync() {
         Ok(n) => (n, false),
@@ -532,8 +570,11 @@ pub fn run(
                 }
                 if absorb(
                     &ev,
-                    &root,
-                    &opts,
+                    &Around {
+                        root: &root,
+                        opts: &opts,
+                        links: &links,
+                    },
                     &mut dirty,
                     &mut rescan,
                     &mut settings,
@@ -589,6 +630,16 @@ pub fn run(
                     true
                 }
             });
+            // Which notes are links, and to what, before they are read: an
+            // edit to a target from then on is an event.
+            if rescan {
+                links = follow_links(&root, &mut watcher);
+            } else if !batch.is_empty() && matches!(watcher, Source::Native { .. }) {
+                for rel in &batch {
+                    links.update(&root, rel);
+                }
+                watch_outside(&root, &mut watcher, &links);
+            }
             let changed = if rescan {
                 rescan = false;
                 model.walk();
@@ -656,8 +707,11 @@ pub fn run(
             if let Ok(Ok(ev)) = rx.recv_timeout(Duration::from_millis(20)) {
                 absorb(
                     &ev,
-                    &root,
-                    &opts,
+                    &Around {
+                        root: &root,
+                        opts: &opts,
+                        links: &links,
+                    },
                     &mut dirty,
                     &mut rescan,
                     &mut settings,
@@ -685,10 +739,16 @@ pub fn run(
 
 /// Notes what one event says may have changed; true if it concerned the
 /// vault (not only a cookie or an ignored path).
+/// What an event is read against.
+struct Around<'a> {
+    root: &'a Path,
+    opts: &'a Options,
+    links: &'a symlinks::Symlinked,
+}
+
 fn absorb(
     ev: &notify::Event,
-    root: &Path,
-    opts: &Options,
+    at: &Around<'_>,
     dirty: &mut BTreeSet<PathBuf>,
     rescan: &mut bool,
     settings: &mut bool,
@@ -705,6 +765,7 @@ fn absorb(
     if ev.need_rescan() {
         *rescan = true;
     }
+    let Around { root, opts, links } = *at;
     let cookies = cookie_dir(root);
     let mut relevant = false;
     for p in &ev.paths {
@@ -716,6 +777,11 @@ fn absorb(
         }
         if opts.ignore.iter().any(|i| i == p) {
             continue;
+        }
+        // The file a symlinked note reaches (inside the vault or out).
+        for n in links.notes_reaching(p) {
+            dirty.insert(n.clone());
+            relevant = true;
         }
         let Ok(rel) = p.strip_prefix(root) else {
             continue;

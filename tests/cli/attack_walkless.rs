@@ -531,7 +531,6 @@ fn the_watcher_reindexes_a_symlink_to_an_edited_note() {
 /// skip their walk, so `search` answers the old text until the watcher
 /// stops. Without a watcher the check stats through the symlink and sees it.
 #[test]
-#[ignore = "finding: a healthy watcher vouches for symlinked notes whose targets it does not watch"]
 fn the_watcher_sees_an_edit_to_a_symlinked_notes_target() {
     let v = vault();
     let out = outside();
@@ -615,7 +614,6 @@ fn the_watcher_follows_folders_named_like_notes() {
 /// until the watcher stops. Same root as the finding above: the watcher
 /// does not know which notes are symlinks, nor to what.
 #[test]
-#[ignore = "finding: a healthy watcher vouches for a dangling symlinked note whose target appears"]
 fn the_watcher_sees_a_dangling_symlinks_target_appear() {
     let v = vault();
     symlink(Path::new("people/later.md"), &v.path("dl.md"));
