@@ -1,6 +1,9 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: kith::index::Allocator = kith::index::Allocator;
+
 fn main() -> ExitCode {
     let cli = match kith::cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -31,6 +31,7 @@ use tantivy::query::TermQuery;
 use tantivy::{Index as TIndex, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use search::{Hit, SearchQuery};
+pub use sigbus::Allocator;
 pub use sigbus::guard as guard_sigbus;
 
 /// Bump when the schema or what goes into documents changes: the index is
@@ -340,6 +341,24 @@ impl Index {
         progress: bool,
         flush: impl Fn(&Path) -> bool,
     ) -> Result<Vec<Hit>> {
+        if sigbus::is_rerun() {
+            // Run again after a fault: the index is checked whole first.
+            let idx = Index::open(root)?;
+            if idx.rebuilt.is_none()
+                && let Some(why) = idx.damaged_file().unwrap_or_else(|e| Some(e.to_string()))
+            {
+                let build = idx.build.clone();
+                drop(idx);
+                let (_, report) = Index::rebuild_synced(
+                    root,
+                    format!("it was damaged ({why})"),
+                    build,
+                    None,
+                    progress,
+                )?;
+                report.tell();
+            }
+        }
         if trust_watcher_only() {
             let (Ok(idx) | Err(idx)) = Index::open_flushed(root, flush)?;
             return idx.search_repairing(q, progress);
@@ -412,7 +431,7 @@ impl Index {
             && idx.notes_held().ok() == Some(k.count as u64)
             && let Some(hits) = early
         {
-            return Ok(hits);
+            return idx.confirmed(hits, q, progress);
         }
         // Something moved, or the check could not tell: walk.
         let t = Instant::now();
@@ -428,7 +447,7 @@ impl Index {
             && !report.locked
             && idx.opened_at == before;
         if unchanged && let Some(hits) = early {
-            return Ok(hits);
+            return idx.confirmed(hits, q, progress);
         }
         let t = Instant::now();
         let hits = idx.search_repairing(q, progress);
@@ -549,28 +568,19 @@ impl Index {
     pub fn search_repairing(self, q: &SearchQuery, progress: bool) -> Result<Vec<Hit>> {
         let first = lifecycle::quietly(|| self.search(q));
         let reason = match first {
-            Ok(Ok(hits)) => return Ok(hits),
+            Ok(Ok(hits)) => return self.confirmed(hits, q, progress),
             Ok(Err(e)) => format!("it was damaged ({e})"),
             Err(panic) => format!("it was damaged ({panic})"),
         };
-        let root = self.root.clone();
-        let build = self.build.clone();
-        drop(self);
-        let (fresh, report) = Index::rebuild_synced(&root, reason, build, None, progress)?;
-        report.tell();
-        lifecycle::quietly(|| fresh.search(q))
-            .map_err(|p| Error::Index(format!("even a fresh index failed ({p})")))?
+        self.rebuilt_and_asked(reason, q, progress)
     }
 
     /// Checks every file of the index against its checksum and the number of
     /// notes against the stamp file; an error names what is wrong. For
     /// `kith index`, which must never report success on a broken index.
     pub fn verify(&self) -> Result<()> {
-        let bad = lifecycle::quietly(|| self.index.validate_checksum())
-            .map_err(Error::Index)?
-            .map_err(tantivy_err)?;
-        if let Some(f) = bad.iter().next() {
-            return Err(Error::Index(format!("{} failed its checksum", f.display())));
+        if let Some(why) = self.damaged_file()? {
+            return Err(Error::Index(why));
         }
         if let Some(bytes) = self.stamp_bytes()
             && let Some(known) = stamps::open(&bytes)
@@ -600,6 +610,52 @@ impl Index {
         })
         .map_err(Error::Index)??;
         Ok(())
+    }
+
+    /// The first file of the index that fails its checksum, said as the
+    /// reason to rebuild (reads every file: for `kith index`, and for a
+    /// search with no answer or run again after a fault).
+    fn damaged_file(&self) -> Result<Option<String>> {
+        let bad = lifecycle::quietly(|| self.index.validate_checksum())
+            .map_err(Error::Index)?
+            .map_err(tantivy_err)?;
+        let mut bad: Vec<_> = bad.into_iter().collect();
+        bad.sort();
+        Ok(bad
+            .first()
+            .map(|f| format!("{} failed its checksum", f.display())))
+    }
+
+    /// `hits` as the answer, unless there are none and a file of the index
+    /// fails its checksum: a flipped bit in a term dictionary answers
+    /// "nothing" without an error. Then the index is rebuilt (said once)
+    /// and asked again. Only an empty answer pays for reading every file.
+    fn confirmed(self, hits: Vec<Hit>, q: &SearchQuery, progress: bool) -> Result<Vec<Hit>> {
+        if !hits.is_empty() {
+            return Ok(hits);
+        }
+        let why = match self.damaged_file() {
+            Ok(None) => return Ok(hits),
+            Ok(Some(why)) => why,
+            Err(e) => e.to_string(),
+        };
+        self.rebuilt_and_asked(format!("it was damaged ({why})"), q, progress)
+    }
+
+    /// Rebuilds this index (saying `reason`) and asks it `q`.
+    fn rebuilt_and_asked(
+        self,
+        reason: String,
+        q: &SearchQuery,
+        progress: bool,
+    ) -> Result<Vec<Hit>> {
+        let root = self.root.clone();
+        let build = self.build.clone();
+        drop(self);
+        let (fresh, report) = Index::rebuild_synced(&root, reason, build, None, progress)?;
+        report.tell();
+        lifecycle::quietly(|| fresh.search(q))
+            .map_err(|p| Error::Index(format!("even a fresh index failed ({p})")))?
     }
 
     /// When the stamp file and the reader are at the same commit, the index

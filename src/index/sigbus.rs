@@ -16,6 +16,13 @@
 //! stops with a message saying what happened and that the next run
 //! rebuilds the index. A SIGBUS anywhere else is left to kill the process
 //! as before. Linux only (the mapping is found in `/proc/self/maps`).
+//!
+//! A flipped bit in a segment file can make tantivy read a length of 2^58
+//! and ask for that much memory, which aborts the process (SIGABRT, after
+//! Rust's "memory allocation of … failed"): no panic guard can catch it. So
+//! a search also runs itself again on SIGABRT, once; the second run
+//! ([`is_rerun`]) checks every file of the index against its checksum
+//! first, and rebuilds a damaged index (saying so) before it answers.
 
 /// Catches SIGBUS from a truncated cache file from now on (once per
 /// process). `rerun`: run the same command again instead of stopping (only
@@ -28,6 +35,67 @@ pub fn guard(rerun: bool) {
 #[cfg(not(target_os = "linux"))]
 pub fn guard(_rerun: bool) {}
 
+/// The process's allocator: the system's, except that a request no
+/// machine could meet (16 TiB or more: a length read from a damaged file)
+/// in a search runs the search again as SIGABRT does, before Rust prints
+/// "memory allocation of … failed" with a backtrace and aborts.
+pub struct Allocator;
+
+/// Larger than any memory there is.
+const IMPOSSIBLE: usize = 1 << 44;
+
+// SAFETY: every call is the system allocator's, with the same arguments.
+unsafe impl std::alloc::GlobalAlloc for Allocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if layout.size() >= IMPOSSIBLE {
+            impossible();
+        }
+        // SAFETY: the caller's contract, passed on.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if layout.size() >= IMPOSSIBLE {
+            impossible();
+        }
+        // SAFETY: the caller's contract, passed on.
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: the caller's contract, passed on.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        if new_size >= IMPOSSIBLE {
+            impossible();
+        }
+        // SAFETY: the caller's contract, passed on.
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// A search asked for impossible memory: run it again (no return) when
+/// armed by [`guard`]; otherwise return, and the allocation fails as usual.
+fn impossible() {
+    #[cfg(target_os = "linux")]
+    imp::again();
+}
+
+/// Is this the second run of a search stopped by a fault? Its index is
+/// then checked whole before it is trusted.
+pub fn is_rerun() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        std::env::var_os(imp::AGAIN).is_some()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
 #[cfg(target_os = "linux")]
 mod imp {
     use std::ffi::{CString, c_char, c_int, c_void};
@@ -36,9 +104,10 @@ mod imp {
     use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
     /// Set in the environment of the second run, which must not run again.
-    const AGAIN: &str = "KITH_SIGBUS_RERUN";
+    pub(super) const AGAIN: &str = "KITH_SIGBUS_RERUN";
 
     static INSTALL: Once = Once::new();
+    static ABORT: Once = Once::new();
     static RERUN: AtomicBool = AtomicBool::new(false);
     /// This process's arguments and environment (plus [`AGAIN`]) as
     /// `execve` wants them, made before any fault: a signal handler may
@@ -70,7 +139,21 @@ mod imp {
             let mut set: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut set);
             libc::sigaddset(&mut set, libc::SIGBUS);
+            libc::sigaddset(&mut set, libc::SIGABRT);
             libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        }
+        if rerun {
+            ABORT.call_once(|| {
+                // SAFETY: as for SIGBUS below; the handler only writes,
+                // changes the mask and execs.
+                unsafe {
+                    let mut sa: libc::sigaction = std::mem::zeroed();
+                    sa.sa_sigaction = on_sigabrt as *const () as libc::sighandler_t;
+                    sa.sa_flags = libc::SA_SIGINFO;
+                    libc::sigemptyset(&mut sa.sa_mask);
+                    libc::sigaction(libc::SIGABRT, &sa, std::ptr::null_mut());
+                }
+            });
         }
         INSTALL.call_once(|| {
             // SAFETY: a zeroed sigaction is valid; the handler has the
@@ -147,6 +230,44 @@ mod imp {
         // SAFETY: _exit is async-signal-safe; nothing is left half-written
         // (kith replaces files by rename).
         unsafe { libc::_exit(c_int::from(crate::error::exit::ERROR)) };
+    }
+
+    /// A search aborting (a huge allocation asked for by a damaged index
+    /// file, most likely): run it again, once, checking the index first.
+    /// Returning lets `abort` end the process as without this handler.
+    extern "C" fn on_sigabrt(_sig: c_int, _info: *mut libc::siginfo_t, _ctx: *mut c_void) {
+        again();
+    }
+
+    /// Runs this search again, checking its index first (no return), when
+    /// [`guard`] armed it and this is not the second run already; else
+    /// returns. Async-signal-safe, and allocates nothing.
+    pub(super) fn again() {
+        // The arguments are made only for a first run (see `guard`).
+        if !RERUN.load(Ordering::Acquire) {
+            return;
+        }
+        let argv = ARGV.load(Ordering::Acquire);
+        let envp = ENVP.load(Ordering::Acquire);
+        if argv.is_null() || envp.is_null() {
+            return;
+        }
+        say(
+            b"kith: the search stopped on a damaged file of its index; checking the index and searching again\n",
+        );
+        // SAFETY: as in `on_sigbus`; SIGABRT is blocked while its handler
+        // runs, and the mask survives execve.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGABRT);
+            libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+            libc::execve(
+                c"/proc/self/exe".as_ptr(),
+                argv.cast_const(),
+                envp.cast_const(),
+            )
+        };
     }
 
     /// Does `addr` lie in a mapping of a file under `.kith/cache/`? Read
