@@ -344,9 +344,15 @@ impl Index {
         if sigbus::is_rerun() {
             // Run again after a fault: the index is checked whole first.
             let idx = Index::open(root)?;
-            if idx.rebuilt.is_none()
-                && let Some(why) = idx.damaged_file().unwrap_or_else(|e| Some(e.to_string()))
-            {
+            if let Some(why) = &idx.rebuilt {
+                // Found damaged on opening (a file cut short): rebuilt
+                // already, and said here, as the walk below finds it level.
+                SyncReport {
+                    rebuilt: Some(why.clone()),
+                    ..SyncReport::default()
+                }
+                .tell();
+            } else if let Some(why) = idx.damaged_file().unwrap_or_else(|e| Some(e.to_string())) {
                 let build = idx.build.clone();
                 drop(idx);
                 let (_, report) = Index::rebuild_synced(
