@@ -56,7 +56,7 @@ fn phase<T>(what: &str, f: impl FnOnce() -> T) -> T {
     }
     let t = std::time::Instant::now();
     let v = f();
-    eprintln!("trace: reminders: {what} {:?}", t.elapsed());
+    eprintln!("trace: reminders: {what} {:?}{}", t.elapsed(), super::rss());
     v
 }
 
