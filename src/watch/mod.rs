@@ -778,8 +778,9 @@ fn absorb(
         if opts.ignore.iter().any(|i| i == p) {
             continue;
         }
-        // The file a symlinked note reaches (inside the vault or out).
-        for n in links.notes_reaching(p) {
+        // The file a symlinked note reaches (inside the vault or out), a
+        // folder on its way, or a watched folder moved or removed whole.
+        for n in links.notes_reaching(p).chain(links.notes_within(p)) {
             dirty.insert(n.clone());
             relevant = true;
         }

@@ -1,0 +1,216 @@
+//! Attacks on `kith watch` following symlinked notes to their targets
+//! (`src/watch/symlinks.rs`) and on a search's handling of a damaged index
+//! (`src/index/sigbus.rs`). The rule under attack: with a healthy watcher
+//! running, a search answers what a fresh index answers (`rm -rf
+//! .kith/cache`, then search) after any change, wherever a link leads.
+
+use crate::attack_walkless::{Watch, assert_settles, fresh, outside, search, symlink, vault};
+use crate::support::TestVault;
+use std::path::Path;
+
+/// A vault with `sl.md`, a symlink to `OUT/rel` (which holds "chess
+/// only" unless `rel` is not to exist yet), searched once and watched.
+fn linked_to(rel: &str, exists: bool) -> (TestVault, tempfile::TempDir) {
+    let v = vault();
+    let out = outside();
+    let target = out.path().join(rel);
+    if exists {
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(&target, "chess only\n").unwrap();
+    }
+    symlink(&target, &v.path("sl.md"));
+    let _ = search(&v, "sailing");
+    (v, out)
+}
+
+fn has(want: &[String], p: &str) -> bool {
+    want.iter().any(|w| w == p)
+}
+
+/// The folder holding a symlinked note's target renamed away: the link
+/// dangles, `show` and a fresh index no longer have `sl.md`, but the only
+/// event (the watched folder's own move) names the folder, not a target,
+/// so `search` kept answering `sl.md`.
+#[test]
+fn a_targets_folder_renamed_away_drops_the_note() {
+    let (v, out) = linked_to("d/s.md", true);
+    std::fs::write(out.path().join("d/s.md"), "sailing now\n").unwrap();
+    let w = Watch::start(&v);
+    std::fs::rename(out.path().join("d"), out.path().join("gone")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(!has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// A dangling symlinked note whose target's folder does not exist yet:
+/// the folder is made, the target written into it. No folder was watched
+/// for it (docs/watch.md: "not followed"), so `search` missed `sl.md`
+/// while `show` (walking) and a fresh index had it.
+#[test]
+fn a_dangling_links_folder_made_later_is_followed() {
+    let (v, out) = linked_to("later/s.md", false);
+    let w = Watch::start(&v);
+    std::fs::create_dir(out.path().join("later")).unwrap();
+    std::fs::write(out.path().join("later/s.md"), "sailing later\n").unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// The same, the folder made a few levels down at once (`mkdir -p`).
+#[test]
+fn a_dangling_links_nested_folders_made_later_are_followed() {
+    let (v, out) = linked_to("a/b/c/s.md", false);
+    let w = Watch::start(&v);
+    std::fs::create_dir_all(out.path().join("a/b/c")).unwrap();
+    std::fs::write(out.path().join("a/b/c/s.md"), "sailing deep\n").unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// The target's folder moved away and back (a sync tool, `git stash`
+/// of a folder): once away the link dangles and the folder is no longer
+/// watched; moved back, nothing tells the watcher.
+#[test]
+fn a_targets_folder_moved_away_and_back_is_followed() {
+    let (v, out) = linked_to("d/s.md", true);
+    let w = Watch::start(&v);
+    std::fs::rename(out.path().join("d"), out.path().join("away")).unwrap();
+    let want = fresh(&v, "chess");
+    assert!(!has(&want, "sl.md"), "{want:?}");
+    let got = crate::attack_walkless::settles_to(&v, "chess", &want);
+    assert_eq!(got, want, "folder away");
+    std::fs::write(out.path().join("away/s.md"), "sailing back\n").unwrap();
+    std::fs::rename(out.path().join("away"), out.path().join("d")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// A folder two levels above the target renamed: no event reaches any
+/// watched folder (inotify watches the target's folder by inode, which
+/// did not move within its parent), so `search` keeps `sl.md`, whose link
+/// now dangles.
+#[test]
+fn a_targets_grandparent_renamed_drops_the_note() {
+    let (v, out) = linked_to("a/b/s.md", true);
+    std::fs::write(out.path().join("a/b/s.md"), "sailing now\n").unwrap();
+    let w = Watch::start(&v);
+    std::fs::rename(out.path().join("a"), out.path().join("z")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(!has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// The target reached through a symlinked folder outside (`OUT/via ->
+/// real`), and that folder link pointed elsewhere (`via -> real2`): the
+/// watcher keyed the target on `real/s.md` (the folder resolved) and
+/// watched only `real`, so the retargeted folder link went unseen.
+#[test]
+fn a_symlinked_folder_on_the_way_retargeted_is_seen() {
+    let v = vault();
+    let out = outside();
+    let o = out.path();
+    for (d, text) in [("real", "chess only\n"), ("real2", "sailing there\n")] {
+        std::fs::create_dir(o.join(d)).unwrap();
+        std::fs::write(o.join(d).join("s.md"), text).unwrap();
+    }
+    symlink(Path::new("real"), &o.join("via"));
+    symlink(&o.join("via/s.md"), &v.path("sl.md"));
+    let _ = search(&v, "sailing");
+    let w = Watch::start(&v);
+    // Atomically, as `ln -sfn` does with a rename.
+    symlink(Path::new("real2"), &o.join("via.new"));
+    std::fs::rename(o.join("via.new"), o.join("via")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// An editor's atomic save of the target (write a temporary file, rename
+/// it over the target): followed.
+#[test]
+fn an_atomic_save_of_the_target_is_seen() {
+    let (v, out) = linked_to("d/s.md", true);
+    let w = Watch::start(&v);
+    let d = out.path().join("d");
+    std::fs::write(d.join(".s.md.swp"), "sailing saved\n").unwrap();
+    std::fs::rename(d.join(".s.md.swp"), d.join("s.md")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// The note's link retargeted to a file in another outside folder, then
+/// that file edited: the new folder must be watched from then on.
+#[test]
+fn a_retargeted_link_follows_its_new_target() {
+    let (v, out) = linked_to("d/s.md", true);
+    let e = out.path().join("e");
+    std::fs::create_dir(&e).unwrap();
+    std::fs::write(e.join("t.md"), "chess too\n").unwrap();
+    let w = Watch::start(&v);
+    symlink(&e.join("t.md"), &v.path("sl.md.new"));
+    std::fs::rename(v.path("sl.md.new"), v.path("sl.md")).unwrap();
+    let want = fresh(&v, "chess");
+    let got = crate::attack_walkless::settles_to(&v, "chess", &want);
+    assert_eq!(got, want, "retargeted");
+    std::fs::write(e.join("t.md"), "sailing too\n").unwrap();
+    std::fs::write(out.path().join("d/s.md"), "chess again\n").unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// A chain through a link outside the vault (`sl.md -> OUT/l.md ->
+/// OUT/d/s.md`) whose middle link is retargeted.
+#[test]
+fn a_chains_middle_link_retargeted_is_seen() {
+    let v = vault();
+    let out = outside();
+    let o = out.path();
+    std::fs::create_dir(o.join("d")).unwrap();
+    std::fs::write(o.join("d/s.md"), "chess only\n").unwrap();
+    std::fs::write(o.join("d/t.md"), "sailing there\n").unwrap();
+    symlink(&o.join("d/s.md"), &o.join("l.md"));
+    symlink(&o.join("l.md"), &v.path("sl.md"));
+    let _ = search(&v, "sailing");
+    let w = Watch::start(&v);
+    symlink(&o.join("d/t.md"), &o.join("l.new"));
+    std::fs::rename(o.join("l.new"), o.join("l.md")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// A note linked to a file in a hidden folder of the vault.
+#[test]
+fn a_link_into_a_hidden_folder_of_the_vault_is_followed() {
+    let v = vault();
+    std::fs::create_dir(v.path(".private")).unwrap();
+    std::fs::write(v.path(".private/s.md"), "chess only\n").unwrap();
+    symlink(Path::new(".private/s.md"), &v.path("sl.md"));
+    let _ = search(&v, "sailing");
+    let w = Watch::start(&v);
+    std::fs::write(v.path(".private/s.md"), "sailing hidden\n").unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// A folder three levels above the target renamed: no watched folder is
+/// told (the watcher watches the target's folder and the one holding it,
+/// not every folder up to `/`), so `search` keeps `sl.md`, whose link now
+/// dangles, until the watcher restarts.
+#[test]
+#[ignore = "finding: a rename three or more folders above a symlinked note's target sends no event; the watcher vouches for a dangling note"]
+fn a_targets_great_grandparent_renamed_drops_the_note() {
+    let (v, out) = linked_to("a/b/c/s.md", true);
+    std::fs::write(out.path().join("a/b/c/s.md"), "sailing now\n").unwrap();
+    let w = Watch::start(&v);
+    std::fs::rename(out.path().join("a"), out.path().join("z")).unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(!has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
