@@ -478,6 +478,25 @@ fn watch_outside(root: &Path, source: &mut Source, links: &symlinks::Symlinked) 
     *outside = now;
 }
 
+/// An event naming a watched folder outside the vault itself (moved,
+/// removed, made again): its watch may be on a folder no longer at that
+/// path (inotify watches inodes, and drops a removed folder's), so it is
+/// dropped, and the batch this event starts (it names a path deciding
+/// where a link leads) watches whatever is there now.
+fn unwatch_replaced(source: &mut Source, ev: &notify::Event) {
+    let Source::Native { watcher, outside } = source else {
+        return;
+    };
+    if matches!(ev.kind, notify::EventKind::Access(_)) {
+        return;
+    }
+    for p in &ev.paths {
+        if outside.remove(p) {
+            let _ = watcher.unwatch(p);
+        }
+    }
+}
+
 /// Runs until `stop` is set (SIGINT/SIGTERM), then syncs what is pending,
 /// shuts the sink down and withdraws the advertisement.
 pub fn run(
@@ -568,6 +587,7 @@ pub fn run(
                 if ev.need_rescan() {
                     advert.status.healthy = false;
                 }
+                unwatch_replaced(&mut watcher, &ev);
                 if absorb(
                     &ev,
                     &Around {

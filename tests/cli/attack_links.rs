@@ -214,3 +214,46 @@ fn a_targets_great_grandparent_renamed_drops_the_note() {
     assert!(!has(&want, "sl.md"), "{want:?}");
     assert_settles(w, &v, "sailing", &want);
 }
+
+/// The target's folder replaced by another of the same name (`mv d old;
+/// mv d.new d`, as a sync tool or a checkout does), then the target in it
+/// edited: the watch stayed on the old folder (inotify watches inodes),
+/// and the watcher, thinking `OUT/d` watched, never watched the new one.
+#[test]
+fn a_targets_folder_replaced_by_another_is_watched_anew() {
+    let (v, out) = linked_to("d/s.md", true);
+    let o = out.path();
+    std::fs::create_dir(o.join("d.new")).unwrap();
+    std::fs::write(o.join("d.new/s.md"), "chess two\n").unwrap();
+    let w = Watch::start(&v);
+    std::fs::rename(o.join("d"), o.join("old")).unwrap();
+    std::fs::rename(o.join("d.new"), o.join("d")).unwrap();
+    let want = fresh(&v, "two");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    let got = crate::attack_walkless::settles_to(&v, "two", &want);
+    assert_eq!(got, want, "folder replaced");
+    std::fs::write(o.join("d/s.md"), "sailing now\n").unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
+
+/// The same with the folder removed and made again at once (`rm -rf d;
+/// mkdir d`): inotify drops a removed folder's watch.
+#[test]
+fn a_targets_folder_removed_and_made_again_is_watched_anew() {
+    let (v, out) = linked_to("d/s.md", true);
+    let o = out.path();
+    let w = Watch::start(&v);
+    std::fs::remove_dir_all(o.join("d")).unwrap();
+    std::fs::create_dir(o.join("d")).unwrap();
+    std::fs::write(o.join("d/s.md"), "chess two\n").unwrap();
+    let want = fresh(&v, "two");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    let got = crate::attack_walkless::settles_to(&v, "two", &want);
+    assert_eq!(got, want, "folder made again");
+    std::fs::write(o.join("d/s.md"), "sailing now\n").unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
