@@ -257,3 +257,39 @@ fn a_targets_folder_removed_and_made_again_is_watched_anew() {
     assert!(has(&want, "sl.md"), "{want:?}");
     assert_settles(w, &v, "sailing", &want);
 }
+
+/// A SIGABRT sent by another process (`kill -ABRT`, `timeout -s ABRT`, a
+/// supervisor asking for a core dump of a hung search) is not the search
+/// aborting on a damaged index: it must end the process as without kith's
+/// handler, as a sent SIGBUS does. The handler ran the search again
+/// instead ("stopped on a damaged file of its index"), which then answered.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_sigabrt_sent_by_another_process_ends_the_search() {
+    use crate::support::{kith_command, spawn_piped};
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+    let v = crate::index_repair::indexed_vault_of(5);
+    let hold = tempfile::tempdir().unwrap();
+    let mut cmd = kith_command(&v, &["search", "aardvarks", "--json"]);
+    cmd.env("KITH_TEST_HOLD_INDEX", hold.path());
+    let run = spawn_piped(cmd);
+    let until = Instant::now() + Duration::from_secs(20);
+    while !hold.path().join("opened").exists() {
+        assert!(Instant::now() < until, "the search never opened the index");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-ABRT", &run.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    std::fs::write(hold.path().join("go"), "").unwrap();
+    let (st, _, err) = run.finish("search", Duration::from_secs(30));
+    assert!(!err.contains("searching again"), "{err}");
+    assert_eq!(
+        st.signal(),
+        Some(6),
+        "a sent SIGABRT was taken for a fault: {st:?}"
+    );
+}
