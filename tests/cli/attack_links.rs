@@ -293,3 +293,97 @@ fn a_sigabrt_sent_by_another_process_ends_the_search() {
         "a sent SIGABRT was taken for a fault: {st:?}"
     );
 }
+
+/// With inotify's limit reached (`fs.inotify.max_user_watches`, set low
+/// here in a user namespace of the watcher's own), the folders of the
+/// targets outside the vault could not be watched: the watcher said
+/// nothing, stayed healthy and vouched for the symlinked notes, whose
+/// targets' edits it never saw.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_watcher_that_cannot_watch_a_targets_folder_vouches_for_nothing() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let v = vault();
+    let out = outside();
+    for i in 0..6 {
+        let d = out.path().join(format!("d{i}"));
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("s.md"), "chess only\n").unwrap();
+        symlink(&d.join("s.md"), &v.path(&format!("sl{i}.md")));
+    }
+    let _ = search(&v, "sailing");
+    std::fs::create_dir_all(v.path(".kith/cache/cookies")).unwrap();
+    // Enough watches for the vault's folders (and a few made later), not
+    // for the targets' folders.
+    let folders = walk_dirs(&v.root);
+    let limit = folders + 3;
+    let plain = crate::support::kith_command(&v, &["watch"]);
+    let mut c = Command::new("unshare");
+    c.args(["-U", "-r", "sh", "-c"])
+        .arg(format!(
+            "echo {limit} > /proc/sys/user/max_inotify_watches && exec \"$0\" \"$@\""
+        ))
+        .arg(plain.get_program())
+        .args(plain.get_args())
+        .current_dir(&v.root)
+        .env_remove("KITH_VAULT")
+        .stdin(Stdio::null());
+    for (k, val) in plain.get_envs() {
+        if let Some(val) = val {
+            c.env(k, val);
+        }
+    }
+    let log = v.root.with_file_name("watch-limited.out");
+    let f = std::fs::File::create(&log).unwrap();
+    c.stdout(Stdio::from(f.try_clone().unwrap()))
+        .stderr(Stdio::from(f));
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut w = Killed(c.spawn().unwrap());
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("watching") {
+            break;
+        }
+        if let Ok(Some(st)) = w.0.try_wait() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "no user namespace to lower inotify's limit in ({st}): {text}"
+            );
+            eprintln!("skipped: no user namespace ({text})");
+            return;
+        }
+        assert!(Instant::now() < until, "kith watch never started: {text}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for i in 0..6 {
+        std::fs::write(out.path().join(format!("d{i}/s.md")), "sailing now\n").unwrap();
+    }
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "sl5.md"), "{want:?}");
+    let got = crate::attack_walkless::settles_to(&v, "sailing", &want);
+    drop(w);
+    assert_eq!(
+        got,
+        want,
+        "{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+}
+
+fn walk_dirs(p: &Path) -> usize {
+    let mut n = 1;
+    for e in std::fs::read_dir(p).unwrap().flatten() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            n += walk_dirs(&e.path());
+        }
+    }
+    n
+}
