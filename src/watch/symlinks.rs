@@ -124,7 +124,8 @@ fn forget(map: &mut HashMap<PathBuf, BTreeSet<PathBuf>>, key: &Path, rel: &Path)
 /// The paths deciding where a symlink at `abs` leads: the file each hop
 /// reaches, and the folders on each hop's way that may change it (see
 /// [`resolve`]); none if `abs` is not a symlink. Never the vault `root`
-/// or a folder above it (watched already, or holding the vault).
+/// or a folder above it (watched already, or holding the vault), nor a
+/// path in kith's cache.
 fn hops(root: &Path, abs: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut at = abs.to_path_buf();
@@ -155,7 +156,10 @@ fn hops(root: &Path, abs: &Path) -> Vec<PathBuf> {
         out.push(next.clone());
         at = next;
     }
-    out.retain(|k| !root.starts_with(k));
+    // Nor kith's own cache, which the watcher rewrites after every batch:
+    // a note linked there would start the next batch itself, forever.
+    let cache = crate::vault::cache_dir(root);
+    out.retain(|k| !root.starts_with(k) && !k.starts_with(&cache));
     let mut seen = BTreeSet::new();
     out.retain(|k| seen.insert(k.clone()));
     out

@@ -418,7 +418,12 @@ fn a_flipped_bit_in_the_doc_store_aborts_no_command() {
             "{args:?}: {}",
             run.stderr
         );
-        assert!(run.code == 0 || run.code == 1, "{args:?} exited {}: {}", run.code, run.stderr);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "{args:?} exited {}: {}",
+            run.code,
+            run.stderr
+        );
     }
 }
 
@@ -443,4 +448,39 @@ fn a_note_hard_linked_outside_the_vault_is_seen_when_edited_there() {
     let want = fresh(&v, "sailing");
     assert!(has(&want, "hl.md"), "{want:?}");
     assert_settles(w, &v, "sailing", &want);
+}
+
+/// A symlinked note whose target is the watcher's own advertisement
+/// (`.kith/cache/watch.json`, rewritten after every batch): each batch's
+/// write was an edit of that note's target, which started the next batch,
+/// for as long as the watcher ran; nothing in the vault changed.
+#[test]
+fn a_note_linked_into_the_cache_does_not_keep_the_watcher_busy() {
+    use std::time::{Duration, Instant};
+    let v = vault();
+    std::fs::create_dir_all(v.path(".kith/cache")).unwrap();
+    symlink(Path::new(".kith/cache/watch.json"), &v.path("w.md"));
+    let _ = search(&v, "sailing");
+    let w = Watch::start(&v);
+    let seq = || -> u64 {
+        let text = std::fs::read_to_string(v.path(".kith/cache/watch.json")).unwrap_or_default();
+        serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|s| s["seq"].as_u64())
+            .unwrap_or(0)
+    };
+    // Let the first batches (if any) pass, then count batches over 2 s.
+    std::thread::sleep(Duration::from_millis(1500));
+    let before = seq();
+    let until = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let after = seq();
+    drop(w);
+    assert!(
+        after - before <= 1,
+        "{} batches in 2 s with nothing changed",
+        after - before
+    );
 }
