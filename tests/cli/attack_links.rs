@@ -484,3 +484,29 @@ fn a_note_linked_into_the_cache_does_not_keep_the_watcher_busy() {
         after - before
     );
 }
+
+/// Many notes linked to one target, a loop of links, and a link to a
+/// folder, together: an edit of the target reaches every link, the loop
+/// and the folder link hang nothing, and the folder replaced by a note
+/// makes its link a note.
+#[test]
+fn many_links_to_one_target_a_loop_and_a_folder_link_together() {
+    let (v, out) = linked_to("d/s.md", true);
+    let o = out.path();
+    for i in 0..20 {
+        symlink(&o.join("d/s.md"), &v.path(&format!("m{i}.md")));
+    }
+    symlink(Path::new("b.md"), &v.path("a.md"));
+    symlink(Path::new("a.md"), &v.path("b.md"));
+    std::fs::create_dir(o.join("folder")).unwrap();
+    symlink(&o.join("folder"), &v.path("fl.md"));
+    let _ = search(&v, "sailing");
+    let w = Watch::start(&v);
+    std::fs::write(o.join("d/s.md"), "sailing now\n").unwrap();
+    std::fs::remove_dir(o.join("folder")).unwrap();
+    std::fs::write(o.join("folder"), "sailing in what was a folder\n").unwrap();
+    let want = fresh(&v, "sailing");
+    assert!(has(&want, "m19.md") && has(&want, "sl.md"), "{want:?}");
+    assert!(has(&want, "fl.md"), "{want:?}");
+    assert_settles(w, &v, "sailing", &want);
+}
