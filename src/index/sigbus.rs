@@ -235,7 +235,26 @@ mod imp {
     /// A search aborting (a huge allocation asked for by a damaged index
     /// file, most likely): run it again, once, checking the index first.
     /// Returning lets `abort` end the process as without this handler.
-    extern "C" fn on_sigabrt(_sig: c_int, _info: *mut libc::siginfo_t, _ctx: *mut c_void) {
+    /// A SIGABRT sent by another process (`kill -ABRT`, a supervisor
+    /// asking for a core dump) is no fault of the index: it ends the
+    /// process as without this handler.
+    extern "C" fn on_sigabrt(_sig: c_int, info: *mut libc::siginfo_t, _ctx: *mut c_void) {
+        // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO
+        // handler; `abort` raises the signal with this process's pid as
+        // the sender's (SI_TKILL), `kill` from elsewhere with another.
+        // getpid is async-signal-safe.
+        let sender = unsafe { (*info).si_pid() };
+        if sender != unsafe { libc::getpid() } {
+            // Returning would swallow a sent signal (it does not recur):
+            // raised again with the default action, delivered once the
+            // handler returns and unblocks it.
+            // SAFETY: signal(2) and raise(3) are async-signal-safe.
+            unsafe {
+                libc::signal(libc::SIGABRT, libc::SIG_DFL);
+                libc::raise(libc::SIGABRT);
+            }
+            return;
+        }
         again();
     }
 

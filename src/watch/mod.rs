@@ -372,13 +372,19 @@ struct Advert {
     root: PathBuf,
     status: Status,
     last: Instant,
+    /// A folder holding a symlinked note's target could not be watched:
+    /// the watcher is told nothing of it, so it vouches for nothing (it
+    /// says it is not healthy) until it can.
+    blind: bool,
 }
 
 impl Advert {
     fn write(&mut self) {
         self.status.heartbeat_ms = now_ms();
         self.last = Instant::now();
-        if let Ok(bytes) = serde_json::to_vec(&self.status) {
+        let mut shown = self.status.clone();
+        shown.healthy &= !self.blind;
+        if let Ok(bytes) = serde_json::to_vec(&shown) {
             let _ = crate::write::write_if_changed(&status_path(&self.root), &bytes);
         }
     }
@@ -408,6 +414,9 @@ enum Source {
         /// Folders outside the vault watched for the targets of symlinked
         /// notes (see [`symlinks`]).
         outside: BTreeSet<PathBuf>,
+        /// One of those could not be watched (inotify's limit reached, no
+        /// permission): its changes would go unseen.
+        blind: bool,
     },
     /// Keeps the channel open; no events come.
     Polling {
@@ -428,6 +437,7 @@ fn start_watcher(root: &Path, opts: &mut Options) -> Result<(Source, Events)> {
                     Source::Native {
                         watcher: Box::new(w),
                         outside: BTreeSet::new(),
+                        blind: false,
                     },
                     rx,
                 ));
@@ -455,27 +465,87 @@ fn follow_links(root: &Path, source: &mut Source) -> symlinks::Symlinked {
         return symlinks::Symlinked::default();
     }
     let links = symlinks::Symlinked::of(root, crate::store::walk(root).0.into_iter().map(|n| n.0));
-    watch_outside(root, source, &links);
+    // A walk follows: nothing to catch up on when sight comes back here.
+    let _ = watch_outside(root, source, &links);
     links
 }
 
 /// Watches the folders outside the vault that `links` reach and are not
-/// watched yet; stops watching those no link reaches any more.
-fn watch_outside(root: &Path, source: &mut Source, links: &symlinks::Symlinked) {
-    let Source::Native { watcher, outside } = source else {
-        return;
+/// watched yet; stops watching those no link reaches any more. One that
+/// cannot be watched makes the watcher blind (said once); true when it
+/// has just stopped being blind: what changed meanwhile went unseen.
+fn watch_outside(root: &Path, source: &mut Source, links: &symlinks::Symlinked) -> bool {
+    let Source::Native {
+        watcher,
+        outside,
+        blind,
+    } = source
+    else {
+        return false;
     };
     let want = links.folders_outside(root);
     for gone in outside.difference(&want) {
         let _ = watcher.unwatch(gone);
     }
     let mut now = BTreeSet::new();
+    let mut failed = None;
     for dir in want {
-        if outside.contains(&dir) || watcher.watch(&dir, RecursiveMode::NonRecursive).is_ok() {
+        if outside.contains(&dir) {
             now.insert(dir);
+            continue;
+        }
+        match watcher.watch(&dir, RecursiveMode::NonRecursive) {
+            Ok(()) => {
+                now.insert(dir);
+            }
+            // Gone meanwhile: the note's link dangles, and the folder
+            // holding it (watched) tells when it comes back.
+            Err(e) if dir.exists() => {
+                failed.get_or_insert((dir, e));
+            }
+            Err(_) => {}
         }
     }
     *outside = now;
+    let was = std::mem::replace(blind, failed.is_some());
+    if let Some((dir, e)) = failed
+        && !was
+    {
+        if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
+            eprintln!("warning: {LIMIT_HINT}");
+        }
+        eprintln!(
+            "warning: {} (holding a symlinked note's target) cannot be watched ({e}); commands walk the vault until it can",
+            dir.display()
+        );
+    }
+    was && !*blind
+}
+
+fn is_blind(source: &Source) -> bool {
+    matches!(source, Source::Native { blind: true, .. })
+}
+
+/// An event naming a watched folder outside the vault itself (moved,
+/// removed, made again): its watch may be on a folder no longer at that
+/// path (inotify watches inodes, and drops a removed folder's), so it is
+/// dropped, and the batch this event starts (it names a path deciding
+/// where a link leads) watches whatever is there now.
+fn unwatch_replaced(source: &mut Source, ev: &notify::Event) {
+    let Source::Native {
+        watcher, outside, ..
+    } = source
+    else {
+        return;
+    };
+    if matches!(ev.kind, notify::EventKind::Access(_)) {
+        return;
+    }
+    for p in &ev.paths {
+        if outside.remove(p) {
+            let _ = watcher.unwatch(p);
+        }
+    }
 }
 
 /// Runs until `stop` is set (SIGINT/SIGTERM), then syncs what is pending,
@@ -529,6 +599,7 @@ pub fn run(
             model: model.vouched(),
         },
         last: Instant::now(),
+        blind: is_blind(&watcher),
     };
     advert.write();
     say(
@@ -568,6 +639,7 @@ pub fn run(
                 if ev.need_rescan() {
                     advert.status.healthy = false;
                 }
+                unwatch_replaced(&mut watcher, &ev);
                 if absorb(
                     &ev,
                     &Around {
@@ -638,8 +710,13 @@ pub fn run(
                 for rel in &batch {
                     links.update(&root, rel);
                 }
-                watch_outside(&root, &mut watcher, &links);
+                // Seeing again after being blind: what changed meanwhile
+                // is found by a walk, now.
+                if watch_outside(&root, &mut watcher, &links) {
+                    rescan = true;
+                }
             }
+            advert.blind = is_blind(&watcher);
             let changed = if rescan {
                 rescan = false;
                 model.walk();
@@ -778,8 +855,9 @@ fn absorb(
         if opts.ignore.iter().any(|i| i == p) {
             continue;
         }
-        // The file a symlinked note reaches (inside the vault or out).
-        for n in links.notes_reaching(p) {
+        // The file a symlinked note reaches (inside the vault or out), a
+        // folder on its way, or a watched folder moved or removed whole.
+        for n in links.notes_reaching(p).chain(links.notes_within(p)) {
             dirty.insert(n.clone());
             relevant = true;
         }

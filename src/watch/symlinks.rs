@@ -12,11 +12,16 @@
 //!
 //! Keyed on each hop's folder resolved (`canonicalize`) joined with its
 //! name: that is how events name a file, and it exists for a dangling link
-//! whose folder does. A link whose target's folder does not exist is not
-//! followed (docs/watch.md).
+//! whose folder does. Where a link leads also changes when a folder on its
+//! way does: so the paths of every symlinked folder on the way, of the
+//! first folder missing (a dangling link's folder made later), and of the
+//! target's folder itself (renamed or removed) are keys too, their own
+//! folders watched; and an event naming a watched folder itself (moved or
+//! removed: the target's grandparent) marks the notes with keys in it. A
+//! folder renamed higher up than that sends no event (docs/watch.md).
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Hops followed along a chain of links (a loop ends here too).
 const MAX_HOPS: usize = 8;
@@ -26,7 +31,9 @@ pub struct Symlinked {
     /// A file a link reaches (absolute, folder resolved) → the
     /// vault-relative notes reaching it.
     by_target: HashMap<PathBuf, BTreeSet<PathBuf>>,
-    /// Each symlinked note → the files it reaches, one per hop.
+    /// A folder holding one of those paths → the notes with a path in it.
+    by_folder: HashMap<PathBuf, BTreeSet<PathBuf>>,
+    /// Each symlinked note → the paths deciding where it leads.
     of_note: HashMap<PathBuf, Vec<PathBuf>>,
 }
 
@@ -57,15 +64,13 @@ impl Symlinked {
     fn update_one(&mut self, root: &Path, rel: &Path) {
         if let Some(old) = self.of_note.remove(rel) {
             for t in old {
-                if let Some(set) = self.by_target.get_mut(&t) {
-                    set.remove(rel);
-                    if set.is_empty() {
-                        self.by_target.remove(&t);
-                    }
+                forget(&mut self.by_target, &t, rel);
+                if let Some(dir) = t.parent() {
+                    forget(&mut self.by_folder, dir, rel);
                 }
             }
         }
-        let hops = hops(&root.join(rel));
+        let hops = hops(root, &root.join(rel));
         if hops.is_empty() {
             return;
         }
@@ -74,6 +79,12 @@ impl Symlinked {
                 .entry(t.clone())
                 .or_default()
                 .insert(rel.to_path_buf());
+            if let Some(dir) = t.parent() {
+                self.by_folder
+                    .entry(dir.to_path_buf())
+                    .or_default()
+                    .insert(rel.to_path_buf());
+            }
         }
         self.of_note.insert(rel.to_path_buf(), hops);
     }
@@ -83,24 +94,42 @@ impl Symlinked {
         self.by_target.get(path).into_iter().flatten()
     }
 
+    /// The notes with a path deciding where they lead in the folder
+    /// `path`: for an event naming a watched folder itself (moved away or
+    /// removed), after which those paths lead elsewhere.
+    pub fn notes_within(&self, path: &Path) -> impl Iterator<Item = &PathBuf> {
+        self.by_folder.get(path).into_iter().flatten()
+    }
+
     /// The folders outside `root` holding a file some link reaches: the
     /// ones to watch.
     pub fn folders_outside(&self, root: &Path) -> BTreeSet<PathBuf> {
-        self.by_target
+        self.by_folder
             .keys()
-            .filter_map(|t| t.parent())
             .filter(|d| !d.starts_with(root))
-            .map(Path::to_path_buf)
+            .cloned()
             .collect()
     }
 }
 
-/// The files a symlink at `abs` reaches, one per hop (none if `abs` is not
-/// a symlink).
-fn hops(abs: &Path) -> Vec<PathBuf> {
+fn forget(map: &mut HashMap<PathBuf, BTreeSet<PathBuf>>, key: &Path, rel: &Path) {
+    if let Some(set) = map.get_mut(key) {
+        set.remove(rel);
+        if set.is_empty() {
+            map.remove(key);
+        }
+    }
+}
+
+/// The paths deciding where a symlink at `abs` leads: the file each hop
+/// reaches, and the folders on each hop's way that may change it (see
+/// [`resolve`]); none if `abs` is not a symlink. Never the vault `root`
+/// or a folder above it (watched already, or holding the vault), nor a
+/// path in kith's cache.
+fn hops(root: &Path, abs: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut at = abs.to_path_buf();
-    while out.len() < MAX_HOPS {
+    for _ in 0..MAX_HOPS {
         let Ok(m) = std::fs::symlink_metadata(&at) else {
             break;
         };
@@ -117,7 +146,7 @@ fn hops(abs: &Path) -> Vec<PathBuf> {
         let (Some(dir), Some(name)) = (t.parent(), t.file_name()) else {
             break;
         };
-        let Ok(dir) = dir.canonicalize() else {
+        let Some(dir) = resolve(dir, &mut out) else {
             break;
         };
         let next = dir.join(name);
@@ -127,7 +156,49 @@ fn hops(abs: &Path) -> Vec<PathBuf> {
         out.push(next.clone());
         at = next;
     }
+    // Nor kith's own cache, which the watcher rewrites after every batch:
+    // a note linked there would start the next batch itself, forever.
+    let cache = crate::vault::cache_dir(root);
+    out.retain(|k| !root.starts_with(k) && !k.starts_with(&cache));
+    let mut seen = BTreeSet::new();
+    out.retain(|k| seen.insert(k.clone()));
     out
+}
+
+/// `dir` (absolute) resolved one component at a time, as `canonicalize`
+/// would; `None` when a component is missing. Pushes to `keys` the paths
+/// (their folder resolved) whose change moves where `dir` leads: each
+/// symlink on the way, the first component missing (a folder made later),
+/// and `dir` itself (renamed or removed).
+fn resolve(dir: &Path, keys: &mut Vec<PathBuf>) -> Option<PathBuf> {
+    let mut at = PathBuf::new();
+    let mut last = None;
+    for c in dir.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => at.push(c.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                at.pop();
+            }
+            Component::Normal(name) => {
+                let step = at.join(name);
+                match std::fs::symlink_metadata(&step) {
+                    Err(_) => {
+                        keys.push(step);
+                        return None;
+                    }
+                    Ok(m) if m.file_type().is_symlink() => {
+                        keys.push(step.clone());
+                        at = step.canonicalize().ok()?;
+                    }
+                    Ok(_) => at = step.clone(),
+                }
+                last = Some(step);
+            }
+        }
+    }
+    keys.extend(last);
+    Some(at)
 }
 
 #[cfg(all(test, unix))]
@@ -163,9 +234,20 @@ mod tests {
             [PathBuf::from("dl.md")]
         );
         assert!(reaching(&s, &root.join("people/a.md")).is_empty());
+        // The target's folder, and the folder holding it (for the target's
+        // folder renamed or removed).
+        let top = dir.path().canonicalize().unwrap();
         assert_eq!(
             s.folders_outside(&root).into_iter().collect::<Vec<_>>(),
-            std::slice::from_ref(&out)
+            [top.clone(), out.clone()]
+        );
+        assert_eq!(
+            reaching(&s, &out),
+            [PathBuf::from("chain.md"), PathBuf::from("sl.md")]
+        );
+        assert_eq!(
+            s.notes_within(&out).cloned().collect::<Vec<_>>(),
+            [PathBuf::from("chain.md"), PathBuf::from("sl.md")]
         );
         // The link replaced by a file: no longer followed.
         std::fs::remove_file(root.join("sl.md")).unwrap();
@@ -177,5 +259,29 @@ mod tests {
             [PathBuf::from("chain.md")]
         );
         assert!(s.folders_outside(&root).is_empty());
+    }
+
+    #[test]
+    fn folders_missing_or_linked_on_the_way_are_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(top.join("v")).unwrap();
+        let root = top.join("v");
+        std::fs::create_dir_all(top.join("real")).unwrap();
+        symlink("real", top.join("via")).unwrap();
+        symlink(top.join("via/s.md"), root.join("a.md")).unwrap();
+        symlink(top.join("later/deeper/s.md"), root.join("b.md")).unwrap();
+        let s = Symlinked::of(&root, ["a.md", "b.md"].map(PathBuf::from));
+        let reaching = |p: &Path| -> Vec<PathBuf> { s.notes_reaching(p).cloned().collect() };
+        assert_eq!(reaching(&top.join("real/s.md")), [PathBuf::from("a.md")]);
+        assert_eq!(reaching(&top.join("via")), [PathBuf::from("a.md")]);
+        assert_eq!(reaching(&top.join("later")), [PathBuf::from("b.md")]);
+        assert!(reaching(&top.join("later/deeper")).is_empty());
+        // Never the folder holding the vault as a key, though watched.
+        assert!(reaching(&top).is_empty());
+        assert_eq!(
+            s.folders_outside(&root).into_iter().collect::<Vec<_>>(),
+            [top.clone(), top.join("real")]
+        );
     }
 }

@@ -233,7 +233,7 @@ fn a_sigbus_sent_by_another_process_is_not_swallowed() {
 /// Two notes with fixed times, indexed: the index's segment files are then
 /// the same bytes on every run (sizes checked), so a flipped bit lands in
 /// the same place.
-fn fixed_index() -> TestVault {
+pub(crate) fn fixed_index() -> TestVault {
     let v = TestVault::new();
     v.note(
         "people/ann.md",
@@ -257,7 +257,7 @@ fn fixed_index() -> TestVault {
 
 /// Flips bit `bit` of byte `at` of the index's one `.ext` file, whose
 /// length must be `len` (else the layout moved and the test says so).
-fn flip_bit(v: &TestVault, ext: &str, len: usize, at: usize, bit: u8) {
+pub(crate) fn flip_bit(v: &TestVault, ext: &str, len: usize, at: usize, bit: u8) {
     let files = files_ending(&index_dir(v), ext);
     assert_eq!(files.len(), 1, "one segment");
     let mut b = std::fs::read(&files[0]).unwrap();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 /// The vault every test starts from: notes in the root, in a folder and in
 /// a nested folder, two of them saying "sailing".
-fn vault() -> TestVault {
+pub(crate) fn vault() -> TestVault {
     let v = TestVault::new();
     v.person("ann", "Ann Lee", "", "\nLikes sailing.\n");
     v.person("bo", "Bo Lind", "", "\nLikes chess.\n");
@@ -50,7 +50,7 @@ fn paths_of(run: &crate::support::Run) -> Vec<String> {
 }
 
 /// The search's answer (sorted paths) and whether it skipped the walk.
-fn search(v: &TestVault, word: &str) -> (Vec<String>, bool) {
+pub(crate) fn search(v: &TestVault, word: &str) -> (Vec<String>, bool) {
     let run = v
         .kith(["search", word, "--json", "--limit", "100"])
         .env("KITH_TRACE", "1")
@@ -65,7 +65,7 @@ fn search(v: &TestVault, word: &str) -> (Vec<String>, bool) {
 
 /// What a fresh index answers: a copy of the vault (symlinks kept as
 /// they are) without `.kith/cache`, searched once.
-fn fresh(v: &TestVault, word: &str) -> Vec<String> {
+pub(crate) fn fresh(v: &TestVault, word: &str) -> Vec<String> {
     let copy = tempfile::Builder::new()
         .prefix("fresh-")
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
@@ -138,7 +138,7 @@ fn kith_at(v: &TestVault, at: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-fn symlink(target: &Path, link: &Path) {
+pub(crate) fn symlink(target: &Path, link: &Path) {
     std::os::unix::fs::symlink(target, link).unwrap();
 }
 
@@ -148,7 +148,7 @@ fn touch(args: &[&str]) {
 }
 
 /// A place outside the vault for symlink targets, removed on drop.
-fn outside() -> tempfile::TempDir {
+pub(crate) fn outside() -> tempfile::TempDir {
     tempfile::Builder::new()
         .prefix("outside-")
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
@@ -388,10 +388,10 @@ fn a_log_loop_and_a_search_loop_lose_nothing() {
 
 /// `kith watch` running, with its stdout in a file (to wait for its
 /// first line); killed on drop.
-struct Watch(Child);
+pub(crate) struct Watch(Child);
 
 impl Watch {
-    fn start(v: &TestVault) -> Watch {
+    pub(crate) fn start(v: &TestVault) -> Watch {
         let log = v.root.with_file_name("watch.out");
         let mut c = kith_command(v, &["watch"]);
         let f = std::fs::File::create(&log).unwrap();
@@ -421,13 +421,13 @@ impl Drop for Watch {
 /// a few seconds; the last answer.
 /// Waits for the watcher's search to give `want`, stops the watcher, and
 /// fails unless it did.
-fn assert_settles(w: Watch, v: &TestVault, word: &str, want: &[String]) {
+pub(crate) fn assert_settles(w: Watch, v: &TestVault, word: &str, want: &[String]) {
     let got = settles_to(v, word, want);
     drop(w);
     assert_eq!(got, want, "with the watcher running");
 }
 
-fn settles_to(v: &TestVault, word: &str, want: &[String]) -> Vec<String> {
+pub(crate) fn settles_to(v: &TestVault, word: &str, want: &[String]) -> Vec<String> {
     let until = Instant::now() + Duration::from_secs(5);
     loop {
         let (got, _) = search(v, word);
