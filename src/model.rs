@@ -148,8 +148,9 @@ pub struct Resource {
 
 /// A dated heading and the text under it: one conversation, one touch.
 ///
-/// Laid out small (u32 lines, boxed strings): a vault of a hundred thousand
-/// people holds over a million of these, 88 bytes each instead of 112.
+/// Laid out small (u32 lines, boxed lists, the title inline, no text): a
+/// vault of a hundred thousand people holds over a million of these, 72
+/// bytes each instead of 112, and no allocation for a short title.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogEntry {
     pub date: Date,
@@ -169,14 +170,141 @@ pub struct LogEntry {
     /// note's text after any BOM; how the cached model finds the text again.
     #[serde(skip)]
     pub span: (u32, u32),
-    pub title: Box<str>,
-    /// The Markdown under the heading, trimmed. Empty in a vault loaded from
-    /// the cached model: read it with `Vault::entry_text`.
-    pub text: Box<str>,
+    /// The heading after the date. The text under the heading is not kept
+    /// here: read it with [`crate::note::Note::entry_text`] (a note parsed
+    /// in this run) or `Vault::entry_text` (any note, cached or not).
+    pub title: ShortStr,
     /// Link targets mentioned in the entry.
     pub links: Box<[String]>,
     pub tags: Box<[String]>,
 }
+
+/// A string of up to [`ShortStr::INLINE`] bytes kept inline, a longer one
+/// boxed: entry titles are short, and a million of them, each its own
+/// allocation, were a tenth of the decoded vault. Reads as a `str`.
+#[derive(Clone)]
+pub struct ShortStr(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline {
+        len: u8,
+        bytes: [u8; ShortStr::INLINE],
+    },
+    Heap(Box<str>),
+}
+
+impl ShortStr {
+    /// The longest string kept without an allocation: what fits beside the
+    /// length and the variant's tag in the 24 bytes of a `String`.
+    pub const INLINE: usize = 22;
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Always a whole `str`'s bytes (see `From<&str>`), so this
+            // cannot fail; an empty string would be the harmless answer.
+            Repr::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or_default()
+            }
+            Repr::Heap(s) => s,
+        }
+    }
+}
+
+impl Default for ShortStr {
+    fn default() -> Self {
+        ShortStr(Repr::Inline {
+            len: 0,
+            bytes: [0; ShortStr::INLINE],
+        })
+    }
+}
+
+impl From<&str> for ShortStr {
+    fn from(s: &str) -> Self {
+        if s.len() <= ShortStr::INLINE {
+            let mut bytes = [0; ShortStr::INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            ShortStr(Repr::Inline {
+                len: s.len() as u8,
+                bytes,
+            })
+        } else {
+            ShortStr(Repr::Heap(s.into()))
+        }
+    }
+}
+
+impl From<String> for ShortStr {
+    fn from(s: String) -> Self {
+        if s.len() <= ShortStr::INLINE {
+            ShortStr::from(s.as_str())
+        } else {
+            ShortStr(Repr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl std::ops::Deref for ShortStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for ShortStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for ShortStr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ShortStr {}
+
+/// As a `str` (and so as the `Box<str>` it replaced: hashes of titles
+/// written in caches keep their values).
+impl std::hash::Hash for ShortStr {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl PartialEq<str> for ShortStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ShortStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Debug for ShortStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for ShortStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ShortStr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+const _: () = assert!(std::mem::size_of::<ShortStr>() == 24);
 
 /// Whether an entry's text is nothing but task lines (and is not empty).
 pub fn only_tasks(text: &str) -> bool {
@@ -259,10 +387,12 @@ impl Promise {
 pub struct Link {
     /// Target without `|label` or `#heading`, trimmed.
     pub target: String,
-    pub line: usize,
-    pub column: usize,
+    /// 1-based line and byte column (u32, like the entries' lines: a vault
+    /// holds hundreds of thousands of links, 56 bytes each instead of 80).
+    pub line: u32,
+    pub column: u32,
     /// Index into the note's entries when the link sits inside one.
-    pub entry: Option<usize>,
+    pub entry: Option<u32>,
     /// The front-matter key holding it, when it is a property.
-    pub key: Option<String>,
+    pub key: Option<Box<str>>,
 }

@@ -521,7 +521,7 @@ pub struct NoteData<'a> {
     pub title: &'a str,
     pub front: serde_json::Value,
     pub person: Option<&'a crate::model::Person>,
-    pub entries: &'a [crate::model::LogEntry],
+    pub entries: Vec<EntryData<'a>>,
     pub promises: &'a [crate::model::Promise],
     pub tags: &'a [String],
 }
@@ -537,9 +537,38 @@ impl<'a> NoteData<'a> {
                 .as_ref()
                 .map_or(serde_json::Value::Null, |f| f.value.to_json()),
             person: n.person.as_ref(),
-            entries: &n.entries,
+            entries: n.entries.iter().map(|e| EntryData::of(n, e)).collect(),
             promises: &n.promises,
             tags: &n.tags,
+        }
+    }
+}
+
+/// A log entry as plugins see it: its fields and its text (which the entry
+/// itself does not hold), in the order plugins have always read them.
+#[derive(Debug, Serialize)]
+pub struct EntryData<'a> {
+    pub date: Date,
+    pub line: u32,
+    pub end_line: u32,
+    pub level: u8,
+    pub title: &'a str,
+    pub text: String,
+    pub links: &'a [String],
+    pub tags: &'a [String],
+}
+
+impl<'a> EntryData<'a> {
+    fn of(n: &'a Note, e: &'a crate::model::LogEntry) -> EntryData<'a> {
+        EntryData {
+            date: e.date,
+            line: e.line,
+            end_line: e.end_line,
+            level: e.level,
+            title: &e.title,
+            text: n.entry_text(e).unwrap_or_default(),
+            links: &e.links,
+            tags: &e.tags,
         }
     }
 }

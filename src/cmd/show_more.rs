@@ -83,17 +83,17 @@ pub fn backlinks(vault: &Vault, idx: usize) -> Vec<Backlink> {
             if out.len() >= MAX_BACKLINKS {
                 return out;
             }
-            if !seen.insert((j, l.line)) || vault.resolve_one(&l.target) != Some(idx) {
+            if !seen.insert((j, l.line as usize)) || vault.resolve_one(&l.target) != Some(idx) {
                 continue;
             }
-            let entry = l.entry.and_then(|e| n.entries.get(e));
+            let entry = l.entry.and_then(|e| n.entries.get(e as usize));
             let title = match entry {
                 Some(e) if !e.title.is_empty() => e.title.to_string(),
                 _ => n.title.clone(),
             };
             out.push(Backlink {
                 path: n.path.clone(),
-                line: l.line,
+                line: l.line as usize,
                 title,
                 date: entry.map(|e| e.date),
             });

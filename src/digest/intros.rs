@@ -322,9 +322,9 @@ impl<'v> Known<'v> {
                 of_entry.resize_with(n.entries.len(), Vec::new);
             }
             for (k, l) in n.links.iter().enumerate() {
-                if let Some(ei) = l.entry
+                if let Some(ei) = l.entry.map(|e| e as usize)
                     && ei < n.entries.len()
-                    && !is_task(&tasks, l.line)
+                    && !is_task(&tasks, l.line as usize)
                 {
                     of_entry[ei].push(k);
                 }

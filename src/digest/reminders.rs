@@ -642,10 +642,10 @@ fn contacts_where(
         let mut lines: Option<super::plans::NoteLines> = None;
         for (k, l) in other.links.iter().enumerate() {
             let date = match l.entry {
-                Some(ei) => other.entries.get(ei).map(|e| e.date),
+                Some(ei) => other.entries.get(ei as usize).map(|e| e.date),
                 None => other.date,
             };
-            if tasks.contains(&l.line)
+            if tasks.contains(&(l.line as usize))
                 || !date.is_some_and(keep)
                 || vault.link_target(j, k) != Some(i)
                 // "will email [[Ana]] tomorrow" is a plan, not a contact.
@@ -657,6 +657,7 @@ fn contacts_where(
             }
             match l.entry {
                 Some(ei) => {
+                    let ei = ei as usize;
                     if !done_entries.insert(ei) {
                         continue;
                     }
@@ -677,7 +678,7 @@ fn contacts_where(
                         out.push(Contact {
                             date: d,
                             path: other.path.clone(),
-                            line: l.line,
+                            line: l.line as usize,
                             about_meeting: event == Some(j),
                             tagged_follow_up: false,
                             later_same_day: false,
@@ -802,13 +803,16 @@ fn mentions_in(
     let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
     let mut lines: Option<super::plans::NoteLines> = None;
     for (k, l) in other.links.iter().enumerate() {
-        if tasks.contains(&l.line) {
+        if tasks.contains(&(l.line as usize)) {
             continue;
         }
         let spot = match l.entry {
-            Some(ei) => other.entries.get(ei).map(|e| (e.date, j, e.line as usize)),
+            Some(ei) => other
+                .entries
+                .get(ei as usize)
+                .map(|e| (e.date, j, e.line as usize)),
             None if other.kind == NoteKind::Journal && l.key.as_deref() != Some("attendees") => {
-                other.date.map(|d| (d, j, l.line))
+                other.date.map(|d| (d, j, l.line as usize))
             }
             None => None,
         };

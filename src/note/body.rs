@@ -236,11 +236,7 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
             continue;
         };
         let end = ends[i];
-        let body_text = text
-            .get(h.content_start.min(end)..end)
-            .unwrap_or("")
-            .trim()
-            .to_string();
+        let body_text = text.get(h.content_start.min(end)..end).unwrap_or("");
         let (line, _) = line_col(starts, h.start);
         let end_line = if end >= text.len() {
             starts.len() + 1
@@ -253,8 +249,7 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
             line: crate::text::offset32(line),
             level: h.level,
             end_line: crate::text::offset32(end_line),
-            tasks_only: crate::model::only_tasks(&body_text),
-            text: body_text.into(),
+            tasks_only: crate::model::only_tasks(body_text),
             span: (
                 crate::text::offset32(h.content_start.min(end)),
                 crate::text::offset32(end),
@@ -302,9 +297,9 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
         }
         note.links.push(Link {
             target: t,
-            line,
-            column,
-            entry,
+            line: crate::text::offset32(line),
+            column: crate::text::offset32(column),
+            entry: entry.map(crate::text::offset32),
             key: None,
         });
     }
