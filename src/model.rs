@@ -151,7 +151,7 @@ pub struct Resource {
 /// Laid out small (u32 lines, boxed lists, the title inline, no text): a
 /// vault of a hundred thousand people holds over a million of these, 72
 /// bytes each instead of 112, and no allocation for a short title.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
     pub date: Date,
     /// 1-based line of the heading.
@@ -164,19 +164,91 @@ pub struct LogEntry {
     /// Nothing but task lines (`- [ ] …`): a plan, not something done with
     /// anyone, so not a contact. Kept apart from the text, which the cached
     /// model leaves on disk.
-    #[serde(skip)]
     pub tasks_only: bool,
     /// Byte range of the text under the heading (before trimming) in the
     /// note's text after any BOM; how the cached model finds the text again.
-    #[serde(skip)]
     pub span: (u32, u32),
     /// The heading after the date. The text under the heading is not kept
     /// here: read it with [`crate::note::Note::entry_text`] (a note parsed
     /// in this run) or `Vault::entry_text` (any note, cached or not).
     pub title: ShortStr,
+    /// The link targets mentioned in the entry, then its tags: one list,
+    /// split at `n_links` (read with [`LogEntry::links`] and
+    /// [`LogEntry::tags`], set with [`LogEntry::set_refs`]). Two boxed lists
+    /// were 16 bytes more in each of a million entries, most of which have
+    /// neither.
+    refs: Box<[String]>,
+    /// How many of `refs` are links, or [`SPLIT_AT_END`] when that count
+    /// does not fit (over 65,534 links in one entry): it is then written as
+    /// the last element of `refs`. Sits in the padding after `level`: free.
+    n_links: u16,
+}
+
+/// [`LogEntry::n_links`] when the count is kept at the end of `refs`.
+const SPLIT_AT_END: u16 = u16::MAX;
+
+impl LogEntry {
+    /// An entry with no links or tags yet (see [`LogEntry::set_refs`]).
+    pub fn new(date: Date, title: ShortStr, line: u32, end_line: u32, level: u8) -> LogEntry {
+        LogEntry {
+            date,
+            line,
+            end_line,
+            level,
+            tasks_only: false,
+            span: (0, 0),
+            title,
+            refs: Box::default(),
+            n_links: 0,
+        }
+    }
+
     /// Link targets mentioned in the entry.
-    pub links: Box<[String]>,
-    pub tags: Box<[String]>,
+    pub fn links(&self) -> &[String] {
+        &self.refs[..self.split()]
+    }
+
+    /// The entry's tags, without `#`.
+    pub fn tags(&self) -> &[String] {
+        let end = self.refs.len() - usize::from(self.n_links == SPLIT_AT_END);
+        &self.refs[self.split()..end]
+    }
+
+    fn split(&self) -> usize {
+        if self.n_links != SPLIT_AT_END {
+            return usize::from(self.n_links);
+        }
+        // Written by `set_refs` with the count, so always there and in
+        // range; a wrong one reads as no links rather than a panic.
+        self.refs
+            .last()
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n < self.refs.len())
+            .unwrap_or(0)
+    }
+
+    /// Sets the entry's links and tags (taking the lists without copying
+    /// when one of them is empty, as most are).
+    pub fn set_refs(&mut self, links: Vec<String>, tags: Vec<String>) {
+        let n = links.len();
+        let mut all = if tags.is_empty() {
+            links
+        } else if links.is_empty() {
+            tags
+        } else {
+            let mut all = links;
+            all.extend(tags);
+            all
+        };
+        match u16::try_from(n) {
+            Ok(k) if k != SPLIT_AT_END => self.n_links = k,
+            _ => {
+                all.push(n.to_string());
+                self.n_links = SPLIT_AT_END;
+            }
+        }
+        self.refs = all.into_boxed_slice();
+    }
 }
 
 /// A string of up to [`ShortStr::INLINE`] bytes kept inline, a longer one
@@ -326,10 +398,10 @@ pub fn only_tasks(text: &str) -> bool {
 
 impl LogEntry {
     pub fn gave(&self) -> bool {
-        self.tags.iter().any(|t| t.eq_ignore_ascii_case("gave"))
+        self.tags().iter().any(|t| t.eq_ignore_ascii_case("gave"))
     }
     pub fn asked(&self) -> bool {
-        self.tags.iter().any(|t| t.eq_ignore_ascii_case("asked"))
+        self.tags().iter().any(|t| t.eq_ignore_ascii_case("asked"))
     }
 }
 

@@ -567,8 +567,8 @@ impl<'a> EntryData<'a> {
             level: e.level,
             title: &e.title,
             text: n.entry_text(e).unwrap_or_default(),
-            links: &e.links,
-            tags: &e.tags,
+            links: e.links(),
+            tags: e.tags(),
         }
     }
 }

@@ -757,7 +757,7 @@ impl Vault {
         owner: bool,
     ) -> Vec<usize> {
         let mut who: Vec<usize> = entry
-            .links
+            .links()
             .iter()
             .take(max)
             .filter_map(|t| self.resolve_one(t))

@@ -111,7 +111,7 @@ pub fn intros(vault: &Vault, idx: usize) -> Vec<IntroMade> {
     let mut out = Vec::new();
     for (j, n) in vault.notes.iter().enumerate() {
         for e in &n.entries {
-            let Some(tag) = e.tags.iter().find(|t| {
+            let Some(tag) = e.tags().iter().find(|t| {
                 t.eq_ignore_ascii_case("intro") || t.to_ascii_lowercase().starts_with("intro/")
             }) else {
                 continue;

@@ -132,7 +132,7 @@ pub fn facts(n: &Note, bytes: &[u8]) -> u64 {
         line(at.0).hash(&mut h);
     }
     for (ei, e) in n.entries.iter().enumerate() {
-        if e.links.is_empty() && e.tags.is_empty() {
+        if e.links().is_empty() && e.tags().is_empty() {
             continue;
         }
         (
@@ -140,8 +140,8 @@ pub fn facts(n: &Note, bytes: &[u8]) -> u64 {
             e.date,
             &e.title,
             e.line,
-            &e.links,
-            &e.tags,
+            e.links(),
+            e.tags(),
             e.tasks_only,
         )
             .hash(&mut h);

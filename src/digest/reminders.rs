@@ -599,9 +599,9 @@ fn contacts_where(
     let mut out = Vec::new();
     let event_title = event.map(|e| crate::text::fold(&vault.notes[e].title));
     let about = |vault: &Vault, note: usize, e: &crate::model::LogEntry| {
-        e.tags.iter().any(|t| t.eq_ignore_ascii_case("met"))
+        e.tags().iter().any(|t| t.eq_ignore_ascii_case("met"))
             || event.is_some_and(|ev| {
-                note == ev || e.links.iter().any(|l| vault.resolve_one(l) == Some(ev))
+                note == ev || e.links().iter().any(|l| vault.resolve_one(l) == Some(ev))
             })
             || event_title.as_ref().is_some_and(|t| {
                 !t.is_empty()
@@ -610,7 +610,7 @@ fn contacts_where(
             })
     };
     let followup = |e: &crate::model::LogEntry| {
-        e.tags
+        e.tags()
             .iter()
             .any(|t| t.eq_ignore_ascii_case("followup") || t.eq_ignore_ascii_case("follow-up"))
     };
@@ -699,7 +699,7 @@ fn contacts_where(
 fn is_proposal(e: &crate::model::LogEntry) -> bool {
     let title = e.title.trim();
     (title.is_empty() || title.eq_ignore_ascii_case("intro"))
-        && e.tags
+        && e.tags()
             .iter()
             .any(|t| IntroState::from_tag(t) == Some(IntroState::Proposed))
 }

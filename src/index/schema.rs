@@ -318,14 +318,14 @@ pub fn documents(
         d.add_text(f.name, &note.title);
         d.add_text(f.title, &e.title);
         d.add_text(f.body, crate::note::slice_entry(text, e.span));
-        for t in &e.tags {
+        for t in e.tags() {
             d.add_text(f.tag, t);
             d.add_text(f.tag_exact, fold(t));
         }
         if let Some(n) = &person_name {
             d.add_text(f.people, fold(n));
         }
-        for l in &e.links {
+        for l in e.links() {
             d.add_text(f.people, fold(l));
         }
         d.add_u64(f.date, date_num(e.date));

@@ -243,20 +243,19 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
         } else {
             line_col(starts, end).0
         };
-        note.entries.push(LogEntry {
+        let mut e = LogEntry::new(
             date,
-            title: entry_title(rest).into(),
-            line: crate::text::offset32(line),
-            level: h.level,
-            end_line: crate::text::offset32(end_line),
-            tasks_only: crate::model::only_tasks(body_text),
-            span: (
-                crate::text::offset32(h.content_start.min(end)),
-                crate::text::offset32(end),
-            ),
-            links: Box::default(),
-            tags: Box::default(),
-        });
+            entry_title(rest).into(),
+            crate::text::offset32(line),
+            crate::text::offset32(end_line),
+            h.level,
+        );
+        e.tasks_only = crate::model::only_tasks(body_text);
+        e.span = (
+            crate::text::offset32(h.content_start.min(end)),
+            crate::text::offset32(end),
+        );
+        note.entries.push(e);
         entry_ranges.push((h.start, end));
     }
     // Entry ranges are sorted by start and nest (one ends no later than any
@@ -321,8 +320,7 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
         .iter_mut()
         .zip(entry_links.into_iter().zip(entry_tags))
     {
-        e.links = links.into_boxed_slice();
-        e.tags = tags.into_boxed_slice();
+        e.set_refs(links, tags);
     }
     for (mut p, off) in promises {
         if p.created.is_none() {

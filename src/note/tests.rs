@@ -114,7 +114,7 @@ fn full_person_note() {
         (e.date, &*e.title, e.line, e.level),
         (d("2026-11-14"), "met at the meetup", 32, 3)
     );
-    assert_eq!(*e.links, ["Omar Haddad"]);
+    assert_eq!(e.links(), ["Omar Haddad"]);
     assert!(e.gave() && !e.asked());
     let text = n.entry_text(e).expect("a parsed note holds its text");
     assert!(text.starts_with("Talked about"));
@@ -420,7 +420,7 @@ fn entry_titles_and_levels() {
         "notes/x.md",
         "## 2026-01-01\na\n### sub\nb [[X]]\n## next\nc [[Y]]\n",
     );
-    assert_eq!(*n.entries[0].links, ["X"]);
+    assert_eq!(n.entries[0].links(), ["X"]);
     assert!(n.entry_text(&n.entries[0]).unwrap().contains("### sub"));
     assert_eq!(
         n.links.iter().find(|l| l.target == "Y").unwrap().entry,
@@ -461,7 +461,7 @@ fn entries_links_and_tags_find_their_innermost_entry() {
     let e: Vec<_> = n
         .entries
         .iter()
-        .map(|e| (e.date.to_string(), e.tags.to_vec(), e.links.to_vec()))
+        .map(|e| (e.date.to_string(), e.tags().to_vec(), e.links().to_vec()))
         .collect();
     assert_eq!(
         e,

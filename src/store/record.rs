@@ -172,8 +172,10 @@ struct CEntry<'a> {
     level: u8,
     end_line: u32,
     span: (u32, u32),
-    links: Box<[String]>,
-    tags: Box<[String]>,
+    /// Borrowed from the entry when written; read as owned vectors, which
+    /// become the entry's one list of both.
+    links: Cow<'a, [String]>,
+    tags: Cow<'a, [String]>,
     tasks_only: bool,
 }
 
@@ -186,28 +188,23 @@ impl<'a> CEntry<'a> {
             level: e.level,
             end_line: e.end_line,
             span: e.span,
-            links: e.links.clone(),
-            tags: e.tags.clone(),
+            links: Cow::Borrowed(e.links()),
+            tags: Cow::Borrowed(e.tags()),
             tasks_only: e.tasks_only,
         }
     }
 
     /// The entry as the domain sees it, its text left on disk.
     fn into_entry(self) -> LogEntry {
-        LogEntry {
-            date: date(self.date),
-            title: match self.title {
-                Cow::Borrowed(t) => t.into(),
-                Cow::Owned(t) => t.into(),
-            },
-            line: self.line,
-            level: self.level,
-            end_line: self.end_line,
-            span: self.span,
-            links: self.links,
-            tags: self.tags,
-            tasks_only: self.tasks_only,
-        }
+        let title = match self.title {
+            Cow::Borrowed(t) => t.into(),
+            Cow::Owned(t) => t.into(),
+        };
+        let mut e = LogEntry::new(date(self.date), title, self.line, self.end_line, self.level);
+        e.tasks_only = self.tasks_only;
+        e.span = self.span;
+        e.set_refs(self.links.into_owned(), self.tags.into_owned());
+        e
     }
 }
 
