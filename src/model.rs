@@ -468,3 +468,77 @@ pub struct Link {
     /// The front-matter key holding it, when it is a property.
     pub key: Option<Box<str>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::{BuildHasher, Hash};
+
+    fn entry() -> LogEntry {
+        LogEntry::new(Date::MIN, "t".into(), 1, 2, 2)
+    }
+
+    fn strs(n: usize, p: &str) -> Vec<String> {
+        (0..n).map(|i| format!("{p}{i}")).collect()
+    }
+
+    #[test]
+    fn links_and_tags_come_back_apart() {
+        for (l, t) in [(0, 0), (2, 0), (0, 3), (2, 3)] {
+            let mut e = entry();
+            e.set_refs(strs(l, "l"), strs(t, "t"));
+            assert_eq!(
+                (e.links(), e.tags()),
+                (&strs(l, "l")[..], &strs(t, "t")[..])
+            );
+        }
+    }
+
+    /// Past what the split's u16 holds, the count goes at the end of the
+    /// list: no link or tag is lost.
+    #[test]
+    fn an_entry_of_very_many_links_keeps_them_all() {
+        for l in [65_534, 65_535, 70_000] {
+            let mut e = entry();
+            e.set_refs(strs(l, "l"), strs(2, "t"));
+            assert_eq!(e.links().len(), l);
+            assert_eq!(e.links().last(), Some(&format!("l{}", l - 1)));
+            assert_eq!(e.tags(), &strs(2, "t")[..]);
+        }
+    }
+
+    #[test]
+    fn short_strings_read_back_inline_or_boxed() {
+        let h = std::collections::hash_map::RandomState::new();
+        for s in [
+            "",
+            "a",
+            "ümlaut · 22 bytes!!",
+            "exactly twenty-two by",
+            "twenty-three bytes, one more",
+        ] {
+            let t = ShortStr::from(s);
+            assert_eq!((t.as_str(), &*t), (s, s));
+            assert_eq!(ShortStr::from(s.to_string()), t);
+            // Hashed as the `str` (the `Box<str>` it replaced) is.
+            let one = |x: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
+                let mut st = h.build_hasher();
+                x(&mut st);
+                std::hash::Hasher::finish(&st)
+            };
+            assert_eq!(
+                one(&|st| t.hash(st)),
+                one(&|st| Box::<str>::from(s).hash(st))
+            );
+            assert_eq!(format!("{t:?}/{t}"), format!("{s:?}/{s}"));
+        }
+        assert!(matches!(
+            ShortStr::from("x".repeat(22).as_str()).0,
+            Repr::Inline { .. }
+        ));
+        assert!(matches!(
+            ShortStr::from("x".repeat(23).as_str()).0,
+            Repr::Heap(_)
+        ));
+    }
+}

@@ -494,3 +494,55 @@ fn a_crafted_directory_with_a_valid_checksum_is_refused() {
     }
     assert!(decode_head(file(&body)).is_err());
 }
+
+/// The accessors read an entry's text and title alike from a note parsed
+/// in this run (which holds its text) and from the cached model (which
+/// reads it from the file by its span), BOM, CRLF, CR-only and a long
+/// title included.
+#[test]
+fn fresh_and_cached_notes_give_the_same_entry_texts_and_titles() {
+    let notes: [&[u8]; 4] = [
+        b"\xEF\xBB\xBF---\r\nname: Ann\r\n---\r\n## Log\r\n### 2026-11-02 Coffee\r\n  Talked about \xC3\xBCmlauts.  \r\n\r\n### 2026-11-03\r\nNext.\r\n",
+        b"---\nname: Bo\n---\n## 2026-11-02 a title much longer than twenty-two bytes\nFirst [[Ann]] #gave\n- [ ] a task\n## 2026-11-04 x\n\n",
+        b"---\rname: Cy\r---\r## 2026-11-02 cr only\rText.\r",
+        b"---\nname: Di\n---\n## 2026-11-02 bad \xFF byte\nText \xFE here.\n",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("people")).unwrap();
+    for (i, b) in notes.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("people/p{i}.md")), b).unwrap();
+    }
+    let fresh = crate::store::load_uncached(dir.path()).unwrap();
+    // Twice: the first run builds the cache, the second reads it.
+    crate::store::load(dir.path()).unwrap();
+    let cached = crate::store::load(dir.path()).unwrap();
+    let mut seen = 0;
+    for (i, n) in fresh.notes.iter().enumerate() {
+        let j = cached.notes.iter().position(|m| m.path == n.path).unwrap();
+        let c = &cached.notes[j];
+        assert!(n.text.is_some() && c.text.is_none(), "{:?}", n.path);
+        assert_eq!(n.entries.len(), c.entries.len());
+        for (e, ce) in n.entries.iter().zip(&c.entries) {
+            let text = n.entry_text(e).unwrap();
+            assert_eq!(c.entry_text(ce), None);
+            assert_eq!(fresh.entry_text(i, e), text);
+            assert_eq!(cached.entry_text(j, ce), text, "{:?}", n.path);
+            assert_eq!(
+                (&e.title, e.links(), e.tags()),
+                (&ce.title, ce.links(), ce.tags())
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 6);
+    let bo = cached.notes.iter().find(|n| n.title == "Bo").unwrap();
+    assert_eq!(
+        &*bo.entries[0].title,
+        "a title much longer than twenty-two bytes"
+    );
+    let ann = fresh.notes.iter().position(|n| n.title == "Ann").unwrap();
+    assert_eq!(
+        fresh.entry_text(ann, &fresh.notes[ann].entries[0]),
+        "Talked about ümlauts."
+    );
+}
