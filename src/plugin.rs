@@ -938,6 +938,27 @@ pub fn untrusted_why(state: Trust) -> &'static str {
 mod tests {
     use super::*;
 
+    /// Plugins read each entry's fields and its text in the order they
+    /// always did, though the entry itself no longer holds its text.
+    #[test]
+    fn plugins_see_entries_with_their_text() {
+        let n = crate::note::parse(
+            Path::new("people/a.md"),
+            "\u{feff}---\r\nname: A\r\n---\r\n## 2026-11-02 Coffee\r\n Talked [[B]] #gave \r\n"
+                .as_bytes(),
+        );
+        let json = serde_json::to_string(&NoteData::of(&n).entries).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"date":"2026-11-02","line":4,"end_line":7,"level":2,"title":"Coffee","text":"Talked [[B]] #gave","links":["B"],"tags":["gave"]}]"#
+        );
+        // A note of the cached model holds no text: its entries' texts read
+        // empty here, as they did (plugins get notes parsed again).
+        let lean = n.clone().lean();
+        let json = serde_json::to_string(&NoteData::of(&lean).entries).unwrap();
+        assert!(json.contains(r#""text":"","#), "{json}");
+    }
+
     #[test]
     fn globs() {
         assert!(glob_match("people/*.md", "people/ann.md"));
