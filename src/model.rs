@@ -149,7 +149,7 @@ pub struct Resource {
 /// A dated heading and the text under it: one conversation, one touch.
 ///
 /// Laid out small (u32 lines, boxed lists, the title inline, no text): a
-/// vault of a hundred thousand people holds over a million of these, 72
+/// vault of a hundred thousand people holds over a million of these, 64
 /// bytes each instead of 112, and no allocation for a short title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
@@ -172,20 +172,13 @@ pub struct LogEntry {
     /// here: read it with [`crate::note::Note::entry_text`] (a note parsed
     /// in this run) or `Vault::entry_text` (any note, cached or not).
     pub title: ShortStr,
-    /// The link targets mentioned in the entry, then its tags: one list,
-    /// split at `n_links` (read with [`LogEntry::links`] and
-    /// [`LogEntry::tags`], set with [`LogEntry::set_refs`]). Two boxed lists
-    /// were 16 bytes more in each of a million entries, most of which have
-    /// neither.
-    refs: Box<[String]>,
-    /// How many of `refs` are links, or [`SPLIT_AT_END`] when that count
-    /// does not fit (over 65,534 links in one entry): it is then written as
-    /// the last element of `refs`. Sits in the padding after `level`: free.
-    n_links: u16,
+    /// The link targets mentioned in the entry and its tags, packed in one
+    /// buffer (see [`Refs`]; read with [`LogEntry::links`] and
+    /// [`LogEntry::tags`], set with [`LogEntry::set_refs`]): two boxed lists
+    /// of strings were 16 bytes more in each of a million entries and an
+    /// allocation per link and tag.
+    refs: Box<[u8]>,
 }
-
-/// [`LogEntry::n_links`] when the count is kept at the end of `refs`.
-const SPLIT_AT_END: u16 = u16::MAX;
 
 impl LogEntry {
     /// An entry with no links or tags yet (see [`LogEntry::set_refs`]).
@@ -199,55 +192,172 @@ impl LogEntry {
             span: (0, 0),
             title,
             refs: Box::default(),
-            n_links: 0,
         }
     }
 
     /// Link targets mentioned in the entry.
-    pub fn links(&self) -> &[String] {
-        &self.refs[..self.split()]
+    pub fn links(&self) -> Refs<'_> {
+        let mut at = 0;
+        let n = varint(&self.refs, &mut at);
+        let _tags = varint(&self.refs, &mut at);
+        Refs {
+            bytes: self.refs.get(at..).unwrap_or_default(),
+            n,
+        }
     }
 
     /// The entry's tags, without `#`.
-    pub fn tags(&self) -> &[String] {
-        let end = self.refs.len() - usize::from(self.n_links == SPLIT_AT_END);
-        &self.refs[self.split()..end]
+    pub fn tags(&self) -> Refs<'_> {
+        let mut at = 0;
+        let links = varint(&self.refs, &mut at);
+        let n = varint(&self.refs, &mut at);
+        let mut it = Refs {
+            bytes: self.refs.get(at..).unwrap_or_default(),
+            n: links,
+        }
+        .iter();
+        it.by_ref().for_each(drop);
+        Refs { bytes: it.rest, n }
     }
 
-    fn split(&self) -> usize {
-        if self.n_links != SPLIT_AT_END {
-            return usize::from(self.n_links);
+    /// Sets the entry's links and tags.
+    pub fn set_refs<S: AsRef<str>>(&mut self, links: &[S], tags: &[S]) {
+        if links.is_empty() && tags.is_empty() {
+            self.refs = Box::default();
+            return;
         }
-        // Written by `set_refs` with the count, so always there and in
-        // range; a wrong one reads as no links rather than a panic.
-        self.refs
-            .last()
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|n| *n < self.refs.len())
-            .unwrap_or(0)
+        let len: usize = links.iter().chain(tags).map(|s| s.as_ref().len() + 2).sum();
+        let mut out = Vec::with_capacity(len + 4);
+        put_varint(&mut out, links.len());
+        put_varint(&mut out, tags.len());
+        for s in links.iter().chain(tags) {
+            put_varint(&mut out, s.as_ref().len());
+            out.extend_from_slice(s.as_ref().as_bytes());
+        }
+        self.refs = out.into_boxed_slice();
     }
+}
 
-    /// Sets the entry's links and tags (taking the lists without copying
-    /// when one of them is empty, as most are).
-    pub fn set_refs(&mut self, links: Vec<String>, tags: Vec<String>) {
-        let n = links.len();
-        let mut all = if tags.is_empty() {
-            links
-        } else if links.is_empty() {
-            tags
-        } else {
-            let mut all = links;
-            all.extend(tags);
-            all
-        };
-        match u16::try_from(n) {
-            Ok(k) if k != SPLIT_AT_END => self.n_links = k,
-            _ => {
-                all.push(n.to_string());
-                self.n_links = SPLIT_AT_END;
-            }
+/// LEB128, as the entries' packed links and tags count and measure.
+fn put_varint(out: &mut Vec<u8>, mut v: usize) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads what [`put_varint`] wrote at `*at`, moving past it; 0 past the
+/// end (an empty buffer: no links, no tags).
+fn varint(b: &[u8], at: &mut usize) -> usize {
+    let mut v = 0usize;
+    let mut shift = 0;
+    while let Some(&x) = b.get(*at) {
+        *at += 1;
+        if shift < usize::BITS {
+            v |= usize::from(x & 0x7f) << shift;
         }
-        self.refs = all.into_boxed_slice();
+        shift += 7;
+        if x & 0x80 == 0 {
+            break;
+        }
+    }
+    v
+}
+
+/// An entry's links or tags, read in place from its packed buffer: a list
+/// of strings that iterates as `&str`s.
+#[derive(Clone, Copy)]
+pub struct Refs<'a> {
+    bytes: &'a [u8],
+    n: usize,
+}
+
+impl<'a> Refs<'a> {
+    pub fn iter(&self) -> RefsIter<'a> {
+        RefsIter {
+            rest: self.bytes,
+            left: self.n,
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.n
+    }
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
+}
+
+impl<'a> IntoIterator for Refs<'a> {
+    type Item = &'a str;
+    type IntoIter = RefsIter<'a>;
+    fn into_iter(self) -> RefsIter<'a> {
+        self.iter()
+    }
+}
+
+pub struct RefsIter<'a> {
+    rest: &'a [u8],
+    left: usize,
+}
+
+impl<'a> Iterator for RefsIter<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let mut at = 0;
+        let len = varint(self.rest, &mut at);
+        let end = at.saturating_add(len).min(self.rest.len());
+        let s = self.rest.get(at..end).unwrap_or_default();
+        self.rest = self.rest.get(end..).unwrap_or_default();
+        // Written from `str`s by `set_refs`: always whole UTF-8.
+        Some(std::str::from_utf8(s).unwrap_or_default())
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for RefsIter<'_> {}
+
+/// As the `[String]` it replaced (length, then each string): hashes of
+/// entries kept in the introductions' cache keep their values.
+impl std::hash::Hash for Refs<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_usize(self.n);
+        for s in self.iter() {
+            s.hash(h);
+        }
+    }
+}
+
+impl fmt::Debug for Refs<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Refs<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.n == other.n && self.iter().eq(other.iter())
+    }
+}
+
+impl<const N: usize> PartialEq<[&str; N]> for Refs<'_> {
+    fn eq(&self, other: &[&str; N]) -> bool {
+        self.n == N && self.iter().eq(other.iter().copied())
+    }
+}
+
+impl Serialize for Refs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
     }
 }
 
@@ -484,27 +594,40 @@ mod tests {
 
     #[test]
     fn links_and_tags_come_back_apart() {
-        for (l, t) in [(0, 0), (2, 0), (0, 3), (2, 3)] {
+        for (l, t) in [(0, 0), (2, 0), (0, 3), (2, 3), (200, 1)] {
             let mut e = entry();
-            e.set_refs(strs(l, "l"), strs(t, "t"));
+            e.set_refs(&strs(l, "l"), &strs(t, "t"));
             assert_eq!(
-                (e.links(), e.tags()),
-                (&strs(l, "l")[..], &strs(t, "t")[..])
+                (e.links().to_vec(), e.tags().to_vec()),
+                (strs(l, "l"), strs(t, "t"))
             );
+            assert_eq!((e.links().len(), e.tags().len()), (l, t));
         }
+        let mut e = entry();
+        let long = ["x".repeat(300), "ü".into(), String::new()];
+        e.set_refs(&long, &[]);
+        assert_eq!(e.links().to_vec(), long);
+        assert!(e.tags().is_empty());
     }
 
-    /// Past what the split's u16 holds, the count goes at the end of the
-    /// list: no link or tag is lost.
+    /// Hashed as the boxed lists they replaced were.
+    #[test]
+    fn packed_lists_hash_as_lists_of_strings() {
+        let h = std::collections::hash_map::RandomState::new();
+        let mut e = entry();
+        e.set_refs(&strs(3, "l"), &strs(1, "t"));
+        let old: Box<[String]> = strs(3, "l").into();
+        assert_eq!(h.hash_one(e.links()), h.hash_one(&old));
+        assert_ne!(h.hash_one(e.tags()), h.hash_one(&old));
+    }
+
     #[test]
     fn an_entry_of_very_many_links_keeps_them_all() {
-        for l in [65_534, 65_535, 70_000] {
-            let mut e = entry();
-            e.set_refs(strs(l, "l"), strs(2, "t"));
-            assert_eq!(e.links().len(), l);
-            assert_eq!(e.links().last(), Some(&format!("l{}", l - 1)));
-            assert_eq!(e.tags(), &strs(2, "t")[..]);
-        }
+        let mut e = entry();
+        e.set_refs(&strs(70_000, "l"), &strs(2, "t"));
+        assert_eq!(e.links().len(), 70_000);
+        assert_eq!(e.links().iter().last(), Some("l69999"));
+        assert_eq!(e.tags().to_vec(), strs(2, "t"));
     }
 
     #[test]

@@ -554,8 +554,8 @@ pub struct EntryData<'a> {
     pub level: u8,
     pub title: &'a str,
     pub text: String,
-    pub links: &'a [String],
-    pub tags: &'a [String],
+    pub links: crate::model::Refs<'a>,
+    pub tags: crate::model::Refs<'a>,
 }
 
 impl<'a> EntryData<'a> {

@@ -133,7 +133,7 @@ pub fn intros(vault: &Vault, idx: usize) -> Vec<IntroMade> {
                 title: e.title.to_string(),
                 path: n.path.clone(),
                 line: e.line as usize,
-                tag: tag.clone(),
+                tag: tag.to_string(),
                 with,
             });
         }

@@ -320,7 +320,7 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
         .iter_mut()
         .zip(entry_links.into_iter().zip(entry_tags))
     {
-        e.set_refs(links, tags);
+        e.set_refs(&links, &tags);
     }
     for (mut p, off) in promises {
         if p.created.is_none() {

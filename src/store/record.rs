@@ -172,10 +172,12 @@ struct CEntry<'a> {
     level: u8,
     end_line: u32,
     span: (u32, u32),
-    /// Borrowed from the entry when written; read as owned vectors, which
-    /// become the entry's one list of both.
-    links: Cow<'a, [String]>,
-    tags: Cow<'a, [String]>,
+    /// Borrowed from the entry when written, and from the record when read
+    /// (then packed into the entry's one buffer of both).
+    #[serde(borrow)]
+    links: Vec<Cow<'a, str>>,
+    #[serde(borrow)]
+    tags: Vec<Cow<'a, str>>,
     tasks_only: bool,
 }
 
@@ -188,8 +190,8 @@ impl<'a> CEntry<'a> {
             level: e.level,
             end_line: e.end_line,
             span: e.span,
-            links: Cow::Borrowed(e.links()),
-            tags: Cow::Borrowed(e.tags()),
+            links: e.links().iter().map(Cow::Borrowed).collect(),
+            tags: e.tags().iter().map(Cow::Borrowed).collect(),
             tasks_only: e.tasks_only,
         }
     }
@@ -203,7 +205,7 @@ impl<'a> CEntry<'a> {
         let mut e = LogEntry::new(date(self.date), title, self.line, self.end_line, self.level);
         e.tasks_only = self.tasks_only;
         e.span = self.span;
-        e.set_refs(self.links.into_owned(), self.tags.into_owned());
+        e.set_refs(&self.links, &self.tags);
         e
     }
 }
