@@ -58,7 +58,7 @@ impl Deed {
 
 /// The deeds a log entry marks, in a fixed order.
 pub fn deeds(e: &LogEntry) -> Vec<Deed> {
-    let mut out: Vec<Deed> = e.tags().iter().filter_map(|t| Deed::from_tag(t)).collect();
+    let mut out: Vec<Deed> = e.tags().iter().filter_map(Deed::from_tag).collect();
     out.sort_by_key(|d| *d as u8);
     out.dedup();
     out
