@@ -521,7 +521,7 @@ pub struct NoteData<'a> {
     pub title: &'a str,
     pub front: serde_json::Value,
     pub person: Option<&'a crate::model::Person>,
-    pub entries: &'a [crate::model::LogEntry],
+    pub entries: Vec<EntryData<'a>>,
     pub promises: &'a [crate::model::Promise],
     pub tags: &'a [String],
 }
@@ -537,9 +537,38 @@ impl<'a> NoteData<'a> {
                 .as_ref()
                 .map_or(serde_json::Value::Null, |f| f.value.to_json()),
             person: n.person.as_ref(),
-            entries: &n.entries,
+            entries: n.entries.iter().map(|e| EntryData::of(n, e)).collect(),
             promises: &n.promises,
             tags: &n.tags,
+        }
+    }
+}
+
+/// A log entry as plugins see it: its fields and its text (which the entry
+/// itself does not hold), in the order plugins have always read them.
+#[derive(Debug, Serialize)]
+pub struct EntryData<'a> {
+    pub date: Date,
+    pub line: u32,
+    pub end_line: u32,
+    pub level: u8,
+    pub title: &'a str,
+    pub text: String,
+    pub links: crate::model::Refs<'a>,
+    pub tags: crate::model::Refs<'a>,
+}
+
+impl<'a> EntryData<'a> {
+    fn of(n: &'a Note, e: &'a crate::model::LogEntry) -> EntryData<'a> {
+        EntryData {
+            date: e.date,
+            line: e.line,
+            end_line: e.end_line,
+            level: e.level,
+            title: &e.title,
+            text: n.entry_text(e).unwrap_or_default(),
+            links: e.links(),
+            tags: e.tags(),
         }
     }
 }
@@ -908,6 +937,27 @@ pub fn untrusted_why(state: Trust) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Plugins read each entry's fields and its text in the order they
+    /// always did, though the entry itself no longer holds its text.
+    #[test]
+    fn plugins_see_entries_with_their_text() {
+        let n = crate::note::parse(
+            Path::new("people/a.md"),
+            "\u{feff}---\r\nname: A\r\n---\r\n## 2026-11-02 Coffee\r\n Talked [[B]] #gave \r\n"
+                .as_bytes(),
+        );
+        let json = serde_json::to_string(&NoteData::of(&n).entries).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"date":"2026-11-02","line":4,"end_line":7,"level":2,"title":"Coffee","text":"Talked [[B]] #gave","links":["B"],"tags":["gave"]}]"#
+        );
+        // A note of the cached model holds no text: its entries' texts read
+        // empty here, as they did (plugins get notes parsed again).
+        let lean = n.clone().lean();
+        let json = serde_json::to_string(&NoteData::of(&lean).entries).unwrap();
+        assert!(json.contains(r#""text":"","#), "{json}");
+    }
 
     #[test]
     fn globs() {

@@ -616,13 +616,12 @@ impl Vault {
     /// the model was built from; if it changed since, the note is parsed again
     /// and the entry at the same line (and date) is used.
     pub fn entry_text(&self, idx: usize, entry: &crate::model::LogEntry) -> String {
-        let hash = self.sources.get(idx).copied().unwrap_or(0);
-        if hash == 0 || !entry.text.is_empty() {
-            return entry.text.to_string();
-        }
         let Some(n) = self.notes.get(idx) else {
             return String::new();
         };
+        if let Some(t) = n.entry_text(entry) {
+            return t;
+        }
         if let Some(t) = self.cached_text(idx) {
             return slice_entry(&t, entry.span);
         }
@@ -638,11 +637,12 @@ impl Vault {
             }
             return t;
         }
-        note::parse(&n.path, &bytes)
+        let again = note::parse(&n.path, &bytes);
+        again
             .entries
-            .into_iter()
+            .iter()
             .find(|e| e.line == entry.line && e.date == entry.date)
-            .map(|e| e.text.into_string())
+            .and_then(|e| again.entry_text(e))
             .unwrap_or_default()
     }
 
@@ -757,7 +757,7 @@ impl Vault {
         owner: bool,
     ) -> Vec<usize> {
         let mut who: Vec<usize> = entry
-            .links
+            .links()
             .iter()
             .take(max)
             .filter_map(|t| self.resolve_one(t))
@@ -920,6 +920,7 @@ impl Vault {
                 }
                 let touch = match l.entry {
                     Some(k) => {
+                        let k = k as usize;
                         let e = &n.entries[k];
                         let title = entry_titles.entry(k).or_insert_with(|| (*e.title).into());
                         Some((e.date, e.line as usize, &*title))
@@ -927,7 +928,7 @@ impl Vault {
                     None if n.kind == NoteKind::Journal
                         && l.key.as_deref() != Some("attendees") =>
                     {
-                        n.date.map(|d| (d, l.line, &note_title))
+                        n.date.map(|d| (d, l.line as usize, &note_title))
                     }
                     None => None,
                 };
@@ -1095,8 +1096,8 @@ impl Vault {
                 out.push(
                     Diagnostic::warning(
                         &n.path,
-                        l.line,
-                        l.column,
+                        l.line as usize,
+                        l.column as usize,
                         format!("link [[{}]] matches no note", l.target),
                     )
                     .hint(hint),
@@ -1489,11 +1490,7 @@ impl TextCache {
 /// The text under an entry, by its byte range in the note's text (the
 /// parser's own slicing).
 pub(crate) fn slice_entry(text: &str, span: (u32, u32)) -> String {
-    let (start, end) = (span.0 as usize, span.1 as usize);
-    text.get(start.min(end)..end)
-        .unwrap_or("")
-        .trim()
-        .to_string()
+    note::slice_entry(text, span)
 }
 
 /// How to create the note a dangling link wants: an event when the link sits

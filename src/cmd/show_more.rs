@@ -83,17 +83,17 @@ pub fn backlinks(vault: &Vault, idx: usize) -> Vec<Backlink> {
             if out.len() >= MAX_BACKLINKS {
                 return out;
             }
-            if !seen.insert((j, l.line)) || vault.resolve_one(&l.target) != Some(idx) {
+            if !seen.insert((j, l.line as usize)) || vault.resolve_one(&l.target) != Some(idx) {
                 continue;
             }
-            let entry = l.entry.and_then(|e| n.entries.get(e));
+            let entry = l.entry.and_then(|e| n.entries.get(e as usize));
             let title = match entry {
                 Some(e) if !e.title.is_empty() => e.title.to_string(),
                 _ => n.title.clone(),
             };
             out.push(Backlink {
                 path: n.path.clone(),
-                line: l.line,
+                line: l.line as usize,
                 title,
                 date: entry.map(|e| e.date),
             });
@@ -111,7 +111,7 @@ pub fn intros(vault: &Vault, idx: usize) -> Vec<IntroMade> {
     let mut out = Vec::new();
     for (j, n) in vault.notes.iter().enumerate() {
         for e in &n.entries {
-            let Some(tag) = e.tags.iter().find(|t| {
+            let Some(tag) = e.tags().iter().find(|t| {
                 t.eq_ignore_ascii_case("intro") || t.to_ascii_lowercase().starts_with("intro/")
             }) else {
                 continue;
@@ -133,7 +133,7 @@ pub fn intros(vault: &Vault, idx: usize) -> Vec<IntroMade> {
                 title: e.title.to_string(),
                 path: n.path.clone(),
                 line: e.line as usize,
-                tag: tag.clone(),
+                tag: tag.to_string(),
                 with,
             });
         }

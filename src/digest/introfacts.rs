@@ -124,11 +124,15 @@ pub fn facts(n: &Note, bytes: &[u8]) -> u64 {
     };
     n.links.len().hash(&mut h);
     for l in &n.links {
-        (&l.target, l.line, l.column, l.entry, &l.key).hash(&mut h);
-        line(l.line).hash(&mut h);
+        // As usize and `Option<String>`, as before they were stored smaller:
+        // the hashes kept in the introductions' cache keep their values.
+        let at = (l.line as usize, l.column as usize);
+        let key = l.key.as_deref();
+        (&l.target, at.0, at.1, l.entry.map(|e| e as usize), key).hash(&mut h);
+        line(at.0).hash(&mut h);
     }
     for (ei, e) in n.entries.iter().enumerate() {
-        if e.links.is_empty() && e.tags.is_empty() {
+        if e.links().is_empty() && e.tags().is_empty() {
             continue;
         }
         (
@@ -136,8 +140,8 @@ pub fn facts(n: &Note, bytes: &[u8]) -> u64 {
             e.date,
             &e.title,
             e.line,
-            &e.links,
-            &e.tags,
+            e.links(),
+            e.tags(),
             e.tasks_only,
         )
             .hash(&mut h);

@@ -322,9 +322,9 @@ impl<'v> Known<'v> {
                 of_entry.resize_with(n.entries.len(), Vec::new);
             }
             for (k, l) in n.links.iter().enumerate() {
-                if let Some(ei) = l.entry
+                if let Some(ei) = l.entry.map(|e| e as usize)
                     && ei < n.entries.len()
-                    && !is_task(&tasks, l.line)
+                    && !is_task(&tasks, l.line as usize)
                 {
                     of_entry[ei].push(k);
                 }
@@ -333,7 +333,7 @@ impl<'v> Known<'v> {
                 if of_entry[ei].is_empty() && n.person.is_none() {
                     continue;
                 }
-                if e.tags.iter().any(|t| IntroState::from_tag(t).is_some()) {
+                if e.tags().iter().any(|t| IntroState::from_tag(t).is_some()) {
                     continue;
                 }
                 people.clear();
@@ -1250,7 +1250,7 @@ fn shares(vault: &Vault, as_of: Date, m: &Matching) -> Vec<ShareSuggestion> {
         }
         for e in &n.entries {
             // Without links an entry has at most its note's person: no pair.
-            if e.links.is_empty() {
+            if e.links().is_empty() {
                 continue;
             }
             let who = vault.entry_links(i, e, 20, true);

@@ -117,11 +117,11 @@ pub fn records(vault: &Vault) -> Vec<IntroRecord> {
             for e in &n.entries {
                 // The last state tag: `kith intro` writes its own after the
                 // WHY text, which may mention another state.
-                let Some(state) = e.tags.iter().rev().find_map(|t| IntroState::from_tag(t)) else {
+                let Some(state) = e.tags().iter().filter_map(IntroState::from_tag).last() else {
                     continue;
                 };
                 let Some(other) = e
-                    .links
+                    .links()
                     .iter()
                     .filter_map(|t| vault.resolve_one(t))
                     .find(|&j| j != i && vault.notes[j].person.is_some())

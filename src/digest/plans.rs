@@ -83,7 +83,10 @@ fn link_offset(line: &str, l: &Link) -> Option<usize> {
     opens
         .iter()
         .copied()
-        .find(|&b| line[..b].chars().count() + 1 == l.column || b + 1 == l.column)
+        .find(|&b| {
+            let col = l.column as usize;
+            line[..b].chars().count() + 1 == col || b + 1 == col
+        })
         .or_else(|| {
             opens.into_iter().find(|&b| {
                 let rest = &line[b + 2..];
@@ -117,10 +120,11 @@ impl NoteLines {
         let Some(t) = &self.text else {
             return false;
         };
-        let Some(&s) = l.line.checked_sub(1).and_then(|k| self.starts.get(k)) else {
+        let ln = l.line as usize;
+        let Some(&s) = ln.checked_sub(1).and_then(|k| self.starts.get(k)) else {
             return false;
         };
-        let e = self.starts.get(l.line).map_or(t.len(), |&e| e);
+        let e = self.starts.get(ln).map_or(t.len(), |&e| e);
         let line = t.get(s..e).unwrap_or("");
         let Some(at) = link_offset(line, l) else {
             return false;

@@ -58,7 +58,7 @@ impl Deed {
 
 /// The deeds a log entry marks, in a fixed order.
 pub fn deeds(e: &LogEntry) -> Vec<Deed> {
-    let mut out: Vec<Deed> = e.tags.iter().filter_map(|t| Deed::from_tag(t)).collect();
+    let mut out: Vec<Deed> = e.tags().iter().filter_map(Deed::from_tag).collect();
     out.sort_by_key(|d| *d as u8);
     out.dedup();
     out
@@ -104,7 +104,7 @@ pub fn exchanges(vault: &Vault) -> HashMap<usize, Vec<Exchange>> {
                         path: n.path.clone(),
                         line: e.line as usize,
                         what: tagged_sentence(&vault.entry_text(i, e), *d)
-                            .unwrap_or_else(|| topic(e)),
+                            .unwrap_or_else(|| topic(n, e)),
                     });
                 }
             }
@@ -180,10 +180,13 @@ fn tagged_sentence(text: &str, d: Deed) -> Option<String> {
 
 /// What an entry was about: its first sentence (task items and link brackets
 /// left out, at most 100 characters, cut at a word), else its title. The
-/// title is often only the kind of meeting ("lunch").
-pub fn topic(e: &LogEntry) -> String {
-    let flat: String = e
-        .text
+/// title is often only the kind of meeting ("lunch"). Only the text a note
+/// holds ([`Note::entry_text`](crate::note::Note::entry_text): parsed in this
+/// run) counts, as when each entry held its own: an entry of the cached
+/// model answers with its title.
+pub fn topic(n: &crate::note::Note, e: &LogEntry) -> String {
+    let text = n.entry_text(e).unwrap_or_default();
+    let flat: String = text
         .lines()
         .filter(|l| !l.trim_start().starts_with("- ["))
         .flat_map(str::split_whitespace)

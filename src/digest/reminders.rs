@@ -599,9 +599,9 @@ fn contacts_where(
     let mut out = Vec::new();
     let event_title = event.map(|e| crate::text::fold(&vault.notes[e].title));
     let about = |vault: &Vault, note: usize, e: &crate::model::LogEntry| {
-        e.tags.iter().any(|t| t.eq_ignore_ascii_case("met"))
+        e.tags().iter().any(|t| t.eq_ignore_ascii_case("met"))
             || event.is_some_and(|ev| {
-                note == ev || e.links.iter().any(|l| vault.resolve_one(l) == Some(ev))
+                note == ev || e.links().iter().any(|l| vault.resolve_one(l) == Some(ev))
             })
             || event_title.as_ref().is_some_and(|t| {
                 !t.is_empty()
@@ -610,7 +610,7 @@ fn contacts_where(
             })
     };
     let followup = |e: &crate::model::LogEntry| {
-        e.tags
+        e.tags()
             .iter()
             .any(|t| t.eq_ignore_ascii_case("followup") || t.eq_ignore_ascii_case("follow-up"))
     };
@@ -642,10 +642,10 @@ fn contacts_where(
         let mut lines: Option<super::plans::NoteLines> = None;
         for (k, l) in other.links.iter().enumerate() {
             let date = match l.entry {
-                Some(ei) => other.entries.get(ei).map(|e| e.date),
+                Some(ei) => other.entries.get(ei as usize).map(|e| e.date),
                 None => other.date,
             };
-            if tasks.contains(&l.line)
+            if tasks.contains(&(l.line as usize))
                 || !date.is_some_and(keep)
                 || vault.link_target(j, k) != Some(i)
                 // "will email [[Ana]] tomorrow" is a plan, not a contact.
@@ -657,6 +657,7 @@ fn contacts_where(
             }
             match l.entry {
                 Some(ei) => {
+                    let ei = ei as usize;
                     if !done_entries.insert(ei) {
                         continue;
                     }
@@ -677,7 +678,7 @@ fn contacts_where(
                         out.push(Contact {
                             date: d,
                             path: other.path.clone(),
-                            line: l.line,
+                            line: l.line as usize,
                             about_meeting: event == Some(j),
                             tagged_follow_up: false,
                             later_same_day: false,
@@ -698,7 +699,7 @@ fn contacts_where(
 fn is_proposal(e: &crate::model::LogEntry) -> bool {
     let title = e.title.trim();
     (title.is_empty() || title.eq_ignore_ascii_case("intro"))
-        && e.tags
+        && e.tags()
             .iter()
             .any(|t| IntroState::from_tag(t) == Some(IntroState::Proposed))
 }
@@ -802,13 +803,16 @@ fn mentions_in(
     let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
     let mut lines: Option<super::plans::NoteLines> = None;
     for (k, l) in other.links.iter().enumerate() {
-        if tasks.contains(&l.line) {
+        if tasks.contains(&(l.line as usize)) {
             continue;
         }
         let spot = match l.entry {
-            Some(ei) => other.entries.get(ei).map(|e| (e.date, j, e.line as usize)),
+            Some(ei) => other
+                .entries
+                .get(ei as usize)
+                .map(|e| (e.date, j, e.line as usize)),
             None if other.kind == NoteKind::Journal && l.key.as_deref() != Some("attendees") => {
-                other.date.map(|d| (d, j, l.line))
+                other.date.map(|d| (d, j, l.line as usize))
             }
             None => None,
         };

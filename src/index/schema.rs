@@ -317,15 +317,15 @@ pub fn documents(
         d.add_text(f.kind, super::kind_str(note));
         d.add_text(f.name, &note.title);
         d.add_text(f.title, &e.title);
-        d.add_text(f.body, &e.text);
-        for t in &e.tags {
+        d.add_text(f.body, crate::note::slice_entry(text, e.span));
+        for t in e.tags() {
             d.add_text(f.tag, t);
             d.add_text(f.tag_exact, fold(t));
         }
         if let Some(n) = &person_name {
             d.add_text(f.people, fold(n));
         }
-        for l in &e.links {
+        for l in e.links() {
             d.add_text(f.people, fold(l));
         }
         d.add_u64(f.date, date_num(e.date));
@@ -426,7 +426,7 @@ mod span_tests {
                 whole.escape_debug()
             );
             for (d, e) in docs[1..].iter().zip(&note.entries) {
-                assert_eq!(cut_spans(text, &spans(d), true), Some(e.text.to_string()));
+                assert_eq!(cut_spans(text, &spans(d), true), note.entry_text(e));
                 assert_eq!(d.get_first(f.hash).and_then(|v| v.as_u64()), Some(3));
             }
         }
@@ -519,11 +519,11 @@ mod span_fuzz {
             };
             prop_assert_eq!(cut_spans(text, &spans(&docs[0]), false), Some(body_of(&note, text)));
             for (d, e) in docs[1..].iter().zip(&note.entries) {
-                prop_assert_eq!(cut_spans(text, &spans(d), true), Some(e.text.to_string()));
+                prop_assert_eq!(cut_spans(text, &spans(d), true), note.entry_text(e));
                 // The model's way (`Vault::entry_text`): BOM bytes off, then lossy.
                 let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
                 let t = String::from_utf8_lossy(b);
-                prop_assert_eq!(crate::vault::slice_entry(&t, e.span), e.text.to_string());
+                prop_assert_eq!(Some(crate::vault::slice_entry(&t, e.span)), note.entry_text(e));
             }
         }
     }

@@ -325,7 +325,7 @@ impl Source {
             .get_or_insert_with(|| note::parse(rel, &self.bytes));
         if entry {
             let e = n.entries.iter().find(|e| e.line as usize == line);
-            return e.map(|e| e.text.to_string()).unwrap_or_default();
+            return e.and_then(|e| n.entry_text(e)).unwrap_or_default();
         }
         let text = self.whole.strip_prefix('\u{feff}').unwrap_or(&self.whole);
         schema::body_of(n, text)

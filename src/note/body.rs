@@ -236,32 +236,26 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
             continue;
         };
         let end = ends[i];
-        let body_text = text
-            .get(h.content_start.min(end)..end)
-            .unwrap_or("")
-            .trim()
-            .to_string();
+        let body_text = text.get(h.content_start.min(end)..end).unwrap_or("");
         let (line, _) = line_col(starts, h.start);
         let end_line = if end >= text.len() {
             starts.len() + 1
         } else {
             line_col(starts, end).0
         };
-        note.entries.push(LogEntry {
+        let mut e = LogEntry::new(
             date,
-            title: entry_title(rest).into(),
-            line: crate::text::offset32(line),
-            level: h.level,
-            end_line: crate::text::offset32(end_line),
-            tasks_only: crate::model::only_tasks(&body_text),
-            text: body_text.into(),
-            span: (
-                crate::text::offset32(h.content_start.min(end)),
-                crate::text::offset32(end),
-            ),
-            links: Box::default(),
-            tags: Box::default(),
-        });
+            entry_title(rest).into(),
+            crate::text::offset32(line),
+            crate::text::offset32(end_line),
+            h.level,
+        );
+        e.tasks_only = crate::model::only_tasks(body_text);
+        e.span = (
+            crate::text::offset32(h.content_start.min(end)),
+            crate::text::offset32(end),
+        );
+        note.entries.push(e);
         entry_ranges.push((h.start, end));
     }
     // Entry ranges are sorted by start and nest (one ends no later than any
@@ -302,9 +296,9 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
         }
         note.links.push(Link {
             target: t,
-            line,
-            column,
-            entry,
+            line: crate::text::offset32(line),
+            column: crate::text::offset32(column),
+            entry: entry.map(crate::text::offset32),
             key: None,
         });
     }
@@ -326,8 +320,7 @@ pub(super) fn scan_body(text: &str, body_offset: usize, starts: &[usize], note: 
         .iter_mut()
         .zip(entry_links.into_iter().zip(entry_tags))
     {
-        e.links = links.into_boxed_slice();
-        e.tags = tags.into_boxed_slice();
+        e.set_refs(&links, &tags);
     }
     for (mut p, off) in promises {
         if p.created.is_none() {

@@ -161,10 +161,10 @@ pub(super) fn front_links(fm: &FrontMatter, out: &mut Vec<Link>) {
                     let (line, column) = fm.pos(key);
                     out.push(Link {
                         target: t,
-                        line,
-                        column,
+                        line: crate::text::offset32(line),
+                        column: crate::text::offset32(column),
                         entry: None,
-                        key: Some(key.to_string()),
+                        key: Some(key.into()),
                     });
                 }
             }

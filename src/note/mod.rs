@@ -57,6 +57,12 @@ pub struct Note {
     /// 1-based line where the body starts.
     pub body_line: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// The text the note was parsed from (after any BOM; invalid UTF-8
+    /// replaced), where the entries' spans point: kept by [`parse`], so a
+    /// note parsed in this run answers [`Note::entry_text`] by itself;
+    /// `None` in a note of the cached model, whose texts stay on disk (read
+    /// them with `Vault::entry_text`).
+    pub text: Option<Box<str>>,
 }
 
 impl Note {
@@ -65,6 +71,19 @@ impl Note {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
+    }
+
+    /// The text under one of this note's log entries (trimmed), when the
+    /// note holds its text ([`Note::text`]): the parser's own slicing, so
+    /// the same text a cached note's span gives back from the file.
+    pub fn entry_text(&self, e: &LogEntry) -> Option<String> {
+        self.text.as_deref().map(|t| slice_entry(t, e.span))
+    }
+
+    /// The note without its text, as the cached model holds it.
+    pub fn lean(mut self) -> Note {
+        self.text = None;
+        self
     }
 
     /// The date of the latest log entry, if any.
@@ -363,7 +382,18 @@ pub fn parse(rel: &Path, bytes: &[u8]) -> Note {
     note.tags = front_tags;
     diags.sort_by_key(|d| (d.line, d.column));
     note.diagnostics = diags;
+    note.text = Some(text.into());
     note
+}
+
+/// The text under an entry, by its byte range in the note's text (after any
+/// BOM): the parser's own slicing.
+pub fn slice_entry(text: &str, span: (u32, u32)) -> String {
+    let (start, end) = (span.0 as usize, span.1 as usize);
+    text.get(start.min(end)..end)
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 fn empty_note(rel: &Path, has_bom: bool, diags: Vec<Diagnostic>) -> Note {
@@ -401,6 +431,7 @@ impl Note {
             tags: Vec::new(),
             body_line: 1,
             diagnostics: Vec::new(),
+            text: None,
         }
     }
 }

@@ -697,11 +697,8 @@ fn parse_lean(rel: &Path, bytes: &[u8]) -> Note {
     parse_lean_note(crate::note::parse(rel, bytes))
 }
 
-fn parse_lean_note(mut n: Note) -> Note {
-    for e in &mut n.entries {
-        e.text = Box::default();
-    }
-    n
+fn parse_lean_note(n: Note) -> Note {
+    n.lean()
 }
 
 /// Every note walked and parsed afresh, no cache read or written: for a

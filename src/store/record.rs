@@ -162,48 +162,51 @@ struct CResource {
 }
 
 #[derive(Serialize, Deserialize)]
-struct CEntry {
+struct CEntry<'a> {
     date: Day,
-    /// Boxed as the domain's: the same bytes as a `String` in the record.
-    title: Box<str>,
+    /// Borrowed from the record as it is read (the domain's title is kept
+    /// inline when short): the same bytes as a `String` in the record.
+    #[serde(borrow)]
+    title: Cow<'a, str>,
     line: u32,
     level: u8,
     end_line: u32,
     span: (u32, u32),
-    links: Box<[String]>,
-    tags: Box<[String]>,
+    /// Borrowed from the entry when written, and from the record when read
+    /// (then packed into the entry's one buffer of both).
+    #[serde(borrow)]
+    links: Vec<Cow<'a, str>>,
+    #[serde(borrow)]
+    tags: Vec<Cow<'a, str>>,
     tasks_only: bool,
 }
 
-impl CEntry {
-    fn of(e: &LogEntry) -> CEntry {
+impl<'a> CEntry<'a> {
+    fn of(e: &'a LogEntry) -> CEntry<'a> {
         CEntry {
             date: day(e.date),
-            title: e.title.clone(),
+            title: Cow::Borrowed(e.title.as_str()),
             line: e.line,
             level: e.level,
             end_line: e.end_line,
             span: e.span,
-            links: e.links.clone(),
-            tags: e.tags.clone(),
+            links: e.links().iter().map(Cow::Borrowed).collect(),
+            tags: e.tags().iter().map(Cow::Borrowed).collect(),
             tasks_only: e.tasks_only,
         }
     }
 
     /// The entry as the domain sees it, its text left on disk.
     fn into_entry(self) -> LogEntry {
-        LogEntry {
-            date: date(self.date),
-            title: self.title,
-            line: self.line,
-            level: self.level,
-            end_line: self.end_line,
-            text: Box::default(),
-            span: self.span,
-            links: self.links,
-            tags: self.tags,
-            tasks_only: self.tasks_only,
-        }
+        let title = match self.title {
+            Cow::Borrowed(t) => t.into(),
+            Cow::Owned(t) => t.into(),
+        };
+        let mut e = LogEntry::new(date(self.date), title, self.line, self.end_line, self.level);
+        e.tasks_only = self.tasks_only;
+        e.span = self.span;
+        e.set_refs(&self.links, &self.tags);
+        e
     }
 }
 
@@ -234,7 +237,7 @@ impl<'de> Deserialize<'de> for Entries<'_> {
                 // Room for at most a few thousand up front: a damaged
                 // length must not allocate the memory it claims.
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(e) = seq.next_element::<CEntry>()? {
+                while let Some(e) = seq.next_element::<CEntry<'de>>()? {
                     out.push(e.into_entry());
                 }
                 out.shrink_to_fit();
@@ -446,10 +449,10 @@ impl<'a> CNote<'a> {
                 .iter()
                 .map(|l| CLink {
                     target: l.target.clone(),
-                    line: n32(l.line),
-                    column: n32(l.column),
-                    entry: l.entry.map(n32),
-                    key: l.key.clone(),
+                    line: l.line,
+                    column: l.column,
+                    entry: l.entry,
+                    key: l.key.as_deref().map(str::to_string),
                 })
                 .collect(),
             tags: n.tags.clone(),
@@ -610,15 +613,16 @@ impl<'a> CNote<'a> {
                 .into_iter()
                 .map(|l| Link {
                     target: l.target,
-                    line: us(l.line),
-                    column: us(l.column),
-                    entry: l.entry.map(us),
-                    key: l.key,
+                    line: l.line,
+                    column: l.column,
+                    entry: l.entry,
+                    key: l.key.map(String::into_boxed_str),
                 })
                 .collect(),
             tags: self.tags,
             body_line: us(self.body_line),
             diagnostics,
+            text: None,
             path,
         })
     }
