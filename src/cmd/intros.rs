@@ -131,14 +131,14 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
     let as_of = ctx.as_of(&args.as_of)?;
     let key =
         digest::introfacts::of_model(model.root(), model.config(), model.sources(), PARSE_AT_MOST);
-    let (vault, list) = match digest::cached_all(model.root(), key, as_of) {
-        Some((list, _)) => {
+    let (vault, list) = match digest::cached_ranked(model.root(), key, as_of) {
+        Some((ranked, _)) => {
             let vault = ctx.focus(&mut model);
             let name = match args.person.as_deref() {
                 Some(p) => Some(vault.notes[vault.find_person(p)?].path.clone()),
                 None => None,
             };
-            let list = digest::pick(list, name.as_deref(), args.limit, args.all);
+            let list = ranked.pick(name.as_deref(), args.limit, args.all);
             (vault, list)
         }
         None => {
@@ -150,13 +150,13 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
             };
             // The matcher borrows the vault (and keeps its answers when
             // dropped): gone before the vault moves on.
-            let (list, _) = {
+            let (ranked, _) = {
                 let matching = std::sync::OnceLock::new();
-                digest::compute_all(&vault, as_of, key, &|| {
+                digest::compute_ranked(&vault, as_of, key, &|| {
                     matching.get_or_init(|| digest::Matching::build(&vault))
                 })?
             };
-            let list = digest::pick(list, name.as_deref(), args.limit, args.all);
+            let list = ranked.pick(name.as_deref(), args.limit, args.all);
             (vault, list)
         }
     };
