@@ -1431,7 +1431,18 @@ pub fn compute_ranked<'m>(
     use super::cached;
     let t = std::time::Instant::now();
     vault.resolve_links();
-    let (m, conn) = rayon::join(matching, || Known::new(vault));
+    let (m, conn) = rayon::join(
+        || {
+            let m = matching();
+            trace("matcher", t);
+            m
+        },
+        || {
+            let k = Known::new(vault);
+            trace("connections", t);
+            k
+        },
+    );
     trace("matcher and connections", t);
     let (intros, shares) = suggestions_known(vault, as_of, m, conn)?;
     // A note saved since the model read it was read for its prose, or the
