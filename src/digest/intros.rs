@@ -106,14 +106,59 @@ fn pair(a: usize, b: usize) -> Pair {
     if a < b { (a, b) } else { (b, a) }
 }
 
-#[derive(Default)]
+/// A pair found so far: its score and, as (first, last) links of chains
+/// in [`Chains`], its needs met in the order found and its shared topics
+/// (indexes into the topics of step 2; the rarest are quoted). Chains, not
+/// a vector per pair: 125k pairs at 100k people, each with a list or two,
+/// were a quarter of the introductions' memory.
 struct Cand {
     score: f64,
-    /// Needs met, in the order found.
-    needs: Vec<NeedRec>,
-    /// Shared topics (indexes into the topics of step 2; the rarest are
-    /// quoted).
-    topics: Vec<u32>,
+    needs: (u32, u32),
+    topics: (u32, u32),
+}
+
+impl Default for Cand {
+    fn default() -> Cand {
+        Cand {
+            score: 0.0,
+            needs: (NONE, NONE),
+            topics: (NONE, NONE),
+        }
+    }
+}
+
+/// Lists of many pairs in one vector: each item links to the next of its
+/// list (`NONE` ends it).
+struct Chains<T> {
+    items: Vec<(T, u32)>,
+}
+
+impl<T: Copy> Chains<T> {
+    fn new() -> Chains<T> {
+        Chains { items: Vec::new() }
+    }
+
+    /// Appends `x` to the list `(first, last)`.
+    fn push(&mut self, list: &mut (u32, u32), x: T) {
+        let at = self.items.len() as u32;
+        self.items.push((x, NONE));
+        if list.1 == NONE {
+            list.0 = at;
+        } else {
+            self.items[list.1 as usize].1 = at;
+        }
+        list.1 = at;
+    }
+
+    /// The list `(first, _)` in order.
+    fn iter(&self, list: (u32, u32)) -> impl Iterator<Item = T> + '_ {
+        let mut at = list.0;
+        std::iter::from_fn(move || {
+            let (x, next) = *self.items.get(at as usize)?;
+            at = next;
+            Some(x)
+        })
+    }
 }
 
 /// The dismissed pairs, as folded names. A file kith cannot read is a
@@ -895,6 +940,8 @@ fn suggestions_known(
     };
     let mut out = Ranked::default();
     let mut cands: FxHashMap<Pair, Cand> = FxHashMap::default();
+    let mut need_chains: Chains<NeedRec> = Chains::new();
+    let mut topic_chains: Chains<u32> = Chains::new();
 
     // 1. A's need is met by B's offers or by what B is.
     // Per distinct need: who meets it, its text's id, and for each of them
@@ -963,13 +1010,16 @@ fn suggestions_known(
                     - related_only;
                 c.score += gain;
                 by_helper.entry(b).or_default().push((gain, pair(a, b)));
-                c.needs.push(NeedRec {
-                    asker: a as u32,
-                    first,
-                    tail,
-                    need: *need_id,
-                    offer,
-                });
+                need_chains.push(
+                    &mut c.needs,
+                    NeedRec {
+                        asker: a as u32,
+                        first,
+                        tail,
+                        need: *need_id,
+                        offer,
+                    },
+                );
             }
         }
     }
@@ -1007,7 +1057,7 @@ fn suggestions_known(
             for &b in &t.who[x + 1..] {
                 let c = cands.entry(pair(a, b)).or_default();
                 c.score += weight;
-                c.topics.push(id as u32);
+                topic_chains.push(&mut c.topics, id as u32);
             }
         }
     }
@@ -1054,17 +1104,19 @@ fn suggestions_known(
     // Gathered unordered, then moved into rank order below.
     let mut reasons: Vec<(u32, u32)> = Vec::new();
     let mut planned_ids: Vec<u32> = Vec::new();
-    for ((a, b), mut c) in cands {
+    let mut shared_topics: Vec<u32> = Vec::new();
+    for ((a, b), c) in cands {
         if excluded(a, b) {
             continue;
         }
         let (Some(pa), Some(pb)) = (vault.person(a), vault.person(b)) else {
             continue;
         };
-        if c.needs.is_empty() && c.score < TOPICS_ALONE {
+        let met = c.needs.0 != NONE;
+        if !met && c.score < TOPICS_ALONE {
             continue;
         }
-        if c.needs.is_empty() {
+        if !met {
             for i in [a, b] {
                 need_keys.entry(i).or_insert_with(|| keys_of(i));
             }
@@ -1073,22 +1125,23 @@ fn suggestions_known(
                 continue;
             }
         }
-        c.topics.sort_by(|&x, &y| {
+        shared_topics.clear();
+        shared_topics.extend(topic_chains.iter(c.topics));
+        shared_topics.sort_by(|&x, &y| {
             let (x, y) = (&topics.list[x as usize], &topics.list[y as usize]);
             x.all.cmp(&y.all).then_with(|| x.reason.cmp(&y.reason))
         });
         // The one whose need is met comes first.
-        let asker = c.needs.first().map(|x| x.asker as usize);
-        let met = !c.needs.is_empty();
+        let asker = need_chains.iter(c.needs).next().map(|x| x.asker as usize);
         let r0 = reasons.len() as u32;
         let mut need = None;
-        for nr in &c.needs {
+        for nr in need_chains.iter(c.needs) {
             reasons.push((nr.first, nr.tail));
             if need.is_none() {
                 need = Some((nr.need, nr.offer));
             }
         }
-        for &x in c.topics.iter().take(2) {
+        for &x in shared_topics.iter().take(2) {
             let id = *topic_id
                 .entry(x)
                 .or_insert_with(|| out.push(topics.list[x as usize].reason.clone()));
