@@ -244,11 +244,12 @@ pub fn connections(vault: &Vault) -> HashSet<Pair> {
     let mut set: HashSet<Pair> = k.certain.iter().copied().collect();
     let mut x = 0;
     while x < k.shared.len() {
-        let p = k.shared[x].pair;
+        let q = k.shared[x].pair;
+        let p = (q.0 as usize, q.1 as usize);
         if k.connected(p) {
             set.insert(p);
         }
-        x += k.shared[x..].iter().take_while(|s| s.pair == p).count();
+        x += k.shared[x..].iter().take_while(|s| s.pair == q).count();
     }
     set
 }
@@ -256,9 +257,10 @@ pub fn connections(vault: &Vault) -> HashSet<Pair> {
 /// An entry linking both of a pair: they know each other unless a link is
 /// all plans ("will ask [[Ben]] first"). The links to each person (ranges
 /// of [`Known::links`], which hold indexes into the note's links); an empty
-/// one for the note's own person.
+/// one for the note's own person. The pair as two u32 (28 bytes, not 40:
+/// a few hundred thousand of them at 100k people).
 struct Shared {
-    pair: Pair,
+    pair: (u32, u32),
     note: u32,
     links: [(u32, u32); 2],
 }
@@ -269,6 +271,8 @@ struct Shared {
 /// reading the note, and most pairs never come up.
 pub(crate) struct Known<'v> {
     vault: &'v Vault,
+    /// Every pair with an introduction recorded, in any state.
+    in_progress: FxHashSet<Pair>,
     certain: FxHashSet<Pair>,
     /// Sorted by pair (entries of one pair in note and entry order): flat,
     /// not a map of lists, which at 100k people cost more to build and to
@@ -283,8 +287,9 @@ impl<'v> Known<'v> {
         if self.certain.contains(&p) {
             return true;
         }
-        let lo = self.shared.partition_point(|s| s.pair < p);
-        let hi = lo + self.shared[lo..].partition_point(|s| s.pair == p);
+        let q = (p.0 as u32, p.1 as u32);
+        let lo = self.shared.partition_point(|s| s.pair < q);
+        let hi = lo + self.shared[lo..].partition_point(|s| s.pair == q);
         self.shared[lo..hi].iter().any(|sh| {
             let note = sh.note as usize;
             let lines = super::plans::NoteLines::new(self.vault, note);
@@ -339,10 +344,15 @@ impl<'v> Known<'v> {
                 }
             }
         }
+        // Every recorded introduction: made ones connect their pair, and
+        // none is suggested again (kept for [`suggestions_known`], which
+        // asked for the records a second time).
+        let mut in_progress = FxHashSet::default();
         for r in lifecycle::records(vault) {
             if r.state.is_made() {
                 set.insert(pair(r.ia, r.ib));
             }
+            in_progress.insert(pair(r.ia, r.ib));
         }
         let mut shared: Vec<Shared> = Vec::new();
         let mut links: Vec<u32> = Vec::new();
@@ -424,7 +434,7 @@ impl<'v> Known<'v> {
                             continue;
                         }
                         shared.push(Shared {
-                            pair: p,
+                            pair: (p.0 as u32, p.1 as u32),
                             note: i as u32,
                             links: [la, lb],
                         });
@@ -436,6 +446,7 @@ impl<'v> Known<'v> {
         shared.sort_by_key(|s| s.pair);
         Known {
             vault,
+            in_progress,
             certain: set,
             shared,
             links,
@@ -908,10 +919,7 @@ fn suggestions_known(
 ) -> Result<(Ranked, Vec<ShareSuggestion>)> {
     let t = std::time::Instant::now();
     let dismissed = dismissed(&vault.root);
-    let in_progress: FxHashSet<Pair> = lifecycle::records(vault)
-        .iter()
-        .map(|r| pair(r.ia, r.ib))
-        .collect();
+    let in_progress = &conn.in_progress;
     let name_key = |i: usize| fold(&vault.notes[i].title);
     let excluded = |a: usize, b: usize| {
         let p = pair(a, b);
