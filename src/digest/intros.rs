@@ -844,6 +844,14 @@ impl Ranked {
     /// `pick(self.all(), person, limit, all)`, making whole only what it
     /// returns.
     pub fn pick(&self, person: Option<&Path>, limit: usize, all: bool) -> Vec<IntroSuggestion> {
+        let ks = self.pick_indexes(person, limit, all);
+        ks.into_iter().map(|k| self.get(k)).collect()
+    }
+
+    /// The indexes of the candidates [`Ranked::pick`] returns, best first:
+    /// to make each whole only as it is printed (`intros --all` at 100k
+    /// people is 125k of them).
+    pub fn pick_indexes(&self, person: Option<&Path>, limit: usize, all: bool) -> Vec<usize> {
         let who = person.map(|p| self.people.iter().position(|(_, q)| q == p));
         let among: Vec<usize> = match who {
             None => (0..self.cands.len()).collect(),
@@ -856,12 +864,11 @@ impl Ranked {
                     .collect()
             }
         };
-        let ks = if all {
+        if all {
             among
         } else {
             self.select_in(among.into_iter(), limit, 2).0
-        };
-        ks.into_iter().map(|k| self.get(k)).collect()
+        }
     }
 
     /// The compact form of `list` (best first), for tests and callers
