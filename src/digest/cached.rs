@@ -7,7 +7,11 @@
 //! - `intros.bin`: every introduction candidate and share suggestion for
 //!   one date, unlimited, which `kith intros` (any `--for`, `--limit`,
 //!   `--all`), `give`, `brief` and a digest whose own entry missed select
-//!   from.
+//!   from. The candidates are stored as the computation holds them
+//!   ([`Ranked`]: tables of the people who appear and of the strings the
+//!   reasons are made of, numbers per candidate), self-contained, so a
+//!   command reads them without decoding a note and makes whole only what
+//!   it shows.
 //!
 //! They depend only on the notes, the config, the dismissals in
 //! `.kith/intros.yaml`, the date, the limits and the kith binary, so each is
@@ -25,7 +29,8 @@
 //! # File format (`digest.bin`, `intros.bin`)
 //! `KITHDGS\n`, format version (u32 LE), generation (u64 LE), checksum of the
 //! payload (u64 LE; Fx over 64 KiB blocks, so it is summed as it is written), payload length (u64 LE), then the payload: postcard of
-//! [`Whole`] or [`AllIntros`]. Postcard, like the note model (`store`):
+//! [`Whole`] or [`AllIntros`]. `intros.bin` has a format number of its own
+//! ([`INTROS_FORMAT`]), so changing its form rebuilds it alone. Postcard, like the note model (`store`):
 //! compact and plain. The stored types mirror the domain's field by field:
 //! the domain's serde attributes are shaped for JSON (`skip_serializing_if`),
 //! which postcard cannot read back.

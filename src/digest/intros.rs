@@ -6,6 +6,13 @@
 //! when it is rare. A need met ranks above shared hobbies; every reason quotes
 //! the fields and names the words or concepts that matched. Pairs who already
 //! know each other (from evidence: [`connections`]) are never suggested.
+//!
+//! The candidates are computed as numbers ([`Ranked`]: a pair of indexes
+//! into a table of the people who appear, the score, and the reasons as
+//! indexes into a table of strings made once each — a need's reason once
+//! per need and helper, a topic's once per topic); only the suggestions
+//! shown are made into [`IntroSuggestion`]s. At 100k people that is 125k
+//! candidates, of which the digest shows five.
 
 use super::ShareSuggestion;
 use super::lifecycle::{self, IntroState};
