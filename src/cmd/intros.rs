@@ -131,15 +131,15 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
     let as_of = ctx.as_of(&args.as_of)?;
     let key =
         digest::introfacts::of_model(model.root(), model.config(), model.sources(), PARSE_AT_MOST);
-    let (vault, list) = match digest::cached_all(model.root(), key, as_of) {
-        Some((list, _)) => {
+    let (vault, list) = match digest::cached_ranked(model.root(), key, as_of) {
+        Some((ranked, _)) => {
             let vault = ctx.focus(&mut model);
             let name = match args.person.as_deref() {
                 Some(p) => Some(vault.notes[vault.find_person(p)?].path.clone()),
                 None => None,
             };
-            let list = digest::pick(list, name.as_deref(), args.limit, args.all);
-            (vault, list)
+            let ks = ranked.pick_indexes(name.as_deref(), args.limit, args.all);
+            (vault, (ranked, ks))
         }
         None => {
             let vault = ctx.whole_keeping(model, digest::FRONT_KEYS)?;
@@ -150,21 +150,27 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
             };
             // The matcher borrows the vault (and keeps its answers when
             // dropped): gone before the vault moves on.
-            let (list, _) = {
+            let (ranked, _) = {
                 let matching = std::sync::OnceLock::new();
-                digest::compute_all(&vault, as_of, key, &|| {
+                digest::compute_ranked(&vault, as_of, key, &|| {
                     matching.get_or_init(|| digest::Matching::build(&vault))
                 })?
             };
-            let list = digest::pick(list, name.as_deref(), args.limit, args.all);
-            (vault, list)
+            let ks = ranked.pick_indexes(name.as_deref(), args.limit, args.all);
+            (vault, (ranked, ks))
         }
     };
+    let (ranked, ks) = list;
+    // Each suggestion made whole as it is printed, and printed in blocks:
+    // `--all` at 100k people is 125k of them (tens of MB of text).
     if ctx.json {
-        emit_json(&list)?;
+        let mut out = Blocks(Vec::with_capacity(BLOCK));
+        serde_json::to_writer_pretty(&mut out, &Each(&ranked, &ks))?;
+        out.0.push(b'\n');
+        out.emit_all()?;
     } else {
         let mut o = String::new();
-        for s in &list {
+        for s in ks.iter().map(|&k| ranked.get(k)) {
             o.push_str(&format!(
                 "{} ↔ {}  (score {:.2})\n  {}\n  {}:1, {}:1\n\n",
                 ctx.paint("1", &s.a),
@@ -179,8 +185,12 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
                 ctx.shown(&vault.root, &s.a_path).display(),
                 ctx.shown(&vault.root, &s.b_path).display()
             ));
+            if o.len() >= BLOCK {
+                emit(&o)?;
+                o.clear();
+            }
         }
-        if list.is_empty() {
+        if ks.is_empty() {
             o.push_str("no introductions to suggest\n");
         }
         emit(&o)?;
@@ -188,4 +198,56 @@ fn suggest(ctx: &Ctx, args: &Args) -> Result<u8> {
     // Freeing a whole vault note by note is wasted work at exit.
     std::mem::forget(vault);
     Ok(exit::OK)
+}
+
+/// What is printed at a time.
+const BLOCK: usize = 64 * 1024;
+
+/// The suggestions `ks` of `ranked`, serialized as the list of them whole
+/// would be (the same bytes), each made whole only as it is written.
+struct Each<'a>(&'a digest::Ranked, &'a [usize]);
+
+impl serde::Serialize for Each<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|&k| self.0.get(k)))
+    }
+}
+
+/// Bytes printed in blocks of about [`BLOCK`], each cut after a whole
+/// character (`emit` takes text).
+struct Blocks(Vec<u8>);
+
+impl Blocks {
+    /// Prints the whole characters held; keeps a cut one for the next block.
+    fn emit_ready(&mut self) -> Result<()> {
+        let n = match std::str::from_utf8(&self.0) {
+            Ok(t) => t.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        emit(&String::from_utf8_lossy(&self.0[..n]))?;
+        self.0.drain(..n);
+        Ok(())
+    }
+
+    fn emit_all(mut self) -> Result<()> {
+        self.emit_ready()?;
+        if !self.0.is_empty() {
+            emit(&String::from_utf8_lossy(&self.0))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Write for Blocks {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(b);
+        if self.0.len() >= BLOCK {
+            self.emit_ready().map_err(std::io::Error::other)?;
+        }
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -7,7 +7,11 @@
 //! - `intros.bin`: every introduction candidate and share suggestion for
 //!   one date, unlimited, which `kith intros` (any `--for`, `--limit`,
 //!   `--all`), `give`, `brief` and a digest whose own entry missed select
-//!   from.
+//!   from. The candidates are stored as the computation holds them
+//!   ([`Ranked`]: tables of the people who appear and of the strings the
+//!   reasons are made of, numbers per candidate), self-contained, so a
+//!   command reads them without decoding a note and makes whole only what
+//!   it shows.
 //!
 //! They depend only on the notes, the config, the dismissals in
 //! `.kith/intros.yaml`, the date, the limits and the kith binary, so each is
@@ -25,13 +29,14 @@
 //! # File format (`digest.bin`, `intros.bin`)
 //! `KITHDGS\n`, format version (u32 LE), generation (u64 LE), checksum of the
 //! payload (u64 LE; Fx over 64 KiB blocks, so it is summed as it is written), payload length (u64 LE), then the payload: postcard of
-//! [`Whole`] or [`AllIntros`]. Postcard, like the note model (`store`):
+//! [`Whole`] or [`AllIntros`]. `intros.bin` has a format number of its own
+//! ([`INTROS_FORMAT`]), so changing its form rebuilds it alone. Postcard, like the note model (`store`):
 //! compact and plain. The stored types mirror the domain's field by field:
 //! the domain's serde attributes are shaped for JSON (`skip_serializing_if`),
 //! which postcard cannot read back.
 
 use super::ShareSuggestion;
-use super::intros::NeedMet;
+use super::intros::{NeedMet, Ranked};
 use super::matcher::{Field, FieldKind};
 use super::{Digest, IntroSuggestion, Limits, Reminder, ReminderKind, Section, SectionItem};
 use crate::date::Date;
@@ -73,38 +78,52 @@ pub struct Whole {
     sections: Vec<CSection>,
 }
 
-/// Every introduction candidate (ranked) and share suggestion, unlimited.
+/// Every introduction candidate (ranked, in the compact form of
+/// [`Ranked`]: tables of the people and strings, numbers per candidate) and
+/// share suggestion, unlimited.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AllIntros {
-    intros: Vec<Intro>,
+    intros: Ranked,
     shares: Vec<Share>,
 }
 
 /// [`AllIntros`] borrowed from the results in hand, for writing: the same
-/// bytes, without a copy of a few hundred thousand candidates' strings.
+/// bytes, without a copy.
 #[derive(Serialize)]
 pub struct AllIntrosRef<'a> {
-    intros: Vec<IntroRef<'a>>,
-    shares: Vec<ShareRef<'a>>,
+    intros: &'a Ranked,
+    shares: Lazy<'a, ShareSuggestion, ShareRef<'a>>,
 }
 
 impl AllIntros {
-    pub fn of<'a>(
-        intros: &'a [IntroSuggestion],
-        shares: &'a [ShareSuggestion],
-    ) -> AllIntrosRef<'a> {
+    pub fn of<'a>(intros: &'a Ranked, shares: &'a [ShareSuggestion]) -> AllIntrosRef<'a> {
         AllIntrosRef {
-            intros: intros.iter().map(IntroRef::from).collect(),
-            shares: shares.iter().map(ShareRef::from).collect(),
+            intros,
+            shares: Lazy::of(shares),
         }
     }
 
-    pub fn into_parts(self) -> (Vec<IntroSuggestion>, Vec<ShareSuggestion>) {
+    pub fn into_parts(self) -> (Ranked, Vec<ShareSuggestion>) {
         (
-            self.intros.into_iter().map(IntroSuggestion::from).collect(),
+            self.intros,
             self.shares.into_iter().map(ShareSuggestion::from).collect(),
         )
     }
+}
+
+/// `intros.bin`'s own format, apart from [`FORMAT`]: 5, the candidates in
+/// the compact form of [`Ranked`] (4 stored each one whole, 45 MB at 100k
+/// people). An older file is rebuilt once, saying so.
+pub const INTROS_FORMAT: u32 = 5;
+
+/// [`read`] of `intros.bin` (its format is [`INTROS_FORMAT`]).
+pub fn read_intros(path: &Path, generation: u64) -> Result<AllIntros, Miss> {
+    read_as(path, INTROS_FORMAT, generation)
+}
+
+/// [`write`] of `intros.bin` (its format is [`INTROS_FORMAT`]).
+pub fn write_intros(path: &Path, generation: u64, s: &AllIntrosRef<'_>) -> std::io::Result<()> {
+    write_as(path, INTROS_FORMAT, generation, s)
 }
 
 /// [`Whole`] borrowed from the digest in hand, for writing (the same bytes).
@@ -788,6 +807,11 @@ pub enum Miss {
 
 /// What the cache file `path` holds for `generation`.
 pub fn read<T: DeserializeOwned>(path: &Path, generation: u64) -> Result<T, Miss> {
+    read_as(path, FORMAT, generation)
+}
+
+/// [`read`] of a file of format `format`.
+fn read_as<T: DeserializeOwned>(path: &Path, format: u32, generation: u64) -> Result<T, Miss> {
     // Never a plain read: a FIFO here would block the digest, a symlink to
     // /dev/zero would never end. What cannot be read is recomputed, saying so.
     let bytes = crate::vault::read_cache_file(path).map_err(|e| {
@@ -797,10 +821,15 @@ pub fn read<T: DeserializeOwned>(path: &Path, generation: u64) -> Result<T, Miss
             Miss::Bad(format!("it could not be read ({e})"))
         }
     })?;
-    decode(&bytes, generation)
+    decode_as(&bytes, format, generation)
 }
 
+#[cfg(test)]
 fn decode<T: DeserializeOwned>(bytes: &[u8], generation: u64) -> Result<T, Miss> {
+    decode_as(bytes, FORMAT, generation)
+}
+
+fn decode_as<T: DeserializeOwned>(bytes: &[u8], want: u32, generation: u64) -> Result<T, Miss> {
     let bad = |why: &str| Miss::Bad(why.to_string());
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return Err(bad("it is damaged (no header)"));
@@ -813,9 +842,9 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], generation: u64) -> Result<T, Miss>
     let mut v = [0u8; 4];
     v.copy_from_slice(&bytes[8..12]);
     let format = u32::from_le_bytes(v);
-    if format != FORMAT {
+    if format != want {
         return Err(Miss::Bad(format!(
-            "it has format {format}, this kith writes {FORMAT}"
+            "it has format {format}, this kith writes {want}"
         )));
     }
     if u64_at(12) != generation {
@@ -831,6 +860,11 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], generation: u64) -> Result<T, Miss>
 
 /// Writes the cache file `path` atomically (a temporary file renamed over it).
 pub fn write<T: Serialize>(path: &Path, generation: u64, s: &T) -> std::io::Result<()> {
+    write_as(path, FORMAT, generation, s)
+}
+
+/// [`write`] in format `format`.
+fn write_as<T: Serialize>(path: &Path, format: u32, generation: u64, s: &T) -> std::io::Result<()> {
     use std::os::unix::fs::FileExt;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
@@ -840,7 +874,7 @@ pub fn write<T: Serialize>(path: &Path, generation: u64, s: &T) -> std::io::Resu
     {
         let f = tmp.as_file_mut();
         f.write_all(MAGIC)?;
-        f.write_all(&FORMAT.to_le_bytes())?;
+        f.write_all(&format.to_le_bytes())?;
         f.write_all(&generation.to_le_bytes())?;
         // The checksum and the length, known once the payload is written.
         f.write_all(&[0; 16])?;
@@ -902,7 +936,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = file(dir.path());
         let s = AllIntros {
-            intros: Vec::new(),
+            intros: Ranked::default(),
             shares: vec![Share {
                 resource: "Guide".into(),
                 resource_path: "resources/guide.md".into(),
@@ -965,9 +999,10 @@ mod tests {
         };
         let f = intros_file(dir.path());
         let (intros, shares) = (vec![intro, bare], vec![share]);
-        write(&f, 7, &AllIntros::of(&intros, &shares)).unwrap();
-        let back = read::<AllIntros>(&f, 7).unwrap().into_parts();
-        assert_eq!(back, (intros.clone(), shares.clone()));
+        let ranked = Ranked::of(&intros);
+        write_intros(&f, 7, &AllIntros::of(&ranked, &shares)).unwrap();
+        let (r, s) = read_intros(&f, 7).unwrap().into_parts();
+        assert_eq!((r.all(), s), (intros.clone(), shares.clone()));
         let d = Digest {
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
             reminders: vec![Reminder {

@@ -6,6 +6,13 @@
 //! when it is rare. A need met ranks above shared hobbies; every reason quotes
 //! the fields and names the words or concepts that matched. Pairs who already
 //! know each other (from evidence: [`connections`]) are never suggested.
+//!
+//! The candidates are computed as numbers ([`Ranked`]: a pair of indexes
+//! into a table of the people who appear, the score, and the reasons as
+//! indexes into a table of strings made once each — a need's reason once
+//! per need and helper, a topic's once per topic); only the suggestions
+//! shown are made into [`IntroSuggestion`]s. At 100k people that is 125k
+//! candidates, of which the digest shows five.
 
 use super::ShareSuggestion;
 use super::lifecycle::{self, IntroState};
@@ -106,14 +113,59 @@ fn pair(a: usize, b: usize) -> Pair {
     if a < b { (a, b) } else { (b, a) }
 }
 
-#[derive(Default)]
+/// A pair found so far: its score and, as (first, last) links of chains
+/// in [`Chains`], its needs met in the order found and its shared topics
+/// (indexes into the topics of step 2; the rarest are quoted). Chains, not
+/// a vector per pair: 125k pairs at 100k people, each with a list or two,
+/// were a quarter of the introductions' memory.
 struct Cand {
     score: f64,
-    /// Need reasons: (asker, text, what was met).
-    needs: Vec<(usize, String, NeedMet)>,
-    /// Shared topics (indexes into the topics of step 2; the rarest are
-    /// quoted).
-    topics: Vec<u32>,
+    needs: (u32, u32),
+    topics: (u32, u32),
+}
+
+impl Default for Cand {
+    fn default() -> Cand {
+        Cand {
+            score: 0.0,
+            needs: (NONE, NONE),
+            topics: (NONE, NONE),
+        }
+    }
+}
+
+/// Lists of many pairs in one vector: each item links to the next of its
+/// list (`NONE` ends it).
+struct Chains<T> {
+    items: Vec<(T, u32)>,
+}
+
+impl<T: Copy> Chains<T> {
+    fn new() -> Chains<T> {
+        Chains { items: Vec::new() }
+    }
+
+    /// Appends `x` to the list `(first, last)`.
+    fn push(&mut self, list: &mut (u32, u32), x: T) {
+        let at = self.items.len() as u32;
+        self.items.push((x, NONE));
+        if list.1 == NONE {
+            list.0 = at;
+        } else {
+            self.items[list.1 as usize].1 = at;
+        }
+        list.1 = at;
+    }
+
+    /// The list `(first, _)` in order.
+    fn iter(&self, list: (u32, u32)) -> impl Iterator<Item = T> + '_ {
+        let mut at = list.0;
+        std::iter::from_fn(move || {
+            let (x, next) = *self.items.get(at as usize)?;
+            at = next;
+            Some(x)
+        })
+    }
 }
 
 /// The dismissed pairs, as folded names. A file kith cannot read is a
@@ -199,11 +251,12 @@ pub fn connections(vault: &Vault) -> HashSet<Pair> {
     let mut set: HashSet<Pair> = k.certain.iter().copied().collect();
     let mut x = 0;
     while x < k.shared.len() {
-        let p = k.shared[x].pair;
+        let q = k.shared[x].pair;
+        let p = (q.0 as usize, q.1 as usize);
         if k.connected(p) {
             set.insert(p);
         }
-        x += k.shared[x..].iter().take_while(|s| s.pair == p).count();
+        x += k.shared[x..].iter().take_while(|s| s.pair == q).count();
     }
     set
 }
@@ -211,9 +264,10 @@ pub fn connections(vault: &Vault) -> HashSet<Pair> {
 /// An entry linking both of a pair: they know each other unless a link is
 /// all plans ("will ask [[Ben]] first"). The links to each person (ranges
 /// of [`Known::links`], which hold indexes into the note's links); an empty
-/// one for the note's own person.
+/// one for the note's own person. The pair as two u32 (28 bytes, not 40:
+/// a few hundred thousand of them at 100k people).
 struct Shared {
-    pair: Pair,
+    pair: (u32, u32),
     note: u32,
     links: [(u32, u32); 2],
 }
@@ -224,6 +278,8 @@ struct Shared {
 /// reading the note, and most pairs never come up.
 pub(crate) struct Known<'v> {
     vault: &'v Vault,
+    /// Every pair with an introduction recorded, in any state.
+    in_progress: FxHashSet<Pair>,
     certain: FxHashSet<Pair>,
     /// Sorted by pair (entries of one pair in note and entry order): flat,
     /// not a map of lists, which at 100k people cost more to build and to
@@ -238,8 +294,9 @@ impl<'v> Known<'v> {
         if self.certain.contains(&p) {
             return true;
         }
-        let lo = self.shared.partition_point(|s| s.pair < p);
-        let hi = lo + self.shared[lo..].partition_point(|s| s.pair == p);
+        let q = (p.0 as u32, p.1 as u32);
+        let lo = self.shared.partition_point(|s| s.pair < q);
+        let hi = lo + self.shared[lo..].partition_point(|s| s.pair == q);
         self.shared[lo..hi].iter().any(|sh| {
             let note = sh.note as usize;
             let lines = super::plans::NoteLines::new(self.vault, note);
@@ -294,10 +351,15 @@ impl<'v> Known<'v> {
                 }
             }
         }
+        // Every recorded introduction: made ones connect their pair, and
+        // none is suggested again (kept for [`suggestions_known`], which
+        // asked for the records a second time).
+        let mut in_progress = FxHashSet::default();
         for r in lifecycle::records(vault) {
             if r.state.is_made() {
                 set.insert(pair(r.ia, r.ib));
             }
+            in_progress.insert(pair(r.ia, r.ib));
         }
         let mut shared: Vec<Shared> = Vec::new();
         let mut links: Vec<u32> = Vec::new();
@@ -379,7 +441,7 @@ impl<'v> Known<'v> {
                             continue;
                         }
                         shared.push(Shared {
-                            pair: p,
+                            pair: (p.0 as u32, p.1 as u32),
                             note: i as u32,
                             links: [la, lb],
                         });
@@ -391,6 +453,7 @@ impl<'v> Known<'v> {
         shared.sort_by_key(|s| s.pair);
         Known {
             vault,
+            in_progress,
             certain: set,
             shared,
             links,
@@ -638,23 +701,239 @@ pub fn suggestions_with(
     as_of: Date,
     m: &Matching,
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
-    suggestions_known(vault, as_of, m, Known::new(vault))
+    let (ranked, shares) = suggestions_known(vault, as_of, m, Known::new(vault))?;
+    Ok((ranked.all(), shares))
+}
+
+/// One need of a candidate met: who asked, and the strings of the reason
+/// and of [`NeedMet`] (ids in [`Ranked`]'s string table).
+#[derive(Clone, Copy)]
+struct NeedRec {
+    asker: u32,
+    /// The asker's first name, then the reason's tail (" needs “…”; …").
+    first: u32,
+    tail: u32,
+    need: u32,
+    offer: u32,
+}
+
+/// No string: a reason made of one part.
+const NONE: u32 = u32::MAX;
+
+/// Every introduction candidate, ranked, in a compact form: a table of the
+/// people who appear (title, path), a table of the strings the reasons are
+/// made of, and per candidate indexes into them and its score. What is
+/// shown is made into [`IntroSuggestion`]s ([`Ranked::get`]); the rest stays
+/// numbers (at 100k people, 125k candidates whose strings were a few
+/// hundred MB of allocations and 45 MB of `intros.bin`). Self-contained: it
+/// is stored as it is (`intros.bin`, [`super::cached`]) and read back by
+/// commands that decode no note.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Ranked {
+    /// (title, path) of each person who appears, once each: a person is
+    /// told by their index here (one note, one path).
+    people: Vec<(String, PathBuf)>,
+    strings: Vec<String>,
+    /// Best first.
+    cands: Vec<Rec>,
+    /// Every candidate's reasons in order: each is its strings' ids joined
+    /// (the second `NONE` for a reason of one part).
+    reasons: Vec<(u32, u32)>,
+    /// Every candidate's planned lines (string ids).
+    planned: Vec<u32>,
+}
+
+/// One candidate of [`Ranked`]: its two people, its score, where its
+/// reasons and planned lines end (each begins where the previous
+/// candidate's end), and its need met as (need, offer) string ids.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+struct Rec {
+    a: u32,
+    b: u32,
+    score: f64,
+    reasons_end: u32,
+    planned_end: u32,
+    need: Option<(u32, u32)>,
+}
+
+impl Ranked {
+    /// How many candidates.
+    pub fn len(&self) -> usize {
+        self.cands.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cands.is_empty()
+    }
+
+    fn string(&self, id: u32) -> &str {
+        self.strings.get(id as usize).map_or("", String::as_str)
+    }
+
+    /// Candidate `k` made whole.
+    pub fn get(&self, k: usize) -> IntroSuggestion {
+        let r = &self.cands[k];
+        let (r0, p0) = match k.checked_sub(1) {
+            Some(j) => (self.cands[j].reasons_end, self.cands[j].planned_end),
+            None => (0, 0),
+        };
+        let person = |x: u32| self.people.get(x as usize);
+        let (a, a_path) = person(r.a).cloned().unwrap_or_default();
+        let (b, b_path) = person(r.b).cloned().unwrap_or_default();
+        let reasons = self.reasons[r0 as usize..r.reasons_end as usize]
+            .iter()
+            .map(|&(x, y)| {
+                let mut s = self.string(x).to_string();
+                if y != NONE {
+                    s.push_str(self.string(y));
+                }
+                s
+            })
+            .collect();
+        let planned = self.planned[p0 as usize..r.planned_end as usize]
+            .iter()
+            .map(|&x| self.string(x).to_string())
+            .collect();
+        IntroSuggestion {
+            a,
+            b,
+            a_path,
+            b_path,
+            score: r.score,
+            reasons,
+            need: r.need.map(|(n, o)| NeedMet {
+                need: self.string(n).to_string(),
+                offer: self.string(o).to_string(),
+            }),
+            planned,
+        }
+    }
+
+    /// Every candidate made whole, best first.
+    pub fn all(&self) -> Vec<IntroSuggestion> {
+        (0..self.cands.len()).map(|k| self.get(k)).collect()
+    }
+
+    /// [`select`] on the compact form: the indexes picked among `among`
+    /// (candidate indexes, best first), and how many more were eligible.
+    fn select_in(
+        &self,
+        among: impl Iterator<Item = usize>,
+        limit: usize,
+        per_person: usize,
+    ) -> (Vec<usize>, usize) {
+        let mut count = vec![0usize; self.people.len()];
+        let mut picked = Vec::new();
+        let mut left = 0;
+        for k in among {
+            let r = &self.cands[k];
+            let (a, b) = (r.a as usize, r.b as usize);
+            let ok = count.get(a).is_some_and(|&c| c < per_person)
+                && count.get(b).is_some_and(|&c| c < per_person);
+            if ok && picked.len() < limit {
+                count[a] += 1;
+                count[b] += 1;
+                picked.push(k);
+            } else if ok {
+                left += 1;
+            }
+        }
+        (picked, left)
+    }
+
+    /// `select(self.all(), limit, per_person)`, making whole only the
+    /// candidates picked.
+    pub fn select(&self, limit: usize, per_person: usize) -> (Vec<IntroSuggestion>, usize) {
+        let (picked, left) = self.select_in(0..self.cands.len(), limit, per_person);
+        (picked.into_iter().map(|k| self.get(k)).collect(), left)
+    }
+
+    /// `pick(self.all(), person, limit, all)`, making whole only what it
+    /// returns.
+    pub fn pick(&self, person: Option<&Path>, limit: usize, all: bool) -> Vec<IntroSuggestion> {
+        let ks = self.pick_indexes(person, limit, all);
+        ks.into_iter().map(|k| self.get(k)).collect()
+    }
+
+    /// The indexes of the candidates [`Ranked::pick`] returns, best first:
+    /// to make each whole only as it is printed (`intros --all` at 100k
+    /// people is 125k of them).
+    pub fn pick_indexes(&self, person: Option<&Path>, limit: usize, all: bool) -> Vec<usize> {
+        let who = person.map(|p| self.people.iter().position(|(_, q)| q == p));
+        let among: Vec<usize> = match who {
+            None => (0..self.cands.len()).collect(),
+            // Nobody with that path appears: no candidate has them.
+            Some(None) => Vec::new(),
+            Some(Some(x)) => {
+                let x = x as u32;
+                (0..self.cands.len())
+                    .filter(|&k| self.cands[k].a == x || self.cands[k].b == x)
+                    .collect()
+            }
+        };
+        if all {
+            among
+        } else {
+            self.select_in(among.into_iter(), limit, 2).0
+        }
+    }
+
+    /// The compact form of `list` (best first), for tests and callers
+    /// holding whole suggestions: [`Ranked::all`] gives `list` back.
+    pub fn of(list: &[IntroSuggestion]) -> Ranked {
+        let mut r = Ranked::default();
+        let mut who: HashMap<(&str, &Path), u32> = HashMap::new();
+        for s in list {
+            let mut id = |r: &mut Ranked, name, path| {
+                *who.entry((name, path)).or_insert_with(|| {
+                    r.people.push((String::from(name), Path::to_path_buf(path)));
+                    (r.people.len() - 1) as u32
+                })
+            };
+            let a = id(&mut r, s.a.as_str(), s.a_path.as_path());
+            let b = id(&mut r, s.b.as_str(), s.b_path.as_path());
+            for x in &s.reasons {
+                let id = r.push(x.clone());
+                r.reasons.push((id, NONE));
+            }
+            for x in &s.planned {
+                let id = r.push(x.clone());
+                r.planned.push(id);
+            }
+            let need = s
+                .need
+                .as_ref()
+                .map(|n| (r.push(n.need.clone()), r.push(n.offer.clone())));
+            r.cands.push(Rec {
+                a,
+                b,
+                score: s.score,
+                reasons_end: r.reasons.len() as u32,
+                planned_end: r.planned.len() as u32,
+                need,
+            });
+        }
+        r
+    }
+
+    fn push(&mut self, s: String) -> u32 {
+        self.strings.push(s);
+        (self.strings.len() - 1) as u32
+    }
 }
 
 /// [`suggestions_with`], with who knows whom already worked out (it does
-/// not need the matcher: the two are built side by side).
+/// not need the matcher: the two are built side by side), the candidates in
+/// their compact form.
 fn suggestions_known(
     vault: &Vault,
     as_of: Date,
     m: &Matching,
     conn: Known<'_>,
-) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+) -> Result<(Ranked, Vec<ShareSuggestion>)> {
     let t = std::time::Instant::now();
     let dismissed = dismissed(&vault.root);
-    let in_progress: FxHashSet<Pair> = lifecycle::records(vault)
-        .iter()
-        .map(|r| pair(r.ia, r.ib))
-        .collect();
+    let in_progress = &conn.in_progress;
     let name_key = |i: usize| fold(&vault.notes[i].title);
     let excluded = |a: usize, b: usize| {
         let p = pair(a, b);
@@ -681,26 +960,31 @@ fn suggestions_known(
             })
         })
     };
+    let mut out = Ranked::default();
     let mut cands: FxHashMap<Pair, Cand> = FxHashMap::default();
+    let mut need_chains: Chains<NeedRec> = Chains::new();
+    let mut topic_chains: Chains<u32> = Chains::new();
 
     // 1. A's need is met by B's offers or by what B is.
-    // Per distinct need: who meets it, and for each of them the reason after
-    // the asker's name and the offer quoted, made once (they do not depend
-    // on who asks).
-    type Said = Option<(String, String)>;
-    let mut cache: HashMap<&str, (Vec<NeedMatch>, Vec<Said>)> = HashMap::new();
+    // Per distinct need: who meets it, its text's id, and for each of them
+    // the reason after the asker's name and the offer quoted, made once
+    // (they do not depend on who asks).
+    type Said = Option<(u32, u32)>;
+    let mut cache: HashMap<&str, (Vec<NeedMatch>, u32, Vec<Said>)> = HashMap::new();
     // Per helper: what each need they meet added, to spread the top.
     let mut by_helper: FxHashMap<usize, Vec<(f64, Pair)>> = FxHashMap::default();
     for (ai, &a) in m.people.iter().enumerate() {
         let Some(pa) = vault.person(a) else { continue };
+        // The asker's first name, once they meet anyone.
+        let mut first = NONE;
         for need in &pa.needs {
             let mut taken = 0;
             // Many people ask for the same thing in the same words: match
             // each distinct need once.
-            let (found, said) = cache.entry(need.as_str()).or_insert_with(|| {
+            let (found, need_id, said) = cache.entry(need.as_str()).or_insert_with(|| {
                 let found = m.meet(need, None, OFFERS_PER_NEED * 4 + 1);
                 let said = vec![None; found.len()];
-                (found, said)
+                (found, NONE, said)
             });
             for (k, nm) in found.iter().enumerate() {
                 if nm.profile == ai {
@@ -718,7 +1002,7 @@ fn suggestions_known(
                 let rank = taken as f64;
                 taken += 1;
                 let c = cands.entry(pair(a, b)).or_default();
-                let (tail, offer) = said[k].get_or_insert_with(|| {
+                let (tail, offer) = *said[k].get_or_insert_with(|| {
                     let tail = need_reason_tail(need, first_name(&vault.notes[b].title), nm, |f| {
                         m.field(nm.profile, f)
                     });
@@ -728,9 +1012,14 @@ fn suggestions_known(
                         .and_then(|cv| m.field(nm.profile, cv.field))
                         .map(|f| f.text.clone())
                         .unwrap_or_default();
-                    (tail, offer)
+                    (out.push(tail), out.push(offer))
                 });
-                let reason = format!("{}{tail}", first_name(&pa.name));
+                if *need_id == NONE {
+                    *need_id = out.push(need.clone());
+                }
+                if first == NONE {
+                    first = out.push(first_name(&pa.name).to_string());
+                }
                 // Met only because related words count in full: short of
                 // half the need at the ranking's weights, it ranks lower.
                 let related_only = if nm.coverage < super::matcher::MIN_COVERAGE {
@@ -743,17 +1032,20 @@ fn suggestions_known(
                     - related_only;
                 c.score += gain;
                 by_helper.entry(b).or_default().push((gain, pair(a, b)));
-                c.needs.push((
-                    a,
-                    reason,
-                    NeedMet {
-                        need: need.clone(),
-                        offer: offer.clone(),
+                need_chains.push(
+                    &mut c.needs,
+                    NeedRec {
+                        asker: a as u32,
+                        first,
+                        tail,
+                        need: *need_id,
+                        offer,
                     },
-                ));
+                );
             }
         }
     }
+    drop(cache);
 
     // One helper who meets many needs (a loft for rent meets every ask for
     // a room) should not fill the top: each further need they meet, weakest
@@ -766,6 +1058,7 @@ fn suggestions_known(
             }
         }
     }
+    drop(by_helper);
     trace("needs matched", t);
     // 2. Rare shared interests and values (tags half), weighted by rarity.
     let n = m.people.len().max(2) as f64;
@@ -786,7 +1079,7 @@ fn suggestions_known(
             for &b in &t.who[x + 1..] {
                 let c = cands.entry(pair(a, b)).or_default();
                 c.score += weight;
-                c.topics.push(id as u32);
+                topic_chains.push(&mut c.topics, id as u32);
             }
         }
     }
@@ -810,21 +1103,42 @@ fn suggestions_known(
     };
     // Each person's location, folded once.
     let mut places: FxHashMap<usize, Option<String>> = FxHashMap::default();
+    // Per note: its index among the people who appear, its "both in …",
+    // its planned lines' and topics' reasons' string ids, made once.
+    let mut person_id: FxHashMap<usize, u32> = FxHashMap::default();
+    let mut both_in: FxHashMap<usize, u32> = FxHashMap::default();
+    let mut topic_id: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut plan_ids: FxHashMap<Pair, Vec<u32>> = FxHashMap::default();
     // Notes ranked by title, so the order is sorted on numbers.
     let rank = title_ranks(vault, &m.people);
     let rank_of = |i: usize| rank.get(i).copied().unwrap_or(u32::MAX);
-    let mut keyed: Vec<(f64, u32, u32, IntroSuggestion)> = Vec::with_capacity(cands.len());
-    for ((a, b), mut c) in cands {
+    // (score, ranks, the candidate with its reasons and planned lines in
+    // `out`'s flat lists from these starts).
+    struct Kept {
+        score: f64,
+        ra: u32,
+        rb: u32,
+        rec: Rec,
+        reasons: u32,
+        planned: u32,
+    }
+    let mut keyed: Vec<Kept> = Vec::with_capacity(cands.len());
+    // Gathered unordered, then moved into rank order below.
+    let mut reasons: Vec<(u32, u32)> = Vec::new();
+    let mut planned_ids: Vec<u32> = Vec::new();
+    let mut shared_topics: Vec<u32> = Vec::new();
+    for ((a, b), c) in cands {
         if excluded(a, b) {
             continue;
         }
         let (Some(pa), Some(pb)) = (vault.person(a), vault.person(b)) else {
             continue;
         };
-        if c.needs.is_empty() && c.score < TOPICS_ALONE {
+        let met = c.needs.0 != NONE;
+        if !met && c.score < TOPICS_ALONE {
             continue;
         }
-        if c.needs.is_empty() {
+        if !met {
             for i in [a, b] {
                 need_keys.entry(i).or_insert_with(|| keys_of(i));
             }
@@ -833,27 +1147,29 @@ fn suggestions_known(
                 continue;
             }
         }
-        c.topics.sort_by(|&x, &y| {
+        shared_topics.clear();
+        shared_topics.extend(topic_chains.iter(c.topics));
+        shared_topics.sort_by(|&x, &y| {
             let (x, y) = (&topics.list[x as usize], &topics.list[y as usize]);
             x.all.cmp(&y.all).then_with(|| x.reason.cmp(&y.reason))
         });
         // The one whose need is met comes first.
-        let asker = c.needs.first().map(|(x, _, _)| *x);
-        let met = !c.needs.is_empty();
-        let mut reasons: Vec<String> = Vec::with_capacity(c.needs.len() + 3);
+        let asker = need_chains.iter(c.needs).next().map(|x| x.asker as usize);
+        let r0 = reasons.len() as u32;
         let mut need = None;
-        for (_, r, nm) in c.needs {
-            reasons.push(r);
+        for nr in need_chains.iter(c.needs) {
+            reasons.push((nr.first, nr.tail));
             if need.is_none() {
-                need = Some(nm);
+                need = Some((nr.need, nr.offer));
             }
         }
-        reasons.extend(
-            c.topics
-                .iter()
-                .take(2)
-                .map(|&x| topics.list[x as usize].reason.clone()),
-        );
+        for &x in shared_topics.iter().take(2) {
+            let id = *topic_id
+                .entry(x)
+                .or_insert_with(|| out.push(topics.list[x as usize].reason.clone()));
+            reasons.push((id, NONE));
+        }
+        let mut score = c.score;
         if let (Some(la), Some(_)) = (&pa.location, &pb.location) {
             for i in [a, b] {
                 places.entry(i).or_insert_with(|| {
@@ -863,35 +1179,70 @@ fn suggestions_known(
             }
             if places[&a] == places[&b] {
                 // Help can travel; company for a rare hobby mostly cannot.
-                c.score += if !met {
+                score += if !met {
                     LOCATION_WEIGHT
                 } else {
                     NEED_LOCATION_WEIGHT
                 };
-                reasons.push(format!("both in {la}"));
+                let id = *both_in
+                    .entry(a)
+                    .or_insert_with(|| out.push(format!("both in {la}")));
+                reasons.push((id, NONE));
             }
         }
+        let p0 = planned_ids.len() as u32;
+        if let Some(lines) = plans.get(&pair(a, b)) {
+            let ids = plan_ids
+                .entry(pair(a, b))
+                .or_insert_with(|| lines.iter().map(|l| out.push(l.clone())).collect());
+            planned_ids.extend_from_slice(ids);
+        }
         let (a, b) = if asker == Some(b) { (b, a) } else { (a, b) };
-        let score = (c.score * 100.0).round() / 100.0;
-        keyed.push((
+        let score = (score * 100.0).round() / 100.0;
+        let mut id_of = |i: usize| {
+            *person_id.entry(i).or_insert_with(|| {
+                out.people
+                    .push((vault.notes[i].title.clone(), vault.notes[i].path.clone()));
+                (out.people.len() - 1) as u32
+            })
+        };
+        let rec = Rec {
+            a: id_of(a),
+            b: id_of(b),
             score,
-            rank_of(a),
-            rank_of(b),
-            IntroSuggestion {
-                a: vault.notes[a].title.clone(),
-                b: vault.notes[b].title.clone(),
-                a_path: vault.notes[a].path.clone(),
-                b_path: vault.notes[b].path.clone(),
-                score,
-                reasons,
-                need,
-                planned: plans.get(&pair(a, b)).cloned().unwrap_or_default(),
-            },
-        ));
+            reasons_end: reasons.len() as u32,
+            planned_end: planned_ids.len() as u32,
+            need,
+        };
+        keyed.push(Kept {
+            score,
+            ra: rank_of(a),
+            rb: rank_of(b),
+            rec,
+            reasons: r0,
+            planned: p0,
+        });
     }
     // Best first, then by the names: the ranks sort as the titles do.
-    keyed.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-    let out: Vec<IntroSuggestion> = keyed.into_iter().map(|k| k.3).collect();
+    keyed.sort_by(|x, y| {
+        y.score
+            .total_cmp(&x.score)
+            .then(x.ra.cmp(&y.ra))
+            .then(x.rb.cmp(&y.rb))
+    });
+    out.cands.reserve_exact(keyed.len());
+    out.reasons.reserve_exact(reasons.len());
+    out.planned.reserve_exact(planned_ids.len());
+    for k in keyed {
+        let mut rec = k.rec;
+        out.reasons
+            .extend_from_slice(&reasons[k.reasons as usize..rec.reasons_end as usize]);
+        out.planned
+            .extend_from_slice(&planned_ids[k.planned as usize..rec.planned_end as usize]);
+        rec.reasons_end = out.reasons.len() as u32;
+        rec.planned_end = out.planned.len() as u32;
+        out.cands.push(rec);
+    }
     trace("candidates", t);
     let shares = shares(vault, as_of, m);
     trace("shares", t);
@@ -1051,11 +1402,11 @@ pub fn intro_suggestions(
 ) -> Result<Vec<IntroSuggestion>> {
     let key = super::introfacts::of_vault(vault);
     let matching = std::sync::OnceLock::new();
-    let (list, _) = all_with(vault, as_of, key, &|| {
+    let (ranked, _) = ranked_with(vault, as_of, key, &|| {
         matching.get_or_init(|| Matching::build(vault))
     })?;
     let path = person.map(|i| vault.notes[i].path.as_path());
-    Ok(pick(list, path, limit, all))
+    Ok(ranked.pick(path, limit, all))
 }
 
 /// The suggestions with one person (by note path: two people may share a
@@ -1081,10 +1432,19 @@ pub fn cached_all(
     key: Option<super::introfacts::Key>,
     as_of: Date,
 ) -> Option<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    cached_ranked(root, key, as_of).map(|(r, s)| (r.all(), s))
+}
+
+/// [`cached_all`], the candidates in their compact form.
+pub fn cached_ranked(
+    root: &Path,
+    key: Option<super::introfacts::Key>,
+    as_of: Date,
+) -> Option<(Ranked, Vec<ShareSuggestion>)> {
     use super::cached;
     let t = std::time::Instant::now();
     let g = cached::intros_generation(key?.key, as_of);
-    match cached::read::<cached::AllIntros>(&cached::intros_file(root), g) {
+    match cached::read_intros(&cached::intros_file(root), g) {
         Ok(all) => {
             trace("intros cache: hit", t);
             Some(all.into_parts())
@@ -1107,10 +1467,21 @@ pub fn all_with<'m>(
     key: Option<super::introfacts::Key>,
     matching: &(dyn Fn() -> &'m Matching<'m> + Sync),
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
-    if let Some(found) = cached_all(&vault.root, key, as_of) {
+    let (r, s) = ranked_with(vault, as_of, key, matching)?;
+    Ok((r.all(), s))
+}
+
+/// [`all_with`], the candidates in their compact form.
+pub fn ranked_with<'m>(
+    vault: &Vault,
+    as_of: Date,
+    key: Option<super::introfacts::Key>,
+    matching: &(dyn Fn() -> &'m Matching<'m> + Sync),
+) -> Result<(Ranked, Vec<ShareSuggestion>)> {
+    if let Some(found) = cached_ranked(&vault.root, key, as_of) {
         return Ok(found);
     }
-    compute_all(vault, as_of, key, matching)
+    compute_ranked(vault, as_of, key, matching)
 }
 
 /// Every introduction candidate and share, computed (the matcher and who
@@ -1121,17 +1492,39 @@ pub fn compute_all<'m>(
     key: Option<super::introfacts::Key>,
     matching: &(dyn Fn() -> &'m Matching<'m> + Sync),
 ) -> Result<(Vec<IntroSuggestion>, Vec<ShareSuggestion>)> {
+    let (r, s) = compute_ranked(vault, as_of, key, matching)?;
+    Ok((r.all(), s))
+}
+
+/// [`compute_all`], the candidates in their compact form.
+pub fn compute_ranked<'m>(
+    vault: &Vault,
+    as_of: Date,
+    key: Option<super::introfacts::Key>,
+    matching: &(dyn Fn() -> &'m Matching<'m> + Sync),
+) -> Result<(Ranked, Vec<ShareSuggestion>)> {
     use super::cached;
     let t = std::time::Instant::now();
     vault.resolve_links();
-    let (m, conn) = rayon::join(matching, || Known::new(vault));
+    let (m, conn) = rayon::join(
+        || {
+            let m = matching();
+            trace("matcher", t);
+            m
+        },
+        || {
+            let k = Known::new(vault);
+            trace("connections", t);
+            k
+        },
+    );
     trace("matcher and connections", t);
     let (intros, shares) = suggestions_known(vault, as_of, m, conn)?;
     // A note saved since the model read it was read for its prose, or the
     // dismissals changed since the key read them: the result is not that
     // key's, so it is not stored under it.
     if let Some(k) = key.filter(|k| k.still(vault))
-        && let Err(e) = cached::write(
+        && let Err(e) = cached::write_intros(
             &cached::intros_file(&vault.root),
             cached::intros_generation(k.key, as_of),
             &cached::AllIntros::of(&intros, &shares),
@@ -1141,6 +1534,7 @@ pub fn compute_all<'m>(
         // A read-only vault still answers; it computes again next time.
         eprintln!("trace: introductions cache not saved: {e}");
     }
+    trace("introductions cache written", t);
     Ok((intros, shares))
 }
 
@@ -1426,4 +1820,103 @@ pub fn dismiss(root: &Path, a: &str, b: &str) -> Result<bool> {
     new.extend_from_slice(item.as_bytes());
     snap.replace(&new)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> (tempfile::TempDir, Vault) {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for e in std::fs::read_dir(from).unwrap() {
+                let e = e.unwrap();
+                let t = to.join(e.file_name());
+                if e.file_type().unwrap().is_dir() {
+                    if e.file_name() != ".kith" {
+                        copy(&e.path(), &t);
+                    }
+                } else {
+                    std::fs::copy(e.path(), t).unwrap();
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("v");
+        copy(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-vault"),
+            &root,
+        );
+        // Two people of one name: told apart by their notes.
+        for who in ["a", "b"] {
+            std::fs::write(
+                root.join(format!("people/same-{who}.md")),
+                "---\nname: Sam Same\nneeds: [pitch deck feedback, book recommendations]\ninterests: [crime fiction, sailing]\n---\n",
+            )
+            .unwrap();
+        }
+        let v = crate::store::load(&root).unwrap();
+        (dir, v)
+    }
+
+    /// The compact form is the whole suggestions in other words: made
+    /// whole it is what `Ranked::of` was given, and picking on it picks
+    /// what picking on the whole list does, for everyone and every limit.
+    #[test]
+    fn the_compact_candidates_pick_as_the_whole_ones_do() {
+        let (_dir, v) = example();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let m = Matching::build(&v);
+        let (ranked, _) = compute_ranked(&v, as_of, None, &|| &m).unwrap();
+        let all = ranked.all();
+        assert!(all.len() > 10, "{}", all.len());
+        assert!(
+            all.iter().any(|s| s.a == "Sam Same" || s.b == "Sam Same"),
+            "the namesakes appear"
+        );
+        assert_eq!(Ranked::of(&all).all(), all);
+        for limit in [0, 1, 2, 5, 1000] {
+            assert_eq!(ranked.select(limit, 2), select(all.clone(), limit, 2));
+            for (_, n, _) in v.people() {
+                for every in [false, true] {
+                    assert_eq!(
+                        ranked.pick(Some(&n.path), limit, every),
+                        pick(all.clone(), Some(&n.path), limit, every),
+                        "{}",
+                        n.path.display()
+                    );
+                }
+            }
+            assert_eq!(
+                ranked.pick(None, limit, false),
+                pick(all.clone(), None, limit, false)
+            );
+        }
+        assert_eq!(
+            ranked.pick(Some(Path::new("people/nobody.md")), 5, true),
+            Vec::new()
+        );
+    }
+
+    /// What `intros.bin` stores reads back as the same candidates.
+    #[test]
+    fn the_compact_candidates_round_trip_through_their_file() {
+        let (dir, v) = example();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let m = Matching::build(&v);
+        let (ranked, shares) = compute_ranked(&v, as_of, None, &|| &m).unwrap();
+        let f = dir.path().join("intros.bin");
+        super::super::cached::write_intros(
+            &f,
+            9,
+            &super::super::cached::AllIntros::of(&ranked, &shares),
+        )
+        .unwrap();
+        let (back, back_shares) = super::super::cached::read_intros(&f, 9)
+            .unwrap()
+            .into_parts();
+        assert_eq!(back, ranked);
+        assert_eq!(back.all(), ranked.all());
+        assert_eq!(back_shares, shares);
+    }
 }

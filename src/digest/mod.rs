@@ -22,8 +22,9 @@ mod rules_tests;
 pub mod tty;
 
 pub use intros::{
-    DISMISSED_FILE, IntroSuggestion, Matching, all_with, cached_all, compute_all, connections,
-    dismiss, intro_suggestions, pick, select, suggestions_with,
+    DISMISSED_FILE, IntroSuggestion, Matching, Ranked, all_with, cached_all, cached_ranked,
+    compute_all, compute_ranked, connections, dismiss, intro_suggestions, pick, ranked_with,
+    select, suggestions_with,
 };
 pub use lifecycle::{IntroRecord, IntroState, records as intro_records};
 pub use reminders::{Contact, contacts, reminders, reminders_with};
@@ -261,11 +262,12 @@ pub fn compute(vault: &Vault, as_of: Date, limits: Limits, key: Option<u64>) -> 
             if let Some(p) = picked {
                 return Ok(p);
             }
-            let (intros, shares) = match cached_all(&vault.root, ikey, as_of) {
+            let (ranked, shares) = match cached_ranked(&vault.root, ikey, as_of) {
                 Some(found) => found,
-                None => intros::compute_all(vault, as_of, ikey, &matching)?,
+                None => intros::compute_ranked(vault, as_of, ikey, &matching)?,
             };
-            let (intros, more_intros) = select(intros, limits.intros, 2);
+            // Only what is shown is made whole.
+            let (intros, more_intros) = ranked.select(limits.intros, 2);
             let shares: Vec<ShareSuggestion> = shares.into_iter().take(limits.shares).collect();
             Ok((intros, shares, more_intros))
         },

@@ -32,6 +32,7 @@ mod import_export;
 mod index_repair;
 mod intro_key;
 mod intros;
+mod intros_lean;
 mod obsidian;
 mod reading;
 mod search;
