@@ -17,6 +17,46 @@
 //! person's fields hash by note path and content hash: only the notes that
 //! changed are read.
 //!
+//! # Carried across an edit of someone's fields
+//!
+//! An offer added moves the key. The answers of the new key are then
+//! derived from the kept ones ([`Memo::derive`]) whenever that is provably
+//! what an index built again would answer, and the index is built only
+//! when it is not. The argument:
+//!
+//! - A need's answer is the best `limit` of scoring every profile
+//!   (coverage, then profile number). A profile's score for a need reads
+//!   the profile, and the need *prepared* ([`Lexed::prepare`]): its words'
+//!   weights (idf: the profile count and each content stem's document
+//!   frequency), each stem's df (a word most people hold is no evidence)
+//!   and each need-side concept's offer count (broad and narrower
+//!   concepts). Nothing else: prefixes and concepts are matched within the
+//!   profile; the postings only find candidates.
+//! - So the file keeps a [`Table`]: the profile count, the counts of every
+//!   stem and concept the kept needs asked, and per profile a *mark*, the
+//!   sum of a 64-bit hash of each of those stems and concepts it holds. A
+//!   changed profile changes a count only by holding another set of them,
+//!   so only by changing its mark: when every changed person's mark is the
+//!   file's, every count is, and each need is prepared exactly from the
+//!   table. (Two changes that cancel out, one person gaining a word another
+//!   loses, are refused too: the marks moved.)
+//! - With the weights the same, every unchanged profile scores as before:
+//!   a kept answer stays right for each of them, in the same order. Only
+//!   the changed profiles are scored again, without the index
+//!   ([`Prepared::score`]), and merged in (`merge`). A changed profile that
+//!   fell out of a full answer leaves a gap only the index could fill (an
+//!   unchanged profile the answer left out may come next), so a carried
+//!   answer holds only what ranks no lower than the kept answer's last
+//!   entry; answers are kept twice as deep as asked so that such removals
+//!   still leave what is asked. A need's keys and a resource's score read
+//!   no other profile: they hold as they are.
+//! - A person who joins or leaves (or becomes eligible or not) changes the
+//!   profile count, which every weight depends on; one whose note moves
+//!   changes the numbers the answers name. The index is built. So it is
+//!   when a changed mark says a need's weights may have moved, when the
+//!   binary or the lexicon changed, or when a need is asked that the file
+//!   does not hold.
+//!
 //! The file follows [`super::cached`]'s discipline (its header, checksum,
 //! atomic write, a damaged file said once on stderr and recomputed); the
 //! header's generation is [`GENERATION`], and the key is in the payload, so

@@ -7,6 +7,12 @@
 //! prose, exactly, by a shared stem prefix, or through a concept of the
 //! lexicon (need side ↔ offer side). Candidates come from postings lists,
 //! never from all pairs.
+//!
+//! A need's score of one profile reads only that profile and the need as
+//! [`Prepared`] at some [`Rarity`] (the profile count, the df of the need's
+//! stems, the offer count of its concepts): the index is one rarity, the
+//! table the kept answers hold is another (`answers.rs`), so a changed
+//! profile is scored again without building the index.
 
 use super::lexicon::Lexicon;
 use std::collections::HashSet;
