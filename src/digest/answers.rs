@@ -1194,7 +1194,7 @@ mod tests {
     fn text(rng: &mut Rng, words: usize, other: bool) -> String {
         (0..words)
             .map(|_| {
-                if other && rng.next() % 3 == 0 {
+                if other && rng.next().is_multiple_of(3) {
                     rng.pick(OTHER)
                 } else {
                     rng.pick(NEEDY)
@@ -1207,7 +1207,7 @@ mod tests {
     fn person(rng: &mut Rng) -> Vec<Field> {
         let mut f = Vec::new();
         for kind in [FieldKind::Offer, FieldKind::Role, FieldKind::Prose] {
-            if rng.next() % 4 != 0 {
+            if !rng.next().is_multiple_of(4) {
                 let words = 1 + rng.next() % 3;
                 f.push(Field {
                     kind,

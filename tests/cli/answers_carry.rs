@@ -6,6 +6,9 @@
 
 use crate::support::TestVault;
 
+/// (what, the edit of the note's text, whether the answers are carried).
+type Edit = (&'static str, fn(String) -> String, bool);
+
 const AS_OF: &str = "2026-11-20";
 
 /// Ann needs tax advice; several people could give it, from fields of
@@ -98,7 +101,7 @@ fn after_an_offer_edit_the_carried_answers_are_those_of_a_fresh_index() {
     v.kith(intros).ok();
     let before = v.kith(intros).ok().stdout;
     // (edit, whether it leaves every need's weights as they were)
-    let edits: [(&str, fn(String) -> String, bool); 4] = [
+    let edits: [Edit; 4] = [
         // Bob's words of the need were prose: in an offer they count more,
         // so he ranks higher, and the index is not needed to say so.
         (
