@@ -160,3 +160,24 @@ fn after_an_offer_edit_the_carried_answers_are_those_of_a_fresh_index() {
     let after = v.kith(intros).ok().stdout;
     assert_ne!(before, after);
 }
+
+/// A resource added is scored against every need at the kept rarity: no
+/// index is built, and the shares are those of a run from scratch.
+#[test]
+fn a_resource_added_is_scored_without_the_index() {
+    let v = vault();
+    let intros = ["intros", "--all", "--json", "--as-of", AS_OF];
+    v.kith(intros).ok();
+    v.note(
+        "resources/tax-guide.md",
+        "---\ntitle: Tax advice for startups\ntags: [tax]\n---\n\nA guide to startup tax advice.\n",
+    );
+    let (cached, fresh, stderr) = cached_and_fresh(&v, &intros);
+    assert_eq!(cached, fresh);
+    assert!(!stderr.contains("matcher built"), "{stderr}");
+    let digest = ["digest", "--all", "--json", "--as-of", AS_OF];
+    let (cached, fresh, _) = cached_and_fresh(&v, &digest);
+    assert_eq!(cached, fresh);
+    // Shared with Ann, whose need it meets.
+    assert!(fresh.contains("tax-guide.md"), "{fresh}");
+}
