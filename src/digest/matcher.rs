@@ -7,6 +7,12 @@
 //! prose, exactly, by a shared stem prefix, or through a concept of the
 //! lexicon (need side ↔ offer side). Candidates come from postings lists,
 //! never from all pairs.
+//!
+//! A need's score of one profile reads only that profile and the need as
+//! [`Prepared`] at some [`Rarity`] (the profile count, the df of the need's
+//! stems, the offer count of its concepts): the index is one rarity, the
+//! table the kept answers hold is another (`answers.rs`), so a changed
+//! profile is scored again without building the index.
 
 use super::lexicon::Lexicon;
 use std::collections::HashSet;
@@ -529,7 +535,7 @@ pub enum Side {
 }
 
 /// Lexicon phrases by first stem, per side, for one scan of a text.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PhraseStarts {
     need: HashMap<String, Vec<(usize, usize)>>,
     offer: HashMap<String, Vec<(usize, usize)>>,
@@ -594,11 +600,7 @@ impl PhraseStarts {
 /// Keeps the best `limit` matches (coverage, then profile), best first, and
 /// returns the coverage a newcomer must reach to stay in.
 fn top(out: &mut Vec<NeedMatch>, limit: usize) -> f64 {
-    out.sort_by(|a, b| {
-        b.coverage
-            .total_cmp(&a.coverage)
-            .then(a.profile.cmp(&b.profile))
-    });
+    out.sort_by(rank);
     out.truncate(limit);
     if out.len() == limit {
         out.last().map_or(0.0, |m| m.coverage)
@@ -607,10 +609,166 @@ fn top(out: &mut Vec<NeedMatch>, limit: usize) -> f64 {
     }
 }
 
-/// Everyone's profiles with postings, and the vault's word rarity.
-pub struct Index {
+/// The lexicon ready to scan texts: what a profile is made of, and a
+/// need's words and concepts, with no other profile in sight.
+#[derive(Debug, Clone)]
+pub struct Lexed {
     pub lexicon: Lexicon,
     starts: PhraseStarts,
+}
+
+/// How rare each word and concept is among the profiles: all a need's
+/// weights depend on besides its own text (see [`Lexed::prepare`]).
+pub trait Rarity {
+    /// How many profiles there are.
+    fn profiles(&self) -> usize;
+    /// How many profiles hold this stem (exactly); `None` when not known.
+    fn df(&self, stem: &str) -> Option<usize>;
+    /// How many profiles offer this concept; `None` when not known.
+    fn offered(&self, concept: usize) -> Option<usize>;
+}
+
+/// A need's rarity asked of a [`Rarity`] that does not know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unknown;
+
+impl Lexed {
+    pub fn new(lexicon: Lexicon) -> Lexed {
+        Lexed {
+            starts: PhraseStarts::new(&lexicon),
+            lexicon,
+        }
+    }
+
+    /// A profile of these fields: it depends on nothing else.
+    pub fn profile(&self, fields: Vec<Field>) -> Profile {
+        Profile::new(fields, &self.lexicon, &self.starts)
+    }
+
+    /// A need's words, weights and concepts, ready to score profiles, at
+    /// the rarity `r` gives; `Ok(None)` for a need without content words.
+    ///
+    /// Everything a need's answers depend on besides the profiles scored is
+    /// asked here: the profile count, and the count of each content stem
+    /// and of each need-side concept the need holds (the scoring itself
+    /// reads them from the [`Prepared`]). Which counts are asked depends on
+    /// the need's text and the lexicon alone, so a table of the counts a
+    /// set of needs asked answers exactly those needs again.
+    pub fn prepare(&self, r: &dyn Rarity, need: &str) -> Result<Option<Prepared>, Unknown> {
+        let toks = tokens(need);
+        let concepts = self.starts.find(&toks, &self.lexicon, Side::Need);
+        let offered = concepts
+            .iter()
+            .map(|c| r.offered(c.0))
+            .collect::<Option<Vec<usize>>>()
+            .ok_or(Unknown)?;
+        let n = r.profiles();
+        let mut context = false;
+        // (token position, weight, key)
+        let mut words: Vec<(usize, f64, bool)> = Vec::new();
+        let mut dfs: Vec<usize> = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            let lower = t.word.to_ascii_lowercase();
+            // "for our wedding" says what it is for; "for German documents"
+            // still says what is needed.
+            let marker = if lower == "for" {
+                toks.get(i + 1)
+                    .is_some_and(|n| POSSESSIVE.contains(&n.word.to_ascii_lowercase().as_str()))
+            } else {
+                CONTEXT_MARKERS.contains(&lower.as_str())
+            };
+            if marker && !words.is_empty() {
+                context = true;
+            }
+            if t.stop || words.iter().any(|&(j, _, _)| toks[j].stem == t.stem) {
+                continue;
+            }
+            let df = r.df(&t.stem).ok_or(Unknown)?;
+            let mut w = idf(n, df);
+            if SERVICE.contains(&t.word.to_ascii_lowercase().as_str()) {
+                w *= SERVICE_WEIGHT;
+            }
+            if context {
+                w *= CONTEXT_WEIGHT;
+            }
+            // Nor can a concept nobody offers.
+            let offered = concepts
+                .iter()
+                .zip(&offered)
+                .any(|(c, &o)| c.1.contains(&i) && o > 0);
+            if df == 0 && !offered {
+                w *= UNSEEN_WEIGHT;
+            }
+            words.push((i, w, t.key && !context));
+            dfs.push(df);
+        }
+        let total: f64 = words.iter().map(|w| w.1).sum();
+        if words.is_empty() || total <= 0.0 {
+            return Ok(None);
+        }
+        Ok(Some(Prepared {
+            toks,
+            words,
+            dfs,
+            total,
+            concepts,
+            offered,
+            n,
+        }))
+    }
+}
+
+/// Rarity of a stem held by `df` of `n` profiles: rare words say more about
+/// what is asked.
+fn idf(n: usize, df: usize) -> f64 {
+    let n = n as f64 + 1.0;
+    let df = df as f64;
+    ((n / (df + 1.0)).ln()).max(0.1) + 0.5
+}
+
+/// What a profile's holding a stem adds to its mark (see [`Profile::mark`]).
+pub fn word_mark(stem: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    0u8.hash(&mut h);
+    stem.hash(&mut h);
+    h.finish()
+}
+
+/// What a profile's offering a concept adds to its mark.
+pub fn concept_mark(concept: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    1u8.hash(&mut h);
+    concept.hash(&mut h);
+    h.finish()
+}
+
+impl Profile {
+    /// Which of `words` (sorted stems) it holds and which of `concepts`
+    /// (sorted) it offers, as one number: the sum of their marks, so that
+    /// the index gets everyone's from its postings in one pass
+    /// ([`Index::marks`]). Two profiles of one mark hold the same of them
+    /// (up to a 64-bit collision, as for the fields hashes).
+    pub fn mark(&self, words: &[String], concepts: &[usize]) -> u64 {
+        let mut m = 0u64;
+        for (w, _) in &self.words {
+            if words.binary_search(w).is_ok() {
+                m = m.wrapping_add(word_mark(w));
+            }
+        }
+        for c in self.concepts.keys() {
+            if concepts.binary_search(c).is_ok() {
+                m = m.wrapping_add(concept_mark(*c));
+            }
+        }
+        m
+    }
+}
+
+/// Everyone's profiles with postings, and the vault's word rarity.
+pub struct Index {
+    pub lexed: Lexed,
     pub profiles: Vec<Profile>,
     /// Stem → profiles holding the word.
     postings: HashMap<String, Vec<usize>>,
@@ -622,12 +780,21 @@ pub struct Index {
 }
 
 /// A need ready to score: tokens, (position, weight, key) per content word,
-/// their total weight, and the need-side concepts found.
+/// their total weight, and the need-side concepts found; with the rarity
+/// the scoring reads (each word's df, each concept's offer count, the
+/// profile count), so that a profile is scored without the index.
+#[derive(Debug, Clone)]
 pub struct Prepared {
     toks: Vec<Token>,
     words: Vec<(usize, f64, bool)>,
+    /// Per word of `words`: how many profiles hold its stem.
+    dfs: Vec<usize>,
     total: f64,
     concepts: Vec<(usize, Vec<usize>, String)>,
+    /// Per concept of `concepts`: how many profiles offer it.
+    offered: Vec<usize>,
+    /// How many profiles there are.
+    n: usize,
 }
 
 /// One content word of a need and how it was covered.
@@ -649,14 +816,30 @@ pub struct NeedMatch {
     pub covered: Vec<Covered>,
 }
 
+/// The order of a need's answer: coverage, then profile.
+pub fn rank(a: &NeedMatch, b: &NeedMatch) -> std::cmp::Ordering {
+    b.coverage
+        .total_cmp(&a.coverage)
+        .then(a.profile.cmp(&b.profile))
+}
+
+impl Rarity for Index {
+    fn profiles(&self) -> usize {
+        self.profiles.len()
+    }
+    fn df(&self, stem: &str) -> Option<usize> {
+        Some(Index::df(self, stem))
+    }
+    fn offered(&self, concept: usize) -> Option<usize> {
+        Some(self.concept_postings.get(&concept).map_or(0, Vec::len))
+    }
+}
+
 impl Index {
     pub fn new(lexicon: Lexicon, profiles: Vec<Vec<Field>>) -> Index {
-        let starts = PhraseStarts::new(&lexicon);
+        let lexed = Lexed::new(lexicon);
         use rayon::prelude::*;
-        let profiles: Vec<Profile> = profiles
-            .into_par_iter()
-            .map(|f| Profile::new(f, &lexicon, &starts))
-            .collect();
+        let profiles: Vec<Profile> = profiles.into_par_iter().map(|f| lexed.profile(f)).collect();
         let mut postings: HashMap<String, Vec<usize>> = HashMap::default();
         let mut concept_postings: HashMap<usize, Vec<usize>> = HashMap::default();
         for (i, p) in profiles.iter().enumerate() {
@@ -668,8 +851,7 @@ impl Index {
             }
         }
         Index {
-            lexicon,
-            starts,
+            lexed,
             profiles,
             vocabulary: {
                 let mut v: Vec<String> = postings.keys().cloned().collect();
@@ -687,11 +869,23 @@ impl Index {
         self.postings.get(stem).map_or(0, Vec::len)
     }
 
-    /// Rarity of a stem: rare words say more about what is asked.
-    fn idf(&self, stem: &str) -> f64 {
-        let n = self.profiles.len() as f64 + 1.0;
-        let df = self.df(stem) as f64;
-        ((n / (df + 1.0)).ln()).max(0.1) + 0.5
+    /// Every profile's [`Profile::mark`] of these words and concepts, from
+    /// their postings.
+    pub fn marks(&self, words: &[String], concepts: &[usize]) -> Vec<u64> {
+        let mut marks = vec![0u64; self.profiles.len()];
+        for w in words {
+            let m = word_mark(w);
+            for &k in self.postings.get(w.as_str()).into_iter().flatten() {
+                marks[k] = marks[k].wrapping_add(m);
+            }
+        }
+        for &c in concepts {
+            let m = concept_mark(c);
+            for &k in self.concept_postings.get(&c).into_iter().flatten() {
+                marks[k] = marks[k].wrapping_add(m);
+            }
+        }
+        marks
     }
 
     /// The people whose profile meets a need, best first (at most `limit`).
@@ -716,6 +910,7 @@ impl Index {
             words,
             total,
             concepts,
+            ..
         } = &q;
         let (toks, words, total) = (toks.as_slice(), words.as_slice(), *total);
         // A word's best contribution: its weight, covered in a full-weight
@@ -762,7 +957,7 @@ impl Index {
                     if Some(c) == skip || !seen.insert(c) {
                         continue;
                     }
-                    if let Some(mut m) = self.score_at(&self.profiles[c], &q, floor) {
+                    if let Some(mut m) = q.score(&self.profiles[c], floor) {
                         m.profile = c;
                         out.push(m);
                         if out.len() >= 2 * limit {
@@ -781,53 +976,8 @@ impl Index {
 
     /// A need's words, weights and concepts, ready to score profiles.
     pub fn prepare(&self, need: &str) -> Option<Prepared> {
-        let toks = tokens(need);
-        let concepts = self.starts.find(&toks, &self.lexicon, Side::Need);
-        let mut context = false;
-        // (token position, weight, key)
-        let mut words: Vec<(usize, f64, bool)> = Vec::new();
-        for (i, t) in toks.iter().enumerate() {
-            let lower = t.word.to_ascii_lowercase();
-            // "for our wedding" says what it is for; "for German documents"
-            // still says what is needed.
-            let marker = if lower == "for" {
-                toks.get(i + 1)
-                    .is_some_and(|n| POSSESSIVE.contains(&n.word.to_ascii_lowercase().as_str()))
-            } else {
-                CONTEXT_MARKERS.contains(&lower.as_str())
-            };
-            if marker && !words.is_empty() {
-                context = true;
-            }
-            if t.stop || words.iter().any(|&(j, _, _)| toks[j].stem == t.stem) {
-                continue;
-            }
-            let mut w = self.idf(&t.stem);
-            if SERVICE.contains(&t.word.to_ascii_lowercase().as_str()) {
-                w *= SERVICE_WEIGHT;
-            }
-            if context {
-                w *= CONTEXT_WEIGHT;
-            }
-            // Nor can a concept nobody offers.
-            let offered = concepts
-                .iter()
-                .any(|c| c.1.contains(&i) && self.concept_postings.contains_key(&c.0));
-            if self.df(&t.stem) == 0 && !offered {
-                w *= UNSEEN_WEIGHT;
-            }
-            words.push((i, w, t.key && !context));
-        }
-        let total: f64 = words.iter().map(|w| w.1).sum();
-        if words.is_empty() || total <= 0.0 {
-            return None;
-        }
-        Some(Prepared {
-            toks,
-            words,
-            total,
-            concepts,
-        })
+        // The index knows every count: never `Unknown`.
+        self.lexed.prepare(self, need).ok().flatten()
     }
 
     /// What a need is about, to tell when two people ask for the same thing:
@@ -850,22 +1000,34 @@ impl Index {
     /// A profile built outside the index (e.g. a resource), on this
     /// vault's rarity and lexicon.
     pub fn profile(&self, fields: Vec<Field>) -> Profile {
-        Profile::new(fields, &self.lexicon, &self.starts)
+        self.lexed.profile(fields)
     }
 
     /// Whether a profile meets a prepared need; `profile` in the answer is 0.
     pub fn score(&self, p: &Profile, q: &Prepared) -> Option<NeedMatch> {
-        self.score_at(p, q, MIN_COVERAGE)
+        q.score(p, MIN_COVERAGE)
     }
 
     /// Like [`score`](Self::score) with another coverage floor.
     pub fn score_at(&self, p: &Profile, q: &Prepared, min: f64) -> Option<NeedMatch> {
+        q.score(p, min)
+    }
+}
+
+impl Prepared {
+    /// Whether a profile meets this need at coverage floor `min` (see
+    /// [`Index::score`]); `profile` in the answer is 0. Reads nothing but
+    /// the profile and the rarity the need was prepared at.
+    pub fn score(&self, p: &Profile, min: f64) -> Option<NeedMatch> {
         let Prepared {
             toks,
             words,
+            dfs,
             total,
             concepts,
-        } = q;
+            offered,
+            n,
+        } = self;
         // First without allocating: most candidates fall short.
         // Per word: (factor, field, concept index into `concepts`).
         let mut best_of: Vec<Option<(f64, usize, Option<usize>)>> = Vec::with_capacity(words.len());
@@ -874,7 +1036,7 @@ impl Index {
         let mut any_key = false;
         let mut key_covered = false;
         let mut specific = false;
-        for &(pos, w, key) in words.iter() {
+        for (wi, &(pos, w, key)) in words.iter().enumerate() {
             any_key |= key;
             let t = &toks[pos];
             let mut best = p.cover(&t.stem).map(|(f, fi)| (f, fi, None));
@@ -887,9 +1049,8 @@ impl Index {
                     // more than of any lawyer: through a broader concept (more
                     // people offer it) than another that holds the same word,
                     // the word counts less.
-                    let offered = |c: &usize| self.concept_postings.get(c).map_or(0, Vec::len);
-                    let narrower = concepts.iter().any(|(c2, ps2, _)| {
-                        c2 != ci && ps2.contains(&pos) && offered(c2) < offered(ci)
+                    let narrower = concepts.iter().zip(offered).any(|((c2, ps2, _), &o2)| {
+                        c2 != ci && ps2.contains(&pos) && o2 < offered[k]
                     });
                     let f = fw * CONCEPT_FACTOR * if narrower { BROAD_FACTOR } else { 1.0 };
                     // On a tie the narrower (longer) phrase is the better evidence.
@@ -916,15 +1077,10 @@ impl Index {
                 };
                 key_covered |= key;
                 // A word most people have is no evidence on its own.
-                let df = self.df(&t.stem);
+                let df = dfs[wi];
                 // Nor is a concept most people offer ("developer", "design").
-                let broad = |k: usize| {
-                    let c = concepts[k].0;
-                    self.concept_postings.get(&c).map_or(0, Vec::len) * 5
-                        > self.profiles.len().max(10)
-                };
-                specific |=
-                    concept.is_some_and(|k| !broad(k)) || df * 5 <= self.profiles.len().max(10);
+                let broad = |k: usize| offered[k] * 5 > (*n).max(10);
+                specific |= concept.is_some_and(|k| !broad(k)) || df * 5 <= (*n).max(10);
             }
             best_of.push(best);
         }

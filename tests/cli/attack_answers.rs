@@ -409,10 +409,13 @@ fn a_crafted_answers_file_with_huge_counts_is_rebuilt_not_trusted() {
             out.push(b | 0x80);
         }
     };
-    // (sums: a huge count), then (no sums, key 0, meets: a huge count).
+    // (sums: a huge count), then (no sums, key 0, base 0, no table,
+    // meets: a huge count).
     let payloads = [varint(1 << 62), {
         let mut p = varint(0);
         p.extend(varint(0));
+        p.extend(varint(0));
+        p.push(0);
         p.extend(varint(u64::from(u32::MAX) << 8));
         p
     }];
@@ -421,8 +424,10 @@ fn a_crafted_answers_file_with_huge_counts_is_rebuilt_not_trusted() {
         h.write(&payload);
         h.write_usize(payload.len());
         let mut bytes = b"KITHDGS\n".to_vec();
-        bytes.extend(3u32.to_le_bytes());
-        bytes.extend(1u64.to_le_bytes());
+        // The cache files' format and `answers.rs`'s generation: a header
+        // of another is refused before the counts are read.
+        bytes.extend(4u32.to_le_bytes());
+        bytes.extend(2u64.to_le_bytes());
         bytes.extend(h.finish().to_le_bytes());
         bytes.extend((payload.len() as u64).to_le_bytes());
         bytes.extend(&payload);
@@ -435,6 +440,7 @@ fn a_crafted_answers_file_with_huge_counts_is_rebuilt_not_trusted() {
         assert_eq!(got.stdout, fresh.stdout);
         // Past the header and the checksum: the counts are what is refused.
         assert!(!got.stderr.contains("checksum"), "{}", got.stderr);
+        assert!(!got.stderr.contains("format"), "{}", got.stderr);
         assert_eq!(
             got.stderr.matches("rebuilt the matcher's answers").count(),
             1,

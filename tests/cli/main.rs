@@ -3,6 +3,7 @@
 
 mod support;
 
+mod answers_carry;
 mod attack_answers;
 mod attack_cache;
 mod attack_core;
