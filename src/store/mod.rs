@@ -1078,13 +1078,25 @@ impl Model {
                 Err(why) => return Self::rebuild(root, &why),
             };
             t_facts = t0.elapsed();
+            let ts = std::time::Instant::now();
             let saved = model.save_records(&mut ents, old_gen);
+            let t_records = ts.elapsed();
             model.dir = Dir::build(&old_dir, &ents, keys.as_ref(), &out);
+            let t_build = ts.elapsed();
             drop(old_dir);
+            let t_drop = ts.elapsed();
             if let Err(e) = saved.and_then(|g| model.save_dir(as_of_ns, g)) {
                 // A read-only vault still answers; it just parses again next time.
                 trace(|| format!("note cache not saved: {e}"));
             }
+            trace(|| {
+                format!(
+                    "model: records {t_records:?}, directory built {:?}, old one freed {:?}, written {:?}",
+                    t_build - t_records,
+                    t_drop - t_build,
+                    ts.elapsed() - t_drop
+                )
+            });
         } else {
             model.dir = old_dir;
             t_fresh = t0.elapsed();
