@@ -157,3 +157,147 @@ fn people_and_strings_out_of_range_are_refused() {
         r.reasons.iter_mut().for_each(|x| x.0 = 99_999);
     });
 }
+
+/// The stored shape of `answers.rs`'s `Stored`, field for field.
+#[derive(Serialize, Deserialize, Debug)]
+struct StoredM {
+    sums: Vec<(u64, u64, u64)>,
+    key: u64,
+    base: u64,
+    table: Option<TableM>,
+    meets: Vec<(String, Option<usize>, usize, Vec<NeedMatchM>)>,
+    need_keys: Vec<(String, Vec<String>)>,
+    scores: Vec<(String, u64, u64, Option<NeedMatchM>)>,
+    quoted: Vec<(usize, usize, FieldM)>,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct TableM {
+    n: usize,
+    stems: Vec<String>,
+    dfs: Vec<usize>,
+    concepts: Vec<usize>,
+    offered: Vec<usize>,
+    marks: Vec<u64>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+struct NeedMatchM {
+    profile: usize,
+    coverage: f64,
+    covered: Vec<CoveredM>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+struct CoveredM {
+    word: String,
+    field: usize,
+    concept: Option<(String, String)>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+enum KindM {
+    Offer,
+    Role,
+    Org,
+    Tag,
+    Interest,
+    Prose,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+struct FieldM {
+    kind: KindM,
+    text: String,
+}
+
+/// Rewrites the vault's `answers.bin` with `f` applied, keeping its header
+/// and a valid checksum.
+fn craft_answers(v: &TestVault, f: impl FnOnce(&mut StoredM)) {
+    let path = v.path(".kith/cache/answers.bin");
+    let bytes = std::fs::read(&path).unwrap();
+    let mut s: StoredM = postcard::from_bytes(&bytes[HEADER..]).unwrap();
+    f(&mut s);
+    let payload = postcard::to_stdvec(&s).unwrap();
+    let mut out = bytes[..20].to_vec();
+    out.extend_from_slice(&checksum(&payload).to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&payload);
+    std::fs::write(&path, out).unwrap();
+}
+
+/// A crafted `answers.bin`, then an offer edit (a word no need holds, so
+/// that the kept answers would be carried): never a panic, and the output
+/// is the one from scratch.
+fn answers_refused(what: &str, f: fn(&mut StoredM)) {
+    let v = vault();
+    let args = ["intros", "--all", "--json", "--as-of", AS_OF];
+    v.kith(args).ok();
+    craft_answers(&v, f);
+    v.edit("people/cleo.md", |s| {
+        s.replace("offers: [tax filing]", "offers: [tax filing, pottery]")
+    });
+    let run = v.kith(args).run();
+    assert!(
+        !run.stderr.contains("panicked"),
+        "{what}: panicked:\n{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(v.path(".kith/cache")).unwrap();
+    let fresh = v.kith(args).ok().stdout;
+    assert_eq!(run.stdout, fresh, "{what}: after the crafted answers.bin");
+}
+
+#[test]
+fn a_crafted_answers_table_is_never_a_panic() {
+    answers_refused("dfs shorter than stems", |s| {
+        if let Some(t) = s.table.as_mut() {
+            t.dfs.clear();
+            t.offered.clear();
+        }
+    });
+    answers_refused("unsorted stems", |s| {
+        if let Some(t) = s.table.as_mut() {
+            t.stems.reverse();
+        }
+    });
+    answers_refused("marks of another count", |s| {
+        if let Some(t) = s.table.as_mut() {
+            t.marks.push(1);
+        }
+    });
+    answers_refused("a table of a huge count", |s| {
+        if let Some(t) = s.table.as_mut() {
+            t.n = usize::MAX;
+        }
+    });
+    answers_refused("no table", |s| s.table = None);
+}
+
+#[test]
+fn crafted_answers_naming_nobody_are_never_a_panic() {
+    answers_refused("a meet naming a person past the end", |s| {
+        for m in &mut s.meets {
+            for nm in &mut m.3 {
+                nm.profile = usize::MAX;
+            }
+        }
+    });
+    answers_refused("a reason quoting a field past the end", |s| {
+        for m in &mut s.meets {
+            for nm in &mut m.3 {
+                for c in &mut nm.covered {
+                    c.field = usize::MAX;
+                }
+            }
+        }
+    });
+    answers_refused("a score naming a person past the end", |s| {
+        for x in &mut s.scores {
+            if let Some(nm) = x.3.as_mut() {
+                nm.profile = usize::MAX;
+                nm.covered.iter_mut().for_each(|c| c.field = usize::MAX);
+            }
+        }
+    });
+}
