@@ -118,7 +118,13 @@ pub const INTROS_FORMAT: u32 = 5;
 
 /// [`read`] of `intros.bin` (its format is [`INTROS_FORMAT`]).
 pub fn read_intros(path: &Path, generation: u64) -> Result<AllIntros, Miss> {
-    read_as(path, INTROS_FORMAT, generation)
+    let all: AllIntros = read_as(path, INTROS_FORMAT, generation)?;
+    // The checksum tells damage, not a file made to pass it: indexes that
+    // point past the file's own tables would panic or blank a name.
+    if !all.intros.is_sound() {
+        return Err(Miss::Bad("it is damaged (an index out of range)".into()));
+    }
+    Ok(all)
 }
 
 /// [`write`] of `intros.bin` (its format is [`INTROS_FORMAT`]).

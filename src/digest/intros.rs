@@ -766,6 +766,34 @@ impl Ranked {
         self.cands.is_empty()
     }
 
+    /// Whether every index points into its own table and each candidate's
+    /// reasons and planned lines begin where the previous ones end: a
+    /// crafted or damaged `intros.bin` that decodes is refused by this,
+    /// not by a panic (or names left blank) when a candidate is shown.
+    pub fn is_sound(&self) -> bool {
+        let (people, strings) = (self.people.len(), self.strings.len());
+        let string = |x: u32| (x as usize) < strings;
+        let (mut r0, mut p0) = (0u32, 0u32);
+        for r in &self.cands {
+            if (r.a as usize) >= people
+                || (r.b as usize) >= people
+                || r.reasons_end < r0
+                || r.planned_end < p0
+                || r.need.is_some_and(|(n, o)| !string(n) || !string(o))
+            {
+                return false;
+            }
+            (r0, p0) = (r.reasons_end, r.planned_end);
+        }
+        (r0 as usize) <= self.reasons.len()
+            && (p0 as usize) <= self.planned.len()
+            && self
+                .reasons
+                .iter()
+                .all(|&(x, y)| string(x) && (y == NONE || string(y)))
+            && self.planned.iter().all(|&x| string(x))
+    }
+
     fn string(&self, id: u32) -> &str {
         self.strings.get(id as usize).map_or("", String::as_str)
     }

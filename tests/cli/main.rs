@@ -13,6 +13,7 @@ mod attack_intros;
 mod attack_intros_key;
 mod attack_io;
 mod attack_last;
+mod attack_lean;
 mod attack_links;
 mod attack_obs;
 mod attack_search;
