@@ -614,7 +614,9 @@ impl Vault {
     /// The text under a log entry of note `idx`. When the model keeps texts on
     /// disk, it is read from the note, checking the note still has the bytes
     /// the model was built from; if it changed since, the note is parsed again
-    /// and the entry at the same line (and date) is used.
+    /// and the entry at the same line, with the same date and title, is used
+    /// (none: empty): never another entry's text, one that an edit moved to
+    /// this line.
     pub fn entry_text(&self, idx: usize, entry: &crate::model::LogEntry) -> String {
         let Some(n) = self.notes.get(idx) else {
             return String::new();
@@ -641,7 +643,7 @@ impl Vault {
         again
             .entries
             .iter()
-            .find(|e| e.line == entry.line && e.date == entry.date)
+            .find(|e| e.line == entry.line && e.date == entry.date && e.title == entry.title)
             .and_then(|e| again.entry_text(e))
             .unwrap_or_default()
     }

@@ -546,3 +546,33 @@ fn fresh_and_cached_notes_give_the_same_entry_texts_and_titles() {
         "Talked about ümlauts."
     );
 }
+
+/// A note edited after the model read it (the first of two entries of one
+/// date removed, so the second moves to its line): the text read for the
+/// first entry is never the second's, which matched by line and date.
+/// An entry edited in place reads its new text (read again, not stale).
+#[test]
+fn an_edit_after_the_model_read_never_gives_another_entrys_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("people")).unwrap();
+    let p = dir.path().join("people/a.md");
+    std::fs::write(
+        &p,
+        "---\nname: A\n---\n## 2026-11-02 first\nalpha\n## 2026-11-02 second\nbeta\n",
+    )
+    .unwrap();
+    crate::store::load(dir.path()).unwrap();
+    let v = crate::store::load(dir.path()).unwrap();
+    let i = v.notes.iter().position(|n| n.title == "A").unwrap();
+    assert!(v.notes[i].text.is_none(), "decoded from the cache");
+    let (first, second) = (&v.notes[i].entries[0], &v.notes[i].entries[1]);
+    std::fs::write(&p, "---\nname: A\n---\n## 2026-11-02 second\nbeta\n").unwrap();
+    assert_eq!(v.entry_text(i, first), "");
+    assert_ne!(v.entry_text(i, second), "alpha");
+    assert!(v.read_changed());
+    // The first entry's text changed in place: the new text.
+    let v = crate::store::load(dir.path()).unwrap();
+    let e = &v.notes[i].entries[0];
+    std::fs::write(&p, "---\nname: A\n---\n## 2026-11-02 second\ngamma\n").unwrap();
+    assert_eq!(v.entry_text(i, e), "gamma");
+}
