@@ -627,6 +627,14 @@ impl Vault {
         if let Some(t) = self.cached_text(idx) {
             return slice_entry(&t, entry.span);
         }
+        let again = self
+            .texts
+            .lock()
+            .ok()
+            .and_then(|c| c.again.get(&idx).cloned());
+        if let Some(a) = again {
+            return changed_entry_text(&a, entry);
+        }
         let Some((bytes, same)) = self.read_now(idx) else {
             return String::new();
         };
@@ -639,13 +647,13 @@ impl Vault {
             }
             return t;
         }
-        let again = note::parse(&n.path, &bytes);
-        again
-            .entries
-            .iter()
-            .find(|e| e.line == entry.line && e.date == entry.date && e.title == entry.title)
-            .and_then(|e| again.entry_text(e))
-            .unwrap_or_default()
+        // Parsed again once for all its entries (each read again was a
+        // read and a parse of the whole note per entry: quadratic).
+        let again = std::sync::Arc::new(note::parse(&n.path, &bytes));
+        if let Ok(mut c) = self.texts.lock() {
+            c.put_again(idx, again.clone(), bytes.len());
+        }
+        changed_entry_text(&again, entry)
     }
 
     /// The whole text of note `idx` (BOM removed) as the model was built from
@@ -1469,23 +1477,48 @@ impl LinkTargets {
     }
 }
 
-/// Texts of notes read for their entries, dropped all at once past a budget.
+/// The text of `entry` (of the model) in `again`, its note as parsed again
+/// after it changed: the entry at the same line with the same date and
+/// title, else nothing — never another entry an edit moved to that line.
+fn changed_entry_text(again: &Note, entry: &crate::model::LogEntry) -> String {
+    again
+        .entries
+        .iter()
+        .find(|e| e.line == entry.line && e.date == entry.date && e.title == entry.title)
+        .and_then(|e| again.entry_text(e))
+        .unwrap_or_default()
+}
+
+/// Texts of notes read for their entries, and notes parsed again because
+/// they changed since the model was built, dropped all at once past a
+/// budget.
 #[derive(Default)]
 struct TextCache {
     map: HashMap<usize, std::sync::Arc<str>>,
+    again: HashMap<usize, std::sync::Arc<Note>>,
     bytes: usize,
 }
 
 impl TextCache {
     const BUDGET: usize = 64 << 20;
 
-    fn put(&mut self, idx: usize, text: std::sync::Arc<str>) {
-        if self.bytes + text.len() > Self::BUDGET {
+    fn room(&mut self, len: usize) {
+        if self.bytes + len > Self::BUDGET {
             self.map.clear();
+            self.again.clear();
             self.bytes = 0;
         }
-        self.bytes += text.len();
+        self.bytes += len;
+    }
+
+    fn put(&mut self, idx: usize, text: std::sync::Arc<str>) {
+        self.room(text.len());
         self.map.insert(idx, text);
+    }
+
+    fn put_again(&mut self, idx: usize, note: std::sync::Arc<Note>, len: usize) {
+        self.room(len);
+        self.again.insert(idx, note);
     }
 }
 
