@@ -139,3 +139,47 @@ fn a_search_hit_never_shows_another_entrys_text_after_an_edit() {
         );
     }
 }
+
+/// `show` while an editor saves the note again and again (atomically),
+/// swapping two entries of one date between the same lines: each entry
+/// shown has its own text or none, never the other's (the text was found
+/// again by line and date only).
+#[test]
+fn show_during_atomic_saves_never_pairs_a_title_with_another_entrys_text() {
+    let v = TestVault::new();
+    let a = "---\nname: Ann A\n---\n## Log\n### 2026-11-02 one\ntext-one\n### 2026-11-02 two\ntext-two\n";
+    let b = "---\nname: Ann A\n---\n## Log\n### 2026-11-02 two\ntext-two\n### 2026-11-02 one\ntext-one\n";
+    v.note("people/ann.md", a);
+    v.kith(["show", "ann"]).ok();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (root, halt) = (v.root.clone(), stop.clone());
+    let editor = std::thread::spawn(move || {
+        let mut k = 0u32;
+        while !halt.load(std::sync::atomic::Ordering::Relaxed) {
+            let tmp = root.join(format!("people/.ann.md.{k}.tmp"));
+            std::fs::write(&tmp, if k % 2 == 0 { b } else { a }).unwrap();
+            std::fs::rename(&tmp, root.join("people/ann.md")).unwrap();
+            k += 1;
+        }
+        k
+    });
+    let until = Instant::now() + Duration::from_secs(4);
+    let mut runs = 0;
+    while runs < 300 && Instant::now() < until {
+        let out = v.kith(["--json", "show", "ann"]).run().stdout;
+        runs += 1;
+        let Ok(j) = serde_json::from_str::<serde_json::Value>(&out) else {
+            continue;
+        };
+        for e in j["entries"].as_array().into_iter().flatten() {
+            let (title, text) = (e["title"].as_str().unwrap(), e["text"].as_str().unwrap());
+            assert!(
+                text.is_empty() || text == format!("text-{title}"),
+                "run {runs}: entry `{title}` shown with `{text}`"
+            );
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let saves = editor.join().unwrap();
+    assert!(runs > 10 && saves > 10, "{runs} runs, {saves} saves");
+}
