@@ -602,3 +602,17 @@ fn a_changed_note_is_parsed_again_once_for_all_its_entries() {
     std::fs::remove_file(&p).unwrap();
     assert_eq!(v.entry_text(i, &es[199]), "entry 199 said");
 }
+
+/// A record is checked only by a content hash anyone can compute: a crafted
+/// one whose link names an entry the note does not have decoded, and the
+/// readers' `n.entries[k]` (last contacts, the digest) panicked. Refused as
+/// damaged now.
+#[test]
+fn a_record_whose_link_names_a_missing_entry_is_refused() {
+    let mut n = sample();
+    let k = n.entries.len() as u32;
+    n.links[0].entry = Some(k);
+    assert!(decode_note(&encode_record(&n), n.path.clone()).is_err());
+    n.links[0].entry = Some(k - 1);
+    assert!(decode_note(&encode_record(&n), n.path.clone()).is_ok());
+}
