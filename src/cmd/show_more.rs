@@ -47,12 +47,17 @@ pub fn prose(vault: &Vault, idx: usize) -> Option<String> {
         .min()
         .unwrap_or(usize::MAX);
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    let mut lines = text.lines().enumerate().peekable();
+    while let Some((i, line)) = lines.next() {
         let no = i + 1;
         if no < n.body_line {
             continue;
         }
-        if no >= first_entry || is_log_heading(line) {
+        // A setext `Log` (the line under it all `=` or `-`) starts the log
+        // as `## Log` does: it is not the person's prose.
+        let setext_log = line.trim().eq_ignore_ascii_case("log")
+            && lines.peek().is_some_and(|(_, u)| is_setext_underline(u));
+        if no >= first_entry || is_log_heading(line) || setext_log {
             break;
         }
         out.push(line.trim_end());
@@ -60,6 +65,11 @@ pub fn prose(vault: &Vault, idx: usize) -> Option<String> {
     let s = out.join("\n");
     let s = s.trim_matches(['\n', ' ', '\t', '\u{feff}']);
     (!s.is_empty()).then(|| s.to_string())
+}
+
+fn is_setext_underline(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && (t.bytes().all(|b| b == b'=') || t.bytes().all(|b| b == b'-'))
 }
 
 fn is_log_heading(line: &str) -> bool {

@@ -183,3 +183,23 @@ fn show_during_atomic_saves_never_pairs_a_title_with_another_entrys_text() {
     let saves = editor.join().unwrap();
     assert!(runs > 10 && saves > 10, "{runs} runs, {saves} saves");
 }
+
+/// A setext `Log` heading (`Log` over `===`) is where the log starts, as
+/// `## Log` is (the parser and `kith log` read it so): `show` printed it
+/// as the person's prose.
+#[test]
+fn a_setext_log_heading_is_not_prose() {
+    let v = TestVault::new();
+    v.person(
+        "ed",
+        "Ed Setext",
+        "",
+        "Met at a kiln workshop.\n\nLog\n===\n\n### 2026-11-03 after setext\nSetext body.\n",
+    );
+    for _ in 0..2 {
+        let out = v.kith(["--json", "show", "ed"]).ok().stdout;
+        let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(j["prose"], "Met at a kiln workshop.", "{out}");
+        assert_eq!(j["entries"][0]["text"], "Setext body.", "{out}");
+    }
+}
