@@ -627,11 +627,10 @@ impl Vault {
         if let Some(t) = self.cached_text(idx) {
             return slice_entry(&t, entry.span);
         }
-        let again = self
-            .texts
-            .lock()
-            .ok()
-            .and_then(|c| c.again.get(&idx).cloned());
+        let again = self.texts.lock().ok().and_then(|c| match c.map.get(&idx) {
+            Some(Text::Again(n)) => Some(n.clone()),
+            _ => None,
+        });
         if let Some(a) = again {
             return changed_entry_text(&a, entry);
         }
@@ -714,7 +713,10 @@ impl Vault {
     }
 
     fn cached_text(&self, idx: usize) -> Option<std::sync::Arc<str>> {
-        self.texts.lock().ok()?.map.get(&idx).cloned()
+        match self.texts.lock().ok()?.map.get(&idx) {
+            Some(Text::Same(t)) => Some(t.clone()),
+            _ => None,
+        }
     }
 
     /// Notes parsed again from disk with everything in them (entry texts
@@ -1494,9 +1496,15 @@ fn changed_entry_text(again: &Note, entry: &crate::model::LogEntry) -> String {
 /// budget.
 #[derive(Default)]
 struct TextCache {
-    map: HashMap<usize, std::sync::Arc<str>>,
-    again: HashMap<usize, std::sync::Arc<Note>>,
+    map: HashMap<usize, Text>,
     bytes: usize,
+}
+
+/// A note's text as the model was built from it, or the note parsed again
+/// (once for all its entries) because it changed since.
+enum Text {
+    Same(std::sync::Arc<str>),
+    Again(std::sync::Arc<Note>),
 }
 
 impl TextCache {
@@ -1505,7 +1513,6 @@ impl TextCache {
     fn room(&mut self, len: usize) {
         if self.bytes + len > Self::BUDGET {
             self.map.clear();
-            self.again.clear();
             self.bytes = 0;
         }
         self.bytes += len;
@@ -1513,12 +1520,12 @@ impl TextCache {
 
     fn put(&mut self, idx: usize, text: std::sync::Arc<str>) {
         self.room(text.len());
-        self.map.insert(idx, text);
+        self.map.insert(idx, Text::Same(text));
     }
 
     fn put_again(&mut self, idx: usize, note: std::sync::Arc<Note>, len: usize) {
         self.room(len);
-        self.again.insert(idx, note);
+        self.map.insert(idx, Text::Again(note));
     }
 }
 

@@ -157,7 +157,7 @@ fn show_during_atomic_saves_never_pairs_a_title_with_another_entrys_text() {
         let mut k = 0u32;
         while !halt.load(std::sync::atomic::Ordering::Relaxed) {
             let tmp = root.join(format!("people/.ann.md.{k}.tmp"));
-            std::fs::write(&tmp, if k % 2 == 0 { b } else { a }).unwrap();
+            std::fs::write(&tmp, if k.is_multiple_of(2) { b } else { a }).unwrap();
             std::fs::rename(&tmp, root.join("people/ann.md")).unwrap();
             k += 1;
         }
