@@ -38,19 +38,30 @@ pub struct IntroMade {
 /// Read from the file, since parsed notes keep only their entries.
 pub fn prose(vault: &Vault, idx: usize) -> Option<String> {
     let n = &vault.notes[idx];
-    let bytes = crate::vault::read_note_bytes(&vault.root.join(&n.path)).ok()?;
-    let text = String::from_utf8_lossy(&bytes);
-    let first_entry = n
-        .entries
-        .iter()
-        .map(|e| e.line as usize)
-        .min()
-        .unwrap_or(usize::MAX);
+    let first = |n: &crate::note::Note| {
+        n.entries
+            .iter()
+            .map(|e| e.line as usize)
+            .min()
+            .unwrap_or(usize::MAX)
+    };
+    // The text the model was built from, cut by the model's lines; a note
+    // changed since is cut by the lines of a parse of it as it is now (the
+    // model's lines cut another text's front matter or entries as prose).
+    let (text, body_line, first_entry) = match vault.note_text(idx) {
+        Some(t) => (t.to_string(), n.body_line, first(n)),
+        None => {
+            let bytes = vault.note_bytes_now(idx)?;
+            let again = crate::note::parse(&n.path, &bytes);
+            let t = again.text.as_deref().unwrap_or_default().to_string();
+            (t, again.body_line, first(&again))
+        }
+    };
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate().peekable();
     while let Some((i, line)) = lines.next() {
         let no = i + 1;
-        if no < n.body_line {
+        if no < body_line {
             continue;
         }
         // A setext `Log` (the line under it all `=` or `-`) starts the log

@@ -203,3 +203,54 @@ fn a_setext_log_heading_is_not_prose() {
         assert_eq!(j["entries"][0]["text"], "Setext body.", "{out}");
     }
 }
+
+/// `show`'s prose while an editor saves the note again and again, its
+/// front matter growing and shrinking: the prose is cut from the file as
+/// it is now by the model's line numbers, so a stale model printed front
+/// matter or a log entry as prose.
+#[test]
+fn show_prose_during_atomic_saves_is_never_front_matter_or_an_entry() {
+    let v = TestVault::new();
+    let a = "---\nname: Ann A\n---\nPROSE\n## Log\n### 2026-11-02 one\ntext-one\n";
+    let b = "---\nname: Ann A\nrole: potter\norg: Kilns\ncircle: close\n---\nPROSE\n\nMORE\n## Log\n### 2026-11-02 one\ntext-one\n";
+    v.note("people/ann.md", a);
+    v.kith(["show", "ann"]).ok();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (root, halt) = (v.root.clone(), stop.clone());
+    let editor = std::thread::spawn(move || {
+        let mut k = 0u32;
+        while !halt.load(std::sync::atomic::Ordering::Relaxed) {
+            let tmp = root.join(format!("people/.ann.md.{k}.tmp"));
+            std::fs::write(&tmp, if k.is_multiple_of(2) { b } else { a }).unwrap();
+            std::fs::rename(&tmp, root.join("people/ann.md")).unwrap();
+            k += 1;
+        }
+        k
+    });
+    let until = Instant::now() + Duration::from_secs(4);
+    let mut runs = 0;
+    let mut bad = Vec::new();
+    while runs < 300 && Instant::now() < until {
+        let out = v.kith(["--json", "show", "ann"]).run().stdout;
+        runs += 1;
+        let Ok(j) = serde_json::from_str::<serde_json::Value>(&out) else {
+            continue;
+        };
+        let prose = j["prose"].as_str().unwrap_or("").to_string();
+        if ["---", "name:", "circle:", "##", "text-one"]
+            .iter()
+            .any(|x| prose.contains(x))
+        {
+            bad.push(prose);
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let saves = editor.join().unwrap();
+    assert!(runs > 10 && saves > 10, "{runs} runs, {saves} saves");
+    assert!(
+        bad.is_empty(),
+        "{} of {runs} runs: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
