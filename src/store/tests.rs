@@ -616,3 +616,26 @@ fn a_record_whose_link_names_a_missing_entry_is_refused() {
     n.links[0].entry = Some(k - 1);
     assert!(decode_note(&encode_record(&n), n.path.clone()).is_ok());
 }
+
+/// Still open: two untitled entries of one day (what two `kith log` calls
+/// without a title write), the first removed after the model read the note:
+/// the second moves to the first's line with the same date and the same
+/// (empty) title, and is read as the first's text.
+#[test]
+#[ignore = "finding: same-day untitled entries cannot be told apart by line, date and title after an edit moves one"]
+fn same_day_untitled_entries_are_told_apart_after_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("people")).unwrap();
+    let p = dir.path().join("people/a.md");
+    std::fs::write(
+        &p,
+        "---\nname: A\n---\n## 2026-11-02\nalpha\n## 2026-11-02\nbeta\n",
+    )
+    .unwrap();
+    crate::store::load(dir.path()).unwrap();
+    let v = crate::store::load(dir.path()).unwrap();
+    let i = v.notes.iter().position(|n| n.title == "A").unwrap();
+    let first = &v.notes[i].entries[0];
+    std::fs::write(&p, "---\nname: A\n---\n## 2026-11-02\nbeta\n").unwrap();
+    assert_ne!(v.entry_text(i, first), "beta");
+}
