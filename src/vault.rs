@@ -614,7 +614,9 @@ impl Vault {
     /// The text under a log entry of note `idx`. When the model keeps texts on
     /// disk, it is read from the note, checking the note still has the bytes
     /// the model was built from; if it changed since, the note is parsed again
-    /// and the entry at the same line (and date) is used.
+    /// and the entry at the same line, with the same date and title, is used
+    /// (none: empty): never another entry's text, one that an edit moved to
+    /// this line.
     pub fn entry_text(&self, idx: usize, entry: &crate::model::LogEntry) -> String {
         let Some(n) = self.notes.get(idx) else {
             return String::new();
@@ -624,6 +626,13 @@ impl Vault {
         }
         if let Some(t) = self.cached_text(idx) {
             return slice_entry(&t, entry.span);
+        }
+        let again = self.texts.lock().ok().and_then(|c| match c.map.get(&idx) {
+            Some(Text::Again(n)) => Some(n.clone()),
+            _ => None,
+        });
+        if let Some(a) = again {
+            return changed_entry_text(&a, entry);
         }
         let Some((bytes, same)) = self.read_now(idx) else {
             return String::new();
@@ -637,13 +646,13 @@ impl Vault {
             }
             return t;
         }
-        let again = note::parse(&n.path, &bytes);
-        again
-            .entries
-            .iter()
-            .find(|e| e.line == entry.line && e.date == entry.date)
-            .and_then(|e| again.entry_text(e))
-            .unwrap_or_default()
+        // Parsed again once for all its entries (each read again was a
+        // read and a parse of the whole note per entry: quadratic).
+        let again = std::sync::Arc::new(note::parse(&n.path, &bytes));
+        if let Ok(mut c) = self.texts.lock() {
+            c.put_again(idx, again.clone(), bytes.len());
+        }
+        changed_entry_text(&again, entry)
     }
 
     /// The whole text of note `idx` (BOM removed) as the model was built from
@@ -704,7 +713,10 @@ impl Vault {
     }
 
     fn cached_text(&self, idx: usize) -> Option<std::sync::Arc<str>> {
-        self.texts.lock().ok()?.map.get(&idx).cloned()
+        match self.texts.lock().ok()?.map.get(&idx) {
+            Some(Text::Same(t)) => Some(t.clone()),
+            _ => None,
+        }
     }
 
     /// Notes parsed again from disk with everything in them (entry texts
@@ -1467,23 +1479,53 @@ impl LinkTargets {
     }
 }
 
-/// Texts of notes read for their entries, dropped all at once past a budget.
+/// The text of `entry` (of the model) in `again`, its note as parsed again
+/// after it changed: the entry at the same line with the same date and
+/// title, else nothing — never another entry an edit moved to that line.
+fn changed_entry_text(again: &Note, entry: &crate::model::LogEntry) -> String {
+    again
+        .entries
+        .iter()
+        .find(|e| e.line == entry.line && e.date == entry.date && e.title == entry.title)
+        .and_then(|e| again.entry_text(e))
+        .unwrap_or_default()
+}
+
+/// Texts of notes read for their entries, and notes parsed again because
+/// they changed since the model was built, dropped all at once past a
+/// budget.
 #[derive(Default)]
 struct TextCache {
-    map: HashMap<usize, std::sync::Arc<str>>,
+    map: HashMap<usize, Text>,
     bytes: usize,
+}
+
+/// A note's text as the model was built from it, or the note parsed again
+/// (once for all its entries) because it changed since.
+enum Text {
+    Same(std::sync::Arc<str>),
+    Again(std::sync::Arc<Note>),
 }
 
 impl TextCache {
     const BUDGET: usize = 64 << 20;
 
-    fn put(&mut self, idx: usize, text: std::sync::Arc<str>) {
-        if self.bytes + text.len() > Self::BUDGET {
+    fn room(&mut self, len: usize) {
+        if self.bytes + len > Self::BUDGET {
             self.map.clear();
             self.bytes = 0;
         }
-        self.bytes += text.len();
-        self.map.insert(idx, text);
+        self.bytes += len;
+    }
+
+    fn put(&mut self, idx: usize, text: std::sync::Arc<str>) {
+        self.room(text.len());
+        self.map.insert(idx, Text::Same(text));
+    }
+
+    fn put_again(&mut self, idx: usize, note: std::sync::Arc<Note>, len: usize) {
+        self.room(len);
+        self.map.insert(idx, Text::Again(note));
     }
 }
 

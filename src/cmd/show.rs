@@ -64,14 +64,15 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
         .and_then(|r| r.last_commits(&vault.root).ok())
         .and_then(|mut m| m.remove(&note.path));
     let shown = |rel: &std::path::Path| ctx.shown(&vault.root, rel).display().to_string();
-    let entry_text = |path: &std::path::Path, line: usize| -> String {
+    // The touch's own entry: by its line, date and title, as a line alone
+    // is shared by every entry of a note with CR-only line ends.
+    let entry_text = |t: &crate::vault::Touch| -> String {
         vault
-            .note_index(path)
+            .note_index(&t.path)
             .and_then(|i| {
-                let e = vault.notes[i]
-                    .entries
-                    .iter()
-                    .find(|e| e.line as usize == line)?;
+                let e = vault.notes[i].entries.iter().find(|e| {
+                    e.line as usize == t.line && e.date == t.date && *e.title == *t.title
+                })?;
                 Some(vault.entry_text(i, e))
             })
             .unwrap_or_default()
@@ -94,7 +95,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
             })).collect::<Vec<_>>(),
             "entries": recent.iter().map(|t| json!({
                 "date": t.date, "title": &*t.title, "path": t.path.to_string_lossy(), "line": t.line,
-                "text": entry_text(&t.path, t.line),
+                "text": entry_text(t),
             })).collect::<Vec<_>>(),
         });
         emit_json(&v)?;
@@ -234,7 +235,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
                 shown(&t.path),
                 t.line
             ));
-            let text = entry_text(&t.path, t.line);
+            let text = entry_text(t);
             let first: String = text
                 .lines()
                 .find(|l| !l.trim().is_empty())

@@ -38,21 +38,37 @@ pub struct IntroMade {
 /// Read from the file, since parsed notes keep only their entries.
 pub fn prose(vault: &Vault, idx: usize) -> Option<String> {
     let n = &vault.notes[idx];
-    let bytes = crate::vault::read_note_bytes(&vault.root.join(&n.path)).ok()?;
-    let text = String::from_utf8_lossy(&bytes);
-    let first_entry = n
-        .entries
-        .iter()
-        .map(|e| e.line as usize)
-        .min()
-        .unwrap_or(usize::MAX);
+    let first = |n: &crate::note::Note| {
+        n.entries
+            .iter()
+            .map(|e| e.line as usize)
+            .min()
+            .unwrap_or(usize::MAX)
+    };
+    // The text the model was built from, cut by the model's lines; a note
+    // changed since is cut by the lines of a parse of it as it is now (the
+    // model's lines cut another text's front matter or entries as prose).
+    let (text, body_line, first_entry) = match vault.note_text(idx) {
+        Some(t) => (t.to_string(), n.body_line, first(n)),
+        None => {
+            let bytes = vault.note_bytes_now(idx)?;
+            let again = crate::note::parse(&n.path, &bytes);
+            let t = again.text.as_deref().unwrap_or_default().to_string();
+            (t, again.body_line, first(&again))
+        }
+    };
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    let mut lines = text.lines().enumerate().peekable();
+    while let Some((i, line)) = lines.next() {
         let no = i + 1;
-        if no < n.body_line {
+        if no < body_line {
             continue;
         }
-        if no >= first_entry || is_log_heading(line) {
+        // A setext `Log` (the line under it all `=` or `-`) starts the log
+        // as `## Log` does: it is not the person's prose.
+        let setext_log = line.trim().eq_ignore_ascii_case("log")
+            && lines.peek().is_some_and(|(_, u)| is_setext_underline(u));
+        if no >= first_entry || is_log_heading(line) || setext_log {
             break;
         }
         out.push(line.trim_end());
@@ -60,6 +76,11 @@ pub fn prose(vault: &Vault, idx: usize) -> Option<String> {
     let s = out.join("\n");
     let s = s.trim_matches(['\n', ' ', '\t', '\u{feff}']);
     (!s.is_empty()).then(|| s.to_string())
+}
+
+fn is_setext_underline(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && (t.bytes().all(|b| b == b'=') || t.bytes().all(|b| b == b'-'))
 }
 
 fn is_log_heading(line: &str) -> bool {

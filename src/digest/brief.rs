@@ -370,7 +370,7 @@ fn known_one(vault: &Vault, i: usize, as_of: Date) -> Known {
     let last = vault.last_contact(i, as_of);
     let mut questions = Vec::new();
     if let Some(e) = n.last_entry().filter(|e| e.date <= as_of) {
-        let what = topic(n, e);
+        let what = topic(&vault.entry_text(i, e), e);
         let kind = if e.title.is_empty() || *what == *e.title {
             String::new()
         } else {

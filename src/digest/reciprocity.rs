@@ -103,8 +103,10 @@ pub fn exchanges(vault: &Vault) -> HashMap<usize, Vec<Exchange>> {
                         date: e.date,
                         path: n.path.clone(),
                         line: e.line as usize,
-                        what: tagged_sentence(&vault.entry_text(i, e), *d)
-                            .unwrap_or_else(|| topic(n, e)),
+                        what: {
+                            let text = vault.entry_text(i, e);
+                            tagged_sentence(&text, *d).unwrap_or_else(|| topic(&text, e))
+                        },
                     });
                 }
             }
@@ -180,12 +182,11 @@ fn tagged_sentence(text: &str, d: Deed) -> Option<String> {
 
 /// What an entry was about: its first sentence (task items and link brackets
 /// left out, at most 100 characters, cut at a word), else its title. The
-/// title is often only the kind of meeting ("lunch"). Only the text a note
-/// holds ([`Note::entry_text`](crate::note::Note::entry_text): parsed in this
-/// run) counts, as when each entry held its own: an entry of the cached
-/// model answers with its title.
-pub fn topic(n: &crate::note::Note, e: &LogEntry) -> String {
-    let text = n.entry_text(e).unwrap_or_default();
+/// title is often only the kind of meeting ("lunch"). `text` is the entry's
+/// text as [`Vault::entry_text`] reads it (from the file for a note of the
+/// cached model), so a note parsed now and one decoded from the cache give
+/// the same topic.
+pub fn topic(text: &str, e: &LogEntry) -> String {
     let flat: String = text
         .lines()
         .filter(|l| !l.trim_start().starts_with("- ["))

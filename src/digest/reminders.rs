@@ -506,15 +506,15 @@ fn events(vault: &Vault, as_of: Date, out: &mut Vec<Reminder>) {
                     .first()
                     .map(|x| format!("needs {x}"))
                     .or_else(|| {
-                        vault.notes[*i].last_entry().map(|e| {
-                            format!(
-                                "last talked about {}",
-                                if e.title.is_empty() {
-                                    first_sentence(&vault.entry_text(*i, e))
-                                } else {
-                                    e.title.to_string()
-                                }
-                            )
+                        // An empty entry (a heading at the end of the
+                        // file) is nothing to bring up.
+                        vault.notes[*i].last_entry().and_then(|e| {
+                            let t = if e.title.is_empty() {
+                                first_sentence(&vault.entry_text(*i, e))
+                            } else {
+                                e.title.to_string()
+                            };
+                            (!t.is_empty()).then(|| format!("last talked about {t}"))
                         })
                     })
                     .or_else(|| p.interests.first().map(|x| format!("into {x}")))?;

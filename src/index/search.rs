@@ -244,7 +244,7 @@ impl Index {
                         Some(t) => t,
                         // Changed since it was indexed (an edit right after
                         // the walk): what the note says now.
-                        None => src.parsed_text(&path, entry, line),
+                        None => src.parsed_text(&path, entry, line, date.as_deref(), &s(f.title)),
                     }
                 }
                 None => String::new(),
@@ -318,13 +318,26 @@ impl Source {
         self.whole.strip_prefix('\u{feff}').unwrap_or(&self.whole)
     }
 
-    /// The entry at `line` or the note's body, from a parse of the note.
-    fn parsed_text(&mut self, rel: &std::path::Path, entry: bool, line: usize) -> String {
+    /// The entry the hit names (its line, date and title: an edit may have
+    /// moved another entry to the line; none is an empty text) or the
+    /// note's body, from a parse of the note.
+    fn parsed_text(
+        &mut self,
+        rel: &std::path::Path,
+        entry: bool,
+        line: usize,
+        date: Option<&str>,
+        title: &str,
+    ) -> String {
         let n = self
             .note
             .get_or_insert_with(|| note::parse(rel, &self.bytes));
         if entry {
-            let e = n.entries.iter().find(|e| e.line as usize == line);
+            let e = n.entries.iter().find(|e| {
+                e.line as usize == line
+                    && date.is_none_or(|d| e.date.to_string() == d)
+                    && *e.title == *title
+            });
             return e.and_then(|e| n.entry_text(e)).unwrap_or_default();
         }
         let text = self.whole.strip_prefix('\u{feff}').unwrap_or(&self.whole);

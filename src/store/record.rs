@@ -528,6 +528,23 @@ impl<'a> CNote<'a> {
                 hint: d.hint,
             })
             .collect();
+        // A link's entry indexes the note's entries (`n.entries[k]` in the
+        // readers): one out of range is a damaged (or crafted) record, refused
+        // here like any other, never a panic later.
+        let n_entries = self.entries.0.len();
+        let mut links = Vec::with_capacity(self.links.len());
+        for l in self.links {
+            if l.entry.is_some_and(|e| e as usize >= n_entries) {
+                return Err(());
+            }
+            links.push(Link {
+                target: l.target,
+                line: l.line,
+                column: l.column,
+                entry: l.entry,
+                key: l.key.map(String::into_boxed_str),
+            });
+        }
         Ok(Note {
             kind: kind_of(self.kind),
             has_bom: self.has_bom,
@@ -608,17 +625,7 @@ impl<'a> CNote<'a> {
                     links: p.links,
                 })
                 .collect(),
-            links: self
-                .links
-                .into_iter()
-                .map(|l| Link {
-                    target: l.target,
-                    line: l.line,
-                    column: l.column,
-                    entry: l.entry,
-                    key: l.key.map(String::into_boxed_str),
-                })
-                .collect(),
+            links,
             tags: self.tags,
             body_line: us(self.body_line),
             diagnostics,

@@ -546,3 +546,96 @@ fn fresh_and_cached_notes_give_the_same_entry_texts_and_titles() {
         "Talked about ümlauts."
     );
 }
+
+/// A note edited after the model read it (the first of two entries of one
+/// date removed, so the second moves to its line): the text read for the
+/// first entry is never the second's, which matched by line and date.
+/// An entry edited in place reads its new text (read again, not stale).
+#[test]
+fn an_edit_after_the_model_read_never_gives_another_entrys_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("people")).unwrap();
+    let p = dir.path().join("people/a.md");
+    std::fs::write(
+        &p,
+        "---\nname: A\n---\n## 2026-11-02 first\nalpha\n## 2026-11-02 second\nbeta\n",
+    )
+    .unwrap();
+    crate::store::load(dir.path()).unwrap();
+    let v = crate::store::load(dir.path()).unwrap();
+    let i = v.notes.iter().position(|n| n.title == "A").unwrap();
+    assert!(v.notes[i].text.is_none(), "decoded from the cache");
+    let (first, second) = (&v.notes[i].entries[0], &v.notes[i].entries[1]);
+    std::fs::write(&p, "---\nname: A\n---\n## 2026-11-02 second\nbeta\n").unwrap();
+    assert_eq!(v.entry_text(i, first), "");
+    assert_ne!(v.entry_text(i, second), "alpha");
+    assert!(v.read_changed());
+    // The first entry's text changed in place: the new text.
+    let v = crate::store::load(dir.path()).unwrap();
+    let e = &v.notes[i].entries[0];
+    std::fs::write(&p, "---\nname: A\n---\n## 2026-11-02 second\ngamma\n").unwrap();
+    assert_eq!(v.entry_text(i, e), "gamma");
+}
+
+/// A note changed after the model read it is read and parsed again once
+/// per command, not once per entry: every entry of a long note read after
+/// an edit cost a read and a parse of the whole file each (quadratic: all
+/// 4,000 entries of one note took 78 s in a debug build). Seen here as the
+/// first re-read answering the note's other entries, the file gone since.
+#[test]
+fn a_changed_note_is_parsed_again_once_for_all_its_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("people")).unwrap();
+    let p = dir.path().join("people/a.md");
+    let mut text = String::from("---\nname: A\n---\n");
+    for k in 0..200 {
+        text.push_str(&format!("## 2026-11-02 e{k}\nentry {k} text\n"));
+    }
+    std::fs::write(&p, &text).unwrap();
+    crate::store::load(dir.path()).unwrap();
+    let v = crate::store::load(dir.path()).unwrap();
+    let i = v.notes.iter().position(|n| n.title == "A").unwrap();
+    std::fs::write(&p, text.replace("text\n", "said\n")).unwrap();
+    let es = &v.notes[i].entries;
+    assert_eq!(v.entry_text(i, &es[0]), "entry 0 said");
+    assert!(v.read_changed());
+    std::fs::remove_file(&p).unwrap();
+    assert_eq!(v.entry_text(i, &es[199]), "entry 199 said");
+}
+
+/// A record is checked only by a content hash anyone can compute: a crafted
+/// one whose link names an entry the note does not have decoded, and the
+/// readers' `n.entries[k]` (last contacts, the digest) panicked. Refused as
+/// damaged now.
+#[test]
+fn a_record_whose_link_names_a_missing_entry_is_refused() {
+    let mut n = sample();
+    let k = n.entries.len() as u32;
+    n.links[0].entry = Some(k);
+    assert!(decode_note(&encode_record(&n), n.path.clone()).is_err());
+    n.links[0].entry = Some(k - 1);
+    assert!(decode_note(&encode_record(&n), n.path.clone()).is_ok());
+}
+
+/// Still open: two untitled entries of one day (what two `kith log` calls
+/// without a title write), the first removed after the model read the note:
+/// the second moves to the first's line with the same date and the same
+/// (empty) title, and is read as the first's text.
+#[test]
+#[ignore = "finding: same-day untitled entries cannot be told apart by line, date and title after an edit moves one"]
+fn same_day_untitled_entries_are_told_apart_after_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("people")).unwrap();
+    let p = dir.path().join("people/a.md");
+    std::fs::write(
+        &p,
+        "---\nname: A\n---\n## 2026-11-02\nalpha\n## 2026-11-02\nbeta\n",
+    )
+    .unwrap();
+    crate::store::load(dir.path()).unwrap();
+    let v = crate::store::load(dir.path()).unwrap();
+    let i = v.notes.iter().position(|n| n.title == "A").unwrap();
+    let first = &v.notes[i].entries[0];
+    std::fs::write(&p, "---\nname: A\n---\n## 2026-11-02\nbeta\n").unwrap();
+    assert_ne!(v.entry_text(i, first), "beta");
+}

@@ -18,6 +18,7 @@ mod attack_links;
 mod attack_obs;
 mod attack_search;
 mod attack_store;
+mod attack_text;
 mod attack_trust;
 mod attack_walkless;
 mod attack_writes;
