@@ -151,18 +151,7 @@ fn show_during_atomic_saves_never_pairs_a_title_with_another_entrys_text() {
     let b = "---\nname: Ann A\n---\n## Log\n### 2026-11-02 two\ntext-two\n### 2026-11-02 one\ntext-one\n";
     v.note("people/ann.md", a);
     v.kith(["show", "ann"]).ok();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (root, halt) = (v.root.clone(), stop.clone());
-    let editor = std::thread::spawn(move || {
-        let mut k = 0u32;
-        while !halt.load(std::sync::atomic::Ordering::Relaxed) {
-            let tmp = root.join(format!("people/.ann.md.{k}.tmp"));
-            std::fs::write(&tmp, if k.is_multiple_of(2) { b } else { a }).unwrap();
-            std::fs::rename(&tmp, root.join("people/ann.md")).unwrap();
-            k += 1;
-        }
-        k
-    });
+    let editor = Editor::saving(&v, "people/ann.md", a, b);
     let until = Instant::now() + Duration::from_secs(4);
     let mut runs = 0;
     while runs < 300 && Instant::now() < until {
@@ -179,8 +168,7 @@ fn show_during_atomic_saves_never_pairs_a_title_with_another_entrys_text() {
             );
         }
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let saves = editor.join().unwrap();
+    let saves = editor.stop();
     assert!(runs > 10 && saves > 10, "{runs} runs, {saves} saves");
 }
 
@@ -215,18 +203,7 @@ fn show_prose_during_atomic_saves_is_never_front_matter_or_an_entry() {
     let b = "---\nname: Ann A\nrole: potter\norg: Kilns\ncircle: close\n---\nPROSE\n\nMORE\n## Log\n### 2026-11-02 one\ntext-one\n";
     v.note("people/ann.md", a);
     v.kith(["show", "ann"]).ok();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (root, halt) = (v.root.clone(), stop.clone());
-    let editor = std::thread::spawn(move || {
-        let mut k = 0u32;
-        while !halt.load(std::sync::atomic::Ordering::Relaxed) {
-            let tmp = root.join(format!("people/.ann.md.{k}.tmp"));
-            std::fs::write(&tmp, if k.is_multiple_of(2) { b } else { a }).unwrap();
-            std::fs::rename(&tmp, root.join("people/ann.md")).unwrap();
-            k += 1;
-        }
-        k
-    });
+    let editor = Editor::saving(&v, "people/ann.md", a, b);
     let until = Instant::now() + Duration::from_secs(4);
     let mut runs = 0;
     let mut bad = Vec::new();
@@ -244,8 +221,7 @@ fn show_prose_during_atomic_saves_is_never_front_matter_or_an_entry() {
             bad.push(prose);
         }
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let saves = editor.join().unwrap();
+    let saves = editor.stop();
     assert!(runs > 10 && saves > 10, "{runs} runs, {saves} saves");
     assert!(
         bad.is_empty(),
@@ -253,4 +229,38 @@ fn show_prose_during_atomic_saves_is_never_front_matter_or_an_entry() {
         bad.len(),
         bad.first()
     );
+}
+
+/// An editor saving a note again and again, atomically (a temporary file
+/// renamed over it), in turns `a` then `b`, until stopped.
+struct Editor {
+    halt: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u32>,
+}
+
+impl Editor {
+    fn saving(v: &TestVault, rel: &'static str, a: &'static str, b: &'static str) -> Editor {
+        let halt = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (root, stop) = (v.root.clone(), halt.clone());
+        let thread = std::thread::spawn(move || {
+            let mut k = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                // Hidden, as an editor's temporary is: never a note.
+                let path = root.join(rel);
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                let tmp = path.with_file_name(format!(".{name}.{k}.tmp"));
+                std::fs::write(&tmp, if k.is_multiple_of(2) { b } else { a }).unwrap();
+                std::fs::rename(&tmp, &path).unwrap();
+                k += 1;
+            }
+            k
+        });
+        Editor { halt, thread }
+    }
+
+    /// Stops saving; how many saves were made.
+    fn stop(self) -> u32 {
+        self.halt.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap()
+    }
 }
