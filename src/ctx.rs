@@ -137,13 +137,24 @@ impl Ctx {
     /// index as level as it was. And from the model's own walk, so one walk
     /// serves both caches (search syncs itself anyway).
     pub fn warm_index(&self, root: &Path) {
-        let Some(walked) = self.changed_walk.take() else {
-            return;
-        };
-        if let Err(e) = crate::index::Index::open_synced_with(root, &walked, crate::watch::flush)
-            && std::env::var_os("KITH_TRACE").is_some()
-        {
-            eprint_line(&format!("trace: index not synced: {e}"));
+        self.index_warmer(root)();
+    }
+
+    /// [`warm_index`](Self::warm_index) as work to run later or on another
+    /// thread (it holds the walk, not the context).
+    pub fn index_warmer(&self, root: &Path) -> impl FnOnce() + Send + 'static {
+        let walked = self.changed_walk.take();
+        let root = root.to_path_buf();
+        move || {
+            let Some(walked) = walked else {
+                return;
+            };
+            if let Err(e) =
+                crate::index::Index::open_synced_with(&root, &walked, crate::watch::flush)
+                && std::env::var_os("KITH_TRACE").is_some()
+            {
+                eprint_line(&format!("trace: index not synced: {e}"));
+            }
         }
     }
 

@@ -55,17 +55,23 @@ pub fn run(ctx: &Ctx, args: &Args) -> Result<u8> {
     // one decodes no record, and builds no vault at all unless a plugin
     // serving `digest` needs the people.
     let key = digest::cached::vault_key(model.root(), model.config(), model.sources());
-    // The search index is brought level now, before every note is decoded:
-    // its writer's buffers and the index pages it reads are then reused by
-    // the decoding instead of adding to the digest's peak memory.
-    ctx.warm_index(model.root());
+    let warm_index = ctx.index_warmer(model.root());
     let (vault, mut d) = match digest::lookup(model.root(), key, as_of, limits) {
         digest::Lookup::Hit(d) => {
+            warm_index();
             ctx.warn_model(&model);
             (Loaded::Model(model), *d)
         }
         digest::Lookup::Miss => {
-            let vault = ctx.whole_keeping(model, digest::FRONT_KEYS)?;
+            // The search index is brought level while the notes are
+            // decoded: its open and sync wait mostly on the file system,
+            // the decoding is work for every core.
+            let vault = std::thread::scope(|s| {
+                let warming = s.spawn(warm_index);
+                let vault = ctx.whole_keeping(model, digest::FRONT_KEYS);
+                let _ = warming.join();
+                vault
+            })?;
             let t_load = t.elapsed();
             let d = digest::compute(&vault, as_of, limits, key)?;
             if std::env::var_os("KITH_TRACE").is_some() {

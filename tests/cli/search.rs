@@ -556,3 +556,29 @@ fn a_note_too_big_to_read_is_found_once_it_shrinks_in_place() {
     std::fs::write(v.path("people/big.md"), "Goes kayaking.\n").unwrap();
     assert_eq!(checked(&v, "kayaking").0, ["people/big.md"]);
 }
+
+/// The digest and `show` bring the search index level from their own walk
+/// (the digest while it decodes the notes): the next search finds the
+/// edit without committing anything itself.
+#[test]
+fn digest_and_show_leave_the_index_level_for_the_next_search() {
+    let v = vault();
+    assert_eq!(paths(&hits(&v, &["sailing"])).len(), 2);
+    for (word, cmd) in [
+        ("kumquat", vec!["digest", "--as-of", "2026-11-22"]),
+        ("rambutan", vec!["show", "Lena"]),
+    ] {
+        v.edit("people/lena.md", |s| format!("{s}\nLikes {word}.\n"));
+        v.kith(cmd.clone()).ok();
+        let run = v
+            .kith(["search", word, "--json"])
+            .env("KITH_TRACE", "1")
+            .ok();
+        assert_eq!(paths(run.json().as_array().unwrap()), ["people/lena.md"]);
+        assert!(
+            !run.stderr.contains("trace: commit"),
+            "{cmd:?} left the index behind: {}",
+            run.stderr
+        );
+    }
+}
