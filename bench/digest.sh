@@ -13,7 +13,9 @@
 # binary's rows (run first: the two may not read each other's caches).
 # RUNS (default 5) per median. Needs hyperfine, ripgrep and GNU time.
 # Prints one Markdown table: people, binary, command, median s, × rg, user s,
-# peak RSS MB (user and RSS from one more run under /usr/bin/time).
+# peak RSS MB (user and RSS from one more run under /usr/bin/time). rg is
+# timed before and after each size's rows; the ratios are to the faster of
+# the two (a noisy moment at either end must not flatter the ratios).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -28,15 +30,16 @@ for n in "${sizes[@]}"; do
   pname=$(sed -n 's/^name: //p' "$note" | head -1)
   other=$(find "$v/people" -name '*.md' -print | sed -n 2p)
   oname=$(sed -n 's/^name: //p' "$other" | head -1)
-  rg_s=$(hf -- rg -c coffee "$v")
-  echo "| $n | rg | \`rg -c coffee\` | $rg_s | 1.00 | $(used rg -c coffee "$v") |"
+  rg_first=$(hf -- rg -c coffee "$v")
+  rg_used=$(used rg -c coffee "$v")
+  rows=()
   for bin in $B $K; do
     name=$([ "$bin" = "$K" ] && echo after || echo before)
     row() { # label, prepare command ("" for none), then the command
       local label=$1 prep=$2; shift 2
       local s
       if [ -n "$prep" ]; then s=$(hf --prepare "$prep" -- "$@"); sh -c "$prep" >/dev/null 2>&1; else s=$(hf -- "$@"); fi
-      echo "| $n | $name | $label | $s | $(ratio "$s" "$rg_s") | $(used "$@") |"
+      rows+=("$name|$label|$s|$(used "$@")")
     }
     touch1="sh -c 'echo >> $note'"
     "$bin" --vault "$v" digest --as-of "$AS_OF" >/dev/null 2>&1
@@ -63,5 +66,13 @@ for n in "${sizes[@]}"; do
       row "digest, watch running" "" "$bin" --vault "$v" digest --as-of "$AS_OF"
       kill "$wpid"; wait "$wpid" 2>/dev/null || true
     fi
+  done
+  rg_last=$(hf -- rg -c coffee "$v")
+  rg_s=$(python3 -c "print(min($rg_first, $rg_last))")
+  echo "| $n | rg | \`rg -c coffee\` (before the rows) | $rg_first | $(ratio "$rg_first" "$rg_s") | $rg_used |"
+  echo "| $n | rg | \`rg -c coffee\` (after them) | $rg_last | $(ratio "$rg_last" "$rg_s") | $rg_used |"
+  for r in "${rows[@]}"; do
+    IFS='|' read -r name label s u <<<"$r"
+    echo "| $n | $name | $label | $s | $(ratio "$s" "$rg_s") | $u |"
   done
 done
