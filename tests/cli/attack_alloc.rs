@@ -1,0 +1,225 @@
+//! Attacks on the fast core of issue 12: the mimalloc allocator (which
+//! overcommits, so a length read from a damaged cache file is no longer
+//! refused by the allocator at once), an entry's tags read by stepping over
+//! its links, and the digest bringing the search index level on a second
+//! thread. Whatever is found in `.kith/cache/`, a command answers as a
+//! fresh run would, says once what it rebuilt, and never aborts, hangs or
+//! fills memory.
+
+use crate::support::{TestVault, kith_command, mkfifo, run_bounded};
+use std::process::Command;
+use std::time::Duration;
+
+const HANG: Duration = Duration::from_secs(60);
+const AS_OF: &str = "2026-11-22";
+
+fn vault() -> TestVault {
+    let v = TestVault::new();
+    v.person(
+        "ann",
+        "Ann Lee",
+        "aliases: [Annie]\nneeds: [a designer for the shop]\ncadence: 30d\ntags: [design]",
+        "## Log\n### 2026-01-02 coffee\nTalked to [[Bob Ray]] about the shop. #work #design\n",
+    )
+    .person(
+        "bob",
+        "Bob Ray",
+        "offers: [design work for a shop]\ncadence: 60d\ntags: [design]",
+        "## Log\n### 2026-02-01 lunch\nMet [[Annie]]. #lunch\n",
+    )
+    .person(
+        "cy",
+        "Cy Tam",
+        "needs: [a lawyer]\ntags: [law]",
+        "## Log\n### 2026-03-01 call\n[[Dee Fox|Dee]] knows one. #law\n",
+    )
+    .person("dee", "Dee Fox", "offers: [legal advice]\ntags: [law]", "");
+    v
+}
+
+/// `kith ARGS` run to its end (a hang fails the test), its address space
+/// capped at `limit` bytes when given: a run that reserves a cache file's
+/// claimed length then fails at once (an abort: the old behaviour) instead
+/// of filling the machine's memory from a sparse file.
+fn kith_limited(v: &TestVault, args: &[&str], limit: Option<u64>) -> (i32, String, String) {
+    let mut cmd: Command = kith_command(v, args);
+    if let Some(limit) = limit {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setrlimit is async-signal-safe; nothing else runs here.
+        unsafe {
+            cmd.pre_exec(move || {
+                let rl = libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: limit,
+                };
+                if libc::setrlimit(libc::RLIMIT_AS, &rl) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let r = run_bounded(cmd, &args.join(" "), HANG);
+    (r.code, r.stdout, r.stderr)
+}
+
+fn ok(v: &TestVault, args: &[&str], limit: Option<u64>) -> (String, String) {
+    let (code, out, err) = kith_limited(v, args, limit);
+    assert_eq!(code, 0, "kith {args:?} exited {code}: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("memory allocation"),
+        "kith {args:?}: {err}"
+    );
+    (out, err)
+}
+
+/// Four GiB of address space: plenty for this vault, far from 100 GiB.
+const AS_LIMIT: u64 = 4 << 30;
+
+/// Runs every command that reads the caches, so each of them is written.
+fn warm(v: &TestVault) -> Vec<String> {
+    [
+        &["digest", "--as-of", AS_OF, "--json"][..],
+        &["intros", "--json"],
+        &["search", "shop"],
+        &["show", "Ann", "--json"],
+    ]
+    .iter()
+    .map(|a| ok(v, a, None).0)
+    .collect()
+}
+
+fn grow(v: &TestVault, rel: &str, len: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(v.path(rel))
+        .unwrap_or_else(|e| panic!("{rel}: {e}"))
+        .set_len(len)
+        .unwrap();
+}
+
+/// A cache file grown in place to 100 GiB (a sparse `truncate -s 100G`):
+/// it was read whole. With mimalloc the 100 GiB are reserved without a
+/// word and the read fills memory with the file's zeros, half a GB a
+/// second, until the kernel kills kith (measured: a digest at 4 GB and
+/// growing after 5 s); under a memory limit, an abort with a backtrace.
+/// Now the header's length is compared with the file's first, and nothing
+/// larger than a quarter of the machine's memory is read whole.
+#[test]
+fn a_cache_file_grown_to_100_gib_is_refused_from_its_header() {
+    for (file, what) in [
+        (".kith/cache/model.bin", "note cache"),
+        (".kith/cache/digest.bin", "digest cache"),
+        (".kith/cache/answers.bin", "answers"),
+        (".kith/cache/introfacts.bin", "facts"),
+        (".kith/cache/intros.bin", "introductions"),
+    ] {
+        let v = vault();
+        let fresh = warm(&v);
+        grow(&v, file, 100 << 30);
+        // A change, so the digest and the introductions read every cache.
+        v.edit("people/dee.md", |s| s + "\n### 2026-04-01 tea\nfine\n");
+        let (digest, err1) = ok(&v, &["digest", "--as-of", AS_OF, "--json"], Some(AS_LIMIT));
+        let (intros, err2) = ok(&v, &["intros", "--json"], Some(AS_LIMIT));
+        // Said once, of that cache; or nothing, when its header alone
+        // showed it was of another generation (the digest's, after the edit).
+        let said = format!("{err1}{err2}");
+        let rebuilt: Vec<&str> = said.lines().filter(|l| l.contains("rebuilt")).collect();
+        assert!(
+            rebuilt.len() <= 1 && rebuilt.iter().all(|l| l.contains(what)),
+            "{file}: {said}"
+        );
+        // As a run with no cache at all.
+        std::fs::remove_dir_all(v.path(".kith/cache")).unwrap();
+        assert_eq!(
+            digest,
+            ok(&v, &["digest", "--as-of", AS_OF, "--json"], None).0
+        );
+        assert_eq!(intros, ok(&v, &["intros", "--json"], None).0);
+        drop(fresh);
+    }
+}
+
+/// A digest cache file whose header claims 3 GiB, and is that long (sparse):
+/// the header agrees with the file, so only the read can refuse it. Under a
+/// 2 GiB address-space limit the reservation failed and aborted kith
+/// ("memory allocation of 3221225508 bytes failed", SIGABRT, a backtrace);
+/// now it is a read error, and the digest is rebuilt, saying so once.
+#[test]
+fn a_digest_cache_claiming_3_gib_under_a_memory_limit_is_rebuilt() {
+    let v = vault();
+    let fresh = warm(&v);
+    let p = v.path(".kith/cache/digest.bin");
+    let mut b = std::fs::read(&p).unwrap();
+    let claimed: u64 = 3 << 30;
+    b.truncate(28);
+    b.extend_from_slice(&claimed.to_le_bytes());
+    std::fs::write(&p, &b).unwrap();
+    grow(&v, ".kith/cache/digest.bin", 36 + claimed);
+    let (out, err) = ok(&v, &["digest", "--as-of", AS_OF, "--json"], Some(2 << 30));
+    assert_eq!(out, fresh[0]);
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.contains("rebuilt the digest cache"))
+            .count(),
+        1,
+        "{err}"
+    );
+}
+
+/// The files in the index folder that tantivy or kith reads whole, or
+/// opens to write (its locks).
+const INDEX_FILES: [&str; 6] = [
+    "meta.json",
+    ".managed.json",
+    ".tantivy-meta.lock",
+    ".tantivy-writer.lock",
+    "kith-build",
+    "kith-schema-version",
+];
+
+/// A FIFO in the search index's folder, in place of a file tantivy or kith
+/// reads or opens: every search, and every digest after an edit (which now
+/// brings the index level on a second thread, and waits for it), blocked
+/// forever on it. Now the index is rebuilt, saying so once, and both answer.
+#[test]
+fn a_fifo_in_the_index_folder_hangs_neither_digest_nor_search() {
+    for name in INDEX_FILES {
+        let v = vault();
+        warm(&v);
+        let p = v.path(&format!(".kith/cache/index/{name}"));
+        let _ = std::fs::remove_file(&p);
+        mkfifo(&p);
+        v.edit("people/dee.md", |s| s + "\n### 2026-04-01 tea\nzanzibar\n");
+        let (_, err) = ok(&v, &["digest", "--as-of", AS_OF], None);
+        let (out, err2) = ok(&v, &["search", "zanzibar"], None);
+        assert!(out.contains("Dee Fox"), "{name}: {out}");
+        let said = format!("{err}{err2}");
+        assert!(
+            said.lines().filter(|l| l.contains("rebuilt")).count() <= 1,
+            "{name}: {said}"
+        );
+        let (out, err) = ok(&v, &["search", "zanzibar"], None);
+        assert!(out.contains("Dee Fox") && err.is_empty(), "{name}: {err}");
+    }
+}
+
+/// A file of the index folder grown in place to 100 GiB: `meta.json` and
+/// the stamp file (mapped with every page read in) were read whole: a
+/// search ran for minutes at 5 GB of memory. Now refused at once.
+#[test]
+fn an_index_file_grown_to_100_gib_is_not_read_whole() {
+    for name in ["meta.json", ".managed.json", "kith-stamps", "kith-build"] {
+        let v = vault();
+        warm(&v);
+        grow(&v, &format!(".kith/cache/index/{name}"), 100 << 30);
+        v.edit("people/dee.md", |s| s + "\n### 2026-04-01 tea\nzanzibar\n");
+        // The stamp file is mapped, not allocated: a limit on the address
+        // space would refuse its mapping; it is the time that runs away.
+        let limit = (name != "kith-stamps").then_some(AS_LIMIT);
+        let (out, _) = ok(&v, &["search", "zanzibar"], limit);
+        assert!(out.contains("Dee Fox"), "{name}: {out}");
+        let (out, err) = ok(&v, &["search", "zanzibar"], limit);
+        assert!(out.contains("Dee Fox") && err.is_empty(), "{name}: {err}");
+    }
+}
