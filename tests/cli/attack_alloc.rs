@@ -223,3 +223,44 @@ fn an_index_file_grown_to_100_gib_is_not_read_whole() {
         assert!(out.contains("Dee Fox") && err.is_empty(), "{name}: {err}");
     }
 }
+
+/// An entry's tags are found by stepping over its links by their stored
+/// lengths: every rule that reads tags (#gave, #received, #met, the
+/// introductions' states) must answer from the cached model exactly as
+/// from a fresh parse, whatever the links hold (odd bytes, multibyte
+/// names, empty text, `[[a|b]]`, `[[a#h]]`, a `#` inside a link, thousands
+/// of links before the tags, tags alone, links alone).
+#[test]
+fn tags_read_from_the_cache_are_the_fresh_parse_s() {
+    let v = vault();
+    let many: String = (0..3000).map(|i| format!("[[P{i}]] ")).collect();
+    v.edit("people/ann.md", |s| {
+        s + &format!(
+            "### 2026-11-01 help\n{many}[[Bob Ray]] #received\n\
+             ### 2026-11-02 odd\n[[a|b]] [[Bob Ray#h]] [[]] [[Zoë Ünïcode]] [[日本 名前]] #gave #met\n\
+             ### 2026-11-03 tags only\n#asked #intro-done #日本\n\
+             ### 2026-11-04 links only\n[[Bob Ray]] [[Cy Tam|Cy]]\n\
+             ### 2026-11-05 inside\n[[Bob #gave Ray]] [[x#gave]] then #real\n\
+             ### 2026-11-06 weird\n[[\u{1}odd\u{7f}]] [[a]]]] [[[b]] #t\u{e9}st\n"
+        )
+    });
+    v.edit("people/bob.md", |s| {
+        s + "### 2026-11-07 got\n[[日本 名前]] [[Annie]] #received\n"
+    });
+    let cmds: [&[&str]; 5] = [
+        &["give", "--as-of", AS_OF],
+        &["digest", "--as-of", AS_OF, "--json"],
+        &["intros", "--json", "--as-of", AS_OF],
+        &["search", "received"],
+        &["export", "ics"],
+    ];
+    let all = |v: &TestVault| -> Vec<String> { cmds.iter().map(|a| ok(v, a, None).0).collect() };
+    let fresh = all(&v);
+    // Read again from the caches, then from the note model alone.
+    assert_eq!(all(&v), fresh);
+    for f in ["digest.bin", "intros.bin", "answers.bin", "introfacts.bin"] {
+        let _ = std::fs::remove_file(v.path(&format!(".kith/cache/{f}")));
+    }
+    assert_eq!(all(&v), fresh);
+    assert!(fresh[0].contains("Bob Ray"), "{}", fresh[0]);
+}
