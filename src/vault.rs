@@ -82,8 +82,9 @@ pub fn read_cache_file(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Reads the first `len` bytes (its length when opened) of a cache file
-/// opened by [`open_cache_file`] (from its start), refusing a length no cache file of kith's
-/// reaches ([`cache_read_limit`]) or memory that cannot be had. A cache file
+/// opened by [`open_cache_file`], from its start, refusing a length no
+/// cache file of kith's reaches ([`cache_read_limit`]) or memory that
+/// cannot be had. A cache file
 /// grown in place (a sparse `truncate -s 100G`, a crafted header) was
 /// otherwise reserved whole: the allocator overcommits, so the read then
 /// filled memory with the file's zeros until the kernel killed kith, or,

@@ -264,3 +264,92 @@ fn tags_read_from_the_cache_are_the_fresh_parse_s() {
     assert_eq!(all(&v), fresh);
     assert!(fresh[0].contains("Bob Ray"), "{}", fresh[0]);
 }
+
+/// `kith`'s checksum of the note directory (`store::body_sum`), rebuilt
+/// here so a test can write a crafted directory that passes it.
+fn body_sum(body: &[u8]) -> u64 {
+    fn content_hash(b: &[u8]) -> u64 {
+        use std::hash::Hasher;
+        let mut h = std::hash::DefaultHasher::new();
+        h.write(b);
+        h.finish().max(1)
+    }
+    fn wide_hash(bytes: &[u8]) -> u64 {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap());
+        let mut h = [bytes.len() as u64, 1, 2, 3];
+        let mut chunks = bytes.chunks_exact(32);
+        for c in &mut chunks {
+            for (l, h) in h.iter_mut().enumerate() {
+                *h = (h.rotate_left(5) ^ word(&c[8 * l..8 * l + 8])).wrapping_mul(K);
+            }
+        }
+        let mut tail = Vec::new();
+        for l in h {
+            tail.extend_from_slice(&l.to_le_bytes());
+        }
+        tail.extend_from_slice(chunks.remainder());
+        content_hash(&tail)
+    }
+    let sums: Vec<u8> = body
+        .chunks(1 << 20)
+        .flat_map(|c| wide_hash(c).to_le_bytes())
+        .collect();
+    content_hash(&sums)
+}
+
+/// Rewrites `model.bin` so every note's record claims `len` bytes, one
+/// after the other in the records file, with a checksum that passes.
+fn craft_record_lengths(v: &TestVault, len: u32) {
+    let p = v.path(".kith/cache/model.bin");
+    let mut b = std::fs::read(&p).unwrap();
+    assert_eq!(&b[..8], b"KITHMDL\n");
+    let vlen = b[12] as usize;
+    let sum_at = 13 + vlen + 8 + 8 + 8;
+    let body_at = sum_at + 8;
+    let n = u64::from_le_bytes(b[body_at..body_at + 8].try_into().unwrap()) as usize;
+    assert!(n > 0);
+    for i in 0..n {
+        let row = body_at + 40 + 80 * i;
+        let at = i as u64 * u64::from(len);
+        b[row + 40..row + 48].copy_from_slice(&at.to_le_bytes());
+        b[row + 56..row + 60].copy_from_slice(&len.to_le_bytes());
+    }
+    let sum = body_sum(&b[body_at..]);
+    b[sum_at..body_at].copy_from_slice(&sum.to_le_bytes());
+    std::fs::write(&p, &b).unwrap();
+}
+
+/// A note directory (checksum and all) whose records claim 4 GiB each,
+/// one after the other. Not a finding: every path that decodes records
+/// first checks the last one ends inside the records file (`read_all`), so
+/// nothing is allocated at the claimed lengths and the note cache is
+/// rebuilt. Kept as a guard: a decoding path that allocated a record, or a
+/// chunk's span, at its claimed length would reserve 4 GiB to 8 TiB (under
+/// the 16 TiB the allocator calls impossible), which mimalloc grants and
+/// the zero-filling turns into an OOM kill; under this test's 4 GiB limit,
+/// an abort.
+#[test]
+fn a_note_directory_claiming_4_gib_records_is_refused_before_allocating() {
+    for args in [
+        &["digest", "--as-of", AS_OF, "--json"][..],
+        &["show", "Ann", "--json"],
+        &["intros", "--json"],
+    ] {
+        let v = vault();
+        let fresh = ok(&v, args, None).0;
+        ok(&v, &["digest", "--as-of", AS_OF], None);
+        craft_record_lengths(&v, 0xFFFF_0000);
+        // A change elsewhere: the other notes come from their records.
+        v.note("notes/other.md", "# other\nnothing\n");
+        let (out, err) = ok(&v, args, Some(AS_LIMIT));
+        assert_eq!(out, fresh, "{args:?}");
+        assert_eq!(
+            err.lines()
+                .filter(|l| l.contains("rebuilt the note cache"))
+                .count(),
+            1,
+            "{args:?}: {err}"
+        );
+    }
+}
