@@ -77,11 +77,62 @@ pub fn open_cache_file(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
 /// Reads a whole cache file opened by [`open_cache_file`]'s rules, at most
 /// the length it had when opened.
 pub fn read_cache_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
     let (file, len) = open_cache_file(path)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    read_opened_cache_file(file, len)
+}
+
+/// Reads the first `len` bytes (its length when opened) of a cache file
+/// opened by [`open_cache_file`], from its start, refusing a length no
+/// cache file of kith's reaches ([`cache_read_limit`]) or memory that
+/// cannot be had. A cache file
+/// grown in place (a sparse `truncate -s 100G`, a crafted header) was
+/// otherwise reserved whole: the allocator overcommits, so the read then
+/// filled memory with the file's zeros until the kernel killed kith, or,
+/// under a memory limit, aborted it with a backtrace. Refused, the cache is
+/// rebuilt, saying why.
+pub fn read_opened_cache_file(mut file: std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek};
+    let limit = cache_read_limit();
+    if len > limit {
+        return Err(std::io::Error::other(format!(
+            "it is {len} bytes long, more than a quarter of this machine's memory ({limit} bytes)"
+        )));
+    }
+    let mut bytes = Vec::new();
+    bytes
+        .try_reserve_exact(usize::try_from(len).unwrap_or(usize::MAX))
+        .map_err(|_| {
+            std::io::Error::other(format!("{len} bytes of memory to read it were refused"))
+        })?;
+    // From the start, whatever the caller read of it already.
+    file.seek(std::io::SeekFrom::Start(0))?;
     file.take(len).read_to_end(&mut bytes)?;
     Ok(bytes)
+}
+
+/// The most of a cache file read whole into memory: a quarter of the
+/// machine's memory (at least 256 MiB). kith's largest are tens of MB at
+/// 100k notes; a file larger than this was not written by kith as it is.
+pub fn cache_read_limit() -> u64 {
+    const FLOOR: u64 = 256 << 20;
+    #[cfg(unix)]
+    {
+        // SAFETY: sysconf only reads system values.
+        let (pages, size) = unsafe {
+            (
+                libc::sysconf(libc::_SC_PHYS_PAGES),
+                libc::sysconf(libc::_SC_PAGESIZE),
+            )
+        };
+        match (u64::try_from(pages), u64::try_from(size)) {
+            (Ok(p), Ok(s)) if p > 0 && s > 0 => (p.saturating_mul(s) / 4).max(FLOOR),
+            _ => u64::MAX,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        u64::MAX
+    }
 }
 
 /// Makes room for a cache file about to be renamed into `path`: a folder

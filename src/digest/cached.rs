@@ -820,25 +820,37 @@ pub fn read<T: DeserializeOwned>(path: &Path, generation: u64) -> Result<T, Miss
 fn read_as<T: DeserializeOwned>(path: &Path, format: u32, generation: u64) -> Result<T, Miss> {
     // Never a plain read: a FIFO here would block the digest, a symlink to
     // /dev/zero would never end. What cannot be read is recomputed, saying so.
-    let bytes = crate::vault::read_cache_file(path).map_err(|e| {
+    let unread = |e: std::io::Error| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Miss::Absent
         } else {
             Miss::Bad(format!("it could not be read ({e})"))
         }
-    })?;
+    };
+    let (file, len) = crate::vault::open_cache_file(path).map_err(unread)?;
+    // The header first: a file of another generation is not read further,
+    // and one whose length is not its header's (grown in place: a sparse
+    // `truncate -s 100G`, junk appended) is refused before its bytes are
+    // read into memory.
+    {
+        use std::os::unix::fs::FileExt;
+        let mut head = [0u8; HEADER];
+        if len < HEADER as u64 || file.read_exact_at(&mut head, 0).is_err() {
+            return Err(Miss::Bad("it is damaged (no header)".into()));
+        }
+        let (_, want) = check_header(&head, format, generation)?;
+        if want != len - HEADER as u64 {
+            return Err(Miss::Bad("it is damaged (checksum)".into()));
+        }
+    }
+    let bytes = crate::vault::read_opened_cache_file(file, len).map_err(unread)?;
     decode_as(&bytes, format, generation)
 }
 
-#[cfg(test)]
-fn decode<T: DeserializeOwned>(bytes: &[u8], generation: u64) -> Result<T, Miss> {
-    decode_as(bytes, FORMAT, generation)
-}
-
-fn decode_as<T: DeserializeOwned>(bytes: &[u8], want: u32, generation: u64) -> Result<T, Miss> {
-    let bad = |why: &str| Miss::Bad(why.to_string());
+/// A cache file's header checked: its checksum and payload length.
+fn check_header(bytes: &[u8], want: u32, generation: u64) -> Result<(u64, u64), Miss> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-        return Err(bad("it is damaged (no header)"));
+        return Err(Miss::Bad("it is damaged (no header)".into()));
     }
     let u64_at = |at: usize| {
         let mut w = [0u8; 8];
@@ -856,7 +868,17 @@ fn decode_as<T: DeserializeOwned>(bytes: &[u8], want: u32, generation: u64) -> R
     if u64_at(12) != generation {
         return Err(Miss::Absent);
     }
-    let (sum, len) = (u64_at(20), u64_at(28));
+    Ok((u64_at(20), u64_at(28)))
+}
+
+#[cfg(test)]
+fn decode<T: DeserializeOwned>(bytes: &[u8], generation: u64) -> Result<T, Miss> {
+    decode_as(bytes, FORMAT, generation)
+}
+
+fn decode_as<T: DeserializeOwned>(bytes: &[u8], want: u32, generation: u64) -> Result<T, Miss> {
+    let bad = |why: &str| Miss::Bad(why.to_string());
+    let (sum, len) = check_header(bytes, want, generation)?;
     let payload = &bytes[HEADER..];
     if payload.len() as u64 != len || checksum(payload) != sum {
         return Err(bad("it is damaged (checksum)"));

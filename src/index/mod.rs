@@ -60,14 +60,21 @@ fn read_opstamp(dir: &Path) -> Option<u64> {
     struct Meta {
         opstamp: u64,
     }
-    let bytes = std::fs::read(dir.join("meta.json")).ok()?;
+    let bytes = vault::read_cache_file(&dir.join("meta.json")).ok()?;
     serde_json::from_slice::<Meta>(&bytes)
         .ok()
         .map(|m| m.opstamp)
 }
 
 fn read_build(root: &Path) -> Option<String> {
-    std::fs::read_to_string(index_dir(root).join(BUILD_FILE)).ok()
+    read_small(&index_dir(root).join(BUILD_FILE))
+}
+
+/// One of kith's own small files in the index folder, read by the cache's
+/// rules: a FIFO, symlink or huge sparse file in its place is no answer,
+/// never waited on or read whole.
+fn read_small(path: &Path) -> Option<String> {
+    String::from_utf8(vault::read_cache_file(path).ok()?).ok()
 }
 
 /// How long a command waits for another process's index write before it
@@ -182,7 +189,24 @@ impl Index {
                 String::new()
             });
         }
-        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).unwrap_or_default();
+        // The files tantivy reads whole or opens to write (its locks) must
+        // be plain files: a FIFO there blocked every search and every digest
+        // (which brings the index level) for good, and a sparse 100 GB
+        // meta.json was read whole into memory.
+        for name in [
+            "meta.json",
+            ".managed.json",
+            ".tantivy-meta.lock",
+            ".tantivy-writer.lock",
+            BUILD_FILE,
+        ] {
+            if let Ok(m) = std::fs::symlink_metadata(dir.join(name))
+                && (!m.is_file() || m.len() > vault::cache_read_limit())
+            {
+                return Err(format!("its {name} was not a plain file of kith's"));
+            }
+        }
+        let version = read_small(&dir.join(VERSION_FILE)).unwrap_or_default();
         if version.trim() != SCHEMA_VERSION.to_string() {
             return Err("it was built by another version of kith".into());
         }
@@ -1321,7 +1345,11 @@ fn path_of(bytes: &[u8]) -> PathBuf {
 /// comparing them.
 fn map_stamps(path: &Path) -> Option<memmap2::Mmap> {
     let (file, len) = vault::open_cache_file(path).ok()?;
-    let len = usize::try_from(len).ok().filter(|n| *n > 0)?;
+    // Mapped with every page read in: a sparse file of 100 GB (grown in
+    // place) read in for minutes. Larger than kith writes: no stamps.
+    let len = usize::try_from(len)
+        .ok()
+        .filter(|n| *n > 0 && *n as u64 <= vault::cache_read_limit())?;
     // SAFETY: kith only ever replaces this file by a rename, never
     // writes or truncates it in place, so the mapping stays valid (the
     // exposure tantivy's own mapped segment files have).

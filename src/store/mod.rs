@@ -1825,9 +1825,34 @@ fn read_model(file: &Path, want: Option<FileId>) -> std::io::Result<Option<(Vec<
     if want.is_some_and(|w| w != id) {
         return Ok(None);
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    f.take(len).read_to_end(&mut bytes)?;
-    Ok(Some((bytes, id)))
+    // The header first: a file whose length is not the one its header
+    // gives (grown in place: a sparse `truncate -s 100G`, junk appended) is
+    // refused from its header alone, never read whole into memory.
+    let mut head = Vec::new();
+    (&f).take(HEAD_MAX).read_to_end(&mut head)?;
+    if head.len() as u64 == len || expected_len(&head).is_some_and(|want| want != len) {
+        return Ok(Some((head, id)));
+    }
+    Ok(Some((vault::read_opened_cache_file(f, len)?, id)))
+}
+
+/// The longest header of a model file (see [`header`]).
+const HEAD_MAX: u64 = 8 + 4 + 1 + 255 + 8 + 8 + 8 + 8;
+
+/// The whole length of the model file whose first bytes are `head`, as
+/// its header gives it; `None` when the header does not read (the whole
+/// file is then read and refused as damaged, or as of another format).
+fn expected_len(head: &[u8]) -> Option<u64> {
+    let r = head.strip_prefix(MAGIC.as_slice())?;
+    let format = u32::from_le_bytes(r.get(..4)?.try_into().ok()?);
+    if format != FORMAT {
+        return None;
+    }
+    let vlen = *r.get(4)? as usize;
+    let at = 5 + vlen + 16;
+    let body = u64::from_le_bytes(r.get(at..at + 8)?.try_into().ok()?);
+    let header = (MAGIC.len() + at + 16) as u64;
+    Some(header.saturating_add(body))
 }
 
 /// The model file a watcher vouched for, read whole but not checked

@@ -4,6 +4,7 @@
 mod support;
 
 mod answers_carry;
+mod attack_alloc;
 mod attack_answers;
 mod attack_cache;
 mod attack_core;
