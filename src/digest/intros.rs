@@ -998,7 +998,7 @@ fn suggestions_known(
     // the reason after the asker's name and the offer quoted, made once
     // (they do not depend on who asks).
     type Said = Option<(u32, u32)>;
-    let mut cache: HashMap<&str, (Vec<NeedMatch>, u32, Vec<Said>)> = HashMap::new();
+    let mut cache: FxHashMap<&str, (Vec<NeedMatch>, u32, Vec<Said>)> = FxHashMap::default();
     // Per helper: what each need they meet added, to spread the top.
     let mut by_helper: FxHashMap<usize, Vec<(f64, Pair)>> = FxHashMap::default();
     for (ai, &a) in m.people.iter().enumerate() {

@@ -800,7 +800,7 @@ fn mentions_in(
     if !matches!(other.kind, NoteKind::Journal | NoteKind::Event) || other.links.is_empty() {
         return;
     }
-    let tasks: HashSet<usize> = other.promises.iter().map(|p| p.line).collect();
+    let tasks: rustc_hash::FxHashSet<usize> = other.promises.iter().map(|p| p.line).collect();
     let mut lines: Option<super::plans::NoteLines> = None;
     for (k, l) in other.links.iter().enumerate() {
         if tasks.contains(&(l.line as usize)) {
