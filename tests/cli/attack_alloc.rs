@@ -44,20 +44,7 @@ fn vault() -> TestVault {
 fn kith_limited(v: &TestVault, args: &[&str], limit: Option<u64>) -> (i32, String, String) {
     let mut cmd: Command = kith_command(v, args);
     if let Some(limit) = limit {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: setrlimit is async-signal-safe; nothing else runs here.
-        unsafe {
-            cmd.pre_exec(move || {
-                let rl = libc::rlimit {
-                    rlim_cur: limit,
-                    rlim_max: limit,
-                };
-                if libc::setrlimit(libc::RLIMIT_AS, &rl) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        crate::support::limit_memory(&mut cmd, limit);
     }
     let r = run_bounded(cmd, &args.join(" "), HANG);
     (r.code, r.stdout, r.stderr)

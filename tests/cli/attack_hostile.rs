@@ -15,23 +15,9 @@ type Out = Bounded;
 /// Runs kith on the vault, killing it (and failing the test) after `HANG`;
 /// with `max_mem`, the child's address space is limited to that many bytes.
 fn bounded(v: &TestVault, args: &[&str], max_mem: Option<u64>) -> Out {
-    use std::os::unix::process::CommandExt;
     let mut cmd = kith_command(v, args);
     if let Some(limit) = max_mem {
-        // SAFETY: setrlimit is async-signal-safe; nothing else runs between
-        // fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                let lim = libc::rlimit {
-                    rlim_cur: limit,
-                    rlim_max: limit,
-                };
-                if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        crate::support::limit_memory(&mut cmd, limit);
     }
     let out = run_bounded(cmd, &format!("{args:?}"), HANG);
     assert!(

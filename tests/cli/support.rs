@@ -381,6 +381,28 @@ pub fn run_bounded(cmd: Command, what: &str, hang: std::time::Duration) -> Bound
     }
 }
 
+/// Caps `cmd`'s address space at `limit` bytes: a run that would reserve a
+/// huge length read from a file then fails at once instead of filling the
+/// machine's memory.
+#[cfg(unix)]
+pub fn limit_memory(cmd: &mut Command, limit: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between
+    // fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// Makes a FIFO at `p`: a hostile vault's way to hang a reader.
 #[cfg(unix)]
 pub fn mkfifo(p: &Path) {
