@@ -22,6 +22,7 @@ pub mod import;
 pub mod index;
 pub mod logtext;
 pub mod lookup;
+pub mod machine;
 pub mod markdown;
 pub mod model;
 pub mod note;

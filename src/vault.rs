@@ -115,24 +115,7 @@ pub fn read_opened_cache_file(mut file: std::fs::File, len: u64) -> std::io::Res
 /// 100k notes; a file larger than this was not written by kith as it is.
 pub fn cache_read_limit() -> u64 {
     const FLOOR: u64 = 256 << 20;
-    #[cfg(unix)]
-    {
-        // SAFETY: sysconf only reads system values.
-        let (pages, size) = unsafe {
-            (
-                libc::sysconf(libc::_SC_PHYS_PAGES),
-                libc::sysconf(libc::_SC_PAGESIZE),
-            )
-        };
-        match (u64::try_from(pages), u64::try_from(size)) {
-            (Ok(p), Ok(s)) if p > 0 && s > 0 => (p.saturating_mul(s) / 4).max(FLOOR),
-            _ => u64::MAX,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        u64::MAX
-    }
+    (crate::machine::ram() / 4).max(FLOOR)
 }
 
 /// Makes room for a cache file about to be renamed into `path`: a folder

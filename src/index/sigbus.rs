@@ -59,38 +59,7 @@ const LARGE: usize = 1 << 30;
 /// answered (a search runs again and rebuilds its index), that glibc's
 /// overcommit heuristic gave.
 fn beyond_memory(size: usize) -> bool {
-    size >= LARGE && (size >= IMPOSSIBLE || size as u64 > machine_memory())
-}
-
-/// The machine's memory and swap, in bytes (measured once; no allocation,
-/// so it can run inside the allocator).
-fn machine_memory() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static MEMORY: AtomicU64 = AtomicU64::new(0);
-    let known = MEMORY.load(Ordering::Relaxed);
-    if known != 0 {
-        return known;
-    }
-    #[cfg(target_os = "linux")]
-    let total = {
-        // SAFETY: sysinfo fills the zeroed struct it is given; no allocation.
-        let mut si: libc::sysinfo = unsafe { std::mem::zeroed() };
-        // `c_ulong`: u32 on 32-bit targets, where the conversion is not
-        // the same type.
-        #[allow(clippy::useless_conversion)]
-        if unsafe { libc::sysinfo(&mut si) } == 0 {
-            let unit = u64::from(si.mem_unit.max(1));
-            (u64::from(si.totalram).saturating_add(u64::from(si.totalswap)))
-                .saturating_mul(unit)
-                .max(LARGE as u64)
-        } else {
-            u64::MAX
-        }
-    };
-    #[cfg(not(target_os = "linux"))]
-    let total = u64::MAX;
-    MEMORY.store(total, Ordering::Relaxed);
-    total
+    size >= LARGE && (size >= IMPOSSIBLE || size as u64 > crate::machine::ram_and_swap())
 }
 
 // Mimalloc, not the system's: decoding the vault is a few million small
