@@ -840,7 +840,9 @@ fn read_as<T: DeserializeOwned>(path: &Path, format: u32, generation: u64) -> Re
         }
         let (_, want) = check_header(&head, format, generation)?;
         if want != len - HEADER as u64 {
-            return Err(Miss::Bad("it is damaged (checksum)".into()));
+            return Err(Miss::Bad(
+                "it is damaged (its length is not the one its header gives)".into(),
+            ));
         }
     }
     let bytes = crate::vault::read_opened_cache_file(file, len).map_err(unread)?;
